@@ -1,0 +1,69 @@
+//! Command-line arguments.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Triage AWS Security Hub findings and remediate them safely.
+#[derive(Debug, Parser)]
+#[command(name = "hubtriage", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Config file (default: <config dir>/config.toml).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Use the embedded simulated organisation; no AWS account needed.
+    #[arg(long, global = true, conflicts_with = "findings")]
+    pub demo: bool,
+    /// Offline: findings from a JSON file or a directory of them.
+    #[arg(long, global = true)]
+    pub findings: Option<PathBuf>,
+    /// AWS profile for the base credentials.
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// Accounts to read, comma-separated (assumes --role-name in each).
+    #[arg(long, global = true, value_delimiter = ',')]
+    pub accounts: Vec<String>,
+    /// Regions to read, comma-separated.
+    #[arg(long, global = true, value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// Role assumed in each account.
+    #[arg(long, global = true)]
+    pub role_name: Option<String>,
+    /// Endpoint for every AWS client (moto, LocalStack).
+    #[arg(long, global = true)]
+    pub endpoint_url: Option<String>,
+    /// Make no mutating call.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Theme: dark, light, high-contrast, or a file in <config dir>/themes/.
+    #[arg(long, global = true)]
+    pub theme: Option<String>,
+    /// Audit log path (default: in the data dir).
+    #[arg(long, global = true)]
+    pub audit_log: Option<PathBuf>,
+}
+
+/// Headless commands; none starts the TUI.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Verdict and dry-run plan of every finding.
+    Plan {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+/// Output format of headless commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}

@@ -1,0 +1,13 @@
+//! Headless commands and the command-line contract (see DESIGN.md).
+
+pub mod args;
+pub mod collect;
+pub mod plan;
+pub mod plan_json;
+
+/// Exit status: everything read and done.
+pub const EXIT_OK: i32 = 0;
+/// Exit status: a fatal error (bad config, unreadable input path); nothing was produced.
+pub const EXIT_ERROR: i32 = 1;
+/// Exit status: output was produced, but some input could not be read or some source failed (named on stderr).
+pub const EXIT_PARTIAL: i32 = 2;

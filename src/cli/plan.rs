@@ -1,0 +1,103 @@
+//! `hubtriage plan`: verdict and dry-run plan of every finding, as a table or JSON; problems on stderr.
+
+use super::args::Format;
+use super::collect::{collect, Collected};
+use super::plan_json::PlanEntry;
+use super::{EXIT_OK, EXIT_PARTIAL};
+use crate::cloud::Backend;
+use crate::model::sanitize;
+use crate::triage::Triage;
+use chrono::Utc;
+use std::io::Write;
+use std::sync::Arc;
+
+/// Runs the command; returns the exit status.
+pub async fn run(backend: &Backend, triage: &Arc<Triage>, format: Format) -> anyhow::Result<i32> {
+    let mut collected = collect(backend, triage).await;
+    sort_for_output(&mut collected);
+    let now = Utc::now();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match format {
+        Format::Json => {
+            let entries: Vec<PlanEntry> = collected
+                .rows
+                .iter()
+                .zip(&collected.live_errors)
+                .map(|(row, err)| PlanEntry::new(row, err.as_deref(), now))
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &entries)?;
+            writeln!(out)?;
+        }
+        Format::Table => write_table(&mut out, &collected)?,
+    }
+    out.flush()?;
+    Ok(report(&collected))
+}
+
+fn sort_for_output(c: &mut Collected) {
+    let mut pairs: Vec<_> = std::mem::take(&mut c.rows).into_iter().zip(std::mem::take(&mut c.live_errors)).collect();
+    pairs.sort_by(|(a, _), (b, _)| {
+        b.finding.severity.cmp(&a.finding.severity).then_with(|| a.finding.id.cmp(&b.finding.id))
+    });
+    (c.rows, c.live_errors) = pairs.into_iter().unzip();
+}
+
+fn clip(text: &str, width: usize) -> String {
+    let text = sanitize::single_line(text);
+    if text.chars().count() <= width {
+        format!("{text:<width$}")
+    } else {
+        let cut: String = text.chars().take(width.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+fn write_table(out: &mut impl Write, c: &Collected) -> std::io::Result<()> {
+    writeln!(out, "{:<13} {:<14} {:<12} {:<12} {:<11} {:<40} {}", "SEVERITY", "CONTROL", "ACCOUNT", "REGION", "VERDICT", "RESOURCE", "PLAN")?;
+    for row in &c.rows {
+        let f = &row.finding;
+        let plan = match &row.assessment.plan {
+            crate::triage::PlanStatus::Planned(p) => p.summary.clone(),
+            crate::triage::PlanStatus::AlreadyCompliant(why) => format!("nothing to do: {why}"),
+            crate::triage::PlanStatus::Unavailable(why) => format!("no plan: {why}"),
+            crate::triage::PlanStatus::NoPlaybook => "-".into(),
+        };
+        writeln!(
+            out,
+            "{:<13} {} {:<12} {} {:<11} {} {}",
+            f.severity.label(),
+            clip(f.control_or_type(), 14),
+            f.account_id,
+            clip(&f.region, 12),
+            row.assessment.decision.verdict.name(),
+            clip(f.primary_resource().map(|r| r.short_id()).unwrap_or("-"), 40),
+            sanitize::single_line(&plan)
+        )?;
+    }
+    Ok(())
+}
+
+/// Prints problems and the per-source summary on stderr; the exit status says whether everything was read.
+fn report(c: &Collected) -> i32 {
+    let mut partial = false;
+    for problem in &c.problems {
+        eprintln!("hubtriage: cannot read {}", sanitize::single_line(problem));
+        partial = true;
+    }
+    for s in &c.sources {
+        match &s.error {
+            None => eprintln!("hubtriage: source {}: {} findings in {} pages", s.source, s.findings, s.pages),
+            Some(e) => {
+                partial = true;
+                eprintln!("hubtriage: source {} failed after {} findings: {}", s.source, s.findings, sanitize::single_line(&e.to_string()));
+            }
+        }
+    }
+    eprintln!("hubtriage: {} findings{}", c.rows.len(), if partial { " (partial: see the problems above)" } else { "" });
+    if partial {
+        EXIT_PARTIAL
+    } else {
+        EXIT_OK
+    }
+}

@@ -1,0 +1,87 @@
+//! The `plan --format json` element: the fields scripts rely on (see DESIGN.md).
+
+use crate::engine::Row;
+use crate::playbook::Plan;
+use crate::triage::PlanStatus;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// One finding in `plan --format json`.
+#[derive(Debug, Serialize)]
+pub struct PlanEntry<'a> {
+    pub id: &'a str,
+    pub product_arn: &'a str,
+    pub product_name: &'a str,
+    pub account_id: &'a str,
+    pub region: &'a str,
+    pub control_id: Option<&'a str>,
+    pub title: &'a str,
+    pub severity: &'static str,
+    pub workflow_status: &'static str,
+    pub resource_type: Option<&'a str>,
+    pub resource_id: Option<&'a str>,
+    pub verdict: &'static str,
+    pub reason: &'a str,
+    pub exception: Option<ExceptionEntry<'a>>,
+    /// `planned`, `already-compliant`, `unavailable` or `no-playbook`.
+    pub plan_status: &'static str,
+    pub plan: Option<&'a Plan>,
+    pub errors: Vec<String>,
+}
+
+/// A valid exception on the resource.
+#[derive(Debug, Serialize)]
+pub struct ExceptionEntry<'a> {
+    pub reason: &'a str,
+    pub expires: DateTime<Utc>,
+    pub owner: Option<&'a str>,
+    pub days_left: i64,
+}
+
+impl<'a> PlanEntry<'a> {
+    /// The entry for a row; `live_error` is a problem met while reading live state.
+    pub fn new(row: &'a Row, live_error: Option<&str>, now: DateTime<Utc>) -> Self {
+        let f = &row.finding;
+        let a = &row.assessment;
+        let resource = f.primary_resource();
+        let mut errors: Vec<String> = f.warnings.clone();
+        if let Some(e) = live_error {
+            errors.push(e.to_string());
+        }
+        if let Some(problem) = a.plan.problem() {
+            errors.push(format!("no plan: {problem}"));
+        }
+        if let Some(note) = &a.decision.exception_note {
+            errors.push(note.clone());
+        }
+        Self {
+            id: &f.id,
+            product_arn: &f.product_arn,
+            product_name: &f.product_name,
+            account_id: &f.account_id,
+            region: &f.region,
+            control_id: f.control_id.as_deref(),
+            title: &f.title,
+            severity: f.severity.label(),
+            workflow_status: f.workflow_status.label(),
+            resource_type: resource.map(|r| r.kind.as_str()),
+            resource_id: resource.map(|r| r.id.as_str()),
+            verdict: a.decision.verdict.name(),
+            reason: &a.decision.reason,
+            exception: a.decision.exception.as_ref().map(|e| ExceptionEntry {
+                reason: &e.reason,
+                expires: e.expires,
+                owner: e.owner.as_deref(),
+                days_left: e.days_left(now),
+            }),
+            plan_status: match &a.plan {
+                PlanStatus::NoPlaybook => "no-playbook",
+                PlanStatus::Planned(_) => "planned",
+                PlanStatus::AlreadyCompliant(_) => "already-compliant",
+                PlanStatus::Unavailable(_) => "unavailable",
+            },
+            plan: a.plan.plan(),
+            errors,
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Ports the engine uses to reach the cloud, and their adapters: `aws` (the SDK), `sim` (the embedded simulated
+//! organisation) and `file` (findings exported as JSON).
+
+pub mod file;
+pub mod sim;
+
+use crate::model::{Finding, ResourceRef};
+use crate::playbook::ResourceState;
+use async_trait::async_trait;
+use std::fmt;
+
+/// One place findings are read from: an (account, region) pair, or a file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceId {
+    pub account_id: String,
+    pub region: String,
+}
+
+impl fmt::Display for SourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.account_id, self.region)
+    }
+}
+
+/// One page of findings.
+#[derive(Debug, Default)]
+pub struct FindingsPage {
+    pub findings: Vec<Finding>,
+    /// Items of the page that could not be read, with the reason.
+    pub problems: Vec<String>,
+    /// Token for the next page; `None` on the last page.
+    pub next_token: Option<String>,
+}
+
+/// Why a cloud call failed, in the categories the UI shows per source.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CloudError {
+    #[error("access denied: {0}")]
+    AccessDenied(String),
+    #[error("Security Hub is not enabled: {0}")]
+    NotEnabled(String),
+    #[error("throttled: {0}")]
+    Throttled(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("network error: {0}")]
+    Network(String),
+    #[error("not supported: {0}")]
+    Unsupported(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl CloudError {
+    /// Whether retrying later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Throttled(_) | Self::Network(_) | Self::Other(_))
+    }
+}
+
+/// Where findings come from.
+#[async_trait]
+pub trait FindingSource: Send + Sync {
+    /// The sources to read, one paging task each.
+    fn sources(&self) -> Vec<SourceId>;
+    /// One page of open findings of a source.
+    async fn fetch_page(&self, source: &SourceId, token: Option<String>) -> Result<FindingsPage, CloudError>;
+}
+
+/// Live state of resources in their own account and region.
+#[async_trait]
+pub trait Resources: Send + Sync {
+    /// Reads the state of a finding's resource, in the finding's account and region.
+    async fn read_state(&self, account_id: &str, region: &str, resource: &ResourceRef) -> Result<ResourceState, CloudError>;
+}
+
+/// The adapters a session runs with.
+#[derive(Clone)]
+pub struct Backend {
+    /// Shown in the header: "demo organisation", "file: …", the caller identity.
+    pub label: String,
+    pub findings: std::sync::Arc<dyn FindingSource>,
+    /// `None` offline: plans are computed from the findings' snapshots.
+    pub resources: Option<std::sync::Arc<dyn Resources>>,
+}

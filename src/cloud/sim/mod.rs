@@ -1,0 +1,218 @@
+//! The embedded simulated organisation (`hubtriage --demo`, and the test bed of the engine and UI).
+//!
+//! Four accounts in two regions hold S3 buckets, security groups, instances and account settings, generated
+//! deterministically from a seed. Findings are *derived from that state* on every call, as ASFF JSON read through
+//! the same reader real findings take, so a remediated resource's finding turns PASSED under the same id.
+//! It implements the same ports as the AWS adapter: `FindingSource` and `Resources`.
+
+mod controls;
+mod cves;
+mod ec2;
+mod envelope;
+mod faults;
+mod findings;
+mod inspector;
+mod inventory;
+mod org;
+mod rng;
+mod s3;
+mod shapes;
+mod threats;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod verdict_tests;
+
+pub use faults::SimFault;
+
+use super::{CloudError, FindingSource, FindingsPage, Resources, SourceId};
+use crate::model::asff::read_value;
+use crate::model::{Finding, ResourceRef};
+use crate::playbook::ResourceState;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use org::{OrgState, RegionState};
+use serde_json::Value;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Findings per GetFindings page (Security Hub's maximum `MaxResults`).
+const PAGE: usize = 100;
+
+/// An account of the simulated organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimAccount {
+    pub id: String,
+    pub name: String,
+    /// `prod`, `staging`, `sandbox` or `unclassified`.
+    pub class: String,
+}
+
+/// The simulated organisation. Cheap to clone: clones share one state.
+#[derive(Clone)]
+pub struct SimOrg {
+    inner: Arc<Mutex<OrgState>>,
+}
+
+impl SimOrg {
+    /// Deterministic organisation for a seed; `now` anchors every timestamp (tests pass a fixed time).
+    pub fn new(seed: u64, now: DateTime<Utc>) -> Self {
+        Self { inner: Arc::new(Mutex::new(OrgState::build(seed, now))) }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, OrgState> {
+        // A panic while holding the lock leaves plain data behind; keep serving it.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Accounts: id, name, class.
+    pub fn accounts(&self) -> Vec<SimAccount> {
+        self.lock().accounts.clone()
+    }
+
+    /// The regions every account uses.
+    pub fn regions(&self) -> Vec<String> {
+        org::REGIONS.iter().map(|r| r.to_string()).collect()
+    }
+
+    /// Switches a fault on (or off with `None`) for one source (account, region).
+    pub fn set_fault(&self, source: &SourceId, fault: Option<SimFault>) {
+        let mut state = self.lock();
+        match fault {
+            Some(fault) => {
+                state.faults.insert(source.clone(), faults::FaultState { fault, calls: 0 });
+            }
+            None => {
+                state.faults.remove(source);
+            }
+        }
+    }
+
+    /// Number of calls made per operation name (`GetFindings`, `ReadState`), for tests.
+    pub fn call_count(&self, operation: &str) -> usize {
+        self.lock().calls.get(operation).copied().unwrap_or(0)
+    }
+
+    /// Every finding of a source as derived from the current state, without faults or call counting; with
+    /// `include_resolved`, also the PASSED (resolved) control findings GetFindings' default filters leave out.
+    pub fn findings(&self, source: &SourceId, include_resolved: bool) -> Vec<Finding> {
+        let state = self.lock();
+        let Some(region) = state.sources.get(source) else {
+            return Vec::new();
+        };
+        let values: Vec<Value> = derive(region).into_iter().filter(|v| include_resolved || is_open(v)).collect();
+        read_value(&Value::Array(values)).findings
+    }
+
+    fn page(&self, source: &SourceId, token: Option<String>) -> Result<FindingsPage, CloudError> {
+        let mut state = self.lock();
+        state.count("GetFindings");
+        let start: usize = match &token {
+            Some(t) => t
+                .parse()
+                .map_err(|_| CloudError::Other(format!("InvalidInputException: the NextToken {t:?} is not valid")))?,
+            None => 0,
+        };
+        let state = &mut *state;
+        faults::check_get_findings(state.faults.get_mut(source), source, start / PAGE)?;
+        let region = region_of(state, source)?;
+        let open: Vec<Value> = derive(region).into_iter().filter(is_open).collect();
+        let end = (start + PAGE).min(open.len());
+        let slice = open.get(start.min(end)..end).unwrap_or_default();
+        let outcome = read_value(&Value::Array(slice.to_vec()));
+        Ok(FindingsPage {
+            findings: outcome.findings,
+            problems: outcome.problems.into_iter().map(|p| format!("{}: {}", p.location, p.reason)).collect(),
+            next_token: (end < open.len()).then(|| end.to_string()),
+        })
+    }
+
+    fn read(&self, account_id: &str, region: &str, resource: &ResourceRef) -> Result<ResourceState, CloudError> {
+        let mut state = self.lock();
+        state.count("ReadState");
+        let source = SourceId { account_id: account_id.into(), region: region.into() };
+        let action = match resource.kind.as_str() {
+            "AwsS3Bucket" => "s3:GetBucketPolicy",
+            _ => "ec2:DescribeSecurityGroupRules",
+        };
+        faults::check_read(state.faults.get(&source), &source, action)?;
+        let place = region_of(&state, &source)?;
+        let name = resource.short_id();
+        // An ARN naming another account or region is not this source's resource, whatever its name.
+        let arn = resource.arn.as_deref().or(resource.id.starts_with("arn:").then_some(resource.id.as_str()));
+        let elsewhere = arn.is_some_and(|arn| {
+            let parts: Vec<&str> = arn.splitn(6, ':').collect();
+            let (arn_region, arn_account) = (parts.get(3).copied().unwrap_or(""), parts.get(4).copied().unwrap_or(""));
+            (!arn_region.is_empty() && arn_region != region) || (!arn_account.is_empty() && arn_account != account_id)
+        });
+        let not_found = || CloudError::NotFound(format!("{} {name} does not exist in account {account_id} region {region}", resource.kind));
+        match resource.kind.as_str() {
+            "AwsS3Bucket" => place
+                .buckets
+                .iter()
+                .find(|b| !elsewhere && b.state.name == name)
+                .map(|b| ResourceState::S3Bucket(b.state.clone()))
+                .ok_or_else(not_found),
+            "AwsEc2SecurityGroup" => place
+                .groups
+                .iter()
+                .find(|g| !elsewhere && g.state.group_id == name)
+                .map(|g| ResourceState::SecurityGroup(g.state.clone()))
+                .ok_or_else(not_found),
+            other => Err(CloudError::Unsupported(format!("reading {other} resources is not supported"))),
+        }
+    }
+}
+
+/// The state of a source, or the error AWS gives for an account or region outside the organisation.
+fn region_of<'a>(state: &'a OrgState, source: &SourceId) -> Result<&'a RegionState, CloudError> {
+    if let Some(region) = state.sources.get(source) {
+        return Ok(region);
+    }
+    if state.accounts.iter().any(|a| a.id == source.account_id) {
+        Err(CloudError::NotEnabled(format!(
+            "InvalidAccessException: Account {} is not subscribed to AWS Security Hub in {}",
+            source.account_id, source.region
+        )))
+    } else {
+        Err(CloudError::AccessDenied(format!(
+            "not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::{}:role/HubtriageRemediation",
+            source.account_id
+        )))
+    }
+}
+
+/// Every finding of a source, derived from its current state: control checks first, then the other products.
+fn derive(region: &RegionState) -> Vec<Value> {
+    let mut all = findings::control_findings(region);
+    all.extend(threats::guardduty(region));
+    all.extend(inspector::findings(region));
+    all.extend(threats::macie(region));
+    all.extend(threats::config_rules(region));
+    all
+}
+
+/// GetFindings' default filters: active, workflow NEW or NOTIFIED, not PASSED.
+fn is_open(finding: &Value) -> bool {
+    let text = |pointer: &str| finding.pointer(pointer).and_then(Value::as_str).unwrap_or("");
+    text("/RecordState") == "ACTIVE"
+        && matches!(text("/Workflow/Status"), "NEW" | "NOTIFIED")
+        && text("/Compliance/Status") != "PASSED"
+}
+
+#[async_trait]
+impl FindingSource for SimOrg {
+    fn sources(&self) -> Vec<SourceId> {
+        self.lock().sources.keys().cloned().collect()
+    }
+
+    async fn fetch_page(&self, source: &SourceId, token: Option<String>) -> Result<FindingsPage, CloudError> {
+        self.page(source, token)
+    }
+}
+
+#[async_trait]
+impl Resources for SimOrg {
+    async fn read_state(&self, account_id: &str, region: &str, resource: &ResourceRef) -> Result<ResourceState, CloudError> {
+        self.read(account_id, region, resource)
+    }
+}

@@ -1,0 +1,310 @@
+//! The organisation's accounts and their state per region, built deterministically from a seed.
+
+use super::rng::SplitMix64;
+use super::{ec2, inventory, s3, SimAccount};
+use crate::cloud::SourceId;
+use crate::playbook::{BucketState, PublicAccessBlock, SecurityGroupState};
+use chrono::{DateTime, Duration, Utc};
+use std::collections::{BTreeMap, HashMap};
+
+/// The accounts: the first three match `config.example.toml`; the fourth is in no config (class "unclassified").
+pub(super) const ACCOUNTS: [(&str, &str, &str); 4] = [
+    ("210987654321", "payments-prod", "prod"),
+    ("345678901234", "platform-staging", "staging"),
+    ("456789012345", "research-sandbox", "sandbox"),
+    ("567890123456", "legacy-ops", "unclassified"),
+];
+
+/// Regions every account uses.
+pub(super) const REGIONS: [&str; 2] = ["eu-west-1", "us-east-1"];
+
+/// Region where IAM (a global service) reports its findings.
+pub(super) const HOME_REGION: &str = "us-east-1";
+
+/// Everything the simulated organisation knows, behind one lock.
+pub(super) struct OrgState {
+    pub seed: u64,
+    pub now: DateTime<Utc>,
+    pub accounts: Vec<SimAccount>,
+    pub sources: BTreeMap<SourceId, RegionState>,
+    pub faults: HashMap<SourceId, super::faults::FaultState>,
+    pub calls: HashMap<String, usize>,
+}
+
+/// Who/where a generator works: the account and region, and the clock.
+#[derive(Debug, Clone)]
+pub(super) struct Place {
+    pub seed: u64,
+    pub now: DateTime<Utc>,
+    pub account_id: String,
+    pub account_name: String,
+    pub class: String,
+    pub region: String,
+}
+
+impl Place {
+    /// `true` for the region IAM findings are reported in.
+    pub fn is_home(&self) -> bool {
+        self.region == HOME_REGION
+    }
+
+    /// `now` minus whole days.
+    pub fn days_ago(&self, days: i64) -> DateTime<Utc> {
+        self.now - Duration::days(days)
+    }
+
+    /// The account and region, e.g. `payments-prod/eu-west-1`, the key scripted resources are chosen by.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.account_name, self.region)
+    }
+}
+
+/// Account-level settings of one region.
+#[derive(Debug, Clone)]
+pub(super) struct Posture {
+    pub cloudtrail_multi_region: bool,
+    pub config_recording: bool,
+    /// GuardDuty detector id when GuardDuty is enabled.
+    pub guardduty_detector: Option<String>,
+    pub macie: bool,
+    pub ebs_encryption_by_default: bool,
+    pub account_public_access_block: PublicAccessBlock,
+    pub root_hardware_mfa: bool,
+    pub root_access_key: bool,
+}
+
+/// An S3 bucket and what findings need beyond `BucketState`.
+#[derive(Debug, Clone)]
+pub(super) struct SimBucket {
+    pub state: BucketState,
+    pub created_at: DateTime<Utc>,
+    /// Server access logging target bucket.
+    pub logging_target: Option<String>,
+    /// Last change made through the simulator (remediation), which moves `UpdatedAt`.
+    pub changed_at: Option<DateTime<Utc>>,
+}
+
+/// A security group.
+#[derive(Debug, Clone)]
+pub(super) struct SimGroup {
+    pub state: SecurityGroupState,
+    pub description: String,
+    pub changed_at: Option<DateTime<Utc>>,
+}
+
+/// An EC2 instance.
+#[derive(Debug, Clone)]
+pub(super) struct SimInstance {
+    pub id: String,
+    pub name: String,
+    pub instance_type: &'static str,
+    pub image_id: String,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub private_ip: String,
+    pub public_ip: Option<String>,
+    pub imdsv2_required: bool,
+    pub ssm_managed: bool,
+    pub group_ids: Vec<String>,
+    pub role: Option<String>,
+    pub launched_at: DateTime<Utc>,
+    pub platform: &'static str,
+    /// Inspector: CVE ids (from `cves::ALL`) found on the instance.
+    pub cves: Vec<&'static str>,
+    /// GuardDuty: threat kinds (`crypto`, `exfiltration`, `rdp-brute-force`, `port-probe:<port>`).
+    pub threats: Vec<String>,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// An IAM user (reported in the home region only).
+#[derive(Debug, Clone)]
+pub(super) struct SimUser {
+    pub name: String,
+    pub user_id: String,
+    pub created_at: DateTime<Utc>,
+    pub console_without_mfa: bool,
+    pub access_key_age_days: Option<i64>,
+}
+
+/// An RDS DB instance.
+#[derive(Debug, Clone)]
+pub(super) struct SimDatabase {
+    pub id: String,
+    pub engine: &'static str,
+    pub class: &'static str,
+    pub encrypted: bool,
+    pub public: bool,
+    pub resource_id: String,
+}
+
+/// A customer managed KMS key.
+#[derive(Debug, Clone)]
+pub(super) struct SimKey {
+    pub id: String,
+    pub alias: String,
+    pub rotation: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An ECR container image.
+#[derive(Debug, Clone)]
+pub(super) struct SimImage {
+    pub repository: String,
+    pub digest: String,
+    pub tag: String,
+    pub pushed_at: DateTime<Utc>,
+    pub cves: Vec<&'static str>,
+}
+
+/// The state of one (account, region).
+#[derive(Debug, Clone)]
+pub(super) struct RegionState {
+    pub place: Place,
+    pub posture: Posture,
+    pub buckets: Vec<SimBucket>,
+    pub groups: Vec<SimGroup>,
+    pub instances: Vec<SimInstance>,
+    pub users: Vec<SimUser>,
+    pub databases: Vec<SimDatabase>,
+    pub keys: Vec<SimKey>,
+    pub images: Vec<SimImage>,
+}
+
+impl OrgState {
+    /// The whole organisation for a seed, anchored at `now`.
+    pub fn build(seed: u64, now: DateTime<Utc>) -> Self {
+        let accounts: Vec<SimAccount> = ACCOUNTS
+            .iter()
+            .map(|(id, name, class)| SimAccount { id: (*id).into(), name: (*name).into(), class: (*class).into() })
+            .collect();
+        let mut sources = BTreeMap::new();
+        for account in &accounts {
+            for region in REGIONS {
+                let place = Place {
+                    seed,
+                    now,
+                    account_id: account.id.clone(),
+                    account_name: account.name.clone(),
+                    class: account.class.clone(),
+                    region: region.into(),
+                };
+                let source = SourceId { account_id: account.id.clone(), region: region.into() };
+                sources.insert(source, build_region(&place));
+            }
+        }
+        Self { seed, now, accounts, sources, faults: HashMap::new(), calls: HashMap::new() }
+    }
+
+    /// Counts a call to an API operation.
+    pub fn count(&mut self, operation: &str) {
+        *self.calls.entry(operation.to_string()).or_default() += 1;
+    }
+}
+
+fn build_region(place: &Place) -> RegionState {
+    let mut rng = SplitMix64::new(place.seed, &[&place.account_id, &place.region]);
+    let posture = posture(place, &mut rng);
+    let buckets = s3::buckets(place, &mut rng);
+    let (groups, instances) = ec2::network(place, &mut rng);
+    let inventory = inventory::build(place, &mut rng);
+    RegionState {
+        place: place.clone(),
+        posture,
+        buckets,
+        groups,
+        instances,
+        users: inventory.users,
+        databases: inventory.databases,
+        keys: inventory.keys,
+        images: inventory.images,
+    }
+}
+
+/// Account-level settings: production is well kept, the sandbox and the forgotten legacy account are not.
+fn posture(place: &Place, rng: &mut SplitMix64) -> Posture {
+    let eu = place.region == "eu-west-1";
+    let (cloudtrail, config, guardduty, macie, ebs, root_key) = match place.class.as_str() {
+        "prod" => (true, true, true, eu, eu, false),
+        "staging" => (true, eu, eu, false, false, false),
+        "sandbox" => (false, false, eu, false, false, true),
+        _ => (false, false, !eu, false, false, true),
+    };
+    let account_public_access_block = match place.class.as_str() {
+        // Production blocks public ACLs account-wide but not policies: its status page is public on purpose.
+        "prod" => PublicAccessBlock { block_public_acls: true, ignore_public_acls: true, ..PublicAccessBlock::default() },
+        _ => PublicAccessBlock::default(),
+    };
+    Posture {
+        cloudtrail_multi_region: cloudtrail,
+        config_recording: config,
+        guardduty_detector: guardduty.then(|| rng.hex(32)),
+        macie,
+        ebs_encryption_by_default: ebs,
+        account_public_access_block,
+        root_hardware_mfa: false,
+        root_access_key: root_key,
+    }
+}
+
+/// Kinds of `SecurityException*` tags the scripted resources carry.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Exception {
+    None,
+    /// Valid, expiring in N days, written as a date.
+    ValidDate(i64),
+    /// Valid, expiring in N days, written as an RFC 3339 time.
+    ValidTime(i64),
+    /// Expired N days ago.
+    Expired(i64),
+    /// An expiry no parser understands.
+    Unparsable,
+}
+
+/// Adds the exception tags for `exception` to `tags`.
+pub(super) fn add_exception_tags(tags: &mut BTreeMap<String, String>, exception: Exception, reason: &str, owner: &str, now: DateTime<Utc>) {
+    let expiry = match exception {
+        Exception::None => return,
+        Exception::ValidDate(days) => (now + Duration::days(days)).format("%Y-%m-%d").to_string(),
+        Exception::ValidTime(days) => (now + Duration::days(days)).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Exception::Expired(days) => (now - Duration::days(days)).format("%Y-%m-%d").to_string(),
+        Exception::Unparsable => "end of Q3".into(),
+    };
+    tags.insert("SecurityException".into(), reason.into());
+    tags.insert("SecurityExceptionExpiry".into(), expiry);
+    tags.insert("SecurityExceptionOwner".into(), owner.into());
+}
+
+/// Team tags every resource carries: team, owner, cost centre, environment.
+pub(super) fn team_tags(place: &Place, team: &str) -> BTreeMap<String, String> {
+    let cost_center = match team {
+        "payments" => "CC-4100",
+        "risk" => "CC-4170",
+        "finance" => "CC-4200",
+        "platform" => "CC-2300",
+        "web" => "CC-2310",
+        "data" => "CC-2400",
+        "research" => "CC-7100",
+        "ml" => "CC-7150",
+        _ => "CC-9000",
+    };
+    [
+        ("team", team.to_string()),
+        ("owner", format!("{team}-oncall@example.com")),
+        ("cost-center", cost_center.to_string()),
+        ("environment", place.class.clone()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+/// Tags CloudFormation puts on the resources of a stack.
+pub(super) fn add_stack_tags(tags: &mut BTreeMap<String, String>, place: &Place, stack: &str, logical_id: &str) {
+    let stack_uuid = super::rng::stable_uuid(place.seed, &[&place.account_id, &place.region, stack]);
+    tags.insert("aws:cloudformation:stack-name".into(), stack.into());
+    tags.insert("aws:cloudformation:logical-id".into(), logical_id.into());
+    tags.insert(
+        "aws:cloudformation:stack-id".into(),
+        format!("arn:aws:cloudformation:{}:{}:stack/{stack}/{stack_uuid}", place.region, place.account_id),
+    );
+}

@@ -1,0 +1,235 @@
+//! TOML configuration: every key has a default; the user's file overrides them. Unknown keys and bad values are
+//! errors that name the key and the file.
+
+use crate::playbook::PlaybookSettings;
+use crate::policy::{ChangeWindow, ExceptionTagNames, Policy, Rule, Verdict};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Theme name (`dark`, `light`, `high-contrast`, or a file in the config dir's `themes/`).
+    pub theme: Option<String>,
+    /// Apply `auto-fix` verdicts without a prompt.
+    pub auto_fix: bool,
+    /// Make no mutating call at all.
+    pub read_only: bool,
+    /// Where the audit log is written (default: the data dir).
+    pub audit_log: Option<PathBuf>,
+    /// Account id → name and class.
+    pub accounts: BTreeMap<String, AccountConfig>,
+    pub policy: PolicyConfig,
+    pub exceptions: ExceptionsConfig,
+    pub playbooks: PlaybookSettings,
+    pub aws: AwsConfig,
+}
+
+/// One `[accounts."<id>"]` entry.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `prod`, `staging`, `sandbox`… used by policy rules and change windows.
+    pub class: String,
+}
+
+/// `[policy]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyConfig {
+    /// Verdict for findings with a playbook that no rule matched.
+    pub default_verdict: Verdict,
+    /// Class of accounts not listed in `[accounts]`.
+    pub default_class: String,
+    pub rules: Vec<Rule>,
+    pub change_windows: Vec<ChangeWindow>,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        Self {
+            default_verdict: Verdict::NeedsApproval,
+            default_class: "unclassified".into(),
+            rules: Vec::new(),
+            change_windows: Vec::new(),
+        }
+    }
+}
+
+/// `[exceptions]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExceptionsConfig {
+    #[serde(flatten)]
+    pub tags: ExceptionTagNames,
+    /// Length of a new exception when none is given (days).
+    pub default_days: u32,
+    /// Longest exception allowed (days).
+    pub max_days: u32,
+    /// Exceptions expiring within this many days are flagged.
+    pub expiring_soon_days: u32,
+}
+
+impl Default for ExceptionsConfig {
+    fn default() -> Self {
+        Self { tags: ExceptionTagNames::default(), default_days: 30, max_days: 90, expiring_soon_days: 7 }
+    }
+}
+
+/// `[aws]`: where findings come from.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AwsConfig {
+    pub profile: Option<String>,
+    pub regions: Vec<String>,
+    pub accounts: Vec<String>,
+    /// Role assumed in each account: `arn:aws:iam::<account>:role/<role_name>`.
+    pub role_name: Option<String>,
+    pub external_id: Option<String>,
+    pub session_duration_seconds: u32,
+    /// Aggregator mode: one administrator account's home region returns all members' findings.
+    pub aggregator_region: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// Seconds between incremental refreshes.
+    pub refresh_seconds: u64,
+    /// GetFindings requests per second per source, and burst.
+    pub get_findings_rate: f64,
+    pub get_findings_burst: u32,
+}
+
+impl Default for AwsConfig {
+    fn default() -> Self {
+        Self {
+            profile: None,
+            regions: Vec::new(),
+            accounts: Vec::new(),
+            role_name: None,
+            external_id: None,
+            session_duration_seconds: 3600,
+            aggregator_region: None,
+            endpoint_url: None,
+            refresh_seconds: 60,
+            get_findings_rate: 3.0,
+            get_findings_burst: 6,
+        }
+    }
+}
+
+/// A configuration problem, naming the file and the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config file {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// The default config file location: `<config dir>/config.toml`.
+    pub fn default_path() -> Option<PathBuf> {
+        directories::ProjectDirs::from("", "", "hubtriage").map(|d| d.config_dir().join("config.toml"))
+    }
+
+    /// Loads `path`, or the default location when `path` is `None` (a missing default file means defaults).
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        match path {
+            Some(p) => Self::load_file(p),
+            None => match Self::default_path() {
+                Some(p) if p.exists() => Self::load_file(&p),
+                _ => Ok(Self::default()),
+            },
+        }
+    }
+
+    /// Loads and validates one file.
+    pub fn load_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates config text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid { path: path.into(), message };
+        let config: Config = toml::from_str(text).map_err(|e| invalid(describe_toml_error(&e, text)))?;
+        config.validate().map_err(invalid)?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        for id in self.accounts.keys() {
+            if id.len() != 12 || !id.chars().all(|c| c.is_ascii_digit()) {
+                return Err(format!("accounts.\"{id}\": an account id has 12 digits"));
+            }
+        }
+        for (i, rule) in self.policy.rules.iter().enumerate() {
+            if matches!(rule.verdict, Verdict::Excepted | Verdict::NoPlaybook) {
+                return Err(format!(
+                    "policy.rules[{i}] ('{}').verdict: rules give auto-fix, approve or manual, not {}",
+                    rule.name, rule.verdict
+                ));
+            }
+        }
+        for (i, window) in self.policy.change_windows.iter().enumerate() {
+            window.parse().map_err(|e| format!("policy.change_windows[{i}] ('{}').{e}", window.name))?;
+        }
+        let e = &self.exceptions;
+        if e.default_days == 0 || e.default_days > e.max_days {
+            return Err(format!(
+                "exceptions.default_days: {} must be between 1 and exceptions.max_days ({})",
+                e.default_days, e.max_days
+            ));
+        }
+        for (key, value) in [
+            ("exceptions.reason_tag", &e.tags.reason_tag),
+            ("exceptions.expiry_tag", &e.tags.expiry_tag),
+            ("exceptions.owner_tag", &e.tags.owner_tag),
+        ] {
+            if value.trim().is_empty() || value.starts_with("aws:") || value.len() > 128 {
+                return Err(format!("{key}: {value:?} is not a usable tag key"));
+            }
+        }
+        if self.aws.get_findings_rate <= 0.0 || self.aws.get_findings_burst == 0 {
+            return Err("aws.get_findings_rate and aws.get_findings_burst must be positive".into());
+        }
+        Ok(())
+    }
+
+    /// The policy this config describes (validated by `parse`).
+    pub fn policy(&self) -> Result<Policy, String> {
+        let change_windows = self
+            .policy
+            .change_windows
+            .iter()
+            .map(ChangeWindow::parse)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Policy {
+            rules: self.policy.rules.clone(),
+            default_verdict: self.policy.default_verdict,
+            account_classes: self.accounts.iter().map(|(id, a)| (id.clone(), a.class.clone())).collect(),
+            default_class: self.policy.default_class.clone(),
+            change_windows,
+            exception_tags: self.exceptions.tags.clone(),
+        })
+    }
+}
+
+/// toml's message, with the line number spelled out and the offending key quoted.
+fn describe_toml_error(error: &toml::de::Error, text: &str) -> String {
+    let message = error.message().trim().to_string();
+    match error.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            let snippet = text.get(span.clone()).unwrap_or("").lines().next().unwrap_or("").trim();
+            format!("line {line}: {message} (at `{snippet}`)")
+        }
+        None => message,
+    }
+}
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;

@@ -1,0 +1,57 @@
+//! Tokio work: ingest tasks per source, live plan requests. Answers reach the UI as `Msg`s.
+
+pub mod ingest;
+pub mod live_plan;
+
+use crate::cloud::SourceId;
+use crate::model::{Finding, FindingKey};
+use crate::triage::Assessment;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// A finding with its assessment, as the table shows it.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub finding: Arc<Finding>,
+    pub assessment: Assessment,
+}
+
+/// Loading state of one source, as the status line and Sources view show it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceStatus {
+    Loading { pages: usize, findings: usize },
+    Ok { findings: usize, synced_at: DateTime<Utc> },
+    Retrying { attempt: u32, error: String },
+    Denied(String),
+    NotEnabled(String),
+    Failed(String),
+}
+
+impl SourceStatus {
+    /// A short word for the status line.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Self::Loading { .. } => "loading",
+            Self::Ok { .. } => "ok",
+            Self::Retrying { .. } => "retrying",
+            Self::Denied(_) => "denied",
+            Self::NotEnabled(_) => "not enabled",
+            Self::Failed(_) => "error",
+        }
+    }
+
+    /// Whether the source has stopped with a problem.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Self::Denied(_) | Self::NotEnabled(_) | Self::Failed(_))
+    }
+}
+
+/// Everything that reaches the UI from background work.
+#[derive(Debug)]
+pub enum Msg {
+    /// A page of findings, assessed.
+    FindingsPage { source: SourceId, rows: Vec<Row>, problems: Vec<String> },
+    SourceState { source: SourceId, status: SourceStatus },
+    /// The answer to a live plan request; dropped when `req` is no longer the current one.
+    LivePlan { req: u64, key: FindingKey, result: Result<Assessment, String> },
+}

@@ -1,0 +1,12 @@
+//! hubtriage: triage AWS Security Hub findings and remediate them safely, from the terminal.
+
+pub mod cli;
+pub mod cloud;
+pub mod config;
+pub mod engine;
+pub mod model;
+pub mod playbook;
+pub mod policy;
+pub mod session;
+pub mod triage;
+pub mod ui;

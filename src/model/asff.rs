@@ -1,0 +1,375 @@
+//! Reads findings in the AWS Security Finding Format from every shape they are exported in:
+//! a single finding, an array, a GetFindings response, EventBridge events (`detail.findings`), JSON Lines,
+//! and findings nested inside wrapper objects such as recorded API responses.
+
+use super::control_id::{self, ControlIdResolution};
+use super::finding::{
+    ComplianceStatus, Finding, RecordState, ResourceRef, Severity, WorkflowStatus,
+};
+use super::sanitize;
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Something in the input that could not be read as a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadProblem {
+    /// Where: a JSON path such as `$.Findings[3]` or `line 7`.
+    pub location: String,
+    /// Why, in words a user can act on.
+    pub reason: String,
+}
+
+/// Findings read from one document, and what could not be read.
+#[derive(Debug, Default)]
+pub struct ReadOutcome {
+    pub findings: Vec<Finding>,
+    pub problems: Vec<ReadProblem>,
+}
+
+/// Context inherited from an enclosing EventBridge event.
+#[derive(Debug, Clone, Default)]
+struct Envelope {
+    account: Option<String>,
+    region: Option<String>,
+}
+
+/// Deepest nesting we follow into wrapper objects; deeper input is reported, not followed.
+const MAX_DEPTH: usize = 64;
+
+/// Reads one document: JSON, or JSON Lines when the whole text is not one JSON value.
+pub fn read_document(text: &str) -> ReadOutcome {
+    let mut outcome = ReadOutcome::default();
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) => {
+            collect(&value, "$", &Envelope::default(), 0, &mut outcome);
+            if outcome.findings.is_empty() && outcome.problems.is_empty() {
+                outcome.problems.push(ReadProblem {
+                    location: "$".into(),
+                    reason: "no Security Hub finding in this document".into(),
+                });
+            }
+        }
+        Err(whole_err) => read_json_lines(text, whole_err, &mut outcome),
+    }
+    outcome
+}
+
+/// Reads findings from an already parsed JSON value (any of the shapes `read_document` accepts).
+pub fn read_value(value: &Value) -> ReadOutcome {
+    let mut outcome = ReadOutcome::default();
+    collect(value, "$", &Envelope::default(), 0, &mut outcome);
+    outcome
+}
+
+fn read_json_lines(text: &str, whole_err: serde_json::Error, outcome: &mut ReadOutcome) {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    let parsed: Vec<(usize, Result<Value, serde_json::Error>)> = lines
+        .iter()
+        .map(|(n, l)| (*n, serde_json::from_str::<Value>(l)))
+        .collect();
+    let all_bad = parsed.iter().all(|(_, r)| r.is_err());
+    let looks_like_lines =
+        lines.len() > 1 && parsed.iter().filter(|(_, r)| r.is_ok()).count() > 0;
+    if all_bad || !looks_like_lines {
+        outcome.problems.push(ReadProblem {
+            location: format!("line {}, column {}", whole_err.line(), whole_err.column()),
+            reason: format!("not valid JSON: {whole_err}"),
+        });
+        return;
+    }
+    for (n, result) in parsed {
+        let location = format!("line {}", n + 1);
+        match result {
+            Ok(value) => collect(&value, &location, &Envelope::default(), 0, outcome),
+            Err(e) => outcome.problems.push(ReadProblem {
+                location,
+                reason: format!("not valid JSON: {e}"),
+            }),
+        }
+    }
+}
+
+/// Whether an object is meant to be a finding (it has the fields every finding has).
+fn is_finding_like(obj: &Map<String, Value>) -> bool {
+    obj.contains_key("ProductArn")
+        && (obj.contains_key("Id")
+            || obj.contains_key("SchemaVersion")
+            || obj.contains_key("GeneratorId"))
+}
+
+fn collect(value: &Value, path: &str, env: &Envelope, depth: usize, out: &mut ReadOutcome) {
+    if depth > MAX_DEPTH {
+        out.problems.push(ReadProblem {
+            location: path.into(),
+            reason: format!("nested deeper than {MAX_DEPTH} levels; not followed"),
+        });
+        return;
+    }
+    match value {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let item_path = format!("{path}[{i}]");
+                if item.is_object() && !contains_finding(item, depth) {
+                    out.problems.push(ReadProblem {
+                        location: item_path,
+                        reason: not_a_finding_reason(item),
+                    });
+                } else {
+                    collect(item, &item_path, env, depth + 1, out);
+                }
+            }
+        }
+        Value::Object(obj) => {
+            if is_finding_like(obj) {
+                match normalize(value, obj, env) {
+                    Ok(finding) => out.findings.push(finding),
+                    Err(reason) => out.problems.push(ReadProblem {
+                        location: path.into(),
+                        reason,
+                    }),
+                }
+                return;
+            }
+            let inner_env = event_envelope(obj).unwrap_or_else(|| env.clone());
+            for (key, child) in obj {
+                if child.is_array() || child.is_object() {
+                    collect(child, &format!("{path}.{key}"), &inner_env, depth + 1, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a value holds a finding anywhere inside it (cheap check before reporting it as foreign).
+fn contains_finding(value: &Value, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return true; // let `collect` report the depth problem
+    }
+    match value {
+        Value::Object(obj) => {
+            is_finding_like(obj) || obj.values().any(|v| contains_finding(v, depth + 1))
+        }
+        Value::Array(items) => items.iter().any(|v| contains_finding(v, depth + 1)),
+        _ => false,
+    }
+}
+
+fn not_a_finding_reason(item: &Value) -> String {
+    let keys: Vec<&str> = item
+        .as_object()
+        .map(|o| o.keys().take(4).map(String::as_str).collect())
+        .unwrap_or_default();
+    format!(
+        "object is not a Security Hub finding (no ProductArn/Id; has {})",
+        sanitize::single_line(&keys.join(", "))
+    )
+}
+
+/// An EventBridge event carries the account and region the findings came from.
+fn event_envelope(obj: &Map<String, Value>) -> Option<Envelope> {
+    obj.get("detail")?.get("findings")?;
+    Some(Envelope {
+        account: obj.get("account").and_then(Value::as_str).map(String::from),
+        region: obj.get("region").and_then(Value::as_str).map(String::from),
+    })
+}
+
+fn text<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    obj.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+fn nested<'a>(obj: &'a Map<String, Value>, outer: &str, inner: &str) -> Option<&'a Value> {
+    obj.get(outer)?.get(inner)
+}
+
+/// `arn:partition:service:region:account:…` → (region, account) when present.
+fn arn_region_account(arn: &str) -> (Option<&str>, Option<&str>) {
+    let mut parts = arn.splitn(6, ':');
+    if parts.next() != Some("arn") {
+        return (None, None);
+    }
+    let (_partition, _service) = (parts.next(), parts.next());
+    let region = parts.next().filter(|s| !s.is_empty());
+    let account = parts.next().filter(|s| !s.is_empty());
+    (region, account)
+}
+
+fn timestamp(obj: &Map<String, Value>, key: &str, warnings: &mut Vec<String>) -> Option<DateTime<Utc>> {
+    let raw = text(obj, key)?;
+    match DateTime::parse_from_rfc3339(raw) {
+        Ok(t) => Some(t.with_timezone(&Utc)),
+        Err(e) => {
+            warnings.push(format!("{key} {:?} is not an RFC 3339 time: {e}", sanitize::single_line(raw)));
+            None
+        }
+    }
+}
+
+/// Normalizes one ASFF finding object.
+fn normalize(value: &Value, obj: &Map<String, Value>, env: &Envelope) -> Result<Finding, String> {
+    let id = text(obj, "Id").ok_or("finding has no Id")?;
+    let product_arn = text(obj, "ProductArn").ok_or("finding has no ProductArn")?;
+    let mut warnings = Vec::new();
+
+    let (id_region, id_account) = arn_region_account(id);
+    let (product_region, _) = arn_region_account(product_arn);
+    let resources = read_resources(obj, &mut warnings);
+    let account_id = text(obj, "AwsAccountId")
+        .or(id_account)
+        .or(env.account.as_deref())
+        .map(String::from)
+        .unwrap_or_else(|| {
+            warnings.push("no AwsAccountId; account unknown".into());
+            "unknown".into()
+        });
+    let region = text(obj, "Region")
+        .or(id_region)
+        .or(product_region)
+        .or_else(|| resources.iter().find_map(|r| r.region.as_deref()))
+        .or(env.region.as_deref())
+        .map(String::from)
+        .unwrap_or_else(|| {
+            warnings.push("no Region in the finding, its ARNs, resources or event".into());
+            "unknown".into()
+        });
+
+    if text(obj, "GeneratorId").is_none() {
+        warnings.push("finding has no GeneratorId".into());
+    }
+    let severity = read_severity(obj, &mut warnings);
+    let control_id = match control_id::resolve(value) {
+        ControlIdResolution::Found(id) => Some(sanitize::single_line(&id)),
+        ControlIdResolution::UnmappedLegacy(legacy) => {
+            warnings.push(format!("legacy control {legacy} has no consolidated control id"));
+            None
+        }
+        ControlIdResolution::NotAControl => None,
+    };
+    let workflow_status = nested(obj, "Workflow", "Status")
+        .and_then(Value::as_str)
+        .or_else(|| text(obj, "WorkflowState"))
+        .and_then(WorkflowStatus::parse)
+        .unwrap_or(WorkflowStatus::New);
+    let record_state = match text(obj, "RecordState") {
+        Some(s) if s.eq_ignore_ascii_case("ARCHIVED") => RecordState::Archived,
+        _ => RecordState::Active,
+    };
+    let compliance_status = nested(obj, "Compliance", "Status")
+        .and_then(Value::as_str)
+        .and_then(ComplianceStatus::parse);
+    let product_name = text(obj, "ProductName")
+        .or_else(|| nested(obj, "ProductFields", "aws/securityhub/ProductName").and_then(Value::as_str))
+        .map(String::from)
+        .unwrap_or_else(|| product_from_arn(product_arn));
+    let types = obj
+        .get("Types")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(sanitize::single_line).collect())
+        .unwrap_or_default();
+
+    Ok(Finding {
+        id: sanitize::single_line(id),
+        product_arn: sanitize::single_line(product_arn),
+        product_name: sanitize::single_line(&product_name),
+        generator_id: sanitize::single_line(text(obj, "GeneratorId").unwrap_or("")),
+        control_id,
+        title: sanitize::single_line(text(obj, "Title").unwrap_or("(untitled)")),
+        description: sanitize::multi_line(text(obj, "Description").unwrap_or(""), 8192),
+        severity,
+        account_id: sanitize::single_line(&account_id),
+        region: sanitize::single_line(&region),
+        resources,
+        workflow_status,
+        record_state,
+        compliance_status,
+        created_at: timestamp(obj, "CreatedAt", &mut warnings),
+        updated_at: timestamp(obj, "UpdatedAt", &mut warnings),
+        first_observed_at: timestamp(obj, "FirstObservedAt", &mut warnings),
+        types,
+        warnings,
+        raw: Arc::from(serde_json::to_string(obj).unwrap_or_default()),
+    })
+}
+
+fn product_from_arn(product_arn: &str) -> String {
+    product_arn
+        .split_once("product/")
+        .map(|(_, rest)| rest.rsplit('/').next().unwrap_or(rest).to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn read_severity(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Severity {
+    let label = nested(obj, "Severity", "Label")
+        .and_then(Value::as_str)
+        .and_then(Severity::from_label);
+    if let Some(label) = label {
+        return label;
+    }
+    let normalized = nested(obj, "Severity", "Normalized")
+        .and_then(Value::as_f64)
+        .or_else(|| {
+            obj.get("FindingProviderFields")
+                .and_then(|f| f.get("Severity"))
+                .and_then(|s| s.get("Normalized"))
+                .and_then(Value::as_f64)
+        });
+    if let Some(score) = normalized {
+        return Severity::from_normalized(score);
+    }
+    let provider_label = obj
+        .get("FindingProviderFields")
+        .and_then(|f| f.get("Severity"))
+        .and_then(|s| s.get("Label"))
+        .and_then(Value::as_str)
+        .or_else(|| nested(obj, "ProductFields", "aws/securityhub/SeverityLabel").and_then(Value::as_str))
+        .and_then(Severity::from_label);
+    provider_label.unwrap_or_else(|| {
+        warnings.push("no severity label or score; shown as INFORMATIONAL".into());
+        Severity::Informational
+    })
+}
+
+fn read_resources(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Vec<ResourceRef> {
+    let Some(items) = obj.get("Resources").and_then(Value::as_array) else {
+        warnings.push("finding has no Resources".into());
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(Value::as_object)
+        .map(|r| {
+            let id = text(r, "Id").unwrap_or("");
+            let tags: BTreeMap<String, String> = r
+                .get("Tags")
+                .and_then(Value::as_object)
+                .map(|t| {
+                    t.iter()
+                        .filter_map(|(k, v)| Some((sanitize::single_line(k), sanitize::single_line(v.as_str()?))))
+                        .collect()
+                })
+                .unwrap_or_default();
+            ResourceRef {
+                kind: sanitize::single_line(text(r, "Type").unwrap_or("Other")),
+                id: sanitize::single_line(id),
+                arn: id.starts_with("arn:").then(|| sanitize::single_line(id)),
+                region: text(r, "Region").map(sanitize::single_line),
+                tags,
+                details: r.get("Details").cloned(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[path = "asff_tests.rs"]
+mod tests;

@@ -1,0 +1,274 @@
+//! The normalized finding every stage after the reader works with.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// Security Hub's severity labels, ordered from least to most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Severity {
+    Informational,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    /// All labels from most to least severe, the order the UI lists them in.
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Informational,
+    ];
+
+    /// Parses an ASFF label such as `HIGH` (case-insensitive).
+    pub fn from_label(label: &str) -> Option<Self> {
+        match label.trim().to_ascii_uppercase().as_str() {
+            "INFORMATIONAL" => Some(Self::Informational),
+            "LOW" => Some(Self::Low),
+            "MEDIUM" => Some(Self::Medium),
+            "HIGH" => Some(Self::High),
+            "CRITICAL" => Some(Self::Critical),
+            _ => None,
+        }
+    }
+
+    /// The label for `Severity.Normalized` per AWS's documented ranges
+    /// (0 informational, 1–39 low, 40–69 medium, 70–89 high, 90–100 critical).
+    pub fn from_normalized(score: f64) -> Self {
+        match score {
+            s if s >= 90.0 => Self::Critical,
+            s if s >= 70.0 => Self::High,
+            s if s >= 40.0 => Self::Medium,
+            s if s >= 1.0 => Self::Low,
+            _ => Self::Informational,
+        }
+    }
+
+    /// The ASFF label text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Informational => "INFORMATIONAL",
+            Self::Low => "LOW",
+            Self::Medium => "MEDIUM",
+            Self::High => "HIGH",
+            Self::Critical => "CRITICAL",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// `Workflow.Status` of a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WorkflowStatus {
+    New,
+    Notified,
+    Resolved,
+    Suppressed,
+}
+
+impl WorkflowStatus {
+    /// Parses `Workflow.Status`, or the deprecated `WorkflowState` values mapped to their successor.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "NEW" | "ASSIGNED" | "IN_PROGRESS" => Some(Self::New),
+            "NOTIFIED" => Some(Self::Notified),
+            "RESOLVED" => Some(Self::Resolved),
+            "SUPPRESSED" | "DEFERRED" => Some(Self::Suppressed),
+            _ => None,
+        }
+    }
+
+    /// The ASFF text of the status.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::New => "NEW",
+            Self::Notified => "NOTIFIED",
+            Self::Resolved => "RESOLVED",
+            Self::Suppressed => "SUPPRESSED",
+        }
+    }
+}
+
+/// `RecordState` of a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RecordState {
+    Active,
+    Archived,
+}
+
+/// `Compliance.Status` of a control finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ComplianceStatus {
+    Passed,
+    Warning,
+    Failed,
+    NotAvailable,
+}
+
+impl ComplianceStatus {
+    /// Parses `Compliance.Status`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "PASSED" => Some(Self::Passed),
+            "WARNING" => Some(Self::Warning),
+            "FAILED" => Some(Self::Failed),
+            "NOT_AVAILABLE" => Some(Self::NotAvailable),
+            _ => None,
+        }
+    }
+}
+
+/// One entry of `Resources[]`: what the finding is about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResourceRef {
+    /// `Type`, e.g. `AwsS3Bucket`.
+    pub kind: String,
+    /// `Id` as given (often an ARN).
+    pub id: String,
+    /// The ARN when the id is one, or one could be derived.
+    pub arn: Option<String>,
+    /// `Region` of the resource, when given.
+    pub region: Option<String>,
+    /// `Tags` carried on the finding (a snapshot from when the finding was generated).
+    pub tags: BTreeMap<String, String>,
+    /// `Details` as a JSON value, for plans computed from the finding's snapshot.
+    #[serde(skip)]
+    pub details: Option<serde_json::Value>,
+}
+
+impl ResourceRef {
+    /// The short name of the resource: the bucket name, `sg-…` id, … taken from the ARN or id.
+    pub fn short_id(&self) -> &str {
+        let id = self.id.as_str();
+        if let Some(rest) = id.strip_prefix("arn:") {
+            // arn:partition:service:region:account:resource — the resource part may hold '/' or ':'.
+            let resource = rest.splitn(5, ':').nth(4).unwrap_or(rest);
+            let resource = resource.strip_prefix("security-group/").unwrap_or(resource);
+            return resource.rsplit('/').next().unwrap_or(resource);
+        }
+        id
+    }
+}
+
+/// Identity of a finding in Security Hub: `(ProductArn, Id)`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FindingKey {
+    pub product_arn: Arc<str>,
+    pub id: Arc<str>,
+}
+
+/// A normalized Security Hub finding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub id: String,
+    pub product_arn: String,
+    pub product_name: String,
+    pub generator_id: String,
+    /// Consolidated control id (`EC2.13`), or `None` for findings that are not control checks.
+    pub control_id: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub severity: Severity,
+    pub account_id: String,
+    pub region: String,
+    pub resources: Vec<ResourceRef>,
+    pub workflow_status: WorkflowStatus,
+    pub record_state: RecordState,
+    pub compliance_status: Option<ComplianceStatus>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub first_observed_at: Option<DateTime<Utc>>,
+    pub types: Vec<String>,
+    /// What the reader had to guess or could not read, shown with the finding.
+    pub warnings: Vec<String>,
+    /// The finding as received, compact JSON, for the detail view.
+    pub raw: Arc<str>,
+}
+
+impl Finding {
+    /// The key Security Hub identifies the finding by.
+    pub fn key(&self) -> FindingKey {
+        FindingKey {
+            product_arn: Arc::from(self.product_arn.as_str()),
+            id: Arc::from(self.id.as_str()),
+        }
+    }
+
+    /// The first resource, which control findings are about.
+    pub fn primary_resource(&self) -> Option<&ResourceRef> {
+        self.resources.first()
+    }
+
+    /// What to show in the control column: the control id, else the first finding type.
+    pub fn control_or_type(&self) -> &str {
+        match &self.control_id {
+            Some(id) => id,
+            None => self
+                .types
+                .first()
+                .map(|t| t.rsplit('/').next().unwrap_or(t))
+                .unwrap_or("-"),
+        }
+    }
+
+    /// Whether the finding is open: active, not passed, not resolved or suppressed.
+    pub fn is_open(&self) -> bool {
+        self.record_state == RecordState::Active
+            && self.compliance_status != Some(ComplianceStatus::Passed)
+            && matches!(
+                self.workflow_status,
+                WorkflowStatus::New | WorkflowStatus::Notified
+            )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalized_scores_follow_aws_ranges() {
+        assert_eq!(Severity::from_normalized(0.0), Severity::Informational);
+        assert_eq!(Severity::from_normalized(1.0), Severity::Low);
+        assert_eq!(Severity::from_normalized(39.0), Severity::Low);
+        assert_eq!(Severity::from_normalized(40.0), Severity::Medium);
+        assert_eq!(Severity::from_normalized(69.0), Severity::Medium);
+        assert_eq!(Severity::from_normalized(70.0), Severity::High);
+        assert_eq!(Severity::from_normalized(89.0), Severity::High);
+        assert_eq!(Severity::from_normalized(90.0), Severity::Critical);
+        assert_eq!(Severity::from_normalized(100.0), Severity::Critical);
+    }
+
+    #[test]
+    fn short_id_strips_arn_prefixes() {
+        let r = |id: &str| ResourceRef {
+            kind: String::new(),
+            id: id.into(),
+            arn: None,
+            region: None,
+            tags: BTreeMap::new(),
+            details: None,
+        };
+        assert_eq!(r("arn:aws:s3:::my-bucket").short_id(), "my-bucket");
+        assert_eq!(
+            r("arn:aws:ec2:us-east-1:111111111111:security-group/sg-0123").short_id(),
+            "sg-0123"
+        );
+        assert_eq!(r("sg-0abc").short_id(), "sg-0abc");
+    }
+}

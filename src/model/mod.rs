@@ -1,0 +1,13 @@
+//! Pure data: findings, severities, workflow and the ASFF reader. No runtime, UI or SDK types.
+
+pub mod asff;
+pub mod control_id;
+pub mod control_map;
+pub mod finding;
+pub mod sanitize;
+#[cfg(test)]
+pub mod testing;
+
+pub use finding::{
+    ComplianceStatus, Finding, FindingKey, RecordState, ResourceRef, Severity, WorkflowStatus,
+};

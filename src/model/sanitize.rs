@@ -1,0 +1,131 @@
+//! Makes text carried by findings inert before it reaches a terminal, a log or a message.
+//!
+//! Findings are written by many products and by whoever names a resource, so every string is hostile:
+//! escape sequences (CSI, OSC — including OSC 52 clipboard writes —, DCS), C0/C1 controls and bidi overrides
+//! are removed, and lengths are bounded.
+
+/// Longest text kept from a single finding field (characters).
+pub const MAX_FIELD_CHARS: usize = 4096;
+
+/// Removes escape sequences and control characters; newlines and tabs become spaces. Bounded length.
+pub fn single_line(text: &str) -> String {
+    clean(text, false, MAX_FIELD_CHARS)
+}
+
+/// Removes escape sequences and control characters but keeps newlines. Bounded length.
+pub fn multi_line(text: &str, max_chars: usize) -> String {
+    clean(text, true, max_chars)
+}
+
+/// Whether `text` needs no cleaning for single-line display (the common, fast case).
+pub fn is_inert_line(text: &str) -> bool {
+    text.chars().all(|c| !is_unsafe(c) && c != '\n' && c != '\t') && text.len() <= MAX_FIELD_CHARS
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
+fn clean(text: &str, keep_newlines: bool, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars));
+    let mut chars = text.chars().peekable();
+    let mut kept = 0usize;
+    while let Some(c) = chars.next() {
+        if kept >= max_chars {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            '\n' if keep_newlines => {
+                out.push('\n');
+                kept += 1;
+            }
+            '\n' | '\t' | '\r' => {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                    kept += 1;
+                }
+            }
+            c if is_unsafe(c) => {}
+            c => {
+                out.push(c);
+                kept += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Skips the rest of an escape sequence whose ESC was just consumed.
+fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    match chars.next() {
+        // CSI: parameters and intermediates, then one final byte in 0x40..=0x7E.
+        Some('[') => {
+            for c in chars.by_ref() {
+                if ('\u{40}'..='\u{7e}').contains(&c) {
+                    break;
+                }
+            }
+        }
+        // OSC, DCS, SOS, PM, APC: a string terminated by BEL or ST (ESC \).
+        Some(']' | 'P' | 'X' | '^' | '_') => {
+            while let Some(c) = chars.next() {
+                if c == '\u{7}' {
+                    break;
+                }
+                if c == '\u{1b}' {
+                    if chars.peek() == Some(&'\\') {
+                        chars.next();
+                    }
+                    break;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_csi_osc_dcs_and_controls() {
+        assert_eq!(single_line("a\u{1b}[31mred\u{1b}[0m b"), "ared b");
+        assert_eq!(
+            single_line("x\u{1b}]52;c;ZXZpbA==\u{7}y"),
+            "xy",
+            "OSC 52 clipboard write removed"
+        );
+        assert_eq!(single_line("x\u{1b}]8;;http://e\u{1b}\\link"), "xlink");
+        assert_eq!(single_line("x\u{1b}Pq#0;2\u{1b}\\y"), "xy");
+        assert_eq!(single_line("a\u{0}b\u{7}c\u{9b}d\u{85}e"), "abcde");
+        assert_eq!(single_line("evil\u{202E}txt.exe"), "eviltxt.exe");
+    }
+
+    #[test]
+    fn newlines_become_spaces_on_one_line_and_stay_in_multi_line() {
+        assert_eq!(single_line("a\nb\r\nc"), "a b c");
+        assert_eq!(multi_line("a\nb\u{1b}[2J", 100), "a\nb");
+    }
+
+    #[test]
+    fn length_is_bounded() {
+        let long = "x".repeat(1_000_000);
+        let cleaned = single_line(&long);
+        assert_eq!(cleaned.chars().count(), MAX_FIELD_CHARS + 1);
+        assert!(cleaned.ends_with('…'));
+    }
+
+    #[test]
+    fn unterminated_sequences_do_not_panic() {
+        assert_eq!(single_line("a\u{1b}"), "a");
+        assert_eq!(single_line("a\u{1b}["), "a");
+        assert_eq!(single_line("a\u{1b}]52;c;abc"), "a");
+    }
+}

@@ -1,0 +1,158 @@
+use super::*;
+use crate::model::testing::control_finding;
+use crate::model::Severity;
+use crate::policy::ChangeWindow;
+
+const PROD: &str = "111111111111";
+const SANDBOX: &str = "333333333333";
+
+fn rule(name: &str, verdict: Verdict) -> Rule {
+    Rule {
+        name: name.into(),
+        verdict,
+        controls: vec![],
+        severities: vec![],
+        account_classes: vec![],
+        resource_types: vec![],
+        products: vec![],
+    }
+}
+
+fn policy(rules: Vec<Rule>) -> Policy {
+    Policy {
+        rules,
+        default_verdict: Verdict::NeedsApproval,
+        account_classes: [(PROD.to_string(), "prod".to_string()), (SANDBOX.to_string(), "sandbox".to_string())]
+            .into_iter()
+            .collect(),
+        default_class: "unclassified".into(),
+        change_windows: vec![],
+        exception_tags: ExceptionTagNames::default(),
+    }
+}
+
+/// Saturday 2026-11-21 12:00 UTC.
+fn saturday_noon() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-21T12:00:00Z").expect("time").with_timezone(&Utc)
+}
+
+/// Monday 2026-11-23 10:00 in Berlin (09:00 UTC).
+fn monday_morning() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z").expect("time").with_timezone(&Utc)
+}
+
+fn decide(policy: &Policy, finding: &Finding, has_playbook: bool, tags: &BTreeMap<String, String>, now: DateTime<Utc>) -> Decision {
+    policy.decide(&PolicyInput { finding, has_playbook, tags, now })
+}
+
+#[test]
+fn first_matching_rule_wins_by_control_severity_and_class() {
+    let mut sandbox_fix = rule("sandbox-auto-fix", Verdict::AutoFix);
+    sandbox_fix.account_classes = vec!["sandbox".into()];
+    sandbox_fix.controls = vec!["S3.*".into()];
+    let mut critical_manual = rule("critical-by-hand", Verdict::Manual);
+    critical_manual.severities = vec![Severity::Critical];
+    let p = policy(vec![sandbox_fix, critical_manual]);
+    let none = BTreeMap::new();
+
+    let f = control_finding("S3.8", Severity::High, SANDBOX, "AwsS3Bucket");
+    let d = decide(&p, &f, true, &none, saturday_noon());
+    assert_eq!(d.verdict, Verdict::AutoFix);
+    assert!(d.reason.contains("sandbox-auto-fix") && d.reason.contains("sandbox"), "{}", d.reason);
+
+    let f = control_finding("S3.8", Severity::Critical, PROD, "AwsS3Bucket");
+    assert_eq!(decide(&p, &f, true, &none, saturday_noon()).verdict, Verdict::Manual);
+
+    let f = control_finding("S3.8", Severity::High, PROD, "AwsS3Bucket");
+    let d = decide(&p, &f, true, &none, saturday_noon());
+    assert_eq!(d.verdict, Verdict::NeedsApproval);
+    assert!(d.reason.contains("default verdict for prod"), "{}", d.reason);
+}
+
+#[test]
+fn resource_type_and_product_conditions() {
+    let mut sg_only = rule("sg", Verdict::AutoFix);
+    sg_only.resource_types = vec!["AwsEc2SecurityGroup".into()];
+    let mut guardduty = rule("gd", Verdict::Manual);
+    guardduty.products = vec!["GuardDuty".into()];
+    let p = policy(vec![sg_only, guardduty]);
+    let none = BTreeMap::new();
+    let sg = control_finding("EC2.19", Severity::High, SANDBOX, "AwsEc2SecurityGroup");
+    assert_eq!(decide(&p, &sg, true, &none, saturday_noon()).verdict, Verdict::AutoFix);
+    let bucket = control_finding("S3.8", Severity::High, SANDBOX, "AwsS3Bucket");
+    assert_eq!(decide(&p, &bucket, true, &none, saturday_noon()).verdict, Verdict::NeedsApproval);
+    let mut gd = control_finding("X.1", Severity::High, SANDBOX, "AwsEc2Instance");
+    gd.control_id = None;
+    gd.product_name = "GuardDuty".into();
+    assert_eq!(decide(&p, &gd, false, &none, saturday_noon()).verdict, Verdict::Manual);
+}
+
+#[test]
+fn no_playbook_when_nothing_can_fix_it() {
+    let p = policy(vec![rule("everything", Verdict::AutoFix)]);
+    let f = control_finding("IAM.6", Severity::Critical, PROD, "AwsAccount");
+    let d = decide(&p, &f, false, &BTreeMap::new(), saturday_noon());
+    assert_eq!(d.verdict, Verdict::NoPlaybook);
+    assert!(d.reason.contains("no playbook handles control IAM.6"), "{}", d.reason);
+}
+
+#[test]
+fn change_window_turns_auto_fix_into_approval_in_business_hours() {
+    let mut p = policy(vec![rule("all", Verdict::AutoFix)]);
+    p.change_windows = vec![ChangeWindow {
+        name: "business hours".into(),
+        account_classes: vec!["prod".into()],
+        days: ["mon", "tue", "wed", "thu", "fri"].map(String::from).to_vec(),
+        start: "09:00".into(),
+        end: "18:00".into(),
+        time_zone: "Europe/Berlin".into(),
+    }
+    .parse()
+    .expect("valid window")];
+    let none = BTreeMap::new();
+    let prod = control_finding("S3.8", Severity::High, PROD, "AwsS3Bucket");
+    let d = decide(&p, &prod, true, &none, monday_morning());
+    assert_eq!(d.verdict, Verdict::NeedsApproval);
+    assert!(d.reason.contains("change window 'business hours'"), "{}", d.reason);
+    assert_eq!(decide(&p, &prod, true, &none, saturday_noon()).verdict, Verdict::AutoFix);
+    let sandbox = control_finding("S3.8", Severity::High, SANDBOX, "AwsS3Bucket");
+    assert_eq!(decide(&p, &sandbox, true, &none, monday_morning()).verdict, Verdict::AutoFix);
+}
+
+#[test]
+fn valid_exception_tag_excepts_with_days_left() {
+    let p = policy(vec![rule("all", Verdict::AutoFix)]);
+    let tags: BTreeMap<String, String> = [
+        ("SecurityException", "public website bucket"),
+        ("SecurityExceptionExpiry", "2026-12-21"),
+    ]
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .into_iter()
+    .collect();
+    let f = control_finding("S3.8", Severity::High, PROD, "AwsS3Bucket");
+    let d = decide(&p, &f, true, &tags, saturday_noon());
+    assert_eq!(d.verdict, Verdict::Excepted);
+    assert!(d.reason.contains("30 days left"), "{}", d.reason);
+    assert_eq!(d.exception.map(|e| e.reason).as_deref(), Some("public website bucket"));
+}
+
+#[test]
+fn expired_and_unparsable_exceptions_fall_back_to_the_normal_verdict() {
+    let p = policy(vec![rule("all", Verdict::AutoFix)]);
+    let f = control_finding("S3.8", Severity::High, PROD, "AwsS3Bucket");
+    let expired: BTreeMap<String, String> = [("SecurityException", "old"), ("SecurityExceptionExpiry", "2026-11-01")]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into_iter()
+        .collect();
+    let d = decide(&p, &f, true, &expired, saturday_noon());
+    assert_eq!(d.verdict, Verdict::AutoFix);
+    assert!(d.reason.contains("exception expired 20 days ago"), "{}", d.reason);
+
+    let garbage: BTreeMap<String, String> = [("SecurityException", "x"), ("SecurityExceptionExpiry", "next week")]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into_iter()
+        .collect();
+    let d = decide(&p, &f, true, &garbage, saturday_noon());
+    assert_eq!(d.verdict, Verdict::AutoFix);
+    assert!(d.exception_note.as_deref().is_some_and(|n| n.contains("next week")));
+}

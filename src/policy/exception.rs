@@ -1,0 +1,174 @@
+//! Exceptions read from resource tags: `SecurityException=<reason>`, `SecurityExceptionExpiry=<date>`,
+//! optional `SecurityExceptionOwner`. Valid until the expiry; an exception without a readable expiry is ignored.
+
+use crate::model::sanitize;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The tag names exceptions are stored under (configurable).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExceptionTagNames {
+    pub reason_tag: String,
+    pub expiry_tag: String,
+    pub owner_tag: String,
+}
+
+impl Default for ExceptionTagNames {
+    fn default() -> Self {
+        Self {
+            reason_tag: "SecurityException".into(),
+            expiry_tag: "SecurityExceptionExpiry".into(),
+            owner_tag: "SecurityExceptionOwner".into(),
+        }
+    }
+}
+
+/// A readable exception found on a resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExceptionTag {
+    pub reason: String,
+    /// The moment the exception stops applying (a date means the end of that day, UTC).
+    pub expires: DateTime<Utc>,
+    pub owner: Option<String>,
+}
+
+impl ExceptionTag {
+    /// Whole days left until expiry (0 on the last day, negative once expired).
+    pub fn days_left(&self, now: DateTime<Utc>) -> i64 {
+        let seconds = (self.expires - now).num_seconds();
+        if seconds >= 0 {
+            seconds / 86_400
+        } else {
+            -((-seconds + 86_399) / 86_400)
+        }
+    }
+}
+
+/// What the tags on a resource say about an exception.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExceptionStatus {
+    /// No exception tag.
+    None,
+    /// A valid exception.
+    Valid(ExceptionTag),
+    /// An exception whose expiry has passed.
+    Expired(ExceptionTag),
+    /// Exception tags that cannot be honoured, and why.
+    Invalid(String),
+}
+
+/// Parses an expiry: `YYYY-MM-DD` (valid through that day, UTC) or an RFC 3339 time.
+pub fn parse_expiry(text: &str) -> Result<DateTime<Utc>, String> {
+    let text = text.trim();
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let end_of_day = date
+            .and_hms_opt(23, 59, 59)
+            .ok_or_else(|| format!("{text:?} is not a valid date"))?;
+        return Ok(end_of_day.and_utc());
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            format!(
+                "{:?} is not a date (YYYY-MM-DD) or RFC 3339 time",
+                sanitize::single_line(text)
+            )
+        })
+}
+
+/// Reads the exception status from a resource's tags.
+pub fn read_exception(
+    tags: &BTreeMap<String, String>,
+    names: &ExceptionTagNames,
+    now: DateTime<Utc>,
+) -> ExceptionStatus {
+    let Some(reason) = tags.get(&names.reason_tag) else {
+        return ExceptionStatus::None;
+    };
+    let reason = sanitize::single_line(reason);
+    if reason.trim().is_empty() {
+        return ExceptionStatus::Invalid(format!("tag {} is empty", names.reason_tag));
+    }
+    let Some(expiry_text) = tags.get(&names.expiry_tag) else {
+        return ExceptionStatus::Invalid(format!(
+            "tag {} has no {} tag; exceptions must expire",
+            names.reason_tag, names.expiry_tag
+        ));
+    };
+    let expires = match parse_expiry(expiry_text) {
+        Ok(t) => t,
+        Err(e) => return ExceptionStatus::Invalid(format!("{}: {e}", names.expiry_tag)),
+    };
+    let tag = ExceptionTag {
+        reason,
+        expires,
+        owner: tags.get(&names.owner_tag).map(|o| sanitize::single_line(o)),
+    };
+    if expires > now {
+        ExceptionStatus::Valid(tag)
+    } else {
+        ExceptionStatus::Expired(tag)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        parse_expiry("2026-11-21T12:00:00Z").expect("time")
+    }
+
+    fn tags(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn valid_exception_with_days_left() {
+        let t = tags(&[
+            ("SecurityException", "vendor scanner needs access"),
+            ("SecurityExceptionExpiry", "2026-12-01"),
+            ("SecurityExceptionOwner", "alice"),
+        ]);
+        let ExceptionStatus::Valid(tag) = read_exception(&t, &ExceptionTagNames::default(), now()) else {
+            panic!("expected a valid exception");
+        };
+        assert_eq!(tag.days_left(now()), 10);
+        assert_eq!(tag.owner.as_deref(), Some("alice"));
+    }
+
+    #[test]
+    fn expired_exception() {
+        let t = tags(&[("SecurityException", "x"), ("SecurityExceptionExpiry", "2026-11-18")]);
+        let ExceptionStatus::Expired(tag) = read_exception(&t, &ExceptionTagNames::default(), now()) else {
+            panic!("expected an expired exception");
+        };
+        assert_eq!(tag.days_left(now()), -3);
+    }
+
+    #[test]
+    fn unparsable_or_missing_expiry_is_invalid() {
+        let names = ExceptionTagNames::default();
+        let bad = tags(&[("SecurityException", "x"), ("SecurityExceptionExpiry", "soon")]);
+        assert!(matches!(read_exception(&bad, &names, now()), ExceptionStatus::Invalid(m) if m.contains("\"soon\"")));
+        let missing = tags(&[("SecurityException", "x")]);
+        assert!(matches!(read_exception(&missing, &names, now()), ExceptionStatus::Invalid(_)));
+        let impossible = tags(&[("SecurityException", "x"), ("SecurityExceptionExpiry", "2026-02-30")]);
+        assert!(matches!(read_exception(&impossible, &names, now()), ExceptionStatus::Invalid(_)));
+    }
+
+    #[test]
+    fn configured_tag_names_are_used() {
+        let names = ExceptionTagNames {
+            reason_tag: "Waiver".into(),
+            expiry_tag: "WaiverUntil".into(),
+            owner_tag: "WaiverOwner".into(),
+        };
+        let t = tags(&[("Waiver", "x"), ("WaiverUntil", "2027-01-01T00:00:00+01:00")]);
+        assert!(matches!(read_exception(&t, &names, now()), ExceptionStatus::Valid(_)));
+        let default_names = tags(&[("SecurityException", "x"), ("SecurityExceptionExpiry", "2027-01-01")]);
+        assert_eq!(read_exception(&default_names, &names, now()), ExceptionStatus::None);
+    }
+}

@@ -1,0 +1,13 @@
+//! Pure policy: rules, account classes, change windows and exception tags → a verdict and the reason for it.
+
+pub mod change_window;
+pub mod decide;
+pub mod exception;
+pub mod rules;
+pub mod verdict;
+
+pub use change_window::ChangeWindow;
+pub use decide::{Decision, Policy, PolicyInput};
+pub use exception::{ExceptionStatus, ExceptionTag, ExceptionTagNames};
+pub use rules::Rule;
+pub use verdict::Verdict;

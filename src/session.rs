@@ -1,0 +1,91 @@
+//! Builds what a run needs from the command line and config: config, triage, backend, theme, logging.
+
+use crate::cli::args::GlobalArgs;
+use crate::cloud::file::FileSource;
+use crate::cloud::sim::SimOrg;
+use crate::cloud::Backend;
+use crate::config::Config;
+use crate::playbook::Playbooks;
+use crate::triage::Triage;
+use anyhow::{bail, Context};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The example config, which describes the simulated organisation's accounts and a realistic policy.
+const DEMO_CONFIG: &str = include_str!("../config.example.toml");
+
+/// Seed of the simulated organisation `--demo` shows.
+pub const DEMO_SEED: u64 = 7;
+
+/// Config for this run: `--config`, else the user's file; `--demo` without either uses the example config.
+pub fn load_config(args: &GlobalArgs) -> anyhow::Result<Config> {
+    let user_file = Config::default_path().filter(|p| p.exists());
+    let mut config = match (&args.config, args.demo, user_file) {
+        (Some(path), _, _) => Config::load_file(path)?,
+        (None, true, _) => Config::parse(DEMO_CONFIG, Path::new("config.example.toml (embedded)"))?,
+        (None, false, Some(path)) => Config::load_file(&path)?,
+        (None, false, None) => Config::default(),
+    };
+    if args.read_only {
+        config.read_only = true;
+    }
+    if let Some(theme) = &args.theme {
+        config.theme = Some(theme.clone());
+    }
+    if let Some(path) = &args.audit_log {
+        config.audit_log = Some(path.clone());
+    }
+    Ok(config)
+}
+
+/// Policy and playbooks from config.
+pub fn triage(config: &Config) -> anyhow::Result<Arc<Triage>> {
+    let policy = config.policy().map_err(anyhow::Error::msg)?;
+    Ok(Arc::new(Triage { policy, playbooks: Playbooks::new(&config.playbooks) }))
+}
+
+/// The backend the arguments ask for.
+pub fn backend(args: &GlobalArgs) -> anyhow::Result<Backend> {
+    if args.demo {
+        let org = Arc::new(SimOrg::new(DEMO_SEED, chrono::Utc::now()));
+        return Ok(Backend { label: "demo organisation (simulated)".into(), findings: org.clone(), resources: Some(org) });
+    }
+    if let Some(path) = &args.findings {
+        if !path.exists() {
+            bail!("--findings {}: no such file or directory", path.display());
+        }
+        let source = FileSource::load(path);
+        let label = format!("offline: {} ({} files)", path.display(), source.files_read);
+        return Ok(Backend { label, findings: Arc::new(source), resources: None });
+    }
+    bail!("live AWS access is not available in this build yet: use --demo or --findings PATH")
+}
+
+/// Data directory for logs and the audit log.
+pub fn data_dir() -> PathBuf {
+    directories::ProjectDirs::from("", "", "hubtriage")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Sends logs to `HUBTRIAGE_LOG` or `<data dir>/hubtriage.log`, never to the terminal.
+pub fn init_logging() -> anyhow::Result<PathBuf> {
+    let path = std::env::var_os("HUBTRIAGE_LOG").map(PathBuf::from).unwrap_or_else(|| data_dir().join("hubtriage.log"));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating log directory {}", dir.display()))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("opening log file {}", path.display()))?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HUBTRIAGE_LOG_LEVEL")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_writer(std::sync::Mutex::new(file)).with_ansi(false).with_env_filter(filter).init();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!("panic: {info}");
+        previous(info);
+    }));
+    Ok(path)
+}

@@ -1,0 +1,100 @@
+//! User intents and the keys that map to them. The help overlay is generated from `BINDINGS`.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Something the user wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    ToggleFocus,
+    StartFilter,
+    ClearFilters,
+    CycleSeverity,
+    CycleAccount,
+    CycleRegion,
+    CycleVerdict,
+    CycleSort,
+    ReverseSort,
+    ToggleRaw,
+    ToggleHelp,
+}
+
+/// A key, the action it triggers, and what the help overlay says about it.
+pub struct Binding {
+    pub keys: &'static str,
+    pub action: Action,
+    pub help: &'static str,
+}
+
+/// Every key of the findings view, in the order help lists them.
+pub const BINDINGS: &[Binding] = &[
+    Binding { keys: "j / ↓", action: Action::Down, help: "next finding (or scroll the detail pane)" },
+    Binding { keys: "k / ↑", action: Action::Up, help: "previous finding (or scroll the detail pane)" },
+    Binding { keys: "PgDn / PgUp", action: Action::PageDown, help: "one page down / up" },
+    Binding { keys: "g / G", action: Action::Top, help: "first / last finding" },
+    Binding { keys: "Tab / Enter", action: Action::ToggleFocus, help: "move focus between table and detail pane" },
+    Binding { keys: "/", action: Action::StartFilter, help: "free-text filter (Enter keeps it, Esc cancels)" },
+    Binding { keys: "S", action: Action::CycleSeverity, help: "severity filter: CRITICAL, HIGH+, MEDIUM+, LOW+, all" },
+    Binding { keys: "A", action: Action::CycleAccount, help: "account filter: cycle through accounts" },
+    Binding { keys: "R", action: Action::CycleRegion, help: "region filter: cycle through regions" },
+    Binding { keys: "V", action: Action::CycleVerdict, help: "verdict filter: cycle through verdicts" },
+    Binding { keys: "Esc", action: Action::ClearFilters, help: "clear every filter" },
+    Binding { keys: "o", action: Action::CycleSort, help: "sort by the next column" },
+    Binding { keys: "O", action: Action::ReverseSort, help: "reverse the sort order" },
+    Binding { keys: "J", action: Action::ToggleRaw, help: "show / hide the raw JSON in the detail pane" },
+    Binding { keys: "?", action: Action::ToggleHelp, help: "this help" },
+    Binding { keys: "q / Ctrl-C", action: Action::Quit, help: "quit" },
+];
+
+/// The action of a key in the normal (non-typing) mode.
+pub fn action_for(key: KeyEvent) -> Option<Action> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return matches!(key.code, KeyCode::Char('c')).then_some(Action::Quit);
+    }
+    Some(match key.code {
+        KeyCode::Char('q') => Action::Quit,
+        KeyCode::Char('j') | KeyCode::Down => Action::Down,
+        KeyCode::Char('k') | KeyCode::Up => Action::Up,
+        KeyCode::PageDown => Action::PageDown,
+        KeyCode::PageUp => Action::PageUp,
+        KeyCode::Char('g') | KeyCode::Home => Action::Top,
+        KeyCode::Char('G') | KeyCode::End => Action::Bottom,
+        KeyCode::Tab | KeyCode::Enter => Action::ToggleFocus,
+        KeyCode::Char('/') => Action::StartFilter,
+        KeyCode::Esc => Action::ClearFilters,
+        KeyCode::Char('S') => Action::CycleSeverity,
+        KeyCode::Char('A') => Action::CycleAccount,
+        KeyCode::Char('R') => Action::CycleRegion,
+        KeyCode::Char('V') => Action::CycleVerdict,
+        KeyCode::Char('o') => Action::CycleSort,
+        KeyCode::Char('O') => Action::ReverseSort,
+        KeyCode::Char('J') => Action::ToggleRaw,
+        KeyCode::Char('?') => Action::ToggleHelp,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bound_action_is_reachable_from_a_key() {
+        let keys = "qjkgG/SARVoOJ?".chars().map(KeyCode::Char).chain([
+            KeyCode::PageDown,
+            KeyCode::PageUp,
+            KeyCode::Tab,
+            KeyCode::Esc,
+        ]);
+        let reachable: Vec<Action> = keys.filter_map(|c| action_for(KeyEvent::new(c, KeyModifiers::NONE))).collect();
+        for binding in BINDINGS {
+            assert!(reachable.contains(&binding.action), "{:?} has no key", binding.action);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The terminal UI: app state and update, keymap, views, theme, and the event loop.
+
+pub mod app;
+pub mod keymap;
+pub mod listing;
+pub mod run;
+pub mod theme;
+pub mod views;
+
+pub use app::App;
+pub use theme::Theme;

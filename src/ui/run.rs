@@ -1,0 +1,78 @@
+//! The event loop: draw, then wait for the next key, background message or tick. Restores the terminal on exit
+//! and on panic.
+
+use super::app::{App, Effect};
+use super::views;
+use crate::cloud::Backend;
+use crate::engine::{ingest, live_plan, Msg};
+use crate::triage::Triage;
+use crossterm::event::EventStream;
+use futures::StreamExt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+/// Longest time spent applying queued background messages before the next frame.
+const MAX_BATCH: Duration = Duration::from_millis(12);
+
+/// Runs the TUI until the user quits.
+pub async fn run(mut app: App, backend: Backend, triage: Arc<Triage>) -> anyhow::Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    let (tx, mut rx) = unbounded_channel();
+    ingest::spawn_all(backend.findings.clone(), triage.clone(), tx.clone());
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let result = loop {
+        for effect in app.before_draw() {
+            perform(effect, &backend, &triage, &tx);
+        }
+        if let Err(e) = terminal.draw(|frame| {
+            app.table_height = (frame.area().height as usize * 55 / 100).saturating_sub(3);
+            views::draw(frame, &app);
+        }) {
+            break Err(e.into());
+        }
+        tokio::select! {
+            Some(msg) = rx.recv() => {
+                app.on_msg(msg);
+                drain(&mut app, &mut rx);
+            }
+            event = events.next() => match event {
+                Some(Ok(event)) => {
+                    for effect in app.on_event(&event) {
+                        perform(effect, &backend, &triage, &tx);
+                    }
+                }
+                Some(Err(e)) => break Err(e.into()),
+                None => break Ok(()),
+            },
+            _ = tick.tick() => {}
+        }
+        if app.quit {
+            break Ok(());
+        }
+    };
+    ratatui::restore();
+    result
+}
+
+/// Applies queued messages for at most `MAX_BATCH`, so a flood of pages never starves drawing or input.
+fn drain(app: &mut App, rx: &mut UnboundedReceiver<Msg>) {
+    let started = Instant::now();
+    while started.elapsed() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(msg) => app.on_msg(msg),
+            Err(_) => break,
+        }
+    }
+}
+
+fn perform(effect: Effect, backend: &Backend, triage: &Arc<Triage>, tx: &UnboundedSender<Msg>) {
+    match effect {
+        Effect::LivePlan { req, finding } => {
+            if let Some(resources) = &backend.resources {
+                live_plan::request(req, resources.clone(), triage.clone(), finding, tx.clone());
+            }
+        }
+    }
+}

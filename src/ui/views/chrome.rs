@@ -1,0 +1,82 @@
+//! Header and status line.
+
+use crate::engine::SourceStatus;
+use crate::ui::app::{App, Mode};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// Top line: what we look at, auto-fix state, filters.
+pub fn header(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let mut spans = vec![
+        Span::styled(" hubtriage ", Style::default().fg(t.background).bg(t.title).add_modifier(Modifier::BOLD)),
+        Span::styled(format!(" {} ", app.backend_label), Style::default().fg(t.foreground)),
+        Span::styled("│", Style::default().fg(t.border)),
+    ];
+    let would = app.would_fix();
+    if app.auto_fix {
+        spans.push(Span::styled(format!(" auto-fix ON ({would} eligible) "), Style::default().fg(t.error).add_modifier(Modifier::BOLD)));
+    } else {
+        spans.push(Span::styled(format!(" auto-fix off: {would} would be fixed "), Style::default().fg(t.muted)));
+    }
+    let filters = app.listing.filters.describe();
+    if !filters.is_empty() {
+        spans.push(Span::styled("│", Style::default().fg(t.border)));
+        spans.push(Span::styled(format!(" filter {filters} "), Style::default().fg(t.accent)));
+    }
+    spans.push(Span::styled("│", Style::default().fg(t.border)));
+    let sort_dir = if app.listing.descending { "↓" } else { "↑" };
+    spans.push(Span::styled(format!(" sort {}{sort_dir}", app.listing.sort.name()), Style::default().fg(t.muted)));
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(Style::default().bg(t.status_bg)), area);
+}
+
+/// Counts of sources per state: "8 sources: 7 ok, 1 denied".
+pub fn sources_summary(app: &App) -> String {
+    if app.sources.is_empty() {
+        return "no sources yet".into();
+    }
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    let mut loaded = 0usize;
+    for status in app.sources.values() {
+        if let SourceStatus::Loading { findings, .. } = status {
+            loaded += findings;
+        }
+        match counts.iter_mut().find(|(w, _)| *w == status.word()) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((status.word(), 1)),
+        }
+    }
+    let parts: Vec<String> = counts.iter().map(|(w, n)| format!("{n} {w}")).collect();
+    let loading = if loaded > 0 { format!(" ({loaded} loaded so far)") } else { String::new() };
+    format!("{} sources: {}{loading}", app.sources.len(), parts.join(", "))
+}
+
+/// Bottom line: sources, counts, the filter being typed, key hints.
+pub fn status(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let style = Style::default().fg(t.status_fg).bg(t.status_bg);
+    let [left, right] = Layout::horizontal([Constraint::Min(10), Constraint::Length(34)]).areas(area);
+    let left_line = if app.mode == Mode::Filter {
+        Line::from(vec![
+            Span::styled(" / ", Style::default().fg(t.accent).add_modifier(Modifier::BOLD)),
+            Span::raw(app.filter_input.clone()),
+            Span::styled("█", Style::default().fg(t.accent)),
+        ])
+    } else {
+        let failing = app.sources.values().any(SourceStatus::is_failure);
+        let mut spans = vec![
+            Span::styled(format!(" {} ", sources_summary(app)), if failing { style.fg(t.error) } else { style }),
+            Span::raw(format!("│ {} findings, {} shown ", app.listing.all().len(), app.listing.visible_len())),
+        ];
+        if !app.problems.is_empty() {
+            spans.push(Span::styled(format!("│ {} input problems (see log) ", app.problems.len()), style.fg(t.error)));
+        }
+        Line::from(spans)
+    };
+    frame.render_widget(Paragraph::new(left_line).style(style), left);
+    let hints = Paragraph::new("? help  / filter  o sort  q quit ").style(style.fg(t.muted)).alignment(ratatui::layout::Alignment::Right);
+    frame.render_widget(hints, right);
+}

@@ -1,0 +1,124 @@
+//! The detail pane: fields, verdict and why, the dry-run plan (before → after, CLI, rollback), raw JSON on demand.
+
+use crate::engine::Row;
+use crate::model::sanitize;
+use crate::triage::PlanStatus;
+use crate::ui::app::{App, Focus};
+use crate::ui::theme::Theme;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+/// Longest raw JSON shown, in characters.
+const MAX_RAW_CHARS: usize = 200_000;
+
+/// Draws the pane for the selected finding.
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let border = if app.focus == Focus::Detail { t.border_focused } else { t.border };
+    let title = if app.show_raw { " Raw JSON (J to hide) " } else { " Detail (J raw JSON) " };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(border))
+        .title(Span::styled(title, Style::default().fg(t.title)));
+    let lines = match app.listing.selected_row() {
+        None => vec![Line::from(Span::styled("No finding selected.", Style::default().fg(t.muted)))],
+        Some(row) if app.show_raw => raw_lines(row),
+        Some(row) => lines(row, app),
+    };
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((app.detail_scroll, 0)).style(t.base()),
+        area,
+    );
+}
+
+fn raw_lines(row: &Row) -> Vec<Line<'static>> {
+    let pretty = serde_json::from_str::<serde_json::Value>(&row.finding.raw)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_else(|_| row.finding.raw.to_string());
+    sanitize::multi_line(&pretty, MAX_RAW_CHARS).lines().map(|l| Line::raw(l.to_string())).collect()
+}
+
+fn label(t: &Theme, text: &str) -> Span<'static> {
+    Span::styled(format!("{text:<11}"), Style::default().fg(t.muted))
+}
+
+/// The lines of the detail pane.
+pub fn lines(row: &Row, app: &App) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let f = &row.finding;
+    let a = &row.assessment;
+    let mut out = vec![Line::from(Span::styled(f.title.clone(), Style::default().add_modifier(Modifier::BOLD)))];
+    out.push(Line::from(vec![
+        label(t, "Severity"),
+        Span::styled(f.severity.label(), t.severity(f.severity)),
+        Span::raw(format!(
+            "   control {}   product {}   workflow {}   compliance {}",
+            f.control_id.as_deref().unwrap_or("-"),
+            f.product_name,
+            f.workflow_status.label(),
+            f.compliance_status.map(|c| format!("{c:?}").to_uppercase()).unwrap_or_else(|| "-".into())
+        )),
+    ]));
+    let account = match app.account_names.get(&f.account_id) {
+        Some(name) => format!("{} ({name})", f.account_id),
+        None => f.account_id.clone(),
+    };
+    out.push(Line::from(vec![label(t, "Account"), Span::raw(format!("{account}   region {}", f.region))]));
+    for r in &f.resources {
+        out.push(Line::from(vec![label(t, "Resource"), Span::raw(format!("{} {}", r.kind, r.id))]));
+    }
+    out.push(Line::from(vec![
+        label(t, "Verdict"),
+        Span::styled(a.decision.verdict.name(), t.verdict(a.decision.verdict).add_modifier(Modifier::BOLD)),
+        Span::raw(format!(" — {}", a.decision.reason)),
+    ]));
+    if let Some(live) = app.live.as_ref().filter(|l| l.key == f.key()) {
+        match &live.result {
+            None => out.push(Line::from(Span::styled("           reading live state…", Style::default().fg(t.muted)))),
+            Some(Err(e)) => out.push(Line::from(Span::styled(format!("           live read failed: {e}"), Style::default().fg(t.error)))),
+            Some(Ok(_)) => {}
+        }
+    }
+    out.push(Line::raw(""));
+    plan_lines(&a.plan, t, &mut out);
+    if !f.description.is_empty() {
+        out.push(Line::raw(""));
+        out.extend(f.description.lines().map(|l| Line::styled(l.to_string(), Style::default().fg(t.muted))));
+    }
+    for w in &f.warnings {
+        out.push(Line::styled(format!("reader: {w}"), Style::default().fg(t.error)));
+    }
+    out.push(Line::styled(format!("id {}", f.id), Style::default().fg(t.muted)));
+    out
+}
+
+fn plan_lines(plan: &PlanStatus, t: &Theme, out: &mut Vec<Line<'static>>) {
+    let heading = Style::default().fg(t.header).add_modifier(Modifier::BOLD);
+    match plan {
+        PlanStatus::NoPlaybook => out.push(Line::styled("No playbook: nothing hubtriage can change.", Style::default().fg(t.muted))),
+        PlanStatus::AlreadyCompliant(why) => out.push(Line::styled(format!("Nothing to do: {why}"), Style::default().fg(t.ok))),
+        PlanStatus::Unavailable(why) => out.push(Line::styled(format!("No plan: {why}"), Style::default().fg(t.error))),
+        PlanStatus::Planned(p) => {
+            out.push(Line::from(vec![
+                Span::styled("Plan ", heading),
+                Span::raw(format!("{}  ", p.summary)),
+                Span::styled(format!("[{} · basis {} · fingerprint {}]", p.playbook, p.basis.name(), p.fingerprint), Style::default().fg(t.muted)),
+            ]));
+            for (i, step) in p.steps.iter().enumerate() {
+                out.push(Line::raw(format!("  {}. {}", i + 1, step.action)));
+                out.push(Line::from(vec![Span::styled("     before ", Style::default().fg(t.error)), Span::raw(step.before.clone())]));
+                out.push(Line::from(vec![Span::styled("     after  ", Style::default().fg(t.ok)), Span::raw(step.after.clone())]));
+            }
+            out.push(Line::styled("  AWS CLI", heading));
+            out.extend(p.cli.iter().map(|c| Line::raw(format!("    {c}"))));
+            out.push(Line::styled("  Rollback", heading));
+            out.extend(p.rollback_cli.iter().map(|c| Line::raw(format!("    {c}"))));
+            for w in &p.warnings {
+                out.push(Line::styled(format!("  ⚠ {w}"), Style::default().fg(t.accent)));
+            }
+        }
+    }
+}

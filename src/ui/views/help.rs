@@ -1,0 +1,34 @@
+//! `?`: every key, generated from the keymap.
+
+use crate::ui::app::App;
+use crate::ui::keymap::BINDINGS;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+/// Draws the help overlay in the middle of `area`.
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let height = (BINDINGS.len() as u16 + 4).min(area.height);
+    let [popup] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(76.min(area.width))]).flex(Flex::Center).areas(popup);
+    let mut lines: Vec<Line> = BINDINGS
+        .iter()
+        .map(|b| {
+            Line::from(vec![
+                Span::styled(format!(" {:<14}", b.keys), Style::default().fg(t.accent).add_modifier(Modifier::BOLD)),
+                Span::styled(b.help, Style::default().fg(t.foreground)),
+            ])
+        })
+        .collect();
+    lines.push(Line::from(Span::styled(" Esc, ? or q closes this help", Style::default().fg(t.muted))));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).style(t.base()).block(
+            Block::default().borders(Borders::ALL).border_style(Style::default().fg(t.border_focused)).title(" Keys "),
+        ),
+        popup,
+    );
+}

@@ -1,0 +1,28 @@
+//! Drawing: one file per view. Every function takes the app by reference and draws; none changes state.
+
+pub mod chrome;
+pub mod detail;
+pub mod help;
+pub mod table;
+
+use super::app::{App, Mode};
+use ratatui::layout::{Constraint, Layout};
+use ratatui::widgets::Block;
+use ratatui::Frame;
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    frame.render_widget(Block::default().style(app.theme.base()), area);
+    let [header, body, status] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(4), Constraint::Length(1)]).areas(area);
+    chrome::header(frame, header, app);
+    let table_rows = (body.height as usize * 55 / 100).max(3) as u16;
+    let [table_area, detail_area] = Layout::vertical([Constraint::Length(table_rows), Constraint::Min(3)]).areas(body);
+    table::draw(frame, table_area, app);
+    detail::draw(frame, detail_area, app);
+    chrome::status(frame, status, app);
+    if app.mode == Mode::Help {
+        help::draw(frame, area, app);
+    }
+}

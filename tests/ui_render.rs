@@ -1,0 +1,158 @@
+//! Render tests of the TUI with ratatui's TestBackend: table, detail, plan, help, filters and each theme.
+
+use chrono::{TimeZone, Utc};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use hubtriage::config::Config;
+use hubtriage::engine::Row;
+use hubtriage::model::asff::read_document;
+use hubtriage::playbook::Playbooks;
+use hubtriage::triage::Triage;
+use hubtriage::ui::keymap::BINDINGS;
+use hubtriage::ui::theme::builtin_names;
+use hubtriage::ui::{views, App, Theme};
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::Terminal;
+use std::path::Path;
+use std::sync::Arc;
+
+fn corpus_file(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/asff").join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn rows() -> Vec<Row> {
+    let config = Config::load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml")).expect("config");
+    let triage = Triage { policy: config.policy().expect("policy"), playbooks: Playbooks::new(&config.playbooks) };
+    let now = Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).single().expect("time");
+    [
+        "automated-security-response-on-aws/simdata__cis-41.json",
+        "automated-security-response-on-aws/simdata__afsbp-s3.8.json",
+        "awsfindingsmanagerlib/matching_findings.json",
+    ]
+    .iter()
+    .flat_map(|f| read_document(&corpus_file(f)).findings)
+    .map(|finding| {
+        let assessment = triage.assess(&finding, None, now);
+        Row { finding: Arc::new(finding), assessment }
+    })
+    .collect()
+}
+
+fn app(theme: &str) -> App {
+    let mut app = App::new(Theme::load(theme, None).expect("theme"), "test fixtures".into(), false);
+    app.add_rows(rows());
+    app
+}
+
+fn render(app: &App, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal.draw(|f| views::draw(f, app)).expect("draw");
+    terminal.backend().buffer().clone()
+}
+
+fn text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| (0..area.width).map(|x| buffer[(x, y)].symbol().to_string()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.on_event(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn type_text(app: &mut App, s: &str) {
+    for c in s.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn table_shows_columns_and_rows_sorted_by_severity() {
+    let screen = text(&render(&app("dark"), 200, 50));
+    for column in ["Severity", "Control", "Title", "Resource", "Account", "Region", "Verdict", "Workflow"] {
+        assert!(screen.contains(column), "column {column}\n{screen}");
+    }
+    assert!(screen.contains("Findings 1/21"), "{screen}");
+    let first_row = screen.lines().find(|l| l.contains('▶')).expect("a selected row");
+    assert!(first_row.contains("HIGH"), "most severe first: {first_row}");
+}
+
+#[test]
+fn detail_shows_verdict_reason_and_plan_with_cli_and_rollback() {
+    let mut app = app("dark");
+    key(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "launch-wizard sg-47dddc34c51b4be58");
+    key(&mut app, KeyCode::Enter);
+    let screen = text(&render(&app, 200, 60));
+    assert!(screen.contains("Findings 1/1"), "{screen}");
+    assert!(screen.contains("Verdict    approve — rule 'security-groups-need-approval'"), "{screen}");
+    assert!(screen.contains("before ingress tcp 22 from 0.0.0.0/0"), "{screen}");
+    assert!(screen.contains("after  rule removed"), "{screen}");
+    assert!(screen.contains("aws ec2 revoke-security-group-ingress --group-id sg-47dddc34c51b4be58"), "{screen}");
+    assert!(screen.contains("aws ec2 authorize-security-group-ingress"), "{screen}");
+    assert!(screen.contains("basis finding-snapshot"), "{screen}");
+}
+
+#[test]
+fn raw_json_on_demand() {
+    let mut app = app("dark");
+    let before = text(&render(&app, 160, 50));
+    assert!(!before.contains("\"SchemaVersion\""));
+    key(&mut app, KeyCode::Char('J'));
+    let after = text(&render(&app, 160, 50));
+    assert!(after.contains("\"SchemaVersion\": \"2018-10-08\""), "{after}");
+}
+
+#[test]
+fn help_lists_every_key() {
+    let mut app = app("dark");
+    key(&mut app, KeyCode::Char('?'));
+    let screen = text(&render(&app, 160, 50));
+    for binding in BINDINGS {
+        assert!(screen.contains(binding.help), "help for {:?}\n{screen}", binding.action);
+    }
+    key(&mut app, KeyCode::Esc);
+    assert!(!text(&render(&app, 160, 50)).contains(BINDINGS[0].help));
+}
+
+#[test]
+fn severity_region_and_verdict_filters_narrow_the_table() {
+    let mut app = app("dark");
+    key(&mut app, KeyCode::Char('S')); // CRITICAL only
+    assert_eq!(app.listing.visible_len(), 0);
+    key(&mut app, KeyCode::Char('S')); // HIGH and above
+    let high = app.listing.visible_len();
+    assert!(high > 0 && high < 21, "{high}");
+    assert!(text(&render(&app, 200, 50)).contains("filter sev≥HIGH"));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.listing.visible_len(), 21);
+    key(&mut app, KeyCode::Char('R'));
+    let region = app.listing.filters.region.clone().expect("a region filter");
+    assert!(app.listing.window(0, 100).all(|r| r.finding.region == region));
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('V')); // auto-fix
+    assert!(app.listing.window(0, 100).all(|r| r.assessment.decision.verdict.name() == "auto-fix"));
+}
+
+#[test]
+fn every_theme_renders_with_its_own_colours() {
+    let mut backgrounds = Vec::new();
+    for name in builtin_names() {
+        let buffer = render(&app(name), 120, 40);
+        let screen = text(&buffer);
+        assert!(screen.contains("hubtriage"), "{name}");
+        backgrounds.push(buffer[(5, 20)].bg);
+    }
+    backgrounds.dedup();
+    assert_eq!(backgrounds.len(), 3, "each theme paints its own background: {backgrounds:?}");
+}
+
+#[test]
+fn tiny_terminal_does_not_panic() {
+    for (w, h) in [(1, 1), (10, 5), (40, 8)] {
+        let _ = render(&app("light"), w, h);
+    }
+}
