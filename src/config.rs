@@ -200,12 +200,8 @@ impl Config {
 
     /// The policy this config describes (validated by `parse`).
     pub fn policy(&self) -> Result<Policy, String> {
-        let change_windows = self
-            .policy
-            .change_windows
-            .iter()
-            .map(ChangeWindow::parse)
-            .collect::<Result<Vec<_>, _>>()?;
+        let change_windows =
+            self.policy.change_windows.iter().map(ChangeWindow::parse).collect::<Result<Vec<_>, _>>()?;
         Ok(Policy {
             rules: self.policy.rules.clone(),
             default_verdict: self.policy.default_verdict,

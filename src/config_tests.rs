@@ -32,7 +32,8 @@ fn unknown_key_names_the_key_the_line_and_the_file() {
 fn bad_verdict_and_severity_values_are_named() {
     let err = parse("[[policy.rules]]\nname = \"x\"\nverdict = \"fix-it\"\n").expect_err("invalid");
     assert!(err.contains("fix-it") && err.contains("line 3"), "{err}");
-    let err = parse("[[policy.rules]]\nname = \"x\"\nverdict = \"manual\"\nseverities = [\"SEVERE\"]\n").expect_err("invalid");
+    let err = parse("[[policy.rules]]\nname = \"x\"\nverdict = \"manual\"\nseverities = [\"SEVERE\"]\n")
+        .expect_err("invalid");
     assert!(err.contains("SEVERE"), "{err}");
 }
 

@@ -9,10 +9,7 @@ use hubtriage::ui::{App, Theme};
 fn main() {
     let cli = Cli::parse();
     // SDK futures are large; worker threads get room (debug builds overflow the default main-thread stack).
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_stack_size(8 * 1024 * 1024)
-        .build();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(8 * 1024 * 1024).build();
     let code = match runtime {
         Ok(rt) => match rt.block_on(async move { tokio::spawn(run(cli)).await }) {
             Ok(Ok(code)) => code,
@@ -43,11 +40,13 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Plan { format }) => plan::run(&backend, &triage, format).await,
         None => {
             let theme_name = config.theme.clone().unwrap_or_else(|| "dark".into());
-            let config_dir = hubtriage::config::Config::default_path().and_then(|p| p.parent().map(|d| d.to_path_buf()));
+            let config_dir =
+                hubtriage::config::Config::default_path().and_then(|p| p.parent().map(|d| d.to_path_buf()));
             let theme = Theme::load(&theme_name, config_dir.as_deref()).map_err(anyhow::Error::msg)?;
             let mut app = App::new(theme, backend.label.clone(), backend.resources.is_some());
             app.auto_fix = config.auto_fix;
-            app.account_names = config.accounts.iter().filter_map(|(id, a)| Some((id.clone(), a.name.clone()?))).collect();
+            app.account_names =
+                config.accounts.iter().filter_map(|(id, a)| Some((id.clone(), a.name.clone()?))).collect();
             hubtriage::ui::run::run(app, backend, triage).await?;
             eprintln!("hubtriage: log written to {}", log_path.display());
             Ok(0)

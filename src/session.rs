@@ -48,7 +48,11 @@ pub fn triage(config: &Config) -> anyhow::Result<Arc<Triage>> {
 pub fn backend(args: &GlobalArgs) -> anyhow::Result<Backend> {
     if args.demo {
         let org = Arc::new(SimOrg::new(DEMO_SEED, chrono::Utc::now()));
-        return Ok(Backend { label: "demo organisation (simulated)".into(), findings: org.clone(), resources: Some(org) });
+        return Ok(Backend {
+            label: "demo organisation (simulated)".into(),
+            findings: org.clone(),
+            resources: Some(org),
+        });
     }
     if let Some(path) = &args.findings {
         if !path.exists() {

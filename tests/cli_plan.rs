@@ -50,7 +50,11 @@ fn corpus_control_ids_follow_the_consolidation_rules() {
     let corpus = corpus();
     let (entries, _, _) = plan_json(&["--findings", corpus.to_str().expect("path")]);
     let control_of = |fragment: &str| -> Vec<Value> {
-        entries.iter().filter(|e| e["id"].as_str().is_some_and(|id| id.contains(fragment))).map(|e| e["control_id"].clone()).collect()
+        entries
+            .iter()
+            .filter(|e| e["id"].as_str().is_some_and(|id| id.contains(fragment)))
+            .map(|e| e["control_id"].clone())
+            .collect()
     };
     // CIS 1.2.0 4.1 and 4.2 (security groups open to the world) and 4.3 (default security group).
     let cis41 = by_id(&entries, "arn:aws:securityhub:us-east-1:111111111111:subscription/cis-aws-foundations-benchmark/v/1.2.0/4.1/finding/4cea3590-9a58-4e91-be40-da9f6551f863");
@@ -71,15 +75,34 @@ fn corpus_security_group_plan_is_computed_from_the_finding_snapshot() {
     let (entries, _, _) = plan_json(&["--findings", corpus.to_str().expect("path")]);
     let sg = entries
         .iter()
-        .find(|e| e["control_id"] == "EC2.13" && e["resource_id"].as_str().is_some_and(|r| r.contains("sg-47dddc34c51b4be58")))
+        .find(|e| {
+            e["control_id"] == "EC2.13" && e["resource_id"].as_str().is_some_and(|r| r.contains("sg-47dddc34c51b4be58"))
+        })
         .expect("the CIS 4.1 finding on launch-wizard-1");
     let plan = &sg["plan"];
     assert_eq!(plan["basis"], "finding-snapshot");
     assert_eq!(plan["playbook"], "sg-revoke-world-open-ingress");
-    assert!(plan["cli"][0].as_str().is_some_and(|c| c.contains("revoke-security-group-ingress --group-id sg-47dddc34c51b4be58")));
+    assert!(plan["cli"][0]
+        .as_str()
+        .is_some_and(|c| c.contains("revoke-security-group-ingress --group-id sg-47dddc34c51b4be58")));
     assert!(plan["rollback_cli"][0].as_str().is_some_and(|c| c.contains("authorize-security-group-ingress")));
     assert_eq!(plan["fingerprint"].as_str().map(str::len), Some(16));
-    for field in ["id", "account_id", "region", "control_id", "title", "severity", "workflow_status", "resource_type", "resource_id", "verdict", "reason", "exception", "plan", "errors"] {
+    for field in [
+        "id",
+        "account_id",
+        "region",
+        "control_id",
+        "title",
+        "severity",
+        "workflow_status",
+        "resource_type",
+        "resource_id",
+        "verdict",
+        "reason",
+        "exception",
+        "plan",
+        "errors",
+    ] {
         assert!(sg.get(field).is_some(), "field {field} present");
     }
 }

@@ -84,7 +84,7 @@ fn table_shows_columns_and_rows_sorted_by_severity() {
 fn detail_shows_verdict_reason_and_plan_with_cli_and_rollback() {
     let mut app = app("dark");
     key(&mut app, KeyCode::Char('/'));
-    type_text(&mut app, "launch-wizard sg-47dddc34c51b4be58");
+    type_text(&mut app, "EC2.13 sg-47dddc34c51b4be58");
     key(&mut app, KeyCode::Enter);
     let screen = text(&render(&app, 200, 60));
     assert!(screen.contains("Findings 1/1"), "{screen}");

@@ -66,7 +66,8 @@ async fn read_source(backend: &Backend, source: SourceId) -> (SourceSummary, Vec
 
 /// Reads all sources concurrently, deduplicates, and assesses every finding (live where the backend can read).
 pub async fn collect(backend: &Backend, triage: &Arc<Triage>) -> Collected {
-    let results = futures::future::join_all(backend.findings.sources().into_iter().map(|s| read_source(backend, s))).await;
+    let results =
+        futures::future::join_all(backend.findings.sources().into_iter().map(|s| read_source(backend, s))).await;
     let mut sources = Vec::new();
     let mut findings = Vec::new();
     let mut problems = Vec::new();
@@ -84,7 +85,9 @@ pub async fn collect(backend: &Backend, triage: &Arc<Triage>) -> Collected {
             let (assessment, error) = match (&backend.resources, has_playbook) {
                 (Some(resources), true) => match assess_live(resources.as_ref(), triage, &finding).await {
                     Ok(live) => (live, None),
-                    Err(e) => (snapshot, Some(format!("live state unavailable, plan from the finding's snapshot: {e}"))),
+                    Err(e) => {
+                        (snapshot, Some(format!("live state unavailable, plan from the finding's snapshot: {e}")))
+                    }
                 },
                 _ => (snapshot, None),
             };

@@ -54,7 +54,11 @@ fn clip(text: &str, width: usize) -> String {
 }
 
 fn write_table(out: &mut impl Write, c: &Collected) -> std::io::Result<()> {
-    writeln!(out, "{:<13} {:<14} {:<12} {:<12} {:<11} {:<40} {}", "SEVERITY", "CONTROL", "ACCOUNT", "REGION", "VERDICT", "RESOURCE", "PLAN")?;
+    writeln!(
+        out,
+        "{:<13} {:<14} {:<12} {:<12} {:<11} {:<40} PLAN",
+        "SEVERITY", "CONTROL", "ACCOUNT", "REGION", "VERDICT", "RESOURCE"
+    )?;
     for row in &c.rows {
         let f = &row.finding;
         let plan = match &row.assessment.plan {
@@ -90,11 +94,20 @@ fn report(c: &Collected) -> i32 {
             None => eprintln!("hubtriage: source {}: {} findings in {} pages", s.source, s.findings, s.pages),
             Some(e) => {
                 partial = true;
-                eprintln!("hubtriage: source {} failed after {} findings: {}", s.source, s.findings, sanitize::single_line(&e.to_string()));
+                eprintln!(
+                    "hubtriage: source {} failed after {} findings: {}",
+                    s.source,
+                    s.findings,
+                    sanitize::single_line(&e.to_string())
+                );
             }
         }
     }
-    eprintln!("hubtriage: {} findings{}", c.rows.len(), if partial { " (partial: see the problems above)" } else { "" });
+    eprintln!(
+        "hubtriage: {} findings{}",
+        c.rows.len(),
+        if partial { " (partial: see the problems above)" } else { "" }
+    );
     if partial {
         EXIT_PARTIAL
     } else {

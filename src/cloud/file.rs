@@ -35,14 +35,19 @@ pub struct FileSource {
 /// Files a directory walk reads: JSON, JSON Lines and JSON kept under another suffix (`x.json.invalid`).
 fn is_candidate(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    !name.starts_with('.') && (name.ends_with(".json") || name.ends_with(".jsonl") || name.ends_with(".ndjson") || name.contains(".json."))
+    !name.starts_with('.')
+        && (name.ends_with(".json") || name.ends_with(".jsonl") || name.ends_with(".ndjson") || name.contains(".json."))
 }
 
 fn walk(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<FileProblem>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            problems.push(FileProblem { file: dir.into(), location: None, reason: format!("cannot list directory: {e}") });
+            problems.push(FileProblem {
+                file: dir.into(),
+                location: None,
+                reason: format!("cannot list directory: {e}"),
+            });
             return;
         }
     };
@@ -92,7 +97,11 @@ impl FileSource {
             let text = match std::fs::read(file) {
                 Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
                 Err(e) => {
-                    problems.push(FileProblem { file: file.clone(), location: None, reason: format!("cannot read: {e}") });
+                    problems.push(FileProblem {
+                        file: file.clone(),
+                        location: None,
+                        reason: format!("cannot read: {e}"),
+                    });
                     continue;
                 }
             };

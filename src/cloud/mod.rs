@@ -71,7 +71,12 @@ pub trait FindingSource: Send + Sync {
 #[async_trait]
 pub trait Resources: Send + Sync {
     /// Reads the state of a finding's resource, in the finding's account and region.
-    async fn read_state(&self, account_id: &str, region: &str, resource: &ResourceRef) -> Result<ResourceState, CloudError>;
+    async fn read_state(
+        &self,
+        account_id: &str,
+        region: &str,
+        resource: &ResourceRef,
+    ) -> Result<ResourceState, CloudError>;
 }
 
 /// The adapters a session runs with.

@@ -19,9 +19,15 @@ pub async fn assess_live(resources: &dyn Resources, triage: &Triage, finding: &F
 }
 
 /// Starts a live plan request; the answer arrives as `Msg::LivePlan` tagged with `req`.
-pub fn request(req: u64, resources: Arc<dyn Resources>, triage: Arc<Triage>, finding: Arc<Finding>, tx: UnboundedSender<Msg>) {
+pub fn request(
+    req: u64,
+    resources: Arc<dyn Resources>,
+    triage: Arc<Triage>,
+    finding: Arc<Finding>,
+    tx: UnboundedSender<Msg>,
+) {
     tokio::spawn(async move {
         let result = assess_live(resources.as_ref(), &triage, &finding).await;
-        let _ = tx.send(Msg::LivePlan { req, key: finding.key(), result });
+        let _ = tx.send(Msg::LivePlan { req, key: finding.key(), result: Box::new(result) });
     });
 }

@@ -50,8 +50,19 @@ impl SourceStatus {
 #[derive(Debug)]
 pub enum Msg {
     /// A page of findings, assessed.
-    FindingsPage { source: SourceId, rows: Vec<Row>, problems: Vec<String> },
-    SourceState { source: SourceId, status: SourceStatus },
+    FindingsPage {
+        source: SourceId,
+        rows: Vec<Row>,
+        problems: Vec<String>,
+    },
+    SourceState {
+        source: SourceId,
+        status: SourceStatus,
+    },
     /// The answer to a live plan request; dropped when `req` is no longer the current one.
-    LivePlan { req: u64, key: FindingKey, result: Result<Assessment, String> },
+    LivePlan {
+        req: u64,
+        key: FindingKey,
+        result: Box<Result<Assessment, String>>,
+    },
 }

@@ -3,9 +3,7 @@
 //! and findings nested inside wrapper objects such as recorded API responses.
 
 use super::control_id::{self, ControlIdResolution};
-use super::finding::{
-    ComplianceStatus, Finding, RecordState, ResourceRef, Severity, WorkflowStatus,
-};
+use super::finding::{ComplianceStatus, Finding, RecordState, ResourceRef, Severity, WorkflowStatus};
 use super::sanitize;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -64,18 +62,11 @@ pub fn read_value(value: &Value) -> ReadOutcome {
 }
 
 fn read_json_lines(text: &str, whole_err: serde_json::Error, outcome: &mut ReadOutcome) {
-    let lines: Vec<(usize, &str)> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .collect();
-    let parsed: Vec<(usize, Result<Value, serde_json::Error>)> = lines
-        .iter()
-        .map(|(n, l)| (*n, serde_json::from_str::<Value>(l)))
-        .collect();
+    let lines: Vec<(usize, &str)> = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).collect();
+    let parsed: Vec<(usize, Result<Value, serde_json::Error>)> =
+        lines.iter().map(|(n, l)| (*n, serde_json::from_str::<Value>(l))).collect();
     let all_bad = parsed.iter().all(|(_, r)| r.is_err());
-    let looks_like_lines =
-        lines.len() > 1 && parsed.iter().filter(|(_, r)| r.is_ok()).count() > 0;
+    let looks_like_lines = lines.len() > 1 && parsed.iter().filter(|(_, r)| r.is_ok()).count() > 0;
     if all_bad || !looks_like_lines {
         outcome.problems.push(ReadProblem {
             location: format!("line {}, column {}", whole_err.line(), whole_err.column()),
@@ -87,10 +78,7 @@ fn read_json_lines(text: &str, whole_err: serde_json::Error, outcome: &mut ReadO
         let location = format!("line {}", n + 1);
         match result {
             Ok(value) => collect(&value, &location, &Envelope::default(), 0, outcome),
-            Err(e) => outcome.problems.push(ReadProblem {
-                location,
-                reason: format!("not valid JSON: {e}"),
-            }),
+            Err(e) => outcome.problems.push(ReadProblem { location, reason: format!("not valid JSON: {e}") }),
         }
     }
 }
@@ -98,9 +86,7 @@ fn read_json_lines(text: &str, whole_err: serde_json::Error, outcome: &mut ReadO
 /// Whether an object is meant to be a finding (it has the fields every finding has).
 fn is_finding_like(obj: &Map<String, Value>) -> bool {
     obj.contains_key("ProductArn")
-        && (obj.contains_key("Id")
-            || obj.contains_key("SchemaVersion")
-            || obj.contains_key("GeneratorId"))
+        && (obj.contains_key("Id") || obj.contains_key("SchemaVersion") || obj.contains_key("GeneratorId"))
 }
 
 fn collect(value: &Value, path: &str, env: &Envelope, depth: usize, out: &mut ReadOutcome) {
@@ -116,10 +102,7 @@ fn collect(value: &Value, path: &str, env: &Envelope, depth: usize, out: &mut Re
             for (i, item) in items.iter().enumerate() {
                 let item_path = format!("{path}[{i}]");
                 if item.is_object() && !contains_finding(item, depth) {
-                    out.problems.push(ReadProblem {
-                        location: item_path,
-                        reason: not_a_finding_reason(item),
-                    });
+                    out.problems.push(ReadProblem { location: item_path, reason: not_a_finding_reason(item) });
                 } else {
                     collect(item, &item_path, env, depth + 1, out);
                 }
@@ -129,10 +112,7 @@ fn collect(value: &Value, path: &str, env: &Envelope, depth: usize, out: &mut Re
             if is_finding_like(obj) {
                 match normalize(value, obj, env) {
                     Ok(finding) => out.findings.push(finding),
-                    Err(reason) => out.problems.push(ReadProblem {
-                        location: path.into(),
-                        reason,
-                    }),
+                    Err(reason) => out.problems.push(ReadProblem { location: path.into(), reason }),
                 }
                 return;
             }
@@ -153,23 +133,15 @@ fn contains_finding(value: &Value, depth: usize) -> bool {
         return true; // let `collect` report the depth problem
     }
     match value {
-        Value::Object(obj) => {
-            is_finding_like(obj) || obj.values().any(|v| contains_finding(v, depth + 1))
-        }
+        Value::Object(obj) => is_finding_like(obj) || obj.values().any(|v| contains_finding(v, depth + 1)),
         Value::Array(items) => items.iter().any(|v| contains_finding(v, depth + 1)),
         _ => false,
     }
 }
 
 fn not_a_finding_reason(item: &Value) -> String {
-    let keys: Vec<&str> = item
-        .as_object()
-        .map(|o| o.keys().take(4).map(String::as_str).collect())
-        .unwrap_or_default();
-    format!(
-        "object is not a Security Hub finding (no ProductArn/Id; has {})",
-        sanitize::single_line(&keys.join(", "))
-    )
+    let keys: Vec<&str> = item.as_object().map(|o| o.keys().take(4).map(String::as_str).collect()).unwrap_or_default();
+    format!("object is not a Security Hub finding (no ProductArn/Id; has {})", sanitize::single_line(&keys.join(", ")))
 }
 
 /// An EventBridge event carries the account and region the findings came from.
@@ -182,10 +154,7 @@ fn event_envelope(obj: &Map<String, Value>) -> Option<Envelope> {
 }
 
 fn text<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    obj.get(key)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    obj.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
 }
 
 fn nested<'a>(obj: &'a Map<String, Value>, outer: &str, inner: &str) -> Option<&'a Value> {
@@ -224,11 +193,8 @@ fn normalize(value: &Value, obj: &Map<String, Value>, env: &Envelope) -> Result<
     let (id_region, id_account) = arn_region_account(id);
     let (product_region, _) = arn_region_account(product_arn);
     let resources = read_resources(obj, &mut warnings);
-    let account_id = text(obj, "AwsAccountId")
-        .or(id_account)
-        .or(env.account.as_deref())
-        .map(String::from)
-        .unwrap_or_else(|| {
+    let account_id =
+        text(obj, "AwsAccountId").or(id_account).or(env.account.as_deref()).map(String::from).unwrap_or_else(|| {
             warnings.push("no AwsAccountId; account unknown".into());
             "unknown".into()
         });
@@ -264,9 +230,8 @@ fn normalize(value: &Value, obj: &Map<String, Value>, env: &Envelope) -> Result<
         Some(s) if s.eq_ignore_ascii_case("ARCHIVED") => RecordState::Archived,
         _ => RecordState::Active,
     };
-    let compliance_status = nested(obj, "Compliance", "Status")
-        .and_then(Value::as_str)
-        .and_then(ComplianceStatus::parse);
+    let compliance_status =
+        nested(obj, "Compliance", "Status").and_then(Value::as_str).and_then(ComplianceStatus::parse);
     let product_name = text(obj, "ProductName")
         .or_else(|| nested(obj, "ProductFields", "aws/securityhub/ProductName").and_then(Value::as_str))
         .map(String::from)
@@ -309,20 +274,16 @@ fn product_from_arn(product_arn: &str) -> String {
 }
 
 fn read_severity(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Severity {
-    let label = nested(obj, "Severity", "Label")
-        .and_then(Value::as_str)
-        .and_then(Severity::from_label);
+    let label = nested(obj, "Severity", "Label").and_then(Value::as_str).and_then(Severity::from_label);
     if let Some(label) = label {
         return label;
     }
-    let normalized = nested(obj, "Severity", "Normalized")
-        .and_then(Value::as_f64)
-        .or_else(|| {
-            obj.get("FindingProviderFields")
-                .and_then(|f| f.get("Severity"))
-                .and_then(|s| s.get("Normalized"))
-                .and_then(Value::as_f64)
-        });
+    let normalized = nested(obj, "Severity", "Normalized").and_then(Value::as_f64).or_else(|| {
+        obj.get("FindingProviderFields")
+            .and_then(|f| f.get("Severity"))
+            .and_then(|s| s.get("Normalized"))
+            .and_then(Value::as_f64)
+    });
     if let Some(score) = normalized {
         return Severity::from_normalized(score);
     }

@@ -14,10 +14,8 @@ pub enum ControlIdResolution {
     NotAControl,
 }
 
-const STANDARD_PREFIXES: [&str; 2] = [
-    "aws-foundational-security-best-practices/v/",
-    "service-managed-aws-control-tower/v/",
-];
+const STANDARD_PREFIXES: [&str; 2] =
+    ["aws-foundational-security-best-practices/v/", "service-managed-aws-control-tower/v/"];
 
 /// Resolves the control id of an ASFF finding object.
 ///
@@ -57,10 +55,7 @@ pub fn resolve(finding: &Value) -> ControlIdResolution {
     match legacy {
         Some((standard, legacy_id)) => match consolidated_id(standard, legacy_id) {
             Some(id) => ControlIdResolution::Found(id.to_string()),
-            None => ControlIdResolution::UnmappedLegacy(format!(
-                "{} {legacy_id}",
-                standard_name(standard)
-            )),
+            None => ControlIdResolution::UnmappedLegacy(format!("{} {legacy_id}", standard_name(standard))),
         },
         None => ControlIdResolution::NotAControl,
     }
@@ -108,10 +103,7 @@ mod tests {
 
     #[test]
     fn security_control_generator() {
-        assert_eq!(
-            found(json!({"GeneratorId": "security-control/S3.8"})).as_deref(),
-            Some("S3.8")
-        );
+        assert_eq!(found(json!({"GeneratorId": "security-control/S3.8"})).as_deref(), Some("S3.8"));
     }
 
     #[test]
@@ -128,9 +120,7 @@ mod tests {
 
     #[test]
     fn cis_120_rules_map_to_consolidated_ids() {
-        let gen = |rule: &str| {
-            json!({"GeneratorId": format!("arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0/rule/{rule}")})
-        };
+        let gen = |rule: &str| json!({"GeneratorId": format!("arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0/rule/{rule}")});
         assert_eq!(found(gen("4.1")).as_deref(), Some("EC2.13"));
         assert_eq!(found(gen("4.2")).as_deref(), Some("EC2.14"));
         assert_eq!(found(gen("4.3")).as_deref(), Some("EC2.2"));
@@ -152,10 +142,7 @@ mod tests {
     fn guardduty_and_inspector_are_not_controls() {
         let v = json!({"GeneratorId": "arn:aws:guardduty:us-east-1:111111111111:detector/abc"});
         assert_eq!(resolve(&v), ControlIdResolution::NotAControl);
-        assert_eq!(
-            resolve(&json!({"GeneratorId": "AWSInspector"})),
-            ControlIdResolution::NotAControl
-        );
+        assert_eq!(resolve(&json!({"GeneratorId": "AWSInspector"})), ControlIdResolution::NotAControl);
     }
 
     #[test]

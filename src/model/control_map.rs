@@ -89,22 +89,14 @@ fn table(standard: LegacyStandard) -> &'static [(&'static str, &'static str)] {
 /// The consolidated control id for a legacy control, e.g. (Cis120, "4.1") → Some("EC2.13"); (PciDss321, "PCI.EC2.5") → Some("EC2.13").
 pub fn consolidated_id(standard: LegacyStandard, legacy_id: &str) -> Option<&'static str> {
     let entries = table(standard);
-    let index = entries
-        .binary_search_by(|(key, _)| (*key).cmp(legacy_id))
-        .ok()?;
+    let index = entries.binary_search_by(|(key, _)| (*key).cmp(legacy_id)).ok()?;
     entries.get(index).map(|(_, id)| *id)
 }
 
 /// Standard path prefixes (as they appear after `ruleset/` or `control/` in ARNs) and their standard.
 const STANDARD_PATHS: [(&str, LegacyStandard); 3] = [
-    (
-        "cis-aws-foundations-benchmark/v/1.2.0/",
-        LegacyStandard::Cis120,
-    ),
-    (
-        "cis-aws-foundations-benchmark/v/1.4.0/",
-        LegacyStandard::Cis140,
-    ),
+    ("cis-aws-foundations-benchmark/v/1.2.0/", LegacyStandard::Cis120),
+    ("cis-aws-foundations-benchmark/v/1.4.0/", LegacyStandard::Cis140),
     ("pci-dss/v/3.2.1/", LegacyStandard::PciDss321),
 ];
 
@@ -124,15 +116,12 @@ pub fn parse_legacy(text: &str) -> Option<(LegacyStandard, &str)> {
         if !(partition == "aws" || partition.starts_with("aws-")) || service != "securityhub" {
             return None;
         }
-        resource
-            .strip_prefix("ruleset/")
-            .or_else(|| resource.strip_prefix("control/"))?
+        resource.strip_prefix("ruleset/").or_else(|| resource.strip_prefix("control/"))?
     } else {
         text
     };
-    let (standard, rest) = STANDARD_PATHS
-        .iter()
-        .find_map(|(prefix, standard)| path.strip_prefix(prefix).map(|rest| (*standard, rest)))?;
+    let (standard, rest) =
+        STANDARD_PATHS.iter().find_map(|(prefix, standard)| path.strip_prefix(prefix).map(|rest| (*standard, rest)))?;
     let id = match standard {
         LegacyStandard::Cis120 => rest.strip_prefix("rule/").unwrap_or(rest),
         LegacyStandard::Cis140 | LegacyStandard::PciDss321 => rest,
@@ -191,18 +180,10 @@ mod tests {
             let entries = table(standard);
             assert!(!entries.is_empty());
             for pair in entries.windows(2) {
-                assert!(
-                    pair[0].0 < pair[1].0,
-                    "{standard:?}: {:?} !< {:?}",
-                    pair[0],
-                    pair[1]
-                );
+                assert!(pair[0].0 < pair[1].0, "{standard:?}: {:?} !< {:?}", pair[0], pair[1]);
             }
             for (key, _) in entries {
-                assert!(
-                    consolidated_id(standard, key).is_some(),
-                    "{standard:?} {key}"
-                );
+                assert!(consolidated_id(standard, key).is_some(), "{standard:?} {key}");
             }
         }
         assert_eq!(CIS_1_2_0.len(), 42);

@@ -19,13 +19,8 @@ pub enum Severity {
 
 impl Severity {
     /// All labels from most to least severe, the order the UI lists them in.
-    pub const ALL: [Severity; 5] = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Informational,
-    ];
+    pub const ALL: [Severity; 5] =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Informational];
 
     /// Parses an ASFF label such as `HIGH` (case-insensitive).
     pub fn from_label(label: &str) -> Option<Self> {
@@ -203,10 +198,7 @@ pub struct Finding {
 impl Finding {
     /// The key Security Hub identifies the finding by.
     pub fn key(&self) -> FindingKey {
-        FindingKey {
-            product_arn: Arc::from(self.product_arn.as_str()),
-            id: Arc::from(self.id.as_str()),
-        }
+        FindingKey { product_arn: Arc::from(self.product_arn.as_str()), id: Arc::from(self.id.as_str()) }
     }
 
     /// The first resource, which control findings are about.
@@ -218,11 +210,7 @@ impl Finding {
     pub fn control_or_type(&self) -> &str {
         match &self.control_id {
             Some(id) => id,
-            None => self
-                .types
-                .first()
-                .map(|t| t.rsplit('/').next().unwrap_or(t))
-                .unwrap_or("-"),
+            None => self.types.first().map(|t| t.rsplit('/').next().unwrap_or(t)).unwrap_or("-"),
         }
     }
 
@@ -230,10 +218,7 @@ impl Finding {
     pub fn is_open(&self) -> bool {
         self.record_state == RecordState::Active
             && self.compliance_status != Some(ComplianceStatus::Passed)
-            && matches!(
-                self.workflow_status,
-                WorkflowStatus::New | WorkflowStatus::Notified
-            )
+            && matches!(self.workflow_status, WorkflowStatus::New | WorkflowStatus::Notified)
     }
 }
 
@@ -265,10 +250,7 @@ mod tests {
             details: None,
         };
         assert_eq!(r("arn:aws:s3:::my-bucket").short_id(), "my-bucket");
-        assert_eq!(
-            r("arn:aws:ec2:us-east-1:111111111111:security-group/sg-0123").short_id(),
-            "sg-0123"
-        );
+        assert_eq!(r("arn:aws:ec2:us-east-1:111111111111:security-group/sg-0123").short_id(), "sg-0123");
         assert_eq!(r("sg-0abc").short_id(), "sg-0abc");
     }
 }

@@ -8,6 +8,4 @@ pub mod sanitize;
 #[cfg(test)]
 pub mod testing;
 
-pub use finding::{
-    ComplianceStatus, Finding, FindingKey, RecordState, ResourceRef, Severity, WorkflowStatus,
-};
+pub use finding::{ComplianceStatus, Finding, FindingKey, RecordState, ResourceRef, Severity, WorkflowStatus};

@@ -97,11 +97,7 @@ mod tests {
     #[test]
     fn strips_csi_osc_dcs_and_controls() {
         assert_eq!(single_line("a\u{1b}[31mred\u{1b}[0m b"), "ared b");
-        assert_eq!(
-            single_line("x\u{1b}]52;c;ZXZpbA==\u{7}y"),
-            "xy",
-            "OSC 52 clipboard write removed"
-        );
+        assert_eq!(single_line("x\u{1b}]52;c;ZXZpbA==\u{7}y"), "xy", "OSC 52 clipboard write removed");
         assert_eq!(single_line("x\u{1b}]8;;http://e\u{1b}\\link"), "xlink");
         assert_eq!(single_line("x\u{1b}Pq#0;2\u{1b}\\y"), "xy");
         assert_eq!(single_line("a\u{0}b\u{7}c\u{9b}d\u{85}e"), "abcde");

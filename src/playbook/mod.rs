@@ -7,7 +7,9 @@ pub mod snapshot;
 pub mod state;
 
 pub use plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
-pub use state::{BucketPublicAccessBlock, BucketState, PublicAccessBlock, ResourceState, SecurityGroupRule, SecurityGroupState};
+pub use state::{
+    BucketPublicAccessBlock, BucketState, PublicAccessBlock, ResourceState, SecurityGroupRule, SecurityGroupState,
+};
 
 /// A narrow, reversible fix for one or more controls.
 pub trait Playbook: Send + Sync {

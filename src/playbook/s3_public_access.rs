@@ -12,11 +12,9 @@ const CONTROLS: [&str; 3] = ["S3.2", "S3.3", "S3.8"];
 fn bucket<'a>(state: &'a ResourceState, playbook: &'static str) -> Result<&'a BucketState, PlanError> {
     match state {
         ResourceState::S3Bucket(b) => Ok(b),
-        ResourceState::SecurityGroup(_) => Err(PlanError::WrongResource {
-            playbook,
-            wanted: "S3 bucket",
-            found: "security group",
-        }),
+        ResourceState::SecurityGroup(_) => {
+            Err(PlanError::WrongResource { playbook, wanted: "S3 bucket", found: "security group" })
+        }
     }
 }
 
@@ -108,11 +106,20 @@ mod tests {
     #[test]
     fn plan_turns_on_all_four_settings_and_rolls_back_to_the_previous_ones() {
         let partial = PublicAccessBlock { block_public_acls: true, ..Default::default() };
-        let PlanOutcome::Change(plan) = BucketPublicAccess.plan("S3.8", &bucket_with(BucketPublicAccessBlock::Configured(partial)), Basis::Live).expect("plan") else {
+        let PlanOutcome::Change(plan) = BucketPublicAccess
+            .plan("S3.8", &bucket_with(BucketPublicAccessBlock::Configured(partial)), Basis::Live)
+            .expect("plan")
+        else {
             panic!("expected a change");
         };
-        assert_eq!(plan.steps[0].before, "BlockPublicAcls=true,IgnorePublicAcls=false,BlockPublicPolicy=false,RestrictPublicBuckets=false");
-        assert_eq!(plan.steps[0].after, "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true");
+        assert_eq!(
+            plan.steps[0].before,
+            "BlockPublicAcls=true,IgnorePublicAcls=false,BlockPublicPolicy=false,RestrictPublicBuckets=false"
+        );
+        assert_eq!(
+            plan.steps[0].after,
+            "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true"
+        );
         assert_eq!(
             plan.cli[0],
             "aws s3api put-public-access-block --bucket acme-logs --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true --region eu-west-1"
@@ -123,7 +130,10 @@ mod tests {
 
     #[test]
     fn rollback_of_an_unconfigured_bucket_removes_the_configuration() {
-        let PlanOutcome::Change(plan) = BucketPublicAccess.plan("S3.2", &bucket_with(BucketPublicAccessBlock::NotConfigured), Basis::FindingSnapshot).expect("plan") else {
+        let PlanOutcome::Change(plan) = BucketPublicAccess
+            .plan("S3.2", &bucket_with(BucketPublicAccessBlock::NotConfigured), Basis::FindingSnapshot)
+            .expect("plan")
+        else {
             panic!("expected a change");
         };
         assert_eq!(plan.rollback_cli[0], "aws s3api delete-public-access-block --bucket acme-logs --region eu-west-1");
@@ -131,7 +141,10 @@ mod tests {
 
     #[test]
     fn unknown_settings_still_plan_and_say_rollback_is_recorded_at_apply() {
-        let PlanOutcome::Change(plan) = BucketPublicAccess.plan("S3.8", &bucket_with(BucketPublicAccessBlock::Unknown), Basis::FindingSnapshot).expect("plan") else {
+        let PlanOutcome::Change(plan) = BucketPublicAccess
+            .plan("S3.8", &bucket_with(BucketPublicAccessBlock::Unknown), Basis::FindingSnapshot)
+            .expect("plan")
+        else {
             panic!("expected a change");
         };
         assert!(plan.steps[0].before.starts_with("not recorded"));
@@ -154,6 +167,9 @@ mod tests {
             Ok(PlanOutcome::Change(p)) => p.fingerprint,
             other => panic!("unexpected {other:?}"),
         };
-        assert_ne!(plan(bucket_with(BucketPublicAccessBlock::NotConfigured)), plan(bucket_with(BucketPublicAccessBlock::Configured(PublicAccessBlock::default()))));
+        assert_ne!(
+            plan(bucket_with(BucketPublicAccessBlock::NotConfigured)),
+            plan(bucket_with(BucketPublicAccessBlock::Configured(PublicAccessBlock::default())))
+        );
     }
 }

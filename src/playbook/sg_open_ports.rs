@@ -7,8 +7,8 @@ use super::Playbook;
 
 /// Ports EC2.19 calls high-risk.
 pub const HIGH_RISK_PORTS: [i32; 24] = [
-    20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500, 5601, 8080,
-    8088, 8888, 9200, 9300,
+    20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500, 5601, 8080, 8088,
+    8888, 9200, 9300,
 ];
 
 /// Which world-open sources a control looks at.
@@ -68,7 +68,9 @@ impl OpenPorts {
 fn group<'a>(state: &'a ResourceState, playbook: &'static str) -> Result<&'a SecurityGroupState, PlanError> {
     match state {
         ResourceState::SecurityGroup(g) => Ok(g),
-        ResourceState::S3Bucket(_) => Err(PlanError::WrongResource { playbook, wanted: "security group", found: "S3 bucket" }),
+        ResourceState::S3Bucket(_) => {
+            Err(PlanError::WrongResource { playbook, wanted: "security group", found: "S3 bucket" })
+        }
     }
 }
 

@@ -49,7 +49,12 @@ fn ec2_13_revokes_only_world_open_ssh_by_rule_id() {
         p.cli,
         ["aws ec2 revoke-security-group-ingress --group-id sg-0abc --security-group-rule-ids sgr-ssh --region eu-west-1"]
     );
-    assert!(p.rollback_cli[0].contains(r#"[{"FromPort":22,"IpProtocol":"tcp","IpRanges":[{"CidrIp":"0.0.0.0/0"}],"ToPort":22}]"#), "{}", p.rollback_cli[0]);
+    assert!(
+        p.rollback_cli[0]
+            .contains(r#"'[{"IpProtocol":"tcp","FromPort":22,"ToPort":22,"IpRanges":[{"CidrIp":"0.0.0.0/0"}]}]'"#),
+        "{}",
+        p.rollback_cli[0]
+    );
     assert!(p.summary.contains("3 other ingress rule(s) untouched"), "{}", p.summary);
 }
 

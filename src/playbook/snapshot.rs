@@ -1,15 +1,15 @@
 //! Resource state taken from a finding's own `Resources[].Details`, for offline plans.
 
 use super::plan::PlanError;
-use super::state::{BucketPublicAccessBlock, BucketState, PublicAccessBlock, ResourceState, SecurityGroupRule, SecurityGroupState};
+use super::state::{
+    BucketPublicAccessBlock, BucketState, PublicAccessBlock, ResourceState, SecurityGroupRule, SecurityGroupState,
+};
 use crate::model::{sanitize, Finding, ResourceRef};
 use serde_json::Value;
 
 /// The state of the finding's primary resource as recorded in the finding.
 pub fn state_from_finding(finding: &Finding) -> Result<ResourceState, PlanError> {
-    let resource = finding
-        .primary_resource()
-        .ok_or_else(|| PlanError::NoSnapshot(" (no Resources)".into()))?;
+    let resource = finding.primary_resource().ok_or_else(|| PlanError::NoSnapshot(" (no Resources)".into()))?;
     match resource.kind.as_str() {
         "AwsS3Bucket" => Ok(ResourceState::S3Bucket(bucket(finding, resource))),
         "AwsEc2SecurityGroup" => security_group(finding, resource).map(ResourceState::SecurityGroup),
@@ -36,7 +36,9 @@ fn bucket(finding: &Finding, resource: &ResourceRef) -> BucketState {
         })
         .unwrap_or(BucketPublicAccessBlock::Unknown);
     let encryption = d
-        .and_then(|d| d.pointer("/ServerSideEncryptionConfiguration/Rules/0/ApplyServerSideEncryptionByDefault/SSEAlgorithm"))
+        .and_then(|d| {
+            d.pointer("/ServerSideEncryptionConfiguration/Rules/0/ApplyServerSideEncryptionByDefault/SSEAlgorithm")
+        })
         .and_then(Value::as_str)
         .map(sanitize::single_line);
     BucketState {
@@ -91,13 +93,25 @@ fn rules_of(permission: &Value, is_egress: bool) -> Vec<SecurityGroupRule> {
     let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(sanitize::single_line);
     let mut rules = Vec::new();
     for range in list("IpRanges") {
-        rules.push(SecurityGroupRule { cidr_ipv4: text(&range, "CidrIp"), description: text(&range, "Description"), ..base.clone() });
+        rules.push(SecurityGroupRule {
+            cidr_ipv4: text(&range, "CidrIp"),
+            description: text(&range, "Description"),
+            ..base.clone()
+        });
     }
     for range in list("Ipv6Ranges") {
-        rules.push(SecurityGroupRule { cidr_ipv6: text(&range, "CidrIpv6"), description: text(&range, "Description"), ..base.clone() });
+        rules.push(SecurityGroupRule {
+            cidr_ipv6: text(&range, "CidrIpv6"),
+            description: text(&range, "Description"),
+            ..base.clone()
+        });
     }
     for pair in list("UserIdGroupPairs") {
-        rules.push(SecurityGroupRule { referenced_group: text(&pair, "GroupId"), description: text(&pair, "Description"), ..base.clone() });
+        rules.push(SecurityGroupRule {
+            referenced_group: text(&pair, "GroupId"),
+            description: text(&pair, "Description"),
+            ..base.clone()
+        });
     }
     rules
 }

@@ -62,7 +62,9 @@ impl BucketPublicAccessBlock {
     /// In words, as plan steps show it.
     pub fn describe(&self) -> String {
         match self {
-            Self::Unknown => "not recorded in the finding (the failing control means at least one setting is off)".into(),
+            Self::Unknown => {
+                "not recorded in the finding (the failing control means at least one setting is off)".into()
+            }
             Self::NotConfigured => "no bucket-level Block Public Access configuration".into(),
             Self::Configured(b) => b.cli_form(),
         }
@@ -122,12 +124,8 @@ impl SecurityGroupRule {
             p if self.from_port == self.to_port => format!("{p} {}", self.from_port),
             p => format!("{p} {}-{}", self.from_port, self.to_port),
         };
-        let source = self
-            .cidr_ipv4
-            .as_deref()
-            .or(self.cidr_ipv6.as_deref())
-            .or(self.referenced_group.as_deref())
-            .unwrap_or("?");
+        let source =
+            self.cidr_ipv4.as_deref().or(self.cidr_ipv6.as_deref()).or(self.referenced_group.as_deref()).unwrap_or("?");
         let id = self.rule_id.as_deref().map(|id| format!(" [{id}]")).unwrap_or_default();
         format!("{ports} from {source}{id}")
     }

@@ -36,10 +36,7 @@ impl ChangeWindow {
         let days = self
             .days
             .iter()
-            .map(|d| {
-                d.parse::<Weekday>()
-                    .map_err(|_| format!("days: {d:?} is not a day name (mon … sun)"))
-            })
+            .map(|d| d.parse::<Weekday>().map_err(|_| format!("days: {d:?} is not a day name (mon … sun)")))
             .collect::<Result<Vec<_>, _>>()?;
         let time = |field: &str, value: &str| {
             NaiveTime::parse_from_str(value, "%H:%M")
@@ -67,20 +64,13 @@ impl ParsedWindow {
             return false;
         }
         let local = now.with_timezone(&self.time_zone);
-        let time = NaiveTime::from_hms_opt(local.hour(), local.minute(), local.second())
-            .unwrap_or(NaiveTime::MIN);
+        let time = NaiveTime::from_hms_opt(local.hour(), local.minute(), local.second()).unwrap_or(NaiveTime::MIN);
         self.days.contains(&local.weekday()) && time >= self.start && time < self.end
     }
 
     /// "Mon–Fri 09:00–18:00 Europe/Berlin" style description.
     pub fn describe(&self) -> String {
         let days: Vec<String> = self.days.iter().map(|d| d.to_string()).collect();
-        format!(
-            "{} {}–{} {}",
-            days.join(","),
-            self.start.format("%H:%M"),
-            self.end.format("%H:%M"),
-            self.time_zone
-        )
+        format!("{} {}–{} {}", days.join(","), self.start.format("%H:%M"), self.end.format("%H:%M"), self.time_zone)
     }
 }

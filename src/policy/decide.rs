@@ -46,10 +46,7 @@ pub struct Policy {
 impl Policy {
     /// The class of an account (`default_class` when it is not listed).
     pub fn class_of(&self, account_id: &str) -> &str {
-        self.account_classes
-            .get(account_id)
-            .map(String::as_str)
-            .unwrap_or(&self.default_class)
+        self.account_classes.get(account_id).map(String::as_str).unwrap_or(&self.default_class)
     }
 
     /// Decides the verdict for one finding and explains it.
@@ -74,11 +71,8 @@ impl Policy {
                 };
             }
             ExceptionStatus::Expired(tag) => {
-                exception_note = Some(format!(
-                    "exception expired {} days ago (\"{}\")",
-                    -tag.days_left(input.now),
-                    tag.reason
-                ));
+                exception_note =
+                    Some(format!("exception expired {} days ago (\"{}\")", -tag.days_left(input.now), tag.reason));
             }
             ExceptionStatus::Invalid(why) => {
                 exception_note = Some(format!("exception tag ignored: {why}"));
@@ -96,15 +90,11 @@ impl Policy {
                 Verdict::NoPlaybook,
                 format!("rule '{}' would allow {}, but {}", rule.name, rule.verdict, no_playbook_reason(finding)),
             ),
-            (Some(rule), true) => (
-                rule.verdict,
-                format!("rule '{}' matched ({}) in {class} account", rule.name, rule.describe()),
-            ),
+            (Some(rule), true) => {
+                (rule.verdict, format!("rule '{}' matched ({}) in {class} account", rule.name, rule.describe()))
+            }
             (None, false) => (Verdict::NoPlaybook, no_playbook_reason(finding)),
-            (None, true) => (
-                self.default_verdict,
-                format!("no rule matched; default verdict for {class} account"),
-            ),
+            (None, true) => (self.default_verdict, format!("no rule matched; default verdict for {class} account")),
         };
         let verdict = if verdict == Verdict::AutoFix {
             match self.change_windows.iter().find(|w| w.is_open(class, input.now)) {
@@ -125,12 +115,7 @@ impl Policy {
             reason.push_str("; ");
             reason.push_str(note);
         }
-        Decision {
-            verdict,
-            reason,
-            exception: None,
-            exception_note,
-        }
+        Decision { verdict, reason, exception: None, exception_note }
     }
 }
 

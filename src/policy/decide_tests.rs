@@ -41,7 +41,13 @@ fn monday_morning() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z").expect("time").with_timezone(&Utc)
 }
 
-fn decide(policy: &Policy, finding: &Finding, has_playbook: bool, tags: &BTreeMap<String, String>, now: DateTime<Utc>) -> Decision {
+fn decide(
+    policy: &Policy,
+    finding: &Finding,
+    has_playbook: bool,
+    tags: &BTreeMap<String, String>,
+    now: DateTime<Utc>,
+) -> Decision {
     policy.decide(&PolicyInput { finding, has_playbook, tags, now })
 }
 
@@ -122,13 +128,11 @@ fn change_window_turns_auto_fix_into_approval_in_business_hours() {
 #[test]
 fn valid_exception_tag_excepts_with_days_left() {
     let p = policy(vec![rule("all", Verdict::AutoFix)]);
-    let tags: BTreeMap<String, String> = [
-        ("SecurityException", "public website bucket"),
-        ("SecurityExceptionExpiry", "2026-12-21"),
-    ]
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .into_iter()
-    .collect();
+    let tags: BTreeMap<String, String> =
+        [("SecurityException", "public website bucket"), ("SecurityExceptionExpiry", "2026-12-21")]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .into_iter()
+            .collect();
     let f = control_finding("S3.8", Severity::High, PROD, "AwsS3Bucket");
     let d = decide(&p, &f, true, &tags, saturday_noon());
     assert_eq!(d.verdict, Verdict::Excepted);

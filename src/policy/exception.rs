@@ -63,19 +63,12 @@ pub enum ExceptionStatus {
 pub fn parse_expiry(text: &str) -> Result<DateTime<Utc>, String> {
     let text = text.trim();
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        let end_of_day = date
-            .and_hms_opt(23, 59, 59)
-            .ok_or_else(|| format!("{text:?} is not a valid date"))?;
+        let end_of_day = date.and_hms_opt(23, 59, 59).ok_or_else(|| format!("{text:?} is not a valid date"))?;
         return Ok(end_of_day.and_utc());
     }
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            format!(
-                "{:?} is not a date (YYYY-MM-DD) or RFC 3339 time",
-                sanitize::single_line(text)
-            )
-        })
+        .map_err(|_| format!("{:?} is not a date (YYYY-MM-DD) or RFC 3339 time", sanitize::single_line(text)))
 }
 
 /// Reads the exception status from a resource's tags.
@@ -101,11 +94,7 @@ pub fn read_exception(
         Ok(t) => t,
         Err(e) => return ExceptionStatus::Invalid(format!("{}: {e}", names.expiry_tag)),
     };
-    let tag = ExceptionTag {
-        reason,
-        expires,
-        owner: tags.get(&names.owner_tag).map(|o| sanitize::single_line(o)),
-    };
+    let tag = ExceptionTag { reason, expires, owner: tags.get(&names.owner_tag).map(|o| sanitize::single_line(o)) };
     if expires > now {
         ExceptionStatus::Valid(tag)
     } else {

@@ -32,10 +32,7 @@ impl Rule {
     /// Whether every condition of the rule holds for the finding in an account of `class`.
     pub fn matches(&self, finding: &Finding, class: &str) -> bool {
         let control_ok = self.controls.is_empty()
-            || finding
-                .control_id
-                .as_deref()
-                .is_some_and(|id| self.controls.iter().any(|p| pattern_matches(p, id)));
+            || finding.control_id.as_deref().is_some_and(|id| self.controls.iter().any(|p| pattern_matches(p, id)));
         control_ok
             && (self.severities.is_empty() || self.severities.contains(&finding.severity))
             && (self.account_classes.is_empty() || self.account_classes.iter().any(|c| c == class))
@@ -85,8 +82,5 @@ pub fn pattern_matches(pattern: &str, id: &str) -> bool {
 
 fn product_matches(pattern: &str, finding: &Finding) -> bool {
     finding.product_name.eq_ignore_ascii_case(pattern)
-        || finding
-            .product_arn
-            .to_ascii_lowercase()
-            .ends_with(&pattern.to_ascii_lowercase())
+        || finding.product_arn.to_ascii_lowercase().ends_with(&pattern.to_ascii_lowercase())
 }

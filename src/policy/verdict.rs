@@ -25,13 +25,8 @@ pub enum Verdict {
 
 impl Verdict {
     /// Every verdict, in the order the UI lists them.
-    pub const ALL: [Verdict; 5] = [
-        Verdict::AutoFix,
-        Verdict::NeedsApproval,
-        Verdict::Manual,
-        Verdict::Excepted,
-        Verdict::NoPlaybook,
-    ];
+    pub const ALL: [Verdict; 5] =
+        [Verdict::AutoFix, Verdict::NeedsApproval, Verdict::Manual, Verdict::Excepted, Verdict::NoPlaybook];
 
     /// The name used in config, JSON output and the table.
     pub fn name(self) -> &'static str {

@@ -107,10 +107,10 @@ impl App {
             }
             Msg::LivePlan { req, key, result } => {
                 if let Some(live) = self.live.as_mut().filter(|l| l.req == req) {
-                    if let Ok(assessment) = &result {
+                    if let Ok(assessment) = result.as_ref() {
                         self.listing.set_assessment(&key, assessment.clone());
                     }
-                    live.result = Some(result);
+                    live.result = Some(*result);
                 }
             }
         }
@@ -133,6 +133,7 @@ impl App {
         match self.mode {
             Mode::Filter => {
                 self.on_filter_key(*key);
+                self.listing.refresh();
                 Vec::new()
             }
             Mode::Help => {
@@ -192,7 +193,8 @@ impl App {
                 self.listing.invalidate();
             }
             Action::CycleSeverity => {
-                let order = [Some(Severity::Critical), Some(Severity::High), Some(Severity::Medium), Some(Severity::Low), None];
+                let order =
+                    [Some(Severity::Critical), Some(Severity::High), Some(Severity::Medium), Some(Severity::Low), None];
                 self.listing.filters.min_severity = next_in(&order, &self.listing.filters.min_severity);
                 self.listing.invalidate();
             }

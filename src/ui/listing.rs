@@ -7,8 +7,9 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 /// Column the table is sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
+    #[default]
     Severity,
     Control,
     Account,
@@ -103,12 +104,6 @@ pub struct Listing {
     /// Position in `visible`.
     pub selected: usize,
     dirty: bool,
-}
-
-impl Default for SortKey {
-    fn default() -> Self {
-        Self::Severity
-    }
 }
 
 fn haystack(row: &Row) -> String {

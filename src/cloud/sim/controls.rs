@@ -12,7 +12,13 @@ pub(super) struct Control {
     pub config_rule: &'static str,
 }
 
-const fn control(id: &'static str, severity: Severity, config_rule: &'static str, title: &'static str, description: &'static str) -> Control {
+const fn control(
+    id: &'static str,
+    severity: Severity,
+    config_rule: &'static str,
+    title: &'static str,
+    description: &'static str,
+) -> Control {
     Control { id, title, description, severity, config_rule }
 }
 

@@ -64,8 +64,16 @@ pub(super) static ALL: [Cve; 16] = [
 
 /// CVEs seen on Linux instances.
 pub(super) const LINUX: [&str; 10] = [
-    "CVE-2024-6387", "CVE-2023-38545", "CVE-2023-4863", "CVE-2023-0286", "CVE-2022-37434", "CVE-2024-45490", "CVE-2023-5363",
-    "CVE-2022-48303", "CVE-2024-2961", "CVE-2022-40897",
+    "CVE-2024-6387",
+    "CVE-2023-38545",
+    "CVE-2023-4863",
+    "CVE-2023-0286",
+    "CVE-2022-37434",
+    "CVE-2024-45490",
+    "CVE-2023-5363",
+    "CVE-2022-48303",
+    "CVE-2024-2961",
+    "CVE-2022-40897",
 ];
 
 /// CVEs seen on Windows instances.

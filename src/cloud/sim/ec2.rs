@@ -1,119 +1,44 @@
 //! VPCs, security groups and instances: scripted stories per account and region plus seeded filler.
 
-use super::org::{add_exception_tags, add_stack_tags, team_tags, Exception, Place, SimGroup, SimInstance};
+use super::ec2_stories::{group, scripted_groups, scripted_instances, InstanceSpec, OFFICE, VPN, WORLD};
+use super::org::{add_exception_tags, add_stack_tags, team_tags, Place, SimGroup, SimInstance};
 use super::rng::SplitMix64;
 use crate::playbook::{SecurityGroupRule, SecurityGroupState};
 use chrono::Duration;
 use std::collections::BTreeMap;
 
-/// Ingress: protocol, from port, to port, source (`0.0.0.0/0`, `::/0`, a CIDR, `self` or `sg:<group name>`).
-type Ingress = (&'static str, i32, i32, &'static str);
-
-struct GroupSpec {
-    name: &'static str,
-    description: &'static str,
-    ingress: Vec<Ingress>,
-    exception: (Exception, &'static str, &'static str),
-}
-
-fn group(name: &'static str, description: &'static str, ingress: Vec<Ingress>) -> GroupSpec {
-    GroupSpec { name, description, ingress, exception: (Exception::None, "", "") }
-}
-
-const WORLD: &str = "0.0.0.0/0";
-const WORLD6: &str = "::/0";
-const OFFICE: &str = "203.0.113.0/24";
-const VPN: &str = "198.51.100.0/24";
-
-fn scripted_groups(key: &str) -> Vec<GroupSpec> {
-    match key {
-        "payments-prod/eu-west-1" => vec![
-            group("bastion", "SSH bastion", vec![("tcp", 22, 22, WORLD), ("tcp", 22, 22, OFFICE)]),
-            group("payments-api-alb", "public load balancer", vec![("tcp", 443, 443, WORLD), ("tcp", 80, 80, WORLD), ("tcp", 443, 443, WORLD6)]),
-            group("payments-api", "payments API tasks", vec![("tcp", 8080, 8080, "sg:payments-api-alb")]),
-            group("payments-db", "payments database", vec![("tcp", 5432, 5432, "sg:payments-api"), ("tcp", 5432, 5432, "10.20.0.0/16")]),
-            GroupSpec {
-                exception: (Exception::ValidDate(45), "card network SFTP: vendor cannot use an IP allow-list (SEC-1388)", "payments-leads@example.com"),
-                ..group("vendor-sftp", "card network SFTP drop", vec![("tcp", 22, 22, WORLD)])
-            },
-            group("monitoring", "node exporters", vec![("tcp", 9100, 9100, "10.20.0.0/16"), ("tcp", 443, 443, VPN)]),
-        ],
-        "payments-prod/us-east-1" => vec![
-            group("reporting-db", "reporting replica", vec![("tcp", 5432, 5432, WORLD)]),
-            group("reports-web", "reports portal", vec![("tcp", 443, 443, WORLD)]),
-        ],
-        "platform-staging/eu-west-1" => vec![
-            group("jumpbox-windows", "RDP jump host", vec![("tcp", 3389, 3389, WORLD)]),
-            group("search", "OpenSearch nodes", vec![("tcp", 9200, 9200, WORLD), ("tcp", 9300, 9300, "10.30.0.0/16")]),
-            group("bastion-v6", "IPv6 bastion", vec![("tcp", 22, 22, WORLD6), ("tcp", 22, 22, OFFICE)]),
-        ],
-        "platform-staging/us-east-1" => vec![
-            group("ci-runners", "CI runners", vec![("tcp", 22, 22, VPN)]),
-            group("grafana", "dashboards", vec![("tcp", 3000, 3000, WORLD)]),
-        ],
-        "research-sandbox/eu-west-1" => vec![
-            group("experiment-open", "temporary experiment", vec![("-1", -1, -1, WORLD)]),
-            group("mysql-test", "test database", vec![("tcp", 3306, 3306, WORLD)]),
-            group("gpu-notebooks", "GPU notebooks", vec![("tcp", 8888, 8888, OFFICE), ("tcp", 22, 22, WORLD)]),
-        ],
-        "research-sandbox/us-east-1" => vec![group("jupyter", "Jupyter hub", vec![("tcp", 8888, 8888, WORLD)])],
-        "legacy-ops/us-east-1" => vec![
-            group("ops-tools", "launch-wizard-3", vec![("tcp", 0, 65535, WORLD), ("tcp", 0, 65535, WORLD6)]),
-            group("kibana", "log viewer", vec![("tcp", 5601, 5601, WORLD)]),
-        ],
-        "legacy-ops/eu-west-1" => vec![group("old-rdp", "launch-wizard-1", vec![("tcp", 3389, 3389, WORLD), ("udp", 3389, 3389, WORLD)])],
-        _ => Vec::new(),
-    }
-}
-
-/// Instances: name, type, group names, public IP, IMDSv2 required, SSM managed, CVEs, GuardDuty threats.
-type InstanceSpec = (&'static str, &'static str, &'static [&'static str], bool, bool, bool, &'static [&'static str], &'static [&'static str]);
-
-fn scripted_instances(key: &str) -> Vec<InstanceSpec> {
-    match key {
-        "payments-prod/eu-west-1" => vec![
-            ("bastion-1", "t3.micro", &["bastion"], true, false, true, &["CVE-2024-6387"], &[]),
-            ("payments-api-1", "m6i.large", &["payments-api"], false, true, true, &["CVE-2023-44487"], &["exfiltration"]),
-            ("payments-api-2", "m6i.large", &["payments-api"], false, true, true, &["CVE-2023-44487"], &[]),
-            ("sftp-gateway", "t3.small", &["vendor-sftp"], true, true, true, &[], &[]),
-        ],
-        "payments-prod/us-east-1" => vec![("reporting-1", "r6i.large", &["reports-web"], true, false, true, &["CVE-2023-38545"], &[])],
-        "platform-staging/eu-west-1" => vec![
-            ("jumpbox-win", "t3.large", &["jumpbox-windows"], true, false, true, &["CVE-2024-38063"], &["rdp-brute-force"]),
-            ("search-1", "r6g.large", &["search"], true, true, true, &[], &[]),
-            ("build-runner", "c6i.xlarge", &["bastion-v6"], false, false, true, &["CVE-2024-3094", "CVE-2023-4863"], &[]),
-        ],
-        "platform-staging/us-east-1" => vec![("grafana-1", "t3.medium", &["grafana"], true, true, false, &["CVE-2023-4863"], &[])],
-        "research-sandbox/eu-west-1" => vec![
-            ("gpu-notebook-1", "p3.2xlarge", &["gpu-notebooks"], true, false, false, &["CVE-2024-3094"], &["crypto"]),
-            ("experiment-1", "t3.medium", &["experiment-open"], true, false, false, &[], &[]),
-        ],
-        "research-sandbox/us-east-1" => vec![("jupyter-1", "g5.xlarge", &["jupyter"], true, false, false, &["CVE-2022-40897"], &[])],
-        "legacy-ops/us-east-1" => vec![
-            ("ops-tools-1", "m4.large", &["ops-tools"], true, false, false, &["CVE-2023-0286", "CVE-2022-37434"], &[]),
-            ("kibana-1", "t2.medium", &["kibana"], true, false, false, &["CVE-2024-6387"], &[]),
-        ],
-        "legacy-ops/eu-west-1" => vec![("rdp-host", "t2.large", &["old-rdp"], true, false, false, &["CVE-2024-38063"], &[])],
-        _ => Vec::new(),
-    }
-}
-
-static FILLER_SERVICES: [&str; 14] =
-    ["worker", "cache", "batch", "etl", "nginx", "redis", "kafka", "airflow", "metabase", "vpn", "mail", "ftp", "ldap", "memcached"];
+static FILLER_SERVICES: [&str; 14] = [
+    "worker",
+    "cache",
+    "batch",
+    "etl",
+    "nginx",
+    "redis",
+    "kafka",
+    "airflow",
+    "metabase",
+    "vpn",
+    "mail",
+    "ftp",
+    "ldap",
+    "memcached",
+];
 const FILLER_PORTS: [i32; 14] = [443, 80, 8080, 6379, 9092, 5432, 3306, 22, 25, 21, 5601, 8088, 3389, 11211];
 
 /// The security groups and instances of one account and region.
 pub(super) fn network(place: &Place, rng: &mut SplitMix64) -> (Vec<SimGroup>, Vec<SimInstance>) {
     let (world_percent, filler_groups, filler_instances) = match (place.class.as_str(), place.region.as_str()) {
-        ("prod", "eu-west-1") => (10, (5, 7), (5, 7)),
+        ("prod", "eu-west-1") => (10, (5, 7), (14, 18)),
         ("prod", _) => (10, (2, 4), (2, 3)),
         ("staging", _) => (20, (2, 4), (2, 3)),
         ("sandbox", _) => (35, (2, 3), (1, 3)),
         _ => (40, (1, 2), (1, 2)),
     };
-    let account_index = place.account_id.bytes().nth(1).and_then(|b| b.checked_sub(b'0')).map_or(0, i32::from);
+    let account_index = place.account_id.as_bytes().get(1).and_then(|b| b.checked_sub(b'0')).map_or(0, i32::from);
     let vpc_cidr = format!("10.{}.0.0/16", 20 + account_index * 10 + i32::from(place.region.starts_with("us")));
-    let vpcs: Vec<String> = (0..if place.key() == "payments-prod/eu-west-1" { 2 } else { 1 }).map(|_| format!("vpc-{}", rng.hex(17))).collect();
+    let vpcs: Vec<String> = (0..if place.key() == "payments-prod/eu-west-1" { 2 } else { 1 })
+        .map(|_| format!("vpc-{}", rng.hex(17)))
+        .collect();
     let mut specs = scripted_groups(&place.key());
     let services: Vec<&'static str> = FILLER_SERVICES.to_vec();
     for _ in 0..rng.between(filler_groups.0, filler_groups.1) {
@@ -124,10 +49,14 @@ pub(super) fn network(place: &Place, rng: &mut SplitMix64) -> (Vec<SimGroup>, Ve
         let mut ingress = Vec::new();
         for _ in 0..rng.between(1, 3) {
             let port = *rng.pick(&FILLER_PORTS);
-            let source = if rng.percent(world_percent) || port == 443 || port == 80 { WORLD } else { *rng.pick(&[OFFICE, VPN, "10.0.0.0/8"]) };
+            let source = if rng.percent(world_percent) || port == 443 || port == 80 {
+                WORLD
+            } else {
+                *rng.pick(&[OFFICE, VPN, "10.0.0.0/8"])
+            };
             ingress.push(("tcp", port, port, source));
         }
-        specs.push(group(name, "managed by terraform", ingress));
+        specs.push(group(name, ingress));
     }
     let mut groups: Vec<SimGroup> = Vec::new();
     for (i, vpc) in vpcs.iter().enumerate() {
@@ -136,7 +65,8 @@ pub(super) fn network(place: &Place, rng: &mut SplitMix64) -> (Vec<SimGroup>, Ve
         groups.push(default_group(place, rng, vpc, cleaned));
     }
     let main_vpc = vpcs.first().cloned().unwrap_or_default();
-    let ids: Vec<(String, String)> = specs.iter().map(|s| (s.name.to_string(), format!("sg-{}", rng.hex(17)))).collect();
+    let ids: Vec<(String, String)> =
+        specs.iter().map(|s| (s.name.to_string(), format!("sg-{}", rng.hex(17)))).collect();
     for (spec, (_, id)) in specs.iter().zip(&ids) {
         let mut rules: Vec<SecurityGroupRule> = spec
             .ingress
@@ -144,7 +74,9 @@ pub(super) fn network(place: &Place, rng: &mut SplitMix64) -> (Vec<SimGroup>, Ve
             .map(|(proto, from, to, source)| {
                 let referenced = match *source {
                     "self" => Some(id.clone()),
-                    s => s.strip_prefix("sg:").map(|n| ids.iter().find(|(name, _)| name == n).map_or_else(String::new, |(_, id)| id.clone())),
+                    s => s
+                        .strip_prefix("sg:")
+                        .map(|n| ids.iter().find(|(name, _)| name == n).map_or_else(String::new, |(_, id)| id.clone())),
                 };
                 let (v4, v6) = match (referenced.is_some(), source.contains(':')) {
                     (true, _) => (None, None),
@@ -172,16 +104,17 @@ pub(super) fn network(place: &Place, rng: &mut SplitMix64) -> (Vec<SimGroup>, Ve
                 rules,
                 tags,
             },
-            description: spec.description.into(),
             changed_at: None,
         });
     }
     let mut instance_specs = scripted_instances(&place.key());
-    let filler_names: Vec<&'static str> = specs.iter().skip(scripted_groups(&place.key()).len()).map(|s| s.name).collect();
+    let filler_names: Vec<&'static str> =
+        specs.iter().skip(scripted_groups(&place.key()).len()).map(|s| s.name).collect();
     for n in 0..rng.between(filler_instances.0, filler_instances.1) {
         let Some(&name) = filler_names.get(n as usize % filler_names.len().max(1)) else { break };
         let public = rng.percent(world_percent * 2);
-        let groups_of: &'static [&'static str] = std::slice::from_ref(FILLER_SERVICES.iter().find(|s| **s == name).unwrap_or(&"worker"));
+        let groups_of: &'static [&'static str] =
+            std::slice::from_ref(FILLER_SERVICES.iter().find(|s| **s == name).unwrap_or(&"worker"));
         instance_specs.push((name, "t3.medium", groups_of, public, rng.percent(60), rng.percent(80), &[], &[]));
     }
     let instances = instance_specs
@@ -202,7 +135,16 @@ fn team_of(place: &Place) -> &'static str {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn rule(rng: &mut SplitMix64, proto: &str, from: i32, to: i32, v4: Option<String>, v6: Option<String>, group: Option<String>, egress: bool) -> SecurityGroupRule {
+fn rule(
+    rng: &mut SplitMix64,
+    proto: &str,
+    from: i32,
+    to: i32,
+    v4: Option<String>,
+    v6: Option<String>,
+    group: Option<String>,
+    egress: bool,
+) -> SecurityGroupRule {
     SecurityGroupRule {
         rule_id: Some(format!("sgr-{}", rng.hex(17))),
         protocol: proto.into(),
@@ -236,17 +178,28 @@ fn default_group(place: &Place, rng: &mut SplitMix64, vpc: &str, cleaned: bool) 
             rules,
             tags: BTreeMap::new(),
         },
-        description: "default VPC security group".into(),
         changed_at: None,
     }
 }
 
-fn instance(place: &Place, rng: &mut SplitMix64, groups: &[SimGroup], vpc: &str, cidr: &str, index: usize, spec: InstanceSpec) -> SimInstance {
+fn instance(
+    place: &Place,
+    rng: &mut SplitMix64,
+    groups: &[SimGroup],
+    vpc: &str,
+    cidr: &str,
+    index: usize,
+    spec: InstanceSpec,
+) -> SimInstance {
     let (name, instance_type, group_names, public, imdsv2, ssm, cves, threats) = spec;
     let mut cves = cves.to_vec();
-    if cves.is_empty() && rng.percent(55) {
-        let catalogue = if name.contains("win") || name.contains("rdp") { &super::cves::WINDOWS[..] } else { &super::cves::LINUX[..] };
-        for _ in 0..rng.between(1, 3) {
+    if cves.is_empty() && rng.percent(70) {
+        let catalogue = if name.contains("win") || name.contains("rdp") {
+            &super::cves::WINDOWS[..]
+        } else {
+            &super::cves::LINUX[..]
+        };
+        for _ in 0..rng.between(1, 4) {
             let cve = *rng.pick(catalogue);
             if !cves.contains(&cve) {
                 cves.push(cve);
@@ -269,7 +222,8 @@ fn instance(place: &Place, rng: &mut SplitMix64, groups: &[SimGroup], vpc: &str,
     if let (true, Some(port)) = (public, world_ports.first()) {
         threats.push(format!("port-probe:{port}"));
     }
-    let platform = if name.contains("win") || name.contains("rdp") { "WINDOWS_SERVER_2019" } else { "AMAZON_LINUX_2023" };
+    let platform =
+        if name.contains("win") || name.contains("rdp") { "WINDOWS_SERVER_2019" } else { "AMAZON_LINUX_2023" };
     let mut tags = team_tags(place, team_of(place));
     tags.insert("Name".into(), name.into());
     if name.starts_with("payments-api") {
@@ -279,7 +233,6 @@ fn instance(place: &Place, rng: &mut SplitMix64, groups: &[SimGroup], vpc: &str,
     let public_prefix = if place.region == "eu-west-1" { "34.245" } else { "54.164" };
     SimInstance {
         id: format!("i-{}", rng.hex(17)),
-        name: name.into(),
         instance_type,
         image_id: format!("ami-{}", rng.hex(17)),
         vpc_id: vpc.into(),
@@ -288,7 +241,6 @@ fn instance(place: &Place, rng: &mut SplitMix64, groups: &[SimGroup], vpc: &str,
         public_ip: public.then(|| format!("{public_prefix}.{}.{}", rng.between(1, 254), rng.between(1, 254))),
         imdsv2_required: imdsv2,
         ssm_managed: ssm,
-        group_ids,
         role: name.starts_with("payments-api").then(|| "payments-api-instance-role".to_string()),
         launched_at: place.now - Duration::days(rng.between(3, 400)) - Duration::minutes(rng.between(0, 1439)),
         platform,

@@ -19,13 +19,20 @@ pub(super) struct Observed {
 
 /// Stable timestamps for a finding: first seen 1–120 days ago (not before the resource existed), updated within the
 /// last 12 hours, or when the simulator last changed the resource.
-pub(super) fn observed(place: &Place, key: &str, since: Option<DateTime<Utc>>, changed: Option<DateTime<Utc>>) -> Observed {
+pub(super) fn observed(
+    place: &Place,
+    key: &str,
+    since: Option<DateTime<Utc>>,
+    changed: Option<DateTime<Utc>>,
+) -> Observed {
     let h = stable_hash(place.seed, &["observed", key]);
-    let mut first = place.now - Duration::days(1 + (h % 120) as i64) - Duration::minutes(((h >> 16) % 1440) as i64);
+    let jitter = |shift: u32| Duration::milliseconds(((h >> shift) % 60_000) as i64);
+    let mut first =
+        place.now - Duration::days(1 + (h % 120) as i64) - Duration::minutes(((h >> 16) % 1440) as i64) - jitter(40);
     if let Some(since) = since {
         first = first.max(since + Duration::minutes(17));
     }
-    let mut updated = place.now - Duration::minutes(5 + ((h >> 32) % 715) as i64);
+    let mut updated = place.now - Duration::minutes(5 + ((h >> 32) % 715) as i64) - jitter(48);
     if let Some(changed) = changed {
         updated = updated.max(changed);
     }
@@ -70,7 +77,14 @@ pub(super) fn base(place: &Place, product: &str, product_name: &str, company: &s
 }
 
 /// Sets the timestamps, workflow and severity of a finding.
-pub(super) fn stamp(m: &mut Map<String, Value>, seen: &Observed, workflow: &str, label: &str, normalized: u32, original: &str) {
+pub(super) fn stamp(
+    m: &mut Map<String, Value>,
+    seen: &Observed,
+    workflow: &str,
+    label: &str,
+    normalized: u32,
+    original: &str,
+) {
     m.insert("FirstObservedAt".into(), ts(seen.first).into());
     m.insert("LastObservedAt".into(), ts(seen.updated).into());
     m.insert("CreatedAt".into(), ts(seen.first).into());
@@ -80,7 +94,10 @@ pub(super) fn stamp(m: &mut Map<String, Value>, seen: &Observed, workflow: &str,
     m.insert("Workflow".into(), json!({ "Status": workflow }));
     m.insert("Severity".into(), json!({ "Label": label, "Normalized": normalized, "Original": original }));
     let types = m.get("Types").cloned().unwrap_or_else(|| json!([]));
-    m.insert("FindingProviderFields".into(), json!({ "Severity": { "Label": label, "Original": original }, "Types": types }));
+    m.insert(
+        "FindingProviderFields".into(),
+        json!({ "Severity": { "Label": label, "Original": original }, "Types": types }),
+    );
 }
 
 /// Adds entries to `ProductFields`.

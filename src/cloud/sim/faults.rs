@@ -27,7 +27,11 @@ fn role_arn(source: &SourceId) -> String {
 }
 
 /// Checks a GetFindings call for page `page` (0-based) against the source's fault.
-pub(super) fn check_get_findings(fault: Option<&mut FaultState>, source: &SourceId, page: usize) -> Result<(), CloudError> {
+pub(super) fn check_get_findings(
+    fault: Option<&mut FaultState>,
+    source: &SourceId,
+    page: usize,
+) -> Result<(), CloudError> {
     let Some(state) = fault else { return Ok(()) };
     state.calls += 1;
     match state.fault {

@@ -31,7 +31,14 @@ struct Emit<'a> {
 }
 
 impl Emit<'_> {
-    fn check(&mut self, id: &str, resource: &Value, failed: bool, since: Option<chrono::DateTime<chrono::Utc>>, changed: Option<chrono::DateTime<chrono::Utc>>) {
+    fn check(
+        &mut self,
+        id: &str,
+        resource: &Value,
+        failed: bool,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        changed: Option<chrono::DateTime<chrono::Utc>>,
+    ) {
         let Some(control) = lookup(id) else { return };
         let resource_id = resource.get("Id").and_then(Value::as_str).unwrap_or_default().to_string();
         let check = Check { control, resource: resource.clone(), resource_id, failed, since, changed };
@@ -101,7 +108,13 @@ fn group_controls(state: &RegionState, out: &mut Vec<Value>) {
         emit.check("EC2.13", &resource, world_open(g, true, true).any(|r| r.covers_port(22)), None, changed);
         emit.check("EC2.14", &resource, world_open(g, true, true).any(|r| r.covers_port(3389)), None, changed);
         emit.check("EC2.18", &resource, world_open(g, true, true).any(|r| !only_authorized(r)), None, changed);
-        emit.check("EC2.19", &resource, world_open(g, true, true).any(|r| reaches_any(r, &HIGH_RISK_PORTS)), None, changed);
+        emit.check(
+            "EC2.19",
+            &resource,
+            world_open(g, true, true).any(|r| reaches_any(r, &HIGH_RISK_PORTS)),
+            None,
+            changed,
+        );
         emit.check("EC2.53", &resource, world_open(g, true, false).any(|r| reaches_any(r, &[22, 3389])), None, changed);
         emit.check("EC2.54", &resource, world_open(g, false, true).any(|r| reaches_any(r, &[22, 3389])), None, changed);
     }
@@ -135,10 +148,4 @@ fn inventory_controls(state: &RegionState, out: &mut Vec<Value>) {
         let resource = shapes::key(place, k);
         emit.check("KMS.4", &resource, !k.rotation, Some(k.created_at), None);
     }
-}
-
-/// The control a finding JSON checks, for tests.
-#[cfg(test)]
-pub(super) fn control_of(finding: &Value) -> Option<&str> {
-    finding.pointer("/Compliance/SecurityControlId").and_then(Value::as_str)
 }

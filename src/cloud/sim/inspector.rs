@@ -25,16 +25,31 @@ pub(super) fn findings(state: &RegionState) -> Vec<Value> {
     for img in &state.images {
         let resource = shapes::image(place, img);
         for cve in img.cves.iter().filter_map(|id| lookup(id)) {
-            let fields = [("aws/inspector/resources/1/resourceDetails/awsEcrContainerImage/repositoryName", img.repository.clone())];
+            let fields = [(
+                "aws/inspector/resources/1/resourceDetails/awsEcrContainerImage/repositoryName",
+                img.repository.clone(),
+            )];
             out.push(finding(place, cve, &resource, &img.digest, img.pushed_at, &fields));
         }
     }
     out
 }
 
-fn finding(place: &Place, cve: &Cve, resource: &Value, resource_key: &str, since: DateTime<Utc>, fields: &[(&str, String)]) -> Value {
+fn finding(
+    place: &Place,
+    cve: &Cve,
+    resource: &Value,
+    resource_key: &str,
+    since: DateTime<Utc>,
+    fields: &[(&str, String)],
+) -> Value {
     let key = format!("{}|{}|{}|{}", place.account_id, place.region, resource_key, cve.id);
-    let id = format!("arn:aws:inspector2:{}:{}:finding/{}", place.region, place.account_id, stable_hex(place.seed, &["inspector", &key], 32));
+    let id = format!(
+        "arn:aws:inspector2:{}:{}:finding/{}",
+        place.region,
+        place.account_id,
+        stable_hex(place.seed, &["inspector", &key], 32)
+    );
     let mut m = base(place, "inspector", "Inspector", "Amazon", &id);
     m.insert("GeneratorId".into(), "AWSInspector".into());
     m.insert("Types".into(), json!(["Software and Configuration Checks/Vulnerabilities/CVE"]));

@@ -18,8 +18,12 @@ type UserSpec = (&'static str, bool, Option<i64>);
 
 fn scripted_users(account_name: &str) -> Vec<UserSpec> {
     match account_name {
-        "payments-prod" => vec![("ci-deployer", false, Some(212)), ("finance-analyst", true, None), ("break-glass", false, None)],
-        "platform-staging" => vec![("terraform", false, Some(45)), ("jenkins", false, Some(402)), ("alice.dev", true, Some(30))],
+        "payments-prod" => {
+            vec![("ci-deployer", false, Some(212)), ("finance-analyst", true, None), ("break-glass", false, None)]
+        }
+        "platform-staging" => {
+            vec![("terraform", false, Some(45)), ("jenkins", false, Some(402)), ("alice.dev", true, Some(30))]
+        }
         "research-sandbox" => vec![("notebook-sync", false, Some(130))],
         _ => vec![("ops-admin", true, Some(1104)), ("backup-script", false, Some(913))],
     }
@@ -48,9 +52,15 @@ fn scripted_images(key: &str) -> Vec<ImageSpec> {
             ("payments-api", "v2024.11.3", &["CVE-2023-44487", "CVE-2024-24790"]),
             ("checkout-worker", "1.8.2", &["CVE-2021-44228"]),
             ("fraud-scoring", "2.3.0", &["CVE-2024-45490", "CVE-2022-37434"]),
+            ("ledger-service", "3.14.1", &["CVE-2023-44487", "CVE-2024-24790", "CVE-2022-37434"]),
+            ("merchant-portal", "2024.11.18", &["CVE-2023-4863", "CVE-2024-45490"]),
+            ("settlement-batch", "1.22.0", &["CVE-2021-44228", "CVE-2024-45490"]),
+            ("card-vault-proxy", "0.41.2", &["CVE-2024-24790", "CVE-2024-21626"]),
         ],
         "payments-prod/us-east-1" => vec![("reports-renderer", "0.9.14", &["CVE-2022-37434"])],
-        "platform-staging/eu-west-1" => vec![("web-frontend", "main-5e1c2f0", &["CVE-2023-4863"]), ("build-tools", "2024.10", &["CVE-2024-21626"])],
+        "platform-staging/eu-west-1" => {
+            vec![("web-frontend", "main-5e1c2f0", &["CVE-2023-4863"]), ("build-tools", "2024.10", &["CVE-2024-21626"])]
+        }
         "platform-staging/us-east-1" => vec![("build-tools", "2024.09", &["CVE-2024-21626", "CVE-2023-44487"])],
         _ => Vec::new(),
     }
@@ -106,14 +116,47 @@ pub(super) fn build(place: &Place, rng: &mut SplitMix64) -> Inventory {
             created_at: place.now - Duration::days(rng.between(100, 1500)),
         })
         .collect();
-    let images = scripted_images(&place.key())
+    let mut image_specs: Vec<(&'static str, String, Vec<&'static str>)> =
+        scripted_images(&place.key()).into_iter().map(|(r, t, c)| (r, t.to_string(), c.to_vec())).collect();
+    let extra_images = match (place.class.as_str(), place.region.as_str()) {
+        ("prod", "eu-west-1") => rng.between(2, 4),
+        ("prod", _) | ("staging", _) => rng.between(1, 2),
+        _ => 0,
+    };
+    let repositories = [
+        "ledger-service",
+        "notification-worker",
+        "merchant-portal",
+        "settlement-batch",
+        "kyc-service",
+        "webhooks",
+        "payouts-api",
+        "risk-rules",
+        "card-vault-proxy",
+        "reconciliation",
+    ];
+    for _ in 0..extra_images {
+        let repository = *rng.pick(&repositories);
+        if image_specs.iter().any(|(r, _, _)| *r == repository) {
+            continue;
+        }
+        let mut cves: Vec<&'static str> = Vec::new();
+        for _ in 0..rng.between(1, 4) {
+            let cve = *rng.pick(&super::cves::CONTAINER);
+            if !cves.contains(&cve) {
+                cves.push(cve);
+            }
+        }
+        image_specs.push((repository, format!("1.{}.{}", rng.between(0, 30), rng.between(0, 9)), cves));
+    }
+    let images = image_specs
         .into_iter()
         .map(|(repository, tag, cves)| SimImage {
             repository: repository.into(),
             digest: format!("sha256:{}", rng.hex(64)),
-            tag: tag.into(),
+            tag,
             pushed_at: place.now - Duration::days(rng.between(2, 120)),
-            cves: cves.to_vec(),
+            cves,
         })
         .collect();
     Inventory { users, databases, keys, images }

@@ -8,6 +8,7 @@
 mod controls;
 mod cves;
 mod ec2;
+mod ec2_stories;
 mod envelope;
 mod faults;
 mod findings;
@@ -17,9 +18,9 @@ mod org;
 mod rng;
 mod s3;
 mod shapes;
-mod threats;
 #[cfg(test)]
 mod tests;
+mod threats;
 #[cfg(test)]
 mod verdict_tests;
 
@@ -144,7 +145,12 @@ impl SimOrg {
             let (arn_region, arn_account) = (parts.get(3).copied().unwrap_or(""), parts.get(4).copied().unwrap_or(""));
             (!arn_region.is_empty() && arn_region != region) || (!arn_account.is_empty() && arn_account != account_id)
         });
-        let not_found = || CloudError::NotFound(format!("{} {name} does not exist in account {account_id} region {region}", resource.kind));
+        let not_found = || {
+            CloudError::NotFound(format!(
+                "{} {name} does not exist in account {account_id} region {region}",
+                resource.kind
+            ))
+        };
         match resource.kind.as_str() {
             "AwsS3Bucket" => place
                 .buckets
@@ -212,7 +218,12 @@ impl FindingSource for SimOrg {
 
 #[async_trait]
 impl Resources for SimOrg {
-    async fn read_state(&self, account_id: &str, region: &str, resource: &ResourceRef) -> Result<ResourceState, CloudError> {
+    async fn read_state(
+        &self,
+        account_id: &str,
+        region: &str,
+        resource: &ResourceRef,
+    ) -> Result<ResourceState, CloudError> {
         self.read(account_id, region, resource)
     }
 }

@@ -23,8 +23,6 @@ pub(super) const HOME_REGION: &str = "us-east-1";
 
 /// Everything the simulated organisation knows, behind one lock.
 pub(super) struct OrgState {
-    pub seed: u64,
-    pub now: DateTime<Utc>,
     pub accounts: Vec<SimAccount>,
     pub sources: BTreeMap<SourceId, RegionState>,
     pub faults: HashMap<SourceId, super::faults::FaultState>,
@@ -46,11 +44,6 @@ impl Place {
     /// `true` for the region IAM findings are reported in.
     pub fn is_home(&self) -> bool {
         self.region == HOME_REGION
-    }
-
-    /// `now` minus whole days.
-    pub fn days_ago(&self, days: i64) -> DateTime<Utc> {
-        self.now - Duration::days(days)
     }
 
     /// The account and region, e.g. `payments-prod/eu-west-1`, the key scripted resources are chosen by.
@@ -88,7 +81,6 @@ pub(super) struct SimBucket {
 #[derive(Debug, Clone)]
 pub(super) struct SimGroup {
     pub state: SecurityGroupState,
-    pub description: String,
     pub changed_at: Option<DateTime<Utc>>,
 }
 
@@ -96,7 +88,6 @@ pub(super) struct SimGroup {
 #[derive(Debug, Clone)]
 pub(super) struct SimInstance {
     pub id: String,
-    pub name: String,
     pub instance_type: &'static str,
     pub image_id: String,
     pub vpc_id: String,
@@ -105,7 +96,6 @@ pub(super) struct SimInstance {
     pub public_ip: Option<String>,
     pub imdsv2_required: bool,
     pub ssm_managed: bool,
-    pub group_ids: Vec<String>,
     pub role: Option<String>,
     pub launched_at: DateTime<Utc>,
     pub platform: &'static str,
@@ -192,7 +182,7 @@ impl OrgState {
                 sources.insert(source, build_region(&place));
             }
         }
-        Self { seed, now, accounts, sources, faults: HashMap::new(), calls: HashMap::new() }
+        Self { accounts, sources, faults: HashMap::new(), calls: HashMap::new() }
     }
 
     /// Counts a call to an API operation.
@@ -231,7 +221,9 @@ fn posture(place: &Place, rng: &mut SplitMix64) -> Posture {
     };
     let account_public_access_block = match place.class.as_str() {
         // Production blocks public ACLs account-wide but not policies: its status page is public on purpose.
-        "prod" => PublicAccessBlock { block_public_acls: true, ignore_public_acls: true, ..PublicAccessBlock::default() },
+        "prod" => {
+            PublicAccessBlock { block_public_acls: true, ignore_public_acls: true, ..PublicAccessBlock::default() }
+        }
         _ => PublicAccessBlock::default(),
     };
     Posture {
@@ -261,7 +253,13 @@ pub(super) enum Exception {
 }
 
 /// Adds the exception tags for `exception` to `tags`.
-pub(super) fn add_exception_tags(tags: &mut BTreeMap<String, String>, exception: Exception, reason: &str, owner: &str, now: DateTime<Utc>) {
+pub(super) fn add_exception_tags(
+    tags: &mut BTreeMap<String, String>,
+    exception: Exception,
+    reason: &str,
+    owner: &str,
+    now: DateTime<Utc>,
+) {
     let expiry = match exception {
         Exception::None => return,
         Exception::ValidDate(days) => (now + Duration::days(days)).format("%Y-%m-%d").to_string(),

@@ -55,15 +55,26 @@ fn scripted(key: &str) -> Vec<Spec> {
         "payments-prod/eu-west-1" => vec![
             Spec { logging: true, stack: Some("payments-core"), ..spec("invoices", "payments", AllOn, kms, SslOnly) },
             Spec {
-                exception: (Exception::ValidDate(20), "public status page, reviewed by security (SEC-1423)", "web-platform@example.com"),
+                exception: (
+                    Exception::ValidDate(20),
+                    "public status page, reviewed by security (SEC-1423)",
+                    "web-platform@example.com",
+                ),
                 ..spec("status-page", "payments", Missing, sse, PublicRead)
             },
             Spec { logging: true, ..spec("card-tokens-archive", "risk", AclsOnly, None, Policy::Private) },
             Spec { stack: Some("org-cloudtrail"), ..spec("cloudtrail-logs", "payments", AllOn, kms, SslOnly) },
+            spec("merchant-uploads", "payments", AllOn, sse, Policy::Private),
+            spec("chargeback-evidence", "risk", AllOn, None, Policy::Private),
+            Spec { stack: Some("data-exports"), ..spec("data-exports", "finance", Missing, sse, Policy::Private) },
         ],
         "payments-prod/us-east-1" => vec![
             Spec {
-                exception: (Exception::Expired(12), "partner export feed until the SFTP migration", "finance-data@example.com"),
+                exception: (
+                    Exception::Expired(12),
+                    "partner export feed until the SFTP migration",
+                    "finance-data@example.com",
+                ),
                 ..spec("legacy-exports", "finance", Missing, sse, PublicRead)
             },
             Spec { stack: Some("finance-reporting"), ..spec("reports", "finance", Missing, sse, Policy::Private) },
@@ -71,14 +82,22 @@ fn scripted(key: &str) -> Vec<Spec> {
         "platform-staging/eu-west-1" => vec![
             Spec {
                 logging: true,
-                exception: (Exception::ValidTime(3), "partner file exchange pending migration (PLAT-872)", "platform-leads@example.com"),
+                exception: (
+                    Exception::ValidTime(3),
+                    "partner file exchange pending migration (PLAT-872)",
+                    "platform-leads@example.com",
+                ),
                 ..spec("partner-exchange", "platform", AclsOnly, sse, SslOnly)
             },
             Spec { stack: Some("ci-artifacts"), ..spec("artifacts", "platform", Missing, sse, Policy::Private) },
             spec("web-assets", "web", Missing, sse, PublicRead),
         ],
         "platform-staging/us-east-1" => {
-            vec![Spec { logging: true, stack: Some("terraform-backend"), ..spec("terraform-state", "platform", AllOn, kms, SslOnly) }]
+            vec![Spec {
+                logging: true,
+                stack: Some("terraform-backend"),
+                ..spec("terraform-state", "platform", AllOn, kms, SslOnly)
+            }]
         }
         "research-sandbox/eu-west-1" => vec![spec("scratch", "research", Missing, None, Policy::Private)],
         "research-sandbox/us-east-1" => vec![Spec {
@@ -92,8 +111,24 @@ fn scripted(key: &str) -> Vec<Spec> {
 }
 
 const FILLER: [&str; 18] = [
-    "logs", "assets", "backups", "data-lake", "athena-results", "config-snapshots", "ml-models", "exports", "tmp",
-    "releases", "metrics", "audit", "sftp-inbound", "emr-logs", "glue-scripts", "media", "lambda-packages", "reports-archive",
+    "logs",
+    "assets",
+    "backups",
+    "data-lake",
+    "athena-results",
+    "config-snapshots",
+    "ml-models",
+    "exports",
+    "tmp",
+    "releases",
+    "metrics",
+    "audit",
+    "sftp-inbound",
+    "emr-logs",
+    "glue-scripts",
+    "media",
+    "lambda-packages",
+    "reports-archive",
 ];
 
 fn teams(class: &str) -> &'static [&'static str] {
@@ -108,7 +143,7 @@ fn teams(class: &str) -> &'static [&'static str] {
 /// Seeded filler: how many and how well kept depends on the account class.
 fn filler(place: &Place, rng: &mut SplitMix64, taken: &[&str]) -> Vec<Spec> {
     let (lo, hi, well_kept) = match (place.class.as_str(), place.region.as_str()) {
-        ("prod", "eu-west-1") => (8, 10, 75),
+        ("prod", "eu-west-1") => (11, 14, 75),
         ("prod", _) => (5, 7, 75),
         ("staging", _) => (4, 6, 60),
         ("sandbox", _) => (3, 5, 40),
@@ -120,7 +155,8 @@ fn filler(place: &Place, rng: &mut SplitMix64, taken: &[&str]) -> Vec<Spec> {
     while out.len() < count && !purposes.is_empty() {
         let purpose = purposes.remove(rng.below(purposes.len()));
         let team = *rng.pick(teams(&place.class));
-        let bpa = if rng.percent(well_kept) { Bpa::AllOn } else { *rng.pick(&[Bpa::Missing, Bpa::Missing, Bpa::AclsOnly]) };
+        let bpa =
+            if rng.percent(well_kept) { Bpa::AllOn } else { *rng.pick(&[Bpa::Missing, Bpa::Missing, Bpa::AclsOnly]) };
         let encryption = if rng.percent(88) { Some(*rng.pick(&["AES256", "AES256", "aws:kms"])) } else { None };
         let policy = if rng.percent(well_kept / 2) { Policy::SslOnly } else { Policy::Private };
         let mut s = spec(purpose, team, bpa, encryption, policy);
@@ -151,9 +187,11 @@ fn build(place: &Place, rng: &mut SplitMix64, s: Spec) -> SimBucket {
     let public_access_block = match s.bpa {
         Bpa::AllOn => BucketPublicAccessBlock::Configured(PublicAccessBlock::ALL_ON),
         Bpa::Missing => BucketPublicAccessBlock::NotConfigured,
-        Bpa::AclsOnly => {
-            BucketPublicAccessBlock::Configured(PublicAccessBlock { block_public_acls: true, ignore_public_acls: true, ..off })
-        }
+        Bpa::AclsOnly => BucketPublicAccessBlock::Configured(PublicAccessBlock {
+            block_public_acls: true,
+            ignore_public_acls: true,
+            ..off
+        }),
         Bpa::AllOff => BucketPublicAccessBlock::Configured(off),
     };
     let policy = policy_document(&name, s.policy);
@@ -223,7 +261,9 @@ pub(super) fn policy_access(policy: Option<&str>) -> PolicyAccess {
         };
         let everyone = match st.get("Principal") {
             Some(Value::String(p)) => p == "*",
-            Some(Value::Object(p)) => p.get("AWS").is_some_and(|a| a == "*" || a.as_array().is_some_and(|l| l.iter().any(|x| x == "*"))),
+            Some(Value::Object(p)) => {
+                p.get("AWS").is_some_and(|a| a == "*" || a.as_array().is_some_and(|l| l.iter().any(|x| x == "*")))
+            }
             _ => false,
         };
         if effect == "Allow" && everyone && st.get("Condition").is_none() {
@@ -231,9 +271,8 @@ pub(super) fn policy_access(policy: Option<&str>) -> PolicyAccess {
             access.public_read |= any(&["s3:getobject", "s3:get*", "s3:*", "*", "s3:listbucket"]);
             access.public_write |= any(&["s3:putobject", "s3:put*", "s3:*", "*", "s3:deleteobject"]);
         }
-        let insecure_denied = st
-            .pointer("/Condition/Bool/aws:SecureTransport")
-            .is_some_and(|v| v == "false" || v == &Value::Bool(false));
+        let insecure_denied =
+            st.pointer("/Condition/Bool/aws:SecureTransport").is_some_and(|v| v == "false" || v == &Value::Bool(false));
         if effect == "Deny" && insecure_denied {
             access.ssl_only = true;
         }

@@ -45,7 +45,8 @@ pub(super) fn bucket(place: &Place, b: &SimBucket) -> Value {
             json!({"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": algorithm}}]});
     }
     if let Some(target) = &b.logging_target {
-        d["BucketLoggingConfiguration"] = json!({"DestinationBucketName": target, "LogFilePrefix": format!("{}/", s.name)});
+        d["BucketLoggingConfiguration"] =
+            json!({"DestinationBucketName": target, "LogFilePrefix": format!("{}/", s.name)});
     }
     resource("AwsS3Bucket", &bucket_arn(&s.name), &s.region, Some(&s.tags), json!({ "AwsS3Bucket": d }))
 }
@@ -57,7 +58,9 @@ pub(super) fn group_arn(place: &Place, group_id: &str) -> String {
 
 /// One ASFF `IpPermission` per (protocol, ports), holding every source of the rules that share them.
 fn ip_permissions(place: &Place, rules: &[&SecurityGroupRule]) -> Vec<Value> {
-    let mut out: Vec<((String, i32, i32), Map<String, Value>)> = Vec::new();
+    // (protocol, from, to) → the permission that gathers its sources.
+    type Ports = (String, i32, i32);
+    let mut out: Vec<(Ports, Map<String, Value>)> = Vec::new();
     for r in rules {
         let key = (r.protocol.clone(), r.from_port, r.to_port);
         let index = match out.iter().position(|(k, _)| *k == key) {
@@ -102,7 +105,13 @@ pub(super) fn group(place: &Place, g: &SimGroup) -> Value {
     if let Some(vpc) = &s.vpc_id {
         d["VpcId"] = vpc.clone().into();
     }
-    resource("AwsEc2SecurityGroup", &group_arn(place, &s.group_id), &s.region, Some(&s.tags), json!({ "AwsEc2SecurityGroup": d }))
+    resource(
+        "AwsEc2SecurityGroup",
+        &group_arn(place, &s.group_id),
+        &s.region,
+        Some(&s.tags),
+        json!({ "AwsEc2SecurityGroup": d }),
+    )
 }
 
 /// `arn:aws:ec2:<region>:<account>:instance/<id>`.
@@ -134,7 +143,13 @@ pub(super) fn instance(place: &Place, i: &SimInstance) -> Value {
     if let Some(role) = &i.role {
         d["IamInstanceProfileArn"] = format!("arn:aws:iam::{}:instance-profile/{role}", place.account_id).into();
     }
-    resource("AwsEc2Instance", &instance_arn(place, &i.id), &place.region, Some(&i.tags), json!({ "AwsEc2Instance": d }))
+    resource(
+        "AwsEc2Instance",
+        &instance_arn(place, &i.id),
+        &place.region,
+        Some(&i.tags),
+        json!({ "AwsEc2Instance": d }),
+    )
 }
 
 /// `AwsAccount`, the resource of account-level controls.
@@ -144,7 +159,8 @@ pub(super) fn account(place: &Place) -> Value {
 
 /// `AwsIamUser`.
 pub(super) fn user(place: &Place, u: &SimUser) -> Value {
-    let d = json!({"AwsIamUser": {"UserName": u.name, "UserId": u.user_id, "Path": "/", "CreateDate": ts(u.created_at)}});
+    let d =
+        json!({"AwsIamUser": {"UserName": u.name, "UserId": u.user_id, "Path": "/", "CreateDate": ts(u.created_at)}});
     resource("AwsIamUser", &format!("arn:aws:iam::{}:user/{}", place.account_id, u.name), &place.region, None, d)
 }
 
@@ -154,7 +170,13 @@ pub(super) fn database(place: &Place, db: &SimDatabase) -> Value {
         "DBInstanceIdentifier": db.id, "Engine": db.engine, "DBInstanceClass": db.class, "StorageEncrypted": db.encrypted,
         "PubliclyAccessible": db.public, "DbiResourceId": db.resource_id, "MultiAz": db.encrypted,
     }});
-    resource("AwsRdsDbInstance", &format!("arn:aws:rds:{}:{}:db:{}", place.region, place.account_id, db.id), &place.region, None, d)
+    resource(
+        "AwsRdsDbInstance",
+        &format!("arn:aws:rds:{}:{}:db:{}", place.region, place.account_id, db.id),
+        &place.region,
+        None,
+        d,
+    )
 }
 
 /// `AwsKmsKey`.
@@ -163,7 +185,13 @@ pub(super) fn key(place: &Place, k: &SimKey) -> Value {
         "KeyId": k.id, "KeyManager": "CUSTOMER", "KeyState": "Enabled", "Origin": "AWS_KMS",
         "KeyRotationStatus": k.rotation, "CreationDate": k.created_at.timestamp() as f64, "Description": k.alias,
     }});
-    resource("AwsKmsKey", &format!("arn:aws:kms:{}:{}:key/{}", place.region, place.account_id, k.id), &place.region, None, d)
+    resource(
+        "AwsKmsKey",
+        &format!("arn:aws:kms:{}:{}:key/{}", place.region, place.account_id, k.id),
+        &place.region,
+        None,
+        d,
+    )
 }
 
 /// `AwsEcrContainerImage`.

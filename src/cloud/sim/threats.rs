@@ -94,7 +94,11 @@ fn guardduty_finding(place: &Place, detector: &str, i: &SimInstance, threat: &st
     m.insert("Description".into(), description.into());
     m.insert(
         "SourceUrl".into(),
-        format!("https://{0}.console.aws.amazon.com/guardduty/home?region={0}#/findings?macros=current&fId={finding_id}", place.region).into(),
+        format!(
+            "https://{0}.console.aws.amazon.com/guardduty/home?region={0}#/findings?macros=current&fId={finding_id}",
+            place.region
+        )
+        .into(),
     );
     m.insert("Action".into(), action);
     let mut resources = vec![shapes::instance(place, i)];
@@ -134,28 +138,64 @@ pub(super) fn macie(state: &RegionState) -> Vec<Value> {
     let mut out = Vec::new();
     for b in &state.buckets {
         let s = &b.state;
-        let restricted = matches!(s.public_access_block, BucketPublicAccessBlock::Configured(c) if c.restrict_public_buckets);
+        let restricted =
+            matches!(s.public_access_block, BucketPublicAccessBlock::Configured(c) if c.restrict_public_buckets);
         if policy_access(s.policy.as_deref()).public_read && !restricted {
-            let body = format!("The S3 bucket {} is publicly accessible. Its bucket policy allows anyone to read objects in it.", s.name);
-            out.push(macie_finding(place, b, "Effects/Data Exposure/Policy:IAMUser-S3BucketPublic", "Policy:IAMUser/S3BucketPublic",
-                "The S3 bucket is publicly accessible.", &body, None));
+            let body = format!(
+                "The S3 bucket {} is publicly accessible. Its bucket policy allows anyone to read objects in it.",
+                s.name
+            );
+            out.push(macie_finding(
+                place,
+                b,
+                "Effects/Data Exposure/Policy:IAMUser-S3BucketPublic",
+                "Policy:IAMUser/S3BucketPublic",
+                "The S3 bucket is publicly accessible.",
+                &body,
+                None,
+            ));
         }
         if s.name.contains("card-tokens-archive") {
             let object = format!("{}/exports/2024/settlements-0413.csv", s.name);
             let body = format!("The object {object} contains financial information such as credit card numbers.");
-            out.push(macie_finding(place, b, "Sensitive Data Identifications/Financial/SensitiveData:S3Object-Financial",
-                "SensitiveData:S3Object/Financial", "The S3 object contains financial information.", &body, Some(object)));
+            out.push(macie_finding(
+                place,
+                b,
+                "Sensitive Data Identifications/Financial/SensitiveData:S3Object-Financial",
+                "SensitiveData:S3Object/Financial",
+                "The S3 object contains financial information.",
+                &body,
+                Some(object),
+            ));
         }
     }
     out
 }
 
-fn macie_finding(place: &Place, b: &super::org::SimBucket, kind: &str, macie_type: &str, title: &str, description: &str, object: Option<String>) -> Value {
+fn macie_finding(
+    place: &Place,
+    b: &super::org::SimBucket,
+    kind: &str,
+    macie_type: &str,
+    title: &str,
+    description: &str,
+    object: Option<String>,
+) -> Value {
     let key = format!("{}|{}|{}", place.account_id, b.state.name, macie_type);
-    let id = format!("arn:aws:macie2:{}:{}:finding/{}", place.region, place.account_id, stable_hex(place.seed, &["macie", &key], 32));
+    let id = format!(
+        "arn:aws:macie2:{}:{}:finding/{}",
+        place.region,
+        place.account_id,
+        stable_hex(place.seed, &["macie", &key], 32)
+    );
     let mut m = base(place, "macie", "Macie", "Amazon", &id);
     let generator = match &object {
-        Some(_) => format!("arn:aws:macie2:{}:{}:classification-job/{}", place.region, place.account_id, stable_hex(place.seed, &["job", &place.account_id], 32)),
+        Some(_) => format!(
+            "arn:aws:macie2:{}:{}:classification-job/{}",
+            place.region,
+            place.account_id,
+            stable_hex(place.seed, &["job", &place.account_id], 32)
+        ),
         None => macie_type.to_string(),
     };
     m.insert("GeneratorId".into(), generator.into());
@@ -180,7 +220,8 @@ pub(super) fn config_rules(state: &RegionState) -> Vec<Value> {
         return Vec::new();
     }
     let rule_suffix = stable_hex(place.seed, &["config-rule", &place.account_id, &place.region], 6);
-    let rule_arn = format!("arn:aws:config:{}:{}:config-rule/config-rule-{rule_suffix}", place.region, place.account_id);
+    let rule_arn =
+        format!("arn:aws:config:{}:{}:config-rule/config-rule-{rule_suffix}", place.region, place.account_id);
     let mut out = Vec::new();
     for g in state.groups.iter().filter(|g| !g.state.tags.contains_key("cost-center")) {
         let key = format!("{}|{}|required-tags", place.account_id, g.state.group_id);
@@ -189,7 +230,10 @@ pub(super) fn config_rules(state: &RegionState) -> Vec<Value> {
         m.insert("GeneratorId".into(), rule_arn.clone().into());
         m.insert("Types".into(), json!(["Software and Configuration Checks"]));
         m.insert("Title".into(), "required-tags".into());
-        m.insert("Description".into(), "Checks whether your resources have the tags that you specify: cost-center, team.".into());
+        m.insert(
+            "Description".into(),
+            "Checks whether your resources have the tags that you specify: cost-center, team.".into(),
+        );
         m.insert("Compliance".into(), json!({"Status": "FAILED"}));
         m.insert("Resources".into(), json!([shapes::group(place, g)]));
         product_fields(

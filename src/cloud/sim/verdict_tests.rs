@@ -46,7 +46,8 @@ fn every_verdict_occurs_with_the_example_policy() {
     // Other seeds tell the same stories.
     for seed in [1, 42, 2026] {
         let org = SimOrg::new(seed, saturday());
-        let seen: std::collections::BTreeSet<Verdict> = verdicts(&org, &example_triage()).into_iter().map(|(_, v, _)| v).collect();
+        let seen: std::collections::BTreeSet<Verdict> =
+            verdicts(&org, &example_triage()).into_iter().map(|(_, v, _)| v).collect();
         assert_eq!(seen.len(), 5, "seed {seed}: {seen:?}");
     }
 }
@@ -79,7 +80,8 @@ fn the_scripted_stories_get_their_verdicts() {
     assert_eq!(v, Verdict::AutoFix);
     let (v, _) = find("S3.3", "legacy-ops-upload-drop-us-east-1");
     assert_eq!(v, Verdict::NeedsApproval, "unclassified account: default verdict");
-    let guardduty: Vec<Verdict> = all.iter().filter(|(f, _, _)| f.product_name == "GuardDuty").map(|(_, v, _)| *v).collect();
+    let guardduty: Vec<Verdict> =
+        all.iter().filter(|(f, _, _)| f.product_name == "GuardDuty").map(|(_, v, _)| *v).collect();
     assert!(!guardduty.is_empty() && guardduty.iter().all(|v| *v == Verdict::Manual));
     let ec213_prod: Vec<Verdict> = all
         .iter()

@@ -18,7 +18,10 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     ];
     let would = app.would_fix();
     if app.auto_fix {
-        spans.push(Span::styled(format!(" auto-fix ON ({would} eligible) "), Style::default().fg(t.error).add_modifier(Modifier::BOLD)));
+        spans.push(Span::styled(
+            format!(" auto-fix ON ({would} eligible) "),
+            Style::default().fg(t.error).add_modifier(Modifier::BOLD),
+        ));
     } else {
         spans.push(Span::styled(format!(" auto-fix off: {would} would be fixed "), Style::default().fg(t.muted)));
     }
@@ -77,6 +80,8 @@ pub fn status(frame: &mut Frame, area: Rect, app: &App) {
         Line::from(spans)
     };
     frame.render_widget(Paragraph::new(left_line).style(style), left);
-    let hints = Paragraph::new("? help  / filter  o sort  q quit ").style(style.fg(t.muted)).alignment(ratatui::layout::Alignment::Right);
+    let hints = Paragraph::new("? help  / filter  o sort  q quit ")
+        .style(style.fg(t.muted))
+        .alignment(ratatui::layout::Alignment::Right);
     frame.render_widget(hints, right);
 }

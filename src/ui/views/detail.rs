@@ -78,7 +78,10 @@ pub fn lines(row: &Row, app: &App) -> Vec<Line<'static>> {
     if let Some(live) = app.live.as_ref().filter(|l| l.key == f.key()) {
         match &live.result {
             None => out.push(Line::from(Span::styled("           reading live state…", Style::default().fg(t.muted)))),
-            Some(Err(e)) => out.push(Line::from(Span::styled(format!("           live read failed: {e}"), Style::default().fg(t.error)))),
+            Some(Err(e)) => out.push(Line::from(Span::styled(
+                format!("           live read failed: {e}"),
+                Style::default().fg(t.error),
+            ))),
             Some(Ok(_)) => {}
         }
     }
@@ -98,19 +101,32 @@ pub fn lines(row: &Row, app: &App) -> Vec<Line<'static>> {
 fn plan_lines(plan: &PlanStatus, t: &Theme, out: &mut Vec<Line<'static>>) {
     let heading = Style::default().fg(t.header).add_modifier(Modifier::BOLD);
     match plan {
-        PlanStatus::NoPlaybook => out.push(Line::styled("No playbook: nothing hubtriage can change.", Style::default().fg(t.muted))),
-        PlanStatus::AlreadyCompliant(why) => out.push(Line::styled(format!("Nothing to do: {why}"), Style::default().fg(t.ok))),
+        PlanStatus::NoPlaybook => {
+            out.push(Line::styled("No playbook: nothing hubtriage can change.", Style::default().fg(t.muted)))
+        }
+        PlanStatus::AlreadyCompliant(why) => {
+            out.push(Line::styled(format!("Nothing to do: {why}"), Style::default().fg(t.ok)))
+        }
         PlanStatus::Unavailable(why) => out.push(Line::styled(format!("No plan: {why}"), Style::default().fg(t.error))),
         PlanStatus::Planned(p) => {
             out.push(Line::from(vec![
                 Span::styled("Plan ", heading),
                 Span::raw(format!("{}  ", p.summary)),
-                Span::styled(format!("[{} · basis {} · fingerprint {}]", p.playbook, p.basis.name(), p.fingerprint), Style::default().fg(t.muted)),
+                Span::styled(
+                    format!("[{} · basis {} · fingerprint {}]", p.playbook, p.basis.name(), p.fingerprint),
+                    Style::default().fg(t.muted),
+                ),
             ]));
             for (i, step) in p.steps.iter().enumerate() {
                 out.push(Line::raw(format!("  {}. {}", i + 1, step.action)));
-                out.push(Line::from(vec![Span::styled("     before ", Style::default().fg(t.error)), Span::raw(step.before.clone())]));
-                out.push(Line::from(vec![Span::styled("     after  ", Style::default().fg(t.ok)), Span::raw(step.after.clone())]));
+                out.push(Line::from(vec![
+                    Span::styled("     before ", Style::default().fg(t.error)),
+                    Span::raw(step.before.clone()),
+                ]));
+                out.push(Line::from(vec![
+                    Span::styled("     after  ", Style::default().fg(t.ok)),
+                    Span::raw(step.after.clone()),
+                ]));
             }
             out.push(Line::styled("  AWS CLI", heading));
             out.extend(p.cli.iter().map(|c| Line::raw(format!("    {c}"))));

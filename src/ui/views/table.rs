@@ -31,8 +31,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             Cell::from(f.workflow_status.label()),
         ])
     });
-    let header = TableRow::new(["Severity", "Control", "Title", "Resource", "Account", "Region", "Verdict", "Workflow"])
-        .style(Style::default().fg(t.header).add_modifier(Modifier::BOLD));
+    let header =
+        TableRow::new(["Severity", "Control", "Title", "Resource", "Account", "Region", "Verdict", "Workflow"])
+            .style(Style::default().fg(t.header).add_modifier(Modifier::BOLD));
     let border = if app.focus == Focus::Table { t.border_focused } else { t.border };
     let title = format!(" Findings {}/{} ", if total == 0 { 0 } else { selected + 1 }, total);
     let table = Table::new(
@@ -49,7 +50,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         ],
     )
     .header(header)
-    .block(Block::default().borders(Borders::ALL).border_style(Style::default().fg(border)).title(Span::styled(title, Style::default().fg(t.title))))
+    .block(
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(Style::default().fg(border))
+            .title(Span::styled(title, Style::default().fg(t.title))),
+    )
     .row_highlight_style(Style::default().bg(t.selection_bg).fg(t.selection_fg).add_modifier(Modifier::BOLD))
     .highlight_symbol("▶ ");
     let mut state = TableState::default();
