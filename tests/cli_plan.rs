@@ -5,8 +5,10 @@ use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
+mod common;
+
 fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/asff")
+    common::asff_corpus()
 }
 
 fn hubtriage() -> Command {

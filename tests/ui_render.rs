@@ -16,8 +16,10 @@ use ratatui::Terminal;
 use std::path::Path;
 use std::sync::Arc;
 
+mod common;
+
 fn corpus_file(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/asff").join(name);
+    let path = common::asff_corpus().join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
