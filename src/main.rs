@@ -34,7 +34,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     let log_path = session::init_logging()?;
     let config = session::load_config(&cli.global)?;
     let triage = session::triage(&config)?;
-    let backend = session::backend(&cli.global)?;
+    let backend = session::connect_backend(&cli.global, &config).await?;
     tracing::info!(backend = %backend.label, "starting");
     match cli.command {
         Some(Command::Plan { format }) => plan::run(&backend, &triage, format).await,

@@ -62,7 +62,25 @@ pub fn backend(args: &GlobalArgs) -> anyhow::Result<Backend> {
         let label = format!("offline: {} ({} files)", path.display(), source.files_read);
         return Ok(Backend { label, findings: Arc::new(source), resources: None });
     }
-    bail!("live AWS access is not available in this build yet: use --demo or --findings PATH")
+    bail!("no --demo or --findings: live AWS sources are connected by `connect_backend`")
+}
+
+/// The backend the arguments ask for, live AWS included (`--demo` and `--findings` as [`backend`]).
+pub async fn connect_backend(args: &GlobalArgs, config: &Config) -> anyhow::Result<Backend> {
+    if args.demo || args.findings.is_some() {
+        return backend(args);
+    }
+    let settings = crate::cloud::aws::AwsSettings::from_config(&config.aws).with_overrides(
+        args.profile.as_deref(),
+        &args.accounts,
+        &args.regions,
+        args.role_name.as_deref(),
+        args.endpoint_url.as_deref(),
+    );
+    let (backend, identity) =
+        Box::pin(crate::cloud::aws::connect(&settings)).await.map_err(|e| anyhow::anyhow!("connecting to AWS: {e}"))?;
+    tracing::info!(%identity, "AWS caller identity");
+    Ok(backend)
 }
 
 /// Data directory for logs and the audit log.

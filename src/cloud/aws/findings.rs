@@ -1,0 +1,160 @@
+//! `FindingSource` over Security Hub GetFindings: server-side filters, 100 per page, NextToken paging, and a token
+//! bucket per source. Findings keep their own account and region (aggregator mode returns members' findings).
+
+use super::convert::finding_to_json;
+use super::errors::map_sdk_error;
+use super::rate::TokenBucket;
+use super::session::Accounts;
+use super::AwsSettings;
+use crate::cloud::{CloudError, FindingSource, FindingsPage, SourceId};
+use crate::model::asff::read_value;
+use crate::model::sanitize;
+use async_trait::async_trait;
+use aws_sdk_securityhub::types::{AwsSecurityFindingFilters, StringFilter, StringFilterComparison};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// GetFindings page size (the API maximum).
+pub const PAGE_SIZE: i32 = 100;
+
+/// Server-side filters. Values of one attribute are OR-ed, attributes AND-ed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingFilters {
+    /// `RecordState` EQUALS any of these.
+    pub record_state: Vec<String>,
+    /// `WorkflowStatus` EQUALS any of these.
+    pub workflow_status: Vec<String>,
+    /// `ComplianceStatus` NOT_EQUALS each of these.
+    pub compliance_status_not: Vec<String>,
+}
+
+impl Default for FindingFilters {
+    fn default() -> Self {
+        Self {
+            record_state: vec!["ACTIVE".into()],
+            workflow_status: vec!["NEW".into(), "NOTIFIED".into()],
+            compliance_status_not: vec!["PASSED".into()],
+        }
+    }
+}
+
+fn string_filters(values: &[String], comparison: &StringFilterComparison) -> Option<Vec<StringFilter>> {
+    (!values.is_empty()).then(|| {
+        values.iter().map(|v| StringFilter::builder().value(v).comparison(comparison.clone()).build()).collect()
+    })
+}
+
+impl FindingFilters {
+    /// The filters as the SDK sends them.
+    pub fn to_sdk(&self) -> AwsSecurityFindingFilters {
+        AwsSecurityFindingFilters::builder()
+            .set_record_state(string_filters(&self.record_state, &StringFilterComparison::Equals))
+            .set_workflow_status(string_filters(&self.workflow_status, &StringFilterComparison::Equals))
+            .set_compliance_status(string_filters(&self.compliance_status_not, &StringFilterComparison::NotEquals))
+            .build()
+    }
+}
+
+/// One GetFindings page through `client`, converted to our findings. `context` prefixes errors and problems.
+pub async fn get_findings_page(
+    client: &aws_sdk_securityhub::Client,
+    filters: &AwsSecurityFindingFilters,
+    token: Option<String>,
+    context: &str,
+) -> Result<FindingsPage, CloudError> {
+    let sent_token = token.clone();
+    let out = client
+        .get_findings()
+        .filters(filters.clone())
+        .max_results(PAGE_SIZE)
+        .set_next_token(token)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error(context, e))?;
+    let mut page = FindingsPage::default();
+    for finding in out.findings() {
+        let outcome = read_value(&finding_to_json(finding));
+        if outcome.findings.is_empty() && outcome.problems.is_empty() {
+            page.problems.push(format!("{context}: a finding without Id or ProductArn was skipped"));
+        }
+        page.findings.extend(outcome.findings);
+        let id = sanitize::single_line(finding.id().unwrap_or("?"));
+        page.problems.extend(outcome.problems.into_iter().map(|p| format!("{context}: finding {id}: {}", p.reason)));
+    }
+    page.next_token = out.next_token().filter(|t| !t.is_empty()).map(String::from);
+    if page.next_token.is_some() && page.next_token == sent_token {
+        page.problems.push(format!("{context}: the service returned the same NextToken again; paging stopped"));
+        page.next_token = None;
+    }
+    Ok(page)
+}
+
+/// Findings from Security Hub, one source per (account, region) or one aggregator source.
+pub struct AwsFindingSource {
+    accounts: Arc<Accounts>,
+    sources: Vec<SourceId>,
+    buckets: HashMap<SourceId, TokenBucket>,
+    filters: AwsSecurityFindingFilters,
+}
+
+impl AwsFindingSource {
+    /// The sources to read and the limits to read them with.
+    pub fn new(accounts: Arc<Accounts>, sources: Vec<SourceId>, settings: &AwsSettings) -> Self {
+        let buckets = sources
+            .iter()
+            .map(|s| (s.clone(), TokenBucket::new(settings.get_findings_rate, settings.get_findings_burst)))
+            .collect();
+        Self { accounts, sources, buckets, filters: settings.filters.to_sdk() }
+    }
+}
+
+#[async_trait]
+impl FindingSource for AwsFindingSource {
+    fn sources(&self) -> Vec<SourceId> {
+        self.sources.clone()
+    }
+
+    async fn fetch_page(&self, source: &SourceId, token: Option<String>) -> Result<FindingsPage, CloudError> {
+        let bucket = self.buckets.get(source).ok_or_else(|| CloudError::Other(format!("unknown source {source}")))?;
+        bucket.acquire().await;
+        let config = Box::pin(self.accounts.config_for(&source.account_id)).await?;
+        let client = Accounts::securityhub(&config, &source.region);
+        let context = format!("GetFindings in {source}");
+        let result = Box::pin(get_findings_page(&client, &self.filters, token, &context)).await;
+        if let Err(CloudError::Other(m)) = &result {
+            if m.contains("ExpiredToken") {
+                self.accounts.forget(&source.account_id).await;
+            }
+        }
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_filters_are_the_documented_ones() {
+        let f = FindingFilters::default().to_sdk();
+        let pairs = |list: &[StringFilter]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|s| {
+                    (
+                        s.comparison().map(|c| c.as_str().to_string()).unwrap_or_default(),
+                        s.value().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(pairs(f.record_state()), [("EQUALS".to_string(), "ACTIVE".to_string())]);
+        assert_eq!(
+            pairs(f.workflow_status()),
+            [("EQUALS".to_string(), "NEW".to_string()), ("EQUALS".to_string(), "NOTIFIED".to_string())]
+        );
+        assert_eq!(pairs(f.compliance_status()), [("NOT_EQUALS".to_string(), "PASSED".to_string())]);
+        let none =
+            FindingFilters { record_state: vec![], workflow_status: vec![], compliance_status_not: vec![] }.to_sdk();
+        assert!(none.record_state.is_none());
+    }
+}

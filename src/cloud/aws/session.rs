@@ -1,0 +1,242 @@
+//! Base credentials (default chain or a profile), the caller identity, and per-account credentials obtained by
+//! assuming `arn:<partition>:iam::<account>:role/<role_name>`, cached and refreshed before they expire.
+//! Every client is built from these configs, so `endpoint_url` reaches all of them.
+
+use super::errors::map_sdk_error;
+use super::AwsSettings;
+use crate::cloud::CloudError;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use tokio::sync::Mutex;
+
+/// Assumed-role credentials are renewed this long before they expire.
+const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+/// STS needs a region even when none is configured.
+const FALLBACK_REGION: &str = "us-east-1";
+
+/// Who the base credentials are (STS GetCallerIdentity).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub account: String,
+    pub arn: String,
+    /// `aws`, `aws-cn`, `aws-us-gov`… taken from the ARN, used for role ARNs.
+    pub partition: String,
+}
+
+#[derive(Debug)]
+struct Cached {
+    config: SdkConfig,
+    expires: Option<SystemTime>,
+}
+
+/// Whether credentials expiring at `expires` must be renewed at `now`.
+pub fn needs_refresh(expires: Option<SystemTime>, now: SystemTime) -> bool {
+    match expires {
+        None => false,
+        Some(t) => t.checked_sub(REFRESH_MARGIN).is_none_or(|t| t <= now),
+    }
+}
+
+/// Base configuration and the per-account sessions derived from it.
+#[derive(Debug)]
+pub struct Accounts {
+    base: SdkConfig,
+    identity: Identity,
+    role_name: Option<String>,
+    external_id: Option<String>,
+    duration_seconds: i32,
+    sessions: std::sync::Mutex<HashMap<String, Arc<Mutex<Option<Cached>>>>>,
+}
+
+impl Accounts {
+    /// Loads the base configuration and asks STS who it is.
+    pub async fn connect(settings: &AwsSettings) -> Result<Self, CloudError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(profile) = &settings.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(url) = &settings.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        let base = loader.load().await;
+        Box::pin(Self::with_base(base, settings)).await
+    }
+
+    /// From an already loaded base configuration (credentials, region, endpoint): asks STS who it is.
+    pub async fn with_base(base: SdkConfig, settings: &AwsSettings) -> Result<Self, CloudError> {
+        let accounts = Self::from_config(base, settings, None);
+        let identity = Box::pin(accounts.caller_identity()).await?;
+        Ok(Self { identity, ..accounts })
+    }
+
+    /// From an already loaded configuration; `identity` when it is known (tests).
+    pub fn from_config(base: SdkConfig, settings: &AwsSettings, identity: Option<Identity>) -> Self {
+        Self {
+            base,
+            identity: identity.unwrap_or(Identity {
+                account: String::new(),
+                arn: String::new(),
+                partition: "aws".into(),
+            }),
+            role_name: settings.role_name.clone(),
+            external_id: settings.external_id.clone(),
+            duration_seconds: i32::try_from(settings.session_duration_seconds).unwrap_or(3600),
+            sessions: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn caller_identity(&self) -> Result<Identity, CloudError> {
+        let out = self
+            .sts(&self.base)
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("GetCallerIdentity (base credentials)", e))?;
+        let arn = out.arn().unwrap_or_default().to_string();
+        let account = out.account().unwrap_or_default().to_string();
+        if account.is_empty() {
+            return Err(CloudError::Other("GetCallerIdentity returned no account".into()));
+        }
+        let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_string();
+        Ok(Identity { account, arn, partition })
+    }
+
+    /// The caller identity of the base credentials.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The region of the base configuration (environment or profile).
+    pub fn default_region(&self) -> Option<&str> {
+        self.base.region().map(|r| r.as_ref())
+    }
+
+    fn sts(&self, config: &SdkConfig) -> aws_sdk_sts::Client {
+        let region = config.region().cloned().unwrap_or_else(|| Region::from_static(FALLBACK_REGION));
+        aws_sdk_sts::Client::from_conf(aws_sdk_sts::config::Builder::from(config).region(region).build())
+    }
+
+    /// The role ARN assumed in `account`.
+    pub fn role_arn(&self, account: &str) -> Option<String> {
+        let role = self.role_name.as_deref()?;
+        Some(format!("arn:{}:iam::{account}:role/{role}", self.identity.partition))
+    }
+
+    /// Configuration with credentials for `account`: the base credentials for the caller's own account, else the
+    /// assumed role (cached; renewed shortly before it expires).
+    pub async fn config_for(&self, account: &str) -> Result<SdkConfig, CloudError> {
+        if account == self.identity.account {
+            return Ok(self.base.clone());
+        }
+        let Some(role_arn) = self.role_arn(account) else {
+            return Err(CloudError::AccessDenied(format!(
+                "account {account} is not the caller's account ({}) and no --role-name was given to assume into it",
+                self.identity.account
+            )));
+        };
+        let slot = {
+            let mut sessions = self.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            sessions.entry(account.to_string()).or_default().clone()
+        };
+        let mut cached = slot.lock().await;
+        if let Some(c) = cached.as_ref().filter(|c| !needs_refresh(c.expires, SystemTime::now())) {
+            return Ok(c.config.clone());
+        }
+        let fresh = Box::pin(self.assume(&role_arn)).await?;
+        let config = fresh.config.clone();
+        *cached = Some(fresh);
+        Ok(config)
+    }
+
+    /// Forgets an account's session (after the service rejected its credentials).
+    pub async fn forget(&self, account: &str) {
+        let slot = self.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(account).cloned();
+        if let Some(slot) = slot {
+            *slot.lock().await = None;
+        }
+    }
+
+    async fn assume(&self, role_arn: &str) -> Result<Cached, CloudError> {
+        let out = self
+            .sts(&self.base)
+            .assume_role()
+            .role_arn(role_arn)
+            .role_session_name("hubtriage")
+            .set_external_id(self.external_id.clone())
+            .duration_seconds(self.duration_seconds)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error(&format!("AssumeRole {role_arn}"), e))?;
+        let creds = out
+            .credentials()
+            .ok_or_else(|| CloudError::Other(format!("AssumeRole {role_arn}: no credentials in the answer")))?;
+        let expires = SystemTime::try_from(*creds.expiration()).ok();
+        let credentials = Credentials::new(
+            creds.access_key_id(),
+            creds.secret_access_key(),
+            Some(creds.session_token().to_string()),
+            expires,
+            "hubtriage-assume-role",
+        );
+        let config = self.base.to_builder().credentials_provider(SharedCredentialsProvider::new(credentials)).build();
+        tracing::info!(role = role_arn, ?expires, "assumed role");
+        Ok(Cached { config, expires })
+    }
+
+    /// A Security Hub client for `region` with `config`'s credentials and endpoint.
+    pub fn securityhub(config: &SdkConfig, region: &str) -> aws_sdk_securityhub::Client {
+        let conf = aws_sdk_securityhub::config::Builder::from(config).region(Region::new(region.to_string())).build();
+        aws_sdk_securityhub::Client::from_conf(conf)
+    }
+
+    /// An S3 client (path-style, so emulators behind one host name work).
+    pub fn s3(config: &SdkConfig, region: &str) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::config::Builder::from(config)
+            .region(Region::new(region.to_string()))
+            .force_path_style(true)
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    /// An EC2 client.
+    pub fn ec2(config: &SdkConfig, region: &str) -> aws_sdk_ec2::Client {
+        let conf = aws_sdk_ec2::config::Builder::from(config).region(Region::new(region.to_string())).build();
+        aws_sdk_ec2::Client::from_conf(conf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refreshes_five_minutes_before_expiry() {
+        let now = SystemTime::now();
+        assert!(!needs_refresh(None, now));
+        assert!(!needs_refresh(Some(now + Duration::from_secs(3600)), now));
+        assert!(needs_refresh(Some(now + Duration::from_secs(299)), now));
+        assert!(needs_refresh(Some(now - Duration::from_secs(1)), now));
+    }
+
+    #[tokio::test]
+    async fn own_account_uses_base_credentials_and_others_need_a_role() {
+        let base = SdkConfig::builder().behavior_version(BehaviorVersion::latest()).build();
+        let identity = Identity {
+            account: "999999999999".into(),
+            arn: "arn:aws-us-gov:iam::999999999999:user/me".into(),
+            partition: "aws-us-gov".into(),
+        };
+        let accounts = Accounts::from_config(base, &AwsSettings::default(), Some(identity.clone()));
+        assert!(accounts.config_for("999999999999").await.is_ok());
+        let err = accounts.config_for("111111111111").await.expect_err("no role");
+        assert!(matches!(err, CloudError::AccessDenied(ref m) if m.contains("--role-name")), "{err:?}");
+        let settings = AwsSettings { role_name: Some("Audit".into()), ..AwsSettings::default() };
+        let base = SdkConfig::builder().behavior_version(BehaviorVersion::latest()).build();
+        let accounts = Accounts::from_config(base, &settings, Some(identity));
+        assert_eq!(accounts.role_arn("111111111111").as_deref(), Some("arn:aws-us-gov:iam::111111111111:role/Audit"));
+    }
+}

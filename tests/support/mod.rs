@@ -1,0 +1,10 @@
+//! Shared helpers for the AWS adapter tests: a moto server per test binary, seeding over its HTTP API, and a
+//! fault-injecting proxy in front of it.
+#![allow(dead_code)]
+
+#[path = "../common/mod.rs"]
+pub mod common;
+pub mod http;
+pub mod moto;
+pub mod proxy;
+pub mod seed;

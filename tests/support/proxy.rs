@@ -1,0 +1,142 @@
+//! A proxy in front of moto that answers some requests with faults (denied AssumeRole, throttling) and forwards the
+//! rest. One request per connection (`Connection: close`), which the SDK's HTTP client handles.
+
+use super::http::{read_request, IncomingRequest};
+use std::io::{BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// A canned answer.
+pub struct Fault {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Fault {
+    /// STS AccessDenied, as AWS answers a denied AssumeRole.
+    pub fn sts_access_denied() -> Self {
+        Self {
+            status: 403,
+            headers: vec![("Content-Type".into(), "text/xml".into())],
+            body: "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
+                   <Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/test is not authorized to \
+                   perform: sts:AssumeRole</Message></Error><RequestId>fault</RequestId></ErrorResponse>"
+                .into(),
+        }
+    }
+
+    /// Security Hub throttling (restJson1).
+    pub fn throttling() -> Self {
+        Self {
+            status: 429,
+            headers: vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("x-amzn-ErrorType".into(), "TooManyRequestsException".into()),
+            ],
+            body: r#"{"__type":"TooManyRequestsException","message":"Rate exceeded"}"#.into(),
+        }
+    }
+}
+
+pub type Rule = dyn Fn(&IncomingRequest) -> Option<Fault> + Send + Sync;
+
+pub struct FaultProxy {
+    pub port: u16,
+    stop: Arc<AtomicBool>,
+}
+
+impl FaultProxy {
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        403 => "Forbidden",
+        429 => "Too Many Requests",
+        _ => "Error",
+    }
+}
+
+fn serve(client: TcpStream, upstream: u16, rule: &Rule) -> std::io::Result<()> {
+    let mut reader = BufReader::new(client.try_clone()?);
+    let mut client = client;
+    let Some(req) = read_request(&mut reader)? else { return Ok(()) };
+    if let Some(fault) = rule(&req) {
+        let mut head = format!(
+            "HTTP/1.1 {} {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            fault.status,
+            reason(fault.status),
+            fault.body.len()
+        );
+        for (k, v) in &fault.headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        client.write_all(head.as_bytes())?;
+        client.write_all(fault.body.as_bytes())?;
+        return client.flush();
+    }
+    let mut head: String = req
+        .head
+        .lines()
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    head.push_str("Connection: close\r\n\r\n");
+    let mut up = TcpStream::connect(("127.0.0.1", upstream))?;
+    up.write_all(head.as_bytes())?;
+    up.write_all(&req.body)?;
+    let mut answer = Vec::new();
+    up.read_to_end(&mut answer)?;
+    client.write_all(&answer)?;
+    client.flush()
+}
+
+/// Starts a proxy to moto on `upstream`; `rule` decides which requests fail.
+pub fn start(upstream: u16, rule: Arc<Rule>) -> FaultProxy {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+    let port = listener.local_addr().expect("proxy addr").port();
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            if flag.load(Ordering::SeqCst) {
+                break;
+            }
+            let Ok(conn) = conn else { continue };
+            let rule = rule.clone();
+            std::thread::spawn(move || {
+                let _ = serve(conn, upstream, rule.as_ref());
+            });
+        }
+    });
+    FaultProxy { port, stop }
+}
+
+/// The account id in an STS AssumeRole request body, if it is one.
+pub fn assume_role_account(req: &IncomingRequest) -> Option<String> {
+    let body = String::from_utf8_lossy(&req.body);
+    if !body.contains("Action=AssumeRole") {
+        return None;
+    }
+    let arn = body.split('&').find_map(|kv| kv.strip_prefix("RoleArn="))?;
+    let arn = arn.replace("%3A", ":").replace("%3a", ":");
+    arn.split(':').nth(4).map(String::from)
+}
+
+/// Whether the request is a Security Hub GetFindings call (restJson1: POST /findings).
+pub fn is_get_findings(req: &IncomingRequest) -> bool {
+    req.head.starts_with("POST /findings ")
+}
