@@ -77,7 +77,7 @@ fn table_shows_columns_and_rows_sorted_by_severity() {
     for column in ["Severity", "Control", "Title", "Resource", "Account", "Region", "Verdict", "Workflow"] {
         assert!(screen.contains(column), "column {column}\n{screen}");
     }
-    assert!(screen.contains("Findings 1/21"), "{screen}");
+    assert!(screen.contains("Findings 1/20"), "one of the 21 findings is closed and hidden by default\n{screen}");
     let first_row = screen.lines().find(|l| l.contains('▶')).expect("a selected row");
     assert!(first_row.contains("HIGH"), "most severe first: {first_row}");
 }
@@ -127,10 +127,10 @@ fn severity_region_and_verdict_filters_narrow_the_table() {
     assert_eq!(app.listing.visible_len(), 0);
     key(&mut app, KeyCode::Char('S')); // HIGH and above
     let high = app.listing.visible_len();
-    assert!(high > 0 && high < 21, "{high}");
+    assert!(high > 0 && high < 20, "{high}");
     assert!(text(&render(&app, 200, 50)).contains("filter sev≥HIGH"));
     key(&mut app, KeyCode::Esc);
-    assert_eq!(app.listing.visible_len(), 21);
+    assert_eq!(app.listing.visible_len(), 20);
     key(&mut app, KeyCode::Char('R'));
     let region = app.listing.filters.region.clone().expect("a region filter");
     assert!(app.listing.window(0, 100).all(|r| r.finding.region == region));
@@ -157,4 +157,57 @@ fn tiny_terminal_does_not_panic() {
     for (w, h) in [(1, 1), (10, 5), (40, 8)] {
         let _ = render(&app("light"), w, h);
     }
+}
+
+#[test]
+fn sources_view_shows_every_account_and_region_with_state_counts_and_errors() {
+    use hubtriage::cloud::SourceId;
+    use hubtriage::engine::{Msg, SourceStatus};
+    let mut app = app("dark");
+    let source = |a: &str, r: &str| SourceId { account_id: a.into(), region: r.into() };
+    let synced_at = Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).single().expect("time");
+    for (id, status) in [
+        (source("111111111111", "eu-west-1"), SourceStatus::Ok { findings: 120, synced_at }),
+        (source("111111111111", "us-east-1"), SourceStatus::Loading { pages: 2, findings: 200 }),
+        (
+            source("222222222222", "eu-west-1"),
+            SourceStatus::Denied("AssumeRole arn:aws:iam::222222222222:role/Triage: not authorized".into()),
+        ),
+        (
+            source("222222222222", "us-east-1"),
+            SourceStatus::NotEnabled("Account is not subscribed to AWS Security Hub".into()),
+        ),
+    ] {
+        app.on_msg(Msg::SourceState { source: id, status });
+    }
+    assert!(text(&render(&app, 160, 40)).contains("4 sources: 1 ok, 1 loading, 1 denied, 1 not enabled"));
+    key(&mut app, KeyCode::Char('2'));
+    let screen = text(&render(&app, 160, 40));
+    assert!(screen.contains("Sources: 2 accounts × 2 regions"), "{screen}");
+    assert!(screen.contains("ok 120"), "{screen}");
+    assert!(screen.contains("loading 200"), "{screen}");
+    assert!(screen.contains("not enabled"), "{screen}");
+    assert!(
+        screen.contains("222222222222/eu-west-1: AssumeRole arn:aws:iam::222222222222:role/Triage: not authorized"),
+        "{screen}"
+    );
+    key(&mut app, KeyCode::Char('1'));
+    assert!(text(&render(&app, 160, 40)).contains("Findings 1/20"));
+}
+
+#[test]
+fn resolved_findings_leave_the_default_view_and_come_back_with_c() {
+    use hubtriage::model::WorkflowStatus;
+    let mut app = app("dark");
+    let mut resolved = rows().remove(0);
+    let mut finding = (*resolved.finding).clone();
+    finding.workflow_status = WorkflowStatus::Resolved;
+    finding.updated_at = Some(Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).single().expect("time"));
+    resolved.finding = Arc::new(finding);
+    app.add_rows(vec![resolved]);
+    assert_eq!(app.listing.all().len(), 21, "the update replaced the finding, not added one");
+    assert_eq!(app.listing.visible_len(), 19, "resolved finding hidden by default");
+    key(&mut app, KeyCode::Char('C'));
+    assert_eq!(app.listing.visible_len(), 21);
+    assert!(text(&render(&app, 200, 50)).contains("+closed"));
 }

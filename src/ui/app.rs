@@ -21,6 +21,13 @@ pub enum Mode {
     Help,
 }
 
+/// The screen shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Findings,
+    Sources,
+}
+
 /// Which pane has the focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -33,6 +40,8 @@ pub enum Focus {
 pub enum Effect {
     /// Re-read the finding's resource and recompute its plan; answer tagged with `req`.
     LivePlan { req: u64, finding: Arc<Finding> },
+    /// Fetch what changed since the last sync, now.
+    RefreshNow,
 }
 
 /// The live plan of the selected finding.
@@ -51,6 +60,7 @@ pub struct App {
     pub backend_label: String,
     pub listing: Listing,
     pub mode: Mode,
+    pub view: View,
     pub focus: Focus,
     pub filter_input: String,
     pub detail_scroll: u16,
@@ -79,6 +89,7 @@ impl App {
             backend_label,
             listing,
             mode: Mode::Normal,
+            view: View::Findings,
             focus: Focus::Table,
             filter_input: String::new(),
             detail_scroll: 0,
@@ -170,6 +181,7 @@ impl App {
     pub fn on_action(&mut self, action: Action) -> Vec<Effect> {
         let before = self.selected_key();
         let page = self.table_height.max(1) as isize;
+        let mut effects = Vec::new();
         match action {
             Action::Quit => self.quit = true,
             Action::Down if self.focus == Focus::Detail => self.detail_scroll = self.detail_scroll.saturating_add(1),
@@ -227,13 +239,20 @@ impl App {
                 self.show_raw = !self.show_raw;
                 self.detail_scroll = 0;
             }
+            Action::ToggleClosed => {
+                self.listing.filters.show_closed = !self.listing.filters.show_closed;
+                self.listing.invalidate();
+            }
+            Action::ShowFindings => self.view = View::Findings,
+            Action::ShowSources => self.view = View::Sources,
+            Action::RefreshNow => effects.push(Effect::RefreshNow),
             Action::ToggleHelp => self.mode = Mode::Help,
         }
         self.listing.refresh();
         if self.selected_key() != before {
             self.detail_scroll = 0;
         }
-        Vec::new()
+        effects
     }
 
     /// Distinct values of a field over all rows, sorted, followed by `None` ("all").

@@ -22,6 +22,10 @@ pub enum Action {
     CycleSort,
     ReverseSort,
     ToggleRaw,
+    ToggleClosed,
+    ShowFindings,
+    ShowSources,
+    RefreshNow,
     ToggleHelp,
 }
 
@@ -48,6 +52,10 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: "o", action: Action::CycleSort, help: "sort by the next column" },
     Binding { keys: "O", action: Action::ReverseSort, help: "reverse the sort order" },
     Binding { keys: "J", action: Action::ToggleRaw, help: "show / hide the raw JSON in the detail pane" },
+    Binding { keys: "C", action: Action::ToggleClosed, help: "show / hide resolved, suppressed and archived findings" },
+    Binding { keys: "1", action: Action::ShowFindings, help: "Findings view" },
+    Binding { keys: "2", action: Action::ShowSources, help: "Sources view: state of every account × region" },
+    Binding { keys: "r", action: Action::RefreshNow, help: "refresh now: fetch what changed since the last sync" },
     Binding { keys: "?", action: Action::ToggleHelp, help: "this help" },
     Binding { keys: "q / Ctrl-C", action: Action::Quit, help: "quit" },
 ];
@@ -75,6 +83,10 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('o') => Action::CycleSort,
         KeyCode::Char('O') => Action::ReverseSort,
         KeyCode::Char('J') => Action::ToggleRaw,
+        KeyCode::Char('C') => Action::ToggleClosed,
+        KeyCode::Char('1') => Action::ShowFindings,
+        KeyCode::Char('2') => Action::ShowSources,
+        KeyCode::Char('r') => Action::RefreshNow,
         KeyCode::Char('?') => Action::ToggleHelp,
         _ => return None,
     })
@@ -86,7 +98,7 @@ mod tests {
 
     #[test]
     fn every_bound_action_is_reachable_from_a_key() {
-        let keys = "qjkgG/SARVoOJ?".chars().map(KeyCode::Char).chain([
+        let keys = "qjkgG/SARVoOJC12r?".chars().map(KeyCode::Char).chain([
             KeyCode::PageDown,
             KeyCode::PageUp,
             KeyCode::Tab,

@@ -59,6 +59,8 @@ pub struct Filters {
     pub account: Option<String>,
     pub region: Option<String>,
     pub verdict: Option<Verdict>,
+    /// Also show resolved, suppressed, archived and passed findings (hidden by default).
+    pub show_closed: bool,
 }
 
 impl Filters {
@@ -84,6 +86,9 @@ impl Filters {
         }
         if !self.text.is_empty() {
             parts.push(format!("\"{}\"", self.text));
+        }
+        if self.show_closed {
+            parts.push("+closed".into());
         }
         parts.join(" ")
     }
@@ -174,7 +179,8 @@ impl Listing {
             .filter(|&i| {
                 let row = &self.rows[i];
                 let finding = &row.finding;
-                f.min_severity.is_none_or(|s| finding.severity >= s)
+                (f.show_closed || finding.is_open())
+                    && f.min_severity.is_none_or(|s| finding.severity >= s)
                     && f.account.as_deref().is_none_or(|a| finding.account_id == a)
                     && f.region.as_deref().is_none_or(|r| finding.region == r)
                     && f.verdict.is_none_or(|v| row.assessment.decision.verdict == v)

@@ -74,5 +74,6 @@ fn perform(effect: Effect, backend: &Backend, triage: &Arc<Triage>, tx: &Unbound
                 live_plan::request(req, resources.clone(), triage.clone(), finding, tx.clone());
             }
         }
+        Effect::RefreshNow => tracing::info!("refresh requested"),
     }
 }

@@ -3,9 +3,10 @@
 pub mod chrome;
 pub mod detail;
 pub mod help;
+pub mod sources;
 pub mod table;
 
-use super::app::{App, Mode};
+use super::app::{App, Mode, View};
 use ratatui::layout::{Constraint, Layout};
 use ratatui::widgets::Block;
 use ratatui::Frame;
@@ -17,10 +18,16 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let [header, body, status] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(4), Constraint::Length(1)]).areas(area);
     chrome::header(frame, header, app);
-    let table_rows = (body.height as usize * 55 / 100).max(3) as u16;
-    let [table_area, detail_area] = Layout::vertical([Constraint::Length(table_rows), Constraint::Min(3)]).areas(body);
-    table::draw(frame, table_area, app);
-    detail::draw(frame, detail_area, app);
+    match app.view {
+        View::Findings => {
+            let table_rows = (body.height as usize * 55 / 100).max(3) as u16;
+            let [table_area, detail_area] =
+                Layout::vertical([Constraint::Length(table_rows), Constraint::Min(3)]).areas(body);
+            table::draw(frame, table_area, app);
+            detail::draw(frame, detail_area, app);
+        }
+        View::Sources => sources::draw(frame, body, app),
+    }
     chrome::status(frame, status, app);
     if app.mode == Mode::Help {
         help::draw(frame, area, app);

@@ -1,0 +1,102 @@
+//! Sources view: one row per account, one column per region; each cell the source's state, finding count and last
+//! sync. Failing sources are listed below with their error text.
+
+use crate::cloud::SourceId;
+use crate::engine::SourceStatus;
+use crate::ui::app::App;
+use crate::ui::theme::Theme;
+use chrono::Local;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+use ratatui::Frame;
+use std::collections::BTreeSet;
+
+/// "ok 120 · 14:03:07", "loading 300", "denied" …
+pub fn cell_text(status: &SourceStatus) -> String {
+    match status {
+        SourceStatus::Loading { findings, .. } => format!("loading {findings}"),
+        SourceStatus::Ok { findings, synced_at } => {
+            format!("ok {findings} · {}", synced_at.with_timezone(&Local).format("%H:%M:%S"))
+        }
+        SourceStatus::Retrying { attempt, .. } => format!("retrying (attempt {attempt})"),
+        other => other.word().to_string(),
+    }
+}
+
+fn cell_style(status: &SourceStatus, t: &Theme) -> Style {
+    match status {
+        SourceStatus::Ok { .. } => Style::default().fg(t.ok),
+        SourceStatus::Loading { .. } => Style::default().fg(t.accent),
+        SourceStatus::Retrying { .. } => Style::default().fg(t.header),
+        _ => Style::default().fg(t.error).add_modifier(Modifier::BOLD),
+    }
+}
+
+fn error_text(status: &SourceStatus) -> Option<&str> {
+    match status {
+        SourceStatus::Denied(e) | SourceStatus::NotEnabled(e) | SourceStatus::Failed(e) => Some(e),
+        SourceStatus::Retrying { error, .. } => Some(error),
+        _ => None,
+    }
+}
+
+/// Draws the grid and the errors.
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let accounts: BTreeSet<&str> = app.sources.keys().map(|s| s.account_id.as_str()).collect();
+    let regions: Vec<&str> =
+        app.sources.keys().map(|s| s.region.as_str()).collect::<BTreeSet<_>>().into_iter().collect();
+    let errors: Vec<(&SourceId, &str)> =
+        app.sources.iter().filter_map(|(id, status)| error_text(status).map(|e| (id, e))).collect();
+    let error_height = if errors.is_empty() { 0 } else { (errors.len() as u16 * 2 + 2).min(area.height / 2) };
+    let [grid_area, error_area] = Layout::vertical([Constraint::Min(3), Constraint::Length(error_height)]).areas(area);
+
+    let header = Row::new(std::iter::once("Account".to_string()).chain(regions.iter().map(|r| r.to_string())))
+        .style(Style::default().fg(t.header).add_modifier(Modifier::BOLD));
+    let rows = accounts.iter().map(|account| {
+        let name = app.account_names.get(*account).map(|n| format!("{account} {n}")).unwrap_or(account.to_string());
+        let cells = regions.iter().map(|region| {
+            let id = SourceId { account_id: account.to_string(), region: region.to_string() };
+            match app.sources.get(&id) {
+                Some(status) => Cell::from(Span::styled(cell_text(status), cell_style(status, t))),
+                None => Cell::from(Span::styled("—", Style::default().fg(t.muted))),
+            }
+        });
+        Row::new(std::iter::once(Cell::from(name)).chain(cells))
+    });
+    let widths: Vec<Constraint> =
+        std::iter::once(Constraint::Length(32)).chain(regions.iter().map(|_| Constraint::Length(26))).collect();
+    let title =
+        format!(" Sources: {} accounts × {} regions (1 findings, r refresh now) ", accounts.len(), regions.len());
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(header)
+            .block(
+                Block::default().borders(Borders::ALL).border_style(Style::default().fg(t.border_focused)).title(title),
+            )
+            .style(t.base()),
+        grid_area,
+    );
+    if !errors.is_empty() {
+        let lines: Vec<Line> = errors
+            .iter()
+            .map(|(id, e)| {
+                Line::from(vec![
+                    Span::styled(format!("{id}: "), Style::default().fg(t.error).add_modifier(Modifier::BOLD)),
+                    Span::raw(e.to_string()),
+                ])
+            })
+            .collect();
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(
+                    Block::default().borders(Borders::ALL).border_style(Style::default().fg(t.error)).title(" Errors "),
+                )
+                .style(t.base()),
+            error_area,
+        );
+    }
+}
