@@ -44,6 +44,8 @@ fn corpus_lists_every_distinct_finding_once_and_names_the_invalid_files() {
     assert!(stderr.contains("sample-control-findings__consolidated.json.invalid"), "{stderr}");
     assert!(stderr.contains("sample-control-findings__nist-800-53.json.invalid"), "{stderr}");
     assert!(stderr.contains("not valid JSON"), "{stderr}");
+    let problem_lines = stderr.lines().filter(|l| l.contains("cannot read")).count();
+    assert!(problem_lines <= 3, "one line per unreadable file or foreign object, not one per line of text:\n{stderr}");
     assert_eq!(code, 2, "exit status 2 means partial: output produced, some input unreadable");
 }
 

@@ -65,9 +65,10 @@ fn read_json_lines(text: &str, whole_err: serde_json::Error, outcome: &mut ReadO
     let lines: Vec<(usize, &str)> = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).collect();
     let parsed: Vec<(usize, Result<Value, serde_json::Error>)> =
         lines.iter().map(|(n, l)| (*n, serde_json::from_str::<Value>(l))).collect();
-    let all_bad = parsed.iter().all(|(_, r)| r.is_err());
-    let looks_like_lines = lines.len() > 1 && parsed.iter().filter(|(_, r)| r.is_ok()).count() > 0;
-    if all_bad || !looks_like_lines {
+    // JSON Lines only when the first line is a whole object: a broken pretty-printed document is one error, not
+    // one per line.
+    let first_is_object = parsed.first().is_some_and(|(_, r)| r.as_ref().is_ok_and(Value::is_object));
+    if lines.len() < 2 || !first_is_object {
         outcome.problems.push(ReadProblem {
             location: format!("line {}, column {}", whole_err.line(), whole_err.column()),
             reason: format!("not valid JSON: {whole_err}"),
@@ -83,10 +84,11 @@ fn read_json_lines(text: &str, whole_err: serde_json::Error, outcome: &mut ReadO
     }
 }
 
-/// Whether an object is meant to be a finding (it has the fields every finding has).
+/// Whether an object is meant to be a finding: `ProductArn` plus a field only findings carry (a bare
+/// `{Id, ProductArn}` is a finding identifier, as in BatchUpdateFindings requests).
 fn is_finding_like(obj: &Map<String, Value>) -> bool {
-    obj.contains_key("ProductArn")
-        && (obj.contains_key("Id") || obj.contains_key("SchemaVersion") || obj.contains_key("GeneratorId"))
+    const FINDING_FIELDS: [&str; 5] = ["SchemaVersion", "GeneratorId", "AwsAccountId", "Title", "Resources"];
+    obj.contains_key("ProductArn") && FINDING_FIELDS.iter().any(|k| obj.contains_key(*k))
 }
 
 fn collect(value: &Value, path: &str, env: &Envelope, depth: usize, out: &mut ReadOutcome) {
@@ -99,13 +101,16 @@ fn collect(value: &Value, path: &str, env: &Envelope, depth: usize, out: &mut Re
     }
     match value {
         Value::Array(items) => {
+            let mut foreign = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                let item_path = format!("{path}[{i}]");
                 if item.is_object() && !contains_finding(item, depth) {
-                    out.problems.push(ReadProblem { location: item_path, reason: not_a_finding_reason(item) });
+                    foreign.push(i);
                 } else {
-                    collect(item, &item_path, env, depth + 1, out);
+                    collect(item, &format!("{path}[{i}]"), env, depth + 1, out);
                 }
+            }
+            if let Some(&first) = foreign.first() {
+                out.problems.push(foreign_items_problem(path, &foreign, items.len(), &items[first]));
             }
         }
         Value::Object(obj) => {
@@ -137,6 +142,16 @@ fn contains_finding(value: &Value, depth: usize) -> bool {
         Value::Array(items) => items.iter().any(|v| contains_finding(v, depth + 1)),
         _ => false,
     }
+}
+
+/// One problem for all the objects of an array that are not findings.
+fn foreign_items_problem(path: &str, indices: &[usize], total: usize, first: &Value) -> ReadProblem {
+    let shown: Vec<String> = indices.iter().take(3).map(|i| format!("{path}[{i}]")).collect();
+    let location = match indices.len() {
+        n if n > 3 => format!("{} and {} more ({n} of {total} items)", shown.join(", "), n - 3),
+        _ => shown.join(", "),
+    };
+    ReadProblem { location, reason: not_a_finding_reason(first) }
 }
 
 fn not_a_finding_reason(item: &Value) -> String {

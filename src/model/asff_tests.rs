@@ -158,3 +158,21 @@ fn guardduty_finding_has_no_control_and_shows_its_type() {
     assert_eq!(finding.product_name, "guardduty");
     assert_eq!(finding.region, "us-east-1");
 }
+
+#[test]
+fn broken_pretty_printed_json_is_one_problem_not_one_per_line() {
+    let text = "{\n  \"Id\": \"x\",\n  \"ProductArn\": \"p\"\n  \"Title\": 1\n}\n";
+    let out = read_document(text);
+    assert!(out.findings.is_empty());
+    assert_eq!(out.problems.len(), 1, "{:?}", out.problems);
+    assert!(out.problems[0].location.starts_with("line 4"), "{:?}", out.problems);
+}
+
+#[test]
+fn finding_identifiers_are_not_findings() {
+    let doc = json!([{"FindingIdentifiers": [{"Id": "a", "ProductArn": "p"}], "Workflow": {"Status": "SUPPRESSED"}}]);
+    let out = read_document(&doc.to_string());
+    assert!(out.findings.is_empty());
+    assert_eq!(out.problems.len(), 1);
+    assert!(out.problems[0].reason.contains("not a Security Hub finding"), "{:?}", out.problems);
+}
