@@ -52,6 +52,7 @@ pub fn backend(args: &GlobalArgs) -> anyhow::Result<Backend> {
             label: "demo organisation (simulated)".into(),
             findings: org.clone(),
             resources: Some(org),
+            refresh_every: crate::cloud::refresh_interval(crate::config::AwsConfig::default().refresh_seconds),
         });
     }
     if let Some(path) = &args.findings {
@@ -60,7 +61,7 @@ pub fn backend(args: &GlobalArgs) -> anyhow::Result<Backend> {
         }
         let source = FileSource::load(path);
         let label = format!("offline: {} ({} files)", path.display(), source.files_read);
-        return Ok(Backend { label, findings: Arc::new(source), resources: None });
+        return Ok(Backend { label, findings: Arc::new(source), resources: None, refresh_every: None });
     }
     bail!("no --demo or --findings: live AWS sources are connected by `connect_backend`")
 }
@@ -68,7 +69,11 @@ pub fn backend(args: &GlobalArgs) -> anyhow::Result<Backend> {
 /// The backend the arguments ask for, live AWS included (`--demo` and `--findings` as [`backend`]).
 pub async fn connect_backend(args: &GlobalArgs, config: &Config) -> anyhow::Result<Backend> {
     if args.demo || args.findings.is_some() {
-        return backend(args);
+        let mut backend = backend(args)?;
+        if args.demo {
+            backend.refresh_every = crate::cloud::refresh_interval(config.aws.refresh_seconds);
+        }
+        return Ok(backend);
     }
     let settings = crate::cloud::aws::AwsSettings::from_config(&config.aws).with_overrides(
         args.profile.as_deref(),

@@ -9,7 +9,7 @@ use aws_smithy_mocks::{mock, mock_client};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
-use hubtriage::cloud::aws::{get_findings_page, AwsSettings, PAGE_SIZE};
+use hubtriage::cloud::aws::{get_findings_page, AwsSettings, FindingFilters, PAGE_SIZE};
 use hubtriage::cloud::CloudError;
 use std::sync::{Arc, Mutex};
 
@@ -69,6 +69,35 @@ async fn get_findings_carries_our_filters_page_size_and_token() {
     assert_eq!(got, [("f-1", "111111111111", "eu-west-1"), ("f-2", "222222222222", "ap-south-1")]);
     assert_eq!(page.findings[0].control_id.as_deref(), Some("S3.8"));
     assert!(page.problems.is_empty(), "{:?}", page.problems);
+}
+
+#[tokio::test]
+async fn a_refresh_asks_for_what_changed_since_whatever_its_state() {
+    let seen: Arc<Mutex<Vec<GetFindingsInput>>> = Arc::default();
+    let record = seen.clone();
+    let rule = mock!(Client::get_findings)
+        .match_requests(move |req| {
+            record.lock().unwrap().push(req.clone());
+            true
+        })
+        .then_output(|| GetFindingsOutput::builder().findings(finding(1, "111111111111", "eu-west-1")).build());
+    let client = mock_client!(aws_sdk_securityhub, [&rule]);
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc);
+    let filters = FindingFilters::changed_since(at("2026-11-21T11:55:00Z"), at("2026-11-21T12:00:00Z"));
+    let page = get_findings_page(&client, &filters, Some("t-2".into()), "GetFindings in test").await.unwrap();
+    assert_eq!(page.findings.len(), 1);
+    assert_eq!(page.next_token, None);
+
+    let seen = seen.lock().unwrap();
+    let req = &seen[0];
+    assert_eq!(req.max_results(), Some(100));
+    assert_eq!(req.next_token(), Some("t-2"));
+    let f = req.filters().unwrap();
+    let updated: Vec<(Option<&str>, Option<&str>)> = f.updated_at().iter().map(|d| (d.start(), d.end())).collect();
+    assert_eq!(updated, [(Some("2026-11-21T11:55:00.000Z"), Some("2026-11-22T12:00:00.000Z"))]);
+    assert!(f.workflow_status().is_empty(), "resolved and suppressed findings must come back");
+    assert!(f.compliance_status().is_empty(), "passed findings must come back");
+    assert!(f.record_state().is_empty(), "archived findings must come back");
 }
 
 async fn error_for(status: u16, headers: &'static [(&'static str, &'static str)], body: &'static str) -> CloudError {

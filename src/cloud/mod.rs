@@ -8,7 +8,9 @@ pub mod sim;
 use crate::model::{Finding, ResourceRef};
 use crate::playbook::ResourceState;
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use std::fmt;
+use std::time::Duration;
 
 /// One place findings are read from: an (account, region) pair, or a file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -66,6 +68,19 @@ pub trait FindingSource: Send + Sync {
     fn sources(&self) -> Vec<SourceId>;
     /// One page of open findings of a source.
     async fn fetch_page(&self, source: &SourceId, token: Option<String>) -> Result<FindingsPage, CloudError>;
+
+    /// One page of the findings of a source updated at or after `since` (`UpdatedAt`), whatever their workflow,
+    /// compliance or record state, so findings that were resolved, suppressed or archived come back too.
+    /// Sources that cannot change (files) keep the default: `Unsupported`.
+    async fn fetch_changed_page(
+        &self,
+        source: &SourceId,
+        since: DateTime<Utc>,
+        token: Option<String>,
+    ) -> Result<FindingsPage, CloudError> {
+        let _ = (since, token);
+        Err(CloudError::Unsupported(format!("{source} cannot be refreshed")))
+    }
 }
 
 /// Live state of resources in their own account and region.
@@ -88,4 +103,11 @@ pub struct Backend {
     pub findings: std::sync::Arc<dyn FindingSource>,
     /// `None` offline: plans are computed from the findings' snapshots.
     pub resources: Option<std::sync::Arc<dyn Resources>>,
+    /// Time between incremental refreshes of the findings (`aws.refresh_seconds`); `None`: only when asked.
+    pub refresh_every: Option<Duration>,
+}
+
+/// `aws.refresh_seconds` as a refresh interval: 0 turns periodic refresh off.
+pub fn refresh_interval(seconds: u64) -> Option<Duration> {
+    (seconds > 0).then(|| Duration::from_secs(seconds))
 }

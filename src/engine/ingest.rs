@@ -2,8 +2,10 @@
 
 use super::{Msg, Row, SourceStatus};
 use crate::cloud::{CloudError, FindingSource, SourceId};
+use crate::model::FindingKey;
 use crate::triage::Triage;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
@@ -11,7 +13,10 @@ use tokio::sync::mpsc::UnboundedSender;
 /// How often a failing page is retried before the source is marked failed.
 const MAX_ATTEMPTS: u32 = 6;
 
-/// Starts one paging task per source.
+/// First wait before retrying a failing page; it doubles with every attempt.
+const RETRY_BASE: Duration = Duration::from_millis(200);
+
+/// Starts one paging task per source (one full load each, no refresh: see `refresh::spawn_all` for that).
 pub fn spawn_all(source: Arc<dyn FindingSource>, triage: Arc<Triage>, tx: UnboundedSender<Msg>) {
     for id in source.sources() {
         let (source, triage, tx) = (source.clone(), triage.clone(), tx.clone());
@@ -19,66 +24,147 @@ pub fn spawn_all(source: Arc<dyn FindingSource>, triage: Arc<Triage>, tx: Unboun
     }
 }
 
-fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis(200u64.saturating_mul(1 << attempt.min(6)))
+/// Wait before retry `attempt` (1-based): `base`, doubled per attempt, at most 64 × `base`.
+pub(crate) fn backoff(base: Duration, attempt: u32) -> Duration {
+    base.saturating_mul(1 << attempt.min(6))
 }
 
 /// Pages through one source until the end, a permanent failure, or the UI going away.
 pub async fn page_source(source: Arc<dyn FindingSource>, id: SourceId, triage: Arc<Triage>, tx: UnboundedSender<Msg>) {
+    let retry = Retry { base: RETRY_BASE, max_attempts: MAX_ATTEMPTS };
+    let mut listed = HashSet::new();
+    run_pass(&*source, &id, &triage, &tx, Pass::Full, retry, &mut listed).await;
+}
+
+/// What one pass over a source reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pass {
+    /// Every open finding (the initial load), with `Loading` progress.
+    Full,
+    /// Findings updated at or after this time, whatever their state; the status stays as it is until the end.
+    ChangedSince(DateTime<Utc>),
+}
+
+/// How a failing page is retried within a pass.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Retry {
+    pub base: Duration,
+    pub max_attempts: u32,
+}
+
+/// How a pass ended.
+#[derive(Debug)]
+pub(crate) enum PassEnd {
+    /// Every page was read; the source is `Ok`.
+    Done,
+    /// A page failed for good; its status was sent (except `Unsupported` on a `ChangedSince` pass, which is silent).
+    Failed(CloudError),
+    /// The UI is gone.
+    Closed,
+}
+
+/// Reads every page of one pass, retrying failing pages with backoff, and sends pages and status to the UI.
+/// `listed` holds the keys of the source's findings in the default view (open), across passes: its size is the
+/// count `Ok` reports.
+pub(crate) async fn run_pass(
+    source: &dyn FindingSource,
+    id: &SourceId,
+    triage: &Triage,
+    tx: &UnboundedSender<Msg>,
+    pass: Pass,
+    retry: Retry,
+    listed: &mut HashSet<FindingKey>,
+) -> PassEnd {
     let mut token = None;
     let mut pages = 0usize;
     let mut total = 0usize;
     let mut attempt = 0u32;
     let send_status = |status| tx.send(Msg::SourceState { source: id.clone(), status }).is_ok();
-    if !send_status(SourceStatus::Loading { pages, findings: total }) {
-        return;
+    if pass == Pass::Full && !send_status(SourceStatus::Loading { pages, findings: total }) {
+        return PassEnd::Closed;
     }
     loop {
-        match source.fetch_page(&id, token.clone()).await {
+        let result = match pass {
+            Pass::Full => source.fetch_page(id, token.clone()).await,
+            Pass::ChangedSince(since) => source.fetch_changed_page(id, since, token.clone()).await,
+        };
+        match result {
             Ok(page) => {
                 attempt = 0;
                 pages += 1;
                 total += page.findings.len();
                 let now = Utc::now();
-                let rows = page
+                let rows: Vec<Row> = page
                     .findings
                     .into_iter()
                     .map(|f| {
+                        if f.is_open() {
+                            listed.insert(f.key());
+                        } else {
+                            listed.remove(&f.key());
+                        }
                         let assessment = triage.assess(&f, None, now);
                         Row { finding: Arc::new(f), assessment }
                     })
                     .collect();
-                if tx.send(Msg::FindingsPage { source: id.clone(), rows, problems: page.problems }).is_err() {
-                    return;
+                let quiet = pass != Pass::Full && rows.is_empty() && page.problems.is_empty();
+                if !quiet && tx.send(Msg::FindingsPage { source: id.clone(), rows, problems: page.problems }).is_err() {
+                    return PassEnd::Closed;
                 }
                 token = page.next_token;
-                let status = match token {
-                    Some(_) => SourceStatus::Loading { pages, findings: total },
-                    None => SourceStatus::Ok { findings: total, synced_at: Utc::now() },
-                };
                 let done = token.is_none();
-                if !send_status(status) || done {
-                    return;
+                let status = if done {
+                    SourceStatus::Ok { findings: listed.len(), synced_at: Utc::now() }
+                } else {
+                    SourceStatus::Loading { pages, findings: total }
+                };
+                if (done || pass == Pass::Full) && !send_status(status) {
+                    return PassEnd::Closed;
+                }
+                if done {
+                    return PassEnd::Done;
                 }
             }
-            Err(e) if e.is_retryable() && attempt + 1 < MAX_ATTEMPTS => {
+            Err(CloudError::Unsupported(m)) if matches!(pass, Pass::ChangedSince(_)) => {
+                tracing::debug!(source = %id, reason = %m, "source cannot be refreshed");
+                return PassEnd::Failed(CloudError::Unsupported(m));
+            }
+            Err(e) if e.is_retryable() && attempt + 1 < retry.max_attempts => {
                 attempt += 1;
-                tracing::warn!(source = %id, attempt, error = %e, "retrying page");
+                tracing::warn!(source = %id, attempt, error = %e, ?pass, "retrying page");
                 if !send_status(SourceStatus::Retrying { attempt, error: e.to_string() }) {
-                    return;
+                    return PassEnd::Closed;
                 }
-                tokio::time::sleep(backoff(attempt)).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff(retry.base, attempt)) => {}
+                    _ = tx.closed() => return PassEnd::Closed,
+                }
             }
             Err(e) => {
-                tracing::error!(source = %id, error = %e, "source failed");
-                let status = match e {
-                    CloudError::AccessDenied(m) => SourceStatus::Denied(m),
-                    CloudError::NotEnabled(m) => SourceStatus::NotEnabled(m),
+                tracing::error!(source = %id, error = %e, ?pass, "source failed");
+                let status = match &e {
+                    CloudError::AccessDenied(m) => SourceStatus::Denied(m.clone()),
+                    CloudError::NotEnabled(m) => SourceStatus::NotEnabled(m.clone()),
                     other => SourceStatus::Failed(other.to_string()),
                 };
-                send_status(status);
-                return;
+                if !send_status(status) {
+                    return PassEnd::Closed;
+                }
+                return PassEnd::Failed(e);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let base = Duration::from_millis(200);
+        assert_eq!(backoff(base, 1), Duration::from_millis(400));
+        assert_eq!(backoff(base, 2), Duration::from_millis(800));
+        assert_eq!(backoff(base, 6), backoff(base, 60));
     }
 }

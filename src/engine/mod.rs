@@ -2,6 +2,7 @@
 
 pub mod ingest;
 pub mod live_plan;
+pub mod refresh;
 
 use crate::cloud::SourceId;
 use crate::model::{Finding, FindingKey};

@@ -4,7 +4,8 @@
 use super::app::{App, Effect};
 use super::views;
 use crate::cloud::Backend;
-use crate::engine::{ingest, live_plan, Msg};
+use crate::engine::refresh::{self, RefreshHandle, RefreshSettings};
+use crate::engine::{live_plan, Msg};
 use crate::triage::Triage;
 use crossterm::event::EventStream;
 use futures::StreamExt;
@@ -19,12 +20,17 @@ const MAX_BATCH: Duration = Duration::from_millis(12);
 pub async fn run(mut app: App, backend: Backend, triage: Arc<Triage>) -> anyhow::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let (tx, mut rx) = unbounded_channel();
-    ingest::spawn_all(backend.findings.clone(), triage.clone(), tx.clone());
+    let refresh = refresh::spawn_all(
+        backend.findings.clone(),
+        triage.clone(),
+        tx.clone(),
+        RefreshSettings::every(backend.refresh_every),
+    );
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     let result = loop {
         for effect in app.before_draw() {
-            perform(effect, &backend, &triage, &tx);
+            perform(effect, &backend, &triage, &tx, &refresh);
         }
         if let Err(e) = terminal.draw(|frame| {
             app.table_height = (frame.area().height as usize * 55 / 100).saturating_sub(3);
@@ -40,7 +46,7 @@ pub async fn run(mut app: App, backend: Backend, triage: Arc<Triage>) -> anyhow:
             event = events.next() => match event {
                 Some(Ok(event)) => {
                     for effect in app.on_event(&event) {
-                        perform(effect, &backend, &triage, &tx);
+                        perform(effect, &backend, &triage, &tx, &refresh);
                     }
                 }
                 Some(Err(e)) => break Err(e.into()),
@@ -67,13 +73,19 @@ fn drain(app: &mut App, rx: &mut UnboundedReceiver<Msg>) {
     }
 }
 
-fn perform(effect: Effect, backend: &Backend, triage: &Arc<Triage>, tx: &UnboundedSender<Msg>) {
+fn perform(
+    effect: Effect,
+    backend: &Backend,
+    triage: &Arc<Triage>,
+    tx: &UnboundedSender<Msg>,
+    refresh: &RefreshHandle,
+) {
     match effect {
         Effect::LivePlan { req, finding } => {
             if let Some(resources) = &backend.resources {
                 live_plan::request(req, resources.clone(), triage.clone(), finding, tx.clone());
             }
         }
-        Effect::RefreshNow => tracing::info!("refresh requested"),
+        Effect::RefreshNow => refresh.now(),
     }
 }

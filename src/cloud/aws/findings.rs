@@ -10,7 +10,8 @@ use crate::cloud::{CloudError, FindingSource, FindingsPage, SourceId};
 use crate::model::asff::read_value;
 use crate::model::sanitize;
 use async_trait::async_trait;
-use aws_sdk_securityhub::types::{AwsSecurityFindingFilters, StringFilter, StringFilterComparison};
+use aws_sdk_securityhub::types::{AwsSecurityFindingFilters, DateFilter, StringFilter, StringFilterComparison};
+use chrono::{DateTime, SecondsFormat, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -51,6 +52,17 @@ impl FindingFilters {
             .set_record_state(string_filters(&self.record_state, &StringFilterComparison::Equals))
             .set_workflow_status(string_filters(&self.workflow_status, &StringFilterComparison::Equals))
             .set_compliance_status(string_filters(&self.compliance_status_not, &StringFilterComparison::NotEquals))
+            .build()
+    }
+
+    /// The filters of an incremental refresh: `UpdatedAt` from `since` on, and nothing else, so findings that were
+    /// resolved, suppressed, archived or passed come back too and leave the default view. `End` is set a day after
+    /// `now` (both bounds given, as the console sends them; the margin absorbs clock skew).
+    pub fn changed_since(since: DateTime<Utc>, now: DateTime<Utc>) -> AwsSecurityFindingFilters {
+        let stamp = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Millis, true);
+        let end = now.max(since) + chrono::Duration::days(1);
+        AwsSecurityFindingFilters::builder()
+            .updated_at(DateFilter::builder().start(stamp(since)).end(stamp(end)).build())
             .build()
     }
 }
@@ -115,12 +127,34 @@ impl FindingSource for AwsFindingSource {
     }
 
     async fn fetch_page(&self, source: &SourceId, token: Option<String>) -> Result<FindingsPage, CloudError> {
+        Box::pin(self.page(source, &self.filters, token)).await
+    }
+
+    async fn fetch_changed_page(
+        &self,
+        source: &SourceId,
+        since: DateTime<Utc>,
+        token: Option<String>,
+    ) -> Result<FindingsPage, CloudError> {
+        let filters = FindingFilters::changed_since(since, Utc::now());
+        Box::pin(self.page(source, &filters, token)).await
+    }
+}
+
+impl AwsFindingSource {
+    /// One GetFindings page of a source with `filters`, after a token from the source's bucket.
+    async fn page(
+        &self,
+        source: &SourceId,
+        filters: &AwsSecurityFindingFilters,
+        token: Option<String>,
+    ) -> Result<FindingsPage, CloudError> {
         let bucket = self.buckets.get(source).ok_or_else(|| CloudError::Other(format!("unknown source {source}")))?;
         bucket.acquire().await;
         let config = Box::pin(self.accounts.config_for(&source.account_id)).await?;
         let client = Accounts::securityhub(&config, &source.region);
         let context = format!("GetFindings in {source}");
-        let result = Box::pin(get_findings_page(&client, &self.filters, token, &context)).await;
+        let result = Box::pin(get_findings_page(&client, filters, token, &context)).await;
         if let Err(CloudError::Other(m)) = &result {
             if m.contains("ExpiredToken") {
                 self.accounts.forget(&source.account_id).await;
@@ -156,5 +190,16 @@ mod tests {
         let none =
             FindingFilters { record_state: vec![], workflow_status: vec![], compliance_status_not: vec![] }.to_sdk();
         assert!(none.record_state.is_none());
+    }
+
+    #[test]
+    fn changed_since_filters_only_on_updated_at() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).expect("time");
+        let f = FindingFilters::changed_since(at("2026-11-21T11:55:00Z"), at("2026-11-21T12:00:00.5Z"));
+        let dates: Vec<(Option<&str>, Option<&str>)> = f.updated_at().iter().map(|d| (d.start(), d.end())).collect();
+        assert_eq!(dates, [(Some("2026-11-21T11:55:00.000Z"), Some("2026-11-22T12:00:00.500Z"))]);
+        assert!(f.updated_at()[0].date_range().is_none());
+        let empty = AwsSecurityFindingFilters::builder().updated_at(f.updated_at()[0].clone()).build();
+        assert_eq!(f, empty, "no workflow, compliance or record state filter");
     }
 }

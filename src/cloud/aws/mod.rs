@@ -41,6 +41,8 @@ pub struct AwsSettings {
     pub get_findings_burst: u32,
     /// Server-side GetFindings filters.
     pub filters: FindingFilters,
+    /// Time between incremental refreshes; `None`: only when asked.
+    pub refresh_every: Option<std::time::Duration>,
 }
 
 impl Default for AwsSettings {
@@ -64,6 +66,7 @@ impl AwsSettings {
             get_findings_rate: config.get_findings_rate,
             get_findings_burst: config.get_findings_burst,
             filters: FindingFilters::default(),
+            refresh_every: super::refresh_interval(config.refresh_seconds),
         }
     }
 
@@ -179,7 +182,7 @@ fn backend(accounts: Arc<Accounts>, settings: &AwsSettings) -> Result<(Backend, 
         None => format!("{} sources", sources.len()),
     };
     let label = format!("AWS {} · {mode}", identity.arn);
-    Ok((Backend { label, findings, resources: Some(resources) }, identity.arn))
+    Ok((Backend { label, findings, resources: Some(resources), refresh_every: settings.refresh_every }, identity.arn))
 }
 
 #[cfg(test)]

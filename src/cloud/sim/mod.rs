@@ -88,6 +88,21 @@ impl SimOrg {
         }
     }
 
+    /// Turns every public access block setting of a bucket on, as a remediation would, at `at` (which becomes the
+    /// `UpdatedAt` of the bucket's findings). Returns whether the bucket exists. For tests outside this module.
+    #[cfg(test)]
+    pub(crate) fn block_public_access(&self, source: &SourceId, bucket: &str, at: DateTime<Utc>) -> bool {
+        use crate::playbook::{BucketPublicAccessBlock, PublicAccessBlock};
+        let mut state = self.lock();
+        let Some(b) = state.sources.get_mut(source).and_then(|r| r.buckets.iter_mut().find(|b| b.state.name == bucket))
+        else {
+            return false;
+        };
+        b.state.public_access_block = BucketPublicAccessBlock::Configured(PublicAccessBlock::ALL_ON);
+        b.changed_at = Some(at);
+        true
+    }
+
     /// Number of calls made per operation name (`GetFindings`, `ReadState`), for tests.
     pub fn call_count(&self, operation: &str) -> usize {
         self.lock().calls.get(operation).copied().unwrap_or(0)
@@ -104,7 +119,14 @@ impl SimOrg {
         read_value(&Value::Array(values)).findings
     }
 
-    fn page(&self, source: &SourceId, token: Option<String>) -> Result<FindingsPage, CloudError> {
+    /// One GetFindings page: the open findings, or with `since` every finding updated at or after it (resolved
+    /// ones included), as an incremental refresh asks.
+    fn page(
+        &self,
+        source: &SourceId,
+        since: Option<DateTime<Utc>>,
+        token: Option<String>,
+    ) -> Result<FindingsPage, CloudError> {
         let mut state = self.lock();
         state.count("GetFindings");
         let start: usize = match &token {
@@ -116,7 +138,13 @@ impl SimOrg {
         let state = &mut *state;
         faults::check_get_findings(state.faults.get_mut(source), source, start / PAGE)?;
         let region = region_of(state, source)?;
-        let open: Vec<Value> = derive(region).into_iter().filter(is_open).collect();
+        let open: Vec<Value> = derive(region)
+            .into_iter()
+            .filter(|v| match since {
+                Some(since) => updated_since(v, since),
+                None => is_open(v),
+            })
+            .collect();
         let end = (start + PAGE).min(open.len());
         let slice = open.get(start.min(end)..end).unwrap_or_default();
         let outcome = read_value(&Value::Array(slice.to_vec()));
@@ -197,6 +225,16 @@ fn derive(region: &RegionState) -> Vec<Value> {
     all
 }
 
+/// An `UpdatedAt` filter starting at `since`; a finding whose `UpdatedAt` cannot be read is kept (the reader will
+/// say what is wrong with it).
+fn updated_since(finding: &Value, since: DateTime<Utc>) -> bool {
+    finding
+        .get("UpdatedAt")
+        .and_then(Value::as_str)
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .is_none_or(|t| t.with_timezone(&Utc) >= since)
+}
+
 /// GetFindings' default filters: active, workflow NEW or NOTIFIED, not PASSED.
 fn is_open(finding: &Value) -> bool {
     let text = |pointer: &str| finding.pointer(pointer).and_then(Value::as_str).unwrap_or("");
@@ -212,7 +250,16 @@ impl FindingSource for SimOrg {
     }
 
     async fn fetch_page(&self, source: &SourceId, token: Option<String>) -> Result<FindingsPage, CloudError> {
-        self.page(source, token)
+        self.page(source, None, token)
+    }
+
+    async fn fetch_changed_page(
+        &self,
+        source: &SourceId,
+        since: DateTime<Utc>,
+        token: Option<String>,
+    ) -> Result<FindingsPage, CloudError> {
+        self.page(source, Some(since), token)
     }
 }
 

@@ -272,3 +272,39 @@ fn exception_tags_cover_valid_expiring_expired_and_unparsable() {
         assert!(expiries.iter().any(|e| e == expected), "{expected} not in {expiries:?}");
     }
 }
+
+#[test]
+fn changed_pages_hold_every_state_updated_since() {
+    let org = SimOrg::new(7, saturday());
+    let src = source(STAGING, "eu-west-1");
+    let name = "platform-staging-artifacts-eu-west-1";
+    let changed = |since: DateTime<Utc>| {
+        let mut all = Vec::new();
+        let mut token = None;
+        loop {
+            let page = block_on(org.fetch_changed_page(&src, since, token)).expect("page");
+            all.extend(page.findings);
+            match page.next_token {
+                Some(t) => token = Some(t),
+                None => return all,
+            }
+        }
+    };
+    assert!(changed(saturday()).is_empty(), "nothing is updated after the organisation's now");
+    let everything = changed(saturday() - chrono::Duration::days(400));
+    assert_eq!(everything.len(), org.findings(&src, true).len(), "resolved findings included, paged");
+    assert!(everything.len() > PAGE);
+
+    let fixed_at = saturday() + chrono::Duration::minutes(3);
+    assert!(org.block_public_access(&src, name, fixed_at));
+    let since = saturday() + chrono::Duration::minutes(1);
+    let after = changed(since);
+    assert!(!after.is_empty());
+    assert!(after.iter().all(|f| f.updated_at >= Some(since) && f.resources[0].short_id() == name), "{after:#?}");
+    let s38 = after.iter().find(|f| f.control_id.as_deref() == Some("S3.8")).expect("S3.8");
+    assert_eq!(s38.compliance_status, Some(ComplianceStatus::Passed));
+    assert_eq!(s38.updated_at, Some(fixed_at));
+
+    org.set_fault(&src, Some(SimFault::FailAfterPages(0)));
+    assert!(matches!(block_on(org.fetch_changed_page(&src, since, None)), Err(CloudError::Network(_))));
+}
