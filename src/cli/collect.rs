@@ -8,7 +8,7 @@ use crate::triage::Triage;
 use chrono::Utc;
 use futures::stream::{self, StreamExt};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How one source went.
 #[derive(Debug)]
@@ -16,6 +16,10 @@ pub struct SourceSummary {
     pub source: SourceId,
     pub findings: usize,
     pub pages: usize,
+    /// When the first page arrived, counted from the start of the collection.
+    pub first_page_after: Option<Duration>,
+    /// When the source was done (or failed), counted from the start of the collection.
+    pub done_after: Duration,
     pub error: Option<CloudError>,
 }
 
@@ -33,7 +37,12 @@ const ATTEMPTS: u32 = 5;
 /// Live reads running at once.
 const LIVE_CONCURRENCY: usize = 16;
 
-async fn read_source(backend: &Backend, source: SourceId) -> (SourceSummary, Vec<Finding>, Vec<String>) {
+async fn read_source(
+    backend: &Backend,
+    source: SourceId,
+    started: Instant,
+) -> (SourceSummary, Vec<Finding>, Vec<String>) {
+    let mut first_page_after = None;
     let mut findings = Vec::new();
     let mut problems = Vec::new();
     let mut token = None;
@@ -44,11 +53,20 @@ async fn read_source(backend: &Backend, source: SourceId) -> (SourceSummary, Vec
             Ok(page) => {
                 attempt = 0;
                 pages += 1;
+                first_page_after.get_or_insert_with(|| started.elapsed());
                 findings.extend(page.findings);
                 problems.extend(page.problems);
                 token = page.next_token;
                 if token.is_none() {
-                    let summary = SourceSummary { source, findings: findings.len(), pages, error: None };
+                    let done_after = started.elapsed();
+                    let summary = SourceSummary {
+                        source,
+                        findings: findings.len(),
+                        pages,
+                        first_page_after,
+                        done_after,
+                        error: None,
+                    };
                     return (summary, findings, problems);
                 }
             }
@@ -57,7 +75,15 @@ async fn read_source(backend: &Backend, source: SourceId) -> (SourceSummary, Vec
                 tokio::time::sleep(Duration::from_millis(200 * (1 << attempt))).await;
             }
             Err(e) => {
-                let summary = SourceSummary { source, findings: findings.len(), pages, error: Some(e) };
+                let done_after = started.elapsed();
+                let summary = SourceSummary {
+                    source,
+                    findings: findings.len(),
+                    pages,
+                    first_page_after,
+                    done_after,
+                    error: Some(e),
+                };
                 return (summary, findings, problems);
             }
         }
@@ -66,8 +92,10 @@ async fn read_source(backend: &Backend, source: SourceId) -> (SourceSummary, Vec
 
 /// Reads all sources concurrently, deduplicates, and assesses every finding (live where the backend can read).
 pub async fn collect(backend: &Backend, triage: &Arc<Triage>) -> Collected {
+    let started = Instant::now();
     let results =
-        futures::future::join_all(backend.findings.sources().into_iter().map(|s| read_source(backend, s))).await;
+        futures::future::join_all(backend.findings.sources().into_iter().map(|s| read_source(backend, s, started)))
+            .await;
     let mut sources = Vec::new();
     let mut findings = Vec::new();
     let mut problems = Vec::new();

@@ -91,7 +91,14 @@ fn report(c: &Collected) -> i32 {
     }
     for s in &c.sources {
         match &s.error {
-            None => eprintln!("hubtriage: source {}: {} findings in {} pages", s.source, s.findings, s.pages),
+            None => eprintln!(
+                "hubtriage: source {}: {} findings in {} pages (first page after {} ms, all after {} ms)",
+                s.source,
+                s.findings,
+                s.pages,
+                s.first_page_after.unwrap_or_default().as_millis(),
+                s.done_after.as_millis()
+            ),
             Some(e) => {
                 partial = true;
                 eprintln!(
