@@ -48,7 +48,7 @@ async fn read_source(
     let mut token = None;
     let mut pages = 0;
     let mut attempt = 0;
-    loop {
+    let error = loop {
         match backend.findings.fetch_page(&source, token.clone()).await {
             Ok(page) => {
                 attempt = 0;
@@ -58,36 +58,19 @@ async fn read_source(
                 problems.extend(page.problems);
                 token = page.next_token;
                 if token.is_none() {
-                    let done_after = started.elapsed();
-                    let summary = SourceSummary {
-                        source,
-                        findings: findings.len(),
-                        pages,
-                        first_page_after,
-                        done_after,
-                        error: None,
-                    };
-                    return (summary, findings, problems);
+                    break None;
                 }
             }
             Err(e) if e.is_retryable() && attempt + 1 < ATTEMPTS => {
                 attempt += 1;
                 tokio::time::sleep(Duration::from_millis(200 * (1 << attempt))).await;
             }
-            Err(e) => {
-                let done_after = started.elapsed();
-                let summary = SourceSummary {
-                    source,
-                    findings: findings.len(),
-                    pages,
-                    first_page_after,
-                    done_after,
-                    error: Some(e),
-                };
-                return (summary, findings, problems);
-            }
+            Err(e) => break Some(e),
         }
-    }
+    };
+    let done_after = started.elapsed();
+    let summary = SourceSummary { source, findings: findings.len(), pages, first_page_after, done_after, error };
+    (summary, findings, problems)
 }
 
 /// Reads all sources concurrently, deduplicates, and assesses every finding (live where the backend can read).
