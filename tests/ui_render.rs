@@ -211,3 +211,21 @@ fn resolved_findings_leave_the_default_view_and_come_back_with_c() {
     assert_eq!(app.listing.visible_len(), 21);
     assert!(text(&render(&app, 200, 50)).contains("+closed"));
 }
+
+#[test]
+fn top_row_stays_selected_while_findings_stream_in_until_the_user_moves() {
+    let all = rows();
+    let mut app = App::new(Theme::load("dark", None).expect("theme"), "stream".into(), false);
+    let (low_first, rest): (Vec<Row>, Vec<Row>) = all.into_iter().partition(|r| r.finding.severity.label() == "LOW");
+    app.add_rows(low_first);
+    app.add_rows(rest);
+    assert_eq!(app.listing.selected, 0, "more severe findings arriving later do not push the selection down");
+    key(&mut app, KeyCode::Char('j'));
+    let chosen = app.listing.selected_row().map(|r| r.finding.id.clone());
+    app.add_rows(rows());
+    assert_eq!(
+        app.listing.selected_row().map(|r| r.finding.id.clone()),
+        chosen,
+        "after a move the finding stays selected"
+    );
+}

@@ -109,6 +109,8 @@ pub struct Listing {
     /// Position in `visible`.
     pub selected: usize,
     dirty: bool,
+    /// Set once the user moves: until then the top row stays selected while findings stream in.
+    moved: bool,
 }
 
 fn haystack(row: &Row) -> String {
@@ -172,7 +174,7 @@ impl Listing {
             return;
         }
         self.dirty = false;
-        let selected_key = self.selected_row().map(|r| r.finding.key());
+        let selected_key = self.selected_row().filter(|_| self.moved).map(|r| r.finding.key());
         let words: Vec<String> = self.filters.text.to_lowercase().split_whitespace().map(String::from).collect();
         let f = &self.filters;
         let mut visible: Vec<usize> = (0..self.rows.len())
@@ -223,12 +225,14 @@ impl Listing {
 
     /// Moves the selection by `delta`, clamped.
     pub fn move_by(&mut self, delta: isize) {
+        self.moved = true;
         let last = self.visible.len().saturating_sub(1);
         self.selected = self.selected.saturating_add_signed(delta).min(last);
     }
 
     /// Selects the first or last visible row.
     pub fn select_edge(&mut self, last: bool) {
+        self.moved = true;
         self.selected = if last { self.visible.len().saturating_sub(1) } else { 0 };
     }
 }
