@@ -2,11 +2,10 @@
 
 use crate::cloud::{Backend, CloudError, SourceId};
 use crate::engine::live_plan::assess_live;
-use crate::engine::Row;
-use crate::model::Finding;
+use crate::engine::{ingest, Msg, Row, SourceStatus};
 use crate::triage::Triage;
-use chrono::Utc;
 use futures::stream::{self, StreamExt};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,7 +19,8 @@ pub struct SourceSummary {
     pub first_page_after: Option<Duration>,
     /// When the source was done (or failed), counted from the start of the collection.
     pub done_after: Duration,
-    pub error: Option<CloudError>,
+    /// Why the source failed, when it did.
+    pub error: Option<String>,
 }
 
 /// Everything collected.
@@ -33,65 +33,68 @@ pub struct Collected {
     pub problems: Vec<String>,
 }
 
-const ATTEMPTS: u32 = 5;
 /// Live reads running at once.
 const LIVE_CONCURRENCY: usize = 16;
 
-async fn read_source(
-    backend: &Backend,
-    source: SourceId,
-    started: Instant,
-) -> (SourceSummary, Vec<Finding>, Vec<String>) {
-    let mut first_page_after = None;
-    let mut findings = Vec::new();
-    let mut problems = Vec::new();
-    let mut token = None;
-    let mut pages = 0;
-    let mut attempt = 0;
-    let error = loop {
-        match backend.findings.fetch_page(&source, token.clone()).await {
-            Ok(page) => {
-                attempt = 0;
-                pages += 1;
-                first_page_after.get_or_insert_with(|| started.elapsed());
-                findings.extend(page.findings);
-                problems.extend(page.problems);
-                token = page.next_token;
-                if token.is_none() {
-                    break None;
-                }
-            }
-            Err(e) if e.is_retryable() && attempt + 1 < ATTEMPTS => {
-                attempt += 1;
-                tokio::time::sleep(Duration::from_millis(200 * (1 << attempt))).await;
-            }
-            Err(e) => break Some(e),
-        }
-    };
-    let done_after = started.elapsed();
-    let summary = SourceSummary { source, findings: findings.len(), pages, first_page_after, done_after, error };
-    (summary, findings, problems)
+/// The error text of a source's final status, if it failed.
+fn failure_text(status: &SourceStatus) -> Option<String> {
+    match status {
+        SourceStatus::Denied(m) => Some(CloudError::AccessDenied(m.clone()).to_string()),
+        SourceStatus::NotEnabled(m) => Some(CloudError::NotEnabled(m.clone()).to_string()),
+        SourceStatus::Failed(m) => Some(m.clone()),
+        _ => None,
+    }
 }
 
-/// Reads all sources concurrently, deduplicates, and assesses every finding (live where the backend can read).
+/// Reads all sources concurrently through the engine's paging tasks (the same paging, retries and backoff as the
+/// TUI), deduplicates, and assesses every finding (live where the backend can read).
 pub async fn collect(backend: &Backend, triage: &Arc<Triage>) -> Collected {
     let started = Instant::now();
-    let results =
-        futures::future::join_all(backend.findings.sources().into_iter().map(|s| read_source(backend, s, started)))
-            .await;
-    let mut sources = Vec::new();
-    let mut findings = Vec::new();
+    let mut summaries: BTreeMap<SourceId, SourceSummary> = backend
+        .findings
+        .sources()
+        .into_iter()
+        .map(|source| {
+            let summary = SourceSummary {
+                source: source.clone(),
+                findings: 0,
+                pages: 0,
+                first_page_after: None,
+                done_after: Duration::ZERO,
+                error: None,
+            };
+            (source, summary)
+        })
+        .collect();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    ingest::spawn_all(backend.findings.clone(), triage.clone(), tx);
+    let mut snapshot_rows = Vec::new();
     let mut problems = Vec::new();
-    for (summary, f, p) in results {
-        problems.extend(p);
-        findings.extend(f);
-        sources.push(summary);
+    // The channel closes when every paging task has ended.
+    while let Some(msg) = rx.recv().await {
+        match msg {
+            Msg::FindingsPage { source, rows, problems: page_problems } => {
+                if let Some(s) = summaries.get_mut(&source) {
+                    s.pages += 1;
+                    s.findings += rows.len();
+                    s.first_page_after.get_or_insert_with(|| started.elapsed());
+                }
+                snapshot_rows.extend(rows);
+                problems.extend(page_problems);
+            }
+            Msg::SourceState { source, status } => {
+                if let Some(s) = summaries.get_mut(&source) {
+                    s.done_after = started.elapsed();
+                    s.error = failure_text(&status);
+                }
+            }
+            Msg::LivePlan { .. } => {}
+        }
     }
-    let findings = crate::cloud::file::dedupe_latest(findings);
-    let now = Utc::now();
+    let sources = summaries.into_values().collect();
+    let findings = crate::cloud::file::dedupe_latest_by(snapshot_rows, |r: &Row| &r.finding);
     let assessed: Vec<(Row, Option<String>)> = stream::iter(findings)
-        .map(|finding| async move {
-            let snapshot = triage.assess(&finding, None, now);
+        .map(|Row { finding, assessment: snapshot }| async move {
             let has_playbook = snapshot.plan != crate::triage::PlanStatus::NoPlaybook;
             let (assessment, error) = match (&backend.resources, has_playbook) {
                 (Some(resources), true) => match assess_live(resources.as_ref(), triage, &finding).await {
@@ -102,7 +105,7 @@ pub async fn collect(backend: &Backend, triage: &Arc<Triage>) -> Collected {
                 },
                 _ => (snapshot, None),
             };
-            (Row { finding: Arc::new(finding), assessment }, error)
+            (Row { finding, assessment }, error)
         })
         .buffered(LIVE_CONCURRENCY)
         .collect()

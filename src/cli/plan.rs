@@ -105,7 +105,7 @@ fn report(c: &Collected) -> i32 {
                     "hubtriage: source {} failed after {} findings: {}",
                     s.source,
                     s.findings,
-                    sanitize::single_line(&e.to_string())
+                    sanitize::single_line(e)
                 );
             }
         }

@@ -64,18 +64,24 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<FileProblem>) {
 
 /// Keeps one copy per (ProductArn, Id): the one updated last (ties: the one read last).
 pub fn dedupe_latest(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut index: HashMap<FindingKey, usize> = HashMap::with_capacity(findings.len());
-    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
-    for finding in findings {
-        match index.get(&finding.key()) {
+    dedupe_latest_by(findings, |f| f)
+}
+
+/// `dedupe_latest` over anything that holds a finding (rows, pages…).
+pub fn dedupe_latest_by<T>(items: Vec<T>, finding: impl Fn(&T) -> &Finding) -> Vec<T> {
+    let mut index: HashMap<FindingKey, usize> = HashMap::with_capacity(items.len());
+    let mut kept: Vec<T> = Vec::with_capacity(items.len());
+    for item in items {
+        let key = finding(&item).key();
+        match index.get(&key) {
             Some(&i) => {
-                if finding.updated_at >= kept[i].updated_at {
-                    kept[i] = finding;
+                if finding(&item).updated_at >= finding(&kept[i]).updated_at {
+                    kept[i] = item;
                 }
             }
             None => {
-                index.insert(finding.key(), kept.len());
-                kept.push(finding);
+                index.insert(key, kept.len());
+                kept.push(item);
             }
         }
     }
