@@ -51,7 +51,10 @@ pub fn backend(args: &GlobalArgs) -> anyhow::Result<Backend> {
         return Ok(Backend {
             label: "demo organisation (simulated)".into(),
             findings: org.clone(),
-            resources: Some(org),
+            resources: Some(org.clone()),
+            updates: Some(org.clone()),
+            notifier: Some(org),
+            operator: "demo-operator (simulated)".into(),
             refresh_every: crate::cloud::refresh_interval(crate::config::AwsConfig::default().refresh_seconds),
         });
     }
@@ -61,9 +64,23 @@ pub fn backend(args: &GlobalArgs) -> anyhow::Result<Backend> {
         }
         let source = FileSource::load(path);
         let label = format!("offline: {} ({} files)", path.display(), source.files_read);
-        return Ok(Backend { label, findings: Arc::new(source), resources: None, refresh_every: None });
+        return Ok(Backend {
+            label,
+            findings: Arc::new(source),
+            resources: None,
+            updates: None,
+            notifier: None,
+            operator: offline_operator(),
+            refresh_every: None,
+        });
     }
     bail!("no --demo or --findings: live AWS sources are connected by `connect_backend`")
+}
+
+/// The operator offline: the local user.
+fn offline_operator() -> String {
+    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
+    format!("local user {}", crate::model::sanitize::single_line(&user))
 }
 
 /// The backend the arguments ask for, live AWS included (`--demo` and `--findings` as [`backend`]).

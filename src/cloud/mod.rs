@@ -4,9 +4,12 @@
 pub mod aws;
 pub mod file;
 pub mod sim;
+pub mod updates;
+
+pub use updates::{FindingUpdate, FindingUpdates, Notification, Notifier, UpdateReport};
 
 use crate::model::{Finding, ResourceRef};
-use crate::playbook::ResourceState;
+use crate::playbook::{Change, ResourceState};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::fmt;
@@ -50,6 +53,9 @@ pub enum CloudError {
     Network(String),
     #[error("not supported: {0}")]
     Unsupported(String),
+    /// A mutating call in read-only mode; nothing was sent.
+    #[error("read-only mode: {0} was not sent")]
+    ReadOnly(String),
     #[error("{0}")]
     Other(String),
 }
@@ -83,7 +89,7 @@ pub trait FindingSource: Send + Sync {
     }
 }
 
-/// Live state of resources in their own account and region.
+/// Live state of resources in their own account and region, and the changes playbooks make to them.
 #[async_trait]
 pub trait Resources: Send + Sync {
     /// Reads the state of a finding's resource, in the finding's account and region.
@@ -93,6 +99,50 @@ pub trait Resources: Send + Sync {
         region: &str,
         resource: &ResourceRef,
     ) -> Result<ResourceState, CloudError>;
+
+    /// Makes one change in the given account (assumed role) and region.
+    async fn apply(&self, account_id: &str, region: &str, change: &Change) -> Result<(), CloudError>;
+}
+
+/// Wraps the adapters so no mutating call can leave the process (`--read-only`).
+pub struct ReadOnly<T: ?Sized>(pub std::sync::Arc<T>);
+
+#[async_trait]
+impl<T: Resources + ?Sized> Resources for ReadOnly<T> {
+    async fn read_state(
+        &self,
+        account_id: &str,
+        region: &str,
+        resource: &ResourceRef,
+    ) -> Result<ResourceState, CloudError> {
+        self.0.read_state(account_id, region, resource).await
+    }
+
+    async fn apply(&self, account_id: &str, region: &str, change: &Change) -> Result<(), CloudError> {
+        Err(CloudError::ReadOnly(format!("{} in {account_id}/{region}", change.operation())))
+    }
+}
+
+#[async_trait]
+impl<T: FindingUpdates + ?Sized> FindingUpdates for ReadOnly<T> {
+    async fn update_findings(
+        &self,
+        account_id: &str,
+        region: &str,
+        update: &FindingUpdate,
+    ) -> Result<UpdateReport, CloudError> {
+        Err(CloudError::ReadOnly(format!(
+            "BatchUpdateFindings of {} finding(s) in {account_id}/{region}",
+            update.findings.len()
+        )))
+    }
+}
+
+#[async_trait]
+impl<T: Notifier + ?Sized> Notifier for ReadOnly<T> {
+    async fn publish(&self, topic_arn: &str, _notification: &Notification) -> Result<(), CloudError> {
+        Err(CloudError::ReadOnly(format!("sns:Publish to {topic_arn}")))
+    }
 }
 
 /// The adapters a session runs with.
@@ -103,6 +153,12 @@ pub struct Backend {
     pub findings: std::sync::Arc<dyn FindingSource>,
     /// `None` offline: plans are computed from the findings' snapshots.
     pub resources: Option<std::sync::Arc<dyn Resources>>,
+    /// Updates findings in Security Hub; `None` offline.
+    pub updates: Option<std::sync::Arc<dyn FindingUpdates>>,
+    /// Publishes notifications; `None` offline.
+    pub notifier: Option<std::sync::Arc<dyn Notifier>>,
+    /// Who acts: the caller identity (STS GetCallerIdentity) or the demo operator.
+    pub operator: String,
     /// Time between incremental refreshes of the findings (`aws.refresh_seconds`); `None`: only when asked.
     pub refresh_every: Option<Duration>,
 }

@@ -1,14 +1,17 @@
 //! Pure plan logic: one file per playbook, `plan(state) → Plan` and `verify(state) → bool`.
 
+pub mod change;
 pub mod plan;
 pub mod s3_public_access;
 pub mod sg_open_ports;
 pub mod snapshot;
 pub mod state;
 
+pub use change::Change;
 pub use plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
 pub use state::{
-    BucketPublicAccessBlock, BucketState, PublicAccessBlock, ResourceState, SecurityGroupRule, SecurityGroupState,
+    AccountState, BucketPublicAccessBlock, BucketState, InstanceState, PublicAccessBlock, ResourceState,
+    SecurityGroupRule, SecurityGroupState,
 };
 
 /// A narrow, reversible fix for one or more controls.

@@ -1,5 +1,6 @@
 //! A dry-run plan: the exact change, its AWS CLI equivalent, the rollback, and the state it was computed from.
 
+use super::change::Change;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -45,6 +46,10 @@ pub struct Plan {
     /// Hash of the state the plan was computed from; apply refuses when it differs.
     pub fingerprint: String,
     pub basis: Basis,
+    /// The calls that make the change, in order.
+    pub changes: Vec<Change>,
+    /// The calls that restore the before-state, in order.
+    pub rollback: Vec<Change>,
     /// Things the operator should know before approving.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,

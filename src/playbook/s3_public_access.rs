@@ -1,5 +1,6 @@
 //! S3.2 / S3.3 / S3.8: turn on all four bucket-level Block Public Access settings.
 
+use super::change::Change;
 use super::plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
 use super::state::{BucketPublicAccessBlock, BucketState, PublicAccessBlock, ResourceState};
 use super::Playbook;
@@ -12,9 +13,7 @@ const CONTROLS: [&str; 3] = ["S3.2", "S3.3", "S3.8"];
 fn bucket<'a>(state: &'a ResourceState, playbook: &'static str) -> Result<&'a BucketState, PlanError> {
     match state {
         ResourceState::S3Bucket(b) => Ok(b),
-        ResourceState::SecurityGroup(_) => {
-            Err(PlanError::WrongResource { playbook, wanted: "S3 bucket", found: "security group" })
-        }
+        other => Err(PlanError::WrongResource { playbook, wanted: "S3 bucket", found: other.kind() }),
     }
 }
 
@@ -43,6 +42,15 @@ impl Playbook for BucketPublicAccess {
         let region = shell_word(&b.region);
         let before = b.public_access_block.describe();
         let mut warnings = Vec::new();
+        let rollback_change = match b.public_access_block {
+            BucketPublicAccessBlock::Configured(previous) => {
+                vec![Change::PutBucketPublicAccessBlock { bucket: b.name.clone(), config: previous }]
+            }
+            BucketPublicAccessBlock::NotConfigured => {
+                vec![Change::DeleteBucketPublicAccessBlock { bucket: b.name.clone() }]
+            }
+            BucketPublicAccessBlock::Unknown => Vec::new(),
+        };
         let rollback = match b.public_access_block {
             BucketPublicAccessBlock::Configured(previous) => format!(
                 "aws s3api put-public-access-block --bucket {bucket} --public-access-block-configuration {} --region {region}",
@@ -76,6 +84,11 @@ impl Playbook for BucketPublicAccess {
             rollback_cli: vec![rollback],
             fingerprint: fingerprint(&[self.name(), &b.account_id, &b.name, &b.public_access_block.describe()]),
             basis,
+            changes: vec![Change::PutBucketPublicAccessBlock {
+                bucket: b.name.clone(),
+                config: PublicAccessBlock::ALL_ON,
+            }],
+            rollback: rollback_change,
             warnings,
         }))
     }
@@ -98,6 +111,7 @@ mod tests {
             region: "eu-west-1".into(),
             public_access_block: block,
             encryption: None,
+            encryption_kms_key: None,
             policy: None,
             tags: BTreeMap::new(),
         })

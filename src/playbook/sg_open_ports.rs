@@ -1,6 +1,7 @@
 //! EC2.13 / EC2.14 / EC2.18 / EC2.19 / EC2.53 / EC2.54: revoke only the ingress rules open to the world on the
 //! ports the control concerns. Every other rule stays.
 
+use super::change::Change;
 use super::plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
 use super::state::{ResourceState, SecurityGroupRule, SecurityGroupState};
 use super::Playbook;
@@ -68,9 +69,7 @@ impl OpenPorts {
 fn group<'a>(state: &'a ResourceState, playbook: &'static str) -> Result<&'a SecurityGroupState, PlanError> {
     match state {
         ResourceState::SecurityGroup(g) => Ok(g),
-        ResourceState::S3Bucket(_) => {
-            Err(PlanError::WrongResource { playbook, wanted: "security group", found: "S3 bucket" })
-        }
+        other => Err(PlanError::WrongResource { playbook, wanted: "security group", found: other.kind() }),
     }
 }
 
@@ -173,6 +172,14 @@ impl Playbook for OpenPorts {
             rollback_cli,
             fingerprint: fingerprint(&parts),
             basis,
+            changes: vec![Change::RevokeIngress {
+                group_id: g.group_id.clone(),
+                rule_ids: offending.iter().filter_map(|r| r.rule_id.clone()).collect(),
+            }],
+            rollback: vec![Change::AuthorizeIngress {
+                group_id: g.group_id.clone(),
+                rules: offending.iter().map(|r| SecurityGroupRule { rule_id: None, ..(*r).clone() }).collect(),
+            }],
             warnings,
         }))
     }

@@ -47,6 +47,7 @@ fn bucket(finding: &Finding, resource: &ResourceRef) -> BucketState {
         region: resource.region.clone().unwrap_or_else(|| finding.region.clone()),
         public_access_block,
         encryption,
+        encryption_kms_key: None,
         policy: None,
         tags: resource.tags.clone(),
     }

@@ -1,15 +1,21 @@
 //! Resource state as playbooks see it: read live through the cloud traits, or taken from a finding's snapshot.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The state of one resource, as much as the playbooks need.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum ResourceState {
     S3Bucket(BucketState),
     SecurityGroup(SecurityGroupState),
+    /// Account-wide settings in one region (S3 account Block Public Access, EBS encryption by default).
+    Account(AccountState),
+    Instance(InstanceState),
 }
+
+/// Accounts carry no resource tags here (they live in AWS Organizations).
+static NO_TAGS: BTreeMap<String, String> = BTreeMap::new();
 
 impl ResourceState {
     /// Tags on the resource.
@@ -17,12 +23,37 @@ impl ResourceState {
         match self {
             Self::S3Bucket(b) => &b.tags,
             Self::SecurityGroup(g) => &g.tags,
+            Self::Account(_) => &NO_TAGS,
+            Self::Instance(i) => &i.tags,
         }
+    }
+
+    /// What kind of resource this is, in words.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::S3Bucket(_) => "S3 bucket",
+            Self::SecurityGroup(_) => "security group",
+            Self::Account(_) => "account",
+            Self::Instance(_) => "EC2 instance",
+        }
+    }
+
+    /// The state with what AWS renames on every re-creation left out (security group rule ids), so a restored
+    /// state compares equal to the one recorded before a change.
+    pub fn effective(&self) -> ResourceState {
+        let mut state = self.clone();
+        if let Self::SecurityGroup(g) = &mut state {
+            for rule in &mut g.rules {
+                rule.rule_id = None;
+            }
+            g.rules.sort();
+        }
+        state
     }
 }
 
 /// The four S3 Block Public Access settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct PublicAccessBlock {
     pub block_public_acls: bool,
     pub ignore_public_acls: bool,
@@ -49,7 +80,7 @@ impl PublicAccessBlock {
 }
 
 /// A bucket's Block Public Access configuration as far as it is known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BucketPublicAccessBlock {
     /// The source (a finding snapshot) does not record it.
     Unknown,
@@ -72,21 +103,23 @@ impl BucketPublicAccessBlock {
 }
 
 /// An S3 bucket.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BucketState {
     pub name: String,
     pub account_id: String,
     pub region: String,
     pub public_access_block: BucketPublicAccessBlock,
-    /// Default encryption algorithm (`AES256`, `aws:kms`), `None` when not configured.
+    /// Default encryption algorithm (`AES256`, `aws:kms`, `aws:kms:dsse`), `None` when not configured.
     pub encryption: Option<String>,
+    /// The KMS key of the default encryption, when one is named.
+    pub encryption_kms_key: Option<String>,
     /// The bucket policy document, when there is one.
     pub policy: Option<String>,
     pub tags: BTreeMap<String, String>,
 }
 
 /// A security group rule (ingress unless `is_egress`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
 pub struct SecurityGroupRule {
     /// `sgr-…` when known (live reads); snapshots carry no rule ids.
     pub rule_id: Option<String>,
@@ -132,7 +165,7 @@ impl SecurityGroupRule {
 }
 
 /// An EC2 security group.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SecurityGroupState {
     pub group_id: String,
     pub group_name: String,
@@ -140,5 +173,29 @@ pub struct SecurityGroupState {
     pub account_id: String,
     pub region: String,
     pub rules: Vec<SecurityGroupRule>,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// Account-wide settings of one account in one region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountState {
+    pub account_id: String,
+    pub region: String,
+    /// The account-level S3 Block Public Access configuration (s3control).
+    pub s3_public_access_block: BucketPublicAccessBlock,
+    /// EBS encryption by default in this region; `None` when not recorded.
+    pub ebs_encryption_by_default: Option<bool>,
+}
+
+/// An EC2 instance, as far as the metadata-service playbook needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceState {
+    pub instance_id: String,
+    pub account_id: String,
+    pub region: String,
+    /// `required` (IMDSv2 only) or `optional`; `None` when not recorded.
+    pub http_tokens: Option<String>,
+    /// `enabled` or `disabled`; `None` when not recorded.
+    pub http_endpoint: Option<String>,
     pub tags: BTreeMap<String, String>,
 }

@@ -182,7 +182,16 @@ fn backend(accounts: Arc<Accounts>, settings: &AwsSettings) -> Result<(Backend, 
         None => format!("{} sources", sources.len()),
     };
     let label = format!("AWS {} · {mode}", identity.arn);
-    Ok((Backend { label, findings, resources: Some(resources), refresh_every: settings.refresh_every }, identity.arn))
+    let backend = Backend {
+        label,
+        findings,
+        resources: Some(resources),
+        updates: None,
+        notifier: None,
+        operator: identity.arn.clone(),
+        refresh_every: settings.refresh_every,
+    };
+    Ok((backend, identity.arn))
 }
 
 #[cfg(test)]

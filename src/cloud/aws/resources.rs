@@ -7,6 +7,7 @@ use crate::model::ResourceRef;
 use crate::playbook::state::{
     BucketPublicAccessBlock, BucketState, PublicAccessBlock, ResourceState, SecurityGroupRule, SecurityGroupState,
 };
+use crate::playbook::Change;
 use async_trait::async_trait;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -86,6 +87,7 @@ impl AwsResources {
             region: region.to_string(),
             public_access_block,
             encryption,
+            encryption_kms_key: None,
             policy,
             tags,
         })
@@ -182,5 +184,9 @@ impl Resources for AwsResources {
             )),
             other => Err(CloudError::Unsupported(format!("no live reader for {other} resources"))),
         }
+    }
+
+    async fn apply(&self, account_id: &str, region: &str, change: &Change) -> Result<(), CloudError> {
+        Err(CloudError::Unsupported(format!("{} in {account_id}/{region}", change.operation())))
     }
 }

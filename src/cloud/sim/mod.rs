@@ -29,7 +29,7 @@ pub use faults::SimFault;
 use super::{CloudError, FindingSource, FindingsPage, Resources, SourceId};
 use crate::model::asff::read_value;
 use crate::model::{Finding, ResourceRef};
-use crate::playbook::ResourceState;
+use crate::playbook::{Change, ResourceState};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use org::{OrgState, RegionState};
@@ -197,6 +197,28 @@ impl SimOrg {
     }
 }
 
+#[async_trait]
+impl crate::cloud::FindingUpdates for SimOrg {
+    async fn update_findings(
+        &self,
+        account_id: &str,
+        region: &str,
+        update: &crate::cloud::FindingUpdate,
+    ) -> Result<crate::cloud::UpdateReport, CloudError> {
+        Err(CloudError::Unsupported(format!(
+            "BatchUpdateFindings ({} findings) in {account_id}/{region}",
+            update.findings.len()
+        )))
+    }
+}
+
+#[async_trait]
+impl crate::cloud::Notifier for SimOrg {
+    async fn publish(&self, topic_arn: &str, _notification: &crate::cloud::Notification) -> Result<(), CloudError> {
+        Err(CloudError::Unsupported(format!("sns:Publish to {topic_arn}")))
+    }
+}
+
 /// The state of a source, or the error AWS gives for an account or region outside the organisation.
 fn region_of<'a>(state: &'a OrgState, source: &SourceId) -> Result<&'a RegionState, CloudError> {
     if let Some(region) = state.sources.get(source) {
@@ -272,5 +294,9 @@ impl Resources for SimOrg {
         resource: &ResourceRef,
     ) -> Result<ResourceState, CloudError> {
         self.read(account_id, region, resource)
+    }
+
+    async fn apply(&self, account_id: &str, region: &str, change: &Change) -> Result<(), CloudError> {
+        Err(CloudError::Unsupported(format!("{} in {account_id}/{region}", change.operation())))
     }
 }

@@ -202,6 +202,7 @@ fn build(place: &Place, rng: &mut SplitMix64, s: Spec) -> SimBucket {
             region: place.region.clone(),
             public_access_block,
             encryption: s.encryption.map(String::from),
+            encryption_kms_key: None,
             policy,
             tags,
         },
