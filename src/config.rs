@@ -24,7 +24,54 @@ pub struct Config {
     pub policy: PolicyConfig,
     pub exceptions: ExceptionsConfig,
     pub playbooks: PlaybookSettings,
+    pub remediation: RemediationConfig,
+    pub notify: NotifyConfig,
     pub aws: AwsConfig,
+}
+
+/// `[remediation]`: how fixes are verified and watched.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RemediationConfig {
+    /// Re-reads of the resource after a change before verification gives up.
+    pub verify_attempts: u32,
+    /// Wait before the first re-read; it doubles after every attempt (eventual consistency).
+    pub verify_first_delay_ms: u64,
+    /// Longest wait between two re-reads.
+    pub verify_max_delay_ms: u64,
+    /// Seconds between drift checks of the resources hubtriage fixed; 0 turns drift watch off.
+    pub drift_check_seconds: u64,
+    /// Changes running at once.
+    pub max_parallel_jobs: usize,
+}
+
+impl Default for RemediationConfig {
+    fn default() -> Self {
+        Self {
+            verify_attempts: 6,
+            verify_first_delay_ms: 1000,
+            verify_max_delay_ms: 16_000,
+            drift_check_seconds: 300,
+            max_parallel_jobs: 4,
+        }
+    }
+}
+
+/// `[notify]`: SNS topics for every apply, verification, rollback and failure.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotifyConfig {
+    /// The topic for accounts whose class has none in `topics`.
+    pub topic_arn: Option<String>,
+    /// Account class → topic ARN.
+    pub topics: BTreeMap<String, String>,
+}
+
+impl NotifyConfig {
+    /// The topic for an account class, if any.
+    pub fn topic_for(&self, class: &str) -> Option<&str> {
+        self.topics.get(class).or(self.topic_arn.as_ref()).map(String::as_str)
+    }
 }
 
 /// One `[accounts."<id>"]` entry.
@@ -191,6 +238,17 @@ impl Config {
             if value.trim().is_empty() || value.starts_with("aws:") || value.len() > 128 {
                 return Err(format!("{key}: {value:?} is not a usable tag key"));
             }
+        }
+        let topics = self.notify.topic_arn.iter().map(|t| ("notify.topic_arn".to_string(), t));
+        for (key, arn) in topics.chain(self.notify.topics.iter().map(|(c, t)| (format!("notify.topics.{c}"), t))) {
+            let parts: Vec<&str> = arn.split(':').collect();
+            if parts.len() != 6 || parts[0] != "arn" || parts[2] != "sns" || parts[3].is_empty() {
+                return Err(format!("{key}: {arn:?} is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)"));
+            }
+        }
+        let r = &self.remediation;
+        if r.verify_attempts == 0 || r.max_parallel_jobs == 0 {
+            return Err("remediation.verify_attempts and remediation.max_parallel_jobs must be at least 1".into());
         }
         if self.aws.get_findings_rate <= 0.0 || self.aws.get_findings_burst == 0 {
             return Err("aws.get_findings_rate and aws.get_findings_burst must be positive".into());

@@ -1,6 +1,8 @@
 //! Tokio work: ingest tasks per source, live plan requests. Answers reach the UI as `Msg`s.
 
+pub mod audit;
 pub mod ingest;
+pub mod jobs;
 pub mod live_plan;
 pub mod refresh;
 
@@ -66,4 +68,25 @@ pub enum Msg {
         key: FindingKey,
         result: Box<Result<Assessment, String>>,
     },
+    /// A remediation job changed state.
+    Job(Box<jobs::JobUpdate>),
+    /// A record was appended to the audit log.
+    Audit(Box<audit::AuditRecord>),
+    /// A resource hubtriage fixed is non-compliant again (someone or some pipeline re-opened it).
+    Drift(Box<Drift>),
+}
+
+/// A regression found by the drift watch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drift {
+    pub account_id: String,
+    pub region: String,
+    pub resource: String,
+    pub control_id: String,
+    /// The job that fixed it.
+    pub fixed_by: Option<String>,
+    pub fixed_at: DateTime<Utc>,
+    pub detected_at: DateTime<Utc>,
+    /// What the re-read showed, in words.
+    pub message: String,
 }

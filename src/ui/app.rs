@@ -124,6 +124,8 @@ impl App {
                     live.result = Some(*result);
                 }
             }
+            // Remediation jobs, the audit log and drift reach the UI in the remediation views.
+            Msg::Job(_) | Msg::Audit(_) | Msg::Drift(_) => {}
         }
     }
 

@@ -1,0 +1,126 @@
+//! Remediation jobs as the UI sees them: one per (resource, control) change or rollback, with live state.
+
+use crate::model::FindingKey;
+use chrono::{DateTime, Utc};
+
+/// A job's id, unique within a session.
+pub type JobId = u64;
+
+/// What a job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Apply an approved plan (by the operator, or by the auto-fix switch).
+    Apply { auto: bool },
+    /// Restore the before-state recorded by an earlier fix.
+    Rollback,
+    /// Re-check a change whose outcome the audit log does not record (the process stopped mid-change).
+    Recheck,
+}
+
+impl JobKind {
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Apply { auto: false } => "apply",
+            Self::Apply { auto: true } => "auto-fix",
+            Self::Rollback => "rollback",
+            Self::Recheck => "re-check",
+        }
+    }
+}
+
+/// Where a job is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobState {
+    /// Waiting for a free slot or for another job on the same resource.
+    Queued,
+    /// Re-reading the resource and recomputing the plan.
+    Checking,
+    /// Making the calls.
+    Applying,
+    /// Re-reading the resource until it shows the desired state.
+    Verifying {
+        attempt: u32,
+        of: u32,
+    },
+    /// The desired state was read back.
+    Verified,
+    /// Verified, and the findings are RESOLVED in Security Hub.
+    Resolved,
+    /// Verified, but updating the findings failed; the fix stands.
+    ResolveFailed(String),
+    /// Nothing to do: the resource already is in the desired state.
+    NoOp(String),
+    /// Not attempted; nothing changed.
+    Refused(String),
+    /// A call or the verification failed.
+    Failed(String),
+    RollingBack,
+    /// The before-state was restored and read back.
+    RolledBack,
+}
+
+impl JobState {
+    /// A short word for the Jobs pane and the table.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Checking => "checking",
+            Self::Applying => "applying",
+            Self::Verifying { .. } => "verifying",
+            Self::Verified => "verified",
+            Self::Resolved => "resolved",
+            Self::ResolveFailed(_) => "verified, update failed",
+            Self::NoOp(_) => "no-op",
+            Self::Refused(_) => "refused",
+            Self::Failed(_) => "failed",
+            Self::RollingBack => "rolling back",
+            Self::RolledBack => "rolled back",
+        }
+    }
+
+    /// Whether the job has ended.
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            Self::Verified
+                | Self::Resolved
+                | Self::ResolveFailed(_)
+                | Self::NoOp(_)
+                | Self::Refused(_)
+                | Self::Failed(_)
+                | Self::RolledBack
+        )
+    }
+
+    /// Whether the job ended with the resource in the state it aimed for.
+    pub fn is_success(&self) -> bool {
+        matches!(self, Self::Verified | Self::Resolved | Self::ResolveFailed(_) | Self::NoOp(_) | Self::RolledBack)
+    }
+
+    /// The detail text of the state (errors, reasons), if any.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            Self::ResolveFailed(s) | Self::NoOp(s) | Self::Refused(s) | Self::Failed(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// A job's current picture, sent to the UI on every change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobUpdate {
+    pub id: JobId,
+    pub kind: JobKind,
+    pub findings: Vec<FindingKey>,
+    pub control_id: String,
+    pub playbook: String,
+    pub account_id: String,
+    pub region: String,
+    /// The resource id or ARN.
+    pub resource: String,
+    /// The fingerprint of the plan being applied.
+    pub fingerprint: String,
+    pub state: JobState,
+    pub started_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
