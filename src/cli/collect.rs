@@ -88,7 +88,7 @@ pub async fn collect(backend: &Backend, triage: &Arc<Triage>) -> Collected {
                     s.error = failure_text(&status);
                 }
             }
-            Msg::LivePlan { .. } | Msg::Job(_) | Msg::Audit(_) | Msg::Drift(_) => {}
+            Msg::LivePlan { .. } | Msg::ApplyPreview { .. } | Msg::Job(_) | Msg::Audit(_) | Msg::Drift(_) => {}
         }
     }
     let sources = summaries.into_values().collect();

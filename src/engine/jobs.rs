@@ -124,3 +124,44 @@ pub struct JobUpdate {
     pub started_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// A fix to run: findings on one resource for one control, with the plan the operator approved.
+#[derive(Debug, Clone)]
+pub struct ApplyRequest {
+    /// At least one; all on the same resource, account and region, with the same control.
+    pub findings: Vec<std::sync::Arc<crate::model::Finding>>,
+    pub control_id: String,
+    /// The live plan the operator saw and approved; the job refuses when the re-read state gives another
+    /// fingerprint. `None` only for the auto-fix switch, where policy approves whatever the live plan is.
+    pub approved: Option<crate::playbook::Plan>,
+}
+
+/// One finding of an apply preview: its live assessment, or why it could not be read.
+#[derive(Debug, Clone)]
+pub struct PreviewItem {
+    pub finding: std::sync::Arc<crate::model::Finding>,
+    pub result: Result<crate::triage::Assessment, String>,
+}
+
+/// Groups approved (finding, live plan) pairs into requests: findings on the same resource for the same control with
+/// the same plan fingerprint become one job, so one resource gets one change.
+pub fn group_requests(items: Vec<(std::sync::Arc<crate::model::Finding>, crate::playbook::Plan)>) -> Vec<ApplyRequest> {
+    let mut requests: Vec<ApplyRequest> = Vec::new();
+    for (finding, plan) in items {
+        let control = finding.control_id.clone().unwrap_or_default();
+        let resource = finding.primary_resource().map(|r| r.id.clone()).unwrap_or_default();
+        let same = |r: &ApplyRequest| {
+            let first = &r.findings[0];
+            first.account_id == finding.account_id
+                && first.region == finding.region
+                && first.primary_resource().map(|r| r.id.as_str()) == Some(resource.as_str())
+                && r.control_id == control
+                && r.approved.as_ref().map(|p| &p.fingerprint) == Some(&plan.fingerprint)
+        };
+        match requests.iter_mut().find(|r| same(r)) {
+            Some(request) => request.findings.push(finding),
+            None => requests.push(ApplyRequest { findings: vec![finding], control_id: control, approved: Some(plan) }),
+        }
+    }
+    requests
+}

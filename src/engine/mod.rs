@@ -68,6 +68,11 @@ pub enum Msg {
         key: FindingKey,
         result: Box<Result<Assessment, String>>,
     },
+    /// The live plans of findings the operator asked to apply; dropped when `req` is not the current one.
+    ApplyPreview {
+        req: u64,
+        items: Vec<jobs::PreviewItem>,
+    },
     /// A remediation job changed state.
     Job(Box<jobs::JobUpdate>),
     /// A record was appended to the audit log.

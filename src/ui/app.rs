@@ -125,7 +125,7 @@ impl App {
                 }
             }
             // Remediation jobs, the audit log and drift reach the UI in the remediation views.
-            Msg::Job(_) | Msg::Audit(_) | Msg::Drift(_) => {}
+            Msg::ApplyPreview { .. } | Msg::Job(_) | Msg::Audit(_) | Msg::Drift(_) => {}
         }
     }
 
