@@ -110,6 +110,8 @@ impl JobState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobUpdate {
     pub id: JobId,
+    /// The job's name in the audit log (`job` field), unique across sessions.
+    pub audit_job: String,
     pub kind: JobKind,
     pub findings: Vec<FindingKey>,
     pub control_id: String,
