@@ -267,6 +267,7 @@ impl Config {
             default_class: self.policy.default_class.clone(),
             change_windows,
             exception_tags: self.exceptions.tags.clone(),
+            incident: Default::default(),
         })
     }
 }

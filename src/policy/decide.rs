@@ -41,6 +41,22 @@ pub struct Policy {
     pub default_class: String,
     pub change_windows: Vec<ParsedWindow>,
     pub exception_tags: ExceptionTagNames,
+    /// Incident mode: change windows are lifted while it is on (switched by the operator, audited).
+    pub incident: IncidentMode,
+}
+
+/// The incident-mode switch, shared by every clone of the policy.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentMode(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl IncidentMode {
+    pub fn is_on(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub fn set(&self, on: bool) {
+        self.0.store(on, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Policy {
@@ -98,6 +114,10 @@ impl Policy {
         };
         let verdict = if verdict == Verdict::AutoFix {
             match self.change_windows.iter().find(|w| w.is_open(class, input.now)) {
+                Some(window) if self.incident.is_on() => {
+                    reason.push_str(&format!("; change window '{}' lifted: incident mode", window.name));
+                    verdict
+                }
                 Some(window) => {
                     reason.push_str(&format!(
                         "; inside change window '{}' ({}), so a person must approve",

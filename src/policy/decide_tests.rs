@@ -28,6 +28,7 @@ fn policy(rules: Vec<Rule>) -> Policy {
         default_class: "unclassified".into(),
         change_windows: vec![],
         exception_tags: ExceptionTagNames::default(),
+        incident: Default::default(),
     }
 }
 
@@ -123,6 +124,11 @@ fn change_window_turns_auto_fix_into_approval_in_business_hours() {
     assert_eq!(decide(&p, &prod, true, &none, saturday_noon()).verdict, Verdict::AutoFix);
     let sandbox = control_finding("S3.8", Severity::High, SANDBOX, "AwsS3Bucket");
     assert_eq!(decide(&p, &sandbox, true, &none, monday_morning()).verdict, Verdict::AutoFix);
+
+    p.incident.set(true);
+    let lifted = decide(&p, &prod, true, &none, monday_morning());
+    assert_eq!(lifted.verdict, Verdict::AutoFix);
+    assert!(lifted.reason.contains("lifted: incident mode"), "{}", lifted.reason);
 }
 
 #[test]

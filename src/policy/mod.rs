@@ -7,7 +7,7 @@ pub mod rules;
 pub mod verdict;
 
 pub use change_window::ChangeWindow;
-pub use decide::{Decision, Policy, PolicyInput};
+pub use decide::{Decision, IncidentMode, Policy, PolicyInput};
 pub use exception::{ExceptionStatus, ExceptionTag, ExceptionTagNames};
 pub use rules::Rule;
 pub use verdict::Verdict;
