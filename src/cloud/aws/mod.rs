@@ -1,20 +1,27 @@
 //! The live AWS adapter: base credentials from the default chain (or a profile), one assumed role per account,
-//! Security Hub GetFindings per (account, region) or through an aggregator, and live reads of S3 buckets and security
-//! groups in the finding's own account and region. SDK types stop here: everything leaving this module is ours.
+//! Security Hub GetFindings per (account, region) or through an aggregator, live reads and changes of S3 buckets,
+//! security groups, account-wide settings and instances in the finding's own account and region, BatchUpdateFindings
+//! there too, and SNS notifications. SDK types stop here: everything leaving this module is ours.
 
+mod apply;
 mod convert;
 mod errors;
 mod findings;
+mod host;
+mod notify;
 mod rate;
 mod resources;
 mod session;
+mod updates;
 
 pub use convert::finding_to_json;
 pub use errors::{classify, map_sdk_error};
 pub use findings::{get_findings_page, AwsFindingSource, FindingFilters, PAGE_SIZE};
+pub use notify::{publish_with, topic_region, AwsNotifier};
 pub use rate::TokenBucket;
 pub use resources::AwsResources;
 pub use session::{needs_refresh, Accounts, Identity};
+pub use updates::{batch_update_findings, AwsFindingUpdates};
 
 use super::{Backend, CloudError, SourceId};
 use crate::config::AwsConfig;
@@ -176,7 +183,9 @@ fn backend(accounts: Arc<Accounts>, settings: &AwsSettings) -> Result<(Backend, 
     let identity = accounts.identity().clone();
     let sources = plan_sources(settings, &identity.account, accounts.default_region())?;
     let findings = Arc::new(AwsFindingSource::new(accounts.clone(), sources.clone(), settings));
-    let resources = Arc::new(AwsResources::new(accounts));
+    let resources = Arc::new(AwsResources::new(accounts.clone()));
+    let updates = Arc::new(AwsFindingUpdates::new(accounts.clone()));
+    let notifier = Arc::new(AwsNotifier::new(accounts));
     let mode = match &settings.aggregator_region {
         Some(r) => format!("aggregator {}/{r}", identity.account),
         None => format!("{} sources", sources.len()),
@@ -186,8 +195,8 @@ fn backend(accounts: Arc<Accounts>, settings: &AwsSettings) -> Result<(Backend, 
         label,
         findings,
         resources: Some(resources),
-        updates: None,
-        notifier: None,
+        updates: Some(updates),
+        notifier: Some(notifier),
         operator: identity.arn.clone(),
         refresh_every: settings.refresh_every,
     };

@@ -5,7 +5,8 @@ use super::session::Accounts;
 use crate::cloud::{CloudError, Resources};
 use crate::model::ResourceRef;
 use crate::playbook::state::{
-    BucketPublicAccessBlock, BucketState, PublicAccessBlock, ResourceState, SecurityGroupRule, SecurityGroupState,
+    AccountState, BucketPublicAccessBlock, BucketState, InstanceState, PublicAccessBlock, ResourceState,
+    SecurityGroupRule, SecurityGroupState,
 };
 use crate::playbook::Change;
 use async_trait::async_trait;
@@ -15,7 +16,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Reads S3 buckets and security groups.
+/// Reads and changes S3 buckets, security groups, account-wide settings and EC2 instances.
 pub struct AwsResources {
     accounts: Arc<Accounts>,
 }
@@ -69,8 +70,12 @@ impl AwsResources {
                 .rules()
                 .iter()
                 .find_map(|r| r.apply_server_side_encryption_by_default())
-                .map(|d| d.sse_algorithm().as_str().to_string())
+                .map(|d| (d.sse_algorithm().as_str().to_string(), d.kms_master_key_id().map(String::from)))
         });
+        let (encryption, encryption_kms_key) = match encryption {
+            Some((algorithm, key)) => (Some(algorithm), key),
+            None => (None, None),
+        };
         let policy = absent_ok(
             s3.get_bucket_policy().bucket(name).send().await,
             &["NoSuchBucketPolicy"],
@@ -87,7 +92,7 @@ impl AwsResources {
             region: region.to_string(),
             public_access_block,
             encryption,
-            encryption_kms_key: None,
+            encryption_kms_key,
             policy,
             tags,
         })
@@ -165,6 +170,75 @@ impl AwsResources {
     }
 }
 
+impl AwsResources {
+    async fn account(&self, account_id: &str, region: &str) -> Result<AccountState, CloudError> {
+        let config = Box::pin(self.accounts.config_for(account_id)).await?;
+        let ctx = |op: &str| format!("{op} for account {account_id} in {account_id}/{region}");
+        let s3control = Accounts::s3control(&config, region);
+        let pab = absent_ok(
+            s3control.get_public_access_block().account_id(account_id).send().await,
+            &["NoSuchPublicAccessBlockConfiguration"],
+            &ctx("GetPublicAccessBlock"),
+        )?;
+        let s3_public_access_block = match pab.as_ref().and_then(|o| o.public_access_block_configuration()) {
+            None => BucketPublicAccessBlock::NotConfigured,
+            Some(c) => BucketPublicAccessBlock::Configured(PublicAccessBlock {
+                block_public_acls: c.block_public_acls().unwrap_or(false),
+                ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
+                block_public_policy: c.block_public_policy().unwrap_or(false),
+                restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
+            }),
+        };
+        let ebs = Accounts::ec2(&config, region)
+            .get_ebs_encryption_by_default()
+            .send()
+            .await
+            .map_err(|e| map_sdk_error(&ctx("GetEbsEncryptionByDefault"), e))?;
+        Ok(AccountState {
+            account_id: account_id.to_string(),
+            region: region.to_string(),
+            s3_public_access_block,
+            ebs_encryption_by_default: ebs.ebs_encryption_by_default(),
+        })
+    }
+
+    async fn instance(&self, account_id: &str, region: &str, instance_id: &str) -> Result<InstanceState, CloudError> {
+        let config = Box::pin(self.accounts.config_for(account_id)).await?;
+        let ctx = format!("DescribeInstances {instance_id} in {account_id}/{region}");
+        let out = Accounts::ec2(&config, region)
+            .describe_instances()
+            .instance_ids(instance_id)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error(&ctx, e))?;
+        let instance = out
+            .reservations()
+            .iter()
+            .flat_map(|r| r.instances())
+            .find(|i| i.instance_id() == Some(instance_id))
+            .ok_or_else(|| CloudError::NotFound(format!("{ctx}: no such instance")))?;
+        let options = instance.metadata_options();
+        let tags = instance
+            .tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+            .collect();
+        Ok(InstanceState {
+            instance_id: instance_id.to_string(),
+            account_id: account_id.to_string(),
+            region: region.to_string(),
+            http_tokens: options.and_then(|o| o.http_tokens()).map(|t| t.as_str().to_string()),
+            http_endpoint: options.and_then(|o| o.http_endpoint()).map(|e| e.as_str().to_string()),
+            tags,
+        })
+    }
+}
+
+/// The instance id of an `AwsEc2Instance` resource: `i-…` itself, or the part after `instance/` in its ARN.
+fn instance_id(resource: &ResourceRef) -> &str {
+    resource.id.split_once("instance/").map_or_else(|| resource.short_id(), |(_, id)| id)
+}
+
 #[async_trait]
 impl Resources for AwsResources {
     async fn read_state(
@@ -182,11 +256,35 @@ impl Resources for AwsResources {
             "AwsEc2SecurityGroup" => Ok(ResourceState::SecurityGroup(
                 Box::pin(self.security_group(account_id, region, resource.short_id())).await?,
             )),
+            "AwsAccount" => Ok(ResourceState::Account(Box::pin(self.account(account_id, region)).await?)),
+            "AwsEc2Instance" => {
+                Ok(ResourceState::Instance(Box::pin(self.instance(account_id, region, instance_id(resource))).await?))
+            }
             other => Err(CloudError::Unsupported(format!("no live reader for {other} resources"))),
         }
     }
 
     async fn apply(&self, account_id: &str, region: &str, change: &Change) -> Result<(), CloudError> {
-        Err(CloudError::Unsupported(format!("{} in {account_id}/{region}", change.operation())))
+        let config = Box::pin(self.accounts.config_for(account_id)).await?;
+        Box::pin(super::apply::apply_change(&config, account_id, region, change)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instance_ids_come_from_ids_and_arns() {
+        let r = |id: &str| ResourceRef {
+            kind: "AwsEc2Instance".into(),
+            id: id.into(),
+            arn: None,
+            region: None,
+            tags: BTreeMap::new(),
+            details: None,
+        };
+        assert_eq!(instance_id(&r("arn:aws:ec2:eu-west-1:111111111111:instance/i-0abc")), "i-0abc");
+        assert_eq!(instance_id(&r("i-0def")), "i-0def");
     }
 }

@@ -105,6 +105,11 @@ impl Accounts {
         Ok(Identity { account, arn, partition })
     }
 
+    /// The base configuration (credentials of the caller, region, endpoint).
+    pub fn base(&self) -> &SdkConfig {
+        &self.base
+    }
+
     /// The caller identity of the base credentials.
     pub fn identity(&self) -> &Identity {
         &self.identity
@@ -206,6 +211,23 @@ impl Accounts {
     pub fn ec2(config: &SdkConfig, region: &str) -> aws_sdk_ec2::Client {
         let conf = aws_sdk_ec2::config::Builder::from(config).region(Region::new(region.to_string())).build();
         aws_sdk_ec2::Client::from_conf(conf)
+    }
+
+    /// An S3 Control client (account-level settings). The SDK puts the account id into the host name
+    /// (`{account}.s3-control…`); with a custom endpoint (an emulator on one host) that name does not resolve, so the
+    /// account prefix is taken off again before the request is signed.
+    pub fn s3control(config: &SdkConfig, region: &str) -> aws_sdk_s3control::Client {
+        let mut conf = aws_sdk_s3control::config::Builder::from(config).region(Region::new(region.to_string()));
+        if let Some(authority) = config.endpoint_url().and_then(super::host::authority_of) {
+            conf = conf.interceptor(super::host::StripAccountHost::new(authority));
+        }
+        aws_sdk_s3control::Client::from_conf(conf.build())
+    }
+
+    /// An SNS client.
+    pub fn sns(config: &SdkConfig, region: &str) -> aws_sdk_sns::Client {
+        let conf = aws_sdk_sns::config::Builder::from(config).region(Region::new(region.to_string())).build();
+        aws_sdk_sns::Client::from_conf(conf)
     }
 }
 
