@@ -31,6 +31,8 @@ pub enum AuditEvent {
     Drift,
     /// Incident mode switched on or off.
     IncidentMode,
+    /// A notification could not be published.
+    Notification,
 }
 
 /// One finding a record is about.

@@ -1,9 +1,11 @@
 //! Tokio work: ingest tasks per source, live plan requests. Answers reach the UI as `Msg`s.
 
 pub mod audit;
+pub mod audit_summary;
 pub mod ingest;
 pub mod jobs;
 pub mod live_plan;
+pub mod remediate;
 pub mod refresh;
 
 use crate::cloud::SourceId;

@@ -1,0 +1,183 @@
+//! One apply job: re-read, re-plan, refuse on any difference from what was approved, audit the intent, make the
+//! calls, audit the outcome, then verify, resolve and notify.
+
+use super::{resource_region, Job, Remediator};
+use crate::engine::audit::{AuditEvent, AuditFinding, AuditResult};
+use crate::engine::jobs::{ApplyRequest, JobId, JobKind, JobState};
+use crate::engine::Msg;
+use crate::model::WorkflowStatus;
+use crate::playbook::{Change, Plan};
+use crate::policy::Verdict;
+use crate::triage::PlanStatus;
+use chrono::Utc;
+use tokio::sync::mpsc::UnboundedSender;
+
+impl Remediator {
+    /// Runs one apply job to its end and returns its final state.
+    pub async fn run_apply(&self, id: JobId, request: ApplyRequest, tx: Option<UnboundedSender<Msg>>) -> JobState {
+        let Some(first) = request.findings.first().cloned() else {
+            return JobState::Refused("no finding to fix".into());
+        };
+        let auto = request.approved.is_none();
+        let Some(resource) = first.primary_resource().cloned() else {
+            return JobState::Refused(format!("finding {} names no resource", first.id));
+        };
+        let playbook = self.triage.playbooks.for_control(&request.control_id).map(|p| p.name()).unwrap_or("none");
+        let job = Job {
+            id,
+            audit_job: self.audit_job(id),
+            kind: JobKind::Apply { auto },
+            findings: request.findings.iter().map(|f| AuditFinding::of(f)).collect(),
+            control_id: request.control_id.clone(),
+            playbook: playbook.to_string(),
+            account_id: first.account_id.clone(),
+            region: resource_region(&first, &resource),
+            resource,
+            fingerprint: request.approved.as_ref().map(|p| p.fingerprint.clone()).unwrap_or_default(),
+            started_at: Utc::now(),
+            tx,
+        };
+        job.update(&JobState::Queued);
+        let state = self.apply_job(&job, &first, request.approved.as_ref()).await;
+        job.update(&state);
+        state
+    }
+
+    async fn apply_job(&self, job: &Job, first: &crate::model::Finding, approved: Option<&Plan>) -> JobState {
+        let _slot = self.slots.acquire().await;
+        let lock = self.lock_for(&job.resource_key());
+        let _one_job_per_resource = lock.lock().await;
+        job.update(&JobState::Checking);
+        if self.read_only() {
+            return self.refuse(job, "read-only mode: no change was made".into());
+        }
+        let before = match self.resources.read_state(&job.account_id, &job.region, &job.resource).await {
+            Ok(state) => state,
+            Err(e) => return self.refuse(job, format!("reading {} failed, nothing was changed: {e}", job.resource.id)),
+        };
+        let assessment = self.triage.assess(first, Some(&before), Utc::now());
+        let verdict = assessment.decision.verdict;
+        let allowed = match verdict {
+            Verdict::AutoFix => true,
+            Verdict::NeedsApproval => approved.is_some(),
+            _ => false,
+        };
+        if !allowed {
+            return self.refuse(
+                job,
+                format!("verdict on the live state is {verdict} ({}); nothing was changed", assessment.decision.reason),
+            );
+        }
+        let plan = match assessment.plan {
+            PlanStatus::Planned(plan) => plan,
+            PlanStatus::AlreadyCompliant(why) => return self.already_compliant(job, before, why).await,
+            PlanStatus::Unavailable(why) => return self.refuse(job, format!("no plan: {why}")),
+            PlanStatus::NoPlaybook => return self.refuse(job, "no playbook handles this finding".into()),
+        };
+        if let Some(approved) = approved {
+            if approved.fingerprint != plan.fingerprint || approved.changes != plan.changes {
+                return self.refuse(
+                    job,
+                    format!(
+                        "the resource changed since the plan was approved (approved {}, live state now gives {}); \
+                         nothing was changed: review the new plan",
+                        approved.fingerprint, plan.fingerprint
+                    ),
+                );
+            }
+        }
+        if let Some(problem) = unusable(&plan) {
+            return self.refuse(job, problem);
+        }
+        let job = Job { fingerprint: plan.fingerprint.clone(), ..job.clone() };
+        let mut intent =
+            job.record(&self.operator, AuditEvent::ApplyIntent, AuditResult::Pending, plan.summary.clone());
+        intent.before = Some(before.clone());
+        intent.changes = plan.changes.clone();
+        intent.rollback = plan.rollback.clone();
+        if let Err(e) = self.write(intent, job.tx.as_ref()) {
+            return JobState::Failed(format!("the audit log cannot be written, so nothing was changed: {e}"));
+        }
+        job.update(&JobState::Applying);
+        if let Err(failure) = self.make_calls(&job, &plan.changes).await {
+            self.audit(&job, AuditEvent::ApplyOutcome, AuditResult::Failed, failure.clone());
+            self.notify(&job, "apply-failed", &failure).await;
+            self.set_workflow(&job, WorkflowStatus::Notified, &format!("hubtriage could not fix this: {failure}"))
+                .await;
+            return JobState::Failed(failure);
+        }
+        self.audit(&job, AuditEvent::ApplyOutcome, AuditResult::Ok, format!("{} call(s) made", plan.changes.len()));
+        self.notify(&job, "applied", &plan.summary).await;
+        let playbook = self.triage.playbooks.for_control(&job.control_id);
+        let verified =
+            self.verify_until(&job, |state| playbook.is_some_and(|p| p.verify(&job.control_id, state))).await;
+        self.conclude_fix(&job, verified, &plan.summary).await
+    }
+
+    /// Makes the calls in order; the error says which call failed and how many were made before it.
+    pub(super) async fn make_calls(&self, job: &Job, changes: &[Change]) -> Result<(), String> {
+        for (i, change) in changes.iter().enumerate() {
+            if let Err(e) = self.resources.apply(&job.account_id, &job.region, change).await {
+                return Err(format!(
+                    "call {} of {} ({}) failed after {i} successful call(s): {e}",
+                    i + 1,
+                    changes.len(),
+                    change.operation()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The resource already is in the desired state: nothing to change; the findings are resolved.
+    async fn already_compliant(&self, job: &Job, before: crate::playbook::ResourceState, why: String) -> JobState {
+        let fixed_by = self.fixed_by(job);
+        let message = match fixed_by {
+            Some(other) => format!("{why}: already fixed by job {other}"),
+            None => why,
+        };
+        let mut record = job.record(&self.operator, AuditEvent::NoOp, AuditResult::Verified, message.clone());
+        record.before = Some(before);
+        if let Err(e) = self.write(record, job.tx.as_ref()) {
+            tracing::error!("{e}");
+        }
+        self.notify(job, "no-op", &message).await;
+        let note = format!("hubtriage: {message}; verified by re-reading the resource");
+        match self.set_workflow(job, WorkflowStatus::Resolved, &note).await {
+            Ok(()) => JobState::NoOp(message),
+            Err(e) => JobState::NoOp(format!("{message}; updating the finding failed: {e}")),
+        }
+    }
+
+    /// The latest verified job on the same resource and control in this log, if any.
+    fn fixed_by(&self, job: &Job) -> Option<String> {
+        let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        records
+            .iter()
+            .rev()
+            .find(|r| {
+                r.event == AuditEvent::Verification
+                    && r.result == AuditResult::Verified
+                    && r.resource == job.resource.id
+                    && r.account_id == job.account_id
+                    && r.job != Some(job.audit_job.clone())
+            })
+            .and_then(|r| r.job.clone())
+    }
+
+    pub(super) fn refuse(&self, job: &Job, reason: String) -> JobState {
+        self.audit(job, AuditEvent::Refused, AuditResult::Refused, reason.clone());
+        JobState::Refused(reason)
+    }
+}
+
+/// Why a plan cannot be applied as it stands (e.g. rules known only by their properties), if so.
+fn unusable(plan: &Plan) -> Option<String> {
+    if plan.changes.is_empty() {
+        return Some("the plan has no calls to make".into());
+    }
+    let missing_ids = plan.changes.iter().any(|c| {
+        matches!(c, Change::RevokeIngress { rule_ids, .. } | Change::RevokeEgress { rule_ids, .. } if rule_ids.is_empty())
+    });
+    missing_ids.then(|| "the plan names no security group rule ids (not read live); nothing was changed".into())
+}

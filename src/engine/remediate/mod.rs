@@ -1,0 +1,280 @@
+//! The remediation flow: approve → apply → verify in the background → resolve → notify, every step audited; and
+//! rollback to the recorded before-state. One job per resource at a time; calls go to the finding's own account
+//! and region.
+
+mod apply;
+mod outcome;
+mod rollback;
+
+use super::audit::{AuditEvent, AuditFinding, AuditLog, AuditRecord, AuditResult};
+use super::jobs::{ApplyRequest, JobId, JobKind, JobState, JobUpdate, PreviewItem};
+use super::live_plan::assess_live;
+use super::Msg;
+use crate::cloud::{Backend, FindingUpdates, Notifier, ReadOnly, Resources};
+use crate::config::{NotifyConfig, RemediationConfig};
+use crate::model::{Finding, FindingKey, ResourceRef};
+use crate::triage::Triage;
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::Semaphore;
+
+/// How a session remediates.
+#[derive(Debug, Clone, Default)]
+pub struct RemediatorSettings {
+    pub read_only: bool,
+    pub notify: NotifyConfig,
+    pub remediation: RemediationConfig,
+}
+
+/// Runs remediation jobs. Shared as `Arc<Remediator>` by the UI loop and the headless `apply` command.
+pub struct Remediator {
+    resources: Arc<dyn Resources>,
+    updates: Option<Arc<dyn FindingUpdates>>,
+    notifier: Option<Arc<dyn Notifier>>,
+    triage: Arc<Triage>,
+    audit: AuditLog,
+    records: Mutex<Vec<AuditRecord>>,
+    operator: String,
+    settings: RemediatorSettings,
+    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    slots: Semaphore,
+    next_id: AtomicU64,
+    session: String,
+}
+
+impl Remediator {
+    /// A remediator for a backend that can read live state; `records` is the audit log as read at start.
+    /// In read-only mode every mutating port is wrapped so no mutating call can leave the process.
+    pub fn new(
+        backend: &Backend,
+        triage: Arc<Triage>,
+        audit: AuditLog,
+        records: Vec<AuditRecord>,
+        settings: RemediatorSettings,
+    ) -> Result<Arc<Self>, String> {
+        let resources = backend.resources.clone().ok_or("fixes need live access to the accounts (not offline)")?;
+        let (resources, updates, notifier): (
+            Arc<dyn Resources>,
+            Option<Arc<dyn FindingUpdates>>,
+            Option<Arc<dyn Notifier>>,
+        ) = if settings.read_only {
+            (
+                Arc::new(ReadOnly(resources)),
+                backend.updates.clone().map(|u| Arc::new(ReadOnly(u)) as Arc<dyn FindingUpdates>),
+                backend.notifier.clone().map(|n| Arc::new(ReadOnly(n)) as Arc<dyn Notifier>),
+            )
+        } else {
+            (resources, backend.updates.clone(), backend.notifier.clone())
+        };
+        Ok(Arc::new(Self {
+            resources,
+            updates,
+            notifier,
+            triage,
+            audit,
+            records: Mutex::new(records),
+            operator: backend.operator.clone(),
+            slots: Semaphore::new(settings.remediation.max_parallel_jobs.max(1)),
+            settings,
+            locks: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(1),
+            session: Utc::now().format("%Y%m%dT%H%M%SZ").to_string(),
+        }))
+    }
+
+    /// Whether mutating calls are refused.
+    pub fn read_only(&self) -> bool {
+        self.settings.read_only
+    }
+
+    /// Who acts, as the audit log and notes name them.
+    pub fn operator(&self) -> &str {
+        &self.operator
+    }
+
+    /// The audit log as read at start plus every record appended since.
+    pub fn audit_records(&self) -> Vec<AuditRecord> {
+        self.records.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Switches incident mode (change windows lifted) and audits it.
+    pub fn set_incident(&self, on: bool, tx: Option<&UnboundedSender<Msg>>) {
+        self.triage.policy.incident.set(on);
+        let record = AuditRecord {
+            time: Utc::now(),
+            event: AuditEvent::IncidentMode,
+            result: AuditResult::Ok,
+            job: None,
+            operator: self.operator.clone(),
+            findings: Vec::new(),
+            control_id: None,
+            account_id: String::new(),
+            region: String::new(),
+            resource_type: String::new(),
+            resource: String::new(),
+            playbook: None,
+            fingerprint: None,
+            before: None,
+            after: None,
+            changes: Vec::new(),
+            rollback: Vec::new(),
+            message: format!("incident mode {}: change windows {}", on_off(on), if on { "lifted" } else { "apply" }),
+        };
+        if let Err(e) = self.write(record, tx) {
+            tracing::error!("{e}");
+        }
+    }
+
+    /// Reads the live state of each finding's resource and assesses it; answers `Msg::ApplyPreview`.
+    pub fn preview(self: &Arc<Self>, req: u64, findings: Vec<Arc<Finding>>, tx: UnboundedSender<Msg>) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let items = this.assess_all(findings).await;
+            let _ = tx.send(Msg::ApplyPreview { req, items });
+        });
+    }
+
+    /// Live assessments of findings, a few at a time.
+    pub async fn assess_all(&self, findings: Vec<Arc<Finding>>) -> Vec<PreviewItem> {
+        futures::stream::iter(findings)
+            .map(|finding| async move {
+                let result = assess_live(self.resources.as_ref(), &self.triage, &finding).await;
+                PreviewItem { finding, result }
+            })
+            .buffered(8)
+            .collect()
+            .await
+    }
+
+    /// Starts a job for an approved request; progress arrives as `Msg::Job`.
+    pub fn submit(self: &Arc<Self>, request: ApplyRequest, tx: UnboundedSender<Msg>) -> JobId {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let this = self.clone();
+        tokio::spawn(async move { this.run_apply(id, request, Some(tx)).await });
+        id
+    }
+
+    /// Starts the rollback of the apply job named `audit_job` in the audit log.
+    pub fn rollback(self: &Arc<Self>, audit_job: String, tx: UnboundedSender<Msg>) -> JobId {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let this = self.clone();
+        tokio::spawn(async move { this.run_rollback(id, &audit_job, Some(tx)).await });
+        id
+    }
+
+    fn audit_job(&self, id: JobId) -> String {
+        format!("{}-{id}", self.session)
+    }
+
+    /// The lock that keeps one job per resource at a time.
+    fn lock_for(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+        locks.entry(key.to_string()).or_default().clone()
+    }
+
+    /// Appends a record (flushed and synced), keeps it, and tells the UI.
+    fn write(&self, record: AuditRecord, tx: Option<&UnboundedSender<Msg>>) -> Result<(), String> {
+        self.audit.append(&record).map_err(|e| e.to_string())?;
+        self.records.lock().unwrap_or_else(|p| p.into_inner()).push(record.clone());
+        if let Some(tx) = tx {
+            let _ = tx.send(Msg::Audit(Box::new(record)));
+        }
+        Ok(())
+    }
+}
+
+fn on_off(on: bool) -> &'static str {
+    if on {
+        "on"
+    } else {
+        "off"
+    }
+}
+
+/// One running job: what it is about, and where its updates go.
+#[derive(Clone)]
+struct Job {
+    id: JobId,
+    audit_job: String,
+    kind: JobKind,
+    findings: Vec<AuditFinding>,
+    control_id: String,
+    playbook: String,
+    account_id: String,
+    region: String,
+    resource: ResourceRef,
+    fingerprint: String,
+    started_at: DateTime<Utc>,
+    tx: Option<UnboundedSender<Msg>>,
+}
+
+impl Job {
+    /// The key jobs on the same resource share.
+    fn resource_key(&self) -> String {
+        format!("{}/{}/{}", self.account_id, self.region, self.resource.id)
+    }
+
+    fn update(&self, state: &JobState) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Msg::Job(Box::new(JobUpdate {
+                id: self.id,
+                audit_job: self.audit_job.clone(),
+                kind: self.kind,
+                findings: self
+                    .findings
+                    .iter()
+                    .map(|f| FindingKey {
+                        product_arn: Arc::from(f.product_arn.as_str()),
+                        id: Arc::from(f.id.as_str()),
+                    })
+                    .collect(),
+                control_id: self.control_id.clone(),
+                playbook: self.playbook.clone(),
+                account_id: self.account_id.clone(),
+                region: self.region.clone(),
+                resource: self.resource.id.clone(),
+                fingerprint: self.fingerprint.clone(),
+                state: state.clone(),
+                started_at: self.started_at,
+                updated_at: Utc::now(),
+            })));
+        }
+    }
+
+    /// A record about this job, without states or changes.
+    fn record(&self, operator: &str, event: AuditEvent, result: AuditResult, message: String) -> AuditRecord {
+        AuditRecord {
+            time: Utc::now(),
+            event,
+            result,
+            job: Some(self.audit_job.clone()),
+            operator: operator.to_string(),
+            findings: self.findings.clone(),
+            control_id: Some(self.control_id.clone()),
+            account_id: self.account_id.clone(),
+            region: self.region.clone(),
+            resource_type: self.resource.kind.clone(),
+            resource: self.resource.id.clone(),
+            playbook: Some(self.playbook.clone()),
+            fingerprint: (!self.fingerprint.is_empty()).then(|| self.fingerprint.clone()),
+            before: None,
+            after: None,
+            changes: Vec::new(),
+            rollback: Vec::new(),
+            message,
+        }
+    }
+}
+
+/// The region a resource lives in: its own (global S3 findings carry it there), else the finding's.
+fn resource_region(finding: &Finding, resource: &ResourceRef) -> String {
+    resource.region.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| finding.region.clone())
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

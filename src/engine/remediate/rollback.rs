@@ -1,0 +1,132 @@
+//! Rollback: restore the before-state an apply job recorded — only while the resource still shows the fixed state,
+//! so a rollback never overwrites someone else's later change. Verified and audited like a fix.
+
+use super::{Job, Remediator};
+use crate::engine::audit::{AuditEvent, AuditRecord, AuditResult};
+use crate::engine::jobs::{JobId, JobKind, JobState};
+use crate::engine::Msg;
+use crate::model::{ResourceRef, WorkflowStatus};
+use crate::playbook::ResourceState;
+use chrono::Utc;
+use std::collections::BTreeMap;
+use tokio::sync::mpsc::UnboundedSender;
+
+impl Remediator {
+    /// Runs the rollback of the apply job named `audit_job` and returns its final state.
+    pub async fn run_rollback(&self, id: JobId, audit_job: &str, tx: Option<UnboundedSender<Msg>>) -> JobState {
+        let intent = {
+            let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+            records.iter().find(|r| r.event == AuditEvent::ApplyIntent && r.job.as_deref() == Some(audit_job)).cloned()
+        };
+        let Some(intent) = intent else {
+            return JobState::Refused(format!("no apply job {audit_job} in the audit log"));
+        };
+        let job = Job {
+            id,
+            audit_job: self.audit_job(id),
+            kind: JobKind::Rollback,
+            findings: intent.findings.clone(),
+            control_id: intent.control_id.clone().unwrap_or_default(),
+            playbook: intent.playbook.clone().unwrap_or_default(),
+            account_id: intent.account_id.clone(),
+            region: intent.region.clone(),
+            resource: ResourceRef {
+                kind: intent.resource_type.clone(),
+                id: intent.resource.clone(),
+                arn: None,
+                region: Some(intent.region.clone()),
+                tags: BTreeMap::new(),
+                details: None,
+            },
+            fingerprint: intent.fingerprint.clone().unwrap_or_default(),
+            started_at: Utc::now(),
+            tx,
+        };
+        job.update(&JobState::Queued);
+        let state = self.rollback_job(&job, &intent, audit_job).await;
+        job.update(&state);
+        state
+    }
+
+    async fn rollback_job(&self, job: &Job, intent: &AuditRecord, applied_by: &str) -> JobState {
+        let _slot = self.slots.acquire().await;
+        let lock = self.lock_for(&job.resource_key());
+        let _one_job_per_resource = lock.lock().await;
+        job.update(&JobState::Checking);
+        if self.read_only() {
+            return self.refuse(job, "read-only mode: no change was made".into());
+        }
+        let (Some(recorded), false) = (intent.before.clone(), intent.rollback.is_empty()) else {
+            return self.refuse(job, format!("job {applied_by} recorded no before-state to restore"));
+        };
+        let current = match self.resources.read_state(&job.account_id, &job.region, &job.resource).await {
+            Ok(state) => state,
+            Err(e) => return self.refuse(job, format!("reading {} failed, nothing was changed: {e}", job.resource.id)),
+        };
+        if current.effective() == recorded.effective() {
+            let message = format!("{} already is in the state job {applied_by} recorded", job.resource.id);
+            self.audit(job, AuditEvent::NoOp, AuditResult::Verified, message.clone());
+            return JobState::NoOp(message);
+        }
+        let still_fixed =
+            self.triage.playbooks.for_control(&job.control_id).is_some_and(|p| p.verify(&job.control_id, &current));
+        if !still_fixed {
+            return self.refuse(
+                job,
+                format!(
+                    "{} changed since job {applied_by} fixed it; rolling back would overwrite that change — \
+                     nothing was changed",
+                    job.resource.id
+                ),
+            );
+        }
+        let mut record = job.record(
+            &self.operator,
+            AuditEvent::RollbackIntent,
+            AuditResult::Pending,
+            format!("restore the state recorded by job {applied_by}"),
+        );
+        record.before = Some(current);
+        record.after = Some(recorded.clone());
+        record.changes = intent.rollback.clone();
+        if let Err(e) = self.write(record, job.tx.as_ref()) {
+            return JobState::Failed(format!("the audit log cannot be written, so nothing was changed: {e}"));
+        }
+        job.update(&JobState::RollingBack);
+        if let Err(failure) = self.make_calls(job, &intent.rollback).await {
+            self.audit(job, AuditEvent::RollbackOutcome, AuditResult::Failed, failure.clone());
+            self.notify(job, "rollback-failed", &failure).await;
+            return JobState::Failed(failure);
+        }
+        self.audit(job, AuditEvent::RollbackOutcome, AuditResult::Ok, format!("rolled back job {applied_by}"));
+        let target = recorded.effective();
+        let verified = self.verify_until(job, |s: &ResourceState| s.effective() == target).await;
+        self.conclude_rollback(job, verified, applied_by).await
+    }
+
+    async fn conclude_rollback(&self, job: &Job, verified: super::outcome::Verified, applied_by: &str) -> JobState {
+        match verified {
+            Ok(after) => {
+                let message = format!("restored the state recorded by job {applied_by}");
+                let mut record =
+                    job.record(&self.operator, AuditEvent::Verification, AuditResult::Verified, message.clone());
+                record.after = Some(after);
+                self.write_logged(record, job);
+                self.notify(job, "rolled-back", &message).await;
+                let note = format!("hubtriage rolled back job {applied_by} ({}): {message}", job.playbook);
+                match self.set_workflow(job, WorkflowStatus::New, &note).await {
+                    Ok(()) => JobState::RolledBack,
+                    Err(e) => {
+                        tracing::warn!("rollback verified, finding update failed: {e}");
+                        JobState::RolledBack
+                    }
+                }
+            }
+            Err(why) => {
+                self.audit(job, AuditEvent::Verification, AuditResult::Unverified, why.clone());
+                self.notify(job, "rollback-unverified", &why).await;
+                JobState::Failed(format!("rollback not verified: {why}"))
+            }
+        }
+    }
+}
