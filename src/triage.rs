@@ -70,12 +70,11 @@ impl Triage {
         };
         let decision = self.policy.decide(&PolicyInput { finding, has_playbook: playbook.is_some(), tags, now });
         let plan = match (playbook, finding.control_id.as_deref()) {
-            (Some(pb), Some(control)) => match state {
-                Ok(state) => match pb.plan(control, state, basis) {
-                    Ok(PlanOutcome::Change(plan)) => PlanStatus::Planned(plan),
-                    Ok(PlanOutcome::AlreadyCompliant(why)) => PlanStatus::AlreadyCompliant(why),
-                    Err(e) => PlanStatus::Unavailable(e.to_string()),
-                },
+            (Some(_), Some(control)) => match state.map(|state| self.playbooks.plan(control, state, basis)) {
+                Ok(Some(Ok(PlanOutcome::Change(plan)))) => PlanStatus::Planned(plan),
+                Ok(Some(Ok(PlanOutcome::AlreadyCompliant(why)))) => PlanStatus::AlreadyCompliant(why),
+                Ok(Some(Err(e))) => PlanStatus::Unavailable(e.to_string()),
+                Ok(None) => PlanStatus::NoPlaybook,
                 Err(why) => PlanStatus::Unavailable(why),
             },
             _ => PlanStatus::NoPlaybook,

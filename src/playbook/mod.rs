@@ -1,8 +1,17 @@
 //! Pure plan logic: one file per playbook, `plan(state) → Plan` and `verify(state) → bool`.
 
+mod bucket_policy;
 pub mod change;
+mod common;
+pub mod default_sg;
+pub mod ebs_default_encryption;
+pub mod iac;
+pub mod imdsv2;
 pub mod plan;
+pub mod s3_account_public_access;
+pub mod s3_encryption;
 pub mod s3_public_access;
+pub mod s3_ssl_only;
 pub mod sg_open_ports;
 pub mod snapshot;
 pub mod state;
@@ -26,25 +35,56 @@ pub trait Playbook: Send + Sync {
     fn plan(&self, control_id: &str, state: &ResourceState, basis: Basis) -> Result<PlanOutcome, PlanError>;
     /// Whether the state is the desired one.
     fn verify(&self, control_id: &str, state: &ResourceState) -> bool;
+    /// Every IAM action needed to read the state, apply the plan and roll it back.
+    fn iam_actions(&self) -> &'static [&'static str];
 }
 
-/// Settings that shape the playbooks.
+/// Settings that shape the playbooks (`[playbooks]` in the config file).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PlaybookSettings {
     /// Ports EC2.18 allows open to the world.
     pub authorized_public_ports: Vec<i32>,
+    /// KMS key (id, ARN or alias) for S3.4 / S3.17 default encryption; without one S3.4 uses SSE-S3 and S3.17 the
+    /// AWS-managed key `aws/s3`.
+    pub s3_kms_key_id: Option<String>,
+    /// Tag keys that mark a resource as managed by infrastructure as code (keys starting with `aws:cloudformation:`
+    /// always count).
+    pub iac_tag_keys: Vec<String>,
 }
 
 impl Default for PlaybookSettings {
     fn default() -> Self {
-        Self { authorized_public_ports: vec![80, 443] }
+        Self {
+            authorized_public_ports: vec![80, 443],
+            s3_kms_key_id: None,
+            iac_tag_keys: iac::DEFAULT_TAG_KEYS.iter().map(|k| k.to_string()).collect(),
+        }
+    }
+}
+
+impl PlaybookSettings {
+    /// Checks the settings, naming the config key at fault.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(port) = self.authorized_public_ports.iter().find(|p| !(0..=65535).contains(*p)) {
+            return Err(format!("playbooks.authorized_public_ports: {port} is not a port (0-65535)"));
+        }
+        if let Some(key) = &self.s3_kms_key_id {
+            if key.trim().is_empty() || key.len() > 2048 || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(format!("playbooks.s3_kms_key_id: {key:?} is not a KMS key id, ARN or alias"));
+            }
+        }
+        if let Some(key) = self.iac_tag_keys.iter().find(|k| k.trim().is_empty()) {
+            return Err(format!("playbooks.iac_tag_keys: {key:?} is not a tag key"));
+        }
+        Ok(())
     }
 }
 
 /// Every playbook, looked up by control id.
 pub struct Playbooks {
     all: Vec<Box<dyn Playbook>>,
+    iac_tag_keys: Vec<String>,
 }
 
 impl Playbooks {
@@ -52,9 +92,16 @@ impl Playbooks {
     pub fn new(settings: &PlaybookSettings) -> Self {
         Self {
             all: vec![
+                Box::new(s3_account_public_access::AccountPublicAccess),
                 Box::new(s3_public_access::BucketPublicAccess),
+                Box::new(s3_encryption::DefaultEncryption::new(settings.s3_kms_key_id.clone())),
+                Box::new(s3_ssl_only::SslOnly),
+                Box::new(default_sg::DefaultSecurityGroup),
                 Box::new(sg_open_ports::OpenPorts::new(settings.authorized_public_ports.clone())),
+                Box::new(ebs_default_encryption::EbsEncryptionByDefault),
+                Box::new(imdsv2::Imdsv2),
             ],
+            iac_tag_keys: settings.iac_tag_keys.clone(),
         }
     }
 
@@ -67,4 +114,28 @@ impl Playbooks {
     pub fn iter(&self) -> impl Iterator<Item = &dyn Playbook> {
         self.all.iter().map(|p| p.as_ref())
     }
+
+    /// The plan of the control's playbook (`None` when there is none), with a warning when the resource's tags say
+    /// infrastructure as code manages it.
+    pub fn plan(
+        &self,
+        control_id: &str,
+        state: &ResourceState,
+        basis: Basis,
+    ) -> Option<Result<PlanOutcome, PlanError>> {
+        let outcome = self.for_control(control_id)?.plan(control_id, state, basis);
+        Some(outcome.map(|outcome| match outcome {
+            PlanOutcome::Change(mut plan) => {
+                if let Some(warning) = iac::warning(state.tags(), &self.iac_tag_keys) {
+                    plan.warnings.push(warning);
+                }
+                PlanOutcome::Change(plan)
+            }
+            other => other,
+        }))
+    }
 }
+
+#[cfg(test)]
+#[path = "mod_tests.rs"]
+mod tests;

@@ -1,21 +1,15 @@
 //! S3.2 / S3.3 / S3.8: turn on all four bucket-level Block Public Access settings.
 
 use super::change::Change;
+use super::common::bucket;
 use super::plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
-use super::state::{BucketPublicAccessBlock, BucketState, PublicAccessBlock, ResourceState};
+use super::state::{BucketPublicAccessBlock, PublicAccessBlock, ResourceState};
 use super::Playbook;
 
 /// Bucket-level Block Public Access.
 pub struct BucketPublicAccess;
 
 const CONTROLS: [&str; 3] = ["S3.2", "S3.3", "S3.8"];
-
-fn bucket<'a>(state: &'a ResourceState, playbook: &'static str) -> Result<&'a BucketState, PlanError> {
-    match state {
-        ResourceState::S3Bucket(b) => Ok(b),
-        other => Err(PlanError::WrongResource { playbook, wanted: "S3 bucket", found: other.kind() }),
-    }
-}
 
 impl Playbook for BucketPublicAccess {
     fn name(&self) -> &'static str {
@@ -97,11 +91,22 @@ impl Playbook for BucketPublicAccess {
         matches!(state, ResourceState::S3Bucket(b)
             if b.public_access_block == BucketPublicAccessBlock::Configured(PublicAccessBlock::ALL_ON))
     }
+
+    fn iam_actions(&self) -> &'static [&'static str] {
+        &[
+            "s3:GetBucketPublicAccessBlock",
+            "s3:GetEncryptionConfiguration",
+            "s3:GetBucketPolicy",
+            "s3:GetBucketTagging",
+            "s3:PutBucketPublicAccessBlock",
+        ]
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::playbook::state::BucketState;
     use std::collections::BTreeMap;
 
     fn bucket_with(block: BucketPublicAccessBlock) -> ResourceState {

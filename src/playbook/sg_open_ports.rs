@@ -2,8 +2,9 @@
 //! ports the control concerns. Every other rule stays.
 
 use super::change::Change;
+use super::common::{group, ip_permission_json};
 use super::plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
-use super::state::{ResourceState, SecurityGroupRule, SecurityGroupState};
+use super::state::{ResourceState, SecurityGroupRule};
 use super::Playbook;
 
 /// Ports EC2.19 calls high-risk.
@@ -66,38 +67,6 @@ impl OpenPorts {
     }
 }
 
-fn group<'a>(state: &'a ResourceState, playbook: &'static str) -> Result<&'a SecurityGroupState, PlanError> {
-    match state {
-        ResourceState::SecurityGroup(g) => Ok(g),
-        other => Err(PlanError::WrongResource { playbook, wanted: "security group", found: other.kind() }),
-    }
-}
-
-/// `--ip-permissions` JSON for one rule, used when rules are revoked by their properties (snapshots carry no ids).
-fn ip_permission_json(rule: &SecurityGroupRule) -> String {
-    let mut perm = serde_json::json!({ "IpProtocol": rule.protocol });
-    if rule.protocol != "-1" {
-        perm["FromPort"] = rule.from_port.into();
-        perm["ToPort"] = rule.to_port.into();
-    }
-    let description = rule.description.clone().unwrap_or_default();
-    if let Some(cidr) = &rule.cidr_ipv4 {
-        let mut range = serde_json::json!({ "CidrIp": cidr });
-        if !description.is_empty() {
-            range["Description"] = description.clone().into();
-        }
-        perm["IpRanges"] = serde_json::json!([range]);
-    }
-    if let Some(cidr) = &rule.cidr_ipv6 {
-        let mut range = serde_json::json!({ "CidrIpv6": cidr });
-        if !description.is_empty() {
-            range["Description"] = description.into();
-        }
-        perm["Ipv6Ranges"] = serde_json::json!([range]);
-    }
-    serde_json::json!([perm]).to_string()
-}
-
 impl Playbook for OpenPorts {
     fn name(&self) -> &'static str {
         "sg-revoke-world-open-ingress"
@@ -153,6 +122,17 @@ impl Playbook for OpenPorts {
                 ));
             }
         }
+        let rule_ids: Vec<String> = offending.iter().filter_map(|r| r.rule_id.clone()).collect();
+        if rule_ids.len() < offending.len() {
+            warnings.push(
+                "the finding records no rule ids: apply re-reads the live group and revokes its rules by id".into(),
+            );
+        }
+        let changes = if rule_ids.is_empty() {
+            Vec::new()
+        } else {
+            vec![Change::RevokeIngress { group_id: g.group_id.clone(), rule_ids }]
+        };
         let kept = g.rules.iter().filter(|r| !r.is_egress).count() - offending.len();
         let mut sorted: Vec<&SecurityGroupRule> = g.rules.iter().collect();
         sorted.sort();
@@ -172,10 +152,7 @@ impl Playbook for OpenPorts {
             rollback_cli,
             fingerprint: fingerprint(&parts),
             basis,
-            changes: vec![Change::RevokeIngress {
-                group_id: g.group_id.clone(),
-                rule_ids: offending.iter().filter_map(|r| r.rule_id.clone()).collect(),
-            }],
+            changes,
             rollback: vec![Change::AuthorizeIngress {
                 group_id: g.group_id.clone(),
                 rules: offending.iter().map(|r| SecurityGroupRule { rule_id: None, ..(*r).clone() }).collect(),
@@ -186,6 +163,15 @@ impl Playbook for OpenPorts {
 
     fn verify(&self, control_id: &str, state: &ResourceState) -> bool {
         matches!(state, ResourceState::SecurityGroup(g) if !g.rules.iter().any(|r| self.offends(control_id, r)))
+    }
+
+    fn iam_actions(&self) -> &'static [&'static str] {
+        &[
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeSecurityGroupRules",
+            "ec2:RevokeSecurityGroupIngress",
+            "ec2:AuthorizeSecurityGroupIngress",
+        ]
     }
 }
 

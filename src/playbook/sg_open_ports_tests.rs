@@ -1,4 +1,5 @@
 use super::*;
+use crate::playbook::state::SecurityGroupState;
 use std::collections::BTreeMap;
 
 fn rule(id: &str, protocol: &str, from: i32, to: i32, v4: Option<&str>, v6: Option<&str>) -> SecurityGroupRule {

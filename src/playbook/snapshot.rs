@@ -2,7 +2,8 @@
 
 use super::plan::PlanError;
 use super::state::{
-    BucketPublicAccessBlock, BucketState, PublicAccessBlock, ResourceState, SecurityGroupRule, SecurityGroupState,
+    AccountState, BucketPublicAccessBlock, BucketState, InstanceState, PublicAccessBlock, ResourceState,
+    SecurityGroupRule, SecurityGroupState,
 };
 use crate::model::{sanitize, Finding, ResourceRef};
 use serde_json::Value;
@@ -13,8 +14,20 @@ pub fn state_from_finding(finding: &Finding) -> Result<ResourceState, PlanError>
     match resource.kind.as_str() {
         "AwsS3Bucket" => Ok(ResourceState::S3Bucket(bucket(finding, resource))),
         "AwsEc2SecurityGroup" => security_group(finding, resource).map(ResourceState::SecurityGroup),
+        "AwsAccount" => Ok(ResourceState::Account(AccountState {
+            account_id: finding.account_id.clone(),
+            region: region(finding, resource),
+            s3_public_access_block: BucketPublicAccessBlock::Unknown,
+            ebs_encryption_by_default: None,
+        })),
+        "AwsEc2Instance" => Ok(ResourceState::Instance(instance(finding, resource))),
         other => Err(PlanError::NoSnapshot(format!(" (resource type {other} is not one hubtriage plans for)"))),
     }
+}
+
+/// The resource's own region, else the finding's.
+fn region(finding: &Finding, resource: &ResourceRef) -> String {
+    resource.region.clone().unwrap_or_else(|| finding.region.clone())
 }
 
 fn details<'a>(resource: &'a ResourceRef, key: &str) -> Option<&'a Value> {
@@ -35,19 +48,20 @@ fn bucket(finding: &Finding, resource: &ResourceRef) -> BucketState {
             })
         })
         .unwrap_or(BucketPublicAccessBlock::Unknown);
-    let encryption = d
-        .and_then(|d| {
-            d.pointer("/ServerSideEncryptionConfiguration/Rules/0/ApplyServerSideEncryptionByDefault/SSEAlgorithm")
-        })
-        .and_then(Value::as_str)
-        .map(sanitize::single_line);
+    let by_default = d
+        .and_then(|d| d.pointer("/ServerSideEncryptionConfiguration/Rules"))
+        .and_then(Value::as_array)
+        .and_then(|rules| rules.iter().find_map(|r| r.get("ApplyServerSideEncryptionByDefault")));
+    let text = |k: &str| by_default.and_then(|v| v.get(k)).and_then(Value::as_str).map(sanitize::single_line);
+    let encryption = text("SSEAlgorithm");
+    let encryption_kms_key = text("KMSMasterKeyID").filter(|k| !k.is_empty());
     BucketState {
         name: resource.short_id().to_string(),
         account_id: finding.account_id.clone(),
-        region: resource.region.clone().unwrap_or_else(|| finding.region.clone()),
+        region: region(finding, resource),
         public_access_block,
+        encryption_kms_key: encryption_kms_key.filter(|_| encryption.is_some()),
         encryption,
-        encryption_kms_key: None,
         policy: None,
         tags: resource.tags.clone(),
     }
@@ -69,10 +83,23 @@ fn security_group(finding: &Finding, resource: &ResourceRef) -> Result<SecurityG
         group_name: text("GroupName").unwrap_or_default(),
         vpc_id: text("VpcId"),
         account_id: finding.account_id.clone(),
-        region: resource.region.clone().unwrap_or_else(|| finding.region.clone()),
+        region: region(finding, resource),
         rules,
         tags: resource.tags.clone(),
     })
+}
+
+fn instance(finding: &Finding, resource: &ResourceRef) -> InstanceState {
+    let options = details(resource, "AwsEc2Instance").and_then(|d| d.get("MetadataOptions"));
+    let text = |k: &str| options.and_then(|o| o.get(k)).and_then(Value::as_str).map(sanitize::single_line);
+    InstanceState {
+        instance_id: resource.short_id().to_string(),
+        account_id: finding.account_id.clone(),
+        region: region(finding, resource),
+        http_tokens: text("HttpTokens"),
+        http_endpoint: text("HttpEndpoint"),
+        tags: resource.tags.clone(),
+    }
 }
 
 /// One ASFF `IpPermission` holds several sources; each becomes its own rule, as EC2 stores them.
@@ -118,34 +145,5 @@ fn rules_of(permission: &Value, is_egress: bool) -> Vec<SecurityGroupRule> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::asff::read_document;
-
-    #[test]
-    fn security_group_snapshot_from_asff_details() {
-        let doc = serde_json::json!({
-            "Id": "f", "ProductArn": "arn:aws:securityhub:us-east-1::product/aws/securityhub", "AwsAccountId": "111111111111",
-            "Region": "us-east-1", "GeneratorId": "security-control/EC2.13",
-            "Resources": [{"Type": "AwsEc2SecurityGroup", "Id": "arn:aws:ec2:us-east-1:111111111111:security-group/sg-1",
-                "Details": {"AwsEc2SecurityGroup": {"GroupName": "web", "GroupId": "sg-1", "IpPermissions": [
-                    {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}, {"CidrIp": "10.0.0.0/8"}]}]}}}]});
-        let finding = read_document(&doc.to_string()).findings.remove(0);
-        let ResourceState::SecurityGroup(g) = state_from_finding(&finding).expect("state") else {
-            panic!("expected a security group");
-        };
-        assert_eq!(g.group_id, "sg-1");
-        assert_eq!(g.rules.len(), 2);
-        assert!(g.rules[0].is_open_to_world());
-        assert!(!g.rules[1].is_open_to_world());
-    }
-
-    #[test]
-    fn security_group_without_permissions_cannot_be_planned_offline() {
-        let doc = serde_json::json!({
-            "Id": "f", "ProductArn": "p", "AwsAccountId": "111111111111", "Region": "us-east-1", "GeneratorId": "g",
-            "Resources": [{"Type": "AwsEc2SecurityGroup", "Id": "sg-1", "Details": {"AwsEc2SecurityGroup": {"GroupId": "sg-1"}}}]});
-        let finding = read_document(&doc.to_string()).findings.remove(0);
-        assert!(matches!(state_from_finding(&finding), Err(PlanError::NoSnapshot(_))));
-    }
-}
+#[path = "snapshot_tests.rs"]
+mod tests;
