@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use hubtriage::cli::args::{Cli, Command};
-use hubtriage::cli::{plan, EXIT_ERROR};
+use hubtriage::cli::{apply, iam_policy, plan, EXIT_ERROR};
 use hubtriage::session;
 use hubtriage::ui::{App, Theme};
 
@@ -34,10 +34,25 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     let log_path = session::init_logging()?;
     let config = session::load_config(&cli.global)?;
     let triage = session::triage(&config)?;
+    if let Some(Command::IamPolicy) = cli.command {
+        let doc = iam_policy::policy(&config, &triage.playbooks);
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(0);
+    }
     let backend = session::connect_backend(&cli.global, &config).await?;
     tracing::info!(backend = %backend.label, "starting");
+    let remediator = session::remediator(&config, &backend, &triage)?;
+    if cli.global.incident {
+        if let Some(r) = &remediator {
+            r.set_incident(true, None);
+        } else {
+            triage.policy.incident.set(true);
+        }
+    }
     match cli.command {
         Some(Command::Plan { format }) => plan::run(&backend, &triage, format).await,
+        Some(Command::Apply { findings, yes }) => apply::run(&backend, &triage, remediator, &findings, yes).await,
+        Some(Command::IamPolicy) => Ok(0),
         None => {
             let theme_name = config.theme.clone().unwrap_or_else(|| "dark".into());
             let config_dir =
@@ -47,7 +62,13 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             app.auto_fix = config.auto_fix;
             app.account_names =
                 config.accounts.iter().filter_map(|(id, a)| Some((id.clone(), a.name.clone()?))).collect();
-            hubtriage::ui::run::run(app, backend, triage).await?;
+            app.account_classes = config.accounts.iter().map(|(id, a)| (id.clone(), a.class.clone())).collect();
+            app.read_only = config.read_only;
+            app.incident = triage.policy.incident.is_on();
+            if let Some(r) = &remediator {
+                app.audit = r.audit_records();
+            }
+            hubtriage::ui::run::run(app, backend, triage, remediator).await?;
             eprintln!("hubtriage: log written to {}", log_path.display());
             Ok(0)
         }

@@ -14,6 +14,9 @@ use std::sync::Arc;
 /// The example config, which describes the simulated organisation's accounts and a realistic policy.
 const DEMO_CONFIG: &str = include_str!("../config.example.toml");
 
+/// The topic the demo publishes to (recorded by the simulated organisation).
+const DEMO_TOPIC: &str = "arn:aws:sns:us-east-1:210987654321:hubtriage-demo";
+
 /// Seed of the simulated organisation `--demo` shows.
 pub const DEMO_SEED: u64 = 7;
 
@@ -28,6 +31,16 @@ pub fn load_config(args: &GlobalArgs) -> anyhow::Result<Config> {
     };
     if args.read_only {
         config.read_only = true;
+    }
+    if args.auto_fix {
+        config.auto_fix = true;
+    }
+    if config.read_only {
+        config.auto_fix = false;
+    }
+    if args.demo && config.notify.topic_arn.is_none() && config.notify.topics.is_empty() {
+        // The simulated organisation records what is published; the demo shows notifications without setup.
+        config.notify.topic_arn = Some(DEMO_TOPIC.into());
     }
     if let Some(theme) = &args.theme {
         config.theme = Some(theme.clone());
@@ -103,6 +116,40 @@ pub async fn connect_backend(args: &GlobalArgs, config: &Config) -> anyhow::Resu
         Box::pin(crate::cloud::aws::connect(&settings)).await.map_err(|e| anyhow::anyhow!("connecting to AWS: {e}"))?;
     tracing::info!(%identity, "AWS caller identity");
     Ok(backend)
+}
+
+/// The audit log path: `--audit-log` / `audit_log`, else `<data dir>/audit.jsonl`.
+pub fn audit_log_path(config: &Config) -> PathBuf {
+    config.audit_log.clone().unwrap_or_else(|| data_dir().join("audit.jsonl"))
+}
+
+/// The remediation engine for a backend that can read live state (`None` offline). Reads the audit log, reporting
+/// unreadable lines (a torn last line after a crash) on stderr and in the log.
+pub fn remediator(
+    config: &Config,
+    backend: &Backend,
+    triage: &Arc<Triage>,
+) -> anyhow::Result<Option<Arc<crate::engine::remediate::Remediator>>> {
+    use crate::engine::audit::AuditLog;
+    use crate::engine::remediate::{Remediator, RemediatorSettings};
+    if backend.resources.is_none() {
+        return Ok(None);
+    }
+    let path = audit_log_path(config);
+    let read = AuditLog::read(&path)?;
+    for problem in &read.problems {
+        eprintln!("hubtriage: audit log {}: {problem}", path.display());
+        tracing::warn!(path = %path.display(), "{problem}");
+    }
+    let audit = AuditLog::open(&path)?;
+    let settings = RemediatorSettings {
+        read_only: config.read_only,
+        notify: config.notify.clone(),
+        remediation: config.remediation.clone(),
+    };
+    let remediator =
+        Remediator::new(backend, triage.clone(), audit, read.records, settings).map_err(anyhow::Error::msg)?;
+    Ok(Some(remediator))
 }
 
 /// Data directory for logs and the audit log.

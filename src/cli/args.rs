@@ -43,6 +43,12 @@ pub struct GlobalArgs {
     /// Make no mutating call.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Apply `auto-fix` verdicts without a prompt (through the same re-read, verify and audit flow).
+    #[arg(long, global = true, conflicts_with = "read_only")]
+    pub auto_fix: bool,
+    /// Start in incident mode: change windows are lifted (shown in the header and audited).
+    #[arg(long, global = true)]
+    pub incident: bool,
     /// Theme: dark, light, high-contrast, or a file in <config dir>/themes/.
     #[arg(long, global = true)]
     pub theme: Option<String>,
@@ -59,6 +65,17 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Apply the plans of the given findings, verify, update the findings, notify; without --yes: show and stop.
+    Apply {
+        /// Finding id (the ASFF `Id`); repeat for several.
+        #[arg(long = "finding", required = true, num_args = 1..)]
+        findings: Vec<String>,
+        /// Apply without asking; exits non-zero unless every fix was verified.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Print the least-privilege IAM policy for the enabled playbooks, reads, SNS publish and finding updates.
+    IamPolicy,
 }
 
 /// Output format of headless commands.

@@ -49,6 +49,15 @@ fn failure_text(status: &SourceStatus) -> Option<String> {
 /// Reads all sources concurrently through the engine's paging tasks (the same paging, retries and backoff as the
 /// TUI), deduplicates, and assesses every finding (live where the backend can read).
 pub async fn collect(backend: &Backend, triage: &Arc<Triage>) -> Collected {
+    collect_matching(backend, triage, |_| true).await
+}
+
+/// Like [`collect`], keeping (and reading live) only the findings `keep` accepts.
+pub async fn collect_matching(
+    backend: &Backend,
+    triage: &Arc<Triage>,
+    keep: impl Fn(&crate::model::Finding) -> bool,
+) -> Collected {
     let started = Instant::now();
     let mut summaries: BTreeMap<SourceId, SourceSummary> = backend
         .findings
@@ -93,6 +102,7 @@ pub async fn collect(backend: &Backend, triage: &Arc<Triage>) -> Collected {
     }
     let sources = summaries.into_values().collect();
     let findings = crate::cloud::file::dedupe_latest_by(snapshot_rows, |r: &Row| &r.finding);
+    let findings: Vec<Row> = findings.into_iter().filter(|r| keep(&r.finding)).collect();
     let assessed: Vec<(Row, Option<String>)> = stream::iter(findings)
         .map(|Row { finding, assessment: snapshot }| async move {
             let has_playbook = snapshot.plan != crate::triage::PlanStatus::NoPlaybook;

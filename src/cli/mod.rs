@@ -1,7 +1,9 @@
 //! Headless commands and the command-line contract (see DESIGN.md).
 
+pub mod apply;
 pub mod args;
 pub mod collect;
+pub mod iam_policy;
 pub mod plan;
 pub mod plan_json;
 

@@ -102,7 +102,8 @@ impl Remediator {
         if let Err(failure) = self.make_calls(&job, &plan.changes).await {
             self.audit(&job, AuditEvent::ApplyOutcome, AuditResult::Failed, failure.clone());
             self.notify(&job, "apply-failed", &failure).await;
-            self.set_workflow(&job, WorkflowStatus::Notified, &format!("hubtriage could not fix this: {failure}"))
+            let _ = self
+                .set_workflow(&job, WorkflowStatus::Notified, &format!("hubtriage could not fix this: {failure}"))
                 .await;
             return JobState::Failed(failure);
         }

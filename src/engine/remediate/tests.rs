@@ -62,6 +62,21 @@ async fn open_findings(org: &SimOrg, control: &str) -> Vec<Arc<Finding>> {
     }
 }
 
+/// An open finding of a control whose live verdict lets a person approve its plan.
+async fn fixable(f: &Fixture, control: &str) -> Arc<Finding> {
+    let items = f.remediator.assess_all(open_findings(&f.org, control).await).await;
+    items
+        .into_iter()
+        .find(|i| {
+            i.result.as_ref().is_ok_and(|a| {
+                matches!(a.decision.verdict, crate::policy::Verdict::AutoFix | crate::policy::Verdict::NeedsApproval)
+                    && a.plan.plan().is_some()
+            })
+        })
+        .map(|i| i.finding)
+        .expect("a fixable finding")
+}
+
 /// The live plan of a finding, as the confirm dialog shows it.
 async fn approved_request(f: &Fixture, finding: &Arc<Finding>) -> ApplyRequest {
     let items = f.remediator.assess_all(vec![finding.clone()]).await;
@@ -87,7 +102,7 @@ fn events(f: &Fixture, job: &str) -> Vec<(AuditEvent, AuditResult)> {
 #[tokio::test]
 async fn approved_fix_is_applied_verified_resolved_notified_and_audited() {
     let f = fixture(false);
-    let finding = open_findings(&f.org, "S3.8").await.into_iter().next().expect("an open S3.8 finding");
+    let finding = fixable(&f, "S3.8").await;
     let request = approved_request(&f, &finding).await;
     let fingerprint = request.approved.as_ref().map(|p| p.fingerprint.clone()).expect("plan");
 
@@ -129,7 +144,7 @@ async fn approved_fix_is_applied_verified_resolved_notified_and_audited() {
 #[tokio::test]
 async fn apply_refuses_when_the_resource_changed_after_approval() {
     let f = fixture(false);
-    let finding = open_findings(&f.org, "S3.8").await.into_iter().next().expect("finding");
+    let finding = fixable(&f, "S3.8").await;
     let request = approved_request(&f, &finding).await;
     let resource = finding.primary_resource().expect("resource");
     let bucket = resource.short_id().to_string();
@@ -150,7 +165,7 @@ async fn apply_refuses_when_the_resource_changed_after_approval() {
 #[tokio::test]
 async fn two_findings_on_one_resource_make_one_change() {
     let f = fixture(false);
-    let finding = open_findings(&f.org, "S3.8").await.into_iter().next().expect("finding");
+    let finding = fixable(&f, "S3.8").await;
     let first = approved_request(&f, &finding).await;
     let second = first.clone();
 
@@ -166,7 +181,7 @@ async fn two_findings_on_one_resource_make_one_change() {
 #[tokio::test]
 async fn read_only_mode_makes_no_mutating_call() {
     let f = fixture(true);
-    let finding = open_findings(&f.org, "S3.8").await.into_iter().next().expect("finding");
+    let finding = fixable(&f, "S3.8").await;
     let request = approved_request(&f, &finding).await;
 
     let state = f.remediator.run_apply(1, request, None).await;
@@ -180,7 +195,7 @@ async fn read_only_mode_makes_no_mutating_call() {
 #[tokio::test]
 async fn rollback_restores_the_recorded_before_state() {
     let f = fixture(false);
-    let finding = open_findings(&f.org, "S3.8").await.into_iter().next().expect("finding");
+    let finding = fixable(&f, "S3.8").await;
     let resource = finding.primary_resource().expect("resource").clone();
     let before = f.org.read_state(STAGING, "eu-west-1", &resource).await.expect("before");
     let request = approved_request(&f, &finding).await;
@@ -210,7 +225,7 @@ async fn rollback_restores_the_recorded_before_state() {
 #[tokio::test]
 async fn a_failed_call_is_audited_notified_and_leaves_the_finding_open() {
     let f = fixture(false);
-    let finding = open_findings(&f.org, "S3.8").await.into_iter().next().expect("finding");
+    let finding = fixable(&f, "S3.8").await;
     let request = approved_request(&f, &finding).await;
     let source = SourceId { account_id: STAGING.into(), region: "eu-west-1".into() };
     f.org.set_fault(&source, Some(SimFault::DenyWrites));
@@ -233,7 +248,7 @@ async fn a_failed_call_is_audited_notified_and_leaves_the_finding_open() {
 #[tokio::test]
 async fn nothing_changes_when_the_audit_log_cannot_be_written() {
     let f = fixture(false);
-    let finding = open_findings(&f.org, "S3.8").await.into_iter().next().expect("finding");
+    let finding = fixable(&f, "S3.8").await;
     let request = approved_request(&f, &finding).await;
     let full = fixture_with_audit(&f, Path::new("/dev/full"));
 

@@ -1,0 +1,150 @@
+//! `hubtriage apply --finding ID… [--yes]`: the TUI's apply flow without the TUI. Without `--yes` it prints the live
+//! plans and stops; with it, it applies them, verifies, updates the findings, notifies, and exits non-zero unless
+//! every fix was verified.
+
+use super::collect::collect_matching;
+use super::{EXIT_ERROR, EXIT_OK, EXIT_PARTIAL};
+use crate::cloud::Backend;
+use crate::engine::jobs::{group_requests, JobState};
+use crate::engine::remediate::Remediator;
+use crate::engine::{Msg, Row};
+use crate::model::sanitize::single_line;
+use crate::policy::Verdict;
+use crate::triage::{PlanStatus, Triage};
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::sync::Arc;
+
+/// Runs the command; returns the exit status.
+pub async fn run(
+    backend: &Backend,
+    triage: &Arc<Triage>,
+    remediator: Option<Arc<Remediator>>,
+    ids: &[String],
+    yes: bool,
+) -> anyhow::Result<i32> {
+    let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+    let collected = collect_matching(backend, triage, |f| wanted.contains(f.id.as_str())).await;
+    let found: BTreeSet<&str> = collected.rows.iter().map(|r| r.finding.id.as_str()).collect();
+    let mut complete = true;
+    for missing in wanted.difference(&found) {
+        eprintln!("hubtriage: finding {} not found among the open findings", single_line(missing));
+        complete = false;
+    }
+    for source in collected.sources.iter().filter(|s| s.error.is_some()) {
+        eprintln!("hubtriage: source {}: {}", source.source, source.error.as_deref().unwrap_or_default());
+    }
+    let mut out = Vec::new();
+    let mut approved = Vec::new();
+    for (row, live_error) in collected.rows.iter().zip(&collected.live_errors) {
+        match applicable(row, live_error.as_deref()) {
+            Ok(plan) => {
+                print_plan(&mut out, row, plan)?;
+                approved.push((row.finding.clone(), plan.clone()));
+            }
+            Err(why) => {
+                writeln!(out, "{}  {}\n  skipped: {}\n", label(row), row.assessment.decision.verdict, why)?;
+                complete = false;
+            }
+        }
+    }
+    {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(&out)?;
+        stdout.flush()?;
+    }
+    if !yes {
+        eprintln!("hubtriage: dry run, nothing was changed; run again with --yes to apply these plans");
+        return Ok(if complete { EXIT_OK } else { EXIT_PARTIAL });
+    }
+    let Some(remediator) = remediator else {
+        eprintln!("hubtriage: fixes need live access to the accounts (not --findings)");
+        return Ok(EXIT_ERROR);
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let progress = tokio::spawn(async move {
+        while let Some(msg) = rx.recv().await {
+            if let Msg::Job(job) = msg {
+                let detail = job.state.detail().map(|d| format!(": {}", single_line(d))).unwrap_or_default();
+                let step = match &job.state {
+                    JobState::Verifying { attempt, of } => format!("verifying {attempt}/{of}"),
+                    other => other.word().to_string(),
+                };
+                eprintln!(
+                    "job {} {} {} {}/{}: {step}{detail}",
+                    job.audit_job, job.control_id, job.resource, job.account_id, job.region
+                );
+            }
+        }
+    });
+    let requests = group_requests(approved);
+    let jobs = requests.into_iter().enumerate().map(|(i, request)| {
+        let remediator = remediator.clone();
+        let tx = tx.clone();
+        async move { remediator.run_apply(i as u64 + 1, request, Some(tx)).await }
+    });
+    let states = futures::future::join_all(jobs).await;
+    drop(tx);
+    let _ = progress.await;
+    let verified = states.iter().filter(|s| s.is_success()).count();
+    eprintln!("hubtriage: {verified} of {} job(s) verified", states.len());
+    Ok(if complete && verified == states.len() { EXIT_OK } else { EXIT_PARTIAL })
+}
+
+/// The live plan to apply, or why the finding is skipped.
+fn applicable<'a>(row: &'a Row, live_error: Option<&str>) -> Result<&'a crate::playbook::Plan, String> {
+    if let Some(e) = live_error {
+        return Err(e.to_string());
+    }
+    let decision = &row.assessment.decision;
+    if !matches!(decision.verdict, Verdict::AutoFix | Verdict::NeedsApproval) {
+        return Err(format!("verdict {}: {}", decision.verdict, single_line(&decision.reason)));
+    }
+    match &row.assessment.plan {
+        PlanStatus::Planned(plan) if plan.basis == crate::playbook::Basis::Live => Ok(plan),
+        PlanStatus::Planned(_) => Err("the plan was not computed from live state".into()),
+        PlanStatus::AlreadyCompliant(why) => Err(format!("nothing to do: {}", single_line(why))),
+        PlanStatus::Unavailable(why) => Err(format!("no plan: {}", single_line(why))),
+        PlanStatus::NoPlaybook => Err("no playbook handles this finding".into()),
+    }
+}
+
+fn label(row: &Row) -> String {
+    let f = &row.finding;
+    let resource = f.primary_resource().map(|r| r.id.as_str()).unwrap_or("-");
+    format!(
+        "{} {} {} in {}/{}",
+        single_line(&f.id),
+        single_line(f.control_or_type()),
+        single_line(resource),
+        f.account_id,
+        f.region
+    )
+}
+
+fn print_plan(out: &mut impl Write, row: &Row, plan: &crate::playbook::Plan) -> std::io::Result<()> {
+    writeln!(out, "{}  {}", label(row), row.assessment.decision.verdict)?;
+    writeln!(out, "  why:         {}", single_line(&row.assessment.decision.reason))?;
+    writeln!(
+        out,
+        "  plan:        {} [{}] fingerprint {}",
+        single_line(&plan.summary),
+        plan.playbook,
+        plan.fingerprint
+    )?;
+    for step in &plan.steps {
+        writeln!(out, "  step:        {}", single_line(&step.action))?;
+        writeln!(out, "    before:    {}", single_line(&step.before))?;
+        writeln!(out, "    after:     {}", single_line(&step.after))?;
+    }
+    for line in &plan.cli {
+        writeln!(out, "  cli:         {}", single_line(line))?;
+    }
+    for line in &plan.rollback_cli {
+        writeln!(out, "  rollback:    {}", single_line(line))?;
+    }
+    for warning in &plan.warnings {
+        writeln!(out, "  warning:     {}", single_line(warning))?;
+    }
+    writeln!(out)
+}
