@@ -247,5 +247,6 @@ fn instance(
         cves,
         threats,
         tags,
+        changed_at: None,
     }
 }

@@ -13,6 +13,9 @@ pub enum SimFault {
     ThrottleEveryOtherCall,
     /// GetFindings returns `n` pages, then fails with a network error on page `n + 1` and later.
     FailAfterPages(usize),
+    /// The role may read but not write: every mutating call (changes, BatchUpdateFindings, sns:Publish to a topic
+    /// of the source) fails with `AccessDenied`; reads and GetFindings work.
+    DenyWrites,
 }
 
 /// A fault and the calls made while it was set.
@@ -55,6 +58,24 @@ pub(super) fn check_get_findings(
 pub(super) fn check_read(fault: Option<&FaultState>, source: &SourceId, action: &str) -> Result<(), CloudError> {
     match fault.map(|f| f.fault) {
         Some(SimFault::AccessDenied) => Err(access_denied(source, action)),
+        _ => Ok(()),
+    }
+}
+
+/// Checks a mutating call against the source's fault: a role that cannot be assumed or may not write stops it;
+/// `security_hub` calls also stop where Security Hub is not enabled.
+pub(super) fn check_write(
+    fault: Option<&FaultState>,
+    source: &SourceId,
+    action: &str,
+    security_hub: bool,
+) -> Result<(), CloudError> {
+    match fault.map(|f| f.fault) {
+        Some(SimFault::AccessDenied | SimFault::DenyWrites) => Err(access_denied(source, action)),
+        Some(SimFault::NotEnabled) if security_hub => Err(CloudError::NotEnabled(format!(
+            "InvalidAccessException: Account {} is not subscribed to AWS Security Hub in {}",
+            source.account_id, source.region
+        ))),
         _ => Ok(()),
     }
 }

@@ -50,8 +50,9 @@ fn account_controls(state: &RegionState, out: &mut Vec<Value>) {
     let p = &state.posture;
     let account = shapes::account(&state.place);
     let mut emit = Emit { state, out };
-    emit.check("S3.1", &account, p.account_public_access_block != PublicAccessBlock::ALL_ON, None, None);
-    emit.check("EC2.7", &account, !p.ebs_encryption_by_default, None, None);
+    let all_on = p.account_public_access_block == BucketPublicAccessBlock::Configured(PublicAccessBlock::ALL_ON);
+    emit.check("S3.1", &account, !all_on, None, p.public_access_changed_at);
+    emit.check("EC2.7", &account, !p.ebs_encryption_by_default, None, p.ebs_changed_at);
     emit.check("CloudTrail.1", &account, !p.cloudtrail_multi_region, None, None);
     emit.check("Config.1", &account, !p.config_recording, None, None);
     emit.check("GuardDuty.1", &account, p.guardduty_detector.is_none(), None, None);
@@ -62,7 +63,10 @@ fn account_controls(state: &RegionState, out: &mut Vec<Value>) {
 }
 
 fn bucket_controls(state: &RegionState, out: &mut Vec<Value>) {
-    let account_restricts = state.posture.account_public_access_block.restrict_public_buckets;
+    let account_restricts = matches!(
+        state.posture.account_public_access_block,
+        BucketPublicAccessBlock::Configured(c) if c.restrict_public_buckets
+    );
     let mut emit = Emit { state, out };
     for b in &state.buckets {
         let s = &b.state;
@@ -124,10 +128,10 @@ fn instance_controls(state: &RegionState, out: &mut Vec<Value>) {
     let mut emit = Emit { state, out };
     for i in &state.instances {
         let resource = shapes::instance(&state.place, i);
-        let since = Some(i.launched_at);
-        emit.check("EC2.8", &resource, !i.imdsv2_required, since, None);
-        emit.check("EC2.9", &resource, i.public_ip.is_some(), since, None);
-        emit.check("SSM.1", &resource, !i.ssm_managed, since, None);
+        let (since, changed) = (Some(i.launched_at), i.changed_at);
+        emit.check("EC2.8", &resource, !i.imdsv2_required, since, changed);
+        emit.check("EC2.9", &resource, i.public_ip.is_some(), since, changed);
+        emit.check("SSM.1", &resource, !i.ssm_managed, since, changed);
     }
 }
 

@@ -3,8 +3,17 @@
 //! Four accounts in two regions hold S3 buckets, security groups, instances and account settings, generated
 //! deterministically from a seed. Findings are *derived from that state* on every call, as ASFF JSON read through
 //! the same reader real findings take, so a remediated resource's finding turns PASSED under the same id.
-//! It implements the same ports as the AWS adapter: `FindingSource` and `Resources`.
+//! It implements the same ports as the AWS adapter: `FindingSource`, `Resources` (changes mutate the state as AWS
+//! would), `FindingUpdates` and `Notifier`; every mutating call is recorded for tests.
 
+mod apply;
+mod apply_ec2;
+#[cfg(test)]
+mod apply_ec2_tests;
+mod apply_s3;
+#[cfg(test)]
+mod apply_tests;
+mod clock;
 mod controls;
 mod cves;
 mod ec2;
@@ -15,12 +24,18 @@ mod findings;
 mod inspector;
 mod inventory;
 mod org;
+mod overlay;
+mod read;
 mod rng;
 mod s3;
 mod shapes;
+mod tags;
 #[cfg(test)]
 mod tests;
 mod threats;
+mod updates;
+#[cfg(test)]
+mod updates_tests;
 #[cfg(test)]
 mod verdict_tests;
 
@@ -103,19 +118,35 @@ impl SimOrg {
         true
     }
 
-    /// Number of calls made per operation name (`GetFindings`, `ReadState`), for tests.
+    /// The simulator's clock: the organisation's `now` plus the real time since it was built (and any
+    /// [`advance_clock`](Self::advance_clock)), to the millisecond. Changes and finding updates happen at this time.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.lock().clock.now()
+    }
+
+    /// Moves the simulator's clock forward by `by`, for tests of refreshes and expiries.
+    pub fn advance_clock(&self, by: chrono::Duration) {
+        self.lock().clock.advance(by);
+    }
+
+    /// Number of calls made per operation name, for tests: `GetFindings`, `ReadState`, `BatchUpdateFindings`,
+    /// `Publish`, `Apply` (every change) and each change's API name (`PutPublicAccessBlock`,
+    /// `RevokeSecurityGroupIngress`, `ModifyInstanceMetadataOptions`…).
     pub fn call_count(&self, operation: &str) -> usize {
         self.lock().calls.get(operation).copied().unwrap_or(0)
     }
 
-    /// Every finding of a source as derived from the current state, without faults or call counting; with
-    /// `include_resolved`, also the PASSED (resolved) control findings GetFindings' default filters leave out.
+    /// Every finding of a source as derived from the current state (and the workflow set through
+    /// BatchUpdateFindings), without faults or call counting; with `include_resolved`, also the passed, resolved and
+    /// suppressed findings GetFindings' default filters leave out.
     pub fn findings(&self, source: &SourceId, include_resolved: bool) -> Vec<Finding> {
         let state = self.lock();
         let Some(region) = state.sources.get(source) else {
             return Vec::new();
         };
-        let values: Vec<Value> = derive(region).into_iter().filter(|v| include_resolved || is_open(v)).collect();
+        let mut values = derive(region);
+        state.overlay.apply(&mut values);
+        values.retain(|v| include_resolved || is_open(v));
         read_value(&Value::Array(values)).findings
     }
 
@@ -138,13 +169,12 @@ impl SimOrg {
         let state = &mut *state;
         faults::check_get_findings(state.faults.get_mut(source), source, start / PAGE)?;
         let region = region_of(state, source)?;
-        let open: Vec<Value> = derive(region)
-            .into_iter()
-            .filter(|v| match since {
-                Some(since) => updated_since(v, since),
-                None => is_open(v),
-            })
-            .collect();
+        let mut open = derive(region);
+        state.overlay.apply(&mut open);
+        open.retain(|v| match since {
+            Some(since) => updated_since(v, since),
+            None => is_open(v),
+        });
         let end = (start + PAGE).min(open.len());
         let slice = open.get(start.min(end)..end).unwrap_or_default();
         let outcome = read_value(&Value::Array(slice.to_vec()));
@@ -153,69 +183,6 @@ impl SimOrg {
             problems: outcome.problems.into_iter().map(|p| format!("{}: {}", p.location, p.reason)).collect(),
             next_token: (end < open.len()).then(|| end.to_string()),
         })
-    }
-
-    fn read(&self, account_id: &str, region: &str, resource: &ResourceRef) -> Result<ResourceState, CloudError> {
-        let mut state = self.lock();
-        state.count("ReadState");
-        let source = SourceId { account_id: account_id.into(), region: region.into() };
-        let action = match resource.kind.as_str() {
-            "AwsS3Bucket" => "s3:GetBucketPolicy",
-            _ => "ec2:DescribeSecurityGroupRules",
-        };
-        faults::check_read(state.faults.get(&source), &source, action)?;
-        let place = region_of(&state, &source)?;
-        let name = resource.short_id();
-        // An ARN naming another account or region is not this source's resource, whatever its name.
-        let arn = resource.arn.as_deref().or(resource.id.starts_with("arn:").then_some(resource.id.as_str()));
-        let elsewhere = arn.is_some_and(|arn| {
-            let parts: Vec<&str> = arn.splitn(6, ':').collect();
-            let (arn_region, arn_account) = (parts.get(3).copied().unwrap_or(""), parts.get(4).copied().unwrap_or(""));
-            (!arn_region.is_empty() && arn_region != region) || (!arn_account.is_empty() && arn_account != account_id)
-        });
-        let not_found = || {
-            CloudError::NotFound(format!(
-                "{} {name} does not exist in account {account_id} region {region}",
-                resource.kind
-            ))
-        };
-        match resource.kind.as_str() {
-            "AwsS3Bucket" => place
-                .buckets
-                .iter()
-                .find(|b| !elsewhere && b.state.name == name)
-                .map(|b| ResourceState::S3Bucket(b.state.clone()))
-                .ok_or_else(not_found),
-            "AwsEc2SecurityGroup" => place
-                .groups
-                .iter()
-                .find(|g| !elsewhere && g.state.group_id == name)
-                .map(|g| ResourceState::SecurityGroup(g.state.clone()))
-                .ok_or_else(not_found),
-            other => Err(CloudError::Unsupported(format!("reading {other} resources is not supported"))),
-        }
-    }
-}
-
-#[async_trait]
-impl crate::cloud::FindingUpdates for SimOrg {
-    async fn update_findings(
-        &self,
-        account_id: &str,
-        region: &str,
-        update: &crate::cloud::FindingUpdate,
-    ) -> Result<crate::cloud::UpdateReport, CloudError> {
-        Err(CloudError::Unsupported(format!(
-            "BatchUpdateFindings ({} findings) in {account_id}/{region}",
-            update.findings.len()
-        )))
-    }
-}
-
-#[async_trait]
-impl crate::cloud::Notifier for SimOrg {
-    async fn publish(&self, topic_arn: &str, _notification: &crate::cloud::Notification) -> Result<(), CloudError> {
-        Err(CloudError::Unsupported(format!("sns:Publish to {topic_arn}")))
     }
 }
 
@@ -293,10 +260,10 @@ impl Resources for SimOrg {
         region: &str,
         resource: &ResourceRef,
     ) -> Result<ResourceState, CloudError> {
-        self.read(account_id, region, resource)
+        read::read(&mut self.lock(), account_id, region, resource)
     }
 
     async fn apply(&self, account_id: &str, region: &str, change: &Change) -> Result<(), CloudError> {
-        Err(CloudError::Unsupported(format!("{} in {account_id}/{region}", change.operation())))
+        apply::apply(&mut self.lock(), account_id, region, change)
     }
 }

@@ -1,10 +1,11 @@
 //! The organisation's accounts and their state per region, built deterministically from a seed.
 
 use super::rng::SplitMix64;
+pub(super) use super::tags::{add_exception_tags, add_stack_tags, team_tags, Exception};
 use super::{ec2, inventory, s3, SimAccount};
 use crate::cloud::SourceId;
-use crate::playbook::{BucketState, PublicAccessBlock, SecurityGroupState};
-use chrono::{DateTime, Duration, Utc};
+use crate::playbook::{BucketPublicAccessBlock, BucketState, PublicAccessBlock, SecurityGroupState};
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 
 /// The accounts: the first three match `config.example.toml`; the fourth is in no config (class "unclassified").
@@ -27,6 +28,13 @@ pub(super) struct OrgState {
     pub sources: BTreeMap<SourceId, RegionState>,
     pub faults: HashMap<SourceId, super::faults::FaultState>,
     pub calls: HashMap<String, usize>,
+    pub clock: super::clock::Clock,
+    /// Workflow statuses and notes set through BatchUpdateFindings, and findings a change touched.
+    pub overlay: super::overlay::Overlay,
+    /// Every mutating call, finding update and notification, for tests.
+    pub records: super::updates::Records,
+    /// Security group rules created so far (the source of fresh `sgr-` ids).
+    pub rules_created: u64,
 }
 
 /// Who/where a generator works: the account and region, and the clock.
@@ -61,9 +69,13 @@ pub(super) struct Posture {
     pub guardduty_detector: Option<String>,
     pub macie: bool,
     pub ebs_encryption_by_default: bool,
-    pub account_public_access_block: PublicAccessBlock,
+    /// The account's S3 Block Public Access (account-wide: every region of the account holds the same).
+    pub account_public_access_block: BucketPublicAccessBlock,
     pub root_hardware_mfa: bool,
     pub root_access_key: bool,
+    /// Last change of the account Block Public Access / EBS default encryption made through the simulator.
+    pub public_access_changed_at: Option<DateTime<Utc>>,
+    pub ebs_changed_at: Option<DateTime<Utc>>,
 }
 
 /// An S3 bucket and what findings need beyond `BucketState`.
@@ -104,6 +116,8 @@ pub(super) struct SimInstance {
     /// GuardDuty: threat kinds (`crypto`, `exfiltration`, `rdp-brute-force`, `port-probe:<port>`).
     pub threats: Vec<String>,
     pub tags: BTreeMap<String, String>,
+    /// Last change made through the simulator (metadata options), which moves `UpdatedAt`.
+    pub changed_at: Option<DateTime<Utc>>,
 }
 
 /// An IAM user (reported in the home region only).
@@ -182,7 +196,16 @@ impl OrgState {
                 sources.insert(source, build_region(&place));
             }
         }
-        Self { accounts, sources, faults: HashMap::new(), calls: HashMap::new() }
+        Self {
+            accounts,
+            sources,
+            faults: HashMap::new(),
+            calls: HashMap::new(),
+            clock: super::clock::Clock::new(now),
+            overlay: Default::default(),
+            records: Default::default(),
+            rules_created: 0,
+        }
     }
 
     /// Counts a call to an API operation.
@@ -197,6 +220,14 @@ fn build_region(place: &Place) -> RegionState {
     let buckets = s3::buckets(place, &mut rng);
     let (groups, instances) = ec2::network(place, &mut rng);
     let inventory = inventory::build(place, &mut rng);
+    let mut buckets = buckets;
+    // SSE-KMS buckets use the account's first customer managed key of the region.
+    if let Some(key) = inventory.keys.first() {
+        let arn = format!("arn:aws:kms:{}:{}:key/{}", place.region, place.account_id, key.id);
+        for b in buckets.iter_mut().filter(|b| b.state.encryption.as_deref() == Some("aws:kms")) {
+            b.state.encryption_kms_key = Some(arn.clone());
+        }
+    }
     RegionState {
         place: place.clone(),
         posture,
@@ -221,10 +252,13 @@ fn posture(place: &Place, rng: &mut SplitMix64) -> Posture {
     };
     let account_public_access_block = match place.class.as_str() {
         // Production blocks public ACLs account-wide but not policies: its status page is public on purpose.
-        "prod" => {
-            PublicAccessBlock { block_public_acls: true, ignore_public_acls: true, ..PublicAccessBlock::default() }
-        }
-        _ => PublicAccessBlock::default(),
+        "prod" => BucketPublicAccessBlock::Configured(PublicAccessBlock {
+            block_public_acls: true,
+            ignore_public_acls: true,
+            ..PublicAccessBlock::default()
+        }),
+        // The others never configured it.
+        _ => BucketPublicAccessBlock::NotConfigured,
     };
     Posture {
         cloudtrail_multi_region: cloudtrail,
@@ -235,74 +269,7 @@ fn posture(place: &Place, rng: &mut SplitMix64) -> Posture {
         account_public_access_block,
         root_hardware_mfa: false,
         root_access_key: root_key,
+        public_access_changed_at: None,
+        ebs_changed_at: None,
     }
-}
-
-/// Kinds of `SecurityException*` tags the scripted resources carry.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Exception {
-    None,
-    /// Valid, expiring in N days, written as a date.
-    ValidDate(i64),
-    /// Valid, expiring in N days, written as an RFC 3339 time.
-    ValidTime(i64),
-    /// Expired N days ago.
-    Expired(i64),
-    /// An expiry no parser understands.
-    Unparsable,
-}
-
-/// Adds the exception tags for `exception` to `tags`.
-pub(super) fn add_exception_tags(
-    tags: &mut BTreeMap<String, String>,
-    exception: Exception,
-    reason: &str,
-    owner: &str,
-    now: DateTime<Utc>,
-) {
-    let expiry = match exception {
-        Exception::None => return,
-        Exception::ValidDate(days) => (now + Duration::days(days)).format("%Y-%m-%d").to_string(),
-        Exception::ValidTime(days) => (now + Duration::days(days)).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        Exception::Expired(days) => (now - Duration::days(days)).format("%Y-%m-%d").to_string(),
-        Exception::Unparsable => "end of Q3".into(),
-    };
-    tags.insert("SecurityException".into(), reason.into());
-    tags.insert("SecurityExceptionExpiry".into(), expiry);
-    tags.insert("SecurityExceptionOwner".into(), owner.into());
-}
-
-/// Team tags every resource carries: team, owner, cost centre, environment.
-pub(super) fn team_tags(place: &Place, team: &str) -> BTreeMap<String, String> {
-    let cost_center = match team {
-        "payments" => "CC-4100",
-        "risk" => "CC-4170",
-        "finance" => "CC-4200",
-        "platform" => "CC-2300",
-        "web" => "CC-2310",
-        "data" => "CC-2400",
-        "research" => "CC-7100",
-        "ml" => "CC-7150",
-        _ => "CC-9000",
-    };
-    [
-        ("team", team.to_string()),
-        ("owner", format!("{team}-oncall@example.com")),
-        ("cost-center", cost_center.to_string()),
-        ("environment", place.class.clone()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect()
-}
-
-/// Tags CloudFormation puts on the resources of a stack.
-pub(super) fn add_stack_tags(tags: &mut BTreeMap<String, String>, place: &Place, stack: &str, logical_id: &str) {
-    let stack_uuid = super::rng::stable_uuid(place.seed, &[&place.account_id, &place.region, stack]);
-    tags.insert("aws:cloudformation:stack-name".into(), stack.into());
-    tags.insert("aws:cloudformation:logical-id".into(), logical_id.into());
-    tags.insert(
-        "aws:cloudformation:stack-id".into(),
-        format!("arn:aws:cloudformation:{}:{}:stack/{stack}/{stack_uuid}", place.region, place.account_id),
-    );
 }

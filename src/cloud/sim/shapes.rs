@@ -41,8 +41,11 @@ pub(super) fn bucket(place: &Place, b: &SimBucket) -> Value {
         });
     }
     if let Some(algorithm) = &s.encryption {
-        d["ServerSideEncryptionConfiguration"] =
-            json!({"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": algorithm}}]});
+        let mut by_default = json!({ "SSEAlgorithm": algorithm });
+        if let Some(key) = &s.encryption_kms_key {
+            by_default["KMSMasterKeyID"] = key.clone().into();
+        }
+        d["ServerSideEncryptionConfiguration"] = json!({"Rules": [{"ApplyServerSideEncryptionByDefault": by_default}]});
     }
     if let Some(target) = &b.logging_target {
         d["BucketLoggingConfiguration"] =
