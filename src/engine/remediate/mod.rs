@@ -5,6 +5,7 @@
 mod apply;
 mod outcome;
 mod rollback;
+mod watch;
 
 use super::audit::{AuditEvent, AuditFinding, AuditLog, AuditRecord, AuditResult};
 use super::jobs::{ApplyRequest, JobId, JobKind, JobState, JobUpdate, PreviewItem};

@@ -5,10 +5,8 @@ use super::{Job, Remediator};
 use crate::engine::audit::{AuditEvent, AuditRecord, AuditResult};
 use crate::engine::jobs::{JobId, JobKind, JobState};
 use crate::engine::Msg;
-use crate::model::{ResourceRef, WorkflowStatus};
+use crate::model::WorkflowStatus;
 use crate::playbook::ResourceState;
-use chrono::Utc;
-use std::collections::BTreeMap;
 use tokio::sync::mpsc::UnboundedSender;
 
 impl Remediator {
@@ -21,27 +19,9 @@ impl Remediator {
         let Some(intent) = intent else {
             return JobState::Refused(format!("no apply job {audit_job} in the audit log"));
         };
-        let job = Job {
-            id,
-            audit_job: self.audit_job(id),
-            kind: JobKind::Rollback,
-            findings: intent.findings.clone(),
-            control_id: intent.control_id.clone().unwrap_or_default(),
-            playbook: intent.playbook.clone().unwrap_or_default(),
-            account_id: intent.account_id.clone(),
-            region: intent.region.clone(),
-            resource: ResourceRef {
-                kind: intent.resource_type.clone(),
-                id: intent.resource.clone(),
-                arn: None,
-                region: Some(intent.region.clone()),
-                tags: BTreeMap::new(),
-                details: None,
-            },
-            fingerprint: intent.fingerprint.clone().unwrap_or_default(),
-            started_at: Utc::now(),
-            tx,
-        };
+        let mut job = self.job_for(&intent, JobKind::Rollback, tx);
+        job.id = id;
+        job.audit_job = self.audit_job(id);
         job.update(&JobState::Queued);
         let state = self.rollback_job(&job, &intent, audit_job).await;
         job.update(&state);

@@ -26,15 +26,7 @@ fn fixture(read_only: bool) -> Fixture {
         playbooks: crate::playbook::Playbooks::new(&config.playbooks),
     });
     let org = Arc::new(SimOrg::new(7, Utc::now()));
-    let backend = Backend {
-        label: "test".into(),
-        findings: org.clone(),
-        resources: Some(org.clone()),
-        updates: Some(org.clone()),
-        notifier: Some(org.clone()),
-        operator: "tester".into(),
-        refresh_every: None,
-    };
+    let backend = backend_of(&org);
     let dir = tempfile::tempdir().expect("tempdir");
     let audit_path = dir.path().join("audit.jsonl");
     let audit = AuditLog::open(&audit_path).expect("audit log");
@@ -258,18 +250,71 @@ async fn nothing_changes_when_the_audit_log_cannot_be_written() {
     assert!(f.org.mutations().is_empty());
 }
 
-/// A remediator on the same organisation whose audit log is at `path`.
-fn fixture_with_audit(f: &Fixture, path: &Path) -> Arc<Remediator> {
-    let backend = Backend {
+fn backend_of(org: &Arc<SimOrg>) -> Backend {
+    Backend {
         label: "test".into(),
-        findings: f.org.clone(),
-        resources: Some(f.org.clone()),
-        updates: Some(f.org.clone()),
-        notifier: Some(f.org.clone()),
+        findings: org.clone(),
+        resources: Some(org.clone()),
+        updates: Some(org.clone()),
+        notifier: Some(org.clone()),
         operator: "tester".into(),
         refresh_every: None,
-    };
+    }
+}
+
+/// A remediator on the same organisation whose audit log is at `path`.
+fn fixture_with_audit(f: &Fixture, path: &Path) -> Arc<Remediator> {
+    let backend = backend_of(&f.org);
     let audit = AuditLog::open(path).expect("open");
     Remediator::new(&backend, f.remediator.triage.clone(), audit, Vec::new(), f.remediator.settings.clone())
         .expect("remediator")
+}
+
+#[tokio::test]
+async fn drift_watch_flags_a_fixed_resource_that_was_reopened_once() {
+    let f = fixture(false);
+    let finding = fixable(&f, "S3.8").await;
+    let request = approved_request(&f, &finding).await;
+    assert_eq!(f.remediator.run_apply(1, request, None).await, JobState::Resolved);
+    assert!(f.remediator.check_drift(None).await.is_empty(), "nothing drifted yet");
+
+    let bucket = finding.primary_resource().expect("resource").short_id().to_string();
+    f.org
+        .apply(STAGING, "eu-west-1", &Change::DeleteBucketPublicAccessBlock { bucket })
+        .await
+        .expect("a pipeline re-opens the bucket");
+    let drifted = f.remediator.check_drift(None).await;
+
+    assert_eq!(drifted.len(), 1);
+    assert_eq!(drifted[0].control_id, "S3.8");
+    assert_eq!(drifted[0].fixed_by.as_deref(), Some(f.remediator.audit_job(1).as_str()));
+    assert!(f.org.notifications().iter().any(|(_, n)| n.body["event"] == "drift"));
+    assert!(f.remediator.check_drift(None).await.is_empty(), "a regression is reported once");
+}
+
+#[tokio::test]
+async fn an_interrupted_change_is_rechecked_on_the_next_start() {
+    let f = fixture(false);
+    let finding = fixable(&f, "S3.8").await;
+    let request = approved_request(&f, &finding).await;
+    assert_eq!(f.remediator.run_apply(1, request, None).await, JobState::Resolved);
+    // The process was killed between the intent record and the outcome record.
+    let crashed: Vec<AuditRecord> =
+        f.remediator.audit_records().into_iter().filter(|r| r.event == AuditEvent::ApplyIntent).collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("audit.jsonl");
+    let next_start = Remediator::new(
+        &backend_of(&f.org),
+        f.remediator.triage.clone(),
+        AuditLog::open(&path).expect("open"),
+        crashed,
+        f.remediator.settings.clone(),
+    )
+    .expect("remediator");
+
+    assert_eq!(next_start.recheck_unfinished(None).await, vec![JobState::Verified]);
+    let written = AuditLog::read(&path).expect("read").records;
+    assert_eq!(written.len(), 1);
+    assert_eq!(written[0].job.as_deref(), Some(f.remediator.audit_job(1).as_str()));
+    assert_eq!(written[0].result, AuditResult::Verified);
 }
