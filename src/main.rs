@@ -51,7 +51,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     }
     match cli.command {
         Some(Command::Plan { format }) => plan::run(&backend, &triage, format).await,
-        Some(Command::Apply { findings, yes }) => apply::run(&backend, &triage, remediator, &findings, yes).await,
+        Some(Command::Apply { ids, yes }) => apply::run(&backend, &triage, remediator, &ids, yes).await,
         Some(Command::IamPolicy) => Ok(0),
         None => {
             let theme_name = config.theme.clone().unwrap_or_else(|| "dark".into());

@@ -68,8 +68,8 @@ pub enum Command {
     /// Apply the plans of the given findings, verify, update the findings, notify; without --yes: show and stop.
     Apply {
         /// Finding id (the ASFF `Id`); repeat for several.
-        #[arg(long = "finding", required = true, num_args = 1..)]
-        findings: Vec<String>,
+        #[arg(long = "finding", id = "finding_ids", value_name = "ID", required = true, num_args = 1..)]
+        ids: Vec<String>,
         /// Apply without asking; exits non-zero unless every fix was verified.
         #[arg(long)]
         yes: bool,
