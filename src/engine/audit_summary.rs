@@ -197,7 +197,8 @@ pub fn time_to_safe(records: &[AuditRecord]) -> (Vec<(String, Duration)>, Option
 }
 
 /// Apply and rollback intents with no outcome record in the same job: the process stopped mid-change, so the
-/// resource is in an unknown state and needs a re-check.
+/// resource is in an unknown state and needs a re-check. A verification record in the job (the re-check after
+/// such a stop writes one) settles it.
 pub fn unfinished(records: &[AuditRecord]) -> Vec<AuditRecord> {
     let jobs = by_job(records);
     records
@@ -207,7 +208,7 @@ pub fn unfinished(records: &[AuditRecord]) -> Vec<AuditRecord> {
             let outcome =
                 if r.event == AuditEvent::ApplyIntent { AuditEvent::ApplyOutcome } else { AuditEvent::RollbackOutcome };
             let rs = r.job.as_deref().and_then(|j| jobs.get(j));
-            !rs.is_some_and(|rs| has(rs, outcome))
+            !rs.is_some_and(|rs| has(rs, outcome) || has(rs, AuditEvent::Verification))
         })
         .cloned()
         .collect()
