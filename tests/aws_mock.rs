@@ -1,16 +1,22 @@
-//! What we send to GetFindings and how we read its errors, through the real SDK with `aws-smithy-mocks`
-//! (moto ignores GetFindings filters, so they are checked here).
+//! What we send to GetFindings and BatchUpdateFindings and how we read their answers and errors, through the real SDK
+//! with `aws-smithy-mocks`: moto ignores GetFindings filters and has no BatchUpdateFindings at all (it answers with an
+//! HTML 404 page), so both are checked here.
 #![allow(clippy::unwrap_used)]
 
+use aws_sdk_securityhub::operation::batch_update_findings::{BatchUpdateFindingsInput, BatchUpdateFindingsOutput};
 use aws_sdk_securityhub::operation::get_findings::{GetFindingsInput, GetFindingsOutput};
-use aws_sdk_securityhub::types::{AwsSecurityFinding, Resource, Severity, SeverityLabel, StringFilter};
+use aws_sdk_securityhub::types::{
+    AwsSecurityFinding, AwsSecurityFindingIdentifier, BatchUpdateFindingsUnprocessedFinding, Resource, Severity,
+    SeverityLabel, StringFilter,
+};
 use aws_sdk_securityhub::Client;
 use aws_smithy_mocks::{mock, mock_client};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
-use hubtriage::cloud::aws::{get_findings_page, AwsSettings, FindingFilters, PAGE_SIZE};
-use hubtriage::cloud::CloudError;
+use hubtriage::cloud::aws::{batch_update_findings, get_findings_page, AwsSettings, FindingFilters, PAGE_SIZE};
+use hubtriage::cloud::{CloudError, FindingUpdate, UpdateReport};
+use hubtriage::model::{FindingKey, WorkflowStatus};
 use std::sync::{Arc, Mutex};
 
 fn finding(n: usize, account: &str, region: &str) -> AwsSecurityFinding {
@@ -143,4 +149,129 @@ async fn sdk_errors_map_to_source_states() {
     let e = error_for(404, &[("content-type", "text/html")], "<!doctype html>\n<title>404 Not Found</title>").await;
     assert!(matches!(e, CloudError::Unsupported(ref m) if m.contains("not implemented")), "{e:?}");
     assert!(e.to_string().contains("GetFindings in 111111111111/eu-west-1"), "{e}");
+}
+
+fn key(n: usize) -> FindingKey {
+    FindingKey {
+        product_arn: format!("arn:aws:securityhub:eu-west-1::product/vendor/p{n}").into(),
+        id: format!("arn:aws:securityhub:eu-west-1:111111111111:finding/f-{n}").into(),
+    }
+}
+
+fn identifier(n: usize) -> AwsSecurityFindingIdentifier {
+    let k = key(n);
+    AwsSecurityFindingIdentifier::builder().id(k.id.as_ref()).product_arn(k.product_arn.as_ref()).build()
+}
+
+#[tokio::test]
+async fn batch_update_findings_sends_ids_status_and_a_bounded_note_and_reads_what_was_not_processed() {
+    let seen: Arc<Mutex<Vec<BatchUpdateFindingsInput>>> = Arc::default();
+    let record = seen.clone();
+    let rule = mock!(Client::batch_update_findings)
+        .match_requests(move |req| {
+            record.lock().unwrap().push(req.clone());
+            true
+        })
+        .then_output(|| {
+            BatchUpdateFindingsOutput::builder()
+                .processed_findings(identifier(1))
+                .processed_findings(identifier(3))
+                .unprocessed_findings(
+                    BatchUpdateFindingsUnprocessedFinding::builder()
+                        .finding_identifier(identifier(2))
+                        .error_code("FindingNotFound")
+                        .error_message("Finding not found")
+                        .build(),
+                )
+                .build()
+        });
+    let client = mock_client!(aws_sdk_securityhub, [&rule]);
+    let update = FindingUpdate {
+        findings: vec![key(1), key(2), key(3)],
+        status: WorkflowStatus::Resolved,
+        note: format!("hubtriage fixed this: {}", "é".repeat(600)),
+        updated_by: "arn:aws:sts::123456789012:assumed-role/Ops/alice".into(),
+    };
+    let report =
+        batch_update_findings(&client, &update, "BatchUpdateFindings in 111111111111/eu-west-1").await.unwrap();
+
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1);
+    let req = &seen[0];
+    let sent: Vec<(&str, &str)> =
+        req.finding_identifiers().iter().map(|i| (i.id().unwrap(), i.product_arn().unwrap())).collect();
+    let wanted: Vec<FindingKey> = (1..=3).map(key).collect();
+    assert_eq!(sent, wanted.iter().map(|k| (k.id.as_ref(), k.product_arn.as_ref())).collect::<Vec<_>>());
+    assert_eq!(req.workflow().and_then(|w| w.status()).map(|s| s.as_str()), Some("RESOLVED"));
+    let note = req.note().unwrap();
+    let text = note.text().unwrap();
+    assert_eq!(text.chars().count(), 512, "Note.Text is at most 512 characters");
+    assert!(text.starts_with("hubtriage fixed this: éé") && text.ends_with('…'), "{text}");
+    assert_eq!(note.updated_by(), Some("arn:aws:sts::123456789012:assumed-role/Ops/alice"));
+    assert!(req.severity().is_none() && req.verification_state().is_none(), "nothing else is changed");
+
+    assert_eq!(
+        report,
+        UpdateReport {
+            processed: vec![key(1).id.to_string(), key(3).id.to_string()],
+            unprocessed: vec![(key(2).id.to_string(), "FindingNotFound: Finding not found".into())],
+        }
+    );
+}
+
+#[tokio::test]
+async fn batch_update_findings_refuses_more_than_100_and_sends_nothing_for_none() {
+    let rule = mock!(Client::batch_update_findings).then_output(|| BatchUpdateFindingsOutput::builder().build());
+    let client = mock_client!(aws_sdk_securityhub, [&rule]);
+    let update = |n: usize| FindingUpdate {
+        findings: (0..n).map(key).collect(),
+        status: WorkflowStatus::Notified,
+        note: String::new(),
+        updated_by: String::new(),
+    };
+    let err = batch_update_findings(&client, &update(101), "BatchUpdateFindings in test").await.expect_err("101");
+    assert!(matches!(err, CloudError::Other(ref m) if m.contains("101") && m.contains("at most 100")), "{err:?}");
+    assert_eq!(batch_update_findings(&client, &update(0), "test").await.unwrap(), UpdateReport::default());
+    assert_eq!(rule.num_calls(), 0, "nothing was sent");
+    batch_update_findings(&client, &update(100), "test").await.unwrap();
+    assert_eq!(rule.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn batch_update_findings_without_a_note_sends_none_and_the_html_404_of_moto_is_reported_as_unavailable() {
+    let seen: Arc<Mutex<Vec<BatchUpdateFindingsInput>>> = Arc::default();
+    let record = seen.clone();
+    let ok = mock!(Client::batch_update_findings)
+        .match_requests(move |req| {
+            record.lock().unwrap().push(req.clone());
+            true
+        })
+        .then_output(|| BatchUpdateFindingsOutput::builder().processed_findings(identifier(1)).build());
+    let client = mock_client!(aws_sdk_securityhub, [&ok]);
+    let update = FindingUpdate {
+        findings: vec![key(1)],
+        status: WorkflowStatus::Suppressed,
+        note: "  ".into(),
+        updated_by: "me".into(),
+    };
+    batch_update_findings(&client, &update, "test").await.unwrap();
+    let req = seen.lock().unwrap()[0].clone();
+    assert!(req.note().is_none(), "Security Hub rejects an empty Note.Text");
+    assert_eq!(req.workflow().and_then(|w| w.status()).map(|s| s.as_str()), Some("SUPPRESSED"));
+
+    let html = mock!(Client::batch_update_findings).then_http_response(|| {
+        let mut resp = HttpResponse::new(
+            StatusCode::try_from(404).unwrap(),
+            SdkBody::from("<!doctype html>\n<title>404 Not Found</title>"),
+        );
+        resp.headers_mut().insert("content-type", "text/html");
+        resp
+    });
+    let client = mock_client!(aws_sdk_securityhub, [&html]);
+    let err = batch_update_findings(&client, &update, "BatchUpdateFindings of 1 finding(s) in 111111111111/eu-west-1")
+        .await
+        .expect_err("404");
+    assert!(matches!(err, CloudError::Unsupported(_)), "{err:?}");
+    assert!(err.to_string().contains("BatchUpdateFindings of 1 finding(s) in 111111111111/eu-west-1"), "{err}");
+    assert!(err.to_string().contains("not implemented"), "{err}");
 }

@@ -64,6 +64,21 @@ pub fn aws_call(
     content_type: &str,
     body: &[u8],
 ) -> Response {
+    aws_call_with(port, keys, (service, region), method, path, content_type, &[], body)
+}
+
+/// [`aws_call`] with extra headers (S3 Control takes the account id in `x-amz-account-id`).
+#[allow(clippy::too_many_arguments)]
+pub fn aws_call_with(
+    port: u16,
+    keys: &Keys,
+    (service, region): (&str, &str),
+    method: &str,
+    path: &str,
+    content_type: &str,
+    extra: &[(&str, String)],
+    body: &[u8],
+) -> Response {
     let mut headers = vec![
         (
             "Authorization",
@@ -78,6 +93,7 @@ pub fn aws_call(
     if let Some(t) = &keys.session_token {
         headers.push(("X-Amz-Security-Token", t.clone()));
     }
+    headers.extend(extra.iter().cloned());
     request(port, method, path, &headers, body).unwrap_or_else(|e| panic!("{service} {method} {path} on moto: {e}"))
 }
 

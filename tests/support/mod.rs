@@ -1,5 +1,5 @@
-//! Shared helpers for the AWS adapter tests: a moto server per test binary, seeding over its HTTP API, and a
-//! fault-injecting proxy in front of it.
+//! Shared helpers for the AWS adapter tests: a moto server per test binary, seeding over its HTTP API, a
+//! fault-injecting proxy in front of it, and SDK clients that create and read resources directly.
 #![allow(dead_code)]
 
 #[path = "../common/mod.rs"]
@@ -7,4 +7,5 @@ pub mod common;
 pub mod http;
 pub mod moto;
 pub mod proxy;
+pub mod sdk;
 pub mod seed;

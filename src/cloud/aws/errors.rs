@@ -38,9 +38,10 @@ pub fn classify(
         }
         Some("ThrottlingException" | "TooManyRequestsException" | "LimitExceededException" | "Throttling")
         | Some("RequestLimitExceeded" | "SlowDown") => CloudError::Throttled(text("throttled")),
-        Some("NoSuchBucket" | "InvalidGroup.NotFound" | "InvalidGroupId.NotFound" | "ResourceNotFoundException") => {
-            CloudError::NotFound(text("not found"))
-        }
+        Some("NoSuchBucket" | "InvalidGroup.NotFound" | "InvalidGroupId.NotFound" | "ResourceNotFoundException")
+        | Some(
+            "InvalidInstanceID.NotFound" | "InvalidSecurityGroupRuleId.NotFound" | "NotFound" | "NotFoundException",
+        ) => CloudError::NotFound(text("not found")),
         _ if status == Some(404) && (html || code.is_none() || code == Some("404")) => {
             CloudError::Unsupported(format!(
             "{context}: the endpoint answered HTTP 404{} — this operation is not implemented there (moto lacks some \
@@ -128,6 +129,9 @@ mod tests {
             assert!(matches!(c(Some(code), None, 429, ""), CloudError::Throttled(_)), "{code}");
         }
         assert!(c(Some("ThrottlingException"), None, 400, "").is_retryable());
+        for code in ["NoSuchBucket", "InvalidInstanceID.NotFound", "NotFound"] {
+            assert!(matches!(c(Some(code), Some("gone"), 404, ""), CloudError::NotFound(_)), "{code}");
+        }
     }
 
     #[test]
