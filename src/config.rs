@@ -246,6 +246,7 @@ impl Config {
                 return Err(format!("{key}: {arn:?} is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)"));
             }
         }
+        self.playbooks.validate()?;
         let r = &self.remediation;
         if r.verify_attempts == 0 || r.max_parallel_jobs == 0 {
             return Err("remediation.verify_attempts and remediation.max_parallel_jobs must be at least 1".into());

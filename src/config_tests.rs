@@ -65,3 +65,17 @@ fn missing_file_is_reported_with_its_path() {
     let err = Config::load_file(Path::new("/nonexistent/hubtriage.toml")).expect_err("missing");
     assert!(err.to_string().contains("/nonexistent/hubtriage.toml"));
 }
+
+#[test]
+fn remediation_notify_and_playbook_values_are_checked() {
+    let bad = |text: &str| Config::parse(text, Path::new("c.toml")).expect_err(text).to_string();
+    assert!(bad("[notify]\ntopic_arn = \"my-topic\"").contains("notify.topic_arn"));
+    assert!(bad("[notify.topics]\nprod = \"arn:aws:sqs:eu-west-1:1:q\"").contains("notify.topics.prod"));
+    assert!(bad("[remediation]\nverify_attempts = 0").contains("remediation.verify_attempts"));
+    assert!(bad("[playbooks]\nauthorized_public_ports = [70000]").contains("playbooks.authorized_public_ports"));
+    assert!(bad("[remediation]\nverify_attemps = 3").contains("verify_attemps"));
+    let ok = Config::parse("[notify.topics]\nprod = \"arn:aws:sns:eu-west-1:111111111111:sec\"", Path::new("c.toml"))
+        .expect("valid");
+    assert_eq!(ok.notify.topic_for("prod"), Some("arn:aws:sns:eu-west-1:111111111111:sec"));
+    assert_eq!(ok.notify.topic_for("sandbox"), None);
+}

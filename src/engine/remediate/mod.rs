@@ -58,19 +58,14 @@ impl Remediator {
         settings: RemediatorSettings,
     ) -> Result<Arc<Self>, String> {
         let resources = backend.resources.clone().ok_or("fixes need live access to the accounts (not offline)")?;
-        let (resources, updates, notifier): (
-            Arc<dyn Resources>,
-            Option<Arc<dyn FindingUpdates>>,
-            Option<Arc<dyn Notifier>>,
-        ) = if settings.read_only {
-            (
-                Arc::new(ReadOnly(resources)),
-                backend.updates.clone().map(|u| Arc::new(ReadOnly(u)) as Arc<dyn FindingUpdates>),
-                backend.notifier.clone().map(|n| Arc::new(ReadOnly(n)) as Arc<dyn Notifier>),
-            )
-        } else {
-            (resources, backend.updates.clone(), backend.notifier.clone())
-        };
+        let mut resources: Arc<dyn Resources> = resources;
+        let mut updates = backend.updates.clone();
+        let mut notifier = backend.notifier.clone();
+        if settings.read_only {
+            resources = Arc::new(ReadOnly(resources));
+            updates = updates.map(|u| Arc::new(ReadOnly(u)) as Arc<dyn FindingUpdates>);
+            notifier = notifier.map(|n| Arc::new(ReadOnly(n)) as Arc<dyn Notifier>);
+        }
         Ok(Arc::new(Self {
             resources,
             updates,
