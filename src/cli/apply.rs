@@ -61,6 +61,9 @@ pub async fn run(
         eprintln!("hubtriage: fixes need live access to the accounts (not --findings)");
         return Ok(EXIT_ERROR);
     };
+    for state in remediator.recheck_unfinished(None).await {
+        eprintln!("hubtriage: an interrupted change from an earlier run was re-checked: {}", state.word());
+    }
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let progress = tokio::spawn(async move {
         while let Some(msg) = rx.recv().await {
