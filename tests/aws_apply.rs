@@ -607,6 +607,17 @@ fn ec2_13_revokes_only_the_world_open_ssh_rules_and_restores_them() {
         let restored: BTreeSet<DirectRule> =
             direct_rules(&ec2, &group_id).await.iter().map(DirectRule::shape).collect();
         assert_eq!(restored, before.iter().map(DirectRule::shape).collect(), "descriptions included");
+
+        // The rollback runs again (say after a restart) when one of the two rules had been removed by hand: the
+        // missing one comes back, the present one is not duplicated, and nothing fails.
+        let now = direct_rules(&ec2, &group_id).await;
+        let one = now.iter().find(|r| !r.egress && r.ports == (22, 22) && r.source == "::/0").unwrap();
+        ec2.revoke_security_group_ingress().group_id(&group_id).security_group_rule_ids(&one.id).send().await.unwrap();
+        apply_all(&backend, ACCOUNT, &fixed.plan.rollback).await;
+        apply_all(&backend, ACCOUNT, &fixed.plan.rollback).await;
+        let again: BTreeSet<DirectRule> = direct_rules(&ec2, &group_id).await.iter().map(DirectRule::shape).collect();
+        assert_eq!(again, before.iter().map(DirectRule::shape).collect());
+        assert_eq!(direct_rules(&ec2, &group_id).await.len(), before.len(), "no duplicates");
     });
 }
 

@@ -7,6 +7,9 @@ use crate::playbook::state::{PublicAccessBlock, SecurityGroupRule};
 use crate::playbook::Change;
 use aws_config::SdkConfig;
 use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, PrefixListId, UserIdGroupPair};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 /// Makes one change in `account_id`/`region` with `config`'s credentials.
 pub(super) async fn apply_change(
@@ -133,30 +136,10 @@ pub(super) async fn apply_change(
             check_revoke(&context, out.r#return(), out.unknown_ip_permissions().len())?;
         }
         Change::AuthorizeIngress { group_id, rules } => {
-            if rules.is_empty() {
-                return Ok(());
-            }
-            let context = format!("AuthorizeSecurityGroupIngress ({} rules) on {group_id} in {at}", rules.len());
-            Accounts::ec2(config, region)
-                .authorize_security_group_ingress()
-                .group_id(group_id)
-                .set_ip_permissions(Some(rules.iter().map(ip_permission).collect()))
-                .send()
-                .await
-                .map_err(|e| map_sdk_error(&context, e))?;
+            authorize(&Accounts::ec2(config, region), group_id, rules, false, &at).await?;
         }
         Change::AuthorizeEgress { group_id, rules } => {
-            if rules.is_empty() {
-                return Ok(());
-            }
-            let context = format!("AuthorizeSecurityGroupEgress ({} rules) on {group_id} in {at}", rules.len());
-            Accounts::ec2(config, region)
-                .authorize_security_group_egress()
-                .group_id(group_id)
-                .set_ip_permissions(Some(rules.iter().map(ip_permission).collect()))
-                .send()
-                .await
-                .map_err(|e| map_sdk_error(&context, e))?;
+            authorize(&Accounts::ec2(config, region), group_id, rules, true, &at).await?;
         }
         Change::SetEbsEncryptionByDefault { enabled: true } => {
             Accounts::ec2(config, region)
@@ -187,6 +170,80 @@ pub(super) async fn apply_change(
         }
     }
     Ok(())
+}
+
+/// EC2's answer when a rule being authorized exists already.
+const DUPLICATE: &str = "InvalidPermission.Duplicate";
+
+/// Adds rules to a group. Rules that exist already count as added, so a rollback that runs a second time (after a
+/// restart, say) succeeds: EC2 refuses the whole call when one rule exists, so the rules are then added one by one.
+async fn authorize(
+    ec2: &aws_sdk_ec2::Client,
+    group_id: &str,
+    rules: &[SecurityGroupRule],
+    egress: bool,
+    at: &str,
+) -> Result<(), CloudError> {
+    if rules.is_empty() {
+        return Ok(());
+    }
+    let op = if egress { "AuthorizeSecurityGroupEgress" } else { "AuthorizeSecurityGroupIngress" };
+    let context = format!("{op} ({} rules) on {group_id} in {at}", rules.len());
+    match authorize_once(ec2, group_id, egress, rules.iter().map(ip_permission).collect(), &context).await {
+        Ok(()) => Ok(()),
+        Err((true, _)) if rules.len() > 1 => {
+            for rule in rules {
+                let context = format!("{op} {} on {group_id} in {at}", rule.describe());
+                match authorize_once(ec2, group_id, egress, vec![ip_permission(rule)], &context).await {
+                    Ok(()) => {}
+                    Err((true, _)) => tracing::info!(group_id, rule = %rule.describe(), "rule exists already"),
+                    Err((false, e)) => return Err(e),
+                }
+            }
+            Ok(())
+        }
+        Err((true, _)) => {
+            for rule in rules {
+                tracing::info!(group_id, rule = %rule.describe(), "rule exists already");
+            }
+            Ok(())
+        }
+        Err((false, e)) => Err(e),
+    }
+}
+
+/// One Authorize call; the error says whether EC2 refused it because a rule exists already.
+async fn authorize_once(
+    ec2: &aws_sdk_ec2::Client,
+    group_id: &str,
+    egress: bool,
+    permissions: Vec<IpPermission>,
+    context: &str,
+) -> Result<(), (bool, CloudError)> {
+    fn failed<E>(context: &str, e: SdkError<E, HttpResponse>) -> (bool, CloudError)
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let duplicate = e.as_service_error().and_then(|s| s.code()) == Some(DUPLICATE);
+        (duplicate, map_sdk_error(context, e))
+    }
+    if egress {
+        ec2.authorize_security_group_egress()
+            .group_id(group_id)
+            .set_ip_permissions(Some(permissions))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| failed(context, e))
+    } else {
+        ec2.authorize_security_group_ingress()
+            .group_id(group_id)
+            .set_ip_permissions(Some(permissions))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| failed(context, e))
+    }
 }
 
 /// A revoke that answered `Return: false` or listed rules it did not know revoked nothing (or not all).
