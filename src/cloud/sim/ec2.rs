@@ -86,6 +86,15 @@ pub(super) fn network(place: &Place, rng: &mut SplitMix64) -> (Vec<SimGroup>, Ve
                 rule(rng, proto, *from, *to, v4, v6, referenced, false)
             })
             .collect();
+        // A group cannot hold the same rule twice (seeded filler may pick a port twice); ids were drawn either way,
+        // so the rest of the organisation stays the same.
+        let mut seen = Vec::new();
+        rules.retain(|r| {
+            let key = (r.protocol.clone(), r.from_port, r.to_port, r.cidr_ipv4.clone(), r.cidr_ipv6.clone());
+            let new = !seen.contains(&key);
+            seen.push(key);
+            new
+        });
         rules.push(rule(rng, "-1", -1, -1, Some(WORLD.into()), None, None, true));
         let mut tags = team_tags(place, team_of(place));
         tags.insert("Name".into(), spec.name.into());

@@ -25,6 +25,8 @@ mod inspector;
 mod inventory;
 mod org;
 mod overlay;
+#[cfg(test)]
+mod playbook_tests;
 mod read;
 mod rng;
 mod s3;
