@@ -1,4 +1,5 @@
-//! Render tests of the TUI with ratatui's TestBackend: table, detail, plan, help, filters and each theme.
+//! Render tests of the TUI with ratatui's TestBackend: table, detail, plan, help, filters and each theme; the
+//! remediation views and dialogs are in `ui_render/remediation.rs`.
 
 use chrono::{TimeZone, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -17,6 +18,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 mod common;
+#[path = "ui_render/fixtures.rs"]
+mod fixtures;
+#[path = "ui_render/remediation.rs"]
+mod remediation;
 
 fn corpus_file(name: &str) -> String {
     let path = common::asff_corpus().join(name);

@@ -1,15 +1,18 @@
 //! The TUI's state and how messages and keys change it. Never awaits: work is requested through `Effect`s.
 
+use super::dialog::Dialog;
 use super::keymap::{action_for, Action};
-use super::listing::{Listing, SortKey};
+use super::listing::Listing;
 use super::theme::Theme;
 use crate::cloud::SourceId;
-use crate::engine::{Msg, Row, SourceStatus};
-use crate::model::{Finding, FindingKey, Severity};
+use crate::engine::audit::AuditRecord;
+use crate::engine::jobs::{ApplyRequest, JobId, JobUpdate};
+use crate::engine::{Drift, Msg, Row, SourceStatus};
+use crate::model::{Finding, FindingKey};
 use crate::policy::Verdict;
 use crate::triage::Assessment;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind};
-use std::collections::BTreeMap;
+use crossterm::event::{Event, KeyCode, KeyEventKind};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Where keys go.
@@ -26,6 +29,8 @@ pub enum Mode {
 pub enum View {
     Findings,
     Sources,
+    Jobs,
+    Audit,
 }
 
 /// Which pane has the focus.
@@ -36,12 +41,20 @@ pub enum Focus {
 }
 
 /// Work the UI asks the runtime to do.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Effect {
     /// Re-read the finding's resource and recompute its plan; answer tagged with `req`.
     LivePlan { req: u64, finding: Arc<Finding> },
     /// Fetch what changed since the last sync, now.
     RefreshNow,
+    /// Read the live state of these findings and plan them (`Remediator::preview`); answer tagged with `req`.
+    PreviewApply { req: u64, findings: Vec<Arc<Finding>> },
+    /// Run the approved requests (`Remediator::submit`, one job each).
+    Apply(Vec<ApplyRequest>),
+    /// Roll back the apply job with this audit log name (`Remediator::rollback`).
+    Rollback { audit_job: String },
+    /// Switch incident mode (change windows lifted) on or off (`Remediator::set_incident`).
+    SetIncident(bool),
 }
 
 /// The live plan of the selected finding.
@@ -74,8 +87,33 @@ pub struct App {
     pub auto_fix: bool,
     /// Account id → display name.
     pub account_names: BTreeMap<String, String>,
+    /// Account id → class (`prod`, `dev`…): changes in `prod` need a capital `Y`.
+    pub account_classes: BTreeMap<String, String>,
+    /// Fixes can run (a remediator exists: not offline).
+    pub can_fix: bool,
+    /// No mutating call can be made: dialogs show plans but confirm nothing.
+    pub read_only: bool,
+    /// Incident mode: change windows lifted.
+    pub incident: bool,
+    /// Findings marked with `space`; `a` applies to them.
+    pub marks: BTreeSet<FindingKey>,
+    /// One line for the status bar: the answer to the last key or event.
+    pub status_message: Option<String>,
+    pub dialog: Option<Dialog>,
+    /// Every job of the session by id, with its latest state.
+    pub jobs: BTreeMap<JobId, JobUpdate>,
+    /// Position in the Jobs view (newest first).
+    pub jobs_selected: usize,
+    /// The audit log: as read at start plus every record since, oldest first.
+    pub audit: Vec<AuditRecord>,
+    /// Position in the Audit view (newest first).
+    pub audit_selected: usize,
+    /// Fixed resources found non-compliant again, until fixed again.
+    pub drifts: Vec<Drift>,
     pub table_height: usize,
     pub quit: bool,
+    /// The latest job of each finding.
+    pub(super) latest_job: HashMap<FindingKey, JobId>,
     next_req: u64,
 }
 
@@ -100,8 +138,21 @@ impl App {
             live_reads,
             auto_fix: false,
             account_names: BTreeMap::new(),
+            account_classes: BTreeMap::new(),
+            can_fix: false,
+            read_only: false,
+            incident: false,
+            marks: BTreeSet::new(),
+            status_message: None,
+            dialog: None,
+            jobs: BTreeMap::new(),
+            jobs_selected: 0,
+            audit: Vec::new(),
+            audit_selected: 0,
+            drifts: Vec::new(),
             table_height: 20,
             quit: false,
+            latest_job: HashMap::new(),
             next_req: 1,
         }
     }
@@ -124,8 +175,10 @@ impl App {
                     live.result = Some(*result);
                 }
             }
-            // Remediation jobs, the audit log and drift reach the UI in the remediation views.
-            Msg::ApplyPreview { .. } | Msg::Job(_) | Msg::Audit(_) | Msg::Drift(_) => {}
+            Msg::ApplyPreview { req, items } => self.on_preview(req, items),
+            Msg::Job(update) => self.on_job(*update),
+            Msg::Audit(record) => self.audit.push(*record),
+            Msg::Drift(drift) => self.on_drift(*drift),
         }
     }
 
@@ -143,6 +196,9 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
         }
+        if self.dialog.is_some() {
+            return self.on_dialog_key(key.code);
+        }
         match self.mode {
             Mode::Filter => {
                 self.on_filter_key(*key);
@@ -156,27 +212,13 @@ impl App {
                 Vec::new()
             }
             Mode::Normal => match action_for(*key) {
-                Some(action) => self.on_action(action),
+                Some(action) => {
+                    self.status_message = None;
+                    self.on_action(action)
+                }
                 None => Vec::new(),
             },
         }
-    }
-
-    fn on_filter_key(&mut self, key: KeyEvent) {
-        match key.code {
-            KeyCode::Enter => self.mode = Mode::Normal,
-            KeyCode::Esc => {
-                self.filter_input.clear();
-                self.mode = Mode::Normal;
-            }
-            KeyCode::Backspace => {
-                self.filter_input.pop();
-            }
-            KeyCode::Char(c) if !c.is_control() => self.filter_input.push(c),
-            _ => return,
-        }
-        self.listing.filters.text = self.filter_input.clone();
-        self.listing.invalidate();
     }
 
     /// Performs one user intent.
@@ -186,68 +228,39 @@ impl App {
         let mut effects = Vec::new();
         match action {
             Action::Quit => self.quit = true,
-            Action::Down if self.focus == Focus::Detail => self.detail_scroll = self.detail_scroll.saturating_add(1),
-            Action::Up if self.focus == Focus::Detail => self.detail_scroll = self.detail_scroll.saturating_sub(1),
-            Action::Down => self.listing.move_by(1),
-            Action::Up => self.listing.move_by(-1),
-            Action::PageDown => self.listing.move_by(page),
-            Action::PageUp => self.listing.move_by(-page),
-            Action::Top => self.listing.select_edge(false),
-            Action::Bottom => self.listing.select_edge(true),
+            Action::Down if self.detail_focused() => self.detail_scroll = self.detail_scroll.saturating_add(1),
+            Action::Up if self.detail_focused() => self.detail_scroll = self.detail_scroll.saturating_sub(1),
+            Action::Down => self.move_by(1),
+            Action::Up => self.move_by(-1),
+            Action::PageDown => self.move_by(page),
+            Action::PageUp => self.move_by(-page),
+            Action::Top => self.move_by(isize::MIN),
+            Action::Bottom => self.move_by(isize::MAX),
             Action::ToggleFocus => {
                 self.focus = if self.focus == Focus::Table { Focus::Detail } else { Focus::Table };
             }
-            Action::StartFilter => {
-                self.mode = Mode::Filter;
-                self.filter_input = self.listing.filters.text.clone();
-            }
-            Action::ClearFilters => {
-                self.listing.filters = Default::default();
-                self.filter_input.clear();
-                self.listing.invalidate();
-            }
-            Action::CycleSeverity => {
-                let order =
-                    [Some(Severity::Critical), Some(Severity::High), Some(Severity::Medium), Some(Severity::Low), None];
-                self.listing.filters.min_severity = next_in(&order, &self.listing.filters.min_severity);
-                self.listing.invalidate();
-            }
-            Action::CycleAccount => {
-                let accounts: Vec<Option<String>> = self.distinct(|f| f.account_id.clone());
-                self.listing.filters.account = next_in(&accounts, &self.listing.filters.account);
-                self.listing.invalidate();
-            }
-            Action::CycleRegion => {
-                let regions: Vec<Option<String>> = self.distinct(|f| f.region.clone());
-                self.listing.filters.region = next_in(&regions, &self.listing.filters.region);
-                self.listing.invalidate();
-            }
-            Action::CycleVerdict => {
-                let mut order: Vec<Option<Verdict>> = Verdict::ALL.into_iter().map(Some).collect();
-                order.push(None);
-                self.listing.filters.verdict = next_in(&order, &self.listing.filters.verdict);
-                self.listing.invalidate();
-            }
-            Action::CycleSort => {
-                self.listing.sort = self.listing.sort.next();
-                self.listing.descending = matches!(self.listing.sort, SortKey::Severity | SortKey::Updated);
-                self.listing.invalidate();
-            }
-            Action::ReverseSort => {
-                self.listing.descending = !self.listing.descending;
-                self.listing.invalidate();
-            }
+            Action::StartFilter
+            | Action::ClearFilters
+            | Action::CycleSeverity
+            | Action::CycleAccount
+            | Action::CycleRegion
+            | Action::CycleVerdict
+            | Action::CycleSort
+            | Action::ReverseSort
+            | Action::ToggleClosed => self.on_filter_action(action),
             Action::ToggleRaw => {
                 self.show_raw = !self.show_raw;
                 self.detail_scroll = 0;
             }
-            Action::ToggleClosed => {
-                self.listing.filters.show_closed = !self.listing.filters.show_closed;
-                self.listing.invalidate();
-            }
             Action::ShowFindings => self.view = View::Findings,
             Action::ShowSources => self.view = View::Sources,
+            Action::ShowJobs => self.view = View::Jobs,
+            Action::ShowAudit => self.view = View::Audit,
             Action::RefreshNow => effects.push(Effect::RefreshNow),
+            Action::ToggleMark => self.toggle_mark(),
+            Action::Apply => effects.extend(self.start_apply()),
+            Action::Rollback => self.start_rollback(),
+            Action::ToggleIncident => self.ask_incident(),
             Action::ToggleHelp => self.mode = Mode::Help,
         }
         self.listing.refresh();
@@ -257,13 +270,38 @@ impl App {
         effects
     }
 
-    /// Distinct values of a field over all rows, sorted, followed by `None` ("all").
-    fn distinct(&self, field: impl Fn(&Finding) -> String) -> Vec<Option<String>> {
-        let set: std::collections::BTreeSet<String> = self.listing.all().iter().map(|r| field(&r.finding)).collect();
-        set.into_iter().map(Some).chain([None]).collect()
+    fn detail_focused(&self) -> bool {
+        self.focus == Focus::Detail && self.view == View::Findings
     }
 
-    fn selected_key(&self) -> Option<FindingKey> {
+    /// Moves the selection of the current view; `isize::MIN` / `MAX` go to the first / last entry.
+    fn move_by(&mut self, delta: isize) {
+        let step = |at: &mut usize, len: usize| {
+            *at = match delta {
+                isize::MIN => 0,
+                isize::MAX => len.saturating_sub(1),
+                d => at.saturating_add_signed(d).min(len.saturating_sub(1)),
+            }
+        };
+        match self.view {
+            View::Findings | View::Sources => match delta {
+                isize::MIN => self.listing.select_edge(false),
+                isize::MAX => self.listing.select_edge(true),
+                d => self.listing.move_by(d),
+            },
+            View::Jobs => step(&mut self.jobs_selected, self.jobs.len()),
+            View::Audit => step(&mut self.audit_selected, self.audit.len()),
+        }
+    }
+
+    /// A new request id.
+    pub(super) fn next_req(&mut self) -> u64 {
+        let req = self.next_req;
+        self.next_req += 1;
+        req
+    }
+
+    pub(super) fn selected_key(&self) -> Option<FindingKey> {
         self.listing.selected_row().map(|r| r.finding.key())
     }
 
@@ -280,10 +318,10 @@ impl App {
         if self.live.as_ref().is_some_and(|l| l.key == key) {
             return Vec::new();
         }
-        let req = self.next_req;
-        self.next_req += 1;
+        let finding = row.finding.clone();
+        let req = self.next_req();
         self.live = Some(LivePlan { req, key, result: None });
-        vec![Effect::LivePlan { req, finding: row.finding.clone() }]
+        vec![Effect::LivePlan { req, finding }]
     }
 
     /// How many findings `auto-fix` would fix if the switch were on.
@@ -293,13 +331,5 @@ impl App {
             .iter()
             .filter(|r| r.assessment.decision.verdict == Verdict::AutoFix && r.assessment.plan.plan().is_some())
             .count()
-    }
-}
-
-/// The element after `current` in `order` (wrapping); the first when `current` is not in it.
-fn next_in<T: Clone + PartialEq>(order: &[T], current: &T) -> T {
-    match order.iter().position(|x| x == current) {
-        Some(i) => order[(i + 1) % order.len()].clone(),
-        None => order[0].clone(),
     }
 }

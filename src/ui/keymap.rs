@@ -25,7 +25,13 @@ pub enum Action {
     ToggleClosed,
     ShowFindings,
     ShowSources,
+    ShowJobs,
+    ShowAudit,
     RefreshNow,
+    ToggleMark,
+    Apply,
+    Rollback,
+    ToggleIncident,
     ToggleHelp,
 }
 
@@ -48,13 +54,27 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: "A", action: Action::CycleAccount, help: "account filter: cycle through accounts" },
     Binding { keys: "R", action: Action::CycleRegion, help: "region filter: cycle through regions" },
     Binding { keys: "V", action: Action::CycleVerdict, help: "verdict filter: cycle through verdicts" },
-    Binding { keys: "Esc", action: Action::ClearFilters, help: "clear every filter" },
+    Binding {
+        keys: "Esc",
+        action: Action::ClearFilters,
+        help: "clear every filter; with no filter set, clear the marks",
+    },
     Binding { keys: "o", action: Action::CycleSort, help: "sort by the next column" },
     Binding { keys: "O", action: Action::ReverseSort, help: "reverse the sort order" },
     Binding { keys: "J", action: Action::ToggleRaw, help: "show / hide the raw JSON in the detail pane" },
     Binding { keys: "C", action: Action::ToggleClosed, help: "show / hide resolved, suppressed and archived findings" },
     Binding { keys: "1", action: Action::ShowFindings, help: "Findings view" },
     Binding { keys: "2", action: Action::ShowSources, help: "Sources view: state of every account × region" },
+    Binding { keys: "3", action: Action::ShowJobs, help: "Jobs view: every fix and rollback with its state" },
+    Binding { keys: "4", action: Action::ShowAudit, help: "Audit view: the audit log and time to safe state" },
+    Binding { keys: "space", action: Action::ToggleMark, help: "mark / unmark the finding (a applies to all marked)" },
+    Binding { keys: "a", action: Action::Apply, help: "apply the marked (or selected) findings: live plans, confirm" },
+    Binding { keys: "u", action: Action::Rollback, help: "roll back the last verified fix of the finding's resource" },
+    Binding {
+        keys: "I",
+        action: Action::ToggleIncident,
+        help: "incident mode on / off: lifts change windows (confirm)",
+    },
     Binding { keys: "r", action: Action::RefreshNow, help: "refresh now: fetch what changed since the last sync" },
     Binding { keys: "?", action: Action::ToggleHelp, help: "this help" },
     Binding { keys: "q / Ctrl-C", action: Action::Quit, help: "quit" },
@@ -86,6 +106,12 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('C') => Action::ToggleClosed,
         KeyCode::Char('1') => Action::ShowFindings,
         KeyCode::Char('2') => Action::ShowSources,
+        KeyCode::Char('3') => Action::ShowJobs,
+        KeyCode::Char('4') => Action::ShowAudit,
+        KeyCode::Char(' ') => Action::ToggleMark,
+        KeyCode::Char('a') => Action::Apply,
+        KeyCode::Char('u') => Action::Rollback,
+        KeyCode::Char('I') => Action::ToggleIncident,
         KeyCode::Char('r') => Action::RefreshNow,
         KeyCode::Char('?') => Action::ToggleHelp,
         _ => return None,
@@ -98,7 +124,7 @@ mod tests {
 
     #[test]
     fn every_bound_action_is_reachable_from_a_key() {
-        let keys = "qjkgG/SARVoOJC12r?".chars().map(KeyCode::Char).chain([
+        let keys = "qjkgG/SARVoOJC1234r? auI".chars().map(KeyCode::Char).chain([
             KeyCode::PageDown,
             KeyCode::PageUp,
             KeyCode::Tab,

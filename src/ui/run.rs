@@ -5,6 +5,7 @@ use super::app::{App, Effect};
 use super::views;
 use crate::cloud::Backend;
 use crate::engine::refresh::{self, RefreshHandle, RefreshSettings};
+use crate::engine::remediate::Remediator;
 use crate::engine::{live_plan, Msg};
 use crate::triage::Triage;
 use crossterm::event::EventStream;
@@ -16,8 +17,28 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 /// Longest time spent applying queued background messages before the next frame.
 const MAX_BATCH: Duration = Duration::from_millis(12);
 
-/// Runs the TUI until the user quits.
-pub async fn run(mut app: App, backend: Backend, triage: Arc<Triage>) -> anyhow::Result<()> {
+/// What `perform` works with.
+struct Workers<'a> {
+    backend: &'a Backend,
+    triage: &'a Arc<Triage>,
+    tx: &'a UnboundedSender<Msg>,
+    refresh: &'a RefreshHandle,
+    remediator: Option<&'a Arc<Remediator>>,
+}
+
+/// Runs the TUI until the user quits. `remediator` is `None` offline: the app then says fixes need live access.
+pub async fn run(
+    mut app: App,
+    backend: Backend,
+    triage: Arc<Triage>,
+    remediator: Option<Arc<Remediator>>,
+) -> anyhow::Result<()> {
+    app.incident = triage.policy.incident.is_on();
+    if let Some(r) = &remediator {
+        app.can_fix = true;
+        app.read_only |= r.read_only();
+        app.audit = r.audit_records();
+    }
     let mut terminal = ratatui::try_init()?;
     let (tx, mut rx) = unbounded_channel();
     let refresh = refresh::spawn_all(
@@ -26,11 +47,13 @@ pub async fn run(mut app: App, backend: Backend, triage: Arc<Triage>) -> anyhow:
         tx.clone(),
         RefreshSettings::every(backend.refresh_every),
     );
+    let workers =
+        Workers { backend: &backend, triage: &triage, tx: &tx, refresh: &refresh, remediator: remediator.as_ref() };
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     let result = loop {
         for effect in app.before_draw() {
-            perform(effect, &backend, &triage, &tx, &refresh);
+            perform(effect, &workers);
         }
         if let Err(e) = terminal.draw(|frame| {
             app.table_height = (frame.area().height as usize * 55 / 100).saturating_sub(3);
@@ -46,7 +69,7 @@ pub async fn run(mut app: App, backend: Backend, triage: Arc<Triage>) -> anyhow:
             event = events.next() => match event {
                 Some(Ok(event)) => {
                     for effect in app.on_event(&event) {
-                        perform(effect, &backend, &triage, &tx, &refresh);
+                        perform(effect, &workers);
                     }
                 }
                 Some(Err(e)) => break Err(e.into()),
@@ -73,19 +96,36 @@ fn drain(app: &mut App, rx: &mut UnboundedReceiver<Msg>) {
     }
 }
 
-fn perform(
-    effect: Effect,
-    backend: &Backend,
-    triage: &Arc<Triage>,
-    tx: &UnboundedSender<Msg>,
-    refresh: &RefreshHandle,
-) {
+fn perform(effect: Effect, w: &Workers) {
     match effect {
         Effect::LivePlan { req, finding } => {
-            if let Some(resources) = &backend.resources {
-                live_plan::request(req, resources.clone(), triage.clone(), finding, tx.clone());
+            if let Some(resources) = &w.backend.resources {
+                live_plan::request(req, resources.clone(), w.triage.clone(), finding, w.tx.clone());
             }
         }
-        Effect::RefreshNow => refresh.now(),
+        Effect::RefreshNow => w.refresh.now(),
+        // The app opens these dialogs only when a remediator exists (`can_fix`).
+        Effect::PreviewApply { req, findings } => {
+            if let Some(r) = w.remediator {
+                r.preview(req, findings, w.tx.clone());
+            }
+        }
+        Effect::Apply(requests) => {
+            if let Some(r) = w.remediator {
+                for request in requests {
+                    r.submit(request, w.tx.clone());
+                }
+            }
+        }
+        Effect::Rollback { audit_job } => {
+            if let Some(r) = w.remediator {
+                r.rollback(audit_job, w.tx.clone());
+            }
+        }
+        Effect::SetIncident(on) => {
+            if let Some(r) = w.remediator {
+                r.set_incident(on, Some(w.tx));
+            }
+        }
     }
 }

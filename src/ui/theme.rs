@@ -1,6 +1,7 @@
 //! Themes as semantic tokens (chrome, severity, verdict, job state), one `themes/<name>.toml` each, embedded;
 //! user themes are read from `<config dir>/themes/<name>.toml`.
 
+use crate::engine::jobs::JobState;
 use crate::model::Severity;
 use crate::policy::Verdict;
 use ratatui::style::{Color, Modifier, Style};
@@ -71,11 +72,14 @@ struct VerdictFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct JobFile {
+    queued: String,
     applying: String,
     verifying: String,
     verified: String,
+    refused: String,
     failed: String,
     rolled_back: String,
+    regressed: String,
 }
 
 /// Colours by meaning.
@@ -98,8 +102,8 @@ pub struct Theme {
     pub ok: Color,
     severity: [Color; 5],
     verdict: [Color; 5],
-    /// applying, verifying, verified, failed, rolled back.
-    pub job: [Color; 5],
+    /// queued, applying, verifying, verified, refused, failed, rolled back, regressed.
+    job: [Color; 8],
 }
 
 fn color(field: &str, value: &str) -> Result<Color, String> {
@@ -142,11 +146,14 @@ impl Theme {
                 color("verdict.no_playbook", &f.verdict.no_playbook)?,
             ],
             job: [
+                color("job.queued", &f.job.queued)?,
                 color("job.applying", &f.job.applying)?,
                 color("job.verifying", &f.job.verifying)?,
                 color("job.verified", &f.job.verified)?,
+                color("job.refused", &f.job.refused)?,
                 color("job.failed", &f.job.failed)?,
                 color("job.rolled_back", &f.job.rolled_back)?,
+                color("job.regressed", &f.job.regressed)?,
             ],
         })
     }
@@ -191,7 +198,7 @@ impl Theme {
             ok: Color::Green,
             severity: [Color::Reset; 5],
             verdict: [Color::Reset; 5],
-            job: [Color::Reset; 5],
+            job: [Color::Reset; 8],
         }
     }
 
@@ -217,6 +224,30 @@ impl Theme {
         Style::default().fg(self.verdict[index])
     }
 
+    /// Colour of a job state: running, success and failure each their own.
+    pub fn job_state(&self, state: &JobState) -> Style {
+        let index = match state {
+            JobState::Queued | JobState::Checking => 0,
+            JobState::Applying | JobState::RollingBack => 1,
+            JobState::Verifying { .. } => 2,
+            JobState::Verified | JobState::Resolved | JobState::NoOp(_) => 3,
+            JobState::Refused(_) | JobState::ResolveFailed(_) => 4,
+            JobState::Failed(_) => 5,
+            JobState::RolledBack => 6,
+        };
+        let style = Style::default().fg(self.job[index]);
+        if matches!(state, JobState::Failed(_)) {
+            style.add_modifier(Modifier::BOLD)
+        } else {
+            style
+        }
+    }
+
+    /// Colour of the "regressed" flag: a fixed resource that is non-compliant again.
+    pub fn regressed(&self) -> Style {
+        Style::default().fg(self.job[7]).add_modifier(Modifier::BOLD)
+    }
+
     /// Base style of the screen.
     pub fn base(&self) -> Style {
         Style::default().fg(self.foreground).bg(self.background)
@@ -233,6 +264,12 @@ mod tests {
         assert_eq!(themes.len(), 3);
         assert_ne!(themes[0].background, themes[1].background);
         assert_ne!(themes[1].severity(Severity::Critical), themes[2].severity(Severity::Critical));
+        for t in &themes {
+            let failed = t.job_state(&JobState::Failed("x".into()));
+            assert_ne!(t.job_state(&JobState::Resolved), failed, "{}: success and failure differ", t.name);
+            assert_ne!(t.job_state(&JobState::Applying), failed, "{}: running and failure differ", t.name);
+            assert_ne!(t.job_state(&JobState::Applying), t.job_state(&JobState::Resolved), "{}", t.name);
+        }
     }
 
     #[test]

@@ -11,19 +11,30 @@ use ratatui::Frame;
 /// Top line: what we look at, auto-fix state, filters.
 pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let mut spans = vec![
-        Span::styled(" hubtriage ", Style::default().fg(t.background).bg(t.title).add_modifier(Modifier::BOLD)),
-        Span::styled(format!(" {} ", app.backend_label), Style::default().fg(t.foreground)),
-        Span::styled("│", Style::default().fg(t.border)),
-    ];
-    let would = app.would_fix();
+    let banner = Style::default().fg(t.background).bg(t.error).add_modifier(Modifier::BOLD);
+    let mut spans =
+        vec![Span::styled(" hubtriage ", Style::default().fg(t.background).bg(t.title).add_modifier(Modifier::BOLD))];
+    if app.read_only {
+        spans
+            .push(Span::styled(" READ-ONLY ", Style::default().fg(t.background).bg(t.ok).add_modifier(Modifier::BOLD)));
+    }
+    if app.incident {
+        spans.push(Span::styled(" INCIDENT MODE — change windows lifted ", banner));
+    }
+    spans.push(Span::styled(format!(" {} ", app.backend_label), Style::default().fg(t.foreground)));
+    spans.push(Span::styled("│", Style::default().fg(t.border)));
     if app.auto_fix {
-        spans.push(Span::styled(
-            format!(" auto-fix ON ({would} eligible) "),
-            Style::default().fg(t.error).add_modifier(Modifier::BOLD),
-        ));
+        spans.push(Span::styled(" AUTO-FIX ON ", Style::default().fg(t.error).add_modifier(Modifier::BOLD)));
     } else {
-        spans.push(Span::styled(format!(" auto-fix off: {would} would be fixed "), Style::default().fg(t.muted)));
+        spans.push(Span::styled(format!(" would auto-fix {} ", app.would_fix()), Style::default().fg(t.muted)));
+    }
+    let running = app.running_jobs();
+    if running > 0 {
+        spans.push(Span::styled("│", Style::default().fg(t.border)));
+        spans.push(Span::styled(
+            format!(" {running} job(s) running "),
+            Style::default().fg(t.accent).add_modifier(Modifier::BOLD),
+        ));
     }
     let filters = app.listing.filters.describe();
     if !filters.is_empty() {
@@ -61,7 +72,9 @@ pub fn sources_summary(app: &App) -> String {
 pub fn status(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let style = Style::default().fg(t.status_fg).bg(t.status_bg);
-    let [left, right] = Layout::horizontal([Constraint::Min(10), Constraint::Length(34)]).areas(area);
+    // A message takes the hints' room: it answers the last key and must be read whole.
+    let hints_width = if app.status_message.is_some() { 0 } else { 46 };
+    let [left, right] = Layout::horizontal([Constraint::Min(10), Constraint::Length(hints_width)]).areas(area);
     let left_line = if app.mode == Mode::Filter {
         Line::from(vec![
             Span::styled(" / ", Style::default().fg(t.accent).add_modifier(Modifier::BOLD)),
@@ -77,10 +90,16 @@ pub fn status(frame: &mut Frame, area: Rect, app: &App) {
         if !app.problems.is_empty() {
             spans.push(Span::styled(format!("│ {} input problems (see log) ", app.problems.len()), style.fg(t.error)));
         }
+        if !app.marks.is_empty() {
+            spans.push(Span::styled(format!("│ {} marked ", app.marks.len()), style.fg(t.accent)));
+        }
+        if let Some(message) = &app.status_message {
+            spans.insert(0, Span::styled(format!(" {message} │"), style.fg(t.accent).add_modifier(Modifier::BOLD)));
+        }
         Line::from(spans)
     };
     frame.render_widget(Paragraph::new(left_line).style(style), left);
-    let hints = Paragraph::new("? help  / filter  o sort  q quit ")
+    let hints = Paragraph::new("? help  / filter  space mark  a apply  q quit ")
         .style(style.fg(t.muted))
         .alignment(ratatui::layout::Alignment::Right);
     frame.render_widget(hints, right);

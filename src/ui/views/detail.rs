@@ -2,7 +2,6 @@
 
 use crate::engine::Row;
 use crate::model::sanitize;
-use crate::triage::PlanStatus;
 use crate::ui::app::{App, Focus};
 use crate::ui::theme::Theme;
 use ratatui::layout::Rect;
@@ -85,8 +84,9 @@ pub fn lines(row: &Row, app: &App) -> Vec<Line<'static>> {
             Some(Ok(_)) => {}
         }
     }
+    super::history::lines(f, app, &mut out);
     out.push(Line::raw(""));
-    plan_lines(&a.plan, t, &mut out);
+    super::plan::status_lines(&a.plan, t, &mut out);
     if !f.description.is_empty() {
         out.push(Line::raw(""));
         out.extend(f.description.lines().map(|l| Line::styled(l.to_string(), Style::default().fg(t.muted))));
@@ -96,45 +96,4 @@ pub fn lines(row: &Row, app: &App) -> Vec<Line<'static>> {
     }
     out.push(Line::styled(format!("id {}", f.id), Style::default().fg(t.muted)));
     out
-}
-
-fn plan_lines(plan: &PlanStatus, t: &Theme, out: &mut Vec<Line<'static>>) {
-    let heading = Style::default().fg(t.header).add_modifier(Modifier::BOLD);
-    match plan {
-        PlanStatus::NoPlaybook => {
-            out.push(Line::styled("No playbook: nothing hubtriage can change.", Style::default().fg(t.muted)))
-        }
-        PlanStatus::AlreadyCompliant(why) => {
-            out.push(Line::styled(format!("Nothing to do: {why}"), Style::default().fg(t.ok)))
-        }
-        PlanStatus::Unavailable(why) => out.push(Line::styled(format!("No plan: {why}"), Style::default().fg(t.error))),
-        PlanStatus::Planned(p) => {
-            out.push(Line::from(vec![
-                Span::styled("Plan ", heading),
-                Span::raw(format!("{}  ", p.summary)),
-                Span::styled(
-                    format!("[{} · basis {} · fingerprint {}]", p.playbook, p.basis.name(), p.fingerprint),
-                    Style::default().fg(t.muted),
-                ),
-            ]));
-            for (i, step) in p.steps.iter().enumerate() {
-                out.push(Line::raw(format!("  {}. {}", i + 1, step.action)));
-                out.push(Line::from(vec![
-                    Span::styled("     before ", Style::default().fg(t.error)),
-                    Span::raw(step.before.clone()),
-                ]));
-                out.push(Line::from(vec![
-                    Span::styled("     after  ", Style::default().fg(t.ok)),
-                    Span::raw(step.after.clone()),
-                ]));
-            }
-            out.push(Line::styled("  AWS CLI", heading));
-            out.extend(p.cli.iter().map(|c| Line::raw(format!("    {c}"))));
-            out.push(Line::styled("  Rollback", heading));
-            out.extend(p.rollback_cli.iter().map(|c| Line::raw(format!("    {c}"))));
-            for w in &p.warnings {
-                out.push(Line::styled(format!("  ⚠ {w}"), Style::default().fg(t.accent)));
-            }
-        }
-    }
 }

@@ -13,7 +13,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let height = (BINDINGS.len() as u16 + 4).min(area.height);
     let [popup] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(76.min(area.width))]).flex(Flex::Center).areas(popup);
+    let [popup] = Layout::horizontal([Constraint::Length(84.min(area.width))]).flex(Flex::Center).areas(popup);
     let mut lines: Vec<Line> = BINDINGS
         .iter()
         .map(|b| {

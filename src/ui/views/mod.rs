@@ -1,8 +1,15 @@
 //! Drawing: one file per view. Every function takes the app by reference and draws; none changes state.
 
+pub mod audit;
 pub mod chrome;
 pub mod detail;
+pub mod dialog;
+pub mod format;
 pub mod help;
+pub mod history;
+pub mod jobs;
+pub mod plan;
+pub mod rollback_dialog;
 pub mod sources;
 pub mod table;
 
@@ -27,8 +34,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
             detail::draw(frame, detail_area, app);
         }
         View::Sources => sources::draw(frame, body, app),
+        View::Jobs => jobs::draw(frame, body, app),
+        View::Audit => audit::draw(frame, body, app),
     }
     chrome::status(frame, status, app);
+    dialog::draw(frame, body, app);
     if app.mode == Mode::Help {
         help::draw(frame, area, app);
     }

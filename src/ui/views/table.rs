@@ -1,10 +1,27 @@
 //! The findings table. Only the visible window of rows is built, so drawing cost does not grow with N.
 
+use super::format;
+use crate::engine::Row;
 use crate::ui::app::{App, Focus};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Cell, Row as TableRow, Table, TableState};
+
+/// The finding's remediation state: a running job first, then a regression, then how its last job ended.
+fn job_cell(row: &Row, app: &App) -> Cell<'static> {
+    let job = app.latest_job(&row.finding.key());
+    if let Some(job) = job.filter(|j| !j.state.is_final()) {
+        return Cell::from(Span::styled(format::job_state(&job.state), app.theme.job_state(&job.state)));
+    }
+    if app.drift_for(&row.finding).is_some() {
+        return Cell::from(Span::styled("REGRESSED", app.theme.regressed()));
+    }
+    match job {
+        Some(job) => Cell::from(Span::styled(format::job_state(&job.state), app.theme.job_state(&job.state))),
+        None => Cell::from(""),
+    }
+}
 use ratatui::Frame;
 
 /// Draws the table with the selection kept in view.
@@ -20,7 +37,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         let verdict = row.assessment.decision.verdict;
         let resource = f.primary_resource().map(|r| r.short_id()).unwrap_or("-");
         let account = app.account_names.get(&f.account_id).map(String::as_str).unwrap_or(&f.account_id);
+        let mark = if app.marks.contains(&f.key()) { "●" } else { " " };
         TableRow::new(vec![
+            Cell::from(Span::styled(mark, Style::default().fg(t.accent).add_modifier(Modifier::BOLD))),
             Cell::from(Span::styled(f.severity.label(), t.severity(f.severity))),
             Cell::from(f.control_or_type().to_string()),
             Cell::from(f.title.clone()),
@@ -29,16 +48,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             Cell::from(f.region.clone()),
             Cell::from(Span::styled(verdict.name(), t.verdict(verdict))),
             Cell::from(f.workflow_status.label()),
+            job_cell(row, app),
         ])
     });
-    let header =
-        TableRow::new(["Severity", "Control", "Title", "Resource", "Account", "Region", "Verdict", "Workflow"])
-            .style(Style::default().fg(t.header).add_modifier(Modifier::BOLD));
+    let header = TableRow::new([
+        "", "Severity", "Control", "Title", "Resource", "Account", "Region", "Verdict", "Workflow", "Job",
+    ])
+    .style(Style::default().fg(t.header).add_modifier(Modifier::BOLD));
     let border = if app.focus == Focus::Table { t.border_focused } else { t.border };
-    let title = format!(" Findings {}/{} ", if total == 0 { 0 } else { selected + 1 }, total);
+    let marked = if app.marks.is_empty() { String::new() } else { format!("· {} marked ", app.marks.len()) };
+    let title = format!(" Findings {}/{} {marked}", if total == 0 { 0 } else { selected + 1 }, total);
     let table = Table::new(
         rows,
         [
+            Constraint::Length(1),
             Constraint::Length(13),
             Constraint::Length(14),
             Constraint::Fill(3),
@@ -47,6 +70,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             Constraint::Length(12),
             Constraint::Length(11),
             Constraint::Length(10),
+            Constraint::Length(14),
         ],
     )
     .header(header)

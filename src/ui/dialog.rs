@@ -1,0 +1,152 @@
+//! Confirm dialogs of mutating intents (apply, rollback, incident mode): what they show is computed here once, when
+//! they open, so what the operator confirms is exactly what runs.
+
+use crate::engine::audit_summary::RollbackCandidate;
+use crate::engine::jobs::{group_requests, ApplyRequest, PreviewItem};
+use crate::model::Finding;
+use crate::playbook::{Basis, Plan};
+use crate::policy::Verdict;
+use crate::triage::{Assessment, PlanStatus};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The account class whose changes need a capital `Y`.
+pub const PROD_CLASS: &str = "prod";
+
+/// A dialog over the current view; while one is open it takes every key.
+#[derive(Debug, Clone)]
+pub enum Dialog {
+    /// Waiting for the live state of the findings to apply; the answer must carry `req`.
+    Reading { req: u64, count: usize },
+    /// The live plans of the findings to apply, to confirm.
+    Apply(Box<ApplyDialog>),
+    /// The fix a rollback undoes, to confirm.
+    Rollback(Box<RollbackDialog>),
+    /// Switch incident mode to `on`?
+    Incident { on: bool },
+}
+
+/// One finding of an apply preview, and whether it will be changed.
+#[derive(Debug, Clone)]
+pub struct PreviewEntry {
+    pub finding: Arc<Finding>,
+    /// The live assessment, when the read worked.
+    pub assessment: Option<Assessment>,
+    /// Why it will not be changed; `None` when it is part of a request.
+    pub skipped: Option<String>,
+}
+
+/// The apply confirmation: the requests that will run and the findings left out.
+#[derive(Debug, Clone)]
+pub struct ApplyDialog {
+    /// Every previewed finding, in the order asked.
+    pub entries: Vec<PreviewEntry>,
+    /// Findings on the same resource and control grouped into one job each.
+    pub requests: Vec<ApplyRequest>,
+    /// Accounts of class `prod` a request changes: confirming needs a capital `Y`.
+    pub prod_accounts: Vec<String>,
+    /// Nothing will be applied; the plans are shown for review.
+    pub read_only: bool,
+    pub scroll: u16,
+}
+
+/// The rollback confirmation.
+#[derive(Debug, Clone)]
+pub struct RollbackDialog {
+    pub candidate: RollbackCandidate,
+    /// The account is of class `prod`: confirming needs a capital `Y`.
+    pub prod: bool,
+    pub read_only: bool,
+    pub scroll: u16,
+}
+
+/// Why a previewed finding cannot be applied, or its live plan.
+pub fn applicable(item: &PreviewItem) -> Result<&Plan, String> {
+    let assessment = item.result.as_ref().map_err(|e| format!("live read failed: {e}"))?;
+    let decision = &assessment.decision;
+    match decision.verdict {
+        Verdict::AutoFix | Verdict::NeedsApproval => {}
+        Verdict::NoPlaybook => return Err("no playbook: nothing hubtriage can change".into()),
+        Verdict::Manual => return Err(format!("verdict manual: {}", decision.reason)),
+        Verdict::Excepted => return Err(format!("verdict excepted: {}", decision.reason)),
+    }
+    match &assessment.plan {
+        PlanStatus::Planned(plan) if plan.basis == Basis::Live => Ok(plan),
+        PlanStatus::Planned(plan) => {
+            Err(format!("plan basis is {}, not live state: nothing is changed on a guess", plan.basis.name()))
+        }
+        PlanStatus::AlreadyCompliant(why) => Err(format!("already compliant: {why}")),
+        PlanStatus::Unavailable(why) => Err(format!("no plan: {why}")),
+        PlanStatus::NoPlaybook => Err("no playbook: nothing hubtriage can change".into()),
+    }
+}
+
+impl ApplyDialog {
+    /// Classifies the preview and groups the applicable findings into requests.
+    pub fn new(items: Vec<PreviewItem>, account_classes: &BTreeMap<String, String>, read_only: bool) -> Self {
+        let mut approved = Vec::new();
+        let entries: Vec<PreviewEntry> = items
+            .into_iter()
+            .map(|item| {
+                let skipped = match applicable(&item) {
+                    Ok(plan) => {
+                        approved.push((item.finding.clone(), plan.clone()));
+                        None
+                    }
+                    Err(why) => Some(why),
+                };
+                PreviewEntry { finding: item.finding, assessment: item.result.ok(), skipped }
+            })
+            .collect();
+        let requests = group_requests(approved);
+        let mut prod_accounts: Vec<String> = requests
+            .iter()
+            .filter_map(|r| r.findings.first())
+            .filter(|f| account_classes.get(&f.account_id).is_some_and(|c| c == PROD_CLASS))
+            .map(|f| f.account_id.clone())
+            .collect();
+        prod_accounts.sort();
+        prod_accounts.dedup();
+        Self { entries, requests, prod_accounts, read_only, scroll: 0 }
+    }
+
+    /// Findings that will be changed.
+    pub fn applicable_count(&self) -> usize {
+        self.requests.iter().map(|r| r.findings.len()).sum()
+    }
+}
+
+/// What a key does in a dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogKey {
+    /// `y` or Enter.
+    Yes,
+    /// Capital `Y`: also confirms changes in production accounts.
+    CapitalYes,
+    /// `n` or Esc.
+    No,
+    Scroll(i16),
+}
+
+impl DialogKey {
+    /// The meaning of a key code in a dialog.
+    pub fn of(code: crossterm::event::KeyCode) -> Option<Self> {
+        use crossterm::event::KeyCode;
+        Some(match code {
+            KeyCode::Char('y') | KeyCode::Enter => Self::Yes,
+            KeyCode::Char('Y') => Self::CapitalYes,
+            KeyCode::Char('n') | KeyCode::Esc | KeyCode::Char('q') => Self::No,
+            KeyCode::Char('j') | KeyCode::Down => Self::Scroll(1),
+            KeyCode::Char('k') | KeyCode::Up => Self::Scroll(-1),
+            KeyCode::PageDown => Self::Scroll(10),
+            KeyCode::PageUp => Self::Scroll(-10),
+            KeyCode::Home | KeyCode::Char('g') => Self::Scroll(i16::MIN),
+            _ => return None,
+        })
+    }
+}
+
+/// Applies a scroll step to a dialog's offset.
+pub fn scroll(offset: &mut u16, step: i16) {
+    *offset = if step == i16::MIN { 0 } else { offset.saturating_add_signed(step) };
+}

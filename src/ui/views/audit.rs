@@ -1,0 +1,174 @@
+//! Audit view: every record of the audit log, newest first, with "time to safe state" in the title and a warning
+//! about changes whose outcome was never recorded (the process stopped mid-change).
+
+use super::format;
+use crate::engine::audit::{AuditRecord, AuditResult};
+use crate::engine::audit_summary;
+use crate::model::sanitize;
+use crate::ui::app::App;
+use crate::ui::theme::Theme;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::Frame;
+
+/// "time to safe state: median 2d 02h over 3 fixes" or "no verified fix yet".
+pub fn time_to_safe_summary(app: &App) -> String {
+    match audit_summary::time_to_safe(&app.audit) {
+        (fixes, Some(median)) => {
+            format!("time to safe state: median {} over {} fix(es)", format::duration(median), fixes.len())
+        }
+        (_, None) => "time to safe state: no verified fix yet".into(),
+    }
+}
+
+fn result_style(result: AuditResult, t: &Theme) -> Style {
+    match result {
+        AuditResult::Ok | AuditResult::Verified => Style::default().fg(t.ok),
+        AuditResult::Pending => Style::default().fg(t.muted),
+        AuditResult::Failed | AuditResult::Unverified | AuditResult::Refused => {
+            Style::default().fg(t.error).add_modifier(Modifier::BOLD)
+        }
+    }
+}
+
+fn word<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+}
+
+/// The operator's short name: the session name of an assumed role, the user name, else the whole text.
+fn operator(text: &str) -> String {
+    sanitize::single_line(text.rsplit('/').next().unwrap_or(text))
+}
+
+/// Draws the warning, the records and the selected record in full.
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let unfinished = audit_summary::unfinished(&app.audit);
+    let warning_height = if unfinished.is_empty() { 0 } else { (unfinished.len() as u16 + 1).min(5) };
+    let [warning_area, table_area, detail_area] =
+        Layout::vertical([Constraint::Length(warning_height), Constraint::Min(3), Constraint::Length(7)]).areas(area);
+    if !unfinished.is_empty() {
+        let mut lines = vec![Line::styled(
+            format!(
+                "⚠ {} change(s) with no recorded outcome (the process stopped mid-change): re-check them",
+                unfinished.len()
+            ),
+            Style::default().fg(t.error).add_modifier(Modifier::BOLD),
+        )];
+        lines.extend(unfinished.iter().map(|r| {
+            Line::raw(format!(
+                "  {} {} {} {} on {} in {}/{}",
+                format::time(r.time),
+                word(&r.event),
+                r.job.as_deref().unwrap_or("-"),
+                r.control_id.as_deref().unwrap_or("-"),
+                format::short_resource(&r.resource),
+                r.account_id,
+                r.region
+            ))
+        }));
+        frame.render_widget(Paragraph::new(lines).style(t.base()), warning_area);
+    }
+    let rows = app.audit.iter().rev().map(|r| {
+        Row::new(vec![
+            Cell::from(format::time(r.time)),
+            Cell::from(word(&r.event)),
+            Cell::from(Span::styled(word(&r.result), result_style(r.result, t))),
+            Cell::from(operator(&r.operator)),
+            Cell::from(format!("{} / {}", format::account_short(app, &r.account_id), r.region)),
+            Cell::from(format::short_resource(&r.resource)),
+            Cell::from(r.control_id.clone().unwrap_or_default()),
+            Cell::from(r.playbook.clone().unwrap_or_default()),
+            Cell::from(r.fingerprint.clone().unwrap_or_default()),
+            Cell::from(sanitize::single_line(&r.message)),
+        ])
+    });
+    let header = Row::new([
+        "Time",
+        "Event",
+        "Result",
+        "Operator",
+        "Account / Region",
+        "Resource",
+        "Control",
+        "Playbook",
+        "Fingerprint",
+        "Message",
+    ])
+    .style(Style::default().fg(t.header).add_modifier(Modifier::BOLD));
+    let title = format!(" Audit log: {} record(s) · {} ", app.audit.len(), time_to_safe_summary(app));
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(20),
+            Constraint::Length(16),
+            Constraint::Length(10),
+            Constraint::Length(12),
+            Constraint::Length(26),
+            Constraint::Fill(2),
+            Constraint::Length(8),
+            Constraint::Fill(1),
+            Constraint::Length(16),
+            Constraint::Fill(3),
+        ],
+    )
+    .header(header)
+    .block(Block::default().borders(Borders::ALL).border_style(Style::default().fg(t.border_focused)).title(title))
+    .row_highlight_style(Style::default().bg(t.selection_bg).fg(t.selection_fg).add_modifier(Modifier::BOLD))
+    .style(t.base());
+    let selected = app.audit_selected.min(app.audit.len().saturating_sub(1));
+    let mut state = TableState::default();
+    if !app.audit.is_empty() {
+        state.select(Some(selected));
+    }
+    frame.render_stateful_widget(table, table_area, &mut state);
+    let record = app.audit.len().checked_sub(selected + 1).and_then(|i| app.audit.get(i));
+    let lines = match record {
+        None => vec![Line::styled("The audit log is empty.", Style::default().fg(t.muted))],
+        Some(r) => record_lines(r, app),
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::ALL).border_style(Style::default().fg(t.border)).title(" Record "))
+            .style(t.base()),
+        detail_area,
+    );
+}
+
+fn record_lines(r: &AuditRecord, app: &App) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::raw(format!(
+            "{} {} {} · job {} · {}",
+            format::time(r.time),
+            word(&r.event),
+            word(&r.result),
+            r.job.as_deref().unwrap_or("-"),
+            sanitize::single_line(&r.message)
+        )),
+        Line::raw(sanitize::single_line(&format!(
+            "{} {} in {} / {} · control {} · playbook {} · plan {} · by {}",
+            r.resource_type,
+            r.resource,
+            format::account(app, &r.account_id),
+            r.region,
+            r.control_id.as_deref().unwrap_or("-"),
+            r.playbook.as_deref().unwrap_or("-"),
+            r.fingerprint.as_deref().unwrap_or("-"),
+            r.operator
+        ))),
+    ];
+    let ids: Vec<&str> = r.findings.iter().map(|f| f.id.as_str()).collect();
+    if !ids.is_empty() {
+        lines.push(Line::raw(sanitize::single_line(&format!("findings: {}", ids.join(", ")))));
+    }
+    for (name, changes) in [("changes", &r.changes), ("rollback", &r.rollback)] {
+        if !changes.is_empty() {
+            let calls: Vec<String> = changes.iter().map(|c| c.describe()).collect();
+            lines.push(Line::raw(sanitize::single_line(&format!("{name}: {}", calls.join("; ")))));
+        }
+    }
+    lines
+}
