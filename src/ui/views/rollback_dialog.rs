@@ -24,9 +24,14 @@ pub fn state_lines(state: &ResourceState) -> Vec<String> {
         ResourceState::SecurityGroup(g) => {
             let mut lines =
                 vec![format!("security group {} ({}), {} rule(s)", g.group_id, g.group_name, g.rules.len())];
-            lines.extend(
-                g.rules.iter().map(|r| format!("{} {}", if r.is_egress { "egress" } else { "ingress" }, r.describe())),
-            );
+            // `describe` says "from"; an egress rule's CIDR is where traffic goes.
+            lines.extend(g.rules.iter().map(|r| {
+                if r.is_egress {
+                    format!("egress {}", r.describe().replacen(" from ", " to ", 1))
+                } else {
+                    format!("ingress {}", r.describe())
+                }
+            }));
             lines
         }
         ResourceState::Account(a) => vec![
