@@ -1,5 +1,6 @@
 //! EC2 changes: security group rules revoked by id and authorized (with fresh rule ids), EBS encryption by default,
-//! instance metadata options — with the errors EC2 gives (unknown group, rule or instance; duplicate rule).
+//! instance metadata options — with the errors EC2 gives (unknown group, rule or instance; invalid rule). Like the
+//! AWS adapter, an empty revoke or authorize makes no call and rules that exist already count as authorized.
 
 use super::org::{OrgState, RegionState, SimGroup};
 use super::rng::stable_hex;
@@ -20,8 +21,11 @@ pub(super) fn apply(
         Change::RevokeIngress { group_id, rule_ids } | Change::RevokeEgress { group_id, rule_ids } => {
             let egress = matches!(change, Change::RevokeEgress { .. });
             let group = group_mut(region, group_id)?;
-            revoke(group, rule_ids, egress)?;
-            group.changed_at = Some(now);
+            // Nothing to revoke: no call is made (as the AWS adapter does).
+            if !rule_ids.is_empty() {
+                revoke(group, rule_ids, egress)?;
+                group.changed_at = Some(now);
+            }
         }
         Change::AuthorizeIngress { group_id, rules } | Change::AuthorizeEgress { group_id, rules } => {
             let egress = matches!(change, Change::AuthorizeEgress { .. });
@@ -29,6 +33,9 @@ pub(super) fn apply(
             let seed = region.place.seed;
             let group = group_mut(region, group_id)?;
             let new = checked_rules(group, rules, egress, &known)?;
+            if new.is_empty() {
+                return Ok(());
+            }
             for mut rule in new {
                 state.rules_created += 1;
                 let n = state.rules_created.to_string();
@@ -72,11 +79,6 @@ fn group_mut<'a>(region: &'a mut RegionState, group_id: &str) -> Result<&'a mut 
 
 /// Revokes rules by id; one unknown id (or a rule of the other direction) revokes nothing, as in a non-default VPC.
 fn revoke(group: &mut SimGroup, rule_ids: &[String], egress: bool) -> Result<(), CloudError> {
-    if rule_ids.is_empty() {
-        return Err(CloudError::Other(
-            "MissingParameter: either IpPermissions or SecurityGroupRuleIds must be given".into(),
-        ));
-    }
     let has = |id: &String| group.state.rules.iter().any(|r| r.rule_id.as_ref() == Some(id) && r.is_egress == egress);
     let unknown: Vec<&str> = rule_ids.iter().filter(|id| !has(id)).map(String::as_str).collect();
     if !unknown.is_empty() {
@@ -109,16 +111,13 @@ fn same(a: &SecurityGroupRule, b: &SecurityGroupRule) -> bool {
         == (&b.protocol, b.from_port, b.to_port, &b.cidr_ipv4, &b.cidr_ipv6, &b.referenced_group, b.is_egress)
 }
 
-/// The rules to add, checked as EC2 checks them; any problem adds nothing.
+/// The rules to add, checked as EC2 checks them (any problem adds nothing), without those the group holds already.
 fn checked_rules(
     group: &SimGroup,
     rules: &[SecurityGroupRule],
     egress: bool,
     known_groups: &[String],
 ) -> Result<Vec<SecurityGroupRule>, CloudError> {
-    if rules.is_empty() {
-        return Err(CloudError::Other("MissingParameter: IpPermissions must be given".into()));
-    }
     let invalid = |why: String| CloudError::Other(format!("InvalidParameterValue: {why}"));
     let mut out: Vec<SecurityGroupRule> = Vec::new();
     for rule in rules {
@@ -140,18 +139,11 @@ fn checked_rules(
                 "InvalidGroup.NotFound: The security group '{other}' does not exist"
             )));
         }
-        if group.state.rules.iter().chain(out.iter()).any(|existing| same(existing, &r)) {
-            let peer =
-                r.cidr_ipv4.as_deref().or(r.cidr_ipv6.as_deref()).or(r.referenced_group.as_deref()).unwrap_or("?");
-            return Err(CloudError::Other(format!(
-                "InvalidPermission.Duplicate: the specified rule \"peer: {peer}, {}, from port: {}, to port: {}, \
-                 ALLOW\" already exists",
-                r.protocol.to_ascii_uppercase(),
-                r.from_port,
-                r.to_port
-            )));
+        // EC2 refuses a rule that exists already (InvalidPermission.Duplicate); the port counts it as added, as the
+        // AWS adapter does, so a rollback that runs a second time succeeds.
+        if !group.state.rules.iter().chain(out.iter()).any(|existing| same(existing, &r)) {
+            out.push(r);
         }
-        out.push(r);
     }
     Ok(out)
 }

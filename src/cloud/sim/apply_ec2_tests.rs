@@ -97,7 +97,7 @@ fn revoke_with_an_unknown_rule_id_revokes_nothing() {
 }
 
 #[test]
-fn authorize_restores_a_revoked_rule_with_a_new_id_and_refuses_duplicates() {
+fn authorize_restores_a_revoked_rule_with_a_new_id_and_runs_again_harmlessly() {
     let org = org();
     let src = source(PROD, EU);
     let id = group_id(&org, &src, "bastion");
@@ -119,9 +119,15 @@ fn authorize_restores_a_revoked_rule_with_a_new_id_and_refuses_duplicates() {
     assert_eq!(strip(&restored), strip(&before), "the same rules again");
     assert!(listed(&org, &src, "EC2.13", &id), "the rollback reopens the finding");
 
-    let err = apply(&org, PROD, EU, restore()).expect_err("duplicate");
-    assert!(matches!(&err, CloudError::Other(e) if e.contains("InvalidPermission.Duplicate")), "{err}");
+    // Running the rollback again succeeds and adds nothing: the rule exists already (as the AWS adapter treats
+    // EC2's InvalidPermission.Duplicate).
+    apply(&org, PROD, EU, restore()).expect("the rule exists already");
     assert_eq!(group(&org, PROD, &id), restored, "nothing added");
+    let mut bad = world_rule(22);
+    bad.cidr_ipv6 = Some("::/0".into());
+    let both = Change::AuthorizeIngress { group_id: id.clone(), rules: vec![world_rule(8443), bad] };
+    assert!(matches!(apply(&org, PROD, EU, both), Err(CloudError::Other(e)) if e.contains("InvalidParameterValue")));
+    assert_eq!(group(&org, PROD, &id), restored, "one bad rule adds none");
 }
 
 #[test]
