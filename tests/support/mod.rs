@@ -7,5 +7,6 @@ pub mod common;
 pub mod http;
 pub mod moto;
 pub mod proxy;
+pub mod queue;
 pub mod sdk;
 pub mod seed;
