@@ -5,8 +5,8 @@ pub mod audit_summary;
 pub mod ingest;
 pub mod jobs;
 pub mod live_plan;
-pub mod remediate;
 pub mod refresh;
+pub mod remediate;
 
 use crate::cloud::SourceId;
 use crate::model::{Finding, FindingKey};

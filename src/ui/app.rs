@@ -55,6 +55,9 @@ pub enum Effect {
     Rollback { audit_job: String },
     /// Switch incident mode (change windows lifted) on or off (`Remediator::set_incident`).
     SetIncident(bool),
+    /// Apply these `auto-fix` findings without a prompt (the auto-fix switch is on): policy approves whatever the
+    /// live plan is, through the same re-read, verify and audit flow.
+    AutoFix(Vec<Arc<Finding>>),
 }
 
 /// The live plan of the selected finding.
@@ -112,6 +115,9 @@ pub struct App {
     pub drifts: Vec<Drift>,
     pub table_height: usize,
     pub quit: bool,
+    /// `auto-fix` findings waiting to be handed to the remediator, and every finding ever handed (never twice).
+    auto_fix_queue: Vec<Arc<Finding>>,
+    auto_fix_seen: std::collections::HashSet<FindingKey>,
     /// The latest job of each finding.
     pub(super) latest_job: HashMap<FindingKey, JobId>,
     next_req: u64,
@@ -152,6 +158,8 @@ impl App {
             drifts: Vec::new(),
             table_height: 20,
             quit: false,
+            auto_fix_queue: Vec::new(),
+            auto_fix_seen: std::collections::HashSet::new(),
             latest_job: HashMap::new(),
             next_req: 1,
         }
@@ -162,6 +170,7 @@ impl App {
         match msg {
             Msg::FindingsPage { source, rows, problems } => {
                 self.problems.extend(problems.into_iter().map(|p| format!("{source}: {p}")));
+                self.queue_auto_fixes(&rows);
                 self.listing.upsert(rows);
             }
             Msg::SourceState { source, status } => {
@@ -307,6 +316,31 @@ impl App {
 
     /// Called before each frame: refreshes the view and asks for a live plan of a newly selected finding.
     pub fn before_draw(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if !self.auto_fix_queue.is_empty() {
+            effects.push(Effect::AutoFix(std::mem::take(&mut self.auto_fix_queue)));
+        }
+        effects.extend(self.live_plan_effect());
+        effects
+    }
+
+    /// With the auto-fix switch on (and fixes possible), queues open `auto-fix` findings that have a plan, once each.
+    fn queue_auto_fixes(&mut self, rows: &[Row]) {
+        if !self.auto_fix || !self.can_fix || self.read_only {
+            return;
+        }
+        for row in rows {
+            let eligible = row.assessment.decision.verdict == Verdict::AutoFix
+                && row.assessment.plan.plan().is_some()
+                && row.finding.is_open();
+            if eligible && self.auto_fix_seen.insert(row.finding.key()) {
+                self.auto_fix_queue.push(row.finding.clone());
+            }
+        }
+    }
+
+    /// A live plan request for the selected finding when it changed.
+    fn live_plan_effect(&mut self) -> Vec<Effect> {
         self.listing.refresh();
         let Some(row) = self.listing.selected_row() else {
             return Vec::new();

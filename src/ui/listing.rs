@@ -163,6 +163,20 @@ impl Listing {
         }
     }
 
+    /// Sets one finding's workflow status as hubtriage just set it in Security Hub (BatchUpdateFindings does not move
+    /// `UpdatedAt`, so no refresh would bring the change back).
+    pub fn set_workflow(&mut self, key: &FindingKey, status: crate::model::WorkflowStatus) {
+        if let Some(&i) = self.index.get(key) {
+            if self.rows[i].finding.workflow_status != status {
+                let mut finding = (*self.rows[i].finding).clone();
+                finding.workflow_status = status;
+                self.rows[i].finding = std::sync::Arc::new(finding);
+                self.haystacks[i] = haystack(&self.rows[i]);
+                self.dirty = true;
+            }
+        }
+    }
+
     /// Marks the view as needing a recompute (filters or sort changed).
     pub fn invalidate(&mut self) {
         self.dirty = true;

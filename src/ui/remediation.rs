@@ -4,7 +4,7 @@
 use super::app::{App, Effect};
 use super::dialog::{scroll, ApplyDialog, Dialog, DialogKey, RollbackDialog, PROD_CLASS};
 use crate::engine::audit_summary;
-use crate::engine::jobs::{JobKind, JobUpdate, PreviewItem};
+use crate::engine::jobs::{JobKind, JobState, JobUpdate, PreviewItem};
 use crate::engine::Drift;
 use crate::model::FindingKey;
 use crate::model::{sanitize, Finding};
@@ -179,6 +179,18 @@ impl App {
                 update.resource,
                 update.state.word()
             ));
+        }
+        let workflow = match &update.state {
+            JobState::Resolved | JobState::NoOp(_) if matches!(update.kind, JobKind::Apply { .. }) => {
+                Some(crate::model::WorkflowStatus::Resolved)
+            }
+            JobState::RolledBack => Some(crate::model::WorkflowStatus::New),
+            _ => None,
+        };
+        if let Some(status) = workflow {
+            for key in &update.findings {
+                self.listing.set_workflow(key, status);
+            }
         }
         if matches!(update.kind, JobKind::Apply { .. }) && update.state.is_success() {
             self.drifts.retain(|d| {

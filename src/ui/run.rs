@@ -4,6 +4,7 @@
 use super::app::{App, Effect};
 use super::views;
 use crate::cloud::Backend;
+use crate::engine::jobs::ApplyRequest;
 use crate::engine::refresh::{self, RefreshHandle, RefreshSettings};
 use crate::engine::remediate::Remediator;
 use crate::engine::{live_plan, Msg};
@@ -47,6 +48,9 @@ pub async fn run(
         tx.clone(),
         RefreshSettings::every(backend.refresh_every),
     );
+    if let Some(r) = &remediator {
+        r.start_background(tx.clone());
+    }
     let workers =
         Workers { backend: &backend, triage: &triage, tx: &tx, refresh: &refresh, remediator: remediator.as_ref() };
     let mut events = EventStream::new();
@@ -120,6 +124,14 @@ fn perform(effect: Effect, w: &Workers) {
         Effect::Rollback { audit_job } => {
             if let Some(r) = w.remediator {
                 r.rollback(audit_job, w.tx.clone());
+            }
+        }
+        Effect::AutoFix(findings) => {
+            if let Some(r) = w.remediator {
+                for finding in findings {
+                    let control_id = finding.control_id.clone().unwrap_or_default();
+                    r.submit(ApplyRequest { findings: vec![finding], control_id, approved: None }, w.tx.clone());
+                }
             }
         }
         Effect::SetIncident(on) => {

@@ -144,6 +144,8 @@ fn jobs_view_follows_states_with_theme_colours_and_errors() {
     press(&mut app, KeyCode::Char('j'));
     assert!(!text(&render(&app, 200, 40)).contains(&format!("failed: {ACCESS_DENIED}")), "job 1 selected");
     press(&mut app, KeyCode::Char('1'));
+    press(&mut app, KeyCode::Char('C')); // the resolved finding left the open view; show closed findings too
+    press(&mut app, KeyCode::Char('g'));
     let screen = text(&render(&app, 200, 50));
     assert!(screen.contains("Job        #2 rollback failed"), "the detail pane shows the latest job\n{screen}");
     assert!(screen.contains(ACCESS_DENIED), "{screen}");
@@ -248,4 +250,61 @@ fn header_shows_auto_fix_incident_mode_and_read_only() {
     assert!(!text(&render(&app, 200, 40)).contains("INCIDENT MODE"));
     app.read_only = true;
     assert!(text(&render(&app, 200, 40)).contains("READ-ONLY"));
+}
+
+#[test]
+fn a_resolved_fix_closes_its_finding_in_the_table() {
+    let mut app = fix_app();
+    let key = app.listing.selected_row().expect("selected").finding.key();
+    app.on_msg(job(7, JobKind::Apply { auto: false }, JobState::Resolved, &key));
+    app.before_draw();
+    assert_eq!(app.listing.visible_len(), 1, "resolved findings leave the open view");
+    let screen = text(&render(&app, 200, 50));
+    assert!(!screen.contains("EC2.13  "), "{screen}");
+}
+
+#[test]
+fn auto_fix_switch_hands_each_auto_fix_finding_to_the_remediator_once() {
+    use hubtriage::engine::Row;
+    use hubtriage::playbook::Basis;
+    use hubtriage::policy::Verdict;
+    use hubtriage::triage::PlanStatus;
+    let mut app = fix_app();
+    app.auto_fix = true;
+    let rows: Vec<Row> = app
+        .listing
+        .all()
+        .iter()
+        .take(3)
+        .cloned()
+        .map(|mut row| {
+            row.assessment.decision.verdict = Verdict::AutoFix;
+            row.assessment.plan = PlanStatus::Planned(plan(Basis::Live));
+            row
+        })
+        .collect();
+    let source = hubtriage::cloud::SourceId { account_id: "111111111111".into(), region: "us-east-1".into() };
+    app.on_msg(Msg::FindingsPage { source: source.clone(), rows: rows.clone(), problems: Vec::new() });
+    let effects = app.before_draw();
+    let handed: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::AutoFix(findings) => Some(findings.len()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(handed, [3]);
+    app.on_msg(Msg::FindingsPage { source, rows, problems: Vec::new() });
+    assert!(!app.before_draw().iter().any(|e| matches!(e, Effect::AutoFix(_))), "never twice");
+
+    let mut off = fix_app();
+    off.read_only = true;
+    off.auto_fix = true;
+    let rows: Vec<Row> = off.listing.all().to_vec();
+    off.on_msg(Msg::FindingsPage {
+        source: hubtriage::cloud::SourceId { account_id: "1".into(), region: "r".into() },
+        rows,
+        problems: Vec::new(),
+    });
+    assert!(!off.before_draw().iter().any(|e| matches!(e, Effect::AutoFix(_))), "read-only never auto-fixes");
 }

@@ -15,6 +15,19 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
 impl Remediator {
+    /// Starts the background work of a TUI session: re-checking changes a crash interrupted, then the drift watch
+    /// (every `remediation.drift_check_seconds`; 0 turns it off).
+    pub fn start_background(self: &Arc<Self>, tx: UnboundedSender<Msg>) {
+        let this = self.clone();
+        let every = self.settings.remediation.drift_check_seconds;
+        tokio::spawn(async move {
+            this.recheck_unfinished(Some(&tx)).await;
+            if every > 0 {
+                this.spawn_drift_watch(Duration::from_secs(every), tx);
+            }
+        });
+    }
+
     /// Re-checks fixed resources every `every` until the receiver of `tx` is gone.
     pub fn spawn_drift_watch(self: &Arc<Self>, every: Duration, tx: UnboundedSender<Msg>) {
         let this = self.clone();
