@@ -119,11 +119,20 @@ pub struct ExceptionsConfig {
     pub max_days: u32,
     /// Exceptions expiring within this many days are flagged.
     pub expiring_soon_days: u32,
+    /// While a resource is excepted, set its findings SUPPRESSED (with a note), and back to NEW when the exception
+    /// expires or is removed.
+    pub suppress_findings: bool,
 }
 
 impl Default for ExceptionsConfig {
     fn default() -> Self {
-        Self { tags: ExceptionTagNames::default(), default_days: 30, max_days: 90, expiring_soon_days: 7 }
+        Self {
+            tags: ExceptionTagNames::default(),
+            default_days: 30,
+            max_days: 90,
+            expiring_soon_days: 7,
+            suppress_findings: false,
+        }
     }
 }
 

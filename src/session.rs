@@ -67,6 +67,7 @@ pub fn backend(args: &GlobalArgs) -> anyhow::Result<Backend> {
             resources: Some(org.clone()),
             updates: Some(org.clone()),
             notifier: Some(org),
+            automation: None,
             operator: "demo-operator (simulated)".into(),
             refresh_every: crate::cloud::refresh_interval(crate::config::AwsConfig::default().refresh_seconds),
         });
@@ -83,6 +84,7 @@ pub fn backend(args: &GlobalArgs) -> anyhow::Result<Backend> {
             resources: None,
             updates: None,
             notifier: None,
+            automation: None,
             operator: offline_operator(),
             refresh_every: None,
         });
@@ -144,6 +146,7 @@ pub fn remediator(
     let audit = AuditLog::open(&path)?;
     let settings = RemediatorSettings {
         read_only: config.read_only,
+        exceptions: config.exceptions.clone(),
         notify: config.notify.clone(),
         remediation: config.remediation.clone(),
     };

@@ -83,6 +83,7 @@ fn approved_fix_is_applied_verified_notified_audited_and_rolled_back_on_moto() {
         let audit_path = dir.path().join("audit.jsonl");
         let settings = RemediatorSettings {
             read_only: false,
+            exceptions: Default::default(),
             notify: NotifyConfig { topic_arn: Some(topic.clone()), ..Default::default() },
             remediation: RemediationConfig { verify_first_delay_ms: 10, ..Default::default() },
         };

@@ -97,7 +97,7 @@ pub async fn collect_matching(
                     s.error = failure_text(&status);
                 }
             }
-            Msg::LivePlan { .. } | Msg::ApplyPreview { .. } | Msg::Job(_) | Msg::Audit(_) | Msg::Drift(_) => {}
+            _ => {}
         }
     }
     let sources = summaries.into_values().collect();

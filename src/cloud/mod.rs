@@ -102,6 +102,59 @@ pub trait Resources: Send + Sync {
 
     /// Makes one change in the given account (assumed role) and region.
     async fn apply(&self, account_id: &str, region: &str, change: &Change) -> Result<(), CloudError>;
+
+    /// Every resource of an account and region that carries the tag `tag_key` (exception tags), with all its tags.
+    async fn list_tagged(
+        &self,
+        account_id: &str,
+        region: &str,
+        tag_key: &str,
+    ) -> Result<Vec<TaggedResource>, CloudError> {
+        let _ = tag_key;
+        Err(CloudError::Unsupported(format!("listing tagged resources in {account_id}/{region}")))
+    }
+}
+
+/// A resource found by its tags.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaggedResource {
+    /// ASFF resource type: `AwsS3Bucket`, `AwsEc2SecurityGroup`, `AwsEc2Instance`, …
+    pub resource_type: String,
+    /// The resource's ARN.
+    pub resource_id: String,
+    pub tags: std::collections::BTreeMap<String, String>,
+}
+
+/// The state of an SSM Automation execution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutomationStatus {
+    /// `Pending`, `InProgress`, `Waiting`, `Success`, `TimedOut`, `Cancelling`, `Cancelled`, `Failed`, …
+    pub status: String,
+    /// Whether the status is final.
+    pub done: bool,
+    /// Failure message or outputs, when SSM gives them.
+    pub detail: Option<String>,
+}
+
+/// SSM Automation in a finding's own account and region (custom actions of kind `ssm-automation`).
+#[async_trait]
+pub trait Automation: Send + Sync {
+    /// Starts a document with parameters (each a list of strings, as SSM takes them); returns the execution id.
+    async fn start_automation(
+        &self,
+        account_id: &str,
+        region: &str,
+        document: &str,
+        parameters: &std::collections::BTreeMap<String, Vec<String>>,
+    ) -> Result<String, CloudError>;
+
+    /// The current state of an execution.
+    async fn automation_status(
+        &self,
+        account_id: &str,
+        region: &str,
+        execution_id: &str,
+    ) -> Result<AutomationStatus, CloudError>;
 }
 
 /// Wraps the adapters so no mutating call can leave the process (`--read-only`).
@@ -120,6 +173,37 @@ impl<T: Resources + ?Sized> Resources for ReadOnly<T> {
 
     async fn apply(&self, account_id: &str, region: &str, change: &Change) -> Result<(), CloudError> {
         Err(CloudError::ReadOnly(format!("{} in {account_id}/{region}", change.operation())))
+    }
+
+    async fn list_tagged(
+        &self,
+        account_id: &str,
+        region: &str,
+        tag_key: &str,
+    ) -> Result<Vec<TaggedResource>, CloudError> {
+        self.0.list_tagged(account_id, region, tag_key).await
+    }
+}
+
+#[async_trait]
+impl<T: Automation + ?Sized> Automation for ReadOnly<T> {
+    async fn start_automation(
+        &self,
+        account_id: &str,
+        region: &str,
+        document: &str,
+        _parameters: &std::collections::BTreeMap<String, Vec<String>>,
+    ) -> Result<String, CloudError> {
+        Err(CloudError::ReadOnly(format!("ssm:StartAutomationExecution of {document} in {account_id}/{region}")))
+    }
+
+    async fn automation_status(
+        &self,
+        account_id: &str,
+        region: &str,
+        execution_id: &str,
+    ) -> Result<AutomationStatus, CloudError> {
+        self.0.automation_status(account_id, region, execution_id).await
     }
 }
 
@@ -157,6 +241,8 @@ pub struct Backend {
     pub updates: Option<std::sync::Arc<dyn FindingUpdates>>,
     /// Publishes notifications; `None` offline.
     pub notifier: Option<std::sync::Arc<dyn Notifier>>,
+    /// Starts SSM Automation runbooks; `None` offline.
+    pub automation: Option<std::sync::Arc<dyn Automation>>,
     /// Who acts: the caller identity (STS GetCallerIdentity) or the demo operator.
     pub operator: String,
     /// Time between incremental refreshes of the findings (`aws.refresh_seconds`); `None`: only when asked.

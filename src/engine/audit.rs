@@ -33,6 +33,14 @@ pub enum AuditEvent {
     IncidentMode,
     /// A notification could not be published.
     Notification,
+    /// Before an exception tag change: the resource's tags before, the change.
+    ExceptionIntent,
+    /// After an exception tag change.
+    ExceptionOutcome,
+    /// Findings suppressed while excepted, or set back to NEW when the exception ended.
+    Suppression,
+    /// A custom action ran: what, on which findings, its output (bounded) and result.
+    Action,
 }
 
 /// One finding a record is about.

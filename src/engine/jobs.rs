@@ -15,6 +15,10 @@ pub enum JobKind {
     Rollback,
     /// Re-check a change whose outcome the audit log does not record (the process stopped mid-change).
     Recheck,
+    /// Add or renew an exception tag on a resource.
+    ExceptionAdd,
+    /// Remove an exception tag from a resource.
+    ExceptionRemove,
 }
 
 impl JobKind {
@@ -24,6 +28,8 @@ impl JobKind {
             Self::Apply { auto: true } => "auto-fix",
             Self::Rollback => "rollback",
             Self::Recheck => "re-check",
+            Self::ExceptionAdd => "exception",
+            Self::ExceptionRemove => "exception removal",
         }
     }
 }

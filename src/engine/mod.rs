@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod audit_summary;
+pub mod exceptions;
 pub mod ingest;
 pub mod jobs;
 pub mod live_plan;
@@ -79,6 +80,21 @@ pub enum Msg {
     Job(Box<jobs::JobUpdate>),
     /// A record was appended to the audit log.
     Audit(Box<audit::AuditRecord>),
+    /// The exceptions found across every account and region (Exceptions view), and what could not be read.
+    Exceptions {
+        entries: Vec<exceptions::ExceptionEntry>,
+        problems: Vec<String>,
+    },
+    /// Output of a running custom action (a chunk of text: lines of stdout/stderr, or a status line).
+    ActionOutput {
+        run: u64,
+        text: String,
+    },
+    /// A custom action ended: its summary, or why it failed.
+    ActionDone {
+        run: u64,
+        outcome: Result<String, String>,
+    },
     /// A resource hubtriage fixed is non-compliant again (someone or some pipeline re-opened it).
     Drift(Box<Drift>),
 }

@@ -3,6 +3,7 @@
 
 use super::state::{PublicAccessBlock, SecurityGroupRule};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One mutating API call, with everything it needs except the account and region (those come from the finding).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,6 +37,12 @@ pub enum Change {
     SetEbsEncryptionByDefault { enabled: bool },
     /// EC2 ModifyInstanceMetadataOptions: `required` turns on IMDSv2 only, `optional` restores v1.
     SetInstanceMetadataTokens { instance_id: String, http_tokens: String },
+    /// Sets these tags, keeping every other tag: S3 reads, merges and writes the whole set (PutBucketTagging
+    /// replaces it); EC2 CreateTags merges. Resource types that cannot carry tags are refused.
+    TagResource { resource_type: String, resource_id: String, tags: BTreeMap<String, String> },
+    /// Removes only these keys: S3 reads, drops them and writes the rest (or deletes an empty set); EC2 DeleteTags
+    /// with these keys (never without keys, which would delete every tag).
+    UntagResource { resource_type: String, resource_id: String, keys: Vec<String> },
 }
 
 impl Change {
@@ -57,6 +64,13 @@ impl Change {
             Self::SetEbsEncryptionByDefault { enabled: true } => "ec2:EnableEbsEncryptionByDefault",
             Self::SetEbsEncryptionByDefault { enabled: false } => "ec2:DisableEbsEncryptionByDefault",
             Self::SetInstanceMetadataTokens { .. } => "ec2:ModifyInstanceMetadataOptions",
+            Self::TagResource { resource_type, .. } | Self::UntagResource { resource_type, .. }
+                if resource_type == "AwsS3Bucket" =>
+            {
+                "s3:PutBucketTagging"
+            }
+            Self::TagResource { .. } => "ec2:CreateTags",
+            Self::UntagResource { .. } => "ec2:DeleteTags",
         }
     }
 
@@ -95,6 +109,13 @@ impl Change {
             }
             Self::SetInstanceMetadataTokens { instance_id, http_tokens } => {
                 format!("ModifyInstanceMetadataOptions {instance_id} HttpTokens={http_tokens}")
+            }
+            Self::TagResource { resource_id, tags, .. } => {
+                let keys: Vec<&str> = tags.keys().map(String::as_str).collect();
+                format!("tag {resource_id} with {}", keys.join(", "))
+            }
+            Self::UntagResource { resource_id, keys, .. } => {
+                format!("remove tags {} from {resource_id}", keys.join(", "))
             }
         }
     }

@@ -188,6 +188,8 @@ impl App {
             Msg::Job(update) => self.on_job(*update),
             Msg::Audit(record) => self.audit.push(*record),
             Msg::Drift(drift) => self.on_drift(*drift),
+            // The Exceptions view and the action output pane come with their views.
+            Msg::Exceptions { .. } | Msg::ActionOutput { .. } | Msg::ActionDone { .. } => {}
         }
     }
 

@@ -168,6 +168,9 @@ pub(super) async fn apply_change(
                 .await
                 .map_err(|e| map_sdk_error(&context, e))?;
         }
+        Change::TagResource { .. } | Change::UntagResource { .. } => {
+            return Err(CloudError::Unsupported(format!("{} in {at}", change.describe())))
+        }
     }
     Ok(())
 }

@@ -197,6 +197,7 @@ fn backend(accounts: Arc<Accounts>, settings: &AwsSettings) -> Result<(Backend, 
         resources: Some(resources),
         updates: Some(updates),
         notifier: Some(notifier),
+        automation: None,
         operator: identity.arn.clone(),
         refresh_every: settings.refresh_every,
     };

@@ -26,6 +26,8 @@ pub(super) fn api_name(change: &Change) -> &'static str {
         Change::SetEbsEncryptionByDefault { enabled: true } => "EnableEbsEncryptionByDefault",
         Change::SetEbsEncryptionByDefault { enabled: false } => "DisableEbsEncryptionByDefault",
         Change::SetInstanceMetadataTokens { .. } => "ModifyInstanceMetadataOptions",
+        Change::TagResource { .. } => "TagResource",
+        Change::UntagResource { .. } => "UntagResource",
     }
 }
 
@@ -75,6 +77,9 @@ fn attempt(state: &mut OrgState, source: &SourceId, change: &Change) -> Result<(
         | Change::AuthorizeEgress { .. }
         | Change::SetEbsEncryptionByDefault { .. }
         | Change::SetInstanceMetadataTokens { .. } => apply_ec2::apply(state, source, change, now)?,
+        Change::TagResource { .. } | Change::UntagResource { .. } => {
+            return Err(CloudError::Unsupported(format!("{} in {source}", change.describe())))
+        }
     }
     // Findings of other resources whose evaluation the change moved (an account setting that now restricts every
     // bucket) are re-evaluated too.

@@ -11,7 +11,7 @@ use super::audit::{AuditEvent, AuditFinding, AuditLog, AuditRecord, AuditResult}
 use super::jobs::{ApplyRequest, JobId, JobKind, JobState, JobUpdate, PreviewItem};
 use super::live_plan::assess_live;
 use super::Msg;
-use crate::cloud::{Backend, FindingUpdates, Notifier, ReadOnly, Resources};
+use crate::cloud::{Automation, Backend, FindingUpdates, Notifier, ReadOnly, Resources};
 use crate::config::{NotifyConfig, RemediationConfig};
 use crate::model::{Finding, FindingKey, ResourceRef};
 use crate::triage::Triage;
@@ -27,6 +27,7 @@ use tokio::sync::Semaphore;
 #[derive(Debug, Clone, Default)]
 pub struct RemediatorSettings {
     pub read_only: bool,
+    pub exceptions: crate::config::ExceptionsConfig,
     pub notify: NotifyConfig,
     pub remediation: RemediationConfig,
 }
@@ -36,6 +37,7 @@ pub struct Remediator {
     resources: Arc<dyn Resources>,
     updates: Option<Arc<dyn FindingUpdates>>,
     notifier: Option<Arc<dyn Notifier>>,
+    automation: Option<Arc<dyn Automation>>,
     triage: Arc<Triage>,
     audit: AuditLog,
     records: Mutex<Vec<AuditRecord>>,
@@ -61,7 +63,9 @@ impl Remediator {
         let mut resources: Arc<dyn Resources> = resources;
         let mut updates = backend.updates.clone();
         let mut notifier = backend.notifier.clone();
+        let mut automation = backend.automation.clone();
         if settings.read_only {
+            automation = automation.map(|a| Arc::new(ReadOnly(a)) as Arc<dyn Automation>);
             resources = Arc::new(ReadOnly(resources));
             updates = updates.map(|u| Arc::new(ReadOnly(u)) as Arc<dyn FindingUpdates>);
             notifier = notifier.map(|n| Arc::new(ReadOnly(n)) as Arc<dyn Notifier>);
@@ -70,6 +74,7 @@ impl Remediator {
             resources,
             updates,
             notifier,
+            automation,
             triage,
             audit,
             records: Mutex::new(records),
@@ -95,6 +100,46 @@ impl Remediator {
     /// The audit log as read at start plus every record appended since.
     pub fn audit_records(&self) -> Vec<AuditRecord> {
         self.records.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The settings this remediator runs with.
+    pub fn settings(&self) -> &RemediatorSettings {
+        &self.settings
+    }
+
+    /// The triage (policy and playbooks) jobs decide with.
+    pub fn triage(&self) -> &Arc<Triage> {
+        &self.triage
+    }
+
+    /// Live state and changes (wrapped read-only in read-only mode).
+    pub fn resources(&self) -> &Arc<dyn Resources> {
+        &self.resources
+    }
+
+    /// Finding updates, when connected (wrapped read-only in read-only mode).
+    pub fn updates(&self) -> Option<&Arc<dyn FindingUpdates>> {
+        self.updates.as_ref()
+    }
+
+    /// Notifications, when connected (wrapped read-only in read-only mode).
+    pub fn notifier(&self) -> Option<&Arc<dyn Notifier>> {
+        self.notifier.as_ref()
+    }
+
+    /// SSM Automation, when connected (wrapped read-only in read-only mode).
+    pub fn automation(&self) -> Option<&Arc<dyn Automation>> {
+        self.automation.as_ref()
+    }
+
+    /// Appends a record to the audit log (flushed and synced), keeps it, and tells the UI.
+    pub fn audit_record(&self, record: AuditRecord, tx: Option<&UnboundedSender<Msg>>) -> Result<(), String> {
+        self.write(record, tx)
+    }
+
+    /// A fresh job id.
+    pub fn next_job_id(&self) -> JobId {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Switches incident mode (change windows lifted) and audits it.

@@ -32,6 +32,7 @@ fn fixture(read_only: bool) -> Fixture {
     let audit = AuditLog::open(&audit_path).expect("audit log");
     let settings = RemediatorSettings {
         read_only,
+        exceptions: Default::default(),
         notify: NotifyConfig { topic_arn: Some("arn:aws:sns:us-east-1:210987654321:sec".into()), ..Default::default() },
         remediation: RemediationConfig { verify_first_delay_ms: 1, verify_max_delay_ms: 2, ..Default::default() },
     };
@@ -257,6 +258,7 @@ fn backend_of(org: &Arc<SimOrg>) -> Backend {
         resources: Some(org.clone()),
         updates: Some(org.clone()),
         notifier: Some(org.clone()),
+        automation: None,
         operator: "tester".into(),
         refresh_every: None,
     }
