@@ -26,6 +26,8 @@ pub struct Config {
     pub playbooks: PlaybookSettings,
     pub remediation: RemediationConfig,
     pub notify: NotifyConfig,
+    /// Custom actions (`[[actions]]`).
+    pub actions: Vec<crate::actions::ActionConfig>,
     pub aws: AwsConfig,
 }
 

@@ -1,5 +1,6 @@
 //! hubtriage: triage AWS Security Hub findings and remediate them safely, from the terminal.
 
+pub mod actions;
 pub mod cli;
 pub mod cloud;
 pub mod config;
