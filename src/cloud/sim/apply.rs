@@ -3,7 +3,7 @@
 //! Every call is counted and recorded; fault switches stop mutating calls as they stop reads.
 
 use super::org::OrgState;
-use super::{apply_ec2, apply_s3, faults, findings};
+use super::{apply_ec2, apply_s3, apply_tags, faults, findings};
 use crate::cloud::{CloudError, SourceId};
 use crate::playbook::Change;
 use std::collections::HashMap;
@@ -77,9 +77,7 @@ fn attempt(state: &mut OrgState, source: &SourceId, change: &Change) -> Result<(
         | Change::AuthorizeEgress { .. }
         | Change::SetEbsEncryptionByDefault { .. }
         | Change::SetInstanceMetadataTokens { .. } => apply_ec2::apply(state, source, change, now)?,
-        Change::TagResource { .. } | Change::UntagResource { .. } => {
-            return Err(CloudError::Unsupported(format!("{} in {source}", change.describe())))
-        }
+        Change::TagResource { .. } | Change::UntagResource { .. } => apply_tags::apply(state, source, change, now)?,
     }
     // Findings of other resources whose evaluation the change moved (an account setting that now restricts every
     // bucket) are re-evaluated too.

@@ -11,8 +11,12 @@ mod apply_ec2;
 #[cfg(test)]
 mod apply_ec2_tests;
 mod apply_s3;
+mod apply_tags;
+#[cfg(test)]
+mod apply_tags_tests;
 #[cfg(test)]
 mod apply_tests;
+mod automation;
 mod clock;
 mod controls;
 mod cves;
@@ -41,6 +45,7 @@ mod updates_tests;
 #[cfg(test)]
 mod verdict_tests;
 
+pub use automation::SimExecution;
 pub use faults::SimFault;
 
 use super::{CloudError, FindingSource, FindingsPage, Resources, SourceId};
@@ -267,5 +272,15 @@ impl Resources for SimOrg {
 
     async fn apply(&self, account_id: &str, region: &str, change: &Change) -> Result<(), CloudError> {
         apply::apply(&mut self.lock(), account_id, region, change)
+    }
+
+    async fn list_tagged(
+        &self,
+        account_id: &str,
+        region: &str,
+        tag_key: &str,
+    ) -> Result<Vec<super::TaggedResource>, CloudError> {
+        let source = SourceId { account_id: account_id.into(), region: region.into() };
+        apply_tags::list_tagged(&mut self.lock(), &source, tag_key)
     }
 }
