@@ -213,7 +213,10 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
         let invalid = |message: String| ConfigError::Invalid { path: path.into(), message };
         let config: Config = toml::from_str(text).map_err(|e| invalid(describe_toml_error(&e, text)))?;
-        config.validate().map_err(invalid)?;
+        config.validate().map_err(|message| match crate::config_locate::line_of(text, &message) {
+            Some(line) => invalid(format!("line {line}: {message}")),
+            None => invalid(message),
+        })?;
         Ok(config)
     }
 
@@ -258,12 +261,20 @@ impl Config {
             }
         }
         self.playbooks.validate()?;
+        crate::actions::validate(&self.actions)?;
         let r = &self.remediation;
-        if r.verify_attempts == 0 || r.max_parallel_jobs == 0 {
-            return Err("remediation.verify_attempts and remediation.max_parallel_jobs must be at least 1".into());
+        for (key, value) in
+            [("verify_attempts", r.verify_attempts as usize), ("max_parallel_jobs", r.max_parallel_jobs)]
+        {
+            if value == 0 {
+                return Err(format!("remediation.{key}: must be at least 1"));
+            }
         }
-        if self.aws.get_findings_rate <= 0.0 || self.aws.get_findings_burst == 0 {
-            return Err("aws.get_findings_rate and aws.get_findings_burst must be positive".into());
+        if self.aws.get_findings_rate <= 0.0 || !self.aws.get_findings_rate.is_finite() {
+            return Err(format!("aws.get_findings_rate: {} must be a positive number", self.aws.get_findings_rate));
+        }
+        if self.aws.get_findings_burst == 0 {
+            return Err("aws.get_findings_burst: must be at least 1".into());
         }
         Ok(())
     }
@@ -284,14 +295,15 @@ impl Config {
     }
 }
 
-/// toml's message, with the line number spelled out and the offending key quoted.
+/// toml's message on one line, with the line number spelled out and that line quoted.
 fn describe_toml_error(error: &toml::de::Error, text: &str) -> String {
-    let message = error.message().trim().to_string();
+    let message = error.message().trim().lines().map(str::trim).collect::<Vec<_>>().join("; ");
     match error.span() {
         Some(span) => {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            let snippet = text.get(span.clone()).unwrap_or("").lines().next().unwrap_or("").trim();
-            format!("line {line}: {message} (at `{snippet}`)")
+            let start = span.start.min(text.len());
+            let line = text[..start].matches('\n').count() + 1;
+            let quoted: String = text.lines().nth(line - 1).unwrap_or("").trim().chars().take(80).collect();
+            format!("line {line}: {message} (at `{quoted}`)")
         }
         None => message,
     }

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod cli;
 pub mod cloud;
 pub mod config;
+mod config_locate;
 pub mod engine;
 pub mod model;
 pub mod playbook;
