@@ -66,8 +66,8 @@ pub fn backend(args: &GlobalArgs) -> anyhow::Result<Backend> {
             findings: org.clone(),
             resources: Some(org.clone()),
             updates: Some(org.clone()),
-            notifier: Some(org),
-            automation: None,
+            notifier: Some(org.clone()),
+            automation: Some(org),
             operator: "demo-operator (simulated)".into(),
             refresh_every: crate::cloud::refresh_interval(crate::config::AwsConfig::default().refresh_seconds),
         });

@@ -4,9 +4,10 @@ use crate::model::{Finding, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// One custom action.
+/// One custom action. Read through `config_raw::RawAction`: serde cannot combine a flattened, tagged `kind` with
+/// `deny_unknown_fields`, and unknown keys must stay errors.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "super::config_raw::RawAction")]
 pub struct ActionConfig {
     pub name: String,
     /// The key that runs it from the action menu (one character).
@@ -21,7 +22,6 @@ pub struct ActionConfig {
     /// Changes something: hidden (and refused) in read-only mode.
     #[serde(default)]
     pub dangerous: bool,
-    #[serde(flatten)]
     pub kind: ActionKind,
 }
 
@@ -75,7 +75,7 @@ pub enum SnsFormat {
 }
 
 fn default_timeout() -> u64 {
-    60
+    super::config_raw::DEFAULT_TIMEOUT_SECONDS
 }
 
 impl ActionScope {
@@ -92,6 +92,18 @@ impl ActionScope {
             && (self.resource_types.is_empty() || self.resource_types.iter().any(|t| t == kind))
             && (self.products.is_empty() || self.products.iter().any(|p| p.eq_ignore_ascii_case(&finding.product_name)))
             && (self.severities.is_empty() || self.severities.contains(&finding.severity))
+    }
+}
+
+impl ActionKind {
+    /// The kind as written in config: `command`, `sns`, `workflow`, `ssm-automation`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Command { .. } => "command",
+            Self::Sns { .. } => "sns",
+            Self::Workflow { .. } => "workflow",
+            Self::SsmAutomation { .. } => "ssm-automation",
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! there too, and SNS notifications. SDK types stop here: everything leaving this module is ours.
 
 mod apply;
+pub mod automation;
 mod convert;
 mod errors;
 mod findings;
@@ -185,6 +186,7 @@ fn backend(accounts: Arc<Accounts>, settings: &AwsSettings) -> Result<(Backend, 
     let findings = Arc::new(AwsFindingSource::new(accounts.clone(), sources.clone(), settings));
     let resources = Arc::new(AwsResources::new(accounts.clone()));
     let updates = Arc::new(AwsFindingUpdates::new(accounts.clone()));
+    let automation = Arc::new(automation::AwsAutomation::new(accounts.clone()));
     let notifier = Arc::new(AwsNotifier::new(accounts));
     let mode = match &settings.aggregator_region {
         Some(r) => format!("aggregator {}/{r}", identity.account),
@@ -197,7 +199,7 @@ fn backend(accounts: Arc<Accounts>, settings: &AwsSettings) -> Result<(Backend, 
         resources: Some(resources),
         updates: Some(updates),
         notifier: Some(notifier),
-        automation: None,
+        automation: Some(automation),
         operator: identity.arn.clone(),
         refresh_every: settings.refresh_every,
     };
