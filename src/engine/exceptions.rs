@@ -14,6 +14,23 @@ pub enum ExceptionStatus {
     Invalid(String),
 }
 
+impl ExceptionStatus {
+    /// A short word for tables and JSON: `valid`, `expiring-soon`, `expired`, `invalid`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::ExpiringSoon => "expiring-soon",
+            Self::Expired => "expired",
+            Self::Invalid(_) => "invalid",
+        }
+    }
+
+    /// Whether the exception applies now (the verdict is `excepted`).
+    pub fn applies(&self) -> bool {
+        matches!(self, Self::Valid | Self::ExpiringSoon)
+    }
+}
+
 /// One exception found on a resource, as the Exceptions view and `exceptions list` show it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExceptionEntry {
@@ -28,6 +45,124 @@ pub struct ExceptionEntry {
     /// Whole days until expiry (negative once expired).
     pub days_left: Option<i64>,
     pub status: ExceptionStatus,
+}
+
+impl ExceptionEntry {
+    /// The exception as read from a tagged resource of `account_id`/`region`; `None` when it carries no reason tag.
+    pub fn from_tags(
+        account_id: &str,
+        region: &str,
+        resource: &crate::cloud::TaggedResource,
+        config: &crate::config::ExceptionsConfig,
+        now: DateTime<Utc>,
+    ) -> Option<Self> {
+        use crate::model::sanitize::single_line;
+        use crate::policy::exception::{read_exception, ExceptionStatus as Read};
+        let names = &config.tags;
+        let raw_reason = resource.tags.get(&names.reason_tag)?;
+        let soon = now + chrono::Duration::days(i64::from(config.expiring_soon_days));
+        let (tag, status) = match read_exception(&resource.tags, names, now) {
+            Read::None => return None,
+            Read::Valid(tag) if tag.expires <= soon => (Some(tag), ExceptionStatus::ExpiringSoon),
+            Read::Valid(tag) => (Some(tag), ExceptionStatus::Valid),
+            Read::Expired(tag) => (Some(tag), ExceptionStatus::Expired),
+            Read::Invalid(why) => (None, ExceptionStatus::Invalid(why)),
+        };
+        Some(Self {
+            account_id: account_id.to_string(),
+            region: region.to_string(),
+            resource_type: single_line(&resource.resource_type),
+            resource_id: single_line(&resource.resource_id),
+            reason: tag.as_ref().map(|t| t.reason.clone()).unwrap_or_else(|| single_line(raw_reason)),
+            owner: resource.tags.get(&names.owner_tag).map(|o| single_line(o)),
+            expires: tag.as_ref().map(|t| t.expires),
+            days_left: tag.as_ref().map(|t| t.days_left(now)),
+            status,
+        })
+    }
+
+    /// The short name of the resource: bucket name, `sg-…`, `i-…`.
+    pub fn short_id(&self) -> String {
+        short_id(&self.resource_id)
+    }
+
+    /// Whether the exception ends within `days` days from `now` (expired ones included; unreadable ones never end).
+    pub fn ends_within(&self, days: u32, now: DateTime<Utc>) -> bool {
+        self.expires.is_some_and(|t| t <= now + chrono::Duration::days(i64::from(days)))
+    }
+
+    /// The status in words: `valid`, `expiring soon`, `expired 3 days ago`, `invalid: <why>`.
+    pub fn status_text(&self) -> String {
+        match (&self.status, self.days_left) {
+            (ExceptionStatus::Expired, Some(days)) => format!("expired {} days ago", -days),
+            (ExceptionStatus::Invalid(why), _) => format!("invalid: {why}"),
+            (ExceptionStatus::ExpiringSoon, _) => "expiring soon".into(),
+            (status, _) => status.word().into(),
+        }
+    }
+}
+
+/// Sorts entries by expiry, soonest (and expired) first; unreadable ones last; then by account and resource.
+pub fn sort_entries(entries: &mut [ExceptionEntry]) {
+    entries.sort_by(|a, b| {
+        (a.expires.is_none(), a.expires, &a.account_id, &a.resource_id).cmp(&(
+            b.expires.is_none(),
+            b.expires,
+            &b.account_id,
+            &b.resource_id,
+        ))
+    });
+}
+
+/// The short name of a resource given by id or ARN: the bucket name, `sg-…`, `i-…`.
+pub fn short_id(id: &str) -> String {
+    let reference = crate::model::ResourceRef {
+        kind: String::new(),
+        id: id.to_string(),
+        arn: None,
+        region: None,
+        tags: Default::default(),
+        details: None,
+    };
+    reference.short_id().to_string()
+}
+
+/// The ASFF resource type of a resource given by ARN or id, when it tells: `arn:aws:s3:::…`, `sg-…`, `i-…`,
+/// `arn:…:security-group/…`, `arn:…:instance/…`.
+pub fn resource_type_of(id: &str) -> Option<&'static str> {
+    let id = id.trim();
+    if let Some(rest) = id.strip_prefix("arn:") {
+        let parts: Vec<&str> = rest.splitn(5, ':').collect();
+        let (service, resource) = (parts.get(1).copied()?, parts.get(4).copied()?);
+        return match service {
+            "s3" if !resource.is_empty() && !resource.contains('/') => Some("AwsS3Bucket"),
+            "ec2" if resource.starts_with("security-group/") => Some("AwsEc2SecurityGroup"),
+            "ec2" if resource.starts_with("instance/") => Some("AwsEc2Instance"),
+            _ => None,
+        };
+    }
+    if id.starts_with("sg-") {
+        Some("AwsEc2SecurityGroup")
+    } else if id.starts_with("i-") {
+        Some("AwsEc2Instance")
+    } else {
+        None
+    }
+}
+
+/// The resource's ARN as findings name it (`arn:aws:s3:::name`, `arn:aws:ec2:<region>:<account>:security-group/…`),
+/// so jobs on the same resource share one lock; other ids are kept as given.
+pub fn canonical_id(resource_type: &str, id: &str, account_id: &str, region: &str) -> String {
+    let id = id.trim();
+    if id.starts_with("arn:") {
+        return id.to_string();
+    }
+    match resource_type {
+        "AwsS3Bucket" => format!("arn:aws:s3:::{id}"),
+        "AwsEc2SecurityGroup" => format!("arn:aws:ec2:{region}:{account_id}:security-group/{id}"),
+        "AwsEc2Instance" => format!("arn:aws:ec2:{region}:{account_id}:instance/{id}"),
+        _ => id.to_string(),
+    }
 }
 
 /// Resource types that carry tags hubtriage can write (S3 buckets, EC2 resources).
@@ -55,6 +190,32 @@ pub enum ExceptionOp {
     Add(ExceptionInput),
     /// Remove our three tags, and only those.
     Remove { account_id: String, region: String, resource: crate::model::ResourceRef },
+}
+
+impl ExceptionOp {
+    /// The account the change is made in.
+    pub fn account_id(&self) -> &str {
+        match self {
+            Self::Add(input) => &input.account_id,
+            Self::Remove { account_id, .. } => account_id,
+        }
+    }
+
+    /// The region the change is made in.
+    pub fn region(&self) -> &str {
+        match self {
+            Self::Add(input) => &input.region,
+            Self::Remove { region, .. } => region,
+        }
+    }
+
+    /// The resource the change is made on.
+    pub fn resource(&self) -> &crate::model::ResourceRef {
+        match self {
+            Self::Add(input) => &input.resource,
+            Self::Remove { resource, .. } => resource,
+        }
+    }
 }
 
 /// A validated exception: the tag values to write.
@@ -130,3 +291,7 @@ fn days_from(now: DateTime<Utc>, days: i64) -> (DateTime<Utc>, String) {
     let end = date.and_hms_opt(23, 59, 59).map(|t| t.and_utc()).unwrap_or(now);
     (end, date.format("%Y-%m-%d").to_string())
 }
+
+#[cfg(test)]
+#[path = "exceptions_tests.rs"]
+mod tests;

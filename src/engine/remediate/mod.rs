@@ -3,8 +3,12 @@
 //! and region.
 
 mod apply;
+mod exception;
+mod exception_list;
+mod exception_read;
 mod outcome;
 mod rollback;
+mod suppress;
 mod watch;
 
 use super::audit::{AuditEvent, AuditFinding, AuditLog, AuditRecord, AuditResult};
@@ -316,6 +320,12 @@ fn resource_region(finding: &Finding, resource: &ResourceRef) -> String {
     resource.region.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| finding.region.clone())
 }
 
+#[cfg(test)]
+#[path = "exception_tests.rs"]
+mod exception_tests;
+#[cfg(test)]
+#[path = "suppress_tests.rs"]
+mod suppress_tests;
 #[cfg(test)]
 #[path = "tests.rs"]
 mod tests;
