@@ -27,6 +27,18 @@ impl Fault {
         }
     }
 
+    /// AccessDenied from the Resource Groups Tagging API (awsJson1.1), as AWS answers a caller without
+    /// `tag:GetResources`.
+    pub fn tagging_access_denied() -> Self {
+        Self {
+            status: 400,
+            headers: vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
+            body:
+                r#"{"__type":"AccessDeniedException","Message":"User is not authorized to perform: tag:GetResources"}"#
+                    .into(),
+        }
+    }
+
     /// Security Hub throttling (restJson1).
     pub fn throttling() -> Self {
         Self {
@@ -139,4 +151,15 @@ pub fn assume_role_account(req: &IncomingRequest) -> Option<String> {
 /// Whether the request is a Security Hub GetFindings call (restJson1: POST /findings).
 pub fn is_get_findings(req: &IncomingRequest) -> bool {
     req.head.starts_with("POST /findings ")
+}
+
+/// Whether the request is a Resource Groups Tagging API GetResources call (awsJson1.1: the operation is in
+/// `X-Amz-Target`).
+pub fn is_tagging_get_resources(req: &IncomingRequest) -> bool {
+    req.header("x-amz-target").is_some_and(|t| t.ends_with(".GetResources"))
+}
+
+/// Whether the request is an EC2 DescribeTags call (awsQuery: the action is in the form body).
+pub fn is_describe_tags(req: &IncomingRequest) -> bool {
+    String::from_utf8_lossy(&req.body).contains("Action=DescribeTags")
 }

@@ -168,8 +168,11 @@ pub(super) async fn apply_change(
                 .await
                 .map_err(|e| map_sdk_error(&context, e))?;
         }
-        Change::TagResource { .. } | Change::UntagResource { .. } => {
-            return Err(CloudError::Unsupported(format!("{} in {at}", change.describe())))
+        Change::TagResource { resource_type, resource_id, tags } => {
+            Box::pin(super::tags::tag_resource(config, account_id, region, resource_type, resource_id, tags)).await?;
+        }
+        Change::UntagResource { resource_type, resource_id, keys } => {
+            Box::pin(super::tags::untag_resource(config, account_id, region, resource_type, resource_id, keys)).await?;
         }
     }
     Ok(())

@@ -1,7 +1,8 @@
 //! The live AWS adapter: base credentials from the default chain (or a profile), one assumed role per account,
 //! Security Hub GetFindings per (account, region) or through an aggregator, live reads and changes of S3 buckets,
 //! security groups, account-wide settings and instances in the finding's own account and region, BatchUpdateFindings
-//! there too, and SNS notifications. SDK types stop here: everything leaving this module is ours.
+//! there too, SNS notifications, and tags (exceptions: set, removed, listed by key). SDK types stop here: everything
+//! leaving this module is ours.
 
 mod apply;
 pub mod automation;
@@ -13,6 +14,7 @@ mod notify;
 mod rate;
 mod resources;
 mod session;
+mod tags;
 mod updates;
 
 pub use convert::finding_to_json;

@@ -2,7 +2,7 @@
 
 use super::errors::map_sdk_error;
 use super::session::Accounts;
-use crate::cloud::{CloudError, Resources};
+use crate::cloud::{CloudError, Resources, TaggedResource};
 use crate::model::ResourceRef;
 use crate::playbook::state::{
     AccountState, BucketPublicAccessBlock, BucketState, InstanceState, PublicAccessBlock, ResourceState,
@@ -22,7 +22,7 @@ pub struct AwsResources {
 }
 
 /// `Ok(None)` when the service says the thing is simply not there (one of `absent_codes`).
-fn absent_ok<T, E>(
+pub(super) fn absent_ok<T, E>(
     result: Result<T, SdkError<E, HttpResponse>>,
     absent_codes: &[&str],
     context: &str,
@@ -267,6 +267,17 @@ impl Resources for AwsResources {
     async fn apply(&self, account_id: &str, region: &str, change: &Change) -> Result<(), CloudError> {
         let config = Box::pin(self.accounts.config_for(account_id)).await?;
         Box::pin(super::apply::apply_change(&config, account_id, region, change)).await
+    }
+
+    async fn list_tagged(
+        &self,
+        account_id: &str,
+        region: &str,
+        tag_key: &str,
+    ) -> Result<Vec<TaggedResource>, CloudError> {
+        let config = Box::pin(self.accounts.config_for(account_id)).await?;
+        let partition = self.accounts.identity().partition.clone();
+        Box::pin(super::tags::list_tagged(&config, &partition, account_id, region, tag_key)).await
     }
 }
 

@@ -224,6 +224,14 @@ impl Accounts {
         aws_sdk_s3control::Client::from_conf(conf.build())
     }
 
+    /// A Resource Groups Tagging API client (lists resources by tag).
+    pub fn tagging(config: &SdkConfig, region: &str) -> aws_sdk_resourcegroupstagging::Client {
+        let conf = aws_sdk_resourcegroupstagging::config::Builder::from(config)
+            .region(Region::new(region.to_string()))
+            .build();
+        aws_sdk_resourcegroupstagging::Client::from_conf(conf)
+    }
+
     /// An SNS client.
     pub fn sns(config: &SdkConfig, region: &str) -> aws_sdk_sns::Client {
         let conf = aws_sdk_sns::config::Builder::from(config).region(Region::new(region.to_string())).build();
