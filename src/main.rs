@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use hubtriage::cli::args::{Cli, Command};
-use hubtriage::cli::{apply, iam_policy, plan, EXIT_ERROR};
+use hubtriage::cli::{apply, exceptions, iam_policy, plan, EXIT_ERROR};
 use hubtriage::session;
 use hubtriage::ui::{App, Theme};
 
@@ -52,6 +52,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::Plan { format }) => plan::run(&backend, &triage, format).await,
         Some(Command::Apply { ids, yes }) => apply::run(&backend, &triage, remediator, &ids, yes).await,
+        Some(Command::Exceptions { command }) => exceptions::run(&backend, remediator, command).await,
         Some(Command::IamPolicy) => Ok(0),
         None => {
             let theme_name = config.theme.clone().unwrap_or_else(|| "dark".into());

@@ -74,8 +74,62 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Exceptions (tags with a reason, an expiry and an owner on a resource): list, add or renew, remove.
+    Exceptions {
+        #[command(subcommand)]
+        command: ExceptionsCommand,
+    },
     /// Print the least-privilege IAM policy for the enabled playbooks, reads, SNS publish and finding updates.
     IamPolicy,
+}
+
+/// `hubtriage exceptions …`.
+#[derive(Debug, Subcommand)]
+pub enum ExceptionsCommand {
+    /// Every exception across the accounts and regions, sorted by expiry; exits 2 when a source could not be read.
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Only exceptions ending within DAYS days, expired ones included.
+        #[arg(long, value_name = "DAYS")]
+        expiring: Option<u32>,
+    },
+    /// Add an exception to a resource, or renew the one it has (only the exception tags are written).
+    Add {
+        #[command(flatten)]
+        target: ResourceArgs,
+        /// Why the finding is accepted for now.
+        #[arg(long)]
+        reason: String,
+        /// Expiry: YYYY-MM-DD, an RFC 3339 time, or Nd (N days from now); at most exceptions.max_days.
+        #[arg(long, value_name = "DATE|Nd")]
+        expires: String,
+        /// Who owns the exception (default: the operator identity).
+        #[arg(long, value_name = "NAME")]
+        owner: Option<String>,
+    },
+    /// Remove the exception tags from a resource (no other tag is touched).
+    Remove {
+        #[command(flatten)]
+        target: ResourceArgs,
+    },
+}
+
+/// The resource an exception is on.
+#[derive(Debug, Args, Clone)]
+pub struct ResourceArgs {
+    /// Resource id or ARN: arn:aws:s3:::<bucket>, sg-…, i-…, or an EC2 ARN.
+    #[arg(long, value_name = "ID|ARN")]
+    pub resource: String,
+    /// Account the resource is in (12 digits).
+    #[arg(long, value_name = "ID")]
+    pub account: String,
+    /// Region the resource is in.
+    #[arg(long, value_name = "R")]
+    pub region: String,
+    /// Resource type, when the id does not tell it: AwsS3Bucket, AwsEc2SecurityGroup, AwsEc2Instance, …
+    #[arg(long = "type", value_name = "TYPE")]
+    pub resource_type: Option<String>,
 }
 
 /// Output format of headless commands.

@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod args;
 pub mod collect;
+pub mod exceptions;
 pub mod iam_policy;
 pub mod plan;
 pub mod plan_json;

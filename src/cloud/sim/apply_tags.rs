@@ -17,6 +17,9 @@ const MAX_TAGS: usize = 50;
 const MAX_KEY_CHARS: usize = 128;
 const MAX_VALUE_CHARS: usize = 256;
 
+/// A resource's tags and the time the simulator last changed it, borrowed for a change.
+type TagsAndChangedAt<'a> = (&'a mut BTreeMap<String, String>, &'a mut Option<DateTime<Utc>>);
+
 /// Makes a tag change at `now`.
 pub(super) fn apply(
     state: &mut OrgState,
@@ -99,7 +102,7 @@ fn tags_mut<'a>(
     source: &SourceId,
     resource_type: &str,
     resource_id: &str,
-) -> Result<(&'a mut BTreeMap<String, String>, &'a mut Option<DateTime<Utc>>), CloudError> {
+) -> Result<TagsAndChangedAt<'a>, CloudError> {
     let name = short_name(resource_id);
     let not_here = || CloudError::NotFound(format!("{source}: the simulated organisation does not use this region"));
     match resource_type {
