@@ -16,8 +16,11 @@ fn hubtriage(home: &Path) -> Command {
     cmd
 }
 
-/// Runs `hubtriage --demo --audit-log <home>/audit.jsonl <args>`: (exit code, stdout, stderr).
-fn demo(home: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+/// How a run ended: exit code, stdout, stderr.
+type Run = (Option<i32>, String, String);
+
+/// Runs `hubtriage --demo --audit-log <home>/audit.jsonl <args>`.
+fn demo(home: &Path, args: &[&str]) -> Run {
     let audit = home.join("audit.jsonl");
     let mut all = vec!["--demo", "--audit-log", audit.to_str().expect("path")];
     all.extend_from_slice(args);
@@ -156,7 +159,7 @@ fn bad_input_exits_1_with_the_reason_and_changes_nothing() {
         args.extend_from_slice(extra);
         demo(home.path(), &args)
     };
-    let cases: Vec<((Option<i32>, String, String), &str)> = vec![
+    let cases: Vec<(Run, &str)> = vec![
         (add(ARTIFACTS, &["--reason", " ", "--expires", "5d"]), "reason: an exception needs a reason"),
         (add(ARTIFACTS, &["--reason", "x", "--expires", "2020-01-01"]), "is in the past"),
         (add(ARTIFACTS, &["--reason", "x", "--expires", "400d"]), "beyond the maximum of 90 days"),
