@@ -30,11 +30,12 @@ pub fn resolve(finding: &Value) -> ControlIdResolution {
         }
         v.as_str().map(str::trim).filter(|s| !s.is_empty())
     };
-    if let Some(id) = str_at(&["Compliance", "SecurityControlId"]) {
+    // Every consolidated id has the shape `Service.N`; anything else (escape sequences included) is not one.
+    if let Some(id) = str_at(&["Compliance", "SecurityControlId"]).filter(|id| looks_consolidated(id)) {
         return ControlIdResolution::Found(id.to_string());
     }
     let generator = str_at(&["GeneratorId"]).unwrap_or("");
-    if let Some(id) = generator.strip_prefix("security-control/") {
+    if let Some(id) = generator.strip_prefix("security-control/").filter(|id| looks_consolidated(id)) {
         return ControlIdResolution::Found(id.to_string());
     }
     for prefix in STANDARD_PREFIXES {
@@ -55,7 +56,11 @@ pub fn resolve(finding: &Value) -> ControlIdResolution {
     match legacy {
         Some((standard, legacy_id)) => match consolidated_id(standard, legacy_id) {
             Some(id) => ControlIdResolution::Found(id.to_string()),
-            None => ControlIdResolution::UnmappedLegacy(format!("{} {legacy_id}", standard_name(standard))),
+            None => ControlIdResolution::UnmappedLegacy(format!(
+                "{} {}",
+                standard_name(standard),
+                super::sanitize::single_line(legacy_id)
+            )),
         },
         None => ControlIdResolution::NotAControl,
     }

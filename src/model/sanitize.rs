@@ -19,7 +19,8 @@ pub fn multi_line(text: &str, max_chars: usize) -> String {
 
 /// Whether `text` needs no cleaning for single-line display (the common, fast case).
 pub fn is_inert_line(text: &str) -> bool {
-    text.chars().all(|c| !is_unsafe(c) && c != '\n' && c != '\t') && text.len() <= MAX_FIELD_CHARS
+    text.chars().all(|c| !is_unsafe(c) && c != '\n' && c != '\t')
+        && (text.len() <= MAX_FIELD_CHARS || text.chars().count() <= MAX_FIELD_CHARS)
 }
 
 fn is_bidi_control(c: char) -> bool {
