@@ -1,6 +1,7 @@
 //! `hubtriage iam-policy`: the least-privilege IAM policy for what this configuration can do — one statement per
 //! enabled playbook, plus reading findings, updating them, publishing notifications and assuming the role.
 
+use crate::actions::ActionKind;
 use crate::config::Config;
 use crate::playbook::Playbooks;
 use serde_json::{json, Value};
@@ -32,7 +33,37 @@ pub fn policy(config: &Config, playbooks: &Playbooks) -> Value {
             "Resource": "*"
         }));
     }
-    let mut topics: Vec<&String> = config.notify.topic_arn.iter().chain(config.notify.topics.values()).collect();
+    statements.push(json!({
+        "Sid": "ManageExceptionTags",
+        "Effect": "Allow",
+        "Action": [
+            "ec2:CreateTags", "ec2:DeleteTags", "ec2:DescribeTags", "s3:GetBucketLocation", "s3:GetBucketTagging",
+            "s3:ListAllMyBuckets", "s3:PutBucketTagging", "tag:GetResources"
+        ],
+        "Resource": "*"
+    }));
+    let documents: Vec<&str> = config
+        .actions
+        .iter()
+        .filter_map(|a| match &a.kind {
+            ActionKind::SsmAutomation { document, .. } => Some(document.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !documents.is_empty() {
+        statements.push(json!({
+            "Sid": "CustomActionsSsmAutomation",
+            "Effect": "Allow",
+            "Action": ["ssm:GetAutomationExecution", "ssm:StartAutomationExecution"],
+            "Resource": "*"
+        }));
+    }
+    let action_topics = config.actions.iter().filter_map(|a| match &a.kind {
+        ActionKind::Sns { topic_arn, .. } => Some(topic_arn),
+        _ => None,
+    });
+    let mut topics: Vec<&String> =
+        config.notify.topic_arn.iter().chain(config.notify.topics.values()).chain(action_topics).collect();
     topics.sort();
     topics.dedup();
     if !topics.is_empty() {
@@ -85,7 +116,9 @@ mod tests {
             find("AssumeRemediationRoleInEachAccount").expect("assume")["Resource"],
             "arn:aws:iam::*:role/Remediation"
         );
-        assert_eq!(statements.len(), 2 + playbooks.iter().count() + 2);
+        assert_eq!(statements.len(), 2 + playbooks.iter().count() + 3);
+        let tags = find("ManageExceptionTags").expect("exception tags");
+        assert!(tags["Action"].as_array().expect("actions").iter().any(|a| a == "ec2:DeleteTags"));
         let every: Vec<&str> = statements
             .iter()
             .flat_map(|s| s["Action"].as_array().into_iter().flatten())
