@@ -1,5 +1,6 @@
 //! Render tests of the TUI with ratatui's TestBackend: table, detail, plan, help, filters and each theme; the
-//! remediation views and dialogs are in `ui_render/remediation.rs`.
+//! remediation views and dialogs are in `ui_render/remediation.rs`, exceptions in `ui_render/exceptions*.rs`, custom
+//! actions and their output in `ui_render/actions.rs`.
 
 use chrono::{TimeZone, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -17,7 +18,13 @@ use ratatui::Terminal;
 use std::path::Path;
 use std::sync::Arc;
 
+#[path = "ui_render/actions.rs"]
+mod actions;
 mod common;
+#[path = "ui_render/exceptions.rs"]
+mod exceptions;
+#[path = "ui_render/exceptions_view.rs"]
+mod exceptions_view;
 #[path = "ui_render/fixtures.rs"]
 mod fixtures;
 #[path = "ui_render/remediation.rs"]

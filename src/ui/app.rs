@@ -1,19 +1,24 @@
 //! The TUI's state and how messages and keys change it. Never awaits: work is requested through `Effect`s.
 
+use super::action_runs::ActionRuns;
 use super::dialog::Dialog;
+use super::exceptions::ExceptionList;
 use super::keymap::{action_for, Action};
 use super::listing::Listing;
 use super::theme::Theme;
+use crate::actions::ActionConfig;
 use crate::cloud::SourceId;
+use crate::config::ExceptionsConfig;
 use crate::engine::audit::AuditRecord;
-use crate::engine::jobs::{ApplyRequest, JobId, JobUpdate};
+use crate::engine::jobs::{JobId, JobUpdate};
 use crate::engine::{Drift, Msg, Row, SourceStatus};
 use crate::model::{Finding, FindingKey};
-use crate::policy::Verdict;
-use crate::triage::Assessment;
 use crossterm::event::{Event, KeyCode, KeyEventKind};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
+
+pub use super::effect::Effect;
+pub use super::live::LivePlan;
 
 /// Where keys go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +36,10 @@ pub enum View {
     Sources,
     Jobs,
     Audit,
+    /// Every exception across accounts and regions, by expiry.
+    Exceptions,
+    /// The output of custom action runs.
+    Output,
 }
 
 /// Which pane has the focus.
@@ -38,35 +47,6 @@ pub enum View {
 pub enum Focus {
     Table,
     Detail,
-}
-
-/// Work the UI asks the runtime to do.
-#[derive(Debug, Clone)]
-pub enum Effect {
-    /// Re-read the finding's resource and recompute its plan; answer tagged with `req`.
-    LivePlan { req: u64, finding: Arc<Finding> },
-    /// Fetch what changed since the last sync, now.
-    RefreshNow,
-    /// Read the live state of these findings and plan them (`Remediator::preview`); answer tagged with `req`.
-    PreviewApply { req: u64, findings: Vec<Arc<Finding>> },
-    /// Run the approved requests (`Remediator::submit`, one job each).
-    Apply(Vec<ApplyRequest>),
-    /// Roll back the apply job with this audit log name (`Remediator::rollback`).
-    Rollback { audit_job: String },
-    /// Switch incident mode (change windows lifted) on or off (`Remediator::set_incident`).
-    SetIncident(bool),
-    /// Apply these `auto-fix` findings without a prompt (the auto-fix switch is on): policy approves whatever the
-    /// live plan is, through the same re-read, verify and audit flow.
-    AutoFix(Vec<Arc<Finding>>),
-}
-
-/// The live plan of the selected finding.
-#[derive(Debug, Clone)]
-pub struct LivePlan {
-    pub req: u64,
-    pub key: FindingKey,
-    /// `None` while the read is in flight.
-    pub result: Option<Result<Assessment, String>>,
 }
 
 /// Everything the TUI shows.
@@ -113,11 +93,25 @@ pub struct App {
     pub audit_selected: usize,
     /// Fixed resources found non-compliant again, until fixed again.
     pub drifts: Vec<Drift>,
+    /// Who acts: written as the owner of a new exception unless another is typed.
+    pub operator: String,
+    /// `[exceptions]`: default and longest length, the expiring-soon threshold, tag names.
+    pub exceptions: ExceptionsConfig,
+    /// `[[actions]]`: the custom actions the action menu offers.
+    pub actions: Vec<ActionConfig>,
+    /// The Exceptions view: the last listing and its position.
+    pub exception_list: ExceptionList,
+    /// Custom action runs of the session and their output.
+    pub action_runs: ActionRuns,
     pub table_height: usize,
     pub quit: bool,
     /// `auto-fix` findings waiting to be handed to the remediator, and every finding ever handed (never twice).
-    auto_fix_queue: Vec<Arc<Finding>>,
-    auto_fix_seen: std::collections::HashSet<FindingKey>,
+    pub(super) auto_fix_queue: Vec<Arc<Finding>>,
+    pub(super) auto_fix_seen: HashSet<FindingKey>,
+    /// Work asked for while handling a message, handed over before the next frame.
+    pub(super) queued_effects: Vec<Effect>,
+    /// Live plan requests of findings re-read after an exception change (not the selected finding's).
+    pub(super) reassess: HashSet<u64>,
     /// The latest job of each finding.
     pub(super) latest_job: HashMap<FindingKey, JobId>,
     next_req: u64,
@@ -156,10 +150,17 @@ impl App {
             audit: Vec::new(),
             audit_selected: 0,
             drifts: Vec::new(),
+            operator: String::new(),
+            exceptions: ExceptionsConfig::default(),
+            actions: Vec::new(),
+            exception_list: ExceptionList::default(),
+            action_runs: ActionRuns::default(),
             table_height: 20,
             quit: false,
             auto_fix_queue: Vec::new(),
-            auto_fix_seen: std::collections::HashSet::new(),
+            auto_fix_seen: HashSet::new(),
+            queued_effects: Vec::new(),
+            reassess: HashSet::new(),
             latest_job: HashMap::new(),
             next_req: 1,
         }
@@ -176,20 +177,14 @@ impl App {
             Msg::SourceState { source, status } => {
                 self.sources.insert(source, status);
             }
-            Msg::LivePlan { req, key, result } => {
-                if let Some(live) = self.live.as_mut().filter(|l| l.req == req) {
-                    if let Ok(assessment) = result.as_ref() {
-                        self.listing.set_assessment(&key, assessment.clone());
-                    }
-                    live.result = Some(*result);
-                }
-            }
+            Msg::LivePlan { req, key, result } => self.on_live_plan(req, key, *result),
             Msg::ApplyPreview { req, items } => self.on_preview(req, items),
             Msg::Job(update) => self.on_job(*update),
             Msg::Audit(record) => self.audit.push(*record),
             Msg::Drift(drift) => self.on_drift(*drift),
-            // The Exceptions view and the action output pane come with their views.
-            Msg::Exceptions { .. } | Msg::ActionOutput { .. } | Msg::ActionDone { .. } => {}
+            Msg::Exceptions { entries, problems } => self.exception_list.set(entries, problems),
+            Msg::ActionOutput { run, text } => self.action_runs.output(run, &text),
+            Msg::ActionDone { run, outcome } => self.on_action_done(run, outcome),
         }
     }
 
@@ -207,8 +202,11 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
         }
-        if self.dialog.is_some() {
-            return self.on_dialog_key(key.code);
+        match self.dialog {
+            Some(Dialog::Exception(_)) => return self.on_exception_key(*key),
+            Some(Dialog::Actions(_)) => return self.on_menu_key(key.code),
+            Some(_) => return self.on_dialog_key(key.code),
+            None => {}
         }
         match self.mode {
             Mode::Filter => {
@@ -267,7 +265,13 @@ impl App {
             Action::ShowSources => self.view = View::Sources,
             Action::ShowJobs => self.view = View::Jobs,
             Action::ShowAudit => self.view = View::Audit,
+            Action::ShowExceptions => effects.extend(self.show_exceptions()),
+            Action::ShowOutput => self.view = View::Output,
+            Action::RefreshNow if self.view == View::Exceptions => effects.extend(self.refresh_exceptions()),
             Action::RefreshNow => effects.push(Effect::RefreshNow),
+            Action::AddException => self.start_exception(),
+            Action::RemoveException => self.start_remove_exception(),
+            Action::ActionMenu => self.start_action_menu(),
             Action::ToggleMark => self.toggle_mark(),
             Action::Apply => effects.extend(self.start_apply()),
             Action::Rollback => self.start_rollback(),
@@ -302,6 +306,8 @@ impl App {
             },
             View::Jobs => step(&mut self.jobs_selected, self.jobs.len()),
             View::Audit => step(&mut self.audit_selected, self.audit.len()),
+            View::Exceptions => step(&mut self.exception_list.selected, self.exception_list.entries.len()),
+            View::Output => self.action_runs.scroll_by(delta),
         }
     }
 
@@ -314,58 +320,5 @@ impl App {
 
     pub(super) fn selected_key(&self) -> Option<FindingKey> {
         self.listing.selected_row().map(|r| r.finding.key())
-    }
-
-    /// Called before each frame: refreshes the view and asks for a live plan of a newly selected finding.
-    pub fn before_draw(&mut self) -> Vec<Effect> {
-        let mut effects = Vec::new();
-        if !self.auto_fix_queue.is_empty() {
-            effects.push(Effect::AutoFix(std::mem::take(&mut self.auto_fix_queue)));
-        }
-        effects.extend(self.live_plan_effect());
-        effects
-    }
-
-    /// With the auto-fix switch on (and fixes possible), queues open `auto-fix` findings that have a plan, once each.
-    fn queue_auto_fixes(&mut self, rows: &[Row]) {
-        if !self.auto_fix || !self.can_fix || self.read_only {
-            return;
-        }
-        for row in rows {
-            let eligible = row.assessment.decision.verdict == Verdict::AutoFix
-                && row.assessment.plan.plan().is_some()
-                && row.finding.is_open();
-            if eligible && self.auto_fix_seen.insert(row.finding.key()) {
-                self.auto_fix_queue.push(row.finding.clone());
-            }
-        }
-    }
-
-    /// A live plan request for the selected finding when it changed.
-    fn live_plan_effect(&mut self) -> Vec<Effect> {
-        self.listing.refresh();
-        let Some(row) = self.listing.selected_row() else {
-            return Vec::new();
-        };
-        if !self.live_reads || row.assessment.plan == crate::triage::PlanStatus::NoPlaybook {
-            return Vec::new();
-        }
-        let key = row.finding.key();
-        if self.live.as_ref().is_some_and(|l| l.key == key) {
-            return Vec::new();
-        }
-        let finding = row.finding.clone();
-        let req = self.next_req();
-        self.live = Some(LivePlan { req, key, result: None });
-        vec![Effect::LivePlan { req, finding }]
-    }
-
-    /// How many findings `auto-fix` would fix if the switch were on.
-    pub fn would_fix(&self) -> usize {
-        self.listing
-            .all()
-            .iter()
-            .filter(|r| r.assessment.decision.verdict == Verdict::AutoFix && r.assessment.plan.plan().is_some())
-            .count()
     }
 }

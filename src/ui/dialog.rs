@@ -1,6 +1,9 @@
-//! Confirm dialogs of mutating intents (apply, rollback, incident mode): what they show is computed here once, when
-//! they open, so what the operator confirms is exactly what runs.
+//! Confirm dialogs of mutating intents (apply, rollback, incident mode, exception removal, custom actions): what
+//! they show is computed here once, when they open, so what the operator confirms is exactly what runs.
 
+use super::action_menu::{ActionMenu, PendingRun};
+use super::exception_dialog::ExceptionDialog;
+use super::exception_removal::RemoveExceptionDialog;
 use crate::engine::audit_summary::RollbackCandidate;
 use crate::engine::jobs::{group_requests, ApplyRequest, PreviewItem};
 use crate::model::Finding;
@@ -24,6 +27,14 @@ pub enum Dialog {
     Rollback(Box<RollbackDialog>),
     /// Switch incident mode to `on`?
     Incident { on: bool },
+    /// The exception form (`x`): it takes typed text, not dialog keys.
+    Exception(Box<ExceptionDialog>),
+    /// Remove this exception?
+    RemoveException(Box<RemoveExceptionDialog>),
+    /// The custom actions offered (`c`).
+    Actions(Box<ActionMenu>),
+    /// Run this action on these findings?
+    RunAction(Box<PendingRun>),
 }
 
 /// One finding of an apply preview, and whether it will be changed.

@@ -27,11 +27,16 @@ pub enum Action {
     ShowSources,
     ShowJobs,
     ShowAudit,
+    ShowExceptions,
+    ShowOutput,
     RefreshNow,
     ToggleMark,
     Apply,
     Rollback,
     ToggleIncident,
+    AddException,
+    RemoveException,
+    ActionMenu,
     ToggleHelp,
 }
 
@@ -67,6 +72,8 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: "2", action: Action::ShowSources, help: "Sources view: state of every account × region" },
     Binding { keys: "3", action: Action::ShowJobs, help: "Jobs view: every fix and rollback with its state" },
     Binding { keys: "4", action: Action::ShowAudit, help: "Audit view: the audit log and time to safe state" },
+    Binding { keys: "5", action: Action::ShowExceptions, help: "Exceptions view: all accounts and regions, by expiry" },
+    Binding { keys: "6", action: Action::ShowOutput, help: "Output view: what custom actions printed, newest first" },
     Binding { keys: "space", action: Action::ToggleMark, help: "mark / unmark the finding (a applies to all marked)" },
     Binding { keys: "a", action: Action::Apply, help: "apply the marked (or selected) findings: live plans, confirm" },
     Binding { keys: "u", action: Action::Rollback, help: "roll back the last verified fix of the finding's resource" },
@@ -75,7 +82,14 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::ToggleIncident,
         help: "incident mode on / off: lifts change windows (confirm)",
     },
-    Binding { keys: "r", action: Action::RefreshNow, help: "refresh now: fetch what changed since the last sync" },
+    Binding { keys: "x", action: Action::AddException, help: "add or renew an exception on the resource (form)" },
+    Binding { keys: "X", action: Action::RemoveException, help: "remove the exception from the resource (confirm)" },
+    Binding { keys: "c", action: Action::ActionMenu, help: "custom actions for the selected (or marked) findings" },
+    Binding {
+        keys: "r",
+        action: Action::RefreshNow,
+        help: "refresh now (in the Exceptions view: list the exceptions again)",
+    },
     Binding { keys: "?", action: Action::ToggleHelp, help: "this help" },
     Binding { keys: "q / Ctrl-C", action: Action::Quit, help: "quit" },
 ];
@@ -108,6 +122,11 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('2') => Action::ShowSources,
         KeyCode::Char('3') => Action::ShowJobs,
         KeyCode::Char('4') => Action::ShowAudit,
+        KeyCode::Char('5') => Action::ShowExceptions,
+        KeyCode::Char('6') => Action::ShowOutput,
+        KeyCode::Char('x') => Action::AddException,
+        KeyCode::Char('X') => Action::RemoveException,
+        KeyCode::Char('c') => Action::ActionMenu,
         KeyCode::Char(' ') => Action::ToggleMark,
         KeyCode::Char('a') => Action::Apply,
         KeyCode::Char('u') => Action::Rollback,
@@ -124,7 +143,7 @@ mod tests {
 
     #[test]
     fn every_bound_action_is_reachable_from_a_key() {
-        let keys = "qjkgG/SARVoOJC1234r? auI".chars().map(KeyCode::Char).chain([
+        let keys = "qjkgG/SARVoOJC123456r? auIxXc".chars().map(KeyCode::Char).chain([
             KeyCode::PageDown,
             KeyCode::PageUp,
             KeyCode::Tab,

@@ -1,10 +1,17 @@
 //! The terminal UI: app state and update, keymap, views, dialogs, theme, and the event loop.
 
+pub mod action_menu;
+pub mod action_runs;
 pub mod app;
 pub mod dialog;
+pub mod effect;
+pub mod exception_dialog;
+pub mod exception_removal;
+pub mod exceptions;
 mod filtering;
 pub mod keymap;
 pub mod listing;
+mod live;
 pub mod remediation;
 pub mod run;
 pub mod theme;

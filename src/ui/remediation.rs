@@ -9,7 +9,6 @@ use crate::engine::Drift;
 use crate::model::FindingKey;
 use crate::model::{sanitize, Finding};
 use crossterm::event::KeyCode;
-use std::sync::Arc;
 
 /// What `a` and `u` say when there is no live access.
 pub const NEEDS_LIVE_ACCESS: &str = "fixes need live access to the accounts: not available offline (--findings)";
@@ -35,16 +34,7 @@ impl App {
             self.status_message = Some(NEEDS_LIVE_ACCESS.into());
             return Vec::new();
         }
-        let findings: Vec<Arc<Finding>> = if self.marks.is_empty() {
-            self.listing.selected_row().map(|r| r.finding.clone()).into_iter().collect()
-        } else {
-            self.listing
-                .all()
-                .iter()
-                .filter(|r| self.marks.contains(&r.finding.key()))
-                .map(|r| r.finding.clone())
-                .collect()
-        };
+        let findings = self.marked_or_selected();
         if findings.is_empty() {
             self.status_message = Some("no finding selected".into());
             return Vec::new();
@@ -117,7 +107,10 @@ impl App {
             Dialog::Reading { .. } => return Vec::new(),
             Dialog::Apply(d) => (!d.prod_accounts.is_empty(), d.read_only),
             Dialog::Rollback(d) => (d.prod, d.read_only),
-            Dialog::Incident { .. } => (false, false),
+            Dialog::RemoveException(d) => (d.prod, d.read_only),
+            Dialog::Incident { .. } | Dialog::RunAction(_) => (false, false),
+            // They take their own keys (`on_exception_key`, `on_menu_key`).
+            Dialog::Exception(_) | Dialog::Actions(_) => return Vec::new(),
         };
         if let DialogKey::Scroll(step) = key {
             match dialog {
@@ -128,7 +121,7 @@ impl App {
             return Vec::new();
         }
         if read_only {
-            self.status_message = Some("read-only mode: nothing will be applied".into());
+            self.status_message = Some("read-only mode: nothing will be changed".into());
             return Vec::new();
         }
         if prod && key != DialogKey::CapitalYes {
@@ -153,6 +146,8 @@ impl App {
                 self.status_message = Some(format!("rollback of job {} submitted", d.candidate.job));
                 vec![Effect::Rollback { audit_job: d.candidate.job }]
             }
+            Some(Dialog::RemoveException(d)) => self.remove_confirmed(*d),
+            Some(Dialog::RunAction(pending)) => self.run_confirmed(*pending),
             Some(Dialog::Incident { on }) => {
                 self.incident = on;
                 self.status_message =
@@ -199,6 +194,9 @@ impl App {
                     && d.resource == update.resource
                     && d.control_id == update.control_id)
             });
+        }
+        if matches!(update.kind, JobKind::ExceptionAdd | JobKind::ExceptionRemove) && update.state.is_final() {
+            self.after_exception_job(&update);
         }
         self.jobs.insert(update.id, update);
     }

@@ -3,6 +3,7 @@
 
 use super::app::{App, Effect};
 use super::views;
+use crate::actions::ActionRunner;
 use crate::cloud::Backend;
 use crate::engine::jobs::ApplyRequest;
 use crate::engine::refresh::{self, RefreshHandle, RefreshSettings};
@@ -25,9 +26,11 @@ struct Workers<'a> {
     tx: &'a UnboundedSender<Msg>,
     refresh: &'a RefreshHandle,
     remediator: Option<&'a Arc<Remediator>>,
+    actions: &'a Arc<ActionRunner>,
 }
 
 /// Runs the TUI until the user quits. `remediator` is `None` offline: the app then says fixes need live access.
+/// The app's `actions` are run by an `ActionRunner` built here; `operator` defaults to the backend's identity.
 pub async fn run(
     mut app: App,
     backend: Backend,
@@ -35,11 +38,15 @@ pub async fn run(
     remediator: Option<Arc<Remediator>>,
 ) -> anyhow::Result<()> {
     app.incident = triage.policy.incident.is_on();
+    if app.operator.is_empty() {
+        app.operator = backend.operator.clone();
+    }
     if let Some(r) = &remediator {
         app.can_fix = true;
         app.read_only |= r.read_only();
         app.audit = r.audit_records();
     }
+    let actions = Arc::new(ActionRunner::new(app.actions.clone(), remediator.clone()).with_read_only(app.read_only));
     let mut terminal = ratatui::try_init()?;
     let (tx, mut rx) = unbounded_channel();
     let refresh = refresh::spawn_all(
@@ -51,8 +58,14 @@ pub async fn run(
     if let Some(r) = &remediator {
         r.start_background(tx.clone());
     }
-    let workers =
-        Workers { backend: &backend, triage: &triage, tx: &tx, refresh: &refresh, remediator: remediator.as_ref() };
+    let workers = Workers {
+        backend: &backend,
+        triage: &triage,
+        tx: &tx,
+        refresh: &refresh,
+        remediator: remediator.as_ref(),
+        actions: &actions,
+    };
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     let result = loop {
@@ -139,5 +152,16 @@ fn perform(effect: Effect, w: &Workers) {
                 r.set_incident(on, Some(w.tx));
             }
         }
+        Effect::Exception(op) => {
+            if let Some(r) = w.remediator {
+                r.exception(*op, w.tx.clone());
+            }
+        }
+        Effect::RefreshExceptions => {
+            if let Some(r) = w.remediator {
+                r.refresh_exceptions(w.backend.findings.sources(), w.tx.clone());
+            }
+        }
+        Effect::RunAction { run, action, findings } => w.actions.start(run, &action, findings, w.tx.clone()),
     }
 }

@@ -1,6 +1,7 @@
-//! Themes as semantic tokens (chrome, severity, verdict, job state), one `themes/<name>.toml` each, embedded;
+//! Themes as semantic tokens (chrome, severity, verdict, job state, exception), one `themes/<name>.toml` each, embedded;
 //! user themes are read from `<config dir>/themes/<name>.toml`.
 
+use crate::engine::exceptions::ExceptionStatus;
 use crate::engine::jobs::JobState;
 use crate::model::Severity;
 use crate::policy::Verdict;
@@ -28,6 +29,17 @@ struct ThemeFile {
     severity: SeverityFile,
     verdict: VerdictFile,
     job: JobFile,
+    /// Optional so user themes written before exceptions existed still load.
+    #[serde(default)]
+    exception: Option<ExceptionFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExceptionFile {
+    valid: String,
+    expiring_soon: String,
+    expired: String,
 }
 
 #[derive(Deserialize)]
@@ -104,6 +116,8 @@ pub struct Theme {
     verdict: [Color; 5],
     /// queued, applying, verifying, verified, refused, failed, rolled back, regressed.
     job: [Color; 8],
+    /// valid, expiring soon, expired.
+    exception: [Color; 3],
 }
 
 fn color(field: &str, value: &str) -> Result<Color, String> {
@@ -115,6 +129,17 @@ impl Theme {
     pub fn parse(text: &str) -> Result<Self, String> {
         let f: ThemeFile = toml::from_str(text).map_err(|e| e.message().to_string())?;
         let c = &f.chrome;
+        let error = color("chrome.error", &c.error)?;
+        let excepted = color("verdict.excepted", &f.verdict.excepted)?;
+        let refused = color("job.refused", &f.job.refused)?;
+        let exception = match &f.exception {
+            Some(e) => [
+                color("exception.valid", &e.valid)?,
+                color("exception.expiring_soon", &e.expiring_soon)?,
+                color("exception.expired", &e.expired)?,
+            ],
+            None => [excepted, refused, error],
+        };
         Ok(Self {
             name: f.name.clone(),
             background: color("chrome.background", &c.background)?,
@@ -129,7 +154,7 @@ impl Theme {
             status_bg: color("chrome.status_bg", &c.status_bg)?,
             status_fg: color("chrome.status_fg", &c.status_fg)?,
             accent: color("chrome.accent", &c.accent)?,
-            error: color("chrome.error", &c.error)?,
+            error,
             ok: color("chrome.ok", &c.ok)?,
             severity: [
                 color("severity.informational", &f.severity.informational)?,
@@ -142,7 +167,7 @@ impl Theme {
                 color("verdict.auto_fix", &f.verdict.auto_fix)?,
                 color("verdict.approve", &f.verdict.approve)?,
                 color("verdict.manual", &f.verdict.manual)?,
-                color("verdict.excepted", &f.verdict.excepted)?,
+                excepted,
                 color("verdict.no_playbook", &f.verdict.no_playbook)?,
             ],
             job: [
@@ -150,11 +175,12 @@ impl Theme {
                 color("job.applying", &f.job.applying)?,
                 color("job.verifying", &f.job.verifying)?,
                 color("job.verified", &f.job.verified)?,
-                color("job.refused", &f.job.refused)?,
+                refused,
                 color("job.failed", &f.job.failed)?,
                 color("job.rolled_back", &f.job.rolled_back)?,
                 color("job.regressed", &f.job.regressed)?,
             ],
+            exception,
         })
     }
 
@@ -199,6 +225,7 @@ impl Theme {
             severity: [Color::Reset; 5],
             verdict: [Color::Reset; 5],
             job: [Color::Reset; 8],
+            exception: [Color::Reset, Color::Yellow, Color::Red],
         }
     }
 
@@ -248,6 +275,16 @@ impl Theme {
         Style::default().fg(self.job[7]).add_modifier(Modifier::BOLD)
     }
 
+    /// Colour of an exception's status: valid, expiring soon and expired each their own; unreadable as an error.
+    pub fn exception(&self, status: &ExceptionStatus) -> Style {
+        match status {
+            ExceptionStatus::Valid => Style::default().fg(self.exception[0]),
+            ExceptionStatus::ExpiringSoon => Style::default().fg(self.exception[1]).add_modifier(Modifier::BOLD),
+            ExceptionStatus::Expired => Style::default().fg(self.exception[2]).add_modifier(Modifier::BOLD),
+            ExceptionStatus::Invalid(_) => Style::default().fg(self.error),
+        }
+    }
+
     /// Base style of the screen.
     pub fn base(&self) -> Style {
         Style::default().fg(self.foreground).bg(self.background)
@@ -255,33 +292,5 @@ impl Theme {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_builtin_theme_parses_and_differs() {
-        let themes: Vec<Theme> = builtin_names().iter().map(|n| Theme::load(n, None).expect("theme")).collect();
-        assert_eq!(themes.len(), 3);
-        assert_ne!(themes[0].background, themes[1].background);
-        assert_ne!(themes[1].severity(Severity::Critical), themes[2].severity(Severity::Critical));
-        for t in &themes {
-            let failed = t.job_state(&JobState::Failed("x".into()));
-            assert_ne!(t.job_state(&JobState::Resolved), failed, "{}: success and failure differ", t.name);
-            assert_ne!(t.job_state(&JobState::Applying), failed, "{}: running and failure differ", t.name);
-            assert_ne!(t.job_state(&JobState::Applying), t.job_state(&JobState::Resolved), "{}", t.name);
-        }
-    }
-
-    #[test]
-    fn unknown_theme_lists_the_builtin_ones() {
-        let err = Theme::load("solarized", None).expect_err("unknown");
-        assert!(err.contains("dark, light, high-contrast"), "{err}");
-    }
-
-    #[test]
-    fn bad_colour_names_the_field() {
-        let text = include_str!("../../themes/dark.toml").replace("#ff5f5f", "blurple");
-        let err = Theme::parse(&text).expect_err("bad colour");
-        assert!(err.contains("severity.critical") && err.contains("blurple"), "{err}");
-    }
-}
+#[path = "theme_tests.rs"]
+mod tests;

@@ -1,7 +1,7 @@
 //! Dialogs over the current view: "reading live state…", the apply confirmation, incident mode. The rollback
-//! dialog is in `rollback_dialog.rs`.
+//! dialog, the exception dialogs and the action menu have their own files.
 
-use super::{format, plan, rollback_dialog};
+use super::{action_menu, exception_dialog, format, plan, rollback_dialog};
 use crate::model::Finding;
 use crate::ui::app::App;
 use crate::ui::dialog::{ApplyDialog, Dialog};
@@ -32,6 +32,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             popup(frame, area, t, " Apply these changes? ", apply_lines(d, app), d.scroll, (150, u16::MAX), keys);
         }
         Some(Dialog::Rollback(d)) => rollback_dialog::draw(frame, area, app, d),
+        Some(Dialog::Exception(d)) => exception_dialog::draw_form(frame, area, app, d),
+        Some(Dialog::RemoveException(d)) => exception_dialog::draw_remove(frame, area, app, d),
+        Some(Dialog::Actions(menu)) => action_menu::draw_menu(frame, area, app, menu),
+        Some(Dialog::RunAction(pending)) => action_menu::draw_confirm(frame, area, app, pending),
         Some(Dialog::Incident { on }) => {
             let lines = if *on {
                 vec![

@@ -1,13 +1,17 @@
 //! Drawing: one file per view. Every function takes the app by reference and draws; none changes state.
 
+pub mod action_menu;
 pub mod audit;
 pub mod chrome;
 pub mod detail;
 pub mod dialog;
+pub mod exception_dialog;
+pub mod exceptions;
 pub mod format;
 pub mod help;
 pub mod history;
 pub mod jobs;
+pub mod output;
 pub mod plan;
 pub mod rollback_dialog;
 pub mod sources;
@@ -36,6 +40,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         View::Sources => sources::draw(frame, body, app),
         View::Jobs => jobs::draw(frame, body, app),
         View::Audit => audit::draw(frame, body, app),
+        View::Exceptions => exceptions::draw(frame, body, app),
+        View::Output => output::draw(frame, body, app),
     }
     chrome::status(frame, status, app);
     dialog::draw(frame, body, app);

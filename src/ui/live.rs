@@ -1,0 +1,124 @@
+//! Live reads the app asks for before each frame: the selected finding's live plan, findings re-assessed after an
+//! exception changed on their resource, and `auto-fix` findings handed to the remediator.
+
+use super::app::{App, Effect};
+use crate::engine::jobs::JobUpdate;
+use crate::engine::Row;
+use crate::model::{Finding, FindingKey};
+use crate::policy::Verdict;
+use crate::triage::{Assessment, PlanStatus};
+use std::sync::Arc;
+
+/// The live plan of the selected finding.
+#[derive(Debug, Clone)]
+pub struct LivePlan {
+    pub req: u64,
+    pub key: FindingKey,
+    /// `None` while the read is in flight.
+    pub result: Option<Result<Assessment, String>>,
+}
+
+/// Whether a finding's primary resource is the one a job changed (jobs record an id or an ARN).
+fn same_resource(finding: &Finding, update: &JobUpdate) -> bool {
+    finding.account_id == update.account_id
+        && finding
+            .primary_resource()
+            .is_some_and(|r| r.id == update.resource || r.arn.as_deref() == Some(update.resource.as_str()))
+}
+
+impl App {
+    /// Called before each frame: refreshes the view, hands over queued work and asks for a live plan of a newly
+    /// selected finding.
+    pub fn before_draw(&mut self) -> Vec<Effect> {
+        let mut effects = std::mem::take(&mut self.queued_effects);
+        if !self.auto_fix_queue.is_empty() {
+            effects.push(Effect::AutoFix(std::mem::take(&mut self.auto_fix_queue)));
+        }
+        effects.extend(self.live_plan_effect());
+        effects
+    }
+
+    /// A live plan answer: for the selected finding, or for one re-assessed after an exception change.
+    pub(super) fn on_live_plan(&mut self, req: u64, key: FindingKey, result: Result<Assessment, String>) {
+        let current = self.live.as_ref().is_some_and(|l| l.req == req);
+        if !current && !self.reassess.remove(&req) {
+            return;
+        }
+        if let Ok(assessment) = result.as_ref() {
+            self.listing.set_assessment(&key, assessment.clone());
+        }
+        if let Some(live) = self.live.as_mut().filter(|l| l.req == req) {
+            live.result = Some(result);
+        }
+    }
+
+    /// An exception job ended: every finding on its resource is read again, so its verdict becomes `excepted` (or
+    /// stops being so); the selected finding's live plan is asked for again in any case.
+    pub(super) fn reassess_after_exception(&mut self, update: &JobUpdate) {
+        self.live = None;
+        if !self.live_reads {
+            return;
+        }
+        let selected = self.selected_key();
+        let affected: Vec<Arc<Finding>> = self
+            .listing
+            .all()
+            .iter()
+            .filter(|r| update.findings.contains(&r.finding.key()) || same_resource(&r.finding, update))
+            .map(|r| r.finding.clone())
+            .collect();
+        for finding in affected {
+            let req = self.next_req();
+            let key = finding.key();
+            if Some(&key) == selected.as_ref() {
+                self.live = Some(LivePlan { req, key, result: None });
+            } else {
+                self.reassess.insert(req);
+            }
+            self.queued_effects.push(Effect::LivePlan { req, finding });
+        }
+    }
+
+    /// With the auto-fix switch on (and fixes possible), queues open `auto-fix` findings that have a plan, once each.
+    pub(super) fn queue_auto_fixes(&mut self, rows: &[Row]) {
+        if !self.auto_fix || !self.can_fix || self.read_only {
+            return;
+        }
+        for row in rows {
+            let eligible = row.assessment.decision.verdict == Verdict::AutoFix
+                && row.assessment.plan.plan().is_some()
+                && row.finding.is_open();
+            if eligible && self.auto_fix_seen.insert(row.finding.key()) {
+                self.auto_fix_queue.push(row.finding.clone());
+            }
+        }
+    }
+
+    /// A live plan request for the selected finding when it changed.
+    fn live_plan_effect(&mut self) -> Vec<Effect> {
+        self.listing.refresh();
+        let Some(row) = self.listing.selected_row() else {
+            return Vec::new();
+        };
+        if !self.live_reads || row.assessment.plan == PlanStatus::NoPlaybook {
+            return Vec::new();
+        }
+        let key = row.finding.key();
+        if self.live.as_ref().is_some_and(|l| l.key == key) {
+            return Vec::new();
+        }
+        let finding = row.finding.clone();
+        let req = self.next_req();
+        self.live = Some(LivePlan { req, key, result: None });
+        vec![Effect::LivePlan { req, finding }]
+    }
+
+    /// How many findings `auto-fix` would fix if the switch were on.
+    pub fn would_fix(&self) -> usize {
+        self.listing
+            .all()
+            .iter()
+            .filter(|r| r.assessment.decision.verdict == Verdict::AutoFix && r.assessment.plan.plan().is_some())
+            .count()
+    }
+}
