@@ -65,6 +65,8 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 config.accounts.iter().filter_map(|(id, a)| Some((id.clone(), a.name.clone()?))).collect();
             app.account_classes = config.accounts.iter().map(|(id, a)| (id.clone(), a.class.clone())).collect();
             app.read_only = config.read_only;
+            app.exceptions = config.exceptions.clone();
+            app.actions = config.actions.clone();
             app.incident = triage.policy.incident.is_on();
             if let Some(r) = &remediator {
                 app.audit = r.audit_records();

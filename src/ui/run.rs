@@ -16,6 +16,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
+/// Time between two passes of the exception sweeper (`exceptions.suppress_findings`).
+const SWEEP_EVERY: Duration = Duration::from_secs(300);
+
 /// Longest time spent applying queued background messages before the next frame.
 const MAX_BATCH: Duration = Duration::from_millis(12);
 
@@ -57,6 +60,9 @@ pub async fn run(
     );
     if let Some(r) = &remediator {
         r.start_background(tx.clone());
+        if r.settings().exceptions.suppress_findings {
+            r.start_exception_sweeper(backend.findings.sources(), SWEEP_EVERY, tx.clone());
+        }
     }
     let workers = Workers {
         backend: &backend,
@@ -80,8 +86,9 @@ pub async fn run(
         }
         tokio::select! {
             Some(msg) = rx.recv() => {
+                observe(&msg, remediator.as_ref(), &tx);
                 app.on_msg(msg);
-                drain(&mut app, &mut rx);
+                drain(&mut app, &mut rx, remediator.as_ref(), &tx);
             }
             event = events.next() => match event {
                 Some(Ok(event)) => {
@@ -103,13 +110,38 @@ pub async fn run(
 }
 
 /// Applies queued messages for at most `MAX_BATCH`, so a flood of pages never starves drawing or input.
-fn drain(app: &mut App, rx: &mut UnboundedReceiver<Msg>) {
+fn drain(
+    app: &mut App,
+    rx: &mut UnboundedReceiver<Msg>,
+    remediator: Option<&Arc<Remediator>>,
+    tx: &UnboundedSender<Msg>,
+) {
     let started = Instant::now();
     while started.elapsed() < MAX_BATCH {
         match rx.try_recv() {
-            Ok(msg) => app.on_msg(msg),
+            Ok(msg) => {
+                observe(&msg, remediator, tx);
+                app.on_msg(msg);
+            }
             Err(_) => break,
         }
+    }
+}
+
+/// With `exceptions.suppress_findings`, hands the open findings of excepted resources to the remediator, which
+/// suppresses each once (with a note) and sets them back to NEW when the exception ends.
+fn observe(msg: &Msg, remediator: Option<&Arc<Remediator>>, tx: &UnboundedSender<Msg>) {
+    let (Msg::FindingsPage { rows, .. }, Some(r)) = (msg, remediator) else { return };
+    if !r.settings().exceptions.suppress_findings {
+        return;
+    }
+    let excepted: Vec<Arc<crate::model::Finding>> = rows
+        .iter()
+        .filter(|row| row.assessment.decision.verdict == crate::policy::Verdict::Excepted && row.finding.is_open())
+        .map(|row| row.finding.clone())
+        .collect();
+    if !excepted.is_empty() {
+        r.suppress_excepted(excepted, tx.clone());
     }
 }
 
