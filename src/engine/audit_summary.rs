@@ -196,9 +196,9 @@ pub fn time_to_safe(records: &[AuditRecord]) -> (Vec<(String, Duration)>, Option
     (times, median)
 }
 
-/// Apply and rollback intents with no outcome record in the same job: the process stopped mid-change, so the
-/// resource is in an unknown state and needs a re-check. A verification record in the job (the re-check after
-/// such a stop writes one) settles it.
+/// Apply and rollback intents whose job never got to a verification: the process stopped mid-change or before
+/// verifying it, so the resource is in an unknown state and needs a re-check. A verification record in the job (the
+/// re-check after such a stop writes one) or a failed outcome (nothing to verify, already reported) settles it.
 pub fn unfinished(records: &[AuditRecord]) -> Vec<AuditRecord> {
     let jobs = by_job(records);
     records
@@ -207,8 +207,9 @@ pub fn unfinished(records: &[AuditRecord]) -> Vec<AuditRecord> {
         .filter(|r| {
             let outcome =
                 if r.event == AuditEvent::ApplyIntent { AuditEvent::ApplyOutcome } else { AuditEvent::RollbackOutcome };
+            let failed = |rs: &Vec<&AuditRecord>| rs.iter().any(|x| x.event == outcome && x.result == AuditResult::Failed);
             let rs = r.job.as_deref().and_then(|j| jobs.get(j));
-            !rs.is_some_and(|rs| has(rs, outcome) || has(rs, AuditEvent::Verification))
+            !rs.is_some_and(|rs| failed(rs) || has(rs, AuditEvent::Verification))
         })
         .cloned()
         .collect()

@@ -142,6 +142,11 @@ fn unfinished_intents_have_no_outcome_in_their_job() {
     log.push(rec(at(4, 1), AuditEvent::Verification, AuditResult::Unverified, "j2", "b"));
     let open: Vec<Option<String>> = unfinished(&log).into_iter().map(|r| r.job).collect();
     assert_eq!(open, vec![Some("r1".to_string())]);
+    // Stopped after the calls but before verifying: the change still needs a re-check.
+    log.push(rec(at(5, 1), AuditEvent::ApplyIntent, AuditResult::Pending, "j3", "c"));
+    log.push(rec(at(5, 2), AuditEvent::ApplyOutcome, AuditResult::Ok, "j3", "c"));
+    let open: Vec<Option<String>> = unfinished(&log).into_iter().map(|r| r.job).collect();
+    assert_eq!(open, vec![Some("r1".to_string()), Some("j3".to_string())]);
 }
 
 #[test]
