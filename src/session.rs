@@ -155,6 +155,22 @@ pub fn remediator(
     Ok(Some(remediator))
 }
 
+/// Crates whose debug logs carry credentials or endpoints.
+const SDK_LOG_TARGETS: [&str; 12] = [
+    "aws_config",
+    "aws_credential_types",
+    "aws_runtime",
+    "aws_sigv4",
+    "aws_smithy_runtime",
+    "aws_smithy_runtime_api",
+    "aws_smithy_http_client",
+    "aws_sdk_sts",
+    "aws_sdk_sso",
+    "hyper",
+    "hyper_util",
+    "rustls",
+];
+
 /// Data directory for logs and the audit log.
 pub fn data_dir() -> PathBuf {
     directories::ProjectDirs::from("", "", "hubtriage")
@@ -173,8 +189,14 @@ pub fn init_logging() -> anyhow::Result<PathBuf> {
         .append(true)
         .open(&path)
         .with_context(|| format!("opening log file {}", path.display()))?;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("HUBTRIAGE_LOG_LEVEL")
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("HUBTRIAGE_LOG_LEVEL")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // The SDK and HTTP crates log credentials' key ids, endpoints and headers at debug and trace: never below info.
+    for quiet in SDK_LOG_TARGETS {
+        if let Ok(directive) = format!("{quiet}=info").parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
     tracing_subscriber::fmt().with_writer(std::sync::Mutex::new(file)).with_ansi(false).with_env_filter(filter).init();
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

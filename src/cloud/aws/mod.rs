@@ -14,6 +14,9 @@ mod notify;
 mod rate;
 mod resources;
 mod session;
+mod tag_target;
+mod tagged;
+mod tagged_direct;
 mod tags;
 mod updates;
 
@@ -72,7 +75,7 @@ impl AwsSettings {
             external_id: config.external_id.clone(),
             session_duration_seconds: config.session_duration_seconds,
             aggregator_region: config.aggregator_region.clone(),
-            endpoint_url: config.endpoint_url.clone(),
+            endpoint_url: config.endpoint_url.as_deref().map(without_userinfo),
             get_findings_rate: config.get_findings_rate,
             get_findings_burst: config.get_findings_burst,
             filters: FindingFilters::default(),
@@ -105,7 +108,7 @@ impl AwsSettings {
             self.role_name = Some(r.to_string());
         }
         if let Some(u) = endpoint_url {
-            self.endpoint_url = Some(u.to_string());
+            self.endpoint_url = Some(without_userinfo(u));
         }
         self
     }
@@ -161,6 +164,19 @@ pub fn plan_sources(
         }
     }
     Ok(sources)
+}
+
+/// The endpoint URL without `user:password@`: the SDK does not use it, and it must never reach a log or a message.
+pub fn without_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            tracing::warn!("the user information in the endpoint URL is not used and was removed");
+            format!("{scheme}://{}", &rest[at + 1..])
+        }
+        None => url.to_string(),
+    }
 }
 
 /// Connects: loads the base credentials, asks STS who they are, and builds the backend.
@@ -259,6 +275,8 @@ mod tests {
         assert_eq!(s.profile.as_deref(), Some("cli"));
         assert_eq!(s.regions, ["eu-west-1"]);
         assert_eq!(s.endpoint_url.as_deref(), Some("http://x"));
+        assert_eq!(without_userinfo("http://admin:hunter2@127.0.0.1:5000/p?q=a@b"), "http://127.0.0.1:5000/p?q=a@b");
+        assert_eq!(without_userinfo("https://host/x@y"), "https://host/x@y");
     }
 
     #[test]
