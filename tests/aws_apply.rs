@@ -7,15 +7,11 @@
 
 mod support;
 
-use aws_sdk_ec2::types::{
-    Filter, InstanceMetadataOptionsRequest, IpPermission, IpRange, Ipv6Range, Tag, TagSpecification, UserIdGroupPair,
-};
+use aws_sdk_ec2::types::{Filter, InstanceMetadataOptionsRequest, IpPermission, IpRange, Ipv6Range, UserIdGroupPair};
 use aws_sdk_s3::types::{
-    BucketLocationConstraint, CreateBucketConfiguration, PublicAccessBlockConfiguration, ServerSideEncryption,
-    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Tagging,
+    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
 };
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use hubtriage::cloud::{Backend, CloudError, FindingUpdate, Resources};
+use hubtriage::cloud::{Backend, CloudError, FindingUpdate};
 use hubtriage::model::{FindingKey, ResourceRef, WorkflowStatus};
 use hubtriage::playbook::{
     Basis, BucketPublicAccessBlock, Change, Plan, PlanOutcome, PlaybookSettings, Playbooks, PublicAccessBlock,
@@ -23,10 +19,11 @@ use hubtriage::playbook::{
 };
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use support::ec2::{create_group, default_vpc, run_instance};
 use support::http::{aws_call_with, Keys};
 use support::moto::moto;
-use support::sdk::{self, run, BASE_ACCOUNT};
+use support::s3::{code_of, direct_bucket_tags, new_bucket, put_bucket_tags, put_public_access_block};
+use support::sdk::{self, resources, run, BASE_ACCOUNT};
 
 /// The account the findings live in; the product reaches it through the role in its settings.
 const ACCOUNT: &str = "222222222222";
@@ -44,10 +41,6 @@ fn resource(kind: &str, id: &str) -> ResourceRef {
     }
 }
 
-fn resources(backend: &Backend) -> Arc<dyn Resources> {
-    backend.resources.clone().expect("the AWS backend reads and changes resources")
-}
-
 async fn read(backend: &Backend, account: &str, resource: &ResourceRef) -> ResourceState {
     resources(backend)
         .read_state(account, REGION, resource)
@@ -57,10 +50,7 @@ async fn read(backend: &Backend, account: &str, resource: &ResourceRef) -> Resou
 
 async fn apply_all(backend: &Backend, account: &str, changes: &[Change]) {
     for change in changes {
-        resources(backend)
-            .apply(account, REGION, change)
-            .await
-            .unwrap_or_else(|e| panic!("apply {} in {account}: {e}", change.describe()));
+        sdk::apply(backend, account, REGION, change).await;
     }
 }
 
@@ -114,10 +104,6 @@ struct DirectBucket {
     tags: BTreeMap<String, String>,
 }
 
-fn code_of<E: ProvideErrorMetadata>(e: &aws_sdk_s3::error::SdkError<E>) -> String {
-    e.as_service_error().and_then(|s| s.code()).unwrap_or("?").to_string()
-}
-
 async fn direct_bucket(s3: &aws_sdk_s3::Client, bucket: &str) -> DirectBucket {
     let public_access_block = match s3.get_public_access_block().bucket(bucket).send().await {
         Ok(o) => o.public_access_block_configuration().map(|c| PublicAccessBlock {
@@ -143,47 +129,8 @@ async fn direct_bucket(s3: &aws_sdk_s3::Client, bucket: &str) -> DirectBucket {
         Err(e) if code_of(&e) == "NoSuchBucketPolicy" => None,
         Err(e) => panic!("GetBucketPolicy {bucket}: {e:?}"),
     };
-    let tags = match s3.get_bucket_tagging().bucket(bucket).send().await {
-        Ok(o) => o.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect(),
-        Err(e) if code_of(&e) == "NoSuchTagSet" => BTreeMap::new(),
-        Err(e) => panic!("GetBucketTagging {bucket}: {e:?}"),
-    };
+    let tags = direct_bucket_tags(s3, bucket).await.unwrap_or_default();
     DirectBucket { public_access_block, encryption, policy, tags }
-}
-
-async fn create_bucket(s3: &aws_sdk_s3::Client, bucket: &str) {
-    s3.create_bucket()
-        .bucket(bucket)
-        .create_bucket_configuration(
-            CreateBucketConfiguration::builder().location_constraint(BucketLocationConstraint::from(REGION)).build(),
-        )
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("CreateBucket {bucket}: {e:?}"));
-}
-
-async fn put_pab(s3: &aws_sdk_s3::Client, bucket: &str, c: PublicAccessBlock) {
-    s3.put_public_access_block()
-        .bucket(bucket)
-        .public_access_block_configuration(
-            PublicAccessBlockConfiguration::builder()
-                .block_public_acls(c.block_public_acls)
-                .ignore_public_acls(c.ignore_public_acls)
-                .block_public_policy(c.block_public_policy)
-                .restrict_public_buckets(c.restrict_public_buckets)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-}
-
-async fn put_tags(s3: &aws_sdk_s3::Client, bucket: &str, tags: &[(&str, &str)]) {
-    let mut tagging = Tagging::builder();
-    for (k, v) in tags {
-        tagging = tagging.tag_set(aws_sdk_s3::types::Tag::builder().key(*k).value(*v).build().unwrap());
-    }
-    s3.put_bucket_tagging().bucket(bucket).tagging(tagging.build().unwrap()).send().await.unwrap();
 }
 
 async fn put_aes256(s3: &aws_sdk_s3::Client, bucket: &str) {
@@ -225,11 +172,10 @@ fn s3_8_turns_on_all_four_bucket_settings_and_nothing_else_then_rolls_back() {
     let endpoint = server.endpoint();
     run(async move {
         let bucket = "ht-apply-s3-8";
-        let s3 = sdk::s3(&sdk::assumed_config(&endpoint, ACCOUNT).await, REGION);
-        create_bucket(&s3, bucket).await;
+        let s3 = new_bucket(&endpoint, ACCOUNT, REGION, bucket).await;
         let partial = PublicAccessBlock { block_public_acls: true, ..Default::default() };
-        put_pab(&s3, bucket, partial).await;
-        put_tags(&s3, bucket, &[("team", "data"), ("env", "prod")]).await;
+        put_public_access_block(&s3, bucket, partial).await;
+        put_bucket_tags(&s3, bucket, [("team", "data"), ("env", "prod")]).await;
         put_aes256(&s3, bucket).await;
         s3.put_bucket_policy().bucket(bucket).policy(two_statement_policy(bucket)).send().await.unwrap();
         let direct_before = direct_bucket(&s3, bucket).await;
@@ -267,8 +213,7 @@ fn s3_8_rollback_of_a_bucket_without_settings_deletes_the_configuration() {
     let endpoint = server.endpoint();
     run(async move {
         let bucket = "ht-apply-s3-8-bare";
-        let s3 = sdk::s3(&sdk::assumed_config(&endpoint, ACCOUNT).await, REGION);
-        create_bucket(&s3, bucket).await;
+        let s3 = new_bucket(&endpoint, ACCOUNT, REGION, bucket).await;
         let backend = sdk::backend(&endpoint, &[ACCOUNT], &[REGION]).await;
         let playbooks = Playbooks::new(&PlaybookSettings::default());
         let r = resource("AwsS3Bucket", bucket);
@@ -286,10 +231,9 @@ fn s3_4_turns_on_default_encryption_and_the_rollback_removes_it() {
     let endpoint = server.endpoint();
     run(async move {
         let bucket = "ht-apply-s3-4";
-        let s3 = sdk::s3(&sdk::assumed_config(&endpoint, ACCOUNT).await, REGION);
-        create_bucket(&s3, bucket).await;
-        put_pab(&s3, bucket, PublicAccessBlock::ALL_ON).await;
-        put_tags(&s3, bucket, &[("owner", "payments")]).await;
+        let s3 = new_bucket(&endpoint, ACCOUNT, REGION, bucket).await;
+        put_public_access_block(&s3, bucket, PublicAccessBlock::ALL_ON).await;
+        put_bucket_tags(&s3, bucket, [("owner", "payments")]).await;
         s3.put_bucket_policy().bucket(bucket).policy(two_statement_policy(bucket)).send().await.unwrap();
         let direct_before = direct_bucket(&s3, bucket).await;
         assert_eq!(direct_before.encryption, None, "moto: a new bucket has no default encryption");
@@ -319,8 +263,7 @@ fn s3_17_with_a_configured_key_writes_and_reads_back_the_kms_key_and_restores_ss
     run(async move {
         let bucket = "ht-apply-s3-17";
         let key = format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/0b8f4c3e-1111-2222-3333-444455556666");
-        let s3 = sdk::s3(&sdk::assumed_config(&endpoint, ACCOUNT).await, REGION);
-        create_bucket(&s3, bucket).await;
+        let s3 = new_bucket(&endpoint, ACCOUNT, REGION, bucket).await;
         put_aes256(&s3, bucket).await;
         let direct_before = direct_bucket(&s3, bucket).await;
 
@@ -353,10 +296,9 @@ fn s3_5_adds_one_ssl_only_statement_and_keeps_the_others_exactly() {
     let endpoint = server.endpoint();
     run(async move {
         let bucket = "ht-apply-s3-5";
-        let s3 = sdk::s3(&sdk::assumed_config(&endpoint, ACCOUNT).await, REGION);
-        create_bucket(&s3, bucket).await;
-        put_pab(&s3, bucket, PublicAccessBlock::ALL_ON).await;
-        put_tags(&s3, bucket, &[("team", "web")]).await;
+        let s3 = new_bucket(&endpoint, ACCOUNT, REGION, bucket).await;
+        put_public_access_block(&s3, bucket, PublicAccessBlock::ALL_ON).await;
+        put_bucket_tags(&s3, bucket, [("team", "web")]).await;
         let original = two_statement_policy(bucket);
         s3.put_bucket_policy().bucket(bucket).policy(&original).send().await.unwrap();
         let direct_before = direct_bucket(&s3, bucket).await;
@@ -541,29 +483,13 @@ fn v4(cidr: &str, description: &str) -> IpRange {
     IpRange::builder().cidr_ip(cidr).description(description).build()
 }
 
-async fn default_vpc(ec2: &aws_sdk_ec2::Client) -> String {
-    let vpcs =
-        ec2.describe_vpcs().filters(Filter::builder().name("is-default").values("true").build()).send().await.unwrap();
-    vpcs.vpcs()[0].vpc_id().unwrap().to_string()
-}
-
 #[test]
 fn ec2_13_revokes_only_the_world_open_ssh_rules_and_restores_them() {
     let server = moto();
     let endpoint = server.endpoint();
     run(async move {
         let ec2 = sdk::ec2(&sdk::assumed_config(&endpoint, ACCOUNT).await, REGION);
-        let group_id = ec2
-            .create_security_group()
-            .group_name("ht-apply-web")
-            .description("web servers")
-            .vpc_id(default_vpc(&ec2).await)
-            .send()
-            .await
-            .unwrap()
-            .group_id()
-            .unwrap()
-            .to_string();
+        let group_id = create_group(&ec2, "ht-apply-web", "web servers", &[]).await;
         ec2.authorize_security_group_ingress()
             .group_id(&group_id)
             .ip_permissions(tcp(443).ip_ranges(v4("0.0.0.0/0", "https for everyone")).build())
@@ -648,17 +574,7 @@ fn ec2_2_empties_the_default_group_leaves_other_groups_alone_and_restores_it() {
             .send()
             .await
             .unwrap();
-        let app_id = ec2
-            .create_security_group()
-            .group_name("ht-apply-app")
-            .description("app servers")
-            .vpc_id(&vpc)
-            .send()
-            .await
-            .unwrap()
-            .group_id()
-            .unwrap()
-            .to_string();
+        let app_id = create_group(&ec2, "ht-apply-app", "app servers", &[]).await;
         ec2.authorize_security_group_ingress()
             .group_id(&app_id)
             .ip_permissions(
@@ -724,29 +640,14 @@ fn ec2_8_requires_imdsv2_on_the_instance_and_rolls_back_to_optional() {
     let endpoint = server.endpoint();
     run(async move {
         let ec2 = sdk::ec2(&sdk::assumed_config(&endpoint, ACCOUNT).await, REGION);
-        let images = ec2.describe_images().owners("amazon").send().await.unwrap();
-        let ami = images.images().iter().find_map(|i| i.image_id()).expect("moto ships default AMIs").to_string();
-        let run = ec2
-            .run_instances()
-            .image_id(ami)
-            .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
-            .min_count(1)
-            .max_count(1)
-            .metadata_options(
+        let id = run_instance(&ec2, "legacy-app", |request| {
+            request.instance_type(aws_sdk_ec2::types::InstanceType::T3Micro).metadata_options(
                 InstanceMetadataOptionsRequest::builder()
                     .http_tokens(aws_sdk_ec2::types::HttpTokensState::Optional)
                     .build(),
             )
-            .tag_specifications(
-                TagSpecification::builder()
-                    .resource_type(aws_sdk_ec2::types::ResourceType::Instance)
-                    .tags(Tag::builder().key("Name").value("legacy-app").build())
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
-        let id = run.instances()[0].instance_id().unwrap().to_string();
+        })
+        .await;
         let (tokens, _, state, tags) = direct_instance(&ec2, &id).await;
         assert_eq!(tokens.as_deref(), Some("optional"));
 

@@ -6,23 +6,21 @@
 
 mod support;
 
-use aws_sdk_ec2::types::{Filter, Tag, TagSpecification};
-use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration, Tagging};
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use hubtriage::cloud::{Backend, CloudError, Resources, TaggedResource};
+use hubtriage::cloud::{CloudError, TaggedResource};
 use hubtriage::config::Config;
-use hubtriage::model::asff::read_value;
-use hubtriage::model::{Finding, ResourceRef};
+use hubtriage::model::ResourceRef;
 use hubtriage::playbook::{Change, Playbooks, ResourceState};
 use hubtriage::policy::{ExceptionTagNames, Verdict};
 use hubtriage::triage::Triage;
-use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use support::asff::{read_one, s3_8_asff};
+use support::ec2::{create_group, direct_ec2_tags, run_instance};
 use support::moto::moto;
 use support::proxy::{self, Fault};
-use support::sdk::{self, run};
+use support::s3::{create_bucket, direct_bucket_tags, new_bucket, put_bucket_tags};
+use support::sdk::{self, resources, run};
 
 /// The account the resources live in; the product reaches it through the role in its settings.
 const ACCOUNT: &str = "222222222222";
@@ -51,85 +49,12 @@ fn in_days(days: i64) -> String {
     (chrono::Utc::now() + chrono::Duration::days(days)).format("%Y-%m-%d").to_string()
 }
 
-fn resources(backend: &Backend) -> Arc<dyn Resources> {
-    backend.resources.clone().expect("the AWS backend reads and changes resources")
-}
-
 fn tag_change(kind: &str, id: &str, tags: BTreeMap<String, String>) -> Change {
     Change::TagResource { resource_type: kind.into(), resource_id: id.into(), tags }
 }
 
 fn untag_change(kind: &str, id: &str, keys: Vec<String>) -> Change {
     Change::UntagResource { resource_type: kind.into(), resource_id: id.into(), keys }
-}
-
-async fn apply(backend: &Backend, account: &str, change: &Change) {
-    resources(backend)
-        .apply(account, REGION, change)
-        .await
-        .unwrap_or_else(|e| panic!("apply {} in {account}: {e}", change.describe()));
-}
-
-// ---- direct reads and set-up ----
-
-async fn create_bucket(s3: &aws_sdk_s3::Client, bucket: &str, region: &str) {
-    s3.create_bucket()
-        .bucket(bucket)
-        .create_bucket_configuration(
-            CreateBucketConfiguration::builder().location_constraint(BucketLocationConstraint::from(region)).build(),
-        )
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("CreateBucket {bucket}: {e:?}"));
-}
-
-async fn put_bucket_tags(s3: &aws_sdk_s3::Client, bucket: &str, set: &BTreeMap<String, String>) {
-    let mut tagging = Tagging::builder();
-    for (k, v) in set {
-        tagging = tagging.tag_set(aws_sdk_s3::types::Tag::builder().key(k).value(v).build().unwrap());
-    }
-    s3.put_bucket_tagging().bucket(bucket).tagging(tagging.build().unwrap()).send().await.unwrap();
-}
-
-/// GetBucketTagging; `None` when S3 says the bucket has no tag set (NoSuchTagSet).
-async fn direct_bucket_tags(s3: &aws_sdk_s3::Client, bucket: &str) -> Option<BTreeMap<String, String>> {
-    match s3.get_bucket_tagging().bucket(bucket).send().await {
-        Ok(o) => Some(o.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()),
-        Err(e) if e.as_service_error().and_then(|s| s.code()) == Some("NoSuchTagSet") => None,
-        Err(e) => panic!("GetBucketTagging {bucket}: {e:?}"),
-    }
-}
-
-/// EC2 DescribeTags of one resource.
-async fn direct_ec2_tags(ec2: &aws_sdk_ec2::Client, id: &str) -> BTreeMap<String, String> {
-    let out =
-        ec2.describe_tags().filters(Filter::builder().name("resource-id").values(id).build()).send().await.unwrap();
-    out.tags().iter().map(|t| (t.key().unwrap().to_string(), t.value().unwrap_or_default().to_string())).collect()
-}
-
-async fn default_vpc(ec2: &aws_sdk_ec2::Client) -> String {
-    let vpcs =
-        ec2.describe_vpcs().filters(Filter::builder().name("is-default").values("true").build()).send().await.unwrap();
-    vpcs.vpcs()[0].vpc_id().unwrap().to_string()
-}
-
-async fn create_group(ec2: &aws_sdk_ec2::Client, name: &str, set: &[(&str, &str)]) -> String {
-    let id = ec2
-        .create_security_group()
-        .group_name(name)
-        .description("exceptions test")
-        .vpc_id(default_vpc(ec2).await)
-        .send()
-        .await
-        .unwrap()
-        .group_id()
-        .unwrap()
-        .to_string();
-    if !set.is_empty() {
-        let t: Vec<Tag> = set.iter().map(|(k, v)| Tag::builder().key(*k).value(*v).build()).collect();
-        ec2.create_tags().resources(&id).set_tags(Some(t)).send().await.unwrap();
-    }
-    id
 }
 
 // ---- S3 ----
@@ -141,8 +66,7 @@ fn bucket_exception_is_added_renewed_and_removed_keeping_its_five_other_tags() {
     run(async move {
         let bucket = "ht-exc-five-tags";
         let arn = format!("arn:aws:s3:::{bucket}");
-        let s3 = sdk::s3(&sdk::assumed_config(&endpoint, ACCOUNT).await, REGION);
-        create_bucket(&s3, bucket, REGION).await;
+        let s3 = new_bucket(&endpoint, ACCOUNT, REGION, bucket).await;
         let five = tags(&[
             ("team", "data"),
             ("env", "prod"),
@@ -154,7 +78,7 @@ fn bucket_exception_is_added_renewed_and_removed_keeping_its_five_other_tags() {
         let backend = sdk::backend(&endpoint, &[ACCOUNT], &[REGION]).await;
 
         let first = exception("vendor scanner reads it", &in_days(30), "alice@example.com");
-        apply(&backend, ACCOUNT, &tag_change("AwsS3Bucket", &arn, first.clone())).await;
+        sdk::apply(&backend, ACCOUNT, REGION, &tag_change("AwsS3Bucket", &arn, first.clone())).await;
         let added = direct_bucket_tags(&s3, bucket).await.expect("a tag set");
         let mut expected = five.clone();
         expected.extend(first.clone());
@@ -162,7 +86,7 @@ fn bucket_exception_is_added_renewed_and_removed_keeping_its_five_other_tags() {
         assert_eq!(added, expected, "the five tags are unchanged and the three exception tags are there");
 
         let renewed = exception("vendor scanner reads it", &in_days(60), "alice@example.com");
-        apply(&backend, ACCOUNT, &tag_change("AwsS3Bucket", &arn, renewed)).await;
+        sdk::apply(&backend, ACCOUNT, REGION, &tag_change("AwsS3Bucket", &arn, renewed)).await;
         let after_renewal = direct_bucket_tags(&s3, bucket).await.expect("a tag set");
         let expiry = ExceptionTagNames::default().expiry_tag;
         let changed: Vec<&String> = after_renewal.keys().filter(|k| after_renewal.get(*k) != added.get(*k)).collect();
@@ -170,11 +94,11 @@ fn bucket_exception_is_added_renewed_and_removed_keeping_its_five_other_tags() {
         assert_eq!(after_renewal[&expiry], in_days(60));
         assert_eq!(after_renewal.len(), 8);
 
-        apply(&backend, ACCOUNT, &untag_change("AwsS3Bucket", &arn, exception_keys())).await;
+        sdk::apply(&backend, ACCOUNT, REGION, &untag_change("AwsS3Bucket", &arn, exception_keys())).await;
         assert_eq!(direct_bucket_tags(&s3, bucket).await, Some(five.clone()), "exactly the five remain");
 
         // Removing again changes nothing and is not an error.
-        apply(&backend, ACCOUNT, &untag_change("AwsS3Bucket", &arn, exception_keys())).await;
+        sdk::apply(&backend, ACCOUNT, REGION, &untag_change("AwsS3Bucket", &arn, exception_keys())).await;
         assert_eq!(direct_bucket_tags(&s3, bucket).await, Some(five));
     });
 }
@@ -185,17 +109,16 @@ fn bucket_without_tags_gets_an_exception_and_has_no_tag_set_after_removal() {
     let endpoint = server.endpoint();
     run(async move {
         let bucket = "ht-exc-bare";
-        let s3 = sdk::s3(&sdk::assumed_config(&endpoint, ACCOUNT).await, REGION);
-        create_bucket(&s3, bucket, REGION).await;
+        let s3 = new_bucket(&endpoint, ACCOUNT, REGION, bucket).await;
         assert_eq!(direct_bucket_tags(&s3, bucket).await, None, "moto: a new bucket has no tag set");
         let backend = sdk::backend(&endpoint, &[ACCOUNT], &[REGION]).await;
 
         // A plain bucket name works as well as an ARN.
         let set = exception("migration in progress", &in_days(14), "bob");
-        apply(&backend, ACCOUNT, &tag_change("AwsS3Bucket", bucket, set.clone())).await;
+        sdk::apply(&backend, ACCOUNT, REGION, &tag_change("AwsS3Bucket", bucket, set.clone())).await;
         assert_eq!(direct_bucket_tags(&s3, bucket).await, Some(set));
 
-        apply(&backend, ACCOUNT, &untag_change("AwsS3Bucket", bucket, exception_keys())).await;
+        sdk::apply(&backend, ACCOUNT, REGION, &untag_change("AwsS3Bucket", bucket, exception_keys())).await;
         assert_eq!(direct_bucket_tags(&s3, bucket).await, None, "DeleteBucketTagging: NoSuchTagSet again");
     });
 }
@@ -206,8 +129,7 @@ fn bucket_that_would_exceed_fifty_tags_is_refused_and_left_unchanged() {
     let endpoint = server.endpoint();
     run(async move {
         let bucket = "ht-exc-full";
-        let s3 = sdk::s3(&sdk::assumed_config(&endpoint, ACCOUNT).await, REGION);
-        create_bucket(&s3, bucket, REGION).await;
+        let s3 = new_bucket(&endpoint, ACCOUNT, REGION, bucket).await;
         let full: BTreeMap<String, String> = (0..49).map(|n| (format!("k{n:02}"), format!("v{n}"))).collect();
         put_bucket_tags(&s3, bucket, &full).await;
         let backend = sdk::backend(&endpoint, &[ACCOUNT], &[REGION]).await;
@@ -229,25 +151,25 @@ fn security_group_exception_is_added_and_removed_keeping_its_two_tags() {
     let endpoint = server.endpoint();
     run(async move {
         let ec2 = sdk::ec2(&sdk::assumed_config(&endpoint, ACCOUNT).await, REGION);
-        let group = create_group(&ec2, "ht-exc-sg", &[("Name", "bastion"), ("team", "infra")]).await;
+        let group = create_group(&ec2, "ht-exc-sg", "exceptions test", &[("Name", "bastion"), ("team", "infra")]).await;
         let arn = format!("arn:aws:ec2:{REGION}:{ACCOUNT}:security-group/{group}");
         let two = tags(&[("Name", "bastion"), ("team", "infra")]);
         assert_eq!(direct_ec2_tags(&ec2, &group).await, two);
         let backend = sdk::backend(&endpoint, &[ACCOUNT], &[REGION]).await;
 
         let set = exception("break-glass SSH", &in_days(7), "carol");
-        apply(&backend, ACCOUNT, &tag_change("AwsEc2SecurityGroup", &arn, set.clone())).await;
+        sdk::apply(&backend, ACCOUNT, REGION, &tag_change("AwsEc2SecurityGroup", &arn, set.clone())).await;
         let mut expected = two.clone();
         expected.extend(set);
         assert_eq!(direct_ec2_tags(&ec2, &group).await, expected, "four tags");
         let described = ec2.describe_security_groups().group_ids(&group).send().await.unwrap();
         assert_eq!(described.security_groups()[0].tags().len(), 5, "DescribeSecurityGroups agrees");
 
-        apply(&backend, ACCOUNT, &untag_change("AwsEc2SecurityGroup", &arn, exception_keys())).await;
+        sdk::apply(&backend, ACCOUNT, REGION, &untag_change("AwsEc2SecurityGroup", &arn, exception_keys())).await;
         assert_eq!(direct_ec2_tags(&ec2, &group).await, two, "the two remain");
 
         // An empty key list is a no-op: it must never become a DeleteTags without keys (which deletes every tag).
-        apply(&backend, ACCOUNT, &untag_change("AwsEc2SecurityGroup", &group, Vec::new())).await;
+        sdk::apply(&backend, ACCOUNT, REGION, &untag_change("AwsEc2SecurityGroup", &group, Vec::new())).await;
         assert_eq!(direct_ec2_tags(&ec2, &group).await, two, "nothing deleted");
     });
 }
@@ -300,28 +222,9 @@ fn listing_finds_the_excepted_bucket_group_and_instance_with_all_their_tags_and_
         create_bucket(&s3_elsewhere, "ht-list-elsewhere", OTHER_REGION).await;
         put_bucket_tags(&s3_elsewhere, "ht-list-elsewhere", &excepted).await;
 
-        let group = create_group(&ec2, "ht-list-sg", &[("Name", "partner-feed")]).await;
-        let plain_group = create_group(&ec2, "ht-list-plain-sg", &[("Name", "web")]).await;
-        let images = ec2.describe_images().owners("amazon").send().await.unwrap();
-        let ami = images.images().iter().find_map(|i| i.image_id()).expect("moto ships default AMIs").to_string();
-        let instance = ec2
-            .run_instances()
-            .image_id(ami)
-            .min_count(1)
-            .max_count(1)
-            .tag_specifications(
-                TagSpecification::builder()
-                    .resource_type(aws_sdk_ec2::types::ResourceType::Instance)
-                    .tags(Tag::builder().key("Name").value("feed-worker").build())
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap()
-            .instances()[0]
-            .instance_id()
-            .unwrap()
-            .to_string();
+        let group = create_group(&ec2, "ht-list-sg", "exceptions test", &[("Name", "partner-feed")]).await;
+        let plain_group = create_group(&ec2, "ht-list-plain-sg", "exceptions test", &[("Name", "web")]).await;
+        let instance = run_instance(&ec2, "feed-worker", |request| request).await;
         let group_arn = format!("arn:aws:ec2:{REGION}:{LIST_ACCOUNT}:security-group/{group}");
         let instance_arn = format!("arn:aws:ec2:{REGION}:{LIST_ACCOUNT}:instance/{instance}");
 
@@ -396,44 +299,18 @@ fn listing_finds_the_excepted_bucket_group_and_instance_with_all_their_tags_and_
 
 // ---- the verdict ----
 
-/// An S3.8 finding on the bucket, as Security Hub writes it.
-fn s3_8_finding(bucket: &str) -> Finding {
-    let asff = json!({
-        "SchemaVersion": "2018-10-08",
-        "Id": format!("arn:aws:securityhub:{REGION}:{ACCOUNT}:security-control/S3.8/finding/exc-1"),
-        "ProductArn": format!("arn:aws:securityhub:{REGION}::product/aws/securityhub"),
-        "GeneratorId": "security-control/S3.8",
-        "AwsAccountId": ACCOUNT,
-        "Region": REGION,
-        "Types": ["Software and Configuration Checks/Industry and Regulatory Standards"],
-        "CreatedAt": "2026-11-01T10:00:00Z",
-        "UpdatedAt": "2026-11-20T10:00:00Z",
-        "Severity": {"Label": "HIGH"},
-        "Title": "S3 general purpose buckets should block public access",
-        "Description": "bucket-level Block Public Access",
-        "Compliance": {"Status": "FAILED", "SecurityControlId": "S3.8"},
-        "Workflow": {"Status": "NEW"},
-        "RecordState": "ACTIVE",
-        "Resources": [{"Type": "AwsS3Bucket", "Id": format!("arn:aws:s3:::{bucket}"), "Region": REGION}]
-    });
-    let outcome = read_value(&asff);
-    assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
-    outcome.findings.into_iter().next().unwrap()
-}
-
 #[test]
 fn verdict_is_excepted_while_the_exception_is_valid_and_normal_again_once_expired() {
     let server = moto();
     let endpoint = server.endpoint();
     run(async move {
         let bucket = "ht-exc-verdict";
-        let s3 = sdk::s3(&sdk::assumed_config(&endpoint, ACCOUNT).await, REGION);
-        create_bucket(&s3, bucket, REGION).await;
+        let s3 = new_bucket(&endpoint, ACCOUNT, REGION, bucket).await;
         put_bucket_tags(&s3, bucket, &tags(&[("team", "web")])).await;
         let backend = sdk::backend(&endpoint, &[ACCOUNT], &[REGION]).await;
         let config = Config::default();
         let triage = Triage { policy: config.policy().unwrap(), playbooks: Playbooks::new(&config.playbooks) };
-        let finding = s3_8_finding(bucket);
+        let finding = read_one(&s3_8_asff(ACCOUNT, REGION, bucket, "exc-1"));
         let resource: ResourceRef = finding.primary_resource().unwrap().clone();
         let assess = |state: ResourceState| triage.assess(&finding, Some(&state), chrono::Utc::now()).decision;
         let live = || async { resources(&backend).read_state(ACCOUNT, REGION, &resource).await.unwrap() };
@@ -444,14 +321,14 @@ fn verdict_is_excepted_while_the_exception_is_valid_and_normal_again_once_expire
 
         let arn = format!("arn:aws:s3:::{bucket}");
         let set = exception("public website assets", &in_days(30), "erin");
-        apply(&backend, ACCOUNT, &tag_change("AwsS3Bucket", &arn, set)).await;
+        sdk::apply(&backend, ACCOUNT, REGION, &tag_change("AwsS3Bucket", &arn, set)).await;
         let excepted = assess(live().await);
         assert_eq!(excepted.verdict, Verdict::Excepted, "{}", excepted.reason);
         assert!(excepted.reason.contains("public website assets"), "{}", excepted.reason);
         assert!(excepted.reason.contains("erin"), "{}", excepted.reason);
 
         let expiry = ExceptionTagNames::default().expiry_tag;
-        apply(&backend, ACCOUNT, &tag_change("AwsS3Bucket", &arn, tags(&[(&expiry, "2020-01-01")]))).await;
+        sdk::apply(&backend, ACCOUNT, REGION, &tag_change("AwsS3Bucket", &arn, tags(&[(&expiry, "2020-01-01")]))).await;
         let expired = assess(live().await);
         assert_eq!(expired.verdict, normal.verdict, "{}", expired.reason);
         assert!(expired.reason.contains("exception expired"), "{}", expired.reason);

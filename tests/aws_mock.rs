@@ -32,27 +32,44 @@ fn finding(n: usize, account: &str, region: &str) -> AwsSecurityFinding {
         .build()
 }
 
+/// A `match_requests` filter that matches every request and keeps a copy of it, in order, in the list returned.
+fn recording<I: Clone + Send + 'static>() -> (Arc<Mutex<Vec<I>>>, impl Fn(&I) -> bool + Send + Sync + 'static) {
+    let seen: Arc<Mutex<Vec<I>>> = Arc::default();
+    let record = seen.clone();
+    let filter = move |req: &I| {
+        record.lock().unwrap().push(req.clone());
+        true
+    };
+    (seen, filter)
+}
+
+/// An HTTP answer with `headers`.
+fn response(status: u16, headers: &[(&'static str, &'static str)], body: &'static str) -> HttpResponse {
+    let mut resp = HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body));
+    for (k, v) in headers {
+        resp.headers_mut().insert(*k, *v);
+    }
+    resp
+}
+
+/// What moto answers operations it lacks with.
+const MOTO_404: &str = "<!doctype html>\n<title>404 Not Found</title>";
+
 fn pairs(list: &[StringFilter]) -> Vec<String> {
     list.iter().map(|f| format!("{} {}", f.comparison().unwrap().as_str(), f.value().unwrap())).collect()
 }
 
 #[tokio::test]
 async fn get_findings_carries_our_filters_page_size_and_token() {
-    let seen: Arc<Mutex<Vec<GetFindingsInput>>> = Arc::default();
-    let record = seen.clone();
-    let rule = mock!(Client::get_findings)
-        .match_requests(move |req| {
-            record.lock().unwrap().push(req.clone());
-            true
-        })
-        .then_output(|| {
-            GetFindingsOutput::builder()
-                .findings(finding(1, "111111111111", "eu-west-1"))
-                // Aggregator answers carry members' findings: they keep their own account and region.
-                .findings(finding(2, "222222222222", "ap-south-1"))
-                .next_token("page-3")
-                .build()
-        });
+    let (seen, record) = recording::<GetFindingsInput>();
+    let rule = mock!(Client::get_findings).match_requests(record).then_output(|| {
+        GetFindingsOutput::builder()
+            .findings(finding(1, "111111111111", "eu-west-1"))
+            // Aggregator answers carry members' findings: they keep their own account and region.
+            .findings(finding(2, "222222222222", "ap-south-1"))
+            .next_token("page-3")
+            .build()
+    });
     let client = mock_client!(aws_sdk_securityhub, [&rule]);
     let filters = AwsSettings::default().filters.to_sdk();
     let page = get_findings_page(&client, &filters, Some("page-2".into()), "GetFindings in test").await.unwrap();
@@ -79,13 +96,9 @@ async fn get_findings_carries_our_filters_page_size_and_token() {
 
 #[tokio::test]
 async fn a_refresh_asks_for_what_changed_since_whatever_its_state() {
-    let seen: Arc<Mutex<Vec<GetFindingsInput>>> = Arc::default();
-    let record = seen.clone();
+    let (seen, record) = recording::<GetFindingsInput>();
     let rule = mock!(Client::get_findings)
-        .match_requests(move |req| {
-            record.lock().unwrap().push(req.clone());
-            true
-        })
+        .match_requests(record)
         .then_output(|| GetFindingsOutput::builder().findings(finding(1, "111111111111", "eu-west-1")).build());
     let client = mock_client!(aws_sdk_securityhub, [&rule]);
     let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc);
@@ -107,13 +120,7 @@ async fn a_refresh_asks_for_what_changed_since_whatever_its_state() {
 }
 
 async fn error_for(status: u16, headers: &'static [(&'static str, &'static str)], body: &'static str) -> CloudError {
-    let rule = mock!(Client::get_findings).then_http_response(move || {
-        let mut resp = HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body));
-        for (k, v) in headers {
-            resp.headers_mut().insert(*k, *v);
-        }
-        resp
-    });
+    let rule = mock!(Client::get_findings).then_http_response(move || response(status, headers, body));
     let client = mock_client!(aws_sdk_securityhub, [&rule]);
     let filters = AwsSettings::default().filters.to_sdk();
     get_findings_page(&client, &filters, None, "GetFindings in 111111111111/eu-west-1").await.expect_err("an error")
@@ -146,7 +153,7 @@ async fn sdk_errors_map_to_source_states() {
     let e = error_for(400, json, r#"{"__type":"LimitExceededException","Message":"slow down"}"#).await;
     assert!(matches!(e, CloudError::Throttled(_)), "{e:?}");
     // moto answers operations it lacks with an HTML 404 page.
-    let e = error_for(404, &[("content-type", "text/html")], "<!doctype html>\n<title>404 Not Found</title>").await;
+    let e = error_for(404, &[("content-type", "text/html")], MOTO_404).await;
     assert!(matches!(e, CloudError::Unsupported(ref m) if m.contains("not implemented")), "{e:?}");
     assert!(e.to_string().contains("GetFindings in 111111111111/eu-west-1"), "{e}");
 }
@@ -165,26 +172,20 @@ fn identifier(n: usize) -> AwsSecurityFindingIdentifier {
 
 #[tokio::test]
 async fn batch_update_findings_sends_ids_status_and_a_bounded_note_and_reads_what_was_not_processed() {
-    let seen: Arc<Mutex<Vec<BatchUpdateFindingsInput>>> = Arc::default();
-    let record = seen.clone();
-    let rule = mock!(Client::batch_update_findings)
-        .match_requests(move |req| {
-            record.lock().unwrap().push(req.clone());
-            true
-        })
-        .then_output(|| {
-            BatchUpdateFindingsOutput::builder()
-                .processed_findings(identifier(1))
-                .processed_findings(identifier(3))
-                .unprocessed_findings(
-                    BatchUpdateFindingsUnprocessedFinding::builder()
-                        .finding_identifier(identifier(2))
-                        .error_code("FindingNotFound")
-                        .error_message("Finding not found")
-                        .build(),
-                )
-                .build()
-        });
+    let (seen, record) = recording::<BatchUpdateFindingsInput>();
+    let rule = mock!(Client::batch_update_findings).match_requests(record).then_output(|| {
+        BatchUpdateFindingsOutput::builder()
+            .processed_findings(identifier(1))
+            .processed_findings(identifier(3))
+            .unprocessed_findings(
+                BatchUpdateFindingsUnprocessedFinding::builder()
+                    .finding_identifier(identifier(2))
+                    .error_code("FindingNotFound")
+                    .error_message("Finding not found")
+                    .build(),
+            )
+            .build()
+    });
     let client = mock_client!(aws_sdk_securityhub, [&rule]);
     let update = FindingUpdate {
         findings: vec![key(1), key(2), key(3)],
@@ -239,13 +240,9 @@ async fn batch_update_findings_refuses_more_than_100_and_sends_nothing_for_none(
 
 #[tokio::test]
 async fn batch_update_findings_without_a_note_sends_none_and_the_html_404_of_moto_is_reported_as_unavailable() {
-    let seen: Arc<Mutex<Vec<BatchUpdateFindingsInput>>> = Arc::default();
-    let record = seen.clone();
+    let (seen, record) = recording::<BatchUpdateFindingsInput>();
     let ok = mock!(Client::batch_update_findings)
-        .match_requests(move |req| {
-            record.lock().unwrap().push(req.clone());
-            true
-        })
+        .match_requests(record)
         .then_output(|| BatchUpdateFindingsOutput::builder().processed_findings(identifier(1)).build());
     let client = mock_client!(aws_sdk_securityhub, [&ok]);
     let update = FindingUpdate {
@@ -259,14 +256,8 @@ async fn batch_update_findings_without_a_note_sends_none_and_the_html_404_of_mot
     assert!(req.note().is_none(), "Security Hub rejects an empty Note.Text");
     assert_eq!(req.workflow().and_then(|w| w.status()).map(|s| s.as_str()), Some("SUPPRESSED"));
 
-    let html = mock!(Client::batch_update_findings).then_http_response(|| {
-        let mut resp = HttpResponse::new(
-            StatusCode::try_from(404).unwrap(),
-            SdkBody::from("<!doctype html>\n<title>404 Not Found</title>"),
-        );
-        resp.headers_mut().insert("content-type", "text/html");
-        resp
-    });
+    let html = mock!(Client::batch_update_findings)
+        .then_http_response(|| response(404, &[("content-type", "text/html")], MOTO_404));
     let client = mock_client!(aws_sdk_securityhub, [&html]);
     let err = batch_update_findings(&client, &update, "BatchUpdateFindings of 1 finding(s) in 111111111111/eu-west-1")
         .await

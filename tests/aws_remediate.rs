@@ -6,48 +6,29 @@
 
 mod support;
 
-use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration, PublicAccessBlockConfiguration};
 use hubtriage::config::{Config, NotifyConfig, RemediationConfig};
 use hubtriage::engine::audit::{AuditEvent, AuditLog, AuditResult};
 use hubtriage::engine::jobs::{ApplyRequest, JobState};
 use hubtriage::engine::remediate::{Remediator, RemediatorSettings};
-use hubtriage::model::asff::read_value;
-use hubtriage::playbook::Playbooks;
+use hubtriage::playbook::{Playbooks, PublicAccessBlock};
 use hubtriage::triage::Triage;
 use serde_json::json;
 use std::sync::Arc;
+use support::asff::{read_one, s3_8_asff};
 use support::moto::moto;
 use support::queue::{received, topic_with_queue};
+use support::s3::{new_bucket, put_public_access_block};
 use support::sdk::{self, run};
 
 const ACCOUNT: &str = "222222222222";
 const REGION: &str = "eu-west-1";
 const BUCKET: &str = "ht-flow-public-logs";
 
-/// An S3.8 finding on the bucket, as Security Hub writes it.
+/// An S3.8 finding on the bucket, as Security Hub writes it, first observed when it was created.
 fn finding() -> Arc<hubtriage::model::Finding> {
-    let asff = json!({
-        "SchemaVersion": "2018-10-08",
-        "Id": format!("arn:aws:securityhub:{REGION}:{ACCOUNT}:security-control/S3.8/finding/flow-1"),
-        "ProductArn": format!("arn:aws:securityhub:{REGION}::product/aws/securityhub"),
-        "GeneratorId": "security-control/S3.8",
-        "AwsAccountId": ACCOUNT,
-        "Region": REGION,
-        "Types": ["Software and Configuration Checks/Industry and Regulatory Standards"],
-        "CreatedAt": "2026-11-01T10:00:00Z",
-        "UpdatedAt": "2026-11-20T10:00:00Z",
-        "FirstObservedAt": "2026-11-01T10:00:00Z",
-        "Severity": {"Label": "HIGH"},
-        "Title": "S3 general purpose buckets should block public access",
-        "Description": "bucket-level Block Public Access",
-        "Compliance": {"Status": "FAILED", "SecurityControlId": "S3.8"},
-        "Workflow": {"Status": "NEW"},
-        "RecordState": "ACTIVE",
-        "Resources": [{"Type": "AwsS3Bucket", "Id": format!("arn:aws:s3:::{BUCKET}"), "Region": REGION}]
-    });
-    let outcome = read_value(&asff);
-    assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
-    Arc::new(outcome.findings.into_iter().next().unwrap())
+    let mut asff = s3_8_asff(ACCOUNT, REGION, BUCKET, "flow-1");
+    asff["FirstObservedAt"] = json!("2026-11-01T10:00:00Z");
+    Arc::new(read_one(&asff))
 }
 
 #[test]
@@ -55,24 +36,9 @@ fn approved_fix_is_applied_verified_notified_audited_and_rolled_back_on_moto() {
     let server = moto();
     let endpoint = server.endpoint();
     run(async move {
-        let s3 = sdk::s3(&sdk::assumed_config(&endpoint, ACCOUNT).await, REGION);
-        s3.create_bucket()
-            .bucket(BUCKET)
-            .create_bucket_configuration(
-                CreateBucketConfiguration::builder()
-                    .location_constraint(BucketLocationConstraint::from(REGION))
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
-        let partial = PublicAccessBlockConfiguration::builder()
-            .block_public_acls(true)
-            .ignore_public_acls(false)
-            .block_public_policy(false)
-            .restrict_public_buckets(false)
-            .build();
-        s3.put_public_access_block().bucket(BUCKET).public_access_block_configuration(partial).send().await.unwrap();
+        let s3 = new_bucket(&endpoint, ACCOUNT, REGION, BUCKET).await;
+        let partial = PublicAccessBlock { block_public_acls: true, ..Default::default() };
+        put_public_access_block(&s3, BUCKET, partial).await;
         let (topic, queue) = topic_with_queue(&sdk::base_config(&endpoint), "hubtriage-flow").await;
 
         let backend = sdk::backend(&endpoint, &[ACCOUNT], &[REGION]).await;

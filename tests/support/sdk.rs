@@ -1,12 +1,15 @@
 //! SDK clients for tests against moto: base credentials, credentials assumed into another account (for creating
-//! resources there and reading them back directly), the product's AWS backend, and a runtime with large stacks.
+//! resources there and reading them back directly), the product's AWS backend and changes applied through it, and a
+//! runtime with large stacks.
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
 use hubtriage::cloud::aws::{connect_with, AwsSettings};
-use hubtriage::cloud::Backend;
+use hubtriage::cloud::{Backend, Resources};
+use hubtriage::playbook::Change;
 use std::future::Future;
+use std::sync::Arc;
 
 /// The role the product assumes in every account other than the caller's (moto accepts any role name).
 pub const ROLE: &str = "HubtriageRemediation";
@@ -76,6 +79,19 @@ pub async fn backend(endpoint: &str, accounts: &[&str], regions: &[&str]) -> Bac
     let (backend, identity) = connect_with(base_config(endpoint), &settings).await.expect("connect to moto");
     assert!(identity.contains(BASE_ACCOUNT), "{identity}");
     backend
+}
+
+/// The backend's resource reads and changes (the AWS backend always has them).
+pub fn resources(backend: &Backend) -> Arc<dyn Resources> {
+    backend.resources.clone().expect("the AWS backend reads and changes resources")
+}
+
+/// Applies `change` through the backend in `account`/`region`; a failure panics, naming the change.
+pub async fn apply(backend: &Backend, account: &str, region: &str, change: &Change) {
+    resources(backend)
+        .apply(account, region, change)
+        .await
+        .unwrap_or_else(|e| panic!("apply {} in {account}: {e}", change.describe()));
 }
 
 /// Runs `work` on a multi-thread runtime whose worker threads have room for the SDK's large debug-build futures.

@@ -277,7 +277,7 @@ impl Resources for AwsResources {
     ) -> Result<Vec<TaggedResource>, CloudError> {
         let config = Box::pin(self.accounts.config_for(account_id)).await?;
         let partition = self.accounts.identity().partition.clone();
-        Box::pin(super::tags::list_tagged(&config, &partition, account_id, region, tag_key)).await
+        Box::pin(super::tagged::list_tagged(&config, &partition, account_id, region, tag_key)).await
     }
 }
 

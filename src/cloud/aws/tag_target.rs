@@ -1,0 +1,105 @@
+//! Which S3 bucket or EC2 resource a tag change (exceptions) is made on, from the ARN or plain id a finding gives.
+
+use crate::cloud::CloudError;
+
+/// What a tag change is made on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum TagTarget {
+    Bucket(String),
+    /// An EC2 resource id (`sg-…`, `i-…`, `vol-…`).
+    Ec2(String),
+}
+
+/// The bucket or EC2 id of a resource given as an ARN or a plain id; refuses types that cannot carry tags here
+/// and ARNs of another account or region than the one the change is made in.
+pub(super) fn tag_target(
+    resource_type: &str,
+    resource_id: &str,
+    account_id: &str,
+    region: &str,
+) -> Result<TagTarget, CloudError> {
+    let id = resource_id.trim();
+    let bad = |why: &str| CloudError::Other(format!("{resource_type} {resource_id:?}: {why}"));
+    let arn: Option<Vec<&str>> = id.starts_with("arn:").then(|| id.splitn(6, ':').collect());
+    if let Some(parts) = &arn {
+        if parts.len() != 6 {
+            return Err(bad("not an ARN"));
+        }
+    }
+    if resource_type == "AwsS3Bucket" {
+        let name = match &arn {
+            Some(parts) if parts[2] == "s3" => parts[5],
+            Some(_) => return Err(bad("not an S3 bucket ARN")),
+            None => id,
+        };
+        if name.is_empty() || name.contains(['/', ':', ' ']) {
+            return Err(bad("not a bucket name"));
+        }
+        return Ok(TagTarget::Bucket(name.to_string()));
+    }
+    if !resource_type.starts_with("AwsEc2") || resource_type == "AwsEc2Account" {
+        return Err(CloudError::Unsupported(format!("{resource_type} resources cannot carry tags here")));
+    }
+    let ec2_id = match &arn {
+        Some(parts) => {
+            if parts[2] != "ec2" {
+                return Err(bad("not an EC2 ARN"));
+            }
+            if !parts[3].is_empty() && parts[3] != region {
+                return Err(bad(&format!("the resource is in region {}, not {region}", parts[3])));
+            }
+            if !parts[4].is_empty() && parts[4] != account_id {
+                return Err(bad(&format!("the resource is in account {}, not {account_id}", parts[4])));
+            }
+            parts[5].rsplit('/').next().unwrap_or_default()
+        }
+        None => id,
+    };
+    let looks_like_id = ec2_id.split_once('-').is_some_and(|(prefix, rest)| {
+        !prefix.is_empty() && !rest.is_empty() && ec2_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    });
+    if !looks_like_id {
+        return Err(bad("no EC2 resource id (like sg-0123 or i-0123) in it"));
+    }
+    Ok(TagTarget::Ec2(ec2_id.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ACCOUNT: &str = "222222222222";
+    const REGION: &str = "eu-west-1";
+
+    fn target(kind: &str, id: &str) -> Result<TagTarget, CloudError> {
+        tag_target(kind, id, ACCOUNT, REGION)
+    }
+
+    #[test]
+    fn targets_come_from_arns_and_plain_ids() {
+        assert_eq!(target("AwsS3Bucket", "arn:aws:s3:::logs").expect("accepted"), TagTarget::Bucket("logs".into()));
+        assert_eq!(target("AwsS3Bucket", "logs").expect("accepted"), TagTarget::Bucket("logs".into()));
+        assert!(target("AwsS3Bucket", "arn:aws:s3:::logs/key").is_err());
+        let sg = format!("arn:aws:ec2:{REGION}:{ACCOUNT}:security-group/sg-0abc");
+        assert_eq!(target("AwsEc2SecurityGroup", &sg).expect("accepted"), TagTarget::Ec2("sg-0abc".into()));
+        let i = format!("arn:aws:ec2:{REGION}:{ACCOUNT}:instance/i-0def");
+        assert_eq!(target("AwsEc2Instance", &i).expect("accepted"), TagTarget::Ec2("i-0def".into()));
+        assert_eq!(target("AwsEc2Volume", "vol-1").expect("accepted"), TagTarget::Ec2("vol-1".into()));
+    }
+
+    #[test]
+    fn other_types_and_foreign_arns_are_refused() {
+        let e = target("AwsAccount", ACCOUNT).expect_err("refused");
+        assert_eq!(e, CloudError::Unsupported("AwsAccount resources cannot carry tags here".into()));
+        assert!(matches!(target("AwsIamRole", "arn:aws:iam::1:role/x"), Err(CloudError::Unsupported(_))));
+        let other_region = format!("arn:aws:ec2:us-west-2:{ACCOUNT}:security-group/sg-1");
+        assert!(target("AwsEc2SecurityGroup", &other_region).expect_err("refused").to_string().contains("us-west-2"));
+        let other_account = format!("arn:aws:ec2:{REGION}:333333333333:security-group/sg-1");
+        assert!(target("AwsEc2SecurityGroup", &other_account)
+            .expect_err("refused")
+            .to_string()
+            .contains("333333333333"));
+        assert!(target("AwsEc2SecurityGroup", "").is_err());
+        assert!(target("AwsEc2SecurityGroup", "sg-1 --all").is_err());
+    }
+}
