@@ -207,7 +207,8 @@ pub fn unfinished(records: &[AuditRecord]) -> Vec<AuditRecord> {
         .filter(|r| {
             let outcome =
                 if r.event == AuditEvent::ApplyIntent { AuditEvent::ApplyOutcome } else { AuditEvent::RollbackOutcome };
-            let failed = |rs: &Vec<&AuditRecord>| rs.iter().any(|x| x.event == outcome && x.result == AuditResult::Failed);
+            let failed =
+                |rs: &Vec<&AuditRecord>| rs.iter().any(|x| x.event == outcome && x.result == AuditResult::Failed);
             let rs = r.job.as_deref().and_then(|j| jobs.get(j));
             !rs.is_some_and(|rs| failed(rs) || has(rs, AuditEvent::Verification))
         })

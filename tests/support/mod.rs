@@ -14,3 +14,4 @@ pub mod queue;
 pub mod s3;
 pub mod sdk;
 pub mod seed;
+pub mod wire;
