@@ -86,12 +86,55 @@ pub async fn run(
         let tx = tx.clone();
         async move { remediator.run_apply(i as u64 + 1, request, Some(tx)).await }
     });
-    let states = futures::future::join_all(jobs).await;
+    let all = futures::future::join_all(jobs);
+    tokio::pin!(all);
+    let mut interrupted = false;
+    let states = tokio::select! {
+        states = &mut all => states,
+        () = stop_signal() => {
+            interrupted = true;
+            remediator.cancel();
+            eprintln!(
+                "hubtriage: stopping: {} running job(s) finish their calls and verification; queued jobs are cancelled",
+                remediator.running_jobs()
+            );
+            all.await
+        }
+    };
     drop(tx);
     let _ = progress.await;
     let verified = states.iter().filter(|s| s.is_success()).count();
     eprintln!("hubtriage: {verified} of {} job(s) verified", states.len());
+    if interrupted {
+        return Ok(EXIT_INTERRUPTED);
+    }
     Ok(if complete && verified == states.len() { EXIT_OK } else { EXIT_PARTIAL })
+}
+
+/// Exit status after Ctrl-C or SIGTERM (128 + SIGINT).
+const EXIT_INTERRUPTED: i32 = 130;
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// The live plan to apply, or why the finding is skipped.

@@ -16,6 +16,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
+/// Longest wait for running jobs when the TUI stops.
+const STOP_GRACE: Duration = Duration::from_secs(60);
+
 /// Time between two passes of the exception sweeper (`exceptions.suppress_findings`).
 const SWEEP_EVERY: Duration = Duration::from_secs(300);
 
@@ -100,12 +103,26 @@ pub async fn run(
                 None => break Ok(()),
             },
             _ = tick.tick() => {}
+            () = crate::cli::apply::stop_signal() => break Ok(()),
         }
         if app.quit {
             break Ok(());
         }
     };
     ratatui::restore();
+    if let Some(r) = &remediator {
+        r.cancel();
+        if r.running_jobs() > 0 {
+            eprintln!(
+                "hubtriage: waiting for {} running job(s) to finish their calls and verification…",
+                r.running_jobs()
+            );
+            let left = r.wait_idle(STOP_GRACE).await;
+            if left > 0 {
+                eprintln!("hubtriage: {left} job(s) still running were stopped; they are re-checked on the next start");
+            }
+        }
+    }
     result
 }
 

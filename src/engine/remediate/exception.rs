@@ -81,6 +81,10 @@ impl Remediator {
         let _slot = self.slots.acquire().await;
         let lock = self.lock_for(&job.resource_key());
         let _one_job_per_resource = lock.lock().await;
+        let _running = match self.start_running() {
+            Ok(running) => running,
+            Err(why) => return self.refuse(job, why),
+        };
         job.update(&JobState::Checking);
         if self.read_only() {
             return self.refuse_exception(job, "read-only mode: no change was made".into());

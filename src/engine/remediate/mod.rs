@@ -51,6 +51,19 @@ pub struct Remediator {
     slots: Semaphore,
     next_id: AtomicU64,
     session: String,
+    /// Set when hubtriage is stopping: jobs that have not started their calls refuse.
+    cancelled: std::sync::atomic::AtomicBool,
+    /// Jobs past their queue (holding their resource), for a clean stop.
+    running: std::sync::atomic::AtomicUsize,
+}
+
+/// Counts a job as running while it lives.
+pub(super) struct RunningJob<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl Drop for RunningJob<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Remediator {
@@ -87,6 +100,8 @@ impl Remediator {
             settings,
             locks: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
+            cancelled: std::sync::atomic::AtomicBool::new(false),
+            running: std::sync::atomic::AtomicUsize::new(0),
             session: Utc::now().format("%Y%m%dT%H%M%SZ").to_string(),
         }))
     }
@@ -139,6 +154,34 @@ impl Remediator {
     /// Appends a record to the audit log (flushed and synced), keeps it, and tells the UI.
     pub fn audit_record(&self, record: AuditRecord, tx: Option<&UnboundedSender<Msg>>) -> Result<(), String> {
         self.write(record, tx)
+    }
+
+    /// Stops taking work: queued jobs refuse (nothing changed); running ones finish their calls and verification.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+    }
+
+    /// How many jobs are past their queue right now.
+    pub fn running_jobs(&self) -> usize {
+        self.running.load(Ordering::SeqCst)
+    }
+
+    /// Waits until no job is running, or `timeout` passes; returns how many still run.
+    pub async fn wait_idle(&self, timeout: std::time::Duration) -> usize {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while self.running_jobs() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        self.running_jobs()
+    }
+
+    /// Marks a job as running, or says why it must not start (hubtriage is stopping).
+    pub(super) fn start_running(&self) -> Result<RunningJob<'_>, String> {
+        if self.cancelled.load(Ordering::SeqCst) {
+            return Err("cancelled: hubtriage is stopping; nothing was changed".into());
+        }
+        self.running.fetch_add(1, Ordering::SeqCst);
+        Ok(RunningJob(&self.running))
     }
 
     /// A fresh job id.

@@ -320,3 +320,17 @@ async fn an_interrupted_change_is_rechecked_on_the_next_start() {
     assert_eq!(written[0].job.as_deref(), Some(f.remediator.audit_job(1).as_str()));
     assert_eq!(written[0].result, AuditResult::Verified);
 }
+
+#[tokio::test]
+async fn after_cancel_queued_jobs_refuse_and_change_nothing() {
+    let f = fixture(false);
+    let finding = fixable(&f, "S3.8").await;
+    let request = approved_request(&f, &finding).await;
+    f.remediator.cancel();
+
+    let state = f.remediator.run_apply(1, request, None).await;
+
+    assert!(matches!(&state, JobState::Refused(why) if why.contains("stopping")), "{state:?}");
+    assert!(f.org.mutations().is_empty());
+    assert_eq!(f.remediator.running_jobs(), 0);
+}
