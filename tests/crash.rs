@@ -109,7 +109,7 @@ fn sigterm_lets_the_running_fix_finish_and_cancels_the_queued_one() {
     for id in &ids {
         cmd.args(["--finding", id]);
     }
-    let mut child = cmd.arg("--yes").stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let child = cmd.arg("--yes").stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn");
     let deadline = Instant::now() + Duration::from_secs(20);
     while !std::fs::read_to_string(&audit).unwrap_or_default().contains("\"event\":\"apply-outcome\"") {
         assert!(Instant::now() < deadline, "the first fix never reached its outcome record");

@@ -44,17 +44,10 @@ impl Remediator {
     }
 
     async fn apply_job(&self, job: &Job, first: &crate::model::Finding, approved: Option<&Plan>) -> JobState {
-        let _slot = self.slots.acquire().await;
-        let lock = self.lock_for(&job.resource_key());
-        let _one_job_per_resource = lock.lock().await;
-        let _running = match self.start_running() {
-            Ok(running) => running,
+        let _held = match self.begin(job).await {
+            Ok(held) => held,
             Err(why) => return self.refuse(job, why),
         };
-        job.update(&JobState::Checking);
-        if self.read_only() {
-            return self.refuse(job, "read-only mode: no change was made".into());
-        }
         let before = match self.resources.read_state(&job.account_id, &job.region, &job.resource).await {
             Ok(state) => state,
             Err(e) => return self.refuse(job, format!("reading {} failed, nothing was changed: {e}", job.resource.id)),

@@ -78,17 +78,10 @@ impl Remediator {
     }
 
     async fn exception_job(&self, job: &Job, op: &ExceptionOp) -> JobState {
-        let _slot = self.slots.acquire().await;
-        let lock = self.lock_for(&job.resource_key());
-        let _one_job_per_resource = lock.lock().await;
-        let _running = match self.start_running() {
-            Ok(running) => running,
-            Err(why) => return self.refuse(job, why),
+        let _held = match self.begin(job).await {
+            Ok(held) => held,
+            Err(why) => return self.refuse_exception(job, why),
         };
-        job.update(&JobState::Checking);
-        if self.read_only() {
-            return self.refuse_exception(job, "read-only mode: no change was made".into());
-        }
         if job.resource.kind.trim().is_empty() {
             let why = format!(
                 "resource: the type of {} cannot be told from its id; give its type (AwsS3Bucket, \

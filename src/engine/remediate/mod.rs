@@ -57,6 +57,13 @@ pub struct Remediator {
     running: std::sync::atomic::AtomicUsize,
 }
 
+/// What a running job holds: a slot, its resource (one job per resource at a time), its place in the count.
+struct JobGuard<'a> {
+    _slot: tokio::sync::SemaphorePermit<'a>,
+    _resource: tokio::sync::OwnedMutexGuard<()>,
+    _running: RunningJob<'a>,
+}
+
 /// Counts a job as running while it lives.
 pub(super) struct RunningJob<'a>(&'a std::sync::atomic::AtomicUsize);
 
@@ -173,6 +180,19 @@ impl Remediator {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         self.running_jobs()
+    }
+
+    /// Waits for a free slot and for the job's resource, then marks the job running; or says why it must not start
+    /// (hubtriage is stopping, read-only mode). The guard holds all three until the job ends.
+    async fn begin(&self, job: &Job) -> Result<JobGuard<'_>, String> {
+        let slot = self.slots.acquire().await.map_err(|e| format!("no job slot: {e}"))?;
+        let resource = self.lock_for(&job.resource_key()).lock_owned().await;
+        let running = self.start_running()?;
+        job.update(&JobState::Checking);
+        if self.read_only() {
+            return Err("read-only mode: no change was made".into());
+        }
+        Ok(JobGuard { _slot: slot, _resource: resource, _running: running })
     }
 
     /// Marks a job as running, or says why it must not start (hubtriage is stopping).

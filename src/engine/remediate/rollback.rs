@@ -29,17 +29,10 @@ impl Remediator {
     }
 
     async fn rollback_job(&self, job: &Job, intent: &AuditRecord, applied_by: &str) -> JobState {
-        let _slot = self.slots.acquire().await;
-        let lock = self.lock_for(&job.resource_key());
-        let _one_job_per_resource = lock.lock().await;
-        let _running = match self.start_running() {
-            Ok(running) => running,
+        let _held = match self.begin(job).await {
+            Ok(held) => held,
             Err(why) => return self.refuse(job, why),
         };
-        job.update(&JobState::Checking);
-        if self.read_only() {
-            return self.refuse(job, "read-only mode: no change was made".into());
-        }
         let (Some(recorded), false) = (intent.before.clone(), intent.rollback.is_empty()) else {
             return self.refuse(job, format!("job {applied_by} recorded no before-state to restore"));
         };
