@@ -111,6 +111,10 @@ pub struct Listing {
     dirty: bool,
     /// Set once the user moves: until then the top row stays selected while findings stream in.
     moved: bool,
+    /// Workflow statuses hubtriage set itself, with the finding's `UpdatedAt` at that moment. BatchUpdateFindings
+    /// does not move `UpdatedAt`, so a page fetched before the update (a refresh racing a fix) would otherwise
+    /// bring the old status back; a copy Security Hub updated since wins.
+    workflow_set: HashMap<FindingKey, (crate::model::WorkflowStatus, Option<chrono::DateTime<chrono::Utc>>)>,
 }
 
 fn haystack(row: &Row) -> String {
@@ -134,8 +138,19 @@ fn haystack(row: &Row) -> String {
 impl Listing {
     /// Adds or replaces rows (same ProductArn + Id: the newer copy wins); the view updates on the next `refresh`.
     pub fn upsert(&mut self, rows: Vec<Row>) {
-        for row in rows {
+        for mut row in rows {
             let key = row.finding.key();
+            if let Some(&(status, set_at)) = self.workflow_set.get(&key) {
+                if row.finding.updated_at <= set_at {
+                    if row.finding.workflow_status != status {
+                        let mut finding = (*row.finding).clone();
+                        finding.workflow_status = status;
+                        row.finding = std::sync::Arc::new(finding);
+                    }
+                } else {
+                    self.workflow_set.remove(&key);
+                }
+            }
             let text = haystack(&row);
             match self.index.get(&key) {
                 Some(&i) => {
@@ -167,6 +182,7 @@ impl Listing {
     /// `UpdatedAt`, so no refresh would bring the change back).
     pub fn set_workflow(&mut self, key: &FindingKey, status: crate::model::WorkflowStatus) {
         if let Some(&i) = self.index.get(key) {
+            self.workflow_set.insert(key.clone(), (status, self.rows[i].finding.updated_at));
             if self.rows[i].finding.workflow_status != status {
                 let mut finding = (*self.rows[i].finding).clone();
                 finding.workflow_status = status;

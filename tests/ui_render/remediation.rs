@@ -308,3 +308,26 @@ fn auto_fix_switch_hands_each_auto_fix_finding_to_the_remediator_once() {
     });
     assert!(!off.before_draw().iter().any(|e| matches!(e, Effect::AutoFix(_))), "read-only never auto-fixes");
 }
+
+#[test]
+fn a_refresh_page_fetched_before_the_fix_does_not_bring_the_old_status_back() {
+    use hubtriage::model::WorkflowStatus;
+    let mut app = fix_app();
+    let row = app.listing.selected_row().expect("selected").clone();
+    let key = row.finding.key();
+    app.on_msg(job(7, JobKind::Apply { auto: false }, JobState::Resolved, &key));
+    let source = hubtriage::cloud::SourceId { account_id: "111111111111".into(), region: "us-east-1".into() };
+    // The same copy of the finding (same UpdatedAt, still NEW), from a page read before the update.
+    app.on_msg(Msg::FindingsPage { source: source.clone(), rows: vec![row.clone()], problems: Vec::new() });
+    app.before_draw();
+    assert_eq!(app.listing.visible_len(), 1, "the fixed finding stays closed");
+    // Security Hub re-evaluates the control later: its newer copy wins.
+    let mut newer = row;
+    let mut finding = (*newer.finding).clone();
+    finding.updated_at = finding.updated_at.map(|t| t + chrono::Duration::minutes(5));
+    finding.workflow_status = WorkflowStatus::New;
+    newer.finding = std::sync::Arc::new(finding);
+    app.on_msg(Msg::FindingsPage { source, rows: vec![newer], problems: Vec::new() });
+    app.before_draw();
+    assert_eq!(app.listing.visible_len(), 2, "a newer copy from Security Hub is shown as it is");
+}
