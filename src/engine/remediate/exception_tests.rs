@@ -4,53 +4,21 @@
 use super::*;
 use crate::cloud::sim::{SimFault, SimOrg};
 use crate::cloud::{FindingSource, SourceId};
-use crate::config::{Config, ExceptionsConfig};
+use crate::config::ExceptionsConfig;
 use crate::engine::exceptions::{ExceptionInput, ExceptionOp, ExceptionStatus};
 use crate::playbook::{Change, ResourceState};
 use crate::policy::Verdict;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 pub(super) const STAGING: &str = "345678901234";
 pub(super) const EU: &str = "eu-west-1";
 pub(super) const ARTIFACTS: &str = "arn:aws:s3:::platform-staging-artifacts-eu-west-1";
 
-pub(super) struct Fx {
-    pub org: Arc<SimOrg>,
-    pub remediator: Arc<Remediator>,
-    pub audit_path: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
+pub(super) use super::tests::Fixture as Fx;
 
+/// The shared remediation fixture with these exception settings.
 pub(super) fn fixture(read_only: bool, exceptions: ExceptionsConfig) -> Fx {
-    let config = Config::parse(include_str!("../../../config.example.toml"), Path::new("config.example.toml"))
-        .expect("example config");
-    let triage = Arc::new(Triage {
-        policy: config.policy().expect("policy"),
-        playbooks: crate::playbook::Playbooks::new(&config.playbooks),
-    });
-    let org = Arc::new(SimOrg::new(7, Utc::now()));
-    let backend = Backend {
-        label: "test".into(),
-        findings: org.clone(),
-        resources: Some(org.clone()),
-        updates: Some(org.clone()),
-        notifier: Some(org.clone()),
-        automation: None,
-        operator: "tester".into(),
-        refresh_every: None,
-    };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let audit_path = dir.path().join("audit.jsonl");
-    let audit = AuditLog::open(&audit_path).expect("audit log");
-    let settings = RemediatorSettings {
-        read_only,
-        exceptions,
-        notify: NotifyConfig { topic_arn: Some("arn:aws:sns:us-east-1:210987654321:sec".into()), ..Default::default() },
-        remediation: RemediationConfig { verify_first_delay_ms: 1, verify_max_delay_ms: 2, ..Default::default() },
-    };
-    let remediator = Remediator::new(&backend, triage, audit, Vec::new(), settings).expect("remediator");
-    Fx { org, remediator, audit_path, _dir: dir }
+    super::tests::fixture_with(read_only, exceptions)
 }
 
 pub(super) fn resource(kind: &str, id: &str) -> ResourceRef {

@@ -11,14 +11,20 @@ use std::path::Path;
 
 const STAGING: &str = "345678901234";
 
-struct Fixture {
-    org: Arc<SimOrg>,
-    remediator: Arc<Remediator>,
+/// A remediator on a fresh simulated organisation with the example config, fast verification and a temporary
+/// audit log.
+pub(super) struct Fixture {
+    pub org: Arc<SimOrg>,
+    pub remediator: Arc<Remediator>,
     _dir: tempfile::TempDir,
-    audit_path: std::path::PathBuf,
+    pub audit_path: std::path::PathBuf,
 }
 
 fn fixture(read_only: bool) -> Fixture {
+    fixture_with(read_only, Default::default())
+}
+
+pub(super) fn fixture_with(read_only: bool, exceptions: crate::config::ExceptionsConfig) -> Fixture {
     let config = Config::parse(include_str!("../../../config.example.toml"), Path::new("config.example.toml"))
         .expect("example config");
     let triage = Arc::new(Triage {
@@ -32,7 +38,7 @@ fn fixture(read_only: bool) -> Fixture {
     let audit = AuditLog::open(&audit_path).expect("audit log");
     let settings = RemediatorSettings {
         read_only,
-        exceptions: Default::default(),
+        exceptions,
         notify: NotifyConfig { topic_arn: Some("arn:aws:sns:us-east-1:210987654321:sec".into()), ..Default::default() },
         remediation: RemediationConfig { verify_first_delay_ms: 1, verify_max_delay_ms: 2, ..Default::default() },
     };
