@@ -107,34 +107,18 @@ pub(super) async fn apply_change(
                 .await
                 .map_err(|e| map_sdk_error(&format!("DeleteBucketPolicy on bucket {bucket} in {at}"), e))?;
         }
-        Change::RevokeIngress { group_id, rule_ids } => {
-            if rule_ids.is_empty() {
-                return Ok(());
-            }
+        Change::RevokeIngress { group_id, rule_ids } if !rule_ids.is_empty() => {
             let context = format!("RevokeSecurityGroupIngress {} on {group_id} in {at}", rule_ids.join(","));
-            let out = Accounts::ec2(config, region)
-                .revoke_security_group_ingress()
-                .group_id(group_id)
-                .set_security_group_rule_ids(Some(rule_ids.clone()))
-                .send()
-                .await
-                .map_err(|e| map_sdk_error(&context, e))?;
-            check_revoke(&context, out.r#return(), out.unknown_ip_permissions().len())?;
+            let call = Accounts::ec2(config, region).revoke_security_group_ingress();
+            revoke_by_ids!(call, group_id, rule_ids, context);
         }
-        Change::RevokeEgress { group_id, rule_ids } => {
-            if rule_ids.is_empty() {
-                return Ok(());
-            }
+        Change::RevokeEgress { group_id, rule_ids } if !rule_ids.is_empty() => {
             let context = format!("RevokeSecurityGroupEgress {} on {group_id} in {at}", rule_ids.join(","));
-            let out = Accounts::ec2(config, region)
-                .revoke_security_group_egress()
-                .group_id(group_id)
-                .set_security_group_rule_ids(Some(rule_ids.clone()))
-                .send()
-                .await
-                .map_err(|e| map_sdk_error(&context, e))?;
-            check_revoke(&context, out.r#return(), out.unknown_ip_permissions().len())?;
+            let call = Accounts::ec2(config, region).revoke_security_group_egress();
+            revoke_by_ids!(call, group_id, rule_ids, context);
         }
+        // An empty list of rule ids is nothing to revoke: no call.
+        Change::RevokeIngress { .. } | Change::RevokeEgress { .. } => {}
         Change::AuthorizeIngress { group_id, rules } => {
             authorize(&Accounts::ec2(config, region), group_id, rules, false, &at).await?;
         }
@@ -177,6 +161,20 @@ pub(super) async fn apply_change(
     }
     Ok(())
 }
+
+/// Sends an ingress or egress revoke (two SDK builders of the same shape) by rule id and checks EC2's answer.
+macro_rules! revoke_by_ids {
+    ($call:expr, $group_id:expr, $rule_ids:expr, $context:expr) => {
+        let out = $call
+            .group_id($group_id)
+            .set_security_group_rule_ids(Some($rule_ids.clone()))
+            .send()
+            .await
+            .map_err(|e| map_sdk_error(&$context, e))?;
+        check_revoke(&$context, out.r#return(), out.unknown_ip_permissions().len())?;
+    };
+}
+use revoke_by_ids;
 
 /// EC2's answer when a rule being authorized exists already.
 const DUPLICATE: &str = "InvalidPermission.Duplicate";

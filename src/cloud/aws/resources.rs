@@ -37,6 +37,22 @@ where
     }
 }
 
+/// The four Block Public Access settings from an S3 or s3control configuration (two SDK types of the same shape);
+/// no configuration at all is `NotConfigured`, an unset setting is off.
+macro_rules! block_configuration {
+    ($configuration:expr) => {
+        match $configuration {
+            None => BucketPublicAccessBlock::NotConfigured,
+            Some(c) => BucketPublicAccessBlock::Configured(PublicAccessBlock {
+                block_public_acls: c.block_public_acls().unwrap_or(false),
+                ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
+                block_public_policy: c.block_public_policy().unwrap_or(false),
+                restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
+            }),
+        }
+    };
+}
+
 impl AwsResources {
     pub fn new(accounts: Arc<Accounts>) -> Self {
         Self { accounts }
@@ -51,15 +67,8 @@ impl AwsResources {
             &["NoSuchPublicAccessBlockConfiguration"],
             &ctx("GetPublicAccessBlock"),
         )?;
-        let public_access_block = match pab.as_ref().and_then(|o| o.public_access_block_configuration()) {
-            None => BucketPublicAccessBlock::NotConfigured,
-            Some(c) => BucketPublicAccessBlock::Configured(PublicAccessBlock {
-                block_public_acls: c.block_public_acls().unwrap_or(false),
-                ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
-                block_public_policy: c.block_public_policy().unwrap_or(false),
-                restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
-            }),
-        };
+        let public_access_block =
+            block_configuration!(pab.as_ref().and_then(|o| o.public_access_block_configuration()));
         let encryption = absent_ok(
             s3.get_bucket_encryption().bucket(name).send().await,
             &["ServerSideEncryptionConfigurationNotFoundError"],
@@ -180,15 +189,8 @@ impl AwsResources {
             &["NoSuchPublicAccessBlockConfiguration"],
             &ctx("GetPublicAccessBlock"),
         )?;
-        let s3_public_access_block = match pab.as_ref().and_then(|o| o.public_access_block_configuration()) {
-            None => BucketPublicAccessBlock::NotConfigured,
-            Some(c) => BucketPublicAccessBlock::Configured(PublicAccessBlock {
-                block_public_acls: c.block_public_acls().unwrap_or(false),
-                ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
-                block_public_policy: c.block_public_policy().unwrap_or(false),
-                restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
-            }),
-        };
+        let s3_public_access_block =
+            block_configuration!(pab.as_ref().and_then(|o| o.public_access_block_configuration()));
         let ebs = Accounts::ec2(&config, region)
             .get_ebs_encryption_by_default()
             .send()
