@@ -111,6 +111,8 @@ pub struct Listing {
     dirty: bool,
     /// Set once the user moves: until then the top row stays selected while findings stream in.
     moved: bool,
+    /// Findings whose verdict is auto-fix and that have a plan, counted when the rows change (not every frame).
+    would_fix: usize,
     /// Workflow statuses hubtriage set itself, with the finding's `UpdatedAt` at that moment. BatchUpdateFindings
     /// does not move `UpdatedAt`, so a page fetched before the update (a refresh racing a fix) would otherwise
     /// bring the old status back; a copy Security Hub updated since wins.
@@ -204,6 +206,13 @@ impl Listing {
             return;
         }
         self.dirty = false;
+        self.would_fix = self
+            .rows
+            .iter()
+            .filter(|r| {
+                r.assessment.decision.verdict == crate::policy::Verdict::AutoFix && r.assessment.plan.plan().is_some()
+            })
+            .count();
         let selected_key = self.selected_row().filter(|_| self.moved).map(|r| r.finding.key());
         let words: Vec<String> = self.filters.text.to_lowercase().split_whitespace().map(String::from).collect();
         let f = &self.filters;
@@ -231,6 +240,11 @@ impl Listing {
             .and_then(|k| self.visible.iter().position(|&i| self.rows[i].finding.key() == k))
             .unwrap_or(0)
             .min(self.visible.len().saturating_sub(1));
+    }
+
+    /// How many findings `auto-fix` would fix if the switch were on (as of the last `refresh`).
+    pub fn would_fix(&self) -> usize {
+        self.would_fix
     }
 
     /// The selected row.

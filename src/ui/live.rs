@@ -115,10 +115,6 @@ impl App {
 
     /// How many findings `auto-fix` would fix if the switch were on.
     pub fn would_fix(&self) -> usize {
-        self.listing
-            .all()
-            .iter()
-            .filter(|r| r.assessment.decision.verdict == Verdict::AutoFix && r.assessment.plan.plan().is_some())
-            .count()
+        self.listing.would_fix()
     }
 }
