@@ -1,54 +1,90 @@
-//! A proxy in front of moto that answers some requests with faults (denied AssumeRole, throttling) and forwards the
-//! rest. One request per connection (`Connection: close`), which the SDK's HTTP client handles.
+//! A proxy in front of moto that answers some requests with faults (denied AssumeRole, throttling, expired
+//! credentials), hangs up on them or stalls them, and forwards the rest. One request per connection
+//! (`Connection: close`), which the SDK's HTTP client handles.
 
 use super::http::{read_request, IncomingRequest};
 use std::io::{BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
-/// A canned answer.
+/// A canned answer, or a connection closed without one.
 pub struct Fault {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// How long the request is held before the answer (or the hang-up).
+    pub delay: Duration,
+    /// Close the connection without a byte of answer (after `delay`).
+    pub hang_up: bool,
 }
 
 impl Fault {
+    fn answer(status: u16, headers: Vec<(String, String)>, body: String) -> Self {
+        Self { status, headers, body, delay: Duration::ZERO, hang_up: false }
+    }
+
+    /// The connection is closed as soon as the request is read, with no answer (a server or load balancer going
+    /// away mid-request).
+    pub fn hang_up() -> Self {
+        Self { hang_up: true, ..Self::answer(0, Vec::new(), String::new()) }
+    }
+
+    /// The request is held for `delay`, then the connection is closed with no answer (a hung server).
+    pub fn stall(delay: Duration) -> Self {
+        Self { delay, ..Self::hang_up() }
+    }
+
+    /// Security Hub (restJson1) rejecting expired temporary credentials, as AWS answers: HTTP 403 with the code in
+    /// `x-amzn-ErrorType`.
+    pub fn expired_token() -> Self {
+        Self::answer(
+            403,
+            vec![
+                ("Content-Type".into(), "application/json".into()),
+                (
+                    "x-amzn-ErrorType".into(),
+                    "ExpiredTokenException:http://internal.amazon.com/coral/com.amazon.coral.service/".into(),
+                ),
+            ],
+            r#"{"message":"The security token included in the request is expired"}"#.into(),
+        )
+    }
+
     /// STS AccessDenied, as AWS answers a denied AssumeRole.
     pub fn sts_access_denied() -> Self {
-        Self {
-            status: 403,
-            headers: vec![("Content-Type".into(), "text/xml".into())],
-            body: "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
+        Self::answer(
+            403,
+            vec![("Content-Type".into(), "text/xml".into())],
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
                    <Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/test is not authorized to \
                    perform: sts:AssumeRole</Message></Error><RequestId>fault</RequestId></ErrorResponse>"
                 .into(),
-        }
+        )
     }
 
     /// AccessDenied from the Resource Groups Tagging API (awsJson1.1), as AWS answers a caller without
     /// `tag:GetResources`.
     pub fn tagging_access_denied() -> Self {
-        Self {
-            status: 400,
-            headers: vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
-            body:
-                r#"{"__type":"AccessDeniedException","Message":"User is not authorized to perform: tag:GetResources"}"#
-                    .into(),
-        }
+        Self::answer(
+            400,
+            vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
+            r#"{"__type":"AccessDeniedException","Message":"User is not authorized to perform: tag:GetResources"}"#
+                .into(),
+        )
     }
 
     /// Security Hub throttling (restJson1).
     pub fn throttling() -> Self {
-        Self {
-            status: 429,
-            headers: vec![
+        Self::answer(
+            429,
+            vec![
                 ("Content-Type".into(), "application/json".into()),
                 ("x-amzn-ErrorType".into(), "TooManyRequestsException".into()),
             ],
-            body: r#"{"__type":"TooManyRequestsException","message":"Rate exceeded"}"#.into(),
-        }
+            r#"{"__type":"TooManyRequestsException","message":"Rate exceeded"}"#.into(),
+        )
     }
 }
 
@@ -86,6 +122,10 @@ fn serve(client: TcpStream, upstream: u16, rule: &Rule) -> std::io::Result<()> {
     let mut client = client;
     let Some(req) = read_request(&mut reader)? else { return Ok(()) };
     if let Some(fault) = rule(&req) {
+        std::thread::sleep(fault.delay);
+        if fault.hang_up {
+            return client.shutdown(Shutdown::Both);
+        }
         let mut head = format!(
             "HTTP/1.1 {} {}\r\nConnection: close\r\nContent-Length: {}\r\n",
             fault.status,

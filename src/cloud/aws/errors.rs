@@ -25,6 +25,10 @@ pub fn classify(
     };
     let html = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
     match code {
+        // Temporary credentials ran out mid-session (Security Hub answers HTTP 403 with ExpiredTokenException). Not a
+        // denial: the caller forgets the account's session, assumes the role again and retries. Kept as `Other`,
+        // which is retryable, with the code in the text, which is what the caller looks for.
+        Some(c) if is_expired_token(c) => CloudError::Other(text("credentials expired")),
         Some("AccessDenied" | "AccessDeniedException" | "UnrecognizedClient" | "UnrecognizedClientException")
         | Some("InvalidClientTokenId" | "UnauthorizedOperation" | "AuthFailure" | "SignatureDoesNotMatch") => {
             CloudError::AccessDenied(text("access denied"))
@@ -56,6 +60,11 @@ pub fn classify(
             None => "unknown error".into(),
         })),
     }
+}
+
+/// Whether an error code says the temporary credentials (session token) have expired.
+fn is_expired_token(code: &str) -> bool {
+    matches!(code, "ExpiredToken" | "ExpiredTokenException" | "TokenRefreshRequired")
 }
 
 /// The whole chain of an error's sources, for messages that say what really went wrong.
@@ -132,6 +141,23 @@ mod tests {
         for code in ["NoSuchBucket", "InvalidInstanceID.NotFound", "NotFound"] {
             assert!(matches!(c(Some(code), Some("gone"), 404, ""), CloudError::NotFound(_)), "{code}");
         }
+    }
+
+    #[test]
+    fn expired_credentials_are_retryable_and_say_why() {
+        // Security Hub (restJson1) answers HTTP 403 with x-amzn-ErrorType ExpiredTokenException; STS and the query
+        // protocols say ExpiredToken. Neither is a denial: the session is renewed and the call retried.
+        for (code, status) in [("ExpiredTokenException", 403), ("ExpiredToken", 400), ("TokenRefreshRequired", 400)] {
+            let e = c(Some(code), Some("The security token included in the request is expired"), status, "");
+            assert!(e.is_retryable(), "{code}: {e:?}");
+            assert!(!matches!(e, CloudError::AccessDenied(_)), "{code}: {e:?}");
+            assert_eq!(
+                e.to_string(),
+                format!("GetFindings in 1/r: {code}: The security token included in the request is expired")
+            );
+        }
+        assert!(matches!(c(Some("AccessDeniedException"), None, 403, ""), CloudError::AccessDenied(_)));
+        assert!(matches!(c(Some("SomethingElse"), None, 403, ""), CloudError::AccessDenied(_)));
     }
 
     #[test]

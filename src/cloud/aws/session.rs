@@ -5,6 +5,7 @@
 use super::errors::map_sdk_error;
 use super::AwsSettings;
 use crate::cloud::CloudError;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
@@ -17,6 +18,11 @@ use tokio::sync::Mutex;
 const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 /// STS needs a region even when none is configured.
 const FALLBACK_REGION: &str = "us-east-1";
+/// One HTTP attempt of any call gives up after this long (unless the base configuration sets its own), so a
+/// connection that hangs — a stalled proxy, a half-open socket — fails as a timeout, is retried and shows its cause,
+/// instead of holding its source (or a fix) forever. The SDK sets no such limit by default, only a connect timeout.
+/// A GetFindings page of 100 findings normally takes well under a second.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Who the base credentials are (STS GetCallerIdentity).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +45,20 @@ pub fn needs_refresh(expires: Option<SystemTime>, now: SystemTime) -> bool {
         None => false,
         Some(t) => t.checked_sub(REFRESH_MARGIN).is_none_or(|t| t <= now),
     }
+}
+
+/// `config` with [`ATTEMPT_TIMEOUT`] per attempt unless it sets an attempt timeout itself; its other timeouts kept.
+fn with_attempt_timeout(config: SdkConfig) -> SdkConfig {
+    if config.timeout_config().and_then(TimeoutConfig::operation_attempt_timeout).is_some() {
+        return config;
+    }
+    let timeouts = config
+        .timeout_config()
+        .map(TimeoutConfig::to_builder)
+        .unwrap_or_default()
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .build();
+    config.to_builder().timeout_config(timeouts).build()
 }
 
 /// Base configuration and the per-account sessions derived from it.
@@ -73,10 +93,11 @@ impl Accounts {
         Ok(Self { identity, ..accounts })
     }
 
-    /// From an already loaded configuration; `identity` when it is known (tests).
+    /// From an already loaded configuration; `identity` when it is known (tests). Every call made with it has an
+    /// attempt timeout: the configuration's own, else [`ATTEMPT_TIMEOUT`].
     pub fn from_config(base: SdkConfig, settings: &AwsSettings, identity: Option<Identity>) -> Self {
         Self {
-            base,
+            base: with_attempt_timeout(base),
             identity: identity.unwrap_or(Identity {
                 account: String::new(),
                 arn: String::new(),
@@ -250,6 +271,34 @@ mod tests {
         assert!(!needs_refresh(Some(now + Duration::from_secs(3600)), now));
         assert!(needs_refresh(Some(now + Duration::from_secs(299)), now));
         assert!(needs_refresh(Some(now - Duration::from_secs(1)), now));
+    }
+
+    #[test]
+    fn every_call_has_an_attempt_timeout_and_a_given_one_is_kept() {
+        let bare = SdkConfig::builder().behavior_version(BehaviorVersion::latest()).build();
+        let accounts = Accounts::from_config(bare, &AwsSettings::default(), None);
+        let timeouts = accounts.base().timeout_config().expect("timeouts");
+        assert_eq!(timeouts.operation_attempt_timeout(), Some(ATTEMPT_TIMEOUT));
+        let conf = aws_sdk_securityhub::config::Builder::from(accounts.base()).build();
+        assert_eq!(conf.timeout_config().and_then(|t| t.operation_attempt_timeout()), Some(ATTEMPT_TIMEOUT));
+
+        let own = TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(2))
+            .operation_attempt_timeout(Duration::from_secs(7))
+            .build();
+        let given = SdkConfig::builder().behavior_version(BehaviorVersion::latest()).timeout_config(own).build();
+        let accounts = Accounts::from_config(given, &AwsSettings::default(), None);
+        let timeouts = accounts.base().timeout_config().expect("timeouts");
+        assert_eq!(timeouts.operation_attempt_timeout(), Some(Duration::from_secs(7)));
+        assert_eq!(timeouts.connect_timeout(), Some(Duration::from_secs(2)));
+
+        let connect_only = TimeoutConfig::builder().connect_timeout(Duration::from_secs(2)).build();
+        let given =
+            SdkConfig::builder().behavior_version(BehaviorVersion::latest()).timeout_config(connect_only).build();
+        let accounts = Accounts::from_config(given, &AwsSettings::default(), None);
+        let timeouts = accounts.base().timeout_config().expect("timeouts");
+        assert_eq!(timeouts.operation_attempt_timeout(), Some(ATTEMPT_TIMEOUT));
+        assert_eq!(timeouts.connect_timeout(), Some(Duration::from_secs(2)), "the other timeouts are kept");
     }
 
     #[tokio::test]

@@ -1,0 +1,246 @@
+//! Faults mid-pagination on moto, through the real SDK and real HTTP, read by the engine's paging task as the TUI
+//! runs it: credentials that expire (the role is assumed again), connections that close without an answer, and
+//! answers that never come (the attempt timeout). Each shows as `Retrying` with its cause, paging resumes from the
+//! same NextToken, and every finding arrives exactly once.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use hubtriage::cloud::SourceId;
+use hubtriage::engine::{Msg, SourceStatus};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use support::moto::moto;
+use support::proxy::{self, Fault};
+use support::seed::{sample_findings, seed_source};
+
+const ROLE: &str = "HubtriageAudit";
+const REGION: &str = "eu-west-1";
+/// Three pages of GetFindings.
+const FINDINGS: usize = 230;
+
+/// What the proxy saw: the NextToken of every GetFindings request in order (`None` for a first page), and how many
+/// AssumeRole calls were made for the account.
+#[derive(Default)]
+struct Wire {
+    tokens: Mutex<Vec<Option<String>>>,
+    assume_roles: AtomicUsize,
+}
+
+/// A proxy in front of moto that records the wire and answers GetFindings request `n` (0-based) with `fault(n)`.
+fn proxy_with(
+    port: u16,
+    account: &'static str,
+    fault: impl Fn(usize) -> Option<Fault> + Send + Sync + 'static,
+) -> (proxy::FaultProxy, Arc<Wire>) {
+    let wire = Arc::new(Wire::default());
+    let seen = wire.clone();
+    let proxy = proxy::start(
+        port,
+        Arc::new(move |req| {
+            if proxy::assume_role_account(req).as_deref() == Some(account) {
+                seen.assume_roles.fetch_add(1, Ordering::SeqCst);
+            }
+            if !proxy::is_get_findings(req) {
+                return None;
+            }
+            let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+            let token = body.get("NextToken").and_then(Value::as_str).map(String::from);
+            let n = {
+                let mut tokens = seen.tokens.lock().unwrap();
+                tokens.push(token);
+                tokens.len() - 1
+            };
+            fault(n)
+        }),
+    );
+    (proxy, wire)
+}
+
+/// Seeds `FINDINGS` findings into `account`/`REGION`; their ids.
+async fn seed(port: u16, account: &'static str) -> BTreeSet<String> {
+    tokio::task::spawn_blocking(move || seed_source(port, ROLE, account, REGION, &sample_findings(), FINDINGS))
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+/// What the engine's paging task sent for one source: every status in order and the ids of every row.
+struct Paged {
+    statuses: Vec<SourceStatus>,
+    ids: Vec<String>,
+    /// Rows in the default view (open): what `Ok` counts.
+    open: usize,
+    elapsed: Duration,
+}
+
+impl Paged {
+    fn retries(&self) -> Vec<&str> {
+        self.statuses
+            .iter()
+            .filter_map(|s| match s {
+                SourceStatus::Retrying { error, .. } => Some(error.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The source ended `Ok` with every expected finding, each exactly once, and nothing else.
+    fn assert_complete(&self, expected: &BTreeSet<String>) {
+        let last = self.statuses.last().unwrap();
+        assert!(
+            matches!(last, SourceStatus::Ok { findings, .. } if *findings == self.open),
+            "last status {last:?}; all: {:?}",
+            self.statuses
+        );
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for id in &self.ids {
+            *counts.entry(id.as_str()).or_default() += 1;
+        }
+        let dupes: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(dupes.is_empty(), "duplicated: {dupes:?}");
+        let got: BTreeSet<String> = self.ids.iter().cloned().collect();
+        let missing: Vec<_> = expected.difference(&got).collect();
+        assert!(missing.is_empty(), "{} of {} missing, e.g. {:?}", missing.len(), expected.len(), missing.first());
+        let extra: Vec<_> = got.difference(expected).collect();
+        assert!(extra.is_empty(), "unexpected: {extra:?}");
+    }
+}
+
+/// Connects the AWS adapter through `endpoint` (fake keys; `attempt_timeout` as an embedding program would set it)
+/// and runs the engine's paging task over `account`/`REGION` to its end.
+async fn page(endpoint: String, account: &str, attempt_timeout: Option<Duration>) -> Paged {
+    let account = account.to_string();
+    tokio::spawn(async move {
+        let mut base = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(endpoint)
+            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+                aws_credential_types::Credentials::new("testing", "testing", None, None, "test"),
+            ));
+        if let Some(t) = attempt_timeout {
+            base =
+                base.timeout_config(aws_config::timeout::TimeoutConfig::builder().operation_attempt_timeout(t).build());
+        }
+        let settings = hubtriage::cloud::aws::AwsSettings::default().with_overrides(
+            None,
+            std::slice::from_ref(&account),
+            &[REGION.to_string()],
+            Some(ROLE),
+            None,
+        );
+        let (backend, _) = hubtriage::cloud::aws::connect_with(base.build(), &settings).await.unwrap();
+        let triage = hubtriage::session::triage(&hubtriage::config::Config::default()).unwrap();
+        let source = SourceId { account_id: account.clone(), region: REGION.into() };
+        assert_eq!(backend.findings.sources(), std::slice::from_ref(&source));
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let started = Instant::now();
+        hubtriage::engine::ingest::page_source(backend.findings.clone(), source.clone(), triage, tx).await;
+        let elapsed = started.elapsed();
+        let mut paged = Paged { statuses: Vec::new(), ids: Vec::new(), open: 0, elapsed };
+        while let Some(msg) = rx.recv().await {
+            match msg {
+                Msg::SourceState { source: s, status } if s == source => paged.statuses.push(status),
+                Msg::FindingsPage { source: s, rows, problems } if s == source => {
+                    assert!(problems.is_empty(), "{problems:?}");
+                    paged.ids.extend(rows.iter().map(|r| r.finding.id.clone()));
+                    paged.open += rows.iter().filter(|r| r.finding.is_open()).count();
+                }
+                other => panic!("unexpected message {other:?}"),
+            }
+        }
+        paged
+    })
+    .await
+    .unwrap()
+}
+
+/// The request after the faulted ones asked for the same page: the token of request `first_fault` again, and it
+/// was not a first page (paging did not start over).
+fn assert_resumed(wire: &Wire, first_fault: usize, resumed_at: usize) {
+    let tokens = wire.tokens.lock().unwrap();
+    assert!(tokens.len() > resumed_at, "GetFindings requests: {}", tokens.len());
+    assert!(tokens[first_fault].is_some(), "the fault hit a later page, not the first: {tokens:?}");
+    assert_eq!(tokens[resumed_at], tokens[first_fault], "resumed from the same NextToken: {tokens:?}");
+    assert_eq!(tokens.iter().filter(|t| t.is_none()).count(), 1, "paging never started over: {tokens:?}");
+    assert_eq!(tokens.len(), resumed_at + 2, "then the last page, and nothing more: {tokens:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn expired_credentials_mid_pagination_are_renewed_and_paging_continues() {
+    let server = moto();
+    let account = "701000000001";
+    let expected = seed(server.port, account).await;
+    // Page 1 passes; the request for page 2 is rejected as AWS rejects an expired session token; then all pass.
+    let (proxy, wire) = proxy_with(server.port, account, |n| (n == 1).then(Fault::expired_token));
+    let paged = page(proxy.endpoint(), account, None).await;
+    paged.assert_complete(&expected);
+    let retries = paged.retries();
+    assert_eq!(retries.len(), 1, "{:?}", paged.statuses);
+    assert!(
+        retries[0].contains("ExpiredTokenException") && retries[0].contains("expired"),
+        "the cause is shown while retrying: {retries:?}"
+    );
+    assert_eq!(wire.assume_roles.load(Ordering::SeqCst), 2, "the role was assumed again after the rejection");
+    assert_resumed(&wire, 1, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn connections_closed_mid_pagination_are_retried_from_the_same_page() {
+    let server = moto();
+    let account = "701000000002";
+    let expected = seed(server.port, account).await;
+    // After page 1, the next three requests (more than the SDK's own three attempts) are cut off unanswered.
+    let (proxy, wire) = proxy_with(server.port, account, |n| (1..=3).contains(&n).then(Fault::hang_up));
+    let paged = page(proxy.endpoint(), account, None).await;
+    paged.assert_complete(&expected);
+    let retries = paged.retries();
+    assert!(!retries.is_empty(), "the outage is shown: {:?}", paged.statuses);
+    for r in &retries {
+        assert!(r.starts_with("network error: GetFindings in 701000000002/eu-west-1: "), "cause shown: {r}");
+    }
+    eprintln!("retrying as shown: {retries:?}");
+    assert_eq!(wire.assume_roles.load(Ordering::SeqCst), 1, "a network fault does not renew the session");
+    assert_resumed(&wire, 1, 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn answers_that_never_come_time_out_and_paging_resumes() {
+    let server = moto();
+    let account = "701000000003";
+    let expected = seed(server.port, account).await;
+    // After page 1, three requests are held far longer than the 1 s attempt timeout the embedding sets.
+    let (proxy, wire) =
+        proxy_with(server.port, account, |n| (1..=3).contains(&n).then(|| Fault::stall(Duration::from_secs(30))));
+    let paged = page(proxy.endpoint(), account, Some(Duration::from_secs(1))).await;
+    paged.assert_complete(&expected);
+    let retries = paged.retries();
+    assert!(!retries.is_empty(), "the timeout is shown: {:?}", paged.statuses);
+    assert!(retries.iter().all(|r| r.contains("timed out")), "{retries:?}");
+    assert!(paged.elapsed < Duration::from_secs(25), "did not wait for the stalled answers: {:?}", paged.elapsed);
+    assert_resumed(&wire, 1, 4);
+}
+
+/// With no timeout from the embedding, the adapter's own attempt timeout applies: one answer that hangs for two
+/// minutes costs one attempt timeout, not two minutes (before: the source hung until the connection closed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hung_answer_is_cut_off_by_the_adapters_attempt_timeout() {
+    let server = moto();
+    let account = "701000000004";
+    let expected = seed(server.port, account).await;
+    let (proxy, wire) = proxy_with(server.port, account, |n| (n == 1).then(|| Fault::stall(Duration::from_secs(120))));
+    let paged = page(proxy.endpoint(), account, None).await;
+    paged.assert_complete(&expected);
+    assert!(
+        paged.elapsed < Duration::from_secs(60),
+        "a hung answer held the source for {:?} (attempt timeout 20 s)",
+        paged.elapsed
+    );
+    assert_resumed(&wire, 1, 2);
+    eprintln!("paging around a hung answer took {:?}", paged.elapsed);
+}
