@@ -1,6 +1,6 @@
 //! Render tests of the TUI with ratatui's TestBackend: table, detail, plan, help, filters and each theme; the
 //! remediation views and dialogs are in `ui_render/remediation.rs`, exceptions in `ui_render/exceptions*.rs`, custom
-//! actions and their output in `ui_render/actions.rs`.
+//! actions and their output in `ui_render/actions.rs`, hostile findings in `ui_render/hostile.rs`.
 
 use chrono::{TimeZone, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -27,6 +27,8 @@ mod exceptions;
 mod exceptions_view;
 #[path = "ui_render/fixtures.rs"]
 mod fixtures;
+#[path = "ui_render/hostile.rs"]
+mod hostile;
 #[path = "ui_render/remediation.rs"]
 mod remediation;
 

@@ -12,6 +12,9 @@ use ratatui::Frame;
 
 /// Longest raw JSON shown, in characters.
 const MAX_RAW_CHARS: usize = 200_000;
+/// Resources listed one per line; the others are counted (the raw JSON view has them all). A finding can name
+/// thousands, and the pane is rebuilt on every frame.
+const MAX_RESOURCES_SHOWN: usize = 20;
 
 /// Draws the pane for the selected finding.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
@@ -33,7 +36,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     );
 }
 
-fn raw_lines(row: &Row) -> Vec<Line<'static>> {
+/// The finding's JSON, pretty-printed, inert and bounded.
+pub fn raw_lines(row: &Row) -> Vec<Line<'static>> {
     let pretty = serde_json::from_str::<serde_json::Value>(&row.finding.raw)
         .and_then(|v| serde_json::to_string_pretty(&v))
         .unwrap_or_else(|_| row.finding.raw.to_string());
@@ -66,8 +70,14 @@ pub fn lines(row: &Row, app: &App) -> Vec<Line<'static>> {
         None => f.account_id.clone(),
     };
     out.push(Line::from(vec![label(t, "Account"), Span::raw(format!("{account}   region {}", f.region))]));
-    for r in &f.resources {
+    for r in f.resources.iter().take(MAX_RESOURCES_SHOWN) {
         out.push(Line::from(vec![label(t, "Resource"), Span::raw(format!("{} {}", r.kind, r.id))]));
+    }
+    if let Some(more) = f.resources.len().checked_sub(MAX_RESOURCES_SHOWN).filter(|n| *n > 0) {
+        out.push(Line::from(vec![
+            label(t, ""),
+            Span::styled(format!("… {more} more resources (J shows the raw JSON)"), Style::default().fg(t.muted)),
+        ]));
     }
     out.push(Line::from(vec![
         label(t, "Verdict"),
@@ -78,7 +88,7 @@ pub fn lines(row: &Row, app: &App) -> Vec<Line<'static>> {
         match &live.result {
             None => out.push(Line::from(Span::styled("           reading live state…", Style::default().fg(t.muted)))),
             Some(Err(e)) => out.push(Line::from(Span::styled(
-                format!("           live read failed: {e}"),
+                format!("           live read failed: {}", sanitize::single_line(e)),
                 Style::default().fg(t.error),
             ))),
             Some(Ok(_)) => {}

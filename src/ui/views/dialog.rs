@@ -2,7 +2,7 @@
 //! dialog, the exception dialogs and the action menu have their own files.
 
 use super::{action_menu, exception_dialog, format, plan, rollback_dialog};
-use crate::model::Finding;
+use crate::model::{sanitize, Finding};
 use crate::ui::app::App;
 use crate::ui::dialog::{ApplyDialog, Dialog};
 use crate::ui::theme::Theme;
@@ -177,7 +177,7 @@ pub fn apply_lines(d: &ApplyDialog, app: &App) -> Vec<Line<'static>> {
         for e in skipped {
             out.push(Line::raw(format!("  • {}", target(&e.finding, app))));
             out.push(Line::styled(
-                format!("    {}", e.skipped.clone().unwrap_or_default()),
+                format!("    {}", sanitize::single_line(e.skipped.as_deref().unwrap_or_default())),
                 Style::default().fg(t.error),
             ));
             out.push(Line::styled(format!("    {}", e.finding.title), Style::default().fg(t.muted)));

@@ -85,7 +85,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             .map(|(id, e)| {
                 Line::from(vec![
                     Span::styled(format!("{id}: "), Style::default().fg(t.error).add_modifier(Modifier::BOLD)),
-                    Span::raw(e.to_string()),
+                    // Error text can carry a service's (or a finding's) words: made inert like them.
+                    Span::raw(crate::model::sanitize::single_line(e)),
                 ])
             })
             .collect();
