@@ -148,7 +148,7 @@ async fn page(endpoint: String, account: &str, attempt_timeout: Option<Duration>
                 Msg::SourceState { source: s, status } if s == source => paged.statuses.push(status),
                 Msg::FindingsPage { source: s, rows, problems } if s == source => {
                     assert!(problems.is_empty(), "{problems:?}");
-                    paged.ids.extend(rows.iter().map(|r| r.finding.id.clone()));
+                    paged.ids.extend(rows.iter().map(|r| r.finding.id.to_string()));
                     paged.open += rows.iter().filter(|r| r.finding.is_open()).count();
                 }
                 other => panic!("unexpected message {other:?}"),

@@ -166,11 +166,11 @@ async fn throttled_every_other_call_still_delivers_everything() {
         assert!(s.error.is_none(), "{}: {:?}", s.source, s.error);
         assert_eq!(s.findings, 150, "{}", s.source);
     }
-    let ids: BTreeSet<String> = collected.rows.iter().map(|r| r.finding.id.clone()).collect();
+    let ids: BTreeSet<String> = collected.rows.iter().map(|r| r.finding.id.to_string()).collect();
     assert_eq!(ids.len(), collected.rows.len(), "duplicates");
     assert_eq!(ids, expected.keys().cloned().collect::<BTreeSet<_>>());
     for row in &collected.rows {
-        let (account, region) = &expected[&row.finding.id];
+        let (account, region) = &expected[&*row.finding.id];
         assert_eq!((&row.finding.account_id, &row.finding.region), (account, region));
     }
     assert!(

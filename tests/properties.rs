@@ -5,7 +5,7 @@ use chrono::{TimeZone, Utc};
 use hubtriage::config::{Config, ExceptionsConfig};
 use hubtriage::engine::exceptions::{validate, ExceptionInput};
 use hubtriage::model::asff::{read_document, read_value};
-use hubtriage::model::control_id::{resolve, ControlIdResolution};
+use hubtriage::model::control_id::{resolve_value, ControlIdResolution};
 use hubtriage::model::sanitize::{is_inert_line, multi_line, single_line, MAX_FIELD_CHARS};
 use hubtriage::model::ResourceRef;
 use hubtriage::policy::exception::{parse_expiry, read_exception, ExceptionStatus};
@@ -114,7 +114,7 @@ proptest! {
         let mut object = match value { Value::Object(m) => m, _ => Map::new() };
         object.insert("GeneratorId".into(), Value::from(generator));
         object.insert("ProductFields".into(), json!({ "ControlId": field, "StandardsArn": "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0" }));
-        if let ControlIdResolution::Found(id) | ControlIdResolution::UnmappedLegacy(id) = resolve(&Value::Object(object)) {
+        if let ControlIdResolution::Found(id) | ControlIdResolution::UnmappedLegacy(id) = resolve_value(&Value::Object(object)) {
             prop_assert!(!id.is_empty());
         }
     }

@@ -61,7 +61,8 @@ pub async fn run_one(
 
     // The finding on stdin, written alongside so a program that reads nothing (or output first) cannot block us.
     if let Some(mut stdin) = child.stdin.take() {
-        let json = finding.raw.as_bytes().to_vec();
+        let json =
+            finding.raw.text().map(|t| t.into_owned().into_bytes()).map_err(|e| format!("the finding's JSON: {e}"))?;
         tokio::spawn(async move {
             // A program that exits without reading stdin closes the pipe: that is its right.
             let _ = stdin.write_all(&json).await;

@@ -36,9 +36,10 @@ pub fn notification(action: &str, format: SnsFormat, operator: &str, finding: &F
             "workflow": v(Placeholder::Workflow),
         }),
         // The raw JSON as received; should it not parse (it always should), the text itself.
-        SnsFormat::Json => {
-            serde_json::from_str(&finding.raw).unwrap_or_else(|_| Value::String(finding.raw.to_string()))
-        }
+        SnsFormat::Json => match finding.raw.text() {
+            Ok(raw) => serde_json::from_str(&raw).unwrap_or_else(|_| Value::String(raw.into_owned())),
+            Err(e) => Value::String(format!("(the finding's JSON cannot be read: {e})")),
+        },
     };
     let mut attributes = BTreeMap::new();
     attributes.insert("event".to_string(), "action".to_string());

@@ -94,7 +94,7 @@ mod tests {
     #[test]
     fn findings_are_grouped_by_place_and_note_and_chunked_by_100() {
         let base = finding("t");
-        let mut all: Vec<Finding> = (0..250).map(|i| Finding { id: format!("f-{i}"), ..base.clone() }).collect();
+        let mut all: Vec<Finding> = (0..250).map(|i| Finding { id: format!("f-{i}").into(), ..base.clone() }).collect();
         all.push(Finding { id: "other-region".into(), region: "us-east-1".into(), ..base.clone() });
         let refs: Vec<&Finding> = all.iter().collect();
         let note = Template::parse("seen in {region}").expect("template");

@@ -24,8 +24,8 @@ pub async fn run(
     yes: bool,
 ) -> anyhow::Result<i32> {
     let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
-    let collected = collect_matching(backend, triage, |f| wanted.contains(f.id.as_str())).await;
-    let found: BTreeSet<&str> = collected.rows.iter().map(|r| r.finding.id.as_str()).collect();
+    let collected = collect_matching(backend, triage, |f| wanted.contains(&*f.id)).await;
+    let found: BTreeSet<&str> = collected.rows.iter().map(|r| &*r.finding.id).collect();
     let mut complete = true;
     for missing in wanted.difference(&found) {
         eprintln!("hubtriage: finding {} not found among the open findings", single_line(missing));

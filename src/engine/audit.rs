@@ -56,8 +56,8 @@ pub struct AuditFinding {
 impl AuditFinding {
     pub fn of(finding: &Finding) -> Self {
         Self {
-            id: finding.id.clone(),
-            product_arn: finding.product_arn.clone(),
+            id: finding.id.to_string(),
+            product_arn: finding.product_arn.to_string(),
             first_observed_at: finding.first_observed_at.or(finding.created_at),
         }
     }

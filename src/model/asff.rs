@@ -2,13 +2,15 @@
 //! a single finding, an array, a GetFindings response, EventBridge events (`detail.findings`), JSON Lines,
 //! and findings nested inside wrapper objects such as recorded API responses.
 
-use super::control_id::{self, ControlIdResolution};
+use super::asff_fields::{DetailsFields, FindingFields, List, Object, ResourceFields, Text};
+use super::control_id::{self, ControlFields, ControlIdResolution};
 use super::finding::{ComplianceStatus, Finding, RecordState, ResourceRef, Severity, WorkflowStatus};
+use super::raw_json::RawJson;
 use super::sanitize;
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// Something in the input that could not be read as a finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,9 +30,9 @@ pub struct ReadOutcome {
 
 /// Context inherited from an enclosing EventBridge event.
 #[derive(Debug, Clone, Default)]
-struct Envelope {
-    account: Option<String>,
-    region: Option<String>,
+pub(super) struct Envelope {
+    pub account: Option<String>,
+    pub region: Option<String>,
 }
 
 /// Deepest nesting we follow into wrapper objects; deeper input is reported, not followed.
@@ -38,6 +40,9 @@ const MAX_DEPTH: usize = 64;
 
 /// Reads one document: JSON, or JSON Lines when the whole text is not one JSON value.
 pub fn read_document(text: &str) -> ReadOutcome {
+    if let Some(outcome) = super::asff_page::read_findings_page(text) {
+        return outcome;
+    }
     let mut outcome = ReadOutcome::default();
     match serde_json::from_str::<Value>(text) {
         Ok(value) => {
@@ -115,7 +120,7 @@ fn collect(value: &Value, path: &str, env: &Envelope, depth: usize, out: &mut Re
         }
         Value::Object(obj) => {
             if is_finding_like(obj) {
-                match normalize(value, obj, env) {
+                match normalize_value(value, obj, env) {
                     Ok(finding) => out.findings.push(finding),
                     Err(reason) => out.problems.push(ReadProblem { location: path.into(), reason }),
                 }
@@ -168,14 +173,6 @@ fn event_envelope(obj: &Map<String, Value>) -> Option<Envelope> {
     })
 }
 
-fn text<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    obj.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
-}
-
-fn nested<'a>(obj: &'a Map<String, Value>, outer: &str, inner: &str) -> Option<&'a Value> {
-    obj.get(outer)?.get(inner)
-}
-
 /// `arn:partition:service:region:account:…` → (region, account) when present.
 fn arn_region_account(arn: &str) -> (Option<&str>, Option<&str>) {
     let mut parts = arn.splitn(6, ':');
@@ -188,8 +185,8 @@ fn arn_region_account(arn: &str) -> (Option<&str>, Option<&str>) {
     (region, account)
 }
 
-fn timestamp(obj: &Map<String, Value>, key: &str, warnings: &mut Vec<String>) -> Option<DateTime<Utc>> {
-    let raw = text(obj, key)?;
+fn timestamp(field: &Text, key: &str, warnings: &mut Vec<String>) -> Option<DateTime<Utc>> {
+    let raw = field.text()?;
     match DateTime::parse_from_rfc3339(raw) {
         Ok(t) => Some(t.with_timezone(&Utc)),
         Err(e) => {
@@ -199,21 +196,29 @@ fn timestamp(obj: &Map<String, Value>, key: &str, warnings: &mut Vec<String>) ->
     }
 }
 
-/// Normalizes one ASFF finding object.
-fn normalize(value: &Value, obj: &Map<String, Value>, env: &Envelope) -> Result<Finding, String> {
-    let id = text(obj, "Id").ok_or("finding has no Id")?;
-    let product_arn = text(obj, "ProductArn").ok_or("finding has no ProductArn")?;
+/// Reads a finding object of a parsed document.
+fn normalize_value(value: &Value, obj: &Map<String, Value>, env: &Envelope) -> Result<Finding, String> {
+    let fields = FindingFields::deserialize(value).map_err(|e| format!("unreadable finding: {e}"))?;
+    normalize(fields, serde_json::to_string(obj).unwrap_or_default(), env)
+}
+
+/// Normalizes one ASFF finding; `raw` is its compact JSON.
+pub(super) fn normalize(mut f: FindingFields, raw: String, env: &Envelope) -> Result<Finding, String> {
+    let id = f.Id.text().ok_or("finding has no Id")?;
+    let product_arn = f.ProductArn.text().ok_or("finding has no ProductArn")?;
     let mut warnings = Vec::new();
 
     let (id_region, id_account) = arn_region_account(id);
     let (product_region, _) = arn_region_account(product_arn);
-    let resources = read_resources(obj, &mut warnings);
+    let resources = read_resources(std::mem::take(&mut f.Resources), &mut warnings);
     let account_id =
-        text(obj, "AwsAccountId").or(id_account).or(env.account.as_deref()).map(String::from).unwrap_or_else(|| {
+        f.AwsAccountId.text().or(id_account).or(env.account.as_deref()).map(String::from).unwrap_or_else(|| {
             warnings.push("no AwsAccountId; account unknown".into());
             "unknown".into()
         });
-    let region = text(obj, "Region")
+    let region = f
+        .Region
+        .text()
         .or(id_region)
         .or(product_region)
         .or_else(|| resources.iter().find_map(|r| r.region.as_deref()))
@@ -224,11 +229,19 @@ fn normalize(value: &Value, obj: &Map<String, Value>, env: &Envelope) -> Result<
             "unknown".into()
         });
 
-    if text(obj, "GeneratorId").is_none() {
+    if f.GeneratorId.text().is_none() {
         warnings.push("finding has no GeneratorId".into());
     }
-    let severity = read_severity(obj, &mut warnings);
-    let control_id = match control_id::resolve(value) {
+    let severity = read_severity(&f, &mut warnings);
+    let compliance = f.Compliance.0.as_ref();
+    let product_fields = f.ProductFields.0.as_ref();
+    let control_fields = ControlFields {
+        security_control_id: compliance.and_then(|c| c.SecurityControlId.text()),
+        generator_id: f.GeneratorId.text(),
+        product_control_id: product_fields.and_then(|p| p.ControlId.text()),
+        standards_control_arn: product_fields.and_then(|p| p.StandardsControlArn.text()),
+    };
+    let control_id = match control_id::resolve(&control_fields) {
         ControlIdResolution::Found(id) => Some(sanitize::single_line(&id)),
         ControlIdResolution::UnmappedLegacy(legacy) => {
             warnings.push(format!("legacy control {legacy} has no consolidated control id"));
@@ -236,35 +249,40 @@ fn normalize(value: &Value, obj: &Map<String, Value>, env: &Envelope) -> Result<
         }
         ControlIdResolution::NotAControl => None,
     };
-    let workflow_status = nested(obj, "Workflow", "Status")
-        .and_then(Value::as_str)
-        .or_else(|| text(obj, "WorkflowState"))
+    let workflow_status = f
+        .Workflow
+        .0
+        .as_ref()
+        .and_then(|w| w.Status.as_str())
+        .or_else(|| f.WorkflowState.text())
         .and_then(WorkflowStatus::parse)
         .unwrap_or(WorkflowStatus::New);
-    let record_state = match text(obj, "RecordState") {
+    let record_state = match f.RecordState.text() {
         Some(s) if s.eq_ignore_ascii_case("ARCHIVED") => RecordState::Archived,
         _ => RecordState::Active,
     };
-    let compliance_status =
-        nested(obj, "Compliance", "Status").and_then(Value::as_str).and_then(ComplianceStatus::parse);
-    let product_name = text(obj, "ProductName")
-        .or_else(|| nested(obj, "ProductFields", "aws/securityhub/ProductName").and_then(Value::as_str))
+    let compliance_status = compliance.and_then(|c| c.Status.as_str()).and_then(ComplianceStatus::parse);
+    let product_name = f
+        .ProductName
+        .text()
+        .or_else(|| product_fields.and_then(|p| p.ProductName.as_str()))
         .map(String::from)
         .unwrap_or_else(|| product_from_arn(product_arn));
-    let types = obj
-        .get("Types")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(sanitize::single_line).collect())
+    let types = f
+        .Types
+        .items
+        .as_ref()
+        .map(|a| a.iter().filter_map(Text::as_str).map(sanitize::single_line).collect())
         .unwrap_or_default();
 
     Ok(Finding {
-        id: sanitize::single_line(id),
-        product_arn: sanitize::single_line(product_arn),
+        id: sanitize::single_line(id).into(),
+        product_arn: sanitize::single_line(product_arn).into(),
         product_name: sanitize::single_line(&product_name),
-        generator_id: sanitize::single_line(text(obj, "GeneratorId").unwrap_or("")),
+        generator_id: sanitize::single_line(f.GeneratorId.text().unwrap_or("")),
         control_id,
-        title: sanitize::single_line(text(obj, "Title").unwrap_or("(untitled)")),
-        description: sanitize::multi_line(text(obj, "Description").unwrap_or(""), 8192),
+        title: sanitize::single_line(f.Title.text().unwrap_or("(untitled)")),
+        description: sanitize::multi_line(f.Description.text().unwrap_or(""), 8192),
         severity,
         account_id: sanitize::single_line(&account_id),
         region: sanitize::single_line(&region),
@@ -272,12 +290,12 @@ fn normalize(value: &Value, obj: &Map<String, Value>, env: &Envelope) -> Result<
         workflow_status,
         record_state,
         compliance_status,
-        created_at: timestamp(obj, "CreatedAt", &mut warnings),
-        updated_at: timestamp(obj, "UpdatedAt", &mut warnings),
-        first_observed_at: timestamp(obj, "FirstObservedAt", &mut warnings),
+        created_at: timestamp(&f.CreatedAt, "CreatedAt", &mut warnings),
+        updated_at: timestamp(&f.UpdatedAt, "UpdatedAt", &mut warnings),
+        first_observed_at: timestamp(&f.FirstObservedAt, "FirstObservedAt", &mut warnings),
         types,
         warnings,
-        raw: Arc::from(serde_json::to_string(obj).unwrap_or_default()),
+        raw: RawJson::inline(raw),
     })
 }
 
@@ -288,26 +306,18 @@ fn product_from_arn(product_arn: &str) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-fn read_severity(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Severity {
-    let label = nested(obj, "Severity", "Label").and_then(Value::as_str).and_then(Severity::from_label);
-    if let Some(label) = label {
+fn read_severity(f: &FindingFields, warnings: &mut Vec<String>) -> Severity {
+    let severity = f.Severity.0.as_ref();
+    let provider = f.FindingProviderFields.0.as_ref().and_then(|p| p.Severity.0.as_ref());
+    if let Some(label) = severity.and_then(|s| s.Label.as_str()).and_then(Severity::from_label) {
         return label;
     }
-    let normalized = nested(obj, "Severity", "Normalized").and_then(Value::as_f64).or_else(|| {
-        obj.get("FindingProviderFields")
-            .and_then(|f| f.get("Severity"))
-            .and_then(|s| s.get("Normalized"))
-            .and_then(Value::as_f64)
-    });
-    if let Some(score) = normalized {
+    if let Some(score) = severity.and_then(|s| s.Normalized.0).or_else(|| provider.and_then(|p| p.Normalized.0)) {
         return Severity::from_normalized(score);
     }
-    let provider_label = obj
-        .get("FindingProviderFields")
-        .and_then(|f| f.get("Severity"))
-        .and_then(|s| s.get("Label"))
-        .and_then(Value::as_str)
-        .or_else(|| nested(obj, "ProductFields", "aws/securityhub/SeverityLabel").and_then(Value::as_str))
+    let provider_label = provider
+        .and_then(|p| p.Label.as_str())
+        .or_else(|| f.ProductFields.0.as_ref().and_then(|p| p.SeverityLabel.as_str()))
         .and_then(Severity::from_label);
     provider_label.unwrap_or_else(|| {
         warnings.push("no severity label or score; shown as INFORMATIONAL".into());
@@ -315,32 +325,25 @@ fn read_severity(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Severi
     })
 }
 
-fn read_resources(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Vec<ResourceRef> {
-    let Some(items) = obj.get("Resources").and_then(Value::as_array) else {
+fn read_resources(list: List<Object<ResourceFields>>, warnings: &mut Vec<String>) -> Vec<ResourceRef> {
+    let Some(items) = list.items else {
         warnings.push("finding has no Resources".into());
         return Vec::new();
     };
     items
-        .iter()
-        .filter_map(Value::as_object)
+        .into_iter()
+        .filter_map(|r| r.0)
         .map(|r| {
-            let id = text(r, "Id").unwrap_or("");
-            let tags: BTreeMap<String, String> = r
-                .get("Tags")
-                .and_then(Value::as_object)
-                .map(|t| {
-                    t.iter()
-                        .filter_map(|(k, v)| Some((sanitize::single_line(k), sanitize::single_line(v.as_str()?))))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let id = r.Id.text().unwrap_or("");
+            let tags: BTreeMap<String, String> =
+                r.Tags.0.iter().map(|(k, v)| (sanitize::single_line(k), sanitize::single_line(v))).collect();
             ResourceRef {
-                kind: sanitize::single_line(text(r, "Type").unwrap_or("Other")),
+                kind: sanitize::single_line(r.Type.text().unwrap_or("Other")),
                 id: sanitize::single_line(id),
                 arn: id.starts_with("arn:").then(|| sanitize::single_line(id)),
-                region: text(r, "Region").map(sanitize::single_line),
+                region: r.Region.text().map(sanitize::single_line),
                 tags,
-                details: r.get("Details").cloned(),
+                details: r.Details.0.and_then(DetailsFields::into_text),
             }
         })
         .collect()

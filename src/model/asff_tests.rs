@@ -20,7 +20,7 @@ fn finding_json(id: &str) -> Value {
 }
 
 fn ids(outcome: &ReadOutcome) -> Vec<&str> {
-    outcome.findings.iter().map(|f| f.id.as_str()).collect()
+    outcome.findings.iter().map(|f| &*f.id).collect()
 }
 
 #[test]

@@ -3,6 +3,23 @@
 use super::control_map::{consolidated_id, parse_legacy, LegacyStandard};
 use serde_json::Value;
 
+/// Resolves the control id of an ASFF finding object given as JSON.
+pub fn resolve_value(finding: &Value) -> ControlIdResolution {
+    let text = |path: &[&str]| -> Option<&str> {
+        let mut v = finding;
+        for key in path {
+            v = v.get(key)?;
+        }
+        v.as_str().map(str::trim).filter(|s| !s.is_empty())
+    };
+    resolve(&ControlFields {
+        security_control_id: text(&["Compliance", "SecurityControlId"]),
+        generator_id: text(&["GeneratorId"]),
+        product_control_id: text(&["ProductFields", "ControlId"]),
+        standards_control_arn: text(&["ProductFields", "StandardsControlArn"]),
+    })
+}
+
 /// How the control id was found, for warnings and tests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ControlIdResolution {
@@ -17,24 +34,30 @@ pub enum ControlIdResolution {
 const STANDARD_PREFIXES: [&str; 2] =
     ["aws-foundational-security-best-practices/v/", "service-managed-aws-control-tower/v/"];
 
-/// Resolves the control id of an ASFF finding object.
+/// The fields of a finding that name its control, each trimmed and `None` when absent or empty.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ControlFields<'a> {
+    /// `Compliance.SecurityControlId`.
+    pub security_control_id: Option<&'a str>,
+    /// `GeneratorId`.
+    pub generator_id: Option<&'a str>,
+    /// `ProductFields.ControlId`.
+    pub product_control_id: Option<&'a str>,
+    /// `ProductFields.StandardsControlArn`.
+    pub standards_control_arn: Option<&'a str>,
+}
+
+/// Resolves the control id of an ASFF finding.
 ///
 /// Order: `Compliance.SecurityControlId`; `security-control/X`; the AFSBP (or Control Tower) generator id;
 /// `ProductFields.ControlId` when it already is a consolidated id; the CIS 1.2.0 / 1.4.0 / PCI DSS id mapped
 /// through AWS's consolidation table.
-pub fn resolve(finding: &Value) -> ControlIdResolution {
-    let str_at = |path: &[&str]| -> Option<&str> {
-        let mut v = finding;
-        for key in path {
-            v = v.get(key)?;
-        }
-        v.as_str().map(str::trim).filter(|s| !s.is_empty())
-    };
+pub fn resolve(fields: &ControlFields) -> ControlIdResolution {
     // Every consolidated id has the shape `Service.N`; anything else (escape sequences included) is not one.
-    if let Some(id) = str_at(&["Compliance", "SecurityControlId"]).filter(|id| looks_consolidated(id)) {
+    if let Some(id) = fields.security_control_id.filter(|id| looks_consolidated(id)) {
         return ControlIdResolution::Found(id.to_string());
     }
-    let generator = str_at(&["GeneratorId"]).unwrap_or("");
+    let generator = fields.generator_id.unwrap_or("");
     if let Some(id) = generator.strip_prefix("security-control/").filter(|id| looks_consolidated(id)) {
         return ControlIdResolution::Found(id.to_string());
     }
@@ -47,11 +70,10 @@ pub fn resolve(finding: &Value) -> ControlIdResolution {
             }
         }
     }
-    let product_control = str_at(&["ProductFields", "ControlId"]);
-    if let Some(id) = product_control.filter(|id| looks_consolidated(id)) {
+    if let Some(id) = fields.product_control_id.filter(|id| looks_consolidated(id)) {
         return ControlIdResolution::Found(id.to_string());
     }
-    let standards_arn = str_at(&["ProductFields", "StandardsControlArn"]);
+    let standards_arn = fields.standards_control_arn;
     let legacy = parse_legacy(generator).or_else(|| standards_arn.and_then(parse_legacy));
     match legacy {
         Some((standard, legacy_id)) => match consolidated_id(standard, legacy_id) {
@@ -93,7 +115,7 @@ mod tests {
     use serde_json::json;
 
     fn found(v: Value) -> Option<String> {
-        match resolve(&v) {
+        match resolve_value(&v) {
             ControlIdResolution::Found(id) => Some(id),
             _ => None,
         }
@@ -146,8 +168,8 @@ mod tests {
     #[test]
     fn guardduty_and_inspector_are_not_controls() {
         let v = json!({"GeneratorId": "arn:aws:guardduty:us-east-1:111111111111:detector/abc"});
-        assert_eq!(resolve(&v), ControlIdResolution::NotAControl);
-        assert_eq!(resolve(&json!({"GeneratorId": "AWSInspector"})), ControlIdResolution::NotAControl);
+        assert_eq!(resolve_value(&v), ControlIdResolution::NotAControl);
+        assert_eq!(resolve_value(&json!({"GeneratorId": "AWSInspector"})), ControlIdResolution::NotAControl);
     }
 
     #[test]

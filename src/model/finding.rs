@@ -141,12 +141,18 @@ pub struct ResourceRef {
     pub region: Option<String>,
     /// `Tags` carried on the finding (a snapshot from when the finding was generated).
     pub tags: BTreeMap<String, String>,
-    /// `Details` as a JSON value, for plans computed from the finding's snapshot.
+    /// The parts of `Details` playbooks plan from (`AwsS3Bucket`, `AwsEc2SecurityGroup`, `AwsEc2Instance`) as
+    /// compact JSON, for plans computed from the finding's snapshot; the rest is in the finding's raw JSON.
     #[serde(skip)]
-    pub details: Option<serde_json::Value>,
+    pub details: Option<Box<str>>,
 }
 
 impl ResourceRef {
+    /// The kept `Details`, parsed.
+    pub fn details(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(self.details.as_deref()?).ok()
+    }
+
     /// The short name of the resource: the bucket name, `sg-…` id, … taken from the ARN or id.
     pub fn short_id(&self) -> &str {
         let id = self.id.as_str();
@@ -170,8 +176,9 @@ pub struct FindingKey {
 /// A normalized Security Hub finding.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
-    pub id: String,
-    pub product_arn: String,
+    /// `Id` (shared with the finding's key, which the table, the paging tasks and jobs hold by the thousand).
+    pub id: Arc<str>,
+    pub product_arn: Arc<str>,
     pub product_name: String,
     pub generator_id: String,
     /// Consolidated control id (`EC2.13`), or `None` for findings that are not control checks.
@@ -191,14 +198,14 @@ pub struct Finding {
     pub types: Vec<String>,
     /// What the reader had to guess or could not read, shown with the finding.
     pub warnings: Vec<String>,
-    /// The finding as received, compact JSON, for the detail view.
-    pub raw: Arc<str>,
+    /// The finding as received, compact JSON, for the detail view (in the spill file once ingested).
+    pub raw: super::raw_json::RawJson,
 }
 
 impl Finding {
     /// The key Security Hub identifies the finding by.
     pub fn key(&self) -> FindingKey {
-        FindingKey { product_arn: Arc::from(self.product_arn.as_str()), id: Arc::from(self.id.as_str()) }
+        FindingKey { product_arn: self.product_arn.clone(), id: self.id.clone() }
     }
 
     /// The first resource, which control findings are about.

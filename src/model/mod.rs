@@ -1,9 +1,12 @@
 //! Pure data: findings, severities, workflow and the ASFF reader. No runtime, UI or SDK types.
 
 pub mod asff;
+pub mod asff_fields;
+mod asff_page;
 pub mod control_id;
 pub mod control_map;
 pub mod finding;
+pub mod raw_json;
 pub mod sanitize;
 #[cfg(test)]
 pub mod testing;

@@ -32,6 +32,10 @@ fn is_unsafe(c: char) -> bool {
 }
 
 fn clean(text: &str, keep_newlines: bool, max_chars: usize) -> String {
+    // Most text is short printable ASCII, which needs nothing done: one pass over the bytes, one copy.
+    if text.len() <= max_chars && text.bytes().all(|b| (0x20..0x7f).contains(&b) || (keep_newlines && b == b'\n')) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len().min(max_chars));
     let mut chars = text.chars().peekable();
     let mut kept = 0usize;

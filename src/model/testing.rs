@@ -2,12 +2,11 @@
 
 use super::finding::*;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// A failed control finding on one resource, with the given control, severity and account.
 pub fn control_finding(control: &str, severity: Severity, account: &str, resource_type: &str) -> Finding {
     Finding {
-        id: format!("arn:aws:securityhub:eu-west-1:{account}:security-control/{control}/finding/1"),
+        id: format!("arn:aws:securityhub:eu-west-1:{account}:security-control/{control}/finding/1").into(),
         product_arn: "arn:aws:securityhub:eu-west-1::product/aws/securityhub".into(),
         product_name: "Security Hub".into(),
         generator_id: format!("security-control/{control}"),
@@ -33,6 +32,6 @@ pub fn control_finding(control: &str, severity: Severity, account: &str, resourc
         first_observed_at: None,
         types: vec!["Software and Configuration Checks/Industry and Regulatory Standards".into()],
         warnings: Vec::new(),
-        raw: Arc::from("{}"),
+        raw: crate::model::raw_json::RawJson::inline("{}"),
     }
 }

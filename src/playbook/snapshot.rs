@@ -30,12 +30,13 @@ fn region(finding: &Finding, resource: &ResourceRef) -> String {
     resource.region.clone().unwrap_or_else(|| finding.region.clone())
 }
 
-fn details<'a>(resource: &'a ResourceRef, key: &str) -> Option<&'a Value> {
-    resource.details.as_ref()?.get(key)
+fn details(resource: &ResourceRef, key: &str) -> Option<Value> {
+    resource.details()?.get_mut(key).map(Value::take)
 }
 
 fn bucket(finding: &Finding, resource: &ResourceRef) -> BucketState {
     let d = details(resource, "AwsS3Bucket");
+    let d = d.as_ref();
     let public_access_block = d
         .and_then(|d| d.get("PublicAccessBlockConfiguration"))
         .map(|c| {
@@ -90,7 +91,8 @@ fn security_group(finding: &Finding, resource: &ResourceRef) -> Result<SecurityG
 }
 
 fn instance(finding: &Finding, resource: &ResourceRef) -> InstanceState {
-    let options = details(resource, "AwsEc2Instance").and_then(|d| d.get("MetadataOptions"));
+    let details = details(resource, "AwsEc2Instance");
+    let options = details.as_ref().and_then(|d| d.get("MetadataOptions"));
     let text = |k: &str| options.and_then(|o| o.get(k)).and_then(Value::as_str).map(sanitize::single_line);
     InstanceState {
         instance_id: resource.short_id().to_string(),

@@ -174,13 +174,13 @@ fn sns_publishes_a_summary_and_the_finding_json_read_back_from_sqs_on_moto() {
         let subject = messages[0]["Subject"].as_str().unwrap();
         assert!(subject.starts_with("[CRITICAL] EC2.19 sg-0123456789abcdef0: Security groups"), "{subject}");
         let summary: serde_json::Value = serde_json::from_str(messages[0]["Message"].as_str().unwrap()).unwrap();
-        assert_eq!(summary["finding"], finding.id.as_str());
+        assert_eq!(summary["finding"], &*finding.id);
         assert_eq!(summary["account"], ACCOUNT);
         assert_eq!(summary["control"], "EC2.19");
         assert_eq!(summary["title"], "Security groups should not allow unrestricted access; $(id)");
         assert_eq!(messages[0]["MessageAttributes"]["event"]["Value"], "action");
         let json: serde_json::Value = serde_json::from_str(messages[1]["Message"].as_str().unwrap()).unwrap();
-        assert_eq!(json["Id"], finding.id.as_str());
+        assert_eq!(json["Id"], &*finding.id);
         assert_eq!(json["Resources"][0]["Type"], "AwsEc2SecurityGroup");
 
         let records = AuditLog::read(&s.audit_path).unwrap().records;

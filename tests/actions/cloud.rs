@@ -212,6 +212,6 @@ async fn start_streams_output_then_the_outcome_and_sns_reaches_the_topic() {
     assert_eq!(published.len(), 2);
     let (topic, n) = &published[0];
     assert_eq!(topic, "arn:aws:sns:us-east-1:210987654321:oncall");
-    assert_eq!(n.body["finding"], findings[0].id.as_str());
+    assert_eq!(n.body["finding"], &*findings[0].id);
     assert!(n.body.get("verdict").is_none());
 }

@@ -60,7 +60,7 @@ async fn the_finding_json_is_on_stdin_and_described_by_environment_variables() {
     let (outcome, lines) = run_offline(actions(toml), "cat", std::slice::from_ref(&finding)).await;
     assert!(outcome.is_ok(), "{outcome:?}");
     let json: serde_json::Value = serde_json::from_str(lines.iter().find(|l| l.starts_with('{')).unwrap()).unwrap();
-    assert_eq!(json["Id"], finding.id.as_str());
+    assert_eq!(json["Id"], &*finding.id);
     assert_eq!(json["Resources"][0]["Type"], "AwsEc2SecurityGroup");
 
     let (outcome, lines) = run_offline(actions(toml), "env", std::slice::from_ref(&finding)).await;

@@ -129,7 +129,7 @@ pub fn preview_items() -> Vec<PreviewItem> {
     let app = app("dark");
     let sg = finding(&app, "sg-47dddc34c51b4be58", "EC2.13");
     let mut twin = (*sg).clone();
-    twin.id.push_str("-twin");
+    twin.id = format!("{}-twin", twin.id).into();
     let approve = "rule 'security-groups-need-approval' (class unclassified)";
     let item = |finding: Arc<Finding>, result| PreviewItem { finding, result };
     vec![
@@ -191,8 +191,8 @@ fn record(time: DateTime<Utc>, event: AuditEvent, result: AuditResult, job: &str
         job: Some(job.into()),
         operator: "arn:aws:sts::111111111111:assumed-role/Sec/alice".into(),
         findings: vec![AuditFinding {
-            id: if resource == SG_ARN { sg.id.clone() } else { format!("other-{resource}") },
-            product_arn: sg.product_arn.clone(),
+            id: if resource == SG_ARN { sg.id.to_string() } else { format!("other-{resource}") },
+            product_arn: sg.product_arn.to_string(),
             first_observed_at: Some(at(2022, 3, 25, 19)),
         }],
         control_id: Some("EC2.13".into()),

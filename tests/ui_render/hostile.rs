@@ -61,6 +61,9 @@ fn hostile_rows() -> Vec<Row> {
         format!("short {EVIL} title"),
         vec![json!({"Type": "AwsS3Bucket", "Id": format!("arn:aws:s3:::b{EVIL}")})],
     );
+    // The 1 MB finding is the more severe: it is the first row, whatever order equal rows take.
+    let mut one = one;
+    one["Severity"] = json!({"Label": "CRITICAL"});
     let text = serde_json::to_string(&json!([one, two])).expect("json");
     let outcome = read_document(&text);
     assert_eq!(outcome.findings.len(), 2, "{:?}", outcome.problems);

@@ -252,7 +252,8 @@ mod tests {
         let r = &f.resources[0];
         assert_eq!(r.short_id(), "sg-1");
         assert_eq!(r.tags.get("Owner").map(String::as_str), Some("me"));
-        let perms = &r.details.as_ref().expect("details")["AwsEc2SecurityGroup"]["IpPermissions"][0];
+        let details = r.details().expect("details");
+        let perms = &details["AwsEc2SecurityGroup"]["IpPermissions"][0];
         assert_eq!(perms["IpRanges"][0]["CidrIp"], "0.0.0.0/0");
         assert_eq!(perms["FromPort"], 22);
     }

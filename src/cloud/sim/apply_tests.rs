@@ -160,7 +160,7 @@ fn default_encryption_put_and_delete_and_bad_requests_change_nothing() {
     let b = bucket(&org, SANDBOX, EU, name);
     assert_eq!((b.encryption.as_deref(), b.encryption_kms_key.as_deref()), (Some("aws:kms"), Some(key)));
     assert!(!listed(&org, &src, "S3.4", name));
-    let raw: Value = serde_json::from_str(&finding(&org, &src, "S3.4", name).raw).expect("raw");
+    let raw: Value = serde_json::from_str(&finding(&org, &src, "S3.4", name).raw.text().expect("raw")).expect("raw");
     let by_default = &raw["Resources"][0]["Details"]["AwsS3Bucket"]["ServerSideEncryptionConfiguration"]["Rules"][0]
         ["ApplyServerSideEncryptionByDefault"];
     assert_eq!(by_default["KMSMasterKeyID"], key, "the finding shows the key");

@@ -86,8 +86,8 @@ fn findings_look_like_security_hub_wrote_them() {
         let (first, updated) = (f.first_observed_at.expect("first"), f.updated_at.expect("updated"));
         assert!(first <= updated && updated < now, "{}: {first} {updated}", f.id);
         assert!(f.product_arn.starts_with(&format!("arn:aws:securityhub:{}::product/aws/", f.region)));
-        let raw: Value = serde_json::from_str(&f.raw).expect("raw JSON kept");
-        assert_eq!(raw["Id"], Value::String(f.id.clone()));
+        let raw: Value = serde_json::from_str(&f.raw.text().expect("raw")).expect("raw JSON kept");
+        assert_eq!(raw["Id"], Value::String(f.id.to_string()));
         if let Some(control) = &f.control_id {
             let prefix =
                 format!("arn:aws:securityhub:{}:{}:security-control/{control}/finding/", f.region, f.account_id);
@@ -100,7 +100,7 @@ fn findings_look_like_security_hub_wrote_them() {
         if r.kind == "AwsEc2SecurityGroup" {
             let id = r.short_id();
             assert!(id.len() == 20 && id.starts_with("sg-") && id[3..].chars().all(|c| c.is_ascii_hexdigit()), "{id}");
-            assert!(r.details.as_ref().is_some_and(|d| d["AwsEc2SecurityGroup"]["IpPermissions"].is_array()));
+            assert!(r.details().is_some_and(|d| d["AwsEc2SecurityGroup"]["IpPermissions"].is_array()));
         }
     }
 }
@@ -111,7 +111,7 @@ fn paging_returns_each_finding_exactly_once() {
     let mut multi_page = 0;
     for s in org.sources() {
         let paged = fetch_all(&org, &s).expect("fetch");
-        let ids: HashSet<&str> = paged.iter().map(|f| f.id.as_str()).collect();
+        let ids: HashSet<&str> = paged.iter().map(|f| &*f.id).collect();
         assert_eq!(ids.len(), paged.len(), "duplicate in {s}");
         let direct = org.findings(&s, false);
         assert_eq!(paged.len(), direct.len());

@@ -28,7 +28,7 @@ fn a_resolved_finding_leaves_the_open_list_and_keeps_its_note() {
     let target = finding(&org, &src, "S3.8", BUCKET);
     let open_before = fetch_all(&org, &src).expect("fetch").len();
     let report = update(&org, &resolve(vec![target.key()], "accepted risk: build cache")).expect("update");
-    assert_eq!(report.processed, vec![target.id.clone()]);
+    assert_eq!(report.processed, vec![target.id.to_string()]);
     assert!(report.unprocessed.is_empty());
 
     assert!(!listed(&org, &src, "S3.8", BUCKET), "no longer listed as open");
@@ -37,7 +37,7 @@ fn a_resolved_finding_leaves_the_open_list_and_keeps_its_note() {
     assert_eq!(after.workflow_status, WorkflowStatus::Resolved);
     assert_eq!(after.compliance_status, Some(ComplianceStatus::Failed), "the bucket is still not fixed");
     assert_eq!(after.updated_at, target.updated_at, "BatchUpdateFindings does not move UpdatedAt");
-    let raw: Value = serde_json::from_str(&after.raw).expect("raw");
+    let raw: Value = serde_json::from_str(&after.raw.text().expect("raw")).expect("raw");
     assert_eq!(raw["Note"]["Text"], "accepted risk: build cache");
     assert_eq!(raw["Note"]["UpdatedBy"], "alice");
     let calls = org.finding_updates();
@@ -69,7 +69,7 @@ fn a_fixed_then_rolled_back_finding_is_resolved_then_new_again_with_its_note() {
     let reopened = refreshed.iter().find(|f| f.id == target.id).expect("refreshed after the rollback");
     assert_eq!(reopened.workflow_status, WorkflowStatus::New, "failing again reopens it");
     assert!(reopened.is_open() && listed(&org, &src, "S3.8", BUCKET));
-    assert!(reopened.raw.contains("fixed by hubtriage"), "the note stays");
+    assert!(reopened.raw.text().expect("raw").contains("fixed by hubtriage"), "the note stays");
 }
 
 #[test]
@@ -84,7 +84,7 @@ fn suppressed_findings_stay_suppressed_when_their_resource_changes() {
     apply(&org, STAGING, EU, Change::DeleteBucketPublicAccessBlock { bucket: BUCKET.into() }).expect("rollback");
     let f = finding(&org, &src, "S3.8", BUCKET);
     assert_eq!(f.workflow_status, WorkflowStatus::Suppressed);
-    assert!(!f.raw.contains("\"Note\""), "an empty note sets none");
+    assert!(!f.raw.text().expect("raw").contains("\"Note\""), "an empty note sets none");
 }
 
 #[test]
@@ -96,7 +96,7 @@ fn unknown_duplicate_and_too_many_findings_are_reported_as_security_hub_does() {
     let wrong_product =
         FindingKey { product_arn: Arc::from("arn:aws:securityhub:eu-west-1::product/aws/guardduty"), ..known.key() };
     let report = update(&org, &resolve(vec![known.key(), unknown, wrong_product], "n")).expect("update");
-    assert_eq!(report.processed, vec![known.id.clone()]);
+    assert_eq!(report.processed, vec![known.id.to_string()]);
     assert_eq!(report.unprocessed.len(), 2);
     assert!(report.unprocessed.iter().all(|(_, e)| e.starts_with("FindingNotFound")), "{:?}", report.unprocessed);
     assert_eq!(report.unprocessed[0].0, "arn:aws:securityhub:nope");

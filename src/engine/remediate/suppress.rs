@@ -62,7 +62,7 @@ impl Remediator {
         let mut taken = HashSet::new();
         for f in findings {
             let open = matches!(f.workflow_status, WorkflowStatus::New | WorkflowStatus::Notified);
-            let key = (f.product_arn.clone(), f.id.clone());
+            let key = (f.product_arn.to_string(), f.id.to_string());
             if !open || f.record_state != RecordState::Active || held.contains_key(&key) || !taken.insert(key) {
                 continue;
             }

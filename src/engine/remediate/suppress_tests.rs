@@ -146,8 +146,9 @@ async fn updates_go_at_most_a_hundred_at_a_time_and_failures_are_audited() {
     let f = fixture(false, suppressing());
     f.remediator.run_exception(1, add("AwsS3Bucket", ARTIFACTS, "x", "30d", ""), None).await;
     let model = bucket_findings(&f, true).remove(0);
-    let many: Vec<Arc<Finding>> =
-        (0..250).map(|i| Arc::new(Finding { id: format!("{}-copy-{i}", model.id), ..(*model).clone() })).collect();
+    let many: Vec<Arc<Finding>> = (0..250)
+        .map(|i| Arc::new(Finding { id: format!("{}-copy-{i}", model.id).into(), ..(*model).clone() }))
+        .collect();
 
     assert_eq!(f.remediator.suppress_now(&many, Utc::now(), None).await, 0, "Security Hub knows none of them");
     let calls = updates_with(&f, WorkflowStatus::Suppressed);

@@ -131,7 +131,7 @@ async fn approved_fix_is_applied_verified_resolved_notified_and_audited() {
     assert_eq!(updates.len(), 1);
     let (_, _, update) = &updates[0];
     assert_eq!(update.status, crate::model::WorkflowStatus::Resolved);
-    assert_eq!(&*update.findings[0].id, finding.id.as_str());
+    assert_eq!(&*update.findings[0].id, &*finding.id);
     assert!(update.note.contains(&fingerprint) && update.note.len() <= 512, "{}", update.note);
     assert_eq!(update.updated_by, "tester");
 

@@ -38,9 +38,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
 
 /// The finding's JSON, pretty-printed, inert and bounded.
 pub fn raw_lines(row: &Row) -> Vec<Line<'static>> {
-    let pretty = serde_json::from_str::<serde_json::Value>(&row.finding.raw)
-        .and_then(|v| serde_json::to_string_pretty(&v))
-        .unwrap_or_else(|_| row.finding.raw.to_string());
+    let pretty = match row.finding.raw.text() {
+        Ok(raw) => serde_json::from_str::<serde_json::Value>(&raw)
+            .and_then(|v| serde_json::to_string_pretty(&v))
+            .unwrap_or_else(|_| raw.into_owned()),
+        Err(e) => format!("(the raw JSON cannot be shown: {e})"),
+    };
     sanitize::multi_line(&pretty, MAX_RAW_CHARS).lines().map(|l| Line::raw(l.to_string())).collect()
 }
 

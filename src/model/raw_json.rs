@@ -1,0 +1,192 @@
+//! The finding as received (compact JSON), for the detail view, custom actions and notifications.
+//!
+//! A hundred thousand findings carry about 300 MB of JSON, more than everything else about them together, and it
+//! is read one finding at a time. Once a finding is ingested its JSON moves to the session's spill file: a
+//! temporary file that is removed from the directory as soon as it is created (so it never outlives the process
+//! and no other process can open it by name), written sequentially and read back by offset. Where no such file can
+//! be made, the JSON stays in memory.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::{Mutex, OnceLock};
+
+/// Bytes gathered before they are written to the spill file in one call.
+const WRITE_CHUNK: usize = 1 << 20;
+
+/// A finding's JSON: in memory, or at an offset of the spill file.
+#[derive(Clone)]
+pub struct RawJson(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Inline(Box<str>),
+    Spilled { offset: u64, len: u32 },
+}
+
+impl RawJson {
+    /// JSON kept in memory (a `String` is taken without a copy).
+    pub fn inline(text: impl Into<Box<str>>) -> Self {
+        Self(Repr::Inline(text.into()))
+    }
+
+    /// Moves the JSON to the spill file when there is one (it stays in memory otherwise).
+    pub fn spill(&mut self) {
+        let Repr::Inline(text) = &self.0 else { return };
+        let Ok(len) = u32::try_from(text.len()) else { return };
+        if let Some(offset) = spill_file().and_then(|file| file.append(text.as_bytes())) {
+            self.0 = Repr::Spilled { offset, len };
+        }
+    }
+
+    /// Whether the JSON is in the spill file.
+    pub fn is_spilled(&self) -> bool {
+        matches!(self.0, Repr::Spilled { .. })
+    }
+
+    /// The JSON text, read back from the spill file if it is there.
+    pub fn text(&self) -> Result<Cow<'_, str>, String> {
+        match &self.0 {
+            Repr::Inline(text) => Ok(Cow::Borrowed(text)),
+            Repr::Spilled { offset, len } => {
+                let file = spill_file().ok_or("the spill file is gone")?;
+                let bytes = file.read(*offset, *len as usize).map_err(|e| format!("reading the spill file: {e}"))?;
+                String::from_utf8(bytes).map(Cow::Owned).map_err(|_| "the spill file holds invalid text".into())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Repr::Inline(text) => write!(f, "RawJson({} bytes in memory)", text.len()),
+            Repr::Spilled { offset, len } => write!(f, "RawJson({len} bytes at {offset} in the spill file)"),
+        }
+    }
+}
+
+impl PartialEq for RawJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.text().ok() == other.text().ok()
+    }
+}
+
+/// The session's spill file: `None` when none could be made (every JSON then stays in memory).
+fn spill_file() -> Option<&'static SpillFile> {
+    static FILE: OnceLock<Option<SpillFile>> = OnceLock::new();
+    FILE.get_or_init(SpillFile::create).as_ref()
+}
+
+struct SpillFile {
+    state: Mutex<SpillState>,
+}
+
+struct SpillState {
+    file: std::fs::File,
+    /// Bytes written to the file.
+    written: u64,
+    /// Bytes appended after `written`, not yet written.
+    pending: Vec<u8>,
+    /// A write failed: nothing more is appended.
+    broken: bool,
+}
+
+impl SpillFile {
+    fn create() -> Option<Self> {
+        match tempfile::tempfile() {
+            Ok(file) => {
+                Some(Self { state: Mutex::new(SpillState { file, written: 0, pending: Vec::new(), broken: false }) })
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "no spill file; finding JSON stays in memory");
+                None
+            }
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, SpillState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Appends `bytes`; their offset, or `None` when the file cannot take more.
+    fn append(&self, bytes: &[u8]) -> Option<u64> {
+        use std::io::Write;
+        let mut state = self.lock();
+        if state.broken {
+            return None;
+        }
+        let offset = state.written + state.pending.len() as u64;
+        state.pending.extend_from_slice(bytes);
+        if state.pending.len() >= WRITE_CHUNK {
+            let SpillState { file, pending, written, .. } = &mut *state;
+            if let Err(e) = file.write_all(pending) {
+                tracing::warn!(error = %e, "the spill file cannot be written; finding JSON stays in memory");
+                // What was appended but not written stays readable from `pending`.
+                state.broken = true;
+                return None;
+            }
+            *written += pending.len() as u64;
+            pending.clear();
+        }
+        Some(offset)
+    }
+
+    fn read(&self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
+        let state = self.lock();
+        let mut out = vec![0; len];
+        if offset >= state.written {
+            let start = (offset - state.written) as usize;
+            let pending = state.pending.get(start..start + len).ok_or(std::io::ErrorKind::UnexpectedEof)?;
+            out.copy_from_slice(pending);
+        } else {
+            read_at(&state.file, &mut out, offset)?;
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = file;
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spilled_json_reads_back_whole_from_many_threads() {
+        let texts: Vec<String> =
+            (0..3000).map(|i| format!("{{\"Id\":\"finding-{i}\",\"Title\":\"{}\"}}", "é".repeat(i % 700))).collect();
+        let spilled: Vec<RawJson> = std::thread::scope(|scope| {
+            let handles: Vec<_> = texts
+                .chunks(500)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|t| {
+                                let mut raw = RawJson::inline(t.as_str());
+                                raw.spill();
+                                raw
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles.into_iter().flat_map(|h| h.join().expect("thread")).collect()
+        });
+        assert!(spilled.iter().all(RawJson::is_spilled), "this machine can make a temporary file");
+        for (raw, text) in spilled.iter().zip(&texts) {
+            assert_eq!(raw.text().expect("readable"), text.as_str());
+        }
+    }
+}

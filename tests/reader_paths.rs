@@ -1,0 +1,152 @@
+//! The reader has two paths: GetFindings responses are read field by field from the text (the fast path, what
+//! 100,000 findings take), every other shape through a parsed JSON tree. Both must read every finding the same way,
+//! whatever type each field has: checked on every finding of the ASFF corpus, and on each of them with fields
+//! replaced by values of every other type.
+
+use hubtriage::model::asff::{read_document, read_value, ReadOutcome};
+use hubtriage::model::raw_json::RawJson;
+use hubtriage::model::Finding;
+use serde_json::{json, Value};
+
+mod common;
+
+/// Corpus finding objects (ProductArn and Resources).
+fn corpus_findings() -> Vec<Value> {
+    fn collect(v: &Value, out: &mut Vec<Value>) {
+        match v {
+            Value::Array(items) => items.iter().for_each(|i| collect(i, out)),
+            Value::Object(o) if o.contains_key("ProductArn") && o.contains_key("Resources") => out.push(v.clone()),
+            Value::Object(o) => o.values().for_each(|i| collect(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let mut dirs = vec![common::asff_corpus()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("corpus").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                if let Ok(value) = serde_json::from_str::<Value>(&std::fs::read_to_string(&path).expect("read")) {
+                    collect(&value, &mut out);
+                }
+            }
+        }
+    }
+    assert!(out.len() > 100, "the corpus holds findings: {}", out.len());
+    out
+}
+
+/// A finding with its raw JSON in one canonical form (the paths keep the text as received or as re-serialized).
+fn canonical(mut f: Finding) -> Finding {
+    let text = f.raw.text().expect("raw").into_owned();
+    let value: Value = serde_json::from_str(&text).expect("raw is JSON");
+    f.raw = RawJson::inline(value.to_string());
+    for r in &mut f.resources {
+        r.details = r.details().map(|d| d.to_string().into_boxed_str());
+    }
+    f
+}
+
+fn both_paths(finding: &Value) -> (ReadOutcome, ReadOutcome) {
+    let general = read_value(&json!({ "Findings": [finding] }));
+    let fast = read_document(
+        &serde_json::to_string_pretty(&json!({ "Findings": [finding], "NextToken": "t" })).expect("json"),
+    );
+    (general, fast)
+}
+
+fn assert_same(finding: &Value, what: &str) {
+    let (general, fast) = both_paths(finding);
+    let general_findings: Vec<Finding> = general.findings.into_iter().map(canonical).collect();
+    let fast_findings: Vec<Finding> = fast.findings.into_iter().map(canonical).collect();
+    assert_eq!(general_findings, fast_findings, "{what}");
+    assert_eq!(general.problems, fast.problems, "{what}");
+}
+
+#[test]
+fn every_corpus_finding_reads_the_same_on_both_paths() {
+    let findings = corpus_findings();
+    for (i, f) in findings.iter().enumerate() {
+        assert_same(f, &format!("corpus finding {i}"));
+    }
+    // The fast path was taken: the raw JSON is the compacted text as given, keys in their original order.
+    let first = &findings[0];
+    let (_, fast) = both_paths(first);
+    let raw = fast.findings[0].raw.text().expect("raw").into_owned();
+    assert_eq!(raw, serde_json::to_string(first).expect("json").replace("\n", ""));
+}
+
+#[test]
+fn fields_of_any_type_read_the_same_on_both_paths() {
+    let odd = [
+        json!(null),
+        json!(7),
+        json!(-1.5),
+        json!("x"),
+        json!("  "),
+        json!(true),
+        json!([]),
+        json!([1, "a"]),
+        json!({}),
+        json!({"a": 1}),
+    ];
+    let findings = corpus_findings();
+    let mut cases = 0;
+    for f in findings.iter().step_by(7) {
+        let Value::Object(obj) = f else { continue };
+        // Every top-level field, and the nested ones the reader looks into.
+        let mut paths: Vec<Vec<String>> = obj.keys().map(|k| vec![k.clone()]).collect();
+        for nested in [
+            vec!["Severity", "Label"],
+            vec!["Severity", "Normalized"],
+            vec!["Workflow", "Status"],
+            vec!["Compliance", "Status"],
+            vec!["Compliance", "SecurityControlId"],
+            vec!["ProductFields", "ControlId"],
+            vec!["ProductFields", "aws/securityhub/ProductName"],
+            vec!["FindingProviderFields", "Severity"],
+        ] {
+            paths.push(nested.into_iter().map(String::from).collect());
+        }
+        for path in paths {
+            for value in &odd {
+                let mut mutated = f.clone();
+                let mut slot = &mut mutated;
+                for key in &path {
+                    if !slot.is_object() {
+                        *slot = json!({});
+                    }
+                    slot = slot.as_object_mut().expect("object").entry(key.clone()).or_insert(Value::Null);
+                }
+                *slot = value.clone();
+                assert_same(&mutated, &format!("{} = {value}", path.join(".")));
+                cases += 1;
+            }
+        }
+        // Resources: odd items, odd tags, odd details.
+        for value in &odd {
+            let mut mutated = f.clone();
+            if let Some(resources) = mutated.get_mut("Resources").and_then(Value::as_array_mut) {
+                resources.push(value.clone());
+                if let Some(first) = resources.first_mut().and_then(Value::as_object_mut) {
+                    first.insert("Tags".into(), value.clone());
+                    first.insert("Details".into(), json!({ "AwsEc2SecurityGroup": value, "Other": value }));
+                }
+            }
+            assert_same(&mutated, &format!("Resources with {value}"));
+            cases += 1;
+        }
+    }
+    assert!(cases > 1000, "{cases} cases");
+}
+
+#[test]
+fn a_key_given_twice_is_read_as_the_general_path_reads_it() {
+    // serde refuses duplicate fields where a JSON tree keeps the last one: the page falls back to the tree.
+    let text = r#"{"Findings":[{"SchemaVersion":"2018-10-08","Id":"a","Id":"arn:aws:securityhub:eu-west-1:111111111111:x/1","ProductArn":"arn:aws:securityhub:eu-west-1::product/aws/securityhub","AwsAccountId":"111111111111","Resources":[]}]}"#;
+    let outcome = read_document(text);
+    assert_eq!(outcome.findings.len(), 1, "{:?}", outcome.problems);
+    assert_eq!(&*outcome.findings[0].id, "arn:aws:securityhub:eu-west-1:111111111111:x/1");
+}
