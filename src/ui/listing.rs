@@ -3,8 +3,12 @@
 use crate::engine::Row;
 use crate::model::{FindingKey, Severity};
 use crate::policy::Verdict;
-use std::cmp::Ordering;
+use fields::{Columns, Fields, SortKeys};
 use std::collections::HashMap;
+use text_index::TextIndex;
+
+mod fields;
+mod text_index;
 
 /// Column the table is sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -94,15 +98,25 @@ impl Filters {
     }
 }
 
-/// All rows, the filtered and sorted view of them, and the selection.
+/// All rows, the filtered and sorted view of them, and the selection. Rows arriving while the view is shown are
+/// merged into it (sorted among themselves, then merged in one pass), so streaming pages cost in proportion to the
+/// page, not to the table; a change of sort order re-sorts compact keys, and typing more of a filter only narrows
+/// the rows already shown.
 #[derive(Default)]
 pub struct Listing {
     rows: Vec<Row>,
-    /// Lower-case text each row is searched in, parallel to `rows`.
-    haystacks: Vec<String>,
+    fields: Vec<Fields>,
+    columns: Columns,
+    text: TextIndex,
     index: HashMap<FindingKey, usize>,
-    /// Indices into `rows`, filtered and sorted.
-    visible: Vec<usize>,
+    /// Every row, in the order of `sorted_by`.
+    sorted: Vec<u32>,
+    sorted_by: Option<(SortKey, bool)>,
+    /// Rows added or changed since `sorted` and `visible` were brought up to date.
+    changed: Vec<u32>,
+    /// Rows of `sorted` that passed the filters `shown_with`, in the same order.
+    visible: Vec<u32>,
+    shown_with: Option<Filters>,
     pub filters: Filters,
     pub sort: SortKey,
     pub descending: bool,
@@ -111,7 +125,7 @@ pub struct Listing {
     dirty: bool,
     /// Set once the user moves: until then the top row stays selected while findings stream in.
     moved: bool,
-    /// Findings whose verdict is auto-fix and that have a plan, counted when the rows change (not every frame).
+    /// Findings whose verdict is auto-fix and that have a plan, kept as rows change.
     would_fix: usize,
     /// Workflow statuses hubtriage set itself, with the finding's `UpdatedAt` at that moment. BatchUpdateFindings
     /// does not move `UpdatedAt`, so a page fetched before the update (a refresh racing a fix) would otherwise
@@ -137,6 +151,43 @@ fn haystack(row: &Row) -> String {
     .to_lowercase()
 }
 
+/// The filters in the form rows are tested with.
+struct Compiled {
+    words: Vec<String>,
+    show_closed: bool,
+    min_severity: Option<u8>,
+    /// `Some(None)`: a value no row has.
+    account: Option<Option<u32>>,
+    region: Option<Option<u32>>,
+    verdict: Option<u8>,
+}
+
+impl Compiled {
+    fn new(f: &Filters, columns: &Columns) -> Self {
+        Self {
+            words: f.text.to_lowercase().split_whitespace().map(String::from).collect(),
+            show_closed: f.show_closed,
+            min_severity: f.min_severity.map(|s| s as u8),
+            account: f.account.as_deref().map(|a| columns.account.get(a)),
+            region: f.region.as_deref().map(|r| columns.region.get(r)),
+            verdict: f.verdict.map(|v| v as u8),
+        }
+    }
+
+    fn admits(&self, x: &Fields) -> bool {
+        (self.show_closed || x.open)
+            && self.min_severity.is_none_or(|s| x.severity >= s)
+            && self.account.is_none_or(|a| a == Some(x.account))
+            && self.region.is_none_or(|r| r == Some(x.region))
+            && self.verdict.is_none_or(|v| x.verdict == v)
+    }
+}
+
+/// Whether `now` shows a subset of what `before` showed: only the text grew (typing on).
+fn narrows(before: &Filters, now: &Filters) -> bool {
+    now.text.starts_with(&before.text) && Filters { text: before.text.clone(), ..now.clone() } == *before
+}
+
 impl Listing {
     /// Adds or replaces rows (same ProductArn + Id: the newer copy wins); the view updates on the next `refresh`.
     pub fn upsert(&mut self, rows: Vec<Row>) {
@@ -153,21 +204,35 @@ impl Listing {
                     self.workflow_set.remove(&key);
                 }
             }
-            let text = haystack(&row);
             match self.index.get(&key) {
                 Some(&i) => {
                     if row.finding.updated_at >= self.rows[i].finding.updated_at {
                         self.rows[i] = row;
-                        self.haystacks[i] = text;
+                        self.row_changed(i);
                     }
                 }
                 None => {
-                    self.index.insert(key, self.rows.len());
+                    let i = self.rows.len();
+                    self.index.insert(key, i);
                     self.rows.push(row);
-                    self.haystacks.push(text);
+                    self.row_changed(i);
                 }
             }
         }
+    }
+
+    /// Recomputes what the table knows of row `i` (new or changed) and queues it for the view.
+    fn row_changed(&mut self, i: usize) {
+        let fields = Fields::of(&self.rows[i], &mut self.columns);
+        self.text.set(i, &haystack(&self.rows[i]));
+        if i < self.fields.len() {
+            self.would_fix -= usize::from(self.fields[i].would_fix);
+            self.fields[i] = fields;
+        } else {
+            self.fields.push(fields);
+        }
+        self.would_fix += usize::from(fields.would_fix);
+        self.changed.push(i as u32);
         self.dirty = true;
     }
 
@@ -175,8 +240,7 @@ impl Listing {
     pub fn set_assessment(&mut self, key: &FindingKey, assessment: crate::triage::Assessment) {
         if let Some(&i) = self.index.get(key) {
             self.rows[i].assessment = assessment;
-            self.haystacks[i] = haystack(&self.rows[i]);
-            self.dirty = true;
+            self.row_changed(i);
         }
     }
 
@@ -189,8 +253,7 @@ impl Listing {
                 let mut finding = (*self.rows[i].finding).clone();
                 finding.workflow_status = status;
                 self.rows[i].finding = std::sync::Arc::new(finding);
-                self.haystacks[i] = haystack(&self.rows[i]);
-                self.dirty = true;
+                self.row_changed(i);
             }
         }
     }
@@ -200,61 +263,108 @@ impl Listing {
         self.dirty = true;
     }
 
-    /// Recomputes the visible rows if anything changed, keeping the selected finding selected.
+    /// Brings the visible rows up to date with the rows, filters and sort order, keeping the selected finding
+    /// selected.
     pub fn refresh(&mut self) {
         if !self.dirty {
             return;
         }
         self.dirty = false;
-        self.would_fix = self
-            .rows
-            .iter()
-            .filter(|r| {
-                r.assessment.decision.verdict == crate::policy::Verdict::AutoFix && r.assessment.plan.plan().is_some()
-            })
-            .count();
-        let selected_key = self.selected_row().filter(|_| self.moved).map(|r| r.finding.key());
-        let words: Vec<String> = self.filters.text.to_lowercase().split_whitespace().map(String::from).collect();
-        let f = &self.filters;
-        let mut visible: Vec<usize> = (0..self.rows.len())
-            .filter(|&i| {
-                let row = &self.rows[i];
-                let finding = &row.finding;
-                (f.show_closed || finding.is_open())
-                    && f.min_severity.is_none_or(|s| finding.severity >= s)
-                    && f.account.as_deref().is_none_or(|a| finding.account_id == a)
-                    && f.region.as_deref().is_none_or(|r| finding.region == r)
-                    && f.verdict.is_none_or(|v| row.assessment.decision.verdict == v)
-                    && words.iter().all(|w| self.haystacks[i].contains(w.as_str()))
-            })
-            .collect();
-        let rows = &self.rows;
-        let sort = self.sort;
-        visible.sort_by(|&a, &b| {
-            let order = compare(&rows[a], &rows[b], sort);
-            let order = if self.descending { order.reverse() } else { order };
-            order.then_with(|| rows[a].finding.id.cmp(&rows[b].finding.id))
-        });
-        self.visible = visible;
-        self.selected = selected_key
-            .and_then(|k| self.visible.iter().position(|&i| self.rows[i].finding.key() == k))
+        let selected_row = self.visible.get(self.selected).copied().filter(|_| self.moved);
+        let order = (self.sort, self.descending);
+        let compiled = Compiled::new(&self.filters, &self.columns);
+        if self.sorted_by != Some(order) {
+            self.sort_all();
+            self.filter_all(&compiled);
+        } else if !self.changed.is_empty() {
+            self.merge_changed(&compiled);
+        } else if self.shown_with.as_ref() != Some(&self.filters) {
+            match &self.shown_with {
+                Some(before) if narrows(before, &self.filters) => {
+                    let (fields, text) = (&self.fields, &self.text);
+                    self.visible
+                        .retain(|&i| compiled.admits(&fields[i as usize]) && text.matches(i as usize, &compiled.words));
+                }
+                _ => self.filter_all(&compiled),
+            }
+        }
+        self.shown_with = Some(self.filters.clone());
+        self.selected = selected_row
+            .and_then(|i| self.visible.iter().position(|&v| v == i))
             .unwrap_or(0)
             .min(self.visible.len().saturating_sub(1));
     }
 
-    /// How many findings `auto-fix` would fix if the switch were on (as of the last `refresh`).
+    /// Sorts every row for the current order.
+    fn sort_all(&mut self) {
+        let keys = SortKeys::new(self.sort, self.descending, &mut self.columns);
+        let mut keyed: Vec<(u128, u32)> = self.fields.iter().enumerate().map(|(i, f)| (keys.of(f), i as u32)).collect();
+        keyed.sort_unstable();
+        self.sorted = keyed.into_iter().map(|(_, i)| i).collect();
+        self.sorted_by = Some((self.sort, self.descending));
+        self.changed.clear();
+    }
+
+    /// Shows the rows of `sorted` that pass the filters.
+    fn filter_all(&mut self, compiled: &Compiled) {
+        let (fields, text) = (&self.fields, &self.text);
+        self.visible = self
+            .sorted
+            .iter()
+            .copied()
+            .filter(|&i| compiled.admits(&fields[i as usize]) && text.matches(i as usize, &compiled.words))
+            .collect();
+    }
+
+    /// Merges the changed rows into `sorted` and `visible` (a changed row first leaves its old place).
+    fn merge_changed(&mut self, compiled: &Compiled) {
+        let mut changed = std::mem::take(&mut self.changed);
+        changed.sort_unstable();
+        changed.dedup();
+        let known = self.sorted.len();
+        if changed.first().is_some_and(|&i| (i as usize) < known) {
+            let mut stale = vec![false; self.rows.len()];
+            for &i in &changed {
+                stale[i as usize] = true;
+            }
+            self.sorted.retain(|&i| !stale[i as usize]);
+            self.visible.retain(|&i| !stale[i as usize]);
+        }
+        let keys = SortKeys::new(self.sort, self.descending, &mut self.columns);
+        let fields = &self.fields;
+        let key = |i: u32| keys.of(&fields[i as usize]);
+        let mut keyed: Vec<(u128, u32)> = changed.iter().map(|&i| (key(i), i)).collect();
+        keyed.sort_unstable();
+        let text = &self.text;
+        let shown: Vec<(u128, u32)> = keyed
+            .iter()
+            .copied()
+            .filter(|&(_, i)| compiled.admits(&fields[i as usize]) && text.matches(i as usize, &compiled.words))
+            .collect();
+        self.sorted = merge(&self.sorted, &keyed, key);
+        // `visible` was filtered with `shown_with`; when the filters changed too, filter again from `sorted`.
+        if self.shown_with.as_ref() == Some(&self.filters) {
+            self.visible = merge(&self.visible, &shown, key);
+        } else {
+            self.filter_all(compiled);
+        }
+    }
+
+    /// How many findings `auto-fix` would fix if the switch were on.
     pub fn would_fix(&self) -> usize {
         self.would_fix
     }
 
     /// The selected row.
     pub fn selected_row(&self) -> Option<&Row> {
-        self.visible.get(self.selected).map(|&i| &self.rows[i])
+        self.visible.get(self.selected).map(|&i| &self.rows[i as usize])
     }
 
     /// Visible rows from `start`, at most `count`.
     pub fn window(&self, start: usize, count: usize) -> impl Iterator<Item = &Row> {
-        self.visible.iter().skip(start).take(count).map(|&i| &self.rows[i])
+        let start = start.min(self.visible.len());
+        let end = start.saturating_add(count).min(self.visible.len());
+        self.visible[start..end].iter().map(|&i| &self.rows[i as usize])
     }
 
     /// Number of visible rows.
@@ -281,16 +391,19 @@ impl Listing {
     }
 }
 
-/// Natural order of a column; severity and time are "most important first" when descending.
-fn compare(a: &Row, b: &Row, key: SortKey) -> Ordering {
-    let (fa, fb) = (&a.finding, &b.finding);
-    match key {
-        SortKey::Severity => fa.severity.cmp(&fb.severity),
-        SortKey::Control => fa.control_or_type().cmp(fb.control_or_type()),
-        SortKey::Account => fa.account_id.cmp(&fb.account_id),
-        SortKey::Region => fa.region.cmp(&fb.region),
-        SortKey::Verdict => a.assessment.decision.verdict.cmp(&b.assessment.decision.verdict),
-        SortKey::Updated => fa.updated_at.cmp(&fb.updated_at),
-        SortKey::Title => fa.title.cmp(&fb.title),
+/// `existing` (row indices in key order) and `added` (keyed, sorted) merged into one list in key order.
+fn merge(existing: &[u32], added: &[(u128, u32)], key: impl Fn(u32) -> u128) -> Vec<u32> {
+    let mut out = Vec::with_capacity(existing.len() + added.len());
+    let mut rest = existing;
+    for &(k, i) in added {
+        let at = rest.partition_point(|&e| key(e) < k);
+        out.extend_from_slice(&rest[..at]);
+        out.push(i);
+        rest = &rest[at..];
     }
+    out.extend_from_slice(rest);
+    out
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,98 @@
+use super::*;
+use crate::model::testing::control_finding;
+use crate::policy::Decision;
+use crate::triage::{Assessment, PlanStatus};
+use std::sync::Arc;
+
+fn row(n: usize) -> Row {
+    let severity = Severity::ALL[n % 5];
+    let mut f = control_finding(
+        ["S3.8", "EC2.13", "IAM.4"][n % 3],
+        severity,
+        &format!("1111111111{:02}", n % 7),
+        "AwsS3Bucket",
+    );
+    f.id = format!("arn:aws:securityhub:eu-west-1:111111111111:finding/{n:05}").into();
+    f.title = format!("title {}", n % 11);
+    f.region = ["eu-west-1", "us-east-1"][n % 2].into();
+    f.updated_at = chrono::DateTime::from_timestamp(1_700_000_000 + (n as i64 % 13) * 60, 0);
+    let verdict = Verdict::ALL[n % Verdict::ALL.len()];
+    let decision = Decision { verdict, reason: String::new(), exception: None, exception_note: None };
+    Row { finding: Arc::new(f), assessment: Assessment { decision, plan: PlanStatus::NoPlaybook } }
+}
+
+fn shown(listing: &Listing) -> Vec<String> {
+    listing.window(0, usize::MAX).map(|r| r.finding.id.to_string()).collect()
+}
+
+/// A listing that received every row at once, for comparison.
+fn fresh(rows: &[Row], sort: SortKey, descending: bool, filters: &Filters) -> Vec<String> {
+    let mut l = Listing { sort, descending, filters: filters.clone(), ..Listing::default() };
+    l.upsert(rows.to_vec());
+    l.refresh();
+    shown(&l)
+}
+
+#[test]
+fn rows_streamed_in_pages_show_as_if_loaded_at_once() {
+    let rows: Vec<Row> = (0..600).map(row).collect();
+    for sort in SortKey::ORDER {
+        for descending in [false, true] {
+            let filters = Filters { text: "title 1".into(), ..Filters::default() };
+            let mut l = Listing { sort, descending, filters: filters.clone(), ..Listing::default() };
+            // Pages in an order unrelated to the sort, a refresh (a frame) after each.
+            for chunk in rows.chunks(37).rev() {
+                l.upsert(chunk.to_vec());
+                l.refresh();
+            }
+            assert_eq!(shown(&l), fresh(&rows, sort, descending, &filters), "{sort:?} descending={descending}");
+        }
+    }
+}
+
+#[test]
+fn replaced_rows_move_to_their_new_place_and_typing_narrows() {
+    let mut rows: Vec<Row> = (0..300).map(row).collect();
+    let mut l = Listing::default();
+    l.upsert(rows.clone());
+    l.refresh();
+    // Newer copies of some findings with another severity and status.
+    for n in (0..300).step_by(9) {
+        let mut f = (*rows[n].finding).clone();
+        f.severity = Severity::Critical;
+        f.updated_at = f.updated_at.map(|t| t + chrono::Duration::hours(1));
+        if n % 2 == 0 {
+            f.workflow_status = crate::model::WorkflowStatus::Resolved;
+        }
+        rows[n] = Row { finding: Arc::new(f), assessment: rows[n].assessment.clone() };
+        l.upsert(vec![rows[n].clone()]);
+    }
+    l.refresh();
+    assert_eq!(shown(&l), fresh(&rows, l.sort, l.descending, &Filters::default()));
+    for text in ["t", "ti", "title", "title 1", "title 10"] {
+        l.filters.text = text.into();
+        l.invalidate();
+        l.refresh();
+        let filters = Filters { text: text.into(), ..Filters::default() };
+        assert_eq!(shown(&l), fresh(&rows, l.sort, l.descending, &filters), "{text}");
+    }
+    l.filters.text = "title 2".into();
+    l.filters.account = Some("111111111103".into());
+    l.invalidate();
+    l.refresh();
+    assert_eq!(shown(&l), fresh(&rows, l.sort, l.descending, &l.filters.clone()));
+    assert!(!shown(&l).is_empty());
+}
+
+#[test]
+fn the_selected_finding_stays_selected_while_rows_arrive() {
+    let rows: Vec<Row> = (0..200).map(row).collect();
+    let mut l = Listing::default();
+    l.upsert(rows[..100].to_vec());
+    l.refresh();
+    l.move_by(5);
+    let picked = l.selected_row().map(|r| r.finding.id.clone());
+    l.upsert(rows[100..].to_vec());
+    l.refresh();
+    assert_eq!(l.selected_row().map(|r| r.finding.id.clone()), picked);
+}
