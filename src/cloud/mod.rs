@@ -3,6 +3,7 @@
 
 pub mod aws;
 pub mod file;
+pub mod quota;
 pub mod sim;
 pub mod updates;
 
@@ -72,6 +73,11 @@ impl CloudError {
 pub trait FindingSource: Send + Sync {
     /// The sources to read, one paging task each.
     fn sources(&self) -> Vec<SourceId>;
+
+    /// The request quota of each source's GetFindings, which the paging engine keeps to; `None`: unlimited.
+    fn quota(&self) -> Option<quota::Quota> {
+        None
+    }
     /// One page of open findings of a source.
     async fn fetch_page(&self, source: &SourceId, token: Option<String>) -> Result<FindingsPage, CloudError>;
 

@@ -1,8 +1,9 @@
 //! One paging task per source: fetch, assess off the UI thread, send pages as they arrive.
 
 use super::{Msg, Row, SourceStatus};
+use crate::cloud::quota::{Quota, TokenBucket};
 use crate::cloud::{CloudError, FindingSource, SourceId};
-use crate::model::FindingKey;
+use crate::model::{Finding, FindingKey};
 use crate::triage::Triage;
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
@@ -24,6 +25,19 @@ pub fn spawn_all(source: Arc<dyn FindingSource>, triage: Arc<Triage>, tx: Unboun
     }
 }
 
+/// Rows for a page of findings, each assessed from its own snapshot (live reads come later, per selection); their
+/// JSON moves to the spill file.
+pub fn assess_page(findings: Vec<Finding>, triage: &Triage, now: DateTime<Utc>) -> Vec<Row> {
+    findings
+        .into_iter()
+        .map(|mut f| {
+            let assessment = triage.assess(&f, None, now);
+            f.raw.spill();
+            Row { finding: Arc::new(f), assessment }
+        })
+        .collect()
+}
+
 /// Wait before retry `attempt` (1-based): `base`, doubled per attempt, at most 64 × `base`.
 pub(crate) fn backoff(base: Duration, attempt: u32) -> Duration {
     base.saturating_mul(1 << attempt.min(6))
@@ -32,8 +46,7 @@ pub(crate) fn backoff(base: Duration, attempt: u32) -> Duration {
 /// Pages through one source until the end, a permanent failure, or the UI going away.
 pub async fn page_source(source: Arc<dyn FindingSource>, id: SourceId, triage: Arc<Triage>, tx: UnboundedSender<Msg>) {
     let retry = Retry { base: RETRY_BASE, max_attempts: MAX_ATTEMPTS };
-    let mut listed = HashSet::new();
-    run_pass(&*source, &id, &triage, &tx, Pass::Full, retry, &mut listed).await;
+    Pager::new(source, id, triage, tx, retry).run_pass(Pass::Full).await;
 }
 
 /// What one pass over a source reads.
@@ -63,16 +76,53 @@ pub(crate) enum PassEnd {
     Closed,
 }
 
-/// Reads every page of one pass, retrying failing pages with backoff, and sends pages and status to the UI.
-/// `listed` holds the keys of the source's findings in the default view (open), across passes: its size is the
-/// count `Ok` reports.
-pub(crate) async fn run_pass(
+/// Reads one source, pass after pass, for the UI.
+pub(crate) struct Pager {
+    source: Arc<dyn FindingSource>,
+    id: SourceId,
+    triage: Arc<Triage>,
+    tx: UnboundedSender<Msg>,
+    retry: Retry,
+    /// Keeps the source's requests under its quota, across passes (`None`: the source has no quota).
+    pacer: Option<TokenBucket>,
+    /// The keys of the source's findings in the default view (open), across passes: the count `Ok` reports.
+    listed: HashSet<FindingKey>,
+}
+
+impl Pager {
+    pub(crate) fn new(
+        source: Arc<dyn FindingSource>,
+        id: SourceId,
+        triage: Arc<Triage>,
+        tx: UnboundedSender<Msg>,
+        retry: Retry,
+    ) -> Self {
+        let pacer = source.quota().map(Quota::bucket);
+        Self { source, id, triage, tx, retry, pacer, listed: HashSet::new() }
+    }
+
+    /// The channel to the UI.
+    pub(crate) fn tx(&self) -> &UnboundedSender<Msg> {
+        &self.tx
+    }
+
+    /// Reads every page of one pass, keeping to the source's quota and retrying failing pages with backoff, and
+    /// sends pages and status to the UI.
+    pub(crate) async fn run_pass(&mut self, pass: Pass) -> PassEnd {
+        let Self { source, id, triage, tx, retry, pacer, listed } = self;
+        run_pass(&**source, id, triage, tx, pass, *retry, pacer.as_ref(), listed).await
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_pass(
     source: &dyn FindingSource,
     id: &SourceId,
     triage: &Triage,
     tx: &UnboundedSender<Msg>,
     pass: Pass,
     retry: Retry,
+    pacer: Option<&TokenBucket>,
     listed: &mut HashSet<FindingKey>,
 ) -> PassEnd {
     let mut token = None;
@@ -84,6 +134,12 @@ pub(crate) async fn run_pass(
         return PassEnd::Closed;
     }
     loop {
+        if let Some(pacer) = pacer {
+            tokio::select! {
+                () = pacer.acquire() => {}
+                _ = tx.closed() => return PassEnd::Closed,
+            }
+        }
         let result = match pass {
             Pass::Full => source.fetch_page(id, token.clone()).await,
             Pass::ChangedSince(since) => source.fetch_changed_page(id, since, token.clone()).await,
@@ -93,20 +149,14 @@ pub(crate) async fn run_pass(
                 attempt = 0;
                 pages += 1;
                 total += page.findings.len();
-                let now = Utc::now();
-                let rows: Vec<Row> = page
-                    .findings
-                    .into_iter()
-                    .map(|f| {
-                        if f.is_open() {
-                            listed.insert(f.key());
-                        } else {
-                            listed.remove(&f.key());
-                        }
-                        let assessment = triage.assess(&f, None, now);
-                        Row { finding: Arc::new(f), assessment }
-                    })
-                    .collect();
+                for f in &page.findings {
+                    if f.is_open() {
+                        listed.insert(f.key());
+                    } else {
+                        listed.remove(&f.key());
+                    }
+                }
+                let rows = assess_page(page.findings, triage, Utc::now());
                 let quiet = pass != Pass::Full && rows.is_empty() && page.problems.is_empty();
                 if !quiet && tx.send(Msg::FindingsPage { source: id.clone(), rows, problems: page.problems }).is_err() {
                     return PassEnd::Closed;

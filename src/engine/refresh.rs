@@ -4,12 +4,11 @@
 //! the UI as `Msg::FindingsPage` (the listing upserts by ProductArn + Id, newer `UpdatedAt` wins). A failing source
 //! is retried with backoff; a source that never loaded is loaded again in full; nothing already sent is taken back.
 
-use super::ingest::{backoff, run_pass, Pass, PassEnd, Retry};
+use super::ingest::{backoff, Pager, Pass, PassEnd, Retry};
 use super::Msg;
 use crate::cloud::{CloudError, FindingSource, SourceId};
 use crate::triage::Triage;
 use chrono::Utc;
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
@@ -97,7 +96,7 @@ async fn source_loop(
 ) {
     let retry = Retry { base: settings.page_retry, max_attempts: settings.max_attempts.max(1) };
     let mut requests = Some(requests);
-    let mut listed = HashSet::new();
+    let mut pager = Pager::new(source, id, triage, tx, retry);
     // Start of the last pass that read every page: findings updated before it are known.
     let mut synced_from = None;
     let mut failures = 0u32;
@@ -111,7 +110,7 @@ async fn source_loop(
             None => Pass::Full,
             Some(from) => Pass::ChangedSince(from - settings.overlap),
         };
-        match run_pass(&*source, &id, &triage, &tx, pass, retry, &mut listed).await {
+        match pager.run_pass(pass).await {
             PassEnd::Done => {
                 synced_from = Some(started);
                 failures = 0;
@@ -121,7 +120,7 @@ async fn source_loop(
             PassEnd::Failed(_) => failures = failures.saturating_add(1),
         }
         let wait = if failures > 0 { Some(settings.after_failures(failures)) } else { settings.every };
-        if !wait_for_next(wait, &mut requests, &tx).await {
+        if !wait_for_next(wait, &mut requests, pager.tx()).await {
             return;
         }
     }

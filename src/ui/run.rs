@@ -89,9 +89,7 @@ pub async fn run(
         }
         tokio::select! {
             Some(msg) = rx.recv() => {
-                observe(&msg, remediator.as_ref(), &tx);
-                app.on_msg(msg);
-                drain(&mut app, &mut rx, remediator.as_ref(), &tx);
+                apply_messages(&mut app, msg, &mut rx, |msg| observe(msg, remediator.as_ref(), &tx));
             }
             event = events.next() => match event {
                 Some(Ok(event)) => {
@@ -126,18 +124,16 @@ pub async fn run(
     result
 }
 
-/// Applies queued messages for at most `MAX_BATCH`, so a flood of pages never starves drawing or input.
-fn drain(
-    app: &mut App,
-    rx: &mut UnboundedReceiver<Msg>,
-    remediator: Option<&Arc<Remediator>>,
-    tx: &UnboundedSender<Msg>,
-) {
+/// Applies `first`, then queued messages for at most `MAX_BATCH`, so a flood of pages never starves drawing or
+/// input. `observe` sees each message before the app does.
+pub fn apply_messages(app: &mut App, first: Msg, rx: &mut UnboundedReceiver<Msg>, mut observe: impl FnMut(&Msg)) {
     let started = Instant::now();
+    observe(&first);
+    app.on_msg(first);
     while started.elapsed() < MAX_BATCH {
         match rx.try_recv() {
             Ok(msg) => {
-                observe(&msg, remediator, tx);
+                observe(&msg);
                 app.on_msg(msg);
             }
             Err(_) => break,

@@ -1,18 +1,18 @@
-//! `FindingSource` over Security Hub GetFindings: server-side filters, 100 per page, NextToken paging, and a token
-//! bucket per source. Findings keep their own account and region (aggregator mode returns members' findings).
+//! `FindingSource` over Security Hub GetFindings: server-side filters, 100 per page, NextToken paging; the engine
+//! paces each source to the configured quota. Findings keep their own account and region (aggregator mode returns
+//! members' findings).
 
 use super::convert::finding_to_json;
 use super::errors::map_sdk_error;
-use super::rate::TokenBucket;
 use super::session::Accounts;
 use super::AwsSettings;
+use crate::cloud::quota::Quota;
 use crate::cloud::{CloudError, FindingSource, FindingsPage, SourceId};
 use crate::model::asff::read_value;
 use crate::model::sanitize;
 use async_trait::async_trait;
 use aws_sdk_securityhub::types::{AwsSecurityFindingFilters, DateFilter, StringFilter, StringFilterComparison};
 use chrono::{DateTime, SecondsFormat, Utc};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// GetFindings page size (the API maximum).
@@ -105,18 +105,15 @@ pub async fn get_findings_page(
 pub struct AwsFindingSource {
     accounts: Arc<Accounts>,
     sources: Vec<SourceId>,
-    buckets: HashMap<SourceId, TokenBucket>,
+    quota: Quota,
     filters: AwsSecurityFindingFilters,
 }
 
 impl AwsFindingSource {
     /// The sources to read and the limits to read them with.
     pub fn new(accounts: Arc<Accounts>, sources: Vec<SourceId>, settings: &AwsSettings) -> Self {
-        let buckets = sources
-            .iter()
-            .map(|s| (s.clone(), TokenBucket::new(settings.get_findings_rate, settings.get_findings_burst)))
-            .collect();
-        Self { accounts, sources, buckets, filters: settings.filters.to_sdk() }
+        let quota = Quota { rate: settings.get_findings_rate, burst: settings.get_findings_burst };
+        Self { accounts, sources, quota, filters: settings.filters.to_sdk() }
     }
 }
 
@@ -124,6 +121,10 @@ impl AwsFindingSource {
 impl FindingSource for AwsFindingSource {
     fn sources(&self) -> Vec<SourceId> {
         self.sources.clone()
+    }
+
+    fn quota(&self) -> Option<Quota> {
+        Some(self.quota)
     }
 
     async fn fetch_page(&self, source: &SourceId, token: Option<String>) -> Result<FindingsPage, CloudError> {
@@ -149,8 +150,6 @@ impl AwsFindingSource {
         filters: &AwsSecurityFindingFilters,
         token: Option<String>,
     ) -> Result<FindingsPage, CloudError> {
-        let bucket = self.buckets.get(source).ok_or_else(|| CloudError::Other(format!("unknown source {source}")))?;
-        bucket.acquire().await;
         let config = Box::pin(self.accounts.config_for(&source.account_id)).await?;
         let client = Accounts::securityhub(&config, &source.region);
         let context = format!("GetFindings in {source}");

@@ -24,6 +24,7 @@ mod ec2;
 mod ec2_stories;
 mod envelope;
 mod faults;
+mod feed;
 mod findings;
 mod inspector;
 mod inventory;
@@ -47,7 +48,9 @@ mod verdict_tests;
 
 pub use automation::SimExecution;
 pub use faults::SimFault;
+pub use feed::FindingFeed;
 
+use super::quota::Quota;
 use super::{CloudError, FindingSource, FindingsPage, Resources, SourceId};
 use crate::model::asff::read_value;
 use crate::model::{Finding, ResourceRef};
@@ -110,6 +113,18 @@ impl SimOrg {
         }
     }
 
+    /// Serves `feed` from `source` after the findings derived from its resources (the source is added when the
+    /// organisation has no such account and region).
+    pub fn import(&self, source: SourceId, feed: Arc<dyn FindingFeed>) {
+        self.lock().imported.insert(source, feed);
+    }
+
+    /// Enforces GetFindings' quota per source from now on, as Security Hub does: beyond it, calls fail with
+    /// `TooManyRequestsException`. Readers of the organisation are told the quota (`FindingSource::quota`).
+    pub fn enforce_quota(&self, quota: Quota) {
+        self.lock().quota = Some(feed::QuotaEnforcer::new(quota));
+    }
+
     /// Turns every public access block setting of a bucket on, as a remediation would, at `at` (which becomes the
     /// `UpdatedAt` of the bucket's findings). Returns whether the bucket exists. For tests outside this module.
     #[cfg(test)]
@@ -165,30 +180,42 @@ impl SimOrg {
         since: Option<DateTime<Utc>>,
         token: Option<String>,
     ) -> Result<FindingsPage, CloudError> {
-        let mut state = self.lock();
+        let mut guard = self.lock();
+        let state = &mut *guard;
         state.count("GetFindings");
+        if let Some(quota) = state.quota.as_mut() {
+            quota.admit(source)?;
+        }
         let start: usize = match &token {
             Some(t) => t
                 .parse()
                 .map_err(|_| CloudError::Other(format!("InvalidInputException: the NextToken {t:?} is not valid")))?,
             None => 0,
         };
-        let state = &mut *state;
         faults::check_get_findings(state.faults.get_mut(source), source, start / PAGE)?;
-        let region = region_of(state, source)?;
-        let mut open = derive(region);
+        // Imported findings never change, so a refresh (`since`) finds nothing new among them.
+        let feed = state.imported.get(source).filter(|_| since.is_none()).cloned();
+        let mut open = match (state.sources.get(source), &feed) {
+            (None, Some(_)) => Vec::new(),
+            _ => derive(region_of(state, source)?),
+        };
         state.overlay.apply(&mut open);
         open.retain(|v| match since {
             Some(since) => updated_since(v, since),
             None => is_open(v),
         });
-        let end = (start + PAGE).min(open.len());
-        let slice = open.get(start.min(end)..end).unwrap_or_default();
-        let outcome = read_value(&Value::Array(slice.to_vec()));
+        drop(guard);
+        let total = open.len() + feed.as_ref().map_or(0, |f| f.len());
+        let end = (start + PAGE).min(total);
+        let mut slice = open.get(start.min(open.len())..end.min(open.len())).unwrap_or_default().to_vec();
+        if let Some(feed) = &feed {
+            slice.extend(feed.findings(feed::feed_range(open.len(), start, end)));
+        }
+        let outcome = read_value(&Value::Array(slice));
         Ok(FindingsPage {
             findings: outcome.findings,
             problems: outcome.problems.into_iter().map(|p| format!("{}: {}", p.location, p.reason)).collect(),
-            next_token: (end < open.len()).then(|| end.to_string()),
+            next_token: (end < total).then(|| end.to_string()),
         })
     }
 }
@@ -242,7 +269,15 @@ fn is_open(finding: &Value) -> bool {
 #[async_trait]
 impl FindingSource for SimOrg {
     fn sources(&self) -> Vec<SourceId> {
-        self.lock().sources.keys().cloned().collect()
+        let state = self.lock();
+        let mut sources: Vec<SourceId> = state.sources.keys().chain(state.imported.keys()).cloned().collect();
+        sources.sort();
+        sources.dedup();
+        sources
+    }
+
+    fn quota(&self) -> Option<Quota> {
+        self.lock().quota.as_ref().map(feed::QuotaEnforcer::quota)
     }
 
     async fn fetch_page(&self, source: &SourceId, token: Option<String>) -> Result<FindingsPage, CloudError> {

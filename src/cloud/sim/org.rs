@@ -35,6 +35,10 @@ pub(super) struct OrgState {
     pub records: super::updates::Records,
     /// Security group rules created so far (the source of fresh `sgr-` ids).
     pub rules_created: u64,
+    /// Findings sources serve after their derived ones; a source may consist of imported findings only.
+    pub imported: BTreeMap<SourceId, std::sync::Arc<dyn super::feed::FindingFeed>>,
+    /// GetFindings' quota, when enforced.
+    pub quota: Option<super::feed::QuotaEnforcer>,
 }
 
 /// Who/where a generator works: the account and region, and the clock.
@@ -205,6 +209,8 @@ impl OrgState {
             overlay: Default::default(),
             records: Default::default(),
             rules_created: 0,
+            imported: BTreeMap::new(),
+            quota: None,
         }
     }
 
