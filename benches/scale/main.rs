@@ -1,0 +1,72 @@
+//! Benchmarks at scale: 100,000 findings spread over 20 accounts × 5 regions, generated from the ASFF corpus in
+//! `../shared/asff` (or `HUBTRIAGE_ASFF_CORPUS`) with fresh ids. Release build:
+//!
+//! ```text
+//! cargo bench --bench scale                 # every benchmark
+//! cargo bench --bench scale -- ingest frame # some of them
+//! ```
+//!
+//! Each benchmark prints its figures and the target it is held to; the run fails (exit 1) when a target is missed.
+
+mod corpus;
+mod fetch;
+mod frame;
+mod ingest;
+mod listing;
+mod report;
+mod stream;
+
+use report::Report;
+
+/// Findings the benchmarks load.
+const FINDINGS: usize = 100_000;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--bench")).collect();
+    if args.first().map(String::as_str) == Some(stream::CHILD_ARG) {
+        stream::child(&args[1..]);
+        return;
+    }
+    if args.first().map(String::as_str) == Some("profile-reader") {
+        // For a profiler: the reader alone, over and over.
+        let pages = corpus::Corpus::load().pages(FINDINGS);
+        for _ in 0..5 {
+            for page in &pages {
+                std::hint::black_box(hubtriage::model::asff::read_document(page));
+            }
+        }
+        return;
+    }
+    let wanted = |name: &str| args.is_empty() || args.iter().any(|a| a == name);
+    let mut report = Report::default();
+    let corpus = std::sync::Arc::new(corpus::Corpus::load());
+    eprintln!(
+        "corpus: {} findings from {}; generating {FINDINGS} over {} accounts × {} regions",
+        corpus.templates(),
+        corpus.dir().display(),
+        corpus::ACCOUNTS,
+        corpus::REGIONS.len()
+    );
+    if wanted("ingest") {
+        ingest::run(&corpus, FINDINGS, &mut report);
+    }
+    if wanted("fetch") {
+        fetch::run(&corpus, &mut report);
+    }
+    if wanted("frame") || wanted("listing") {
+        let rows = listing::load_rows(&corpus, FINDINGS);
+        if wanted("frame") {
+            frame::run(&rows, &mut report);
+        }
+        if wanted("listing") {
+            listing::run(rows, &mut report);
+        }
+    }
+    if wanted("stream") || wanted("memory") {
+        stream::run(FINDINGS, &mut report);
+    }
+    report.print();
+    if report.failed() {
+        std::process::exit(1);
+    }
+}
