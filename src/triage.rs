@@ -18,7 +18,8 @@ pub struct Assessment {
 pub enum PlanStatus {
     /// No playbook handles the finding.
     NoPlaybook,
-    Planned(Plan),
+    /// Boxed: most findings have none, and a row is as large as its largest variant.
+    Planned(Box<Plan>),
     /// The resource is already in the desired state.
     AlreadyCompliant(String),
     /// A playbook exists but no plan could be computed.
@@ -71,7 +72,7 @@ impl Triage {
         let decision = self.policy.decide(&PolicyInput { finding, has_playbook: playbook.is_some(), tags, now });
         let plan = match (playbook, finding.control_id.as_deref()) {
             (Some(_), Some(control)) => match state.map(|state| self.playbooks.plan(control, state, basis)) {
-                Ok(Some(Ok(PlanOutcome::Change(plan)))) => PlanStatus::Planned(plan),
+                Ok(Some(Ok(PlanOutcome::Change(plan)))) => PlanStatus::Planned(Box::new(plan)),
                 Ok(Some(Ok(PlanOutcome::AlreadyCompliant(why)))) => PlanStatus::AlreadyCompliant(why),
                 Ok(Some(Err(e))) => PlanStatus::Unavailable(e.to_string()),
                 Ok(None) => PlanStatus::NoPlaybook,

@@ -5,6 +5,7 @@
 use super::asff_fields::{DetailsFields, FindingFields, List, Object, ResourceFields, Text};
 use super::control_id::{self, ControlFields, ControlIdResolution};
 use super::finding::{ComplianceStatus, Finding, RecordState, ResourceRef, Severity, WorkflowStatus};
+use super::intern::intern;
 use super::raw_json::RawJson;
 use super::sanitize;
 use chrono::{DateTime, Utc};
@@ -272,17 +273,17 @@ pub(super) fn normalize(mut f: FindingFields, raw: String, env: &Envelope) -> Re
         .Types
         .items
         .as_ref()
-        .map(|a| a.iter().filter_map(Text::as_str).map(sanitize::single_line).collect())
+        .map(|a| a.iter().filter_map(Text::as_str).map(|t| intern(&sanitize::single_line(t))).collect())
         .unwrap_or_default();
 
     Ok(Finding {
         id: sanitize::single_line(id).into(),
-        product_arn: sanitize::single_line(product_arn).into(),
-        product_name: sanitize::single_line(&product_name),
-        generator_id: sanitize::single_line(f.GeneratorId.text().unwrap_or("")),
+        product_arn: intern(&sanitize::single_line(product_arn)),
+        product_name: intern(&sanitize::single_line(&product_name)),
+        generator_id: intern(&sanitize::single_line(f.GeneratorId.text().unwrap_or(""))),
         control_id,
-        title: sanitize::single_line(f.Title.text().unwrap_or("(untitled)")),
-        description: sanitize::multi_line(f.Description.text().unwrap_or(""), 8192),
+        title: intern(&sanitize::single_line(f.Title.text().unwrap_or("(untitled)"))),
+        description: intern(&sanitize::multi_line(f.Description.text().unwrap_or(""), 8192)),
         severity,
         account_id: sanitize::single_line(&account_id),
         region: sanitize::single_line(&region),

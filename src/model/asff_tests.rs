@@ -130,7 +130,7 @@ fn hostile_text_is_made_inert() {
     let mut f = finding_json("h");
     f["Title"] = json!("pwn\u{1b}]52;c;ZXZpbA==\u{7}ed\u{1b}[2J");
     let out = read_document(&f.to_string());
-    assert_eq!(out.findings[0].title, "pwned");
+    assert_eq!(&*out.findings[0].title, "pwned");
 }
 
 #[test]
@@ -155,7 +155,7 @@ fn guardduty_finding_has_no_control_and_shows_its_type() {
     let finding = &out.findings[0];
     assert_eq!(finding.control_id, None);
     assert_eq!(finding.control_or_type(), "Recon:EC2-PortProbeUnprotectedPort");
-    assert_eq!(finding.product_name, "guardduty");
+    assert_eq!(&*finding.product_name, "guardduty");
     assert_eq!(finding.region, "us-east-1");
 }
 

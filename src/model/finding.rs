@@ -179,12 +179,13 @@ pub struct Finding {
     /// `Id` (shared with the finding's key, which the table, the paging tasks and jobs hold by the thousand).
     pub id: Arc<str>,
     pub product_arn: Arc<str>,
-    pub product_name: String,
-    pub generator_id: String,
+    /// Text findings repeat (product, generator, title, description) is shared (`model::intern`).
+    pub product_name: Arc<str>,
+    pub generator_id: Arc<str>,
     /// Consolidated control id (`EC2.13`), or `None` for findings that are not control checks.
     pub control_id: Option<String>,
-    pub title: String,
-    pub description: String,
+    pub title: Arc<str>,
+    pub description: Arc<str>,
     pub severity: Severity,
     pub account_id: String,
     pub region: String,
@@ -195,7 +196,7 @@ pub struct Finding {
     pub created_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
     pub first_observed_at: Option<DateTime<Utc>>,
-    pub types: Vec<String>,
+    pub types: Vec<Arc<str>>,
     /// What the reader had to guess or could not read, shown with the finding.
     pub warnings: Vec<String>,
     /// The finding as received, compact JSON, for the detail view (in the spill file once ingested).

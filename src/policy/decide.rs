@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 pub struct Decision {
     pub verdict: Verdict,
     /// Which rule matched, the account class, the change window, the exception tag — in words.
-    pub reason: String,
+    /// Shared between findings with the same reason (`model::intern`).
+    pub reason: std::sync::Arc<str>,
     /// The valid exception, when the verdict is `excepted`.
     pub exception: Option<ExceptionTag>,
     /// A note about exception tags that no longer apply ("expired 3 days ago", unreadable expiry).
@@ -81,7 +82,8 @@ impl Policy {
                         tag.reason,
                         tag.expires.format("%Y-%m-%d"),
                         tag.days_left(input.now)
-                    ),
+                    )
+                    .into(),
                     exception: Some(tag),
                     exception_note: None,
                 };
@@ -135,7 +137,7 @@ impl Policy {
             reason.push_str("; ");
             reason.push_str(note);
         }
-        Decision { verdict, reason, exception: None, exception_note }
+        Decision { verdict, reason: crate::model::intern::intern(&reason), exception: None, exception_note }
     }
 }
 

@@ -133,11 +133,14 @@ pub fn preview_items() -> Vec<PreviewItem> {
     let approve = "rule 'security-groups-need-approval' (class unclassified)";
     let item = |finding: Arc<Finding>, result| PreviewItem { finding, result };
     vec![
-        item(sg.clone(), assessed(Verdict::NeedsApproval, approve, PlanStatus::Planned(plan(Basis::Live)))),
-        item(Arc::new(twin), assessed(Verdict::NeedsApproval, approve, PlanStatus::Planned(plan(Basis::Live)))),
+        item(sg.clone(), assessed(Verdict::NeedsApproval, approve, PlanStatus::Planned(Box::new(plan(Basis::Live))))),
+        item(
+            Arc::new(twin),
+            assessed(Verdict::NeedsApproval, approve, PlanStatus::Planned(Box::new(plan(Basis::Live)))),
+        ),
         item(
             finding(&app, "s3:::example", "S3.8"),
-            assessed(Verdict::Manual, "rule 'iam-is-manual'", PlanStatus::Planned(plan(Basis::Live))),
+            assessed(Verdict::Manual, "rule 'iam-is-manual'", PlanStatus::Planned(Box::new(plan(Basis::Live)))),
         ),
         item(
             finding(&app, "boeket-acc", "S3.8"),
@@ -153,7 +156,7 @@ pub fn preview_items() -> Vec<PreviewItem> {
         ),
         item(
             finding(&app, "boeket-prd", "S3.8"),
-            assessed(Verdict::NeedsApproval, approve, PlanStatus::Planned(plan(Basis::FindingSnapshot))),
+            assessed(Verdict::NeedsApproval, approve, PlanStatus::Planned(Box::new(plan(Basis::FindingSnapshot)))),
         ),
         item(
             finding(&app, "boeket-acc", "S3.9"),

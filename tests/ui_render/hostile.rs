@@ -219,7 +219,7 @@ fn plans_in_the_detail_pane_and_the_apply_dialog_are_inert() {
             finding: rows[0].finding.clone(),
             result: Ok(Assessment {
                 decision: rows[0].assessment.decision.clone(),
-                plan: PlanStatus::Planned(hostile_plan()),
+                plan: PlanStatus::Planned(Box::new(hostile_plan())),
             }),
         },
         PreviewItem {

@@ -279,7 +279,7 @@ fn auto_fix_switch_hands_each_auto_fix_finding_to_the_remediator_once() {
         .cloned()
         .map(|mut row| {
             row.assessment.decision.verdict = Verdict::AutoFix;
-            row.assessment.plan = PlanStatus::Planned(plan(Basis::Live));
+            row.assessment.plan = PlanStatus::Planned(Box::new(plan(Basis::Live)));
             row
         })
         .collect();

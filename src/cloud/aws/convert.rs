@@ -247,7 +247,7 @@ mod tests {
         assert_eq!(f.control_id.as_deref(), Some("EC2.13"));
         assert_eq!(f.workflow_status.label(), "NOTIFIED");
         assert_eq!(f.severity.label(), "HIGH");
-        assert_eq!(f.product_name, "Security Hub");
+        assert_eq!(&*f.product_name, "Security Hub");
         assert!(f.updated_at.is_some() && f.created_at.is_some());
         let r = &f.resources[0];
         assert_eq!(r.short_id(), "sg-1");

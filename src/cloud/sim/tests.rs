@@ -62,7 +62,7 @@ fn many_findings_over_many_controls_and_products() {
     let org = SimOrg::new(7, saturday());
     let all = everything(&org);
     let controls: BTreeSet<&str> = all.iter().filter_map(|f| f.control_id.as_deref()).collect();
-    let products: BTreeSet<&str> = all.iter().map(|f| f.product_name.as_str()).collect();
+    let products: BTreeSet<&str> = all.iter().map(|f| &*f.product_name).collect();
     for s in org.sources() {
         eprintln!("{s}: {}", fetch_all(&org, &s).expect("fetch").len());
     }
@@ -92,9 +92,9 @@ fn findings_look_like_security_hub_wrote_them() {
             let prefix =
                 format!("arn:aws:securityhub:{}:{}:security-control/{control}/finding/", f.region, f.account_id);
             assert!(f.id.starts_with(&prefix), "{}", f.id);
-            assert_eq!(f.generator_id, format!("security-control/{control}"));
+            assert_eq!(*f.generator_id, format!("security-control/{control}"));
             assert_eq!(f.compliance_status, Some(ComplianceStatus::Failed));
-            assert_eq!(f.product_name, "Security Hub");
+            assert_eq!(&*f.product_name, "Security Hub");
         }
         let r = f.primary_resource().expect("resource");
         if r.kind == "AwsEc2SecurityGroup" {

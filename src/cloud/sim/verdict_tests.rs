@@ -25,7 +25,7 @@ fn verdicts(org: &SimOrg, triage: &Triage) -> Vec<(Finding, Verdict, String)> {
                 .primary_resource()
                 .and_then(|r| block_on(org.read_state(&finding.account_id, &finding.region, r)).ok());
             let assessment = triage.assess(&finding, live.as_ref(), saturday());
-            out.push((finding, assessment.decision.verdict, assessment.decision.reason));
+            out.push((finding, assessment.decision.verdict, assessment.decision.reason.to_string()));
         }
     }
     out
@@ -81,7 +81,7 @@ fn the_scripted_stories_get_their_verdicts() {
     let (v, _) = find("S3.3", "legacy-ops-upload-drop-us-east-1");
     assert_eq!(v, Verdict::NeedsApproval, "unclassified account: default verdict");
     let guardduty: Vec<Verdict> =
-        all.iter().filter(|(f, _, _)| f.product_name == "GuardDuty").map(|(_, v, _)| *v).collect();
+        all.iter().filter(|(f, _, _)| &*f.product_name == "GuardDuty").map(|(_, v, _)| *v).collect();
     assert!(!guardduty.is_empty() && guardduty.iter().all(|v| *v == Verdict::Manual));
     let ec213_prod: Vec<Verdict> = all
         .iter()

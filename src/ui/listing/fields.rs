@@ -74,6 +74,11 @@ pub(super) struct Fields {
     pub title: u32,
 }
 
+/// A finding key's hash, stable across runs and platforms.
+pub(super) fn key_hash(id: &str, product_arn: &str) -> u64 {
+    stable_hash(&[id, product_arn])
+}
+
 /// FNV-1a: stable across runs and platforms.
 fn stable_hash(parts: &[&str]) -> u64 {
     let mut hash = 0xcbf2_9ce4_8422_2325u64;
@@ -96,7 +101,7 @@ impl Fields {
             open: f.is_open(),
             would_fix: verdict == Verdict::AutoFix && row.assessment.plan.plan().is_some(),
             updated: f.updated_at.map_or(i64::MIN, |t| t.timestamp_millis()),
-            tie: stable_hash(&[&f.id, &f.product_arn]),
+            tie: key_hash(&f.id, &f.product_arn),
             control: columns.control.intern(f.control_or_type()),
             account: columns.account.intern(&f.account_id),
             region: columns.region.intern(&f.region),

@@ -13,11 +13,11 @@ fn row(n: usize) -> Row {
         "AwsS3Bucket",
     );
     f.id = format!("arn:aws:securityhub:eu-west-1:111111111111:finding/{n:05}").into();
-    f.title = format!("title {}", n % 11);
+    f.title = format!("title {}", n % 11).into();
     f.region = ["eu-west-1", "us-east-1"][n % 2].into();
     f.updated_at = chrono::DateTime::from_timestamp(1_700_000_000 + (n as i64 % 13) * 60, 0);
     let verdict = Verdict::ALL[n % Verdict::ALL.len()];
-    let decision = Decision { verdict, reason: String::new(), exception: None, exception_note: None };
+    let decision = Decision { verdict, reason: "".into(), exception: None, exception_note: None };
     Row { finding: Arc::new(f), assessment: Assessment { decision, plan: PlanStatus::NoPlaybook } }
 }
 
@@ -95,4 +95,31 @@ fn the_selected_finding_stays_selected_while_rows_arrive() {
     l.upsert(rows[100..].to_vec());
     l.refresh();
     assert_eq!(l.selected_row().map(|r| r.finding.id.clone()), picked);
+}
+
+#[test]
+fn findings_whose_key_hashes_collide_stay_apart() {
+    let mut l = Listing::default();
+    let rows: Vec<Row> = (0..3).map(row).collect();
+    l.upsert(rows.clone());
+    // A second finding filed under the first one's hash, as a collision would.
+    let first = rows[0].finding.key();
+    let (hash, i) = (super::fields::key_hash(&first.id, &first.product_arn), 2);
+    l.index.insert(hash, 1);
+    l.collided.insert(first.clone(), 0);
+    assert_eq!(l.find(&first), Some(0));
+    assert_eq!(l.find(&rows[i].finding.key()), Some(i));
+    l.refresh();
+    assert_eq!(l.visible_len(), 3);
+}
+
+#[test]
+fn a_finding_id_pasted_whole_finds_the_finding() {
+    let rows: Vec<Row> = (0..50).map(row).collect();
+    let mut l = Listing::default();
+    l.upsert(rows.clone());
+    l.filters.text = rows[17].finding.id.to_string();
+    l.invalidate();
+    l.refresh();
+    assert_eq!(shown(&l), vec![rows[17].finding.id.to_string()]);
 }

@@ -56,7 +56,7 @@ pub fn lines(row: &Row, app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
     let f = &row.finding;
     let a = &row.assessment;
-    let mut out = vec![Line::from(Span::styled(f.title.clone(), Style::default().add_modifier(Modifier::BOLD)))];
+    let mut out = vec![Line::from(Span::styled(f.title.to_string(), Style::default().add_modifier(Modifier::BOLD)))];
     out.push(Line::from(vec![
         label(t, "Severity"),
         Span::styled(f.severity.label(), t.severity(f.severity)),

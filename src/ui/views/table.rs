@@ -42,7 +42,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             Cell::from(Span::styled(mark, Style::default().fg(t.accent).add_modifier(Modifier::BOLD))),
             Cell::from(Span::styled(f.severity.label(), t.severity(f.severity))),
             Cell::from(f.control_or_type().to_string()),
-            Cell::from(f.title.clone()),
+            Cell::from(f.title.to_string()),
             Cell::from(resource.to_string()),
             Cell::from(account.to_string()),
             Cell::from(f.region.clone()),
