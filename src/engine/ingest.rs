@@ -3,7 +3,7 @@
 use super::{Msg, Row, SourceStatus};
 use crate::cloud::quota::{Quota, TokenBucket};
 use crate::cloud::{CloudError, FindingSource, SourceId};
-use crate::model::{Finding, FindingKey};
+use crate::model::Finding;
 use crate::triage::Triage;
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
@@ -23,6 +23,14 @@ pub fn spawn_all(source: Arc<dyn FindingSource>, triage: Arc<Triage>, tx: Unboun
         let (source, triage, tx) = (source.clone(), triage.clone(), tx.clone());
         tokio::spawn(async move { page_source(source, id, triage, tx).await });
     }
+}
+
+/// A finding's key hashed, for counting findings without holding their keys.
+fn key_hash(f: &Finding) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (&*f.product_arn, &*f.id).hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Rows for a page of findings, each assessed from its own snapshot (live reads come later, per selection); their
@@ -85,8 +93,9 @@ pub(crate) struct Pager {
     retry: Retry,
     /// Keeps the source's requests under its quota, across passes (`None`: the source has no quota).
     pacer: Option<TokenBucket>,
-    /// The keys of the source's findings in the default view (open), across passes: the count `Ok` reports.
-    listed: HashSet<FindingKey>,
+    /// The findings of the source in the default view (open), across passes, by the hash of their key: the count
+    /// `Ok` reports.
+    listed: HashSet<u64>,
 }
 
 impl Pager {
@@ -123,7 +132,7 @@ async fn run_pass(
     pass: Pass,
     retry: Retry,
     pacer: Option<&TokenBucket>,
-    listed: &mut HashSet<FindingKey>,
+    listed: &mut HashSet<u64>,
 ) -> PassEnd {
     let mut token = None;
     let mut pages = 0usize;
@@ -150,10 +159,11 @@ async fn run_pass(
                 pages += 1;
                 total += page.findings.len();
                 for f in &page.findings {
+                    let key = key_hash(f);
                     if f.is_open() {
-                        listed.insert(f.key());
+                        listed.insert(key);
                     } else {
-                        listed.remove(&f.key());
+                        listed.remove(&key);
                     }
                 }
                 let rows = assess_page(page.findings, triage, Utc::now());

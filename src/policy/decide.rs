@@ -15,7 +15,8 @@ pub struct Decision {
     /// Shared between findings with the same reason (`model::intern`).
     pub reason: std::sync::Arc<str>,
     /// The valid exception, when the verdict is `excepted`.
-    pub exception: Option<ExceptionTag>,
+    /// Boxed: few findings are excepted, and every row holds a decision.
+    pub exception: Option<Box<ExceptionTag>>,
     /// A note about exception tags that no longer apply ("expired 3 days ago", unreadable expiry).
     pub exception_note: Option<String>,
 }
@@ -84,7 +85,7 @@ impl Policy {
                         tag.days_left(input.now)
                     )
                     .into(),
-                    exception: Some(tag),
+                    exception: Some(Box::new(tag)),
                     exception_note: None,
                 };
             }

@@ -156,7 +156,7 @@ impl App {
         let decision = &row.assessment.decision;
         let tagged = target.resource.tags.contains_key(&self.exceptions.tags.reason_tag);
         let note = decision.exception_note.clone().or_else(|| tagged.then(|| "exception tags present".into()));
-        Ok((target, decision.exception.clone(), note))
+        Ok((target, decision.exception.as_deref().cloned(), note))
     }
 
     pub(super) fn is_prod(&self, account_id: &str) -> bool {

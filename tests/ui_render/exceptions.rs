@@ -58,11 +58,11 @@ fn except_selected(app: &mut App) {
     let row = app.listing.selected_row().cloned().expect("selected");
     let mut assessment = row.assessment.clone();
     assessment.decision.verdict = Verdict::Excepted;
-    assessment.decision.exception = Some(ExceptionTag {
+    assessment.decision.exception = Some(Box::new(ExceptionTag {
         reason: "pen test window".into(),
         expires: Utc::now() + Duration::days(10),
         owner: Some("carol".into()),
-    });
+    }));
     app.listing.set_assessment(&row.finding.key(), assessment);
 }
 
