@@ -85,38 +85,15 @@ pub fn child(args: &[String]) {
                 done.set(done.get() + 1);
             }
         };
-        let diag = std::env::var_os("HUBTRIAGE_BENCH_DIAG").is_some();
-        let mut worst = [Duration::ZERO; 3];
         while done.get() < SOURCES || app.listing.all().len() < findings {
-            let t0 = Instant::now();
             app.before_draw();
-            let t1 = Instant::now();
             terminal.draw(|frame| views::draw(frame, &app)).expect("draw");
-            let t2 = Instant::now();
             gaps.push(last_frame.elapsed());
             last_frame = Instant::now();
             tokio::select! {
                 Some(msg) = rx.recv() => apply_messages(&mut app, msg, &mut rx, &mut status),
                 _ = tick.tick() => key(&mut app, KeyCode::Down),
             }
-            if diag {
-                let spans = [t1 - t0, t2 - t1, t2.elapsed()];
-                for (w, s) in worst.iter_mut().zip(spans) {
-                    *w = (*w).max(s);
-                }
-                if gaps.last().is_some_and(|g| *g > Duration::from_millis(40)) {
-                    eprintln!(
-                        "gap {:?} at {} rows (refresh {:?} draw {:?})",
-                        gaps.last(),
-                        app.listing.all().len(),
-                        spans[0],
-                        spans[1]
-                    );
-                }
-            }
-        }
-        if diag {
-            eprintln!("worst: refresh {:?} draw {:?} messages+wait {:?}", worst[0], worst[1], worst[2]);
         }
         let loaded = started.elapsed();
         app.before_draw();
@@ -126,32 +103,6 @@ pub fn child(args: &[String]) {
         println!("gap_max_us={}", percentile(&gaps, 100.0).as_micros());
         println!("gap_p99_us={}", percentile(&gaps, 99.0).as_micros());
         println!("rss_mb={:.0}", memory("VmRSS:"));
-        if std::env::var_os("HUBTRIAGE_BENCH_DIAG").is_some() {
-            let rows = app.listing.all();
-            let sum = |f: &dyn Fn(&hubtriage::engine::Row) -> usize| rows.iter().map(f).sum::<usize>() / 1_000_000;
-            eprintln!("description MB {}", sum(&|r| r.finding.description.len()));
-            eprintln!(
-                "details MB {}",
-                sum(&|r| r.finding.resources.iter().map(|x| x.details.as_ref().map_or(0, |d| d.len())).sum())
-            );
-            eprintln!(
-                "tags n {}",
-                sum(&|r| r.finding.resources.iter().map(|x| x.tags.len()).sum::<usize>() * 1_000_000)
-            );
-            eprintln!("resources n {}", sum(&|r| r.finding.resources.len() * 1_000_000));
-            eprintln!("types n {}", sum(&|r| r.finding.types.len() * 1_000_000));
-            eprintln!("warnings n {}", sum(&|r| r.finding.warnings.len() * 1_000_000));
-            eprintln!("plans n {}", sum(&|r| usize::from(r.assessment.plan.plan().is_some()) * 1_000_000));
-            eprintln!(
-                "plan json MB {}",
-                sum(&|r| r.assessment.plan.plan().map_or(0, |p| serde_json::to_string(p).map_or(0, |s| s.len())))
-            );
-            eprintln!("reason MB {}", sum(&|r| r.assessment.decision.reason.len()));
-            eprintln!(
-                "title+id+gen MB {}",
-                sum(&|r| r.finding.title.len() + r.finding.id.len() + r.finding.generator_id.len())
-            );
-        }
         println!("peak_mb={:.0}", memory("VmHWM:"));
         // The raw JSON of a finding is still there to read.
         key(&mut app, KeyCode::Char('J'));
