@@ -2,6 +2,7 @@
 
 pub mod asff;
 pub mod asff_fields;
+mod asff_lenient;
 mod asff_page;
 pub mod control_id;
 pub mod control_map;

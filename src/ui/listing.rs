@@ -1,13 +1,15 @@
 //! The findings table's data: rows keyed by finding, filters, sort order and the visible selection.
 
 use crate::engine::Row;
-use crate::model::{FindingKey, Severity};
-use crate::policy::Verdict;
+use crate::model::FindingKey;
 use fields::{key_hash, Columns, Fields, SortKeys};
+pub use filters::Filters;
+use filters::{narrows, Compiled};
 use std::collections::HashMap;
 use text_index::TextIndex;
 
 mod fields;
+mod filters;
 mod text_index;
 
 /// Column the table is sorted by.
@@ -51,50 +53,6 @@ impl SortKey {
             Self::Updated => "updated",
             Self::Title => "title",
         }
-    }
-}
-
-/// Active filters; `None` means "all".
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Filters {
-    /// Case-insensitive words that must all appear in the row.
-    pub text: String,
-    pub min_severity: Option<Severity>,
-    pub account: Option<String>,
-    pub region: Option<String>,
-    pub verdict: Option<Verdict>,
-    /// Also show resolved, suppressed, archived and passed findings (hidden by default).
-    pub show_closed: bool,
-}
-
-impl Filters {
-    /// Whether any filter is set.
-    pub fn is_active(&self) -> bool {
-        *self != Self::default()
-    }
-
-    /// "sev≥HIGH account=… text=\"…\"" for the header.
-    pub fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(s) = self.min_severity {
-            parts.push(format!("sev≥{s}"));
-        }
-        if let Some(a) = &self.account {
-            parts.push(format!("account={a}"));
-        }
-        if let Some(r) = &self.region {
-            parts.push(format!("region={r}"));
-        }
-        if let Some(v) = self.verdict {
-            parts.push(format!("verdict={v}"));
-        }
-        if !self.text.is_empty() {
-            parts.push(format!("\"{}\"", self.text));
-        }
-        if self.show_closed {
-            parts.push("+closed".into());
-        }
-        parts.join(" ")
     }
 }
 
@@ -154,51 +112,6 @@ fn haystack(row: &Row) -> String {
         id
     )
     .to_lowercase()
-}
-
-/// The filters in the form rows are tested with.
-struct Compiled {
-    words: Vec<String>,
-    show_closed: bool,
-    min_severity: Option<u8>,
-    /// `Some(None)`: a value no row has.
-    account: Option<Option<u32>>,
-    region: Option<Option<u32>>,
-    verdict: Option<u8>,
-}
-
-impl Compiled {
-    fn new(f: &Filters, columns: &Columns) -> Self {
-        Self {
-            // An ARN pasted whole is looked for by its last part, the part the search text keeps of a finding id.
-            words: f
-                .text
-                .to_lowercase()
-                .split_whitespace()
-                .map(|w| if w.starts_with("arn:") { w.rsplit('/').next().unwrap_or(w) } else { w })
-                .filter(|w| !w.is_empty())
-                .map(String::from)
-                .collect(),
-            show_closed: f.show_closed,
-            min_severity: f.min_severity.map(|s| s as u8),
-            account: f.account.as_deref().map(|a| columns.account.get(a)),
-            region: f.region.as_deref().map(|r| columns.region.get(r)),
-            verdict: f.verdict.map(|v| v as u8),
-        }
-    }
-
-    fn admits(&self, x: &Fields) -> bool {
-        (self.show_closed || x.open)
-            && self.min_severity.is_none_or(|s| x.severity >= s)
-            && self.account.is_none_or(|a| a == Some(x.account))
-            && self.region.is_none_or(|r| r == Some(x.region))
-            && self.verdict.is_none_or(|v| x.verdict == v)
-    }
-}
-
-/// Whether `now` shows a subset of what `before` showed: only the text grew (typing on).
-fn narrows(before: &Filters, now: &Filters) -> bool {
-    now.text.starts_with(&before.text) && Filters { text: before.text.clone(), ..now.clone() } == *before
 }
 
 impl Listing {

@@ -1,6 +1,8 @@
 use super::*;
 use crate::model::testing::control_finding;
+use crate::model::Severity;
 use crate::policy::Decision;
+use crate::policy::Verdict;
 use crate::triage::{Assessment, PlanStatus};
 use std::sync::Arc;
 
