@@ -89,6 +89,10 @@ impl Compiled {
 }
 
 /// Whether `now` shows a subset of what `before` showed: only the text grew (typing on).
+/// An ARN is looked for by its last part, which is not a longer form of what was typed before the `/`: text holding
+/// one is filtered afresh.
 pub(super) fn narrows(before: &Filters, now: &Filters) -> bool {
-    now.text.starts_with(&before.text) && Filters { text: before.text.clone(), ..now.clone() } == *before
+    now.text.starts_with(&before.text)
+        && !now.text.to_lowercase().contains("arn:")
+        && Filters { text: before.text.clone(), ..now.clone() } == *before
 }

@@ -125,3 +125,18 @@ fn a_finding_id_pasted_whole_finds_the_finding() {
     l.refresh();
     assert_eq!(shown(&l), vec![rows[17].finding.id.to_string()]);
 }
+
+#[test]
+fn a_finding_id_typed_character_by_character_finds_the_finding() {
+    let rows: Vec<Row> = (0..50).map(row).collect();
+    let mut l = Listing::default();
+    l.upsert(rows.clone());
+    l.refresh();
+    let id = rows[23].finding.id.to_string();
+    for end in 1..=id.len() {
+        l.filters.text = id[..end].to_string();
+        l.invalidate();
+        l.refresh();
+    }
+    assert_eq!(shown(&l), vec![id]);
+}
