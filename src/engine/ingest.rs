@@ -3,6 +3,7 @@
 use super::{Msg, Row, SourceStatus};
 use crate::cloud::quota::{Quota, TokenBucket};
 use crate::cloud::{CloudError, FindingSource, SourceId};
+use crate::model::hash::finding_key_hash;
 use crate::model::Finding;
 use crate::triage::Triage;
 use chrono::{DateTime, Utc};
@@ -23,14 +24,6 @@ pub fn spawn_all(source: Arc<dyn FindingSource>, triage: Arc<Triage>, tx: Unboun
         let (source, triage, tx) = (source.clone(), triage.clone(), tx.clone());
         tokio::spawn(async move { page_source(source, id, triage, tx).await });
     }
-}
-
-/// A finding's key hashed, for counting findings without holding their keys.
-fn key_hash(f: &Finding) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (&*f.product_arn, &*f.id).hash(&mut hasher);
-    hasher.finish()
 }
 
 /// Rows for a page of findings, each assessed from its own snapshot (live reads come later, per selection); their
@@ -159,7 +152,7 @@ async fn run_pass(
                 pages += 1;
                 total += page.findings.len();
                 for f in &page.findings {
-                    let key = key_hash(f);
+                    let key = finding_key_hash(&f.id, &f.product_arn);
                     if f.is_open() {
                         listed.insert(key);
                     } else {

@@ -7,6 +7,7 @@ mod asff_page;
 pub mod control_id;
 pub mod control_map;
 pub mod finding;
+pub mod hash;
 pub mod intern;
 pub mod raw_json;
 pub mod sanitize;

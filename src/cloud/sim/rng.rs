@@ -1,6 +1,8 @@
 //! Deterministic randomness without the `rand` crate: splitmix64 for generation, and stable hashes for ids and
 //! timestamps that must not move when the state changes.
 
+use crate::model::hash::{fnv1a, FNV_OFFSET};
+
 /// The splitmix64 generator (Steele, Lea, Flood 2014): tiny, fast and good enough for demo data.
 pub(super) struct SplitMix64 {
     state: u64,
@@ -68,14 +70,7 @@ fn hex_digits(mut next: impl FnMut() -> u64, len: usize) -> String {
 
 /// FNV-1a over the parts (with a separator, so `["ab", ""]` ≠ `["a", "b"]`), spread by splitmix.
 pub(super) fn stable_hash(seed: u64, parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xCBF2_9CE4_8422_2325 ^ mix(seed);
-    for part in parts {
-        for byte in part.bytes().chain(std::iter::once(0xFF)) {
-            h ^= u64::from(byte);
-            h = h.wrapping_mul(0x0100_0000_01B3);
-        }
-    }
-    mix(h)
+    mix(fnv1a(FNV_OFFSET ^ mix(seed), parts))
 }
 
 /// `len` hex digits that depend only on the seed and the parts.

@@ -74,22 +74,7 @@ pub(super) struct Fields {
     pub title: u32,
 }
 
-/// A finding key's hash, stable across runs and platforms.
-pub(super) fn key_hash(id: &str, product_arn: &str) -> u64 {
-    stable_hash(&[id, product_arn])
-}
-
-/// FNV-1a: stable across runs and platforms.
-fn stable_hash(parts: &[&str]) -> u64 {
-    let mut hash = 0xcbf2_9ce4_8422_2325u64;
-    for part in parts {
-        for byte in part.bytes().chain([0xff]) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    hash
-}
+pub(super) use crate::model::hash::finding_key_hash as key_hash;
 
 impl Fields {
     pub fn of(row: &Row, columns: &mut Columns) -> Self {
@@ -160,11 +145,5 @@ mod tests {
         let c = s.intern("aardvark");
         assert_eq!(s.ranks()[c as usize], 0);
         assert!(s.ranks()[a as usize] < s.ranks()[b as usize]);
-    }
-
-    #[test]
-    fn the_tie_breaker_is_stable_and_sees_both_parts() {
-        assert_eq!(stable_hash(&["a", "b"]), stable_hash(&["a", "b"]));
-        assert_ne!(stable_hash(&["ab", ""]), stable_hash(&["a", "b"]));
     }
 }
