@@ -27,12 +27,14 @@ fn main() {
         stream::child(&args[1..]);
         return;
     }
-    if args.first().map(String::as_str) == Some("profile-reader") {
-        // For a profiler: the reader alone, over and over.
+    if args.first().map(String::as_str) == Some("profile-ingest") {
+        // For a profiler: the ingest pipeline alone (read, normalize, verdict), over and over.
         let pages = corpus::Corpus::load().pages(FINDINGS);
+        let (triage, now) = (ingest::triage(), chrono::Utc::now());
         for _ in 0..5 {
             for page in &pages {
-                std::hint::black_box(hubtriage::model::asff::read_document(page));
+                let findings = hubtriage::model::asff::read_document(page).findings;
+                std::hint::black_box(hubtriage::engine::ingest::assess_page(findings, &triage, now));
             }
         }
         return;

@@ -8,7 +8,7 @@
 #![allow(non_snake_case)]
 
 pub use super::asff_lenient::{List, Number, Object, StringMap, Text};
-use serde::de::{DeserializeOwned, Deserializer};
+use serde::de::Deserializer;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -62,16 +62,16 @@ pub struct ProductFields<'a> {
 #[serde(default)]
 pub struct DetailsFields {
     #[serde(deserialize_with = "kept")]
-    pub AwsS3Bucket: Option<Box<RawValue>>,
+    pub AwsS3Bucket: Option<Box<str>>,
     #[serde(deserialize_with = "kept")]
-    pub AwsEc2SecurityGroup: Option<Box<RawValue>>,
+    pub AwsEc2SecurityGroup: Option<Box<str>>,
     #[serde(deserialize_with = "kept")]
-    pub AwsEc2Instance: Option<Box<RawValue>>,
+    pub AwsEc2Instance: Option<Box<str>>,
 }
 
-/// A value kept as is (null included, as a `Value` lookup would see it).
-fn kept<'de, D: Deserializer<'de>, T: DeserializeOwned>(deserializer: D) -> Result<Option<T>, D::Error> {
-    T::deserialize(deserializer).map(Some)
+/// A value kept as its JSON text (null included, as a `Value` lookup would see it).
+fn kept<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Box<str>>, D::Error> {
+    Box::<RawValue>::deserialize(deserializer).map(|raw| Some(raw.into()))
 }
 
 impl DetailsFields {
@@ -82,8 +82,7 @@ impl DetailsFields {
             ("AwsEc2SecurityGroup", self.AwsEc2SecurityGroup),
             ("AwsEc2Instance", self.AwsEc2Instance),
         ];
-        let fields: Vec<String> =
-            parts.into_iter().filter_map(|(k, v)| Some(format!("\"{k}\":{}", v?.get()))).collect();
+        let fields: Vec<String> = parts.into_iter().filter_map(|(k, v)| Some(format!("\"{k}\":{}", v?))).collect();
         (!fields.is_empty()).then(|| format!("{{{}}}", fields.join(",")).into_boxed_str())
     }
 }

@@ -4,42 +4,59 @@
 //! general path, which reads it the same way and says what is wrong.
 
 use super::asff::{normalize, Envelope, ReadOutcome, ReadProblem};
-use super::asff_fields::FindingFields;
-use serde::Deserialize;
-use serde_json::value::RawValue;
+use super::asff_scan;
+use super::json_scan::{Bail, Kind, Scan, Scanner};
 use std::borrow::Cow;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Page<'a> {
-    #[serde(borrow, rename = "Findings")]
-    findings: Vec<&'a RawValue>,
-    #[serde(borrow, rename = "NextToken", default)]
-    _next_token: Option<&'a str>,
-}
 
 /// Reads a GetFindings response, or `None` when the text is not one the fast path can take whole.
 pub(super) fn read_findings_page(text: &str) -> Option<ReadOutcome> {
-    let page: Page = serde_json::from_str(text).ok()?;
-    if page.findings.is_empty() {
-        return None;
-    }
+    scan_page(&mut Scanner::new(text)).ok()
+}
+
+/// `{"Findings": [finding, …], "NextToken": string or null}`, nothing else, in one pass.
+fn scan_page(s: &mut Scanner) -> Scan<ReadOutcome> {
     let mut outcome = ReadOutcome::default();
-    for (i, item) in page.findings.iter().enumerate() {
-        let json = item.get();
-        if !json.starts_with('{') {
-            return None;
+    let (mut findings, mut token) = (false, false);
+    s.begin_object()?;
+    let mut first = true;
+    while let Some(key) = s.next_key(&mut first)? {
+        match key {
+            "Findings" if !std::mem::replace(&mut findings, true) => scan_findings(s, &mut outcome)?,
+            "NextToken" if !std::mem::replace(&mut token, true) => match s.kind()? {
+                Kind::String if matches!(s.string()?, Cow::Borrowed(_)) => {}
+                Kind::Other if s.value_text()? == "null" => {}
+                _ => return Err(Bail),
+            },
+            _ => return Err(Bail),
         }
-        let fields: FindingFields = serde_json::from_str(json).ok()?;
+    }
+    if !s.at_end() || outcome.findings.len() + outcome.problems.len() == 0 {
+        return Err(Bail);
+    }
+    Ok(outcome)
+}
+
+fn scan_findings(s: &mut Scanner, outcome: &mut ReadOutcome) -> Scan<()> {
+    s.begin_array()?;
+    let mut first = true;
+    for i in 0.. {
+        if !s.next_item(&mut first)? {
+            break;
+        }
+        if s.kind()? != Kind::Object {
+            return Err(Bail);
+        }
+        let start = s.pos();
+        let fields = asff_scan::finding(s)?;
         if !fields.is_finding_like() {
-            return None;
+            return Err(Bail);
         }
-        match normalize(fields, compact(json).into_owned(), &Envelope::default()) {
+        match normalize(fields, compact(s.slice(start, s.pos())).into_owned(), &Envelope::default()) {
             Ok(finding) => outcome.findings.push(finding),
             Err(reason) => outcome.problems.push(ReadProblem { location: format!("$.Findings[{i}]"), reason }),
         }
     }
-    Some(outcome)
+    Ok(())
 }
 
 /// JSON without the whitespace between tokens. Compact input (what APIs send) is returned as is: it has no line
@@ -70,6 +87,48 @@ fn compact(json: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const FINDING: &str = r#"{"SchemaVersion":"2018-10-08","Id":"arn:aws:securityhub:eu-west-1:111111111111:x/1",
+        "ProductArn":"arn:aws:securityhub:eu-west-1::product/aws/securityhub","GeneratorId":"security-control/S3.8",
+        "AwsAccountId":"111111111111","Title":"Block \"public\" access","Severity":{"Label":"HIGH","Normalized":70},
+        "Remediation":{"Recommendation":{"Text":"skipped [with] {brackets}","Url":"https://x"}},
+        "Resources":[{"Type":"AwsS3Bucket","Id":"arn:aws:s3:::b","Tags":{"env":"prod","n":1},
+        "Details":{"AwsS3Bucket":{"Name":"b", "Owner": null},"Other":[1,2]}}]}"#;
+
+    #[test]
+    fn a_getfindings_page_is_read_in_one_pass() {
+        let page = format!(r#"{{"NextToken":"abc","Findings":[{FINDING},{FINDING}]}}"#);
+        let outcome = read_findings_page(&page).expect("the fast path takes a GetFindings page");
+        assert_eq!(outcome.findings.len(), 2);
+        let f = &outcome.findings[0];
+        assert_eq!(&*f.title, "Block \"public\" access", "escapes decoded");
+        assert_eq!(f.severity, crate::model::Severity::High);
+        assert_eq!(f.resources[0].tags.get("env").map(String::as_str), Some("prod"));
+        assert_eq!(f.resources[0].tags.len(), 1, "non-string tag values are left out");
+        assert_eq!(f.resources[0].details.as_deref(), Some(r#"{"AwsS3Bucket":{"Name":"b", "Owner": null}}"#));
+        let raw = f.raw.text().expect("raw");
+        assert!(raw.starts_with(r#"{"SchemaVersion":"2018-10-08","Id":"#) && !raw.contains('\n'), "{raw}");
+    }
+
+    #[test]
+    fn other_shapes_take_the_general_path() {
+        for text in [
+            format!(r#"{{"Findings":[{FINDING}],"Extra":1}}"#),
+            format!(r#"{{"Findings":[{FINDING}],"NextToken":7}}"#),
+            format!(r#"{{"Findings":[{FINDING}]}} trailing"#),
+            format!(r#"{{"Findings":[{FINDING},3]}}"#),
+            format!(r#"{{"Findings":[{FINDING}],"Findings":[]}}"#),
+            r#"{"Findings":[]}"#.to_string(),
+            format!("[{FINDING}]"),
+            FINDING.replace(r#""Title""#, r#""Id":"again","Title""#),
+            FINDING.replace(r#""Label":"HIGH""#, r#""Label":"HIGH","Label":"LOW""#),
+            FINDING.replace(r#""env""#, r#""e\u006ev""#),
+        ] {
+            let page = if text.starts_with(r#"{"Findings""#) { text } else { format!(r#"{{"Findings":[{text}]}}"#) };
+            assert!(read_findings_page(&page).is_none(), "{page}");
+        }
+        assert!(read_findings_page(&format!(r#"{{"Findings":[{FINDING}],"NextToken":null}}"#)).is_some());
+    }
 
     #[test]
     fn compact_keeps_strings_whole() {

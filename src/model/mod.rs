@@ -4,11 +4,13 @@ pub mod asff;
 pub mod asff_fields;
 mod asff_lenient;
 mod asff_page;
+mod asff_scan;
 pub mod control_id;
 pub mod control_map;
 pub mod finding;
 pub mod hash;
 pub mod intern;
+mod json_scan;
 pub mod raw_json;
 pub mod sanitize;
 #[cfg(test)]

@@ -1,0 +1,387 @@
+//! A one-pass JSON scanner for the reader's fast path: it walks the text once, hands out the strings and spans the
+//! reader asks for (borrowed when they hold no escape) and skips everything else while checking it is valid JSON.
+//!
+//! It is strict where it must be and cautious everywhere else: anything it is not sure to read exactly as
+//! `serde_json` would (an escaped key, nesting deeper than `serde_json` allows, a malformed value) is a [`Bail`],
+//! and the caller reads the document through the general path, which reads it fully or says what is wrong.
+
+use std::borrow::Cow;
+
+/// The scanner gave up; the general path reads the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bail;
+
+pub type Scan<T> = Result<T, Bail>;
+
+/// Deepest nesting scanned (serde_json refuses deeper than 128).
+const MAX_DEPTH: u32 = 100;
+
+/// What the next value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    String,
+    Object,
+    Array,
+    Number,
+    /// `true`, `false`, `null`, or not JSON at all.
+    Other,
+}
+
+pub struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+    depth: u32,
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// High bit set in each byte of `word` that ends or interrupts a string run: `"`, `\` or a control character. The
+/// lowest flagged byte is always exact (false flags only occur above a true one).
+fn string_stops(word: u64) -> u64 {
+    let zero_in = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    zero_in(word ^ (ONES * u64::from(b'"')))
+        | zero_in(word ^ (ONES * u64::from(b'\\')))
+        | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS)
+}
+
+impl<'a> Scanner<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Self { text, pos: 0, depth: 0 }
+    }
+
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// The text between two positions.
+    pub fn slice(&self, start: usize, end: usize) -> &'a str {
+        &self.text[start..end]
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn skip_ws(&mut self) {
+        let bytes = self.bytes();
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    /// The next byte after whitespace, not consumed.
+    fn peek(&mut self) -> Scan<u8> {
+        self.skip_ws();
+        self.bytes().get(self.pos).copied().ok_or(Bail)
+    }
+
+    /// Consumes `byte` (after whitespace).
+    pub fn expect(&mut self, byte: u8) -> Scan<()> {
+        if self.peek()? != byte {
+            return Err(Bail);
+        }
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// Whether only whitespace is left.
+    pub fn at_end(&mut self) -> bool {
+        self.skip_ws();
+        self.pos == self.text.len()
+    }
+
+    /// The kind of the next value, its start now the position.
+    pub fn kind(&mut self) -> Scan<Kind> {
+        Ok(match self.peek()? {
+            b'"' => Kind::String,
+            b'{' => Kind::Object,
+            b'[' => Kind::Array,
+            b'-' | b'0'..=b'9' => Kind::Number,
+            _ => Kind::Other,
+        })
+    }
+
+    fn enter(&mut self, open: u8) -> Scan<()> {
+        self.expect(open)?;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Bail);
+        }
+        Ok(())
+    }
+
+    /// Consumes `{`; keys follow through [`Self::next_key`].
+    pub fn begin_object(&mut self) -> Scan<()> {
+        self.enter(b'{')
+    }
+
+    /// The next key of the object being read (its `:` consumed), or `None` at its end (`}` consumed). `first` is
+    /// true before the first key. Escaped keys bail: the general path compares them decoded.
+    pub fn next_key(&mut self, first: &mut bool) -> Scan<Option<&'a str>> {
+        if !self.more(b'}', first)? {
+            return Ok(None);
+        }
+        if self.peek()? != b'"' {
+            return Err(Bail);
+        }
+        let start = self.pos + 1;
+        if self.string_end()? {
+            return Err(Bail);
+        }
+        let key = &self.text[start..self.pos - 1];
+        self.expect(b':')?;
+        Ok(Some(key))
+    }
+
+    /// Consumes `[`; items follow through [`Self::next_item`].
+    pub fn begin_array(&mut self) -> Scan<()> {
+        self.enter(b'[')
+    }
+
+    /// Whether another item follows in the array being read (`]` consumed at its end).
+    pub fn next_item(&mut self, first: &mut bool) -> Scan<bool> {
+        self.more(b']', first)
+    }
+
+    /// After a container's opening or one of its members: `close` (the end) or, unless first, a `,`.
+    fn more(&mut self, close: u8, first: &mut bool) -> Scan<bool> {
+        let next = self.peek()?;
+        if next == close {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(false);
+        }
+        if !std::mem::take(first) {
+            if next != b',' {
+                return Err(Bail);
+            }
+            self.pos += 1;
+        }
+        Ok(true)
+    }
+
+    /// A string value: borrowed when it holds no escape, decoded (as `serde_json` decodes it) when it does.
+    pub fn string(&mut self) -> Scan<Cow<'a, str>> {
+        if self.peek()? != b'"' {
+            return Err(Bail);
+        }
+        let start = self.pos;
+        if self.string_end()? {
+            let quoted = &self.text[start..self.pos];
+            return serde_json::from_str::<String>(quoted).map(Cow::Owned).map_err(|_| Bail);
+        }
+        Ok(Cow::Borrowed(&self.text[start + 1..self.pos - 1]))
+    }
+
+    /// From an opening quote to past the closing one; whether an escape was seen.
+    fn string_end(&mut self) -> Scan<bool> {
+        let bytes = self.bytes();
+        let mut pos = self.pos + 1;
+        let mut escaped = false;
+        loop {
+            while let Some(chunk) = bytes.get(pos..pos + 8) {
+                let stops = string_stops(u64::from_le_bytes(chunk.try_into().map_err(|_| Bail)?));
+                if stops != 0 {
+                    pos += (stops.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                pos += 8;
+            }
+            match bytes.get(pos).ok_or(Bail)? {
+                b'"' => {
+                    self.pos = pos + 1;
+                    return Ok(escaped);
+                }
+                b'\\' => {
+                    escaped = true;
+                    pos += match bytes.get(pos + 1).ok_or(Bail)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => 2,
+                        b'u' if bytes.get(pos + 2..pos + 6).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) => 6,
+                        _ => return Err(Bail),
+                    };
+                }
+                0..=0x1f => return Err(Bail),
+                _ => pos += 1,
+            }
+        }
+    }
+
+    /// A number value, read as `serde_json` reads it into an `f64`.
+    pub fn number(&mut self) -> Scan<f64> {
+        self.skip_ws();
+        let start = self.pos;
+        self.skip_number()?;
+        serde_json::from_str::<f64>(&self.text[start..self.pos]).map_err(|_| Bail)
+    }
+
+    fn skip_number(&mut self) -> Scan<()> {
+        let bytes = self.bytes();
+        let digits = |pos: &mut usize| {
+            let from = *pos;
+            while bytes.get(*pos).is_some_and(u8::is_ascii_digit) {
+                *pos += 1;
+            }
+            *pos - from
+        };
+        let mut pos = self.pos;
+        if bytes.get(pos) == Some(&b'-') {
+            pos += 1;
+        }
+        match bytes.get(pos) {
+            Some(b'0') => pos += 1,
+            Some(b'1'..=b'9') => _ = digits(&mut pos),
+            _ => return Err(Bail),
+        }
+        if bytes.get(pos) == Some(&b'.') {
+            pos += 1;
+            if digits(&mut pos) == 0 {
+                return Err(Bail);
+            }
+        }
+        if let Some(b'e' | b'E') = bytes.get(pos) {
+            pos += 1;
+            if let Some(b'+' | b'-') = bytes.get(pos) {
+                pos += 1;
+            }
+            if digits(&mut pos) == 0 {
+                return Err(Bail);
+            }
+        }
+        self.pos = pos;
+        Ok(())
+    }
+
+    /// Skips the next value, checking it is valid JSON.
+    pub fn skip_value(&mut self) -> Scan<()> {
+        match self.peek()? {
+            b'"' => self.string_end().map(drop),
+            b'{' => {
+                self.begin_object()?;
+                let mut first = true;
+                while self.next_key(&mut first)?.is_some() {
+                    self.skip_value()?;
+                }
+                Ok(())
+            }
+            b'[' => {
+                self.begin_array()?;
+                let mut first = true;
+                while self.next_item(&mut first)? {
+                    self.skip_value()?;
+                }
+                Ok(())
+            }
+            b't' => self.literal("true"),
+            b'f' => self.literal("false"),
+            b'n' => self.literal("null"),
+            _ => self.skip_number(),
+        }
+    }
+
+    /// Skips the next value and returns its text.
+    pub fn value_text(&mut self) -> Scan<&'a str> {
+        self.skip_ws();
+        let start = self.pos;
+        self.skip_value()?;
+        Ok(&self.text[start..self.pos])
+    }
+
+    fn literal(&mut self, word: &str) -> Scan<()> {
+        if !self.text[self.pos..].starts_with(word) {
+            return Err(Bail);
+        }
+        self.pos += word.len();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skips(text: &str) -> bool {
+        let mut s = Scanner::new(text);
+        s.skip_value().is_ok() && s.at_end()
+    }
+
+    #[test]
+    fn valid_json_is_skipped_whole_and_invalid_json_bails() {
+        for valid in [
+            r#"{"a":[1,-2.5e+3,true,false,null,{"b":"c\"d\\e\u00e9"}],"k":{}}"#,
+            " [ ] ",
+            r#""long string with no escapes at all, more than eight bytes""#,
+            "0",
+            "-0.0e1",
+        ] {
+            assert!(skips(valid), "{valid}");
+            assert!(serde_json::from_str::<serde_json::Value>(valid).is_ok());
+        }
+        for invalid in [
+            r#"{"a":1,}"#,
+            "[1 2]",
+            r#"{"a" 1}"#,
+            "01",
+            "1.",
+            "-",
+            "tru",
+            "\"a\u{1}b\"",
+            r#""\x""#,
+            r#""\u12g4""#,
+            r#""unterminated"#,
+            "[1,]",
+            "{\"a\":1",
+        ] {
+            assert!(!skips(invalid), "{invalid}");
+            assert!(serde_json::from_str::<serde_json::Value>(invalid).is_err());
+        }
+    }
+
+    #[test]
+    fn strings_are_borrowed_unless_escaped_and_decoded_like_serde() {
+        let mut s = Scanner::new(r#"["plain text of some length", "tab\there \ud83d\ude00 \"q\""]"#);
+        s.begin_array().unwrap();
+        let mut first = true;
+        assert!(s.next_item(&mut first).unwrap());
+        assert!(matches!(s.string().unwrap(), Cow::Borrowed("plain text of some length")));
+        assert!(s.next_item(&mut first).unwrap());
+        assert_eq!(s.string().unwrap(), "tab\there 😀 \"q\"");
+        assert!(!s.next_item(&mut first).unwrap());
+        // A lone surrogate is refused, as serde_json refuses it.
+        assert_eq!(Scanner::new(r#""\ud83d""#).string(), Err(Bail));
+    }
+
+    #[test]
+    fn a_stop_byte_is_found_at_every_offset() {
+        for stop in ["\"", "\\n", "\u{1f}"] {
+            for at in 0..20 {
+                let text = format!("\"{}{stop}{}\"", "a".repeat(at), "é".repeat(5));
+                let mut s = Scanner::new(&text);
+                let escaped = s.string_end();
+                match stop {
+                    "\"" => assert_eq!((escaped, s.pos), (Ok(false), at + 2)),
+                    "\\n" => assert_eq!((escaped, s.pos), (Ok(true), text.len())),
+                    _ => assert_eq!(escaped, Err(Bail)),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn keys_and_depth() {
+        let mut s = Scanner::new(r#"{"a\u0062":1}"#);
+        s.begin_object().unwrap();
+        assert_eq!(s.next_key(&mut true), Err(Bail), "escaped keys bail");
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(!skips(&deep));
+        let fine = format!("{}{}", "[".repeat(50), "]".repeat(50));
+        assert!(skips(&fine));
+        let mut s = Scanner::new("[1.5e2, 40]");
+        s.begin_array().unwrap();
+        let mut first = true;
+        s.next_item(&mut first).unwrap();
+        assert_eq!(s.number(), Ok(150.0));
+        s.next_item(&mut first).unwrap();
+        assert_eq!(s.number(), Ok(40.0));
+    }
+}
