@@ -7,11 +7,13 @@ use super::control_id::{self, ControlFields, ControlIdResolution};
 use super::finding::{ComplianceStatus, Finding, RecordState, ResourceRef, Severity, WorkflowStatus};
 use super::intern::intern;
 use super::raw_json::RawJson;
-use super::sanitize;
+use super::sanitize::{self, inert_line as line};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Something in the input that could not be read as a finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,11 +202,11 @@ fn timestamp(field: &Text, key: &str, warnings: &mut Vec<String>) -> Option<Date
 /// Reads a finding object of a parsed document.
 fn normalize_value(value: &Value, obj: &Map<String, Value>, env: &Envelope) -> Result<Finding, String> {
     let fields = FindingFields::deserialize(value).map_err(|e| format!("unreadable finding: {e}"))?;
-    normalize(fields, serde_json::to_string(obj).unwrap_or_default(), env)
+    normalize(fields, RawJson::inline(serde_json::to_string(obj).unwrap_or_default()), env)
 }
 
 /// Normalizes one ASFF finding; `raw` is its compact JSON.
-pub(super) fn normalize(mut f: FindingFields, raw: String, env: &Envelope) -> Result<Finding, String> {
+pub(super) fn normalize(mut f: FindingFields, raw: RawJson, env: &Envelope) -> Result<Finding, String> {
     let id = f.Id.text().ok_or("finding has no Id")?;
     let product_arn = f.ProductArn.text().ok_or("finding has no ProductArn")?;
     let mut warnings = Vec::new();
@@ -212,11 +214,10 @@ pub(super) fn normalize(mut f: FindingFields, raw: String, env: &Envelope) -> Re
     let (id_region, id_account) = arn_region_account(id);
     let (product_region, _) = arn_region_account(product_arn);
     let resources = read_resources(std::mem::take(&mut f.Resources), &mut warnings);
-    let account_id =
-        f.AwsAccountId.text().or(id_account).or(env.account.as_deref()).map(String::from).unwrap_or_else(|| {
-            warnings.push("no AwsAccountId; account unknown".into());
-            "unknown".into()
-        });
+    let account_id = f.AwsAccountId.text().or(id_account).or(env.account.as_deref()).unwrap_or_else(|| {
+        warnings.push("no AwsAccountId; account unknown".into());
+        "unknown"
+    });
     let region = f
         .Region
         .text()
@@ -224,10 +225,9 @@ pub(super) fn normalize(mut f: FindingFields, raw: String, env: &Envelope) -> Re
         .or(product_region)
         .or_else(|| resources.iter().find_map(|r| r.region.as_deref()))
         .or(env.region.as_deref())
-        .map(String::from)
         .unwrap_or_else(|| {
             warnings.push("no Region in the finding, its ARNs, resources or event".into());
-            "unknown".into()
+            "unknown"
         });
 
     if f.GeneratorId.text().is_none() {
@@ -267,26 +267,25 @@ pub(super) fn normalize(mut f: FindingFields, raw: String, env: &Envelope) -> Re
         .ProductName
         .text()
         .or_else(|| product_fields.and_then(|p| p.ProductName.as_str()))
-        .map(String::from)
         .unwrap_or_else(|| product_from_arn(product_arn));
     let types = f
         .Types
         .items
         .as_ref()
-        .map(|a| a.iter().filter_map(Text::as_str).map(|t| intern(&sanitize::single_line(t))).collect())
+        .map(|a| a.iter().filter_map(Text::as_str).map(|t| intern(&line(t))).collect())
         .unwrap_or_default();
 
     Ok(Finding {
-        id: sanitize::single_line(id).into(),
-        product_arn: intern(&sanitize::single_line(product_arn)),
-        product_name: intern(&sanitize::single_line(&product_name)),
-        generator_id: intern(&sanitize::single_line(f.GeneratorId.text().unwrap_or(""))),
+        id: Arc::from(&*line(id)),
+        product_arn: intern(&line(product_arn)),
+        product_name: intern(&line(product_name)),
+        generator_id: intern(&line(f.GeneratorId.text().unwrap_or(""))),
         control_id,
-        title: intern(&sanitize::single_line(f.Title.text().unwrap_or("(untitled)"))),
-        description: intern(&sanitize::multi_line(f.Description.text().unwrap_or(""), 8192)),
+        title: intern(&line(f.Title.text().unwrap_or("(untitled)"))),
+        description: intern(&sanitize::inert_lines(f.Description.text().unwrap_or(""), 8192)),
         severity,
-        account_id: sanitize::single_line(&account_id),
-        region: sanitize::single_line(&region),
+        account_id: line(account_id).into_owned(),
+        region: line(region).into_owned(),
         resources,
         workflow_status,
         record_state,
@@ -296,15 +295,12 @@ pub(super) fn normalize(mut f: FindingFields, raw: String, env: &Envelope) -> Re
         first_observed_at: timestamp(&f.FirstObservedAt, "FirstObservedAt", &mut warnings),
         types,
         warnings,
-        raw: RawJson::inline(raw),
+        raw,
     })
 }
 
-fn product_from_arn(product_arn: &str) -> String {
-    product_arn
-        .split_once("product/")
-        .map(|(_, rest)| rest.rsplit('/').next().unwrap_or(rest).to_string())
-        .unwrap_or_else(|| "unknown".into())
+fn product_from_arn(product_arn: &str) -> &str {
+    product_arn.split_once("product/").map_or("unknown", |(_, rest)| rest.rsplit('/').next().unwrap_or(rest))
 }
 
 fn read_severity(f: &FindingFields, warnings: &mut Vec<String>) -> Severity {
@@ -326,6 +322,14 @@ fn read_severity(f: &FindingFields, warnings: &mut Vec<String>) -> Severity {
     })
 }
 
+/// `text` made inert, reusing it when it already is.
+fn inert(text: String) -> String {
+    match line(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(cleaned) => cleaned,
+    }
+}
+
 fn read_resources(list: List<Object<ResourceFields>>, warnings: &mut Vec<String>) -> Vec<ResourceRef> {
     let Some(items) = list.items else {
         warnings.push("finding has no Resources".into());
@@ -335,13 +339,13 @@ fn read_resources(list: List<Object<ResourceFields>>, warnings: &mut Vec<String>
         .into_iter()
         .filter_map(|r| r.0)
         .map(|r| {
-            let id = r.Id.text().unwrap_or("");
-            let tags: BTreeMap<String, String> =
-                r.Tags.0.iter().map(|(k, v)| (sanitize::single_line(k), sanitize::single_line(v))).collect();
+            let given_id = r.Id.text().unwrap_or("");
+            let id = line(given_id).into_owned();
+            let tags: BTreeMap<String, String> = r.Tags.0.into_iter().map(|(k, v)| (inert(k), inert(v))).collect();
             ResourceRef {
-                kind: sanitize::single_line(r.Type.text().unwrap_or("Other")),
-                id: sanitize::single_line(id),
-                arn: id.starts_with("arn:").then(|| sanitize::single_line(id)),
+                kind: line(r.Type.text().unwrap_or("Other")).into_owned(),
+                arn: given_id.starts_with("arn:").then(|| id.clone()),
+                id,
                 region: r.Region.text().map(sanitize::single_line),
                 tags,
                 details: r.Details.0.and_then(DetailsFields::into_text),

@@ -6,22 +6,38 @@
 use super::asff::{normalize, Envelope, ReadOutcome, ReadProblem};
 use super::asff_scan;
 use super::json_scan::{Bail, Kind, Scan, Scanner};
+use super::raw_json::RawJson;
 use std::borrow::Cow;
+use std::ops::Range;
+use std::sync::Arc;
 
 /// Reads a GetFindings response, or `None` when the text is not one the fast path can take whole.
 pub(super) fn read_findings_page(text: &str) -> Option<ReadOutcome> {
-    scan_page(&mut Scanner::new(text)).ok()
+    scan_page(&mut Scanner::new(text), &mut Page { text, shared: None }).ok()
+}
+
+/// The page text, shared by its compact findings as their raw JSON (one copy for the page, made when needed).
+struct Page<'a> {
+    text: &'a str,
+    shared: Option<Arc<str>>,
+}
+
+impl Page<'_> {
+    fn raw(&mut self, range: Range<usize>) -> RawJson {
+        let text = self.text;
+        RawJson::in_page(self.shared.get_or_insert_with(|| Arc::from(text)), range)
+    }
 }
 
 /// `{"Findings": [finding, …], "NextToken": string or null}`, nothing else, in one pass.
-fn scan_page(s: &mut Scanner) -> Scan<ReadOutcome> {
+fn scan_page(s: &mut Scanner, page: &mut Page) -> Scan<ReadOutcome> {
     let mut outcome = ReadOutcome::default();
     let (mut findings, mut token) = (false, false);
     s.begin_object()?;
     let mut first = true;
     while let Some(key) = s.next_key(&mut first)? {
         match key {
-            "Findings" if !std::mem::replace(&mut findings, true) => scan_findings(s, &mut outcome)?,
+            "Findings" if !std::mem::replace(&mut findings, true) => scan_findings(s, page, &mut outcome)?,
             "NextToken" if !std::mem::replace(&mut token, true) => match s.kind()? {
                 Kind::String if matches!(s.string()?, Cow::Borrowed(_)) => {}
                 Kind::Other if s.value_text()? == "null" => {}
@@ -36,7 +52,7 @@ fn scan_page(s: &mut Scanner) -> Scan<ReadOutcome> {
     Ok(outcome)
 }
 
-fn scan_findings(s: &mut Scanner, outcome: &mut ReadOutcome) -> Scan<()> {
+fn scan_findings(s: &mut Scanner, page: &mut Page, outcome: &mut ReadOutcome) -> Scan<()> {
     s.begin_array()?;
     let mut first = true;
     for i in 0.. {
@@ -47,11 +63,16 @@ fn scan_findings(s: &mut Scanner, outcome: &mut ReadOutcome) -> Scan<()> {
             return Err(Bail);
         }
         let start = s.pos();
+        s.take_spaced();
         let fields = asff_scan::finding(s)?;
         if !fields.is_finding_like() {
             return Err(Bail);
         }
-        match normalize(fields, compact(s.slice(start, s.pos())).into_owned(), &Envelope::default()) {
+        let raw = match s.take_spaced() {
+            true => RawJson::inline(compact(s.slice(start, s.pos()))),
+            false => page.raw(start..s.pos()),
+        };
+        match normalize(fields, raw, &Envelope::default()) {
             Ok(finding) => outcome.findings.push(finding),
             Err(reason) => outcome.problems.push(ReadProblem { location: format!("$.Findings[{i}]"), reason }),
         }
@@ -59,12 +80,8 @@ fn scan_findings(s: &mut Scanner, outcome: &mut ReadOutcome) -> Scan<()> {
     Ok(())
 }
 
-/// JSON without the whitespace between tokens. Compact input (what APIs send) is returned as is: it has no line
-/// breaks, since a line break inside a JSON string is always escaped.
-fn compact(json: &str) -> Cow<'_, str> {
-    if !json.as_bytes().contains(&b'\n') {
-        return Cow::Borrowed(json);
-    }
+/// JSON without the whitespace between tokens.
+fn compact(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     let (mut in_string, mut escaped) = (false, false);
     for c in json.chars() {
@@ -81,7 +98,7 @@ fn compact(json: &str) -> Cow<'_, str> {
             out.push(c);
         }
     }
-    Cow::Owned(out)
+    out
 }
 
 #[cfg(test)]
@@ -111,6 +128,22 @@ mod tests {
     }
 
     #[test]
+    fn compact_findings_share_their_page_until_it_is_spilled_once() {
+        let compact: String = serde_json::from_str::<serde_json::Value>(FINDING).expect("json").to_string();
+        let other = compact.replace("x/1", "x/2");
+        let page = format!(r#"{{"Findings":[{compact},{other}]}}"#);
+        let mut findings = read_findings_page(&page).expect("fast path").findings;
+        assert!(format!("{:?}", findings[0].raw).contains("of a page"), "{:?}", findings[0].raw);
+        assert_eq!(findings[1].raw.text().expect("raw"), other.as_str());
+        for f in &mut findings {
+            f.raw.spill();
+            assert!(f.raw.is_spilled());
+        }
+        assert_eq!(findings[0].raw.text().expect("raw"), compact.as_str());
+        assert_eq!(findings[1].raw.text().expect("raw"), other.as_str());
+    }
+
+    #[test]
     fn other_shapes_take_the_general_path() {
         for text in [
             format!(r#"{{"Findings":[{FINDING}],"Extra":1}}"#),
@@ -134,6 +167,5 @@ mod tests {
     fn compact_keeps_strings_whole() {
         let pretty = "{\n  \"Title\": \"a  b \\\" c\",\n  \"N\": [ 1, 2 ]\n}";
         assert_eq!(compact(pretty), "{\"Title\":\"a  b \\\" c\",\"N\":[1,2]}");
-        assert!(matches!(compact("{\"a\": 1}"), Cow::Borrowed(_)));
     }
 }

@@ -2,6 +2,7 @@
 //! name are the same in every account and region, and held once per finding they are a large part of the memory
 //! 100,000 findings take.
 
+use super::hash::BuildWordHasher;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -13,7 +14,7 @@ const MAX_LEN: usize = 16 * 1024;
 
 /// The shared copy of `text`, made the shared copy when it is new.
 pub fn intern(text: &str) -> Arc<str> {
-    static TABLE: OnceLock<Mutex<HashSet<Arc<str>>>> = OnceLock::new();
+    static TABLE: OnceLock<Mutex<HashSet<Arc<str>, BuildWordHasher>>> = OnceLock::new();
     if text.len() > MAX_LEN {
         return Arc::from(text);
     }

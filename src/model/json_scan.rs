@@ -31,6 +31,8 @@ pub struct Scanner<'a> {
     text: &'a str,
     pos: usize,
     depth: u32,
+    /// Whitespace was skipped between tokens since [`Self::take_spaced`].
+    spaced: bool,
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -47,7 +49,7 @@ fn string_stops(word: u64) -> u64 {
 
 impl<'a> Scanner<'a> {
     pub fn new(text: &'a str) -> Self {
-        Self { text, pos: 0, depth: 0 }
+        Self { text, pos: 0, depth: 0, spaced: false }
     }
 
     pub fn pos(&self) -> usize {
@@ -67,7 +69,13 @@ impl<'a> Scanner<'a> {
         let bytes = self.bytes();
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(self.pos) {
             self.pos += 1;
+            self.spaced = true;
         }
+    }
+
+    /// Whether whitespace was skipped between tokens since the last call.
+    pub fn take_spaced(&mut self) -> bool {
+        std::mem::take(&mut self.spaced)
     }
 
     /// The next byte after whitespace, not consumed.

@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Bytes gathered before they are written to the spill file in one call.
 const WRITE_CHUNK: usize = 1 << 20;
@@ -20,6 +20,8 @@ pub struct RawJson(Repr);
 #[derive(Clone)]
 enum Repr {
     Inline(Box<str>),
+    /// A part of a text many findings share: the GetFindings page they came in.
+    InPage { page: Arc<str>, start: u32, len: u32 },
     Spilled { offset: u64, len: u32 },
 }
 
@@ -29,13 +31,30 @@ impl RawJson {
         Self(Repr::Inline(text.into()))
     }
 
-    /// Moves the JSON to the spill file when there is one (it stays in memory otherwise).
-    pub fn spill(&mut self) {
-        let Repr::Inline(text) = &self.0 else { return };
-        let Ok(len) = u32::try_from(text.len()) else { return };
-        if let Some(offset) = spill_file().and_then(|file| file.append(text.as_bytes())) {
-            self.0 = Repr::Spilled { offset, len };
+    /// The JSON at `range` of `page`, a text other findings share (no copy). Inline when the range is not one
+    /// of the page.
+    pub fn in_page(page: &Arc<str>, range: std::ops::Range<usize>) -> Self {
+        match (page.get(range.clone()), u32::try_from(range.start), u32::try_from(range.len())) {
+            (Some(_), Ok(start), Ok(len)) => Self(Repr::InPage { page: page.clone(), start, len }),
+            (text, ..) => Self::inline(text.unwrap_or_default()),
         }
+    }
+
+    /// Moves the JSON to the spill file when there is one (it stays in memory otherwise). JSON in a page moves with
+    /// its page: the page is written once, for the first of its findings.
+    pub fn spill(&mut self) {
+        let Some(file) = spill_file() else { return };
+        self.0 = match &self.0 {
+            Repr::Inline(text) => match (u32::try_from(text.len()), file.append(text.as_bytes())) {
+                (Ok(len), Some(offset)) => Repr::Spilled { offset, len },
+                _ => return,
+            },
+            Repr::InPage { page, start, len } => match file.append_page(page) {
+                Some(offset) => Repr::Spilled { offset: offset + u64::from(*start), len: *len },
+                None => return,
+            },
+            Repr::Spilled { .. } => return,
+        };
     }
 
     /// Whether the JSON is in the spill file.
@@ -47,6 +66,10 @@ impl RawJson {
     pub fn text(&self) -> Result<Cow<'_, str>, String> {
         match &self.0 {
             Repr::Inline(text) => Ok(Cow::Borrowed(text)),
+            Repr::InPage { page, start, len } => {
+                let (start, len) = (*start as usize, *len as usize);
+                page.get(start..start + len).map(Cow::Borrowed).ok_or_else(|| "the JSON is outside its page".into())
+            }
             Repr::Spilled { offset, len } => {
                 let file = spill_file().ok_or("the spill file is gone")?;
                 let bytes = file.read(*offset, *len as usize).map_err(|e| format!("reading the spill file: {e}"))?;
@@ -60,6 +83,7 @@ impl fmt::Debug for RawJson {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
             Repr::Inline(text) => write!(f, "RawJson({} bytes in memory)", text.len()),
+            Repr::InPage { len, .. } => write!(f, "RawJson({len} bytes of a page in memory)"),
             Repr::Spilled { offset, len } => write!(f, "RawJson({len} bytes at {offset} in the spill file)"),
         }
     }
@@ -89,13 +113,15 @@ struct SpillState {
     pending: Vec<u8>,
     /// A write failed: nothing more is appended.
     broken: bool,
+    /// The page appended last and its offset: its other findings are already in the file.
+    last_page: Option<(Arc<str>, u64)>,
 }
 
 impl SpillFile {
     fn create() -> Option<Self> {
         match tempfile::tempfile() {
             Ok(file) => {
-                Some(Self { state: Mutex::new(SpillState { file, written: 0, pending: Vec::new(), broken: false }) })
+                Some(Self { state: Mutex::new(SpillState { file, written: 0, pending: Vec::new(), broken: false, last_page: None }) })
             }
             Err(e) => {
                 tracing::warn!(error = %e, "no spill file; finding JSON stays in memory");
@@ -110,24 +136,19 @@ impl SpillFile {
 
     /// Appends `bytes`; their offset, or `None` when the file cannot take more.
     fn append(&self, bytes: &[u8]) -> Option<u64> {
-        use std::io::Write;
+        self.lock().append(bytes)
+    }
+
+    /// Appends `page` unless it was the last appended; its offset.
+    fn append_page(&self, page: &Arc<str>) -> Option<u64> {
         let mut state = self.lock();
-        if state.broken {
-            return None;
-        }
-        let offset = state.written + state.pending.len() as u64;
-        state.pending.extend_from_slice(bytes);
-        if state.pending.len() >= WRITE_CHUNK {
-            let SpillState { file, pending, written, .. } = &mut *state;
-            if let Err(e) = file.write_all(pending) {
-                tracing::warn!(error = %e, "the spill file cannot be written; finding JSON stays in memory");
-                // What was appended but not written stays readable from `pending`.
-                state.broken = true;
-                return None;
+        if let Some((last, offset)) = &state.last_page {
+            if Arc::ptr_eq(last, page) {
+                return Some(*offset);
             }
-            *written += pending.len() as u64;
-            pending.clear();
         }
+        let offset = state.append(page.as_bytes())?;
+        state.last_page = Some((page.clone(), offset));
         Some(offset)
     }
 
@@ -142,6 +163,43 @@ impl SpillFile {
             read_at(&state.file, &mut out, offset)?;
         }
         Ok(out)
+    }
+}
+
+impl SpillState {
+    fn append(&mut self, bytes: &[u8]) -> Option<u64> {
+        if self.broken {
+            return None;
+        }
+        let offset = self.written + self.pending.len() as u64;
+        if bytes.len() >= WRITE_CHUNK / 4 {
+            // Large enough to write as it is, without a copy (after what is pending).
+            self.write(None)?;
+            self.write(Some(bytes))?;
+        } else {
+            self.pending.extend_from_slice(bytes);
+            if self.pending.len() >= WRITE_CHUNK {
+                self.write(None)?;
+            }
+        }
+        Some(offset)
+    }
+
+    /// Writes `bytes`, or what is pending.
+    fn write(&mut self, bytes: Option<&[u8]>) -> Option<()> {
+        use std::io::Write;
+        let data = bytes.unwrap_or(&self.pending);
+        if let Err(e) = self.file.write_all(data) {
+            tracing::warn!(error = %e, "the spill file cannot be written; finding JSON stays in memory");
+            // What was appended but not written stays readable from `pending`.
+            self.broken = true;
+            return None;
+        }
+        self.written += data.len() as u64;
+        if bytes.is_none() {
+            self.pending.clear();
+        }
+        Some(())
     }
 }
 

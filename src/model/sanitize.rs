@@ -4,16 +4,28 @@
 //! escape sequences (CSI, OSC — including OSC 52 clipboard writes —, DCS), C0/C1 controls and bidi overrides
 //! are removed, and lengths are bounded.
 
+use std::borrow::Cow;
+
 /// Longest text kept from a single finding field (characters).
 pub const MAX_FIELD_CHARS: usize = 4096;
 
 /// Removes escape sequences and control characters; newlines and tabs become spaces. Bounded length.
 pub fn single_line(text: &str) -> String {
-    clean(text, false, MAX_FIELD_CHARS)
+    inert_line(text).into_owned()
 }
 
 /// Removes escape sequences and control characters but keeps newlines. Bounded length.
 pub fn multi_line(text: &str, max_chars: usize) -> String {
+    inert_lines(text, max_chars).into_owned()
+}
+
+/// [`single_line`] without a copy when the text is already inert (the common case).
+pub fn inert_line(text: &str) -> Cow<'_, str> {
+    clean(text, false, MAX_FIELD_CHARS)
+}
+
+/// [`multi_line`] without a copy when the text is already inert.
+pub fn inert_lines(text: &str, max_chars: usize) -> Cow<'_, str> {
     clean(text, true, max_chars)
 }
 
@@ -31,10 +43,28 @@ fn is_unsafe(c: char) -> bool {
     c.is_control() || is_bidi_control(c)
 }
 
-fn clean(text: &str, keep_newlines: bool, max_chars: usize) -> String {
-    // Most text is short printable ASCII, which needs nothing done: one pass over the bytes, one copy.
-    if text.len() <= max_chars && text.bytes().all(|b| (0x20..0x7f).contains(&b) || (keep_newlines && b == b'\n')) {
-        return text.to_owned();
+/// Whether every byte is printable ASCII, eight at a time.
+fn is_printable_ascii(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    let printable = words.all(|w| {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
+        let del = w ^ (ONES * 0x7f);
+        ((w & HIGHS) | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS) | (del.wrapping_sub(ONES) & !del & HIGHS)) == 0
+    });
+    printable && words.remainder().iter().all(|b| (0x20..0x7f).contains(b))
+}
+
+fn clean(text: &str, keep_newlines: bool, max_chars: usize) -> Cow<'_, str> {
+    // Most text is printable and short enough, which needs nothing done and no copy.
+    let fits = text.len() <= max_chars || text.chars().count() <= max_chars;
+    if fits && is_printable_ascii(text.as_bytes()) {
+        return Cow::Borrowed(text);
+    }
+    let allowed = |c: char| !is_unsafe(c) || (keep_newlines && c == '\n');
+    if fits && text.chars().all(allowed) {
+        return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len().min(max_chars));
     let mut chars = text.chars().peekable();
@@ -63,7 +93,7 @@ fn clean(text: &str, keep_newlines: bool, max_chars: usize) -> String {
             }
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Skips the rest of an escape sequence whose ESC was just consumed.
@@ -113,6 +143,17 @@ mod tests {
     fn newlines_become_spaces_on_one_line_and_stay_in_multi_line() {
         assert_eq!(single_line("a\nb\r\nc"), "a b c");
         assert_eq!(multi_line("a\nb\u{1b}[2J", 100), "a\nb");
+    }
+
+    #[test]
+    fn inert_text_is_not_copied() {
+        for text in ["plain ASCII text longer than eight bytes", "café “quoted” ünïcode", "", "~"] {
+            assert!(matches!(inert_line(text), Cow::Borrowed(t) if t == text), "{text}");
+        }
+        assert!(matches!(inert_lines("two\nlines here", 100), Cow::Borrowed(_)));
+        for dirty in ["0123456789\u{7f}", "01234567\u{1b}[0m", "tab\there", "x\u{202e}y", "01234567\u{85}"] {
+            assert!(matches!(inert_line(dirty), Cow::Owned(_)), "{dirty:?}");
+        }
     }
 
     #[test]
