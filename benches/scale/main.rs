@@ -32,8 +32,8 @@ fn main() {
         let pages = corpus::Corpus::load().pages(FINDINGS);
         let (triage, now) = (ingest::triage(), chrono::Utc::now());
         for _ in 0..5 {
-            for page in &pages {
-                let findings = hubtriage::model::asff::read_document(page).findings;
+            for page in pages.clone() {
+                let findings = hubtriage::model::asff::read_owned_document(page).findings;
                 std::hint::black_box(hubtriage::engine::ingest::assess_page(findings, &triage, now));
             }
         }

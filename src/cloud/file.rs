@@ -1,7 +1,7 @@
 //! Findings read from exported JSON: one file or a directory of them (offline review).
 
 use super::{CloudError, FindingSource, FindingsPage, SourceId};
-use crate::model::asff::read_document;
+use crate::model::asff::read_owned_document;
 use crate::model::{Finding, FindingKey};
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -111,7 +111,7 @@ impl FileSource {
                     continue;
                 }
             };
-            let outcome = read_document(&text);
+            let outcome = read_owned_document(text);
             findings.extend(outcome.findings);
             problems.extend(outcome.problems.into_iter().map(|p| FileProblem {
                 file: file.clone(),

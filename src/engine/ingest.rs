@@ -26,17 +26,22 @@ pub fn spawn_all(source: Arc<dyn FindingSource>, triage: Arc<Triage>, tx: Unboun
     }
 }
 
-/// Rows for a page of findings, each assessed from its own snapshot (live reads come later, per selection); their
-/// JSON moves to the spill file.
+/// Rows for a page of findings, each assessed from its own snapshot (live reads come later, per selection).
 pub fn assess_page(findings: Vec<Finding>, triage: &Triage, now: DateTime<Utc>) -> Vec<Row> {
     findings
         .into_iter()
-        .map(|mut f| {
+        .map(|f| {
             let assessment = triage.assess(&f, None, now);
-            f.raw.spill();
             Row { finding: Arc::new(f), assessment }
         })
         .collect()
+}
+
+/// Moves the JSON of a page of findings to the spill file (a page read whole is written in one piece).
+pub fn spill_page(findings: &mut [Finding]) {
+    for f in findings {
+        f.raw.spill();
+    }
 }
 
 /// Wait before retry `attempt` (1-based): `base`, doubled per attempt, at most 64 × `base`.
@@ -159,7 +164,9 @@ async fn run_pass(
                         listed.remove(&key);
                     }
                 }
-                let rows = assess_page(page.findings, triage, Utc::now());
+                let mut findings = page.findings;
+                spill_page(&mut findings);
+                let rows = assess_page(findings, triage, Utc::now());
                 let quiet = pass != Pass::Full && rows.is_empty() && page.problems.is_empty();
                 if !quiet && tx.send(Msg::FindingsPage { source: id.clone(), rows, problems: page.problems }).is_err() {
                     return PassEnd::Closed;

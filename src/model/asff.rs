@@ -43,9 +43,18 @@ const MAX_DEPTH: usize = 64;
 
 /// Reads one document: JSON, or JSON Lines when the whole text is not one JSON value.
 pub fn read_document(text: &str) -> ReadOutcome {
-    if let Some(outcome) = super::asff_page::read_findings_page(text) {
-        return outcome;
-    }
+    super::asff_page::read_findings_page(text).unwrap_or_else(|| read_general(text))
+}
+
+/// [`read_document`] of a text the findings may keep: the findings of a GetFindings response share it as their
+/// JSON rather than each taking a copy.
+pub fn read_owned_document(text: String) -> ReadOutcome {
+    let text = Arc::new(text);
+    super::asff_page::read_owned_page(&text).unwrap_or_else(|| read_general(&text))
+}
+
+/// The path every shape takes (a GetFindings response takes it when the fast path cannot read it whole).
+fn read_general(text: &str) -> ReadOutcome {
     let mut outcome = ReadOutcome::default();
     match serde_json::from_str::<Value>(text) {
         Ok(value) => {
@@ -243,7 +252,7 @@ pub(super) fn normalize(mut f: FindingFields, raw: RawJson, env: &Envelope) -> R
         standards_control_arn: product_fields.and_then(|p| p.StandardsControlArn.text()),
     };
     let control_id = match control_id::resolve(&control_fields) {
-        ControlIdResolution::Found(id) => Some(sanitize::single_line(&id)),
+        ControlIdResolution::Found(id) => Some(inert(id)),
         ControlIdResolution::UnmappedLegacy(legacy) => {
             warnings.push(format!("legacy control {legacy} has no consolidated control id"));
             None

@@ -82,8 +82,16 @@ impl DetailsFields {
             ("AwsEc2SecurityGroup", self.AwsEc2SecurityGroup),
             ("AwsEc2Instance", self.AwsEc2Instance),
         ];
-        let fields: Vec<String> = parts.into_iter().filter_map(|(k, v)| Some(format!("\"{k}\":{}", v?))).collect();
-        (!fields.is_empty()).then(|| format!("{{{}}}", fields.join(",")).into_boxed_str())
+        let mut text = String::new();
+        for (key, value) in parts {
+            let Some(value) = value else { continue };
+            text.push(if text.is_empty() { '{' } else { ',' });
+            text.extend(["\"", key, "\":", &value]);
+        }
+        (!text.is_empty()).then(|| {
+            text.push('}');
+            text.into_boxed_str()
+        })
     }
 }
 

@@ -16,16 +16,21 @@ pub(super) fn read_findings_page(text: &str) -> Option<ReadOutcome> {
     scan_page(&mut Scanner::new(text), &mut Page { text, shared: None }).ok()
 }
 
+/// [`read_findings_page`] of a text the findings can keep: their JSON is the page's, without a copy.
+pub(super) fn read_owned_page(text: &Arc<String>) -> Option<ReadOutcome> {
+    scan_page(&mut Scanner::new(text), &mut Page { text, shared: Some(text.clone()) }).ok()
+}
+
 /// The page text, shared by its compact findings as their raw JSON (one copy for the page, made when needed).
 struct Page<'a> {
     text: &'a str,
-    shared: Option<Arc<str>>,
+    shared: Option<Arc<String>>,
 }
 
 impl Page<'_> {
     fn raw(&mut self, range: Range<usize>) -> RawJson {
         let text = self.text;
-        RawJson::in_page(self.shared.get_or_insert_with(|| Arc::from(text)), range)
+        RawJson::in_page(self.shared.get_or_insert_with(|| Arc::new(text.to_owned())), range)
     }
 }
 

@@ -21,7 +21,7 @@ pub struct RawJson(Repr);
 enum Repr {
     Inline(Box<str>),
     /// A part of a text many findings share: the GetFindings page they came in.
-    InPage { page: Arc<str>, start: u32, len: u32 },
+    InPage { page: Arc<String>, start: u32, len: u32 },
     Spilled { offset: u64, len: u32 },
 }
 
@@ -33,7 +33,7 @@ impl RawJson {
 
     /// The JSON at `range` of `page`, a text other findings share (no copy). Inline when the range is not one
     /// of the page.
-    pub fn in_page(page: &Arc<str>, range: std::ops::Range<usize>) -> Self {
+    pub fn in_page(page: &Arc<String>, range: std::ops::Range<usize>) -> Self {
         match (page.get(range.clone()), u32::try_from(range.start), u32::try_from(range.len())) {
             (Some(_), Ok(start), Ok(len)) => Self(Repr::InPage { page: page.clone(), start, len }),
             (text, ..) => Self::inline(text.unwrap_or_default()),
@@ -114,7 +114,7 @@ struct SpillState {
     /// A write failed: nothing more is appended.
     broken: bool,
     /// The page appended last and its offset: its other findings are already in the file.
-    last_page: Option<(Arc<str>, u64)>,
+    last_page: Option<(Arc<String>, u64)>,
 }
 
 impl SpillFile {
@@ -140,7 +140,7 @@ impl SpillFile {
     }
 
     /// Appends `page` unless it was the last appended; its offset.
-    fn append_page(&self, page: &Arc<str>) -> Option<u64> {
+    fn append_page(&self, page: &Arc<String>) -> Option<u64> {
         let mut state = self.lock();
         if let Some((last, offset)) = &state.last_page {
             if Arc::ptr_eq(last, page) {
