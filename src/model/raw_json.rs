@@ -21,8 +21,15 @@ pub struct RawJson(Repr);
 enum Repr {
     Inline(Box<str>),
     /// A part of a text many findings share: the GetFindings page they came in.
-    InPage { page: Arc<String>, start: u32, len: u32 },
-    Spilled { offset: u64, len: u32 },
+    InPage {
+        page: Arc<String>,
+        start: u32,
+        len: u32,
+    },
+    Spilled {
+        offset: u64,
+        len: u32,
+    },
 }
 
 impl RawJson {
@@ -120,9 +127,9 @@ struct SpillState {
 impl SpillFile {
     fn create() -> Option<Self> {
         match tempfile::tempfile() {
-            Ok(file) => {
-                Some(Self { state: Mutex::new(SpillState { file, written: 0, pending: Vec::new(), broken: false, last_page: None }) })
-            }
+            Ok(file) => Some(Self {
+                state: Mutex::new(SpillState { file, written: 0, pending: Vec::new(), broken: false, last_page: None }),
+            }),
             Err(e) => {
                 tracing::warn!(error = %e, "no spill file; finding JSON stays in memory");
                 None
