@@ -187,13 +187,23 @@ fn event_envelope(obj: &Map<String, Value>) -> Option<Envelope> {
 
 /// `arn:partition:service:region:account:…` → (region, account) when present.
 fn arn_region_account(arn: &str) -> (Option<&str>, Option<&str>) {
-    let mut parts = arn.splitn(6, ':');
-    if parts.next() != Some("arn") {
-        return (None, None);
+    let Some(rest) = arn.strip_prefix("arn:") else { return (None, None) };
+    // Partition, service, region, account: split at the bytes of ':' (never inside a multi-byte character).
+    let mut fields = [None; 4];
+    let (mut start, mut n) = (0, 0);
+    for (i, byte) in rest.bytes().enumerate() {
+        if byte == b':' {
+            fields[n] = Some(&rest[start..i]);
+            (start, n) = (i + 1, n + 1);
+            if n == fields.len() {
+                break;
+            }
+        }
     }
-    let (_partition, _service) = (parts.next(), parts.next());
-    let region = parts.next().filter(|s| !s.is_empty());
-    let account = parts.next().filter(|s| !s.is_empty());
+    if let Some(last) = fields.get_mut(n) {
+        *last = Some(&rest[start..]);
+    }
+    let [_, _, region, account] = fields.map(|field: Option<&str>| field.filter(|s| !s.is_empty()));
     (region, account)
 }
 
@@ -361,6 +371,22 @@ fn read_resources(list: List<Object<ResourceFields>>, warnings: &mut Vec<String>
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+#[test]
+fn region_and_account_come_from_an_arn() {
+    let cases = [
+        ("arn:aws:securityhub:eu-west-1:111111111111:subscription/x", (Some("eu-west-1"), Some("111111111111"))),
+        ("arn:aws:s3:::bucket", (None, None)),
+        ("arn:aws:securityhub:eu-west-1", (Some("eu-west-1"), None)),
+        ("arn:aws:iam::222222222222:role/r", (None, Some("222222222222"))),
+        ("arn:aws", (None, None)),
+        ("not-an-arn:aws:s3:eu-west-1:1:x", (None, None)),
+    ];
+    for (arn, expected) in cases {
+        assert_eq!(arn_region_account(arn), expected, "{arn}");
+    }
 }
 
 #[cfg(test)]

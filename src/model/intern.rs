@@ -3,6 +3,7 @@
 //! 100,000 findings take.
 
 use super::hash::{BuildWordHasher, WordHasher};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::Hasher;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -37,13 +38,31 @@ fn sample_hash(text: &str) -> u64 {
     h.finish()
 }
 
+/// Slots of each thread's cache of recent texts (a power of two).
+const RECENT_SLOTS: usize = 512;
+
+thread_local! {
+    /// Texts this thread interned lately, by hash: most findings repeat them, and a hit takes no lock.
+    static RECENT: RefCell<Vec<Option<Arc<str>>>> = RefCell::new(vec![None; RECENT_SLOTS]);
+}
+
 /// The shared copy of `text`, made the shared copy when it is new.
 pub fn intern(text: &str) -> Arc<str> {
-    static TABLE: OnceLock<Mutex<Table>> = OnceLock::new();
     if text.len() > MAX_LEN {
         return Arc::from(text);
     }
     let hash = sample_hash(text);
+    RECENT.with_borrow_mut(|recent| {
+        let slot = &mut recent[hash as usize % RECENT_SLOTS];
+        match slot {
+            Some(shared) if **shared == *text => shared.clone(),
+            _ => slot.insert(shared_copy(text, hash)).clone(),
+        }
+    })
+}
+
+fn shared_copy(text: &str, hash: u64) -> Arc<str> {
+    static TABLE: OnceLock<Mutex<Table>> = OnceLock::new();
     let table = TABLE.get_or_init(Default::default);
     let mut table = table.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let Table { slots, len } = &mut *table;

@@ -46,29 +46,30 @@ impl Rule {
 
     /// The conditions in words, for explanations.
     pub fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        let list = |label: &str, items: &[String]| format!("{label} {}", items.join("|"));
-        if !self.controls.is_empty() {
-            parts.push(list("control", &self.controls));
+        let mut out = String::new();
+        let mut list = |label: &str, items: &mut dyn Iterator<Item = &str>| {
+            let mut items = items.peekable();
+            if items.peek().is_none() {
+                return;
+            }
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            out.push_str(label);
+            for (i, item) in items.enumerate() {
+                out.push_str(if i == 0 { " " } else { "|" });
+                out.push_str(item);
+            }
+        };
+        list("control", &mut self.controls.iter().map(String::as_str));
+        list("severity", &mut self.severities.iter().map(|s| s.label()));
+        list("class", &mut self.account_classes.iter().map(String::as_str));
+        list("resource", &mut self.resource_types.iter().map(String::as_str));
+        list("product", &mut self.products.iter().map(String::as_str));
+        if out.is_empty() {
+            out.push_str("any finding");
         }
-        if !self.severities.is_empty() {
-            let s: Vec<String> = self.severities.iter().map(|s| s.label().to_string()).collect();
-            parts.push(list("severity", &s));
-        }
-        if !self.account_classes.is_empty() {
-            parts.push(list("class", &self.account_classes));
-        }
-        if !self.resource_types.is_empty() {
-            parts.push(list("resource", &self.resource_types));
-        }
-        if !self.products.is_empty() {
-            parts.push(list("product", &self.products));
-        }
-        if parts.is_empty() {
-            "any finding".into()
-        } else {
-            parts.join(", ")
-        }
+        out
     }
 }
 
@@ -83,4 +84,31 @@ pub fn pattern_matches(pattern: &str, id: &str) -> bool {
 fn product_matches(pattern: &str, finding: &Finding) -> bool {
     finding.product_name.eq_ignore_ascii_case(pattern)
         || finding.product_arn.to_ascii_lowercase().ends_with(&pattern.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_describes_what_it_matches() {
+        let rule = Rule {
+            name: "r".into(),
+            verdict: Verdict::AutoFix,
+            controls: vec!["S3.8".into(), "S3.1".into()],
+            severities: vec![Severity::High, Severity::Critical],
+            account_classes: vec!["prod".into()],
+            resource_types: Vec::new(),
+            products: vec!["GuardDuty".into()],
+        };
+        assert_eq!(rule.describe(), "control S3.8|S3.1, severity HIGH|CRITICAL, class prod, product GuardDuty");
+        let any = Rule {
+            controls: Vec::new(),
+            severities: Vec::new(),
+            account_classes: Vec::new(),
+            products: Vec::new(),
+            ..rule
+        };
+        assert_eq!(any.describe(), "any finding");
+    }
 }
