@@ -149,6 +149,18 @@ mod tests {
     }
 
     #[test]
+    fn an_owned_page_is_shared_without_a_copy_and_freed_once_spilled() {
+        let compact: String = serde_json::from_str::<serde_json::Value>(FINDING).expect("json").to_string();
+        let page = Arc::new(format!(r#"{{"Findings":[{compact},{compact}]}}"#));
+        let mut findings = read_owned_page(&page).expect("fast path").findings;
+        assert_eq!(Arc::strong_count(&page), 3, "each finding holds the page");
+        findings[0].raw.spill();
+        findings[1].raw.spill();
+        assert_eq!(Arc::strong_count(&page), 1, "the spill file does not keep the page");
+        assert_eq!(findings[1].raw.text().expect("raw"), compact.as_str());
+    }
+
+    #[test]
     fn other_shapes_take_the_general_path() {
         for text in [
             format!(r#"{{"Findings":[{FINDING}],"Extra":1}}"#),

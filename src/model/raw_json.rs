@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 /// Bytes gathered before they are written to the spill file in one call.
 const WRITE_CHUNK: usize = 1 << 20;
@@ -120,8 +120,9 @@ struct SpillState {
     pending: Vec<u8>,
     /// A write failed: nothing more is appended.
     broken: bool,
-    /// The page appended last and its offset: its other findings are already in the file.
-    last_page: Option<(Arc<String>, u64)>,
+    /// The page appended last and its offset: its other findings are already in the file. Weak: the page's text
+    /// is freed with its last finding (the weak reference keeps its address from being reused meanwhile).
+    last_page: Option<(Weak<String>, u64)>,
 }
 
 impl SpillFile {
@@ -150,12 +151,12 @@ impl SpillFile {
     fn append_page(&self, page: &Arc<String>) -> Option<u64> {
         let mut state = self.lock();
         if let Some((last, offset)) = &state.last_page {
-            if Arc::ptr_eq(last, page) {
+            if std::ptr::eq(last.as_ptr(), Arc::as_ptr(page)) {
                 return Some(*offset);
             }
         }
         let offset = state.append(page.as_bytes())?;
-        state.last_page = Some((page.clone(), offset));
+        state.last_page = Some((Arc::downgrade(page), offset));
         Some(offset)
     }
 
