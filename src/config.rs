@@ -291,6 +291,7 @@ impl Config {
             change_windows,
             exception_tags: self.exceptions.tags.clone(),
             incident: Default::default(),
+            reasons: Default::default(),
         })
     }
 }

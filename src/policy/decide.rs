@@ -3,9 +3,11 @@
 use super::change_window::ParsedWindow;
 use super::exception::{read_exception, ExceptionStatus, ExceptionTag, ExceptionTagNames};
 use super::{Rule, Verdict};
+use crate::model::intern::intern;
 use crate::model::Finding;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// A verdict with its explanation.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +47,30 @@ pub struct Policy {
     pub exception_tags: ExceptionTagNames,
     /// Incident mode: change windows are lifted while it is on (switched by the operator, audited).
     pub incident: IncidentMode,
+    /// Reasons that depend only on the rule and the account class, made once.
+    pub reasons: ReasonMemo,
+}
+
+/// Reasons already worded, by rule (or none), verdict path and account class: most findings share one.
+#[derive(Debug, Clone, Default)]
+pub struct ReasonMemo(Arc<std::sync::Mutex<ReasonsByRule>>);
+
+/// (rule index, has a playbook) → (account class, reason).
+type ReasonsByRule = HashMap<(Option<usize>, bool), Vec<(String, Arc<str>)>>;
+
+impl ReasonMemo {
+    /// The reason for `rule` (index) matched with or without a playbook in an account of `class`, worded by `word`
+    /// the first time.
+    fn get(&self, rule: Option<usize>, has_playbook: bool, class: &str, word: impl FnOnce() -> String) -> Arc<str> {
+        let mut memo = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let by_class = memo.entry((rule, has_playbook)).or_default();
+        if let Some((_, reason)) = by_class.iter().find(|(c, _)| c == class) {
+            return reason.clone();
+        }
+        let reason: Arc<str> = intern(&word());
+        by_class.push((class.to_owned(), reason.clone()));
+        reason
+    }
 }
 
 /// The incident-mode switch, shared by every clone of the policy.
@@ -99,30 +125,42 @@ impl Policy {
             ExceptionStatus::None => {}
         }
 
-        let matched = self.rules.iter().find(|r| r.matches(finding, class));
-        let (verdict, mut reason) = match (matched, input.has_playbook) {
-            (Some(rule), _) if rule.verdict == Verdict::Manual => (
+        let matched = self.rules.iter().enumerate().find(|(_, r)| r.matches(finding, class));
+        let memo = |rule, word: &dyn Fn() -> String| self.reasons.get(rule, input.has_playbook, class, word);
+        let (verdict, reason) = match (matched, input.has_playbook) {
+            (Some((i, rule)), _) if rule.verdict == Verdict::Manual => (
                 Verdict::Manual,
-                format!("rule '{}' ({}) says a person fixes it outside hubtriage", rule.name, rule.describe()),
+                memo(Some(i), &|| {
+                    format!("rule '{}' ({}) says a person fixes it outside hubtriage", rule.name, rule.describe())
+                }),
             ),
-            (Some(rule), false) => (
+            (Some((_, rule)), false) => (
                 Verdict::NoPlaybook,
-                format!("rule '{}' would allow {}, but {}", rule.name, rule.verdict, no_playbook_reason(finding)),
+                intern(&format!(
+                    "rule '{}' would allow {}, but {}",
+                    rule.name,
+                    rule.verdict,
+                    no_playbook_reason(finding)
+                )),
             ),
-            (Some(rule), true) => {
-                (rule.verdict, format!("rule '{}' matched ({}) in {class} account", rule.name, rule.describe()))
+            (Some((i, rule)), true) => (
+                rule.verdict,
+                memo(Some(i), &|| format!("rule '{}' matched ({}) in {class} account", rule.name, rule.describe())),
+            ),
+            (None, false) => (Verdict::NoPlaybook, intern(&no_playbook_reason(finding))),
+            (None, true) => {
+                (self.default_verdict, memo(None, &|| format!("no rule matched; default verdict for {class} account")))
             }
-            (None, false) => (Verdict::NoPlaybook, no_playbook_reason(finding)),
-            (None, true) => (self.default_verdict, format!("no rule matched; default verdict for {class} account")),
         };
+        let mut notes = String::new();
         let verdict = if verdict == Verdict::AutoFix {
             match self.change_windows.iter().find(|w| w.is_open(class, input.now)) {
                 Some(window) if self.incident.is_on() => {
-                    reason.push_str(&format!("; change window '{}' lifted: incident mode", window.name));
+                    notes.push_str(&format!("; change window '{}' lifted: incident mode", window.name));
                     verdict
                 }
                 Some(window) => {
-                    reason.push_str(&format!(
+                    notes.push_str(&format!(
                         "; inside change window '{}' ({}), so a person must approve",
                         window.name,
                         window.describe()
@@ -135,10 +173,11 @@ impl Policy {
             verdict
         };
         if let Some(note) = &exception_note {
-            reason.push_str("; ");
-            reason.push_str(note);
+            notes.push_str("; ");
+            notes.push_str(note);
         }
-        Decision { verdict, reason: crate::model::intern::intern(&reason), exception: None, exception_note }
+        let reason = if notes.is_empty() { reason } else { intern(&format!("{reason}{notes}")) };
+        Decision { verdict, reason, exception: None, exception_note }
     }
 }
 

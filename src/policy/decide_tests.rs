@@ -29,6 +29,7 @@ fn policy(rules: Vec<Rule>) -> Policy {
         change_windows: vec![],
         exception_tags: ExceptionTagNames::default(),
         incident: Default::default(),
+        reasons: Default::default(),
     }
 }
 
@@ -165,4 +166,27 @@ fn expired_and_unparsable_exceptions_fall_back_to_the_normal_verdict() {
     let d = decide(&p, &f, true, &garbage, saturday_noon());
     assert_eq!(d.verdict, Verdict::AutoFix);
     assert!(d.exception_note.as_deref().is_some_and(|n| n.contains("next week")));
+}
+
+#[test]
+fn reasons_worded_once_per_rule_and_class_stay_apart() {
+    let p = policy(vec![rule("everything", Verdict::AutoFix)]);
+    let none = BTreeMap::new();
+    let reason = |account: &str, has_playbook: bool| {
+        let f = control_finding("S3.8", Severity::High, account, "AwsS3Bucket");
+        decide(&p, &f, has_playbook, &none, saturday_noon()).reason
+    };
+    let (prod, sandbox) = (reason(PROD, true), reason(SANDBOX, true));
+    assert!(prod.contains("in prod account") && sandbox.contains("in sandbox account"), "{prod} / {sandbox}");
+    assert!(Arc::ptr_eq(&prod, &reason(PROD, true)), "the second finding shares the first one's reason");
+    let without = reason(PROD, false);
+    assert!(without.contains("no playbook handles control S3.8"), "{without}");
+    let other = decide(
+        &p,
+        &control_finding("EC2.19", Severity::High, PROD, "AwsEc2SecurityGroup"),
+        false,
+        &none,
+        saturday_noon(),
+    );
+    assert!(other.reason.contains("EC2.19"), "not-memoized reasons follow the finding: {}", other.reason);
 }
