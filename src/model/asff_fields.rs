@@ -1,9 +1,10 @@
-//! The fields of an ASFF finding the reader uses, read straight from the JSON text (or from a parsed `Value`)
-//! without building a tree of the rest: unknown fields are skipped, strings are borrowed where the input allows.
+//! The fields of an ASFF finding the reader uses: read through serde from a parsed `Value` (the general path), or
+//! by the one-pass scanner of `asff_scan` from a GetFindings page's text (the fast path), which fills the same
+//! structs the same way. Unknown fields are skipped; strings are borrowed where the input allows.
 //!
 //! Every field is lenient the way `Value` lookups are: a value of the wrong type reads as absent, a nested object
-//! that is not an object reads as empty, non-objects in lists are skipped. Only malformed JSON or a key given twice
-//! (which serde refuses while a `Value` keeps the last one) fail, and the reader then takes the `Value` path.
+//! that is not an object reads as empty, non-objects in lists are skipped. A key given twice fails (serde refuses
+//! it, the scanner bails), and the reader then takes the `Value` path, which keeps the last one.
 
 #![allow(non_snake_case)]
 
