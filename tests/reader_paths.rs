@@ -150,3 +150,55 @@ fn a_key_given_twice_is_read_as_the_general_path_reads_it() {
     assert_eq!(outcome.findings.len(), 1, "{:?}", outcome.problems);
     assert_eq!(&*outcome.findings[0].id, "arn:aws:securityhub:eu-west-1:111111111111:x/1");
 }
+
+/// What the general path reads from `text` when it is one JSON value (`None` when it is not).
+fn general_reading(text: &str) -> Option<ReadOutcome> {
+    serde_json::from_str::<Value>(text).ok().map(|value| read_value(&value))
+}
+
+fn canonical_findings(outcome: ReadOutcome) -> Vec<Finding> {
+    outcome.findings.into_iter().map(canonical).collect()
+}
+
+/// Characters that change what JSON text means, and a few that are only text.
+const JSON_CHARS: &[char] =
+    &['"', '\\', '{', '}', '[', ']', ',', ':', ' ', '\n', '0', '9', '-', '.', 'e', 'u', 't', 'n', '/', '\u{1}', 'é'];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 3000, failure_persistence: None, ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// The one-pass scanner checks the JSON it skips as strictly as a full parse: a page with one character
+    /// changed, added or removed reads as the general path reads it — the same findings when it is still JSON,
+    /// none when it is not.
+    #[test]
+    fn a_damaged_page_reads_as_the_general_path_reads_it(
+        pick in 0usize..10_000,
+        at in 0usize..1_000_000,
+        edit in 0u8..3,
+        char_index in 0usize..JSON_CHARS.len(),
+    ) {
+        static PAGES: std::sync::OnceLock<Vec<Vec<char>>> = std::sync::OnceLock::new();
+        let pages = PAGES.get_or_init(|| {
+            let page = |f: &Value| json!({ "Findings": [f, f], "NextToken": "t" }).to_string().chars().collect();
+            corpus_findings().iter().map(page).collect()
+        });
+        let chars = &pages[pick % pages.len()];
+        let at = at % chars.len();
+        let mut damaged = chars.clone();
+        match edit {
+            0 => damaged[at] = JSON_CHARS[char_index],
+            1 => damaged.insert(at, JSON_CHARS[char_index]),
+            _ => { damaged.remove(at); }
+        }
+        let text: String = damaged.into_iter().collect();
+        let read = read_document(&text);
+        match general_reading(&text) {
+            Some(general) => {
+                proptest::prop_assert_eq!(canonical_findings(read), canonical_findings(general));
+            }
+            None => proptest::prop_assert!(read.findings.is_empty(), "findings read from text that is not JSON"),
+        }
+    }
+}
