@@ -52,13 +52,16 @@ pub fn intern(text: &str) -> Arc<str> {
         return Arc::from(text);
     }
     let hash = sample_hash(text);
-    RECENT.with_borrow_mut(|recent| {
+    // The cache is only a shortcut: a thread that is exiting (or a nested call) goes to the table.
+    let cached = RECENT.try_with(|recent| {
+        let mut recent = recent.try_borrow_mut().ok()?;
         let slot = &mut recent[hash as usize % RECENT_SLOTS];
-        match slot {
+        Some(match slot {
             Some(shared) if **shared == *text => shared.clone(),
             _ => slot.insert(shared_copy(text, hash)).clone(),
-        }
-    })
+        })
+    });
+    cached.ok().flatten().unwrap_or_else(|| shared_copy(text, hash))
 }
 
 fn shared_copy(text: &str, hash: u64) -> Arc<str> {
