@@ -7,11 +7,10 @@ use super::control_id::{self, ControlFields, ControlIdResolution};
 use super::finding::{ComplianceStatus, Finding, RecordState, ResourceRef, Severity, WorkflowStatus};
 use super::intern::intern;
 use super::raw_json::RawJson;
-use super::sanitize::{self, inert_line as line};
+use super::sanitize::{self, inert_line as line, into_inert_line};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -262,7 +261,7 @@ pub(super) fn normalize(mut f: FindingFields, raw: RawJson, env: &Envelope) -> R
         standards_control_arn: product_fields.and_then(|p| p.StandardsControlArn.text()),
     };
     let control_id = match control_id::resolve(&control_fields) {
-        ControlIdResolution::Found(id) => Some(inert(id)),
+        ControlIdResolution::Found(id) => Some(into_inert_line(id)),
         ControlIdResolution::UnmappedLegacy(legacy) => {
             warnings.push(format!("legacy control {legacy} has no consolidated control id"));
             None
@@ -341,14 +340,6 @@ fn read_severity(f: &FindingFields, warnings: &mut Vec<String>) -> Severity {
     })
 }
 
-/// `text` made inert, reusing it when it already is.
-fn inert(text: String) -> String {
-    match line(&text) {
-        Cow::Borrowed(_) => text,
-        Cow::Owned(cleaned) => cleaned,
-    }
-}
-
 fn read_resources(list: List<Object<ResourceFields>>, warnings: &mut Vec<String>) -> Vec<ResourceRef> {
     let Some(items) = list.items else {
         warnings.push("finding has no Resources".into());
@@ -360,7 +351,8 @@ fn read_resources(list: List<Object<ResourceFields>>, warnings: &mut Vec<String>
         .map(|r| {
             let given_id = r.Id.text().unwrap_or("");
             let id = line(given_id).into_owned();
-            let tags: BTreeMap<String, String> = r.Tags.0.into_iter().map(|(k, v)| (inert(k), inert(v))).collect();
+            let tags: BTreeMap<String, String> =
+                r.Tags.0.into_iter().map(|(k, v)| (into_inert_line(k), into_inert_line(v))).collect();
             ResourceRef {
                 kind: line(r.Type.text().unwrap_or("Other")).into_owned(),
                 arn: given_id.starts_with("arn:").then(|| id.clone()),

@@ -31,8 +31,15 @@ pub fn inert_lines(text: &str, max_chars: usize) -> Cow<'_, str> {
 
 /// Whether `text` needs no cleaning for single-line display (the common, fast case).
 pub fn is_inert_line(text: &str) -> bool {
-    text.chars().all(|c| !is_unsafe(c) && c != '\n' && c != '\t')
-        && (text.len() <= MAX_FIELD_CHARS || text.chars().count() <= MAX_FIELD_CHARS)
+    matches!(inert_line(text), Cow::Borrowed(_))
+}
+
+/// [`single_line`] of an owned text, which is kept when it already is inert.
+pub fn into_inert_line(text: String) -> String {
+    match inert_line(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(cleaned) => cleaned,
+    }
 }
 
 fn is_bidi_control(c: char) -> bool {
