@@ -42,6 +42,12 @@ fn best_of<I, T>(mut setup: impl FnMut() -> I, mut pass: impl FnMut(I) -> T) -> 
     best.expect("passes")
 }
 
+/// One pass of the ingest pipeline over owned pages: read, normalize, verdict (the spill left out).
+#[inline(never)]
+pub fn pass(pages: Vec<String>, triage: &Triage, now: chrono::DateTime<chrono::Utc>) -> Vec<hubtriage::engine::Row> {
+    pages.into_iter().flat_map(|page| assess_page(read_owned_document(page).findings, triage, now)).collect()
+}
+
 pub fn run(corpus: &Corpus, findings: usize, report: &mut Report) {
     let pages = corpus.pages(findings);
     let bytes: usize = pages.iter().map(String::len).sum();

@@ -28,14 +28,13 @@ fn main() {
         return;
     }
     if args.first().map(String::as_str) == Some("profile-ingest") {
-        // For a profiler: the ingest pipeline alone (read, normalize, verdict), over and over.
-        let pages = corpus::Corpus::load().pages(FINDINGS);
+        // For a profiler: the ingest pipeline alone (read, normalize, verdict), over and over:
+        // `profile-ingest [findings] [passes]`; under callgrind, `--toggle-collect=*ingest::pass*` counts it alone.
+        let number = |i: usize, default: usize| args.get(i).and_then(|n| n.parse().ok()).unwrap_or(default);
+        let pages = corpus::Corpus::load().pages(number(1, FINDINGS));
         let (triage, now) = (ingest::triage(), chrono::Utc::now());
-        for _ in 0..5 {
-            for page in pages.clone() {
-                let findings = hubtriage::model::asff::read_owned_document(page).findings;
-                std::hint::black_box(hubtriage::engine::ingest::assess_page(findings, &triage, now));
-            }
+        for _ in 0..number(2, 5) {
+            std::hint::black_box(ingest::pass(pages.clone(), &triage, now));
         }
         return;
     }

@@ -208,8 +208,8 @@ fn arn_region_account(arn: &str) -> (Option<&str>, Option<&str>) {
 
 fn timestamp(field: &Text, key: &str, warnings: &mut Vec<String>) -> Option<DateTime<Utc>> {
     let raw = field.text()?;
-    match DateTime::parse_from_rfc3339(raw) {
-        Ok(t) => Some(t.with_timezone(&Utc)),
+    match super::rfc3339::parse(raw) {
+        Ok(t) => Some(t),
         Err(e) => {
             warnings.push(format!("{key} {:?} is not an RFC 3339 time: {e}", sanitize::single_line(raw)));
             None

@@ -24,7 +24,17 @@ impl<'a> Text<'a> {
 
     /// The string trimmed, when not empty.
     pub fn text(&self) -> Option<&str> {
-        self.as_str().map(str::trim).filter(|s| !s.is_empty())
+        self.as_str().map(trim).filter(|s| !s.is_empty())
+    }
+}
+
+/// `str::trim`, without its Unicode scan when both ends are visible ASCII (as in almost every field).
+fn trim(text: &str) -> &str {
+    let visible = |b: &u8| (b'!'..0x80).contains(b);
+    match text.as_bytes() {
+        [first, .., last] if visible(first) && visible(last) => text,
+        [only] if visible(only) => text,
+        _ => text.trim(),
     }
 }
 
@@ -246,5 +256,13 @@ impl<'de> Deserialize<'de> for StringMap {
             }
         }
         deserializer.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn trimming_matches_str_trim() {
+    for text in ["", " ", "a", " a", "a ", "\u{a0}a", "a\u{2003}", "\tx y\n", "x\u{b}", "~", "é", " é ", "\u{7f}"] {
+        assert_eq!(trim(text), text.trim(), "{text:?}");
     }
 }

@@ -6,6 +6,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+/// The value whose label is `text` (trimmed, any case): labels are read once per finding, without a copy.
+fn label_in<T: Copy>(text: &str, labels: &[(&str, T)]) -> Option<T> {
+    let text = text.trim();
+    labels.iter().find(|(label, _)| label.eq_ignore_ascii_case(text)).map(|&(_, value)| value)
+}
+
 /// Security Hub's severity labels, ordered from least to most severe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -24,14 +30,7 @@ impl Severity {
 
     /// Parses an ASFF label such as `HIGH` (case-insensitive).
     pub fn from_label(label: &str) -> Option<Self> {
-        match label.trim().to_ascii_uppercase().as_str() {
-            "INFORMATIONAL" => Some(Self::Informational),
-            "LOW" => Some(Self::Low),
-            "MEDIUM" => Some(Self::Medium),
-            "HIGH" => Some(Self::High),
-            "CRITICAL" => Some(Self::Critical),
-            _ => None,
-        }
+        label_in(label, &Self::ALL.map(|s| (s.label(), s)))
     }
 
     /// The label for `Severity.Normalized` per AWS's documented ranges
@@ -77,13 +76,18 @@ pub enum WorkflowStatus {
 impl WorkflowStatus {
     /// Parses `Workflow.Status`, or the deprecated `WorkflowState` values mapped to their successor.
     pub fn parse(text: &str) -> Option<Self> {
-        match text.trim().to_ascii_uppercase().as_str() {
-            "NEW" | "ASSIGNED" | "IN_PROGRESS" => Some(Self::New),
-            "NOTIFIED" => Some(Self::Notified),
-            "RESOLVED" => Some(Self::Resolved),
-            "SUPPRESSED" | "DEFERRED" => Some(Self::Suppressed),
-            _ => None,
-        }
+        label_in(
+            text,
+            &[
+                ("NEW", Self::New),
+                ("ASSIGNED", Self::New),
+                ("IN_PROGRESS", Self::New),
+                ("NOTIFIED", Self::Notified),
+                ("RESOLVED", Self::Resolved),
+                ("SUPPRESSED", Self::Suppressed),
+                ("DEFERRED", Self::Suppressed),
+            ],
+        )
     }
 
     /// The ASFF text of the status.
@@ -118,13 +122,15 @@ pub enum ComplianceStatus {
 impl ComplianceStatus {
     /// Parses `Compliance.Status`.
     pub fn parse(text: &str) -> Option<Self> {
-        match text.trim().to_ascii_uppercase().as_str() {
-            "PASSED" => Some(Self::Passed),
-            "WARNING" => Some(Self::Warning),
-            "FAILED" => Some(Self::Failed),
-            "NOT_AVAILABLE" => Some(Self::NotAvailable),
-            _ => None,
-        }
+        label_in(
+            text,
+            &[
+                ("PASSED", Self::Passed),
+                ("WARNING", Self::Warning),
+                ("FAILED", Self::Failed),
+                ("NOT_AVAILABLE", Self::NotAvailable),
+            ],
+        )
     }
 }
 

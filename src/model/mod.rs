@@ -12,6 +12,7 @@ pub mod hash;
 pub mod intern;
 mod json_scan;
 pub mod raw_json;
+mod rfc3339;
 pub mod sanitize;
 #[cfg(test)]
 pub mod testing;

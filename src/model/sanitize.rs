@@ -51,26 +51,46 @@ fn is_unsafe(c: char) -> bool {
 }
 
 /// Whether every byte is printable ASCII, eight at a time.
-fn is_printable_ascii(bytes: &[u8]) -> bool {
+/// Whether an 8-byte word is all printable ASCII (no control character, no DEL, no byte of a multi-byte char).
+fn is_printable_word(w: u64) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut words = bytes.chunks_exact(8);
-    let printable = words.all(|w| {
-        let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
-        let del = w ^ (ONES * 0x7f);
-        ((w & HIGHS) | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS) | (del.wrapping_sub(ONES) & !del & HIGHS)) == 0
-    });
-    printable && words.remainder().iter().all(|b| (0x20..0x7f).contains(b))
+    let del = w ^ (ONES * 0x7f);
+    ((w & HIGHS) | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS) | (del.wrapping_sub(ONES) & !del & HIGHS)) == 0
+}
+
+/// Whether every char of `text` is shown as it is (newlines too when `keep_newlines`): printable ASCII is checked
+/// eight bytes at a time, the eight bytes around anything else char by char.
+fn is_inert(text: &str, keep_newlines: bool) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if let Some(word) = bytes.get(at..at + 8) {
+            if is_printable_word(u64::from_le_bytes(word.try_into().unwrap_or_default())) {
+                at += 8;
+                continue;
+            }
+        }
+        let until = (at + 8).min(bytes.len());
+        while at < until {
+            match bytes[at] {
+                0x20..=0x7e => at += 1,
+                b'\n' if keep_newlines => at += 1,
+                0..=0x7f => return false,
+                _ => match text.get(at..).and_then(|rest| rest.chars().next()) {
+                    Some(c) if !is_unsafe(c) => at += c.len_utf8(),
+                    _ => return false,
+                },
+            }
+        }
+    }
+    true
 }
 
 fn clean(text: &str, keep_newlines: bool, max_chars: usize) -> Cow<'_, str> {
     // Most text is printable and short enough, which needs nothing done and no copy.
     let fits = text.len() <= max_chars || text.chars().count() <= max_chars;
-    if fits && is_printable_ascii(text.as_bytes()) {
-        return Cow::Borrowed(text);
-    }
-    let allowed = |c: char| !is_unsafe(c) || (keep_newlines && c == '\n');
-    if fits && text.chars().all(allowed) {
+    if fits && is_inert(text, keep_newlines) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len().min(max_chars));
@@ -158,6 +178,9 @@ mod tests {
             assert!(matches!(inert_line(text), Cow::Borrowed(t) if t == text), "{text}");
         }
         assert!(matches!(inert_lines("two\nlines here", 100), Cow::Borrowed(_)));
+        assert!(matches!(inert_lines("eight by\ntes, “then” ünïcode\n", 100), Cow::Borrowed(_)));
+        assert!(matches!(inert_lines("eight by\ntes then\u{1b}[0m", 100), Cow::Owned(_)));
+        assert!(matches!(inert_line("two\nlines here"), Cow::Owned(_)));
         for dirty in ["0123456789\u{7f}", "01234567\u{1b}[0m", "tab\there", "x\u{202e}y", "01234567\u{85}"] {
             assert!(matches!(inert_line(dirty), Cow::Owned(_)), "{dirty:?}");
         }
