@@ -11,6 +11,7 @@
 pub use super::asff_lenient::{List, Number, Object, StringMap, Text};
 use serde::de::Deserializer;
 use serde::Deserialize;
+use std::borrow::Cow;
 use serde_json::value::RawValue;
 
 /// `Severity` and `FindingProviderFields.Severity`.
@@ -61,21 +62,21 @@ pub struct ProductFields<'a> {
 /// The parts of `Resources[].Details` playbooks plan from (the rest stays in the raw JSON), as JSON text.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct DetailsFields {
+pub struct DetailsFields<'a> {
     #[serde(deserialize_with = "kept")]
-    pub AwsS3Bucket: Option<Box<str>>,
+    pub AwsS3Bucket: Option<Cow<'a, str>>,
     #[serde(deserialize_with = "kept")]
-    pub AwsEc2SecurityGroup: Option<Box<str>>,
+    pub AwsEc2SecurityGroup: Option<Cow<'a, str>>,
     #[serde(deserialize_with = "kept")]
-    pub AwsEc2Instance: Option<Box<str>>,
+    pub AwsEc2Instance: Option<Cow<'a, str>>,
 }
 
 /// A value kept as its JSON text (null included, as a `Value` lookup would see it).
-fn kept<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Box<str>>, D::Error> {
-    Box::<RawValue>::deserialize(deserializer).map(|raw| Some(raw.into()))
+fn kept<'de, 'a, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Cow<'a, str>>, D::Error> {
+    Box::<RawValue>::deserialize(deserializer).map(|raw| Some(Cow::Owned(Box::<str>::from(raw).into())))
 }
 
-impl DetailsFields {
+impl DetailsFields<'_> {
     /// The kept parts as one JSON object, `None` when there is none.
     pub fn into_text(self) -> Option<Box<str>> {
         let parts = [
@@ -83,7 +84,8 @@ impl DetailsFields {
             ("AwsEc2SecurityGroup", self.AwsEc2SecurityGroup),
             ("AwsEc2Instance", self.AwsEc2Instance),
         ];
-        let mut text = String::new();
+        let size: usize = parts.iter().filter_map(|(key, value)| Some(key.len() + value.as_ref()?.len() + 4)).sum();
+        let mut text = String::with_capacity(size + 1);
         for (key, value) in parts {
             let Some(value) = value else { continue };
             text.push(if text.is_empty() { '{' } else { ',' });
@@ -106,7 +108,7 @@ pub struct ResourceFields<'a> {
     #[serde(borrow)]
     pub Region: Text<'a>,
     pub Tags: StringMap,
-    pub Details: Object<DetailsFields>,
+    pub Details: Object<DetailsFields<'a>>,
 }
 
 impl FindingFields<'_> {

@@ -8,6 +8,7 @@ use super::asff_fields::{
     ResourceFields, SeverityFields, StringMap, Text, WorkflowFields,
 };
 use super::json_scan::{Bail, Kind, Scan, Scanner};
+use std::borrow::Cow;
 
 /// Marks field `bit` of an object as seen; a second time bails.
 fn once(seen: &mut u64, bit: u32) -> Scan<()> {
@@ -113,9 +114,9 @@ fn severity<'a>(s: &mut Scanner<'a>) -> Scan<Object<SeverityFields<'a>>> {
     })
 }
 
-fn details<'a>(s: &mut Scanner<'a>) -> Scan<Object<DetailsFields>> {
-    let kept = |s: &mut Scanner<'a>| s.value_text().map(|t| Some(Box::from(t)));
-    object(s, |f: &mut DetailsFields, s, key| match key {
+fn details<'a>(s: &mut Scanner<'a>) -> Scan<Object<DetailsFields<'a>>> {
+    let kept = |s: &mut Scanner<'a>| s.value_text().map(|t| Some(Cow::Borrowed(t)));
+    object(s, |f: &mut DetailsFields<'a>, s, key| match key {
         "AwsS3Bucket" => read(&mut f.AwsS3Bucket, 0, s, kept),
         "AwsEc2SecurityGroup" => read(&mut f.AwsEc2SecurityGroup, 1, s, kept),
         "AwsEc2Instance" => read(&mut f.AwsEc2Instance, 2, s, kept),

@@ -3,10 +3,12 @@
 use super::change_window::ParsedWindow;
 use super::exception::{read_exception, ExceptionStatus, ExceptionTag, ExceptionTagNames};
 use super::{Rule, Verdict};
+use crate::model::hash::BuildWordHasher;
 use crate::model::intern::intern;
 use crate::model::Finding;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
 use std::sync::Arc;
 
 /// A verdict with its explanation.
@@ -51,24 +53,57 @@ pub struct Policy {
     pub reasons: ReasonMemo,
 }
 
-/// Reasons already worded, by rule (or none), verdict path and account class: most findings share one.
+/// Reasons already worded: most findings share one.
 #[derive(Debug, Clone, Default)]
-pub struct ReasonMemo(Arc<std::sync::Mutex<ReasonsByRule>>);
+pub struct ReasonMemo(Arc<std::sync::Mutex<Reasons>>);
 
-/// (rule index, has a playbook) → (account class, reason).
-type ReasonsByRule = HashMap<(Option<usize>, bool), Vec<(String, Arc<str>)>>;
+#[derive(Debug, Default)]
+struct Reasons {
+    /// (rule index, has a playbook) → (account class, reason).
+    by_rule: HashMap<(Option<usize>, bool), Vec<(String, Arc<str>)>>,
+    /// Reasons of findings no playbook handles, by rule (or none) and what they name (the control, or the product
+    /// and finding type).
+    no_playbook: HashMap<String, Arc<str>, BuildWordHasher>,
+    /// The key being looked up (kept to be reused).
+    key: String,
+}
 
 impl ReasonMemo {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Reasons> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// The reason for `rule` (index) matched with or without a playbook in an account of `class`, worded by `word`
     /// the first time.
     fn get(&self, rule: Option<usize>, has_playbook: bool, class: &str, word: impl FnOnce() -> String) -> Arc<str> {
-        let mut memo = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let by_class = memo.entry((rule, has_playbook)).or_default();
+        let mut memo = self.lock();
+        let by_class = memo.by_rule.entry((rule, has_playbook)).or_default();
         if let Some((_, reason)) = by_class.iter().find(|(c, _)| c == class) {
             return reason.clone();
         }
         let reason: Arc<str> = intern(&word());
         by_class.push((class.to_owned(), reason.clone()));
+        reason
+    }
+
+    /// The reason no playbook handles `finding` after `rule` (index) matched or none did, worded by `word` the first
+    /// time.
+    fn no_playbook(&self, rule: Option<usize>, finding: &Finding, word: impl FnOnce() -> String) -> Arc<str> {
+        let mut memo = self.lock();
+        let Reasons { no_playbook, key, .. } = &mut *memo;
+        key.clear();
+        if let Some(rule) = rule {
+            _ = write!(key, "{rule}");
+        }
+        match &finding.control_id {
+            Some(id) => key.extend(["\0control\0", id]),
+            None => key.extend(["\0product\0", &finding.product_name, "\0", finding.control_or_type()]),
+        }
+        if let Some(reason) = no_playbook.get(key.as_str()) {
+            return reason.clone();
+        }
+        let reason: Arc<str> = intern(&word());
+        no_playbook.insert(key.clone(), reason.clone());
         reason
     }
 }
@@ -134,20 +169,17 @@ impl Policy {
                     format!("rule '{}' ({}) says a person fixes it outside hubtriage", rule.name, rule.describe())
                 }),
             ),
-            (Some((_, rule)), false) => (
+            (Some((i, rule)), false) => (
                 Verdict::NoPlaybook,
-                intern(&format!(
-                    "rule '{}' would allow {}, but {}",
-                    rule.name,
-                    rule.verdict,
-                    no_playbook_reason(finding)
-                )),
+                self.reasons.no_playbook(Some(i), finding, || {
+                    format!("rule '{}' would allow {}, but {}", rule.name, rule.verdict, no_playbook_reason(finding))
+                }),
             ),
             (Some((i, rule)), true) => (
                 rule.verdict,
                 memo(Some(i), &|| format!("rule '{}' matched ({}) in {class} account", rule.name, rule.describe())),
             ),
-            (None, false) => (Verdict::NoPlaybook, intern(&no_playbook_reason(finding))),
+            (None, false) => (Verdict::NoPlaybook, self.reasons.no_playbook(None, finding, || no_playbook_reason(finding))),
             (None, true) => {
                 (self.default_verdict, memo(None, &|| format!("no rule matched; default verdict for {class} account")))
             }

@@ -93,6 +93,33 @@ fn resource_type_and_product_conditions() {
     gd.control_id = None;
     gd.product_name = "GuardDuty".into();
     assert_eq!(decide(&p, &gd, false, &none, saturday_noon()).verdict, Verdict::Manual);
+    // A product is also matched by the end of the product ARN, in any case.
+    gd.product_name = "Amazon GuardDuty".into();
+    gd.product_arn = "arn:aws:securityhub:eu-west-1::product/aws/guardduty".into();
+    assert_eq!(decide(&p, &gd, false, &none, saturday_noon()).verdict, Verdict::Manual);
+    gd.product_arn = "arn:aws:securityhub:eu-west-1::product/aws/inspector".into();
+    assert_eq!(decide(&p, &gd, false, &none, saturday_noon()).verdict, Verdict::NoPlaybook);
+}
+
+#[test]
+fn no_playbook_reasons_are_shared_only_by_findings_they_describe() {
+    let p = policy(vec![rule("everything", Verdict::AutoFix)]);
+    let none = BTreeMap::new();
+    let reason = |f: &Finding| decide(&p, f, false, &none, saturday_noon()).reason;
+    let iam6 = control_finding("IAM.6", Severity::Critical, PROD, "AwsAccount");
+    let iam6_again = control_finding("IAM.6", Severity::Low, SANDBOX, "AwsAccount");
+    let iam9 = control_finding("IAM.9", Severity::Critical, PROD, "AwsAccount");
+    assert!(Arc::ptr_eq(&reason(&iam6), &reason(&iam6_again)));
+    assert!(reason(&iam9).contains("control IAM.9"), "{}", reason(&iam9));
+    let mut typed = iam6.clone();
+    typed.control_id = None;
+    typed.types = vec!["Software and Configuration Checks/Vulnerabilities/CVE".into()];
+    assert!(reason(&typed).contains("type CVE"), "{}", reason(&typed));
+    typed.product_name = "Inspector".into();
+    assert!(reason(&typed).contains("Inspector finding"), "{}", reason(&typed));
+    let unmatched = policy(Vec::new());
+    let d = decide(&unmatched, &iam6, false, &none, saturday_noon());
+    assert_eq!(d.reason.as_ref(), "no playbook handles control IAM.6");
 }
 
 #[test]

@@ -83,7 +83,12 @@ pub fn pattern_matches(pattern: &str, id: &str) -> bool {
 
 fn product_matches(pattern: &str, finding: &Finding) -> bool {
     finding.product_name.eq_ignore_ascii_case(pattern)
-        || finding.product_arn.to_ascii_lowercase().ends_with(&pattern.to_ascii_lowercase())
+        || finding
+            .product_arn
+            .len()
+            .checked_sub(pattern.len())
+            .and_then(|start| finding.product_arn.get(start..))
+            .is_some_and(|end| end.eq_ignore_ascii_case(pattern))
 }
 
 #[cfg(test)]
