@@ -11,8 +11,8 @@
 pub use super::asff_lenient::{List, Number, Object, StringMap, Text};
 use serde::de::Deserializer;
 use serde::Deserialize;
-use std::borrow::Cow;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 /// `Severity` and `FindingProviderFields.Severity`.
 #[derive(Debug, Default, Deserialize)]

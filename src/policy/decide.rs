@@ -57,10 +57,12 @@ pub struct Policy {
 #[derive(Debug, Clone, Default)]
 pub struct ReasonMemo(Arc<std::sync::Mutex<Reasons>>);
 
+/// (rule index, has a playbook) → (account class, reason).
+type ReasonsByRule = HashMap<(Option<usize>, bool), Vec<(String, Arc<str>)>>;
+
 #[derive(Debug, Default)]
 struct Reasons {
-    /// (rule index, has a playbook) → (account class, reason).
-    by_rule: HashMap<(Option<usize>, bool), Vec<(String, Arc<str>)>>,
+    by_rule: ReasonsByRule,
     /// Reasons of findings no playbook handles, by rule (or none) and what they name (the control, or the product
     /// and finding type).
     no_playbook: HashMap<String, Arc<str>, BuildWordHasher>,
@@ -179,7 +181,9 @@ impl Policy {
                 rule.verdict,
                 memo(Some(i), &|| format!("rule '{}' matched ({}) in {class} account", rule.name, rule.describe())),
             ),
-            (None, false) => (Verdict::NoPlaybook, self.reasons.no_playbook(None, finding, || no_playbook_reason(finding))),
+            (None, false) => {
+                (Verdict::NoPlaybook, self.reasons.no_playbook(None, finding, || no_playbook_reason(finding)))
+            }
             (None, true) => {
                 (self.default_verdict, memo(None, &|| format!("no rule matched; default verdict for {class} account")))
             }
