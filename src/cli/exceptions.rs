@@ -101,7 +101,6 @@ fn resource_of(target: &ResourceArgs) -> Result<ResourceRef, String> {
     Ok(ResourceRef {
         kind,
         id: id.to_string(),
-        arn: None,
         region: Some(target.region.trim().to_string()),
         tags: Default::default(),
         details: None,

@@ -119,7 +119,6 @@ pub fn short_id(id: &str) -> String {
     let reference = crate::model::ResourceRef {
         kind: String::new(),
         id: id.to_string(),
-        arn: None,
         region: None,
         tags: Default::default(),
         details: None,

@@ -17,7 +17,6 @@ fn input(kind: &str, reason: &str, expires: &str) -> ExceptionInput {
         resource: ResourceRef {
             kind: kind.into(),
             id: "arn:aws:s3:::b".into(),
-            arn: None,
             region: None,
             tags: BTreeMap::new(),
             details: None,

@@ -355,7 +355,6 @@ fn read_resources(list: List<Object<ResourceFields>>, warnings: &mut Vec<String>
                 r.Tags.0.into_iter().map(|(k, v)| (into_inert_line(k), into_inert_line(v))).collect();
             ResourceRef {
                 kind: line(r.Type.text().unwrap_or("Other")).into_owned(),
-                arn: given_id.starts_with("arn:").then(|| id.clone()),
                 id,
                 region: r.Region.text().map(sanitize::single_line),
                 tags,

@@ -141,8 +141,6 @@ pub struct ResourceRef {
     pub kind: String,
     /// `Id` as given (often an ARN).
     pub id: String,
-    /// The ARN when the id is one, or one could be derived.
-    pub arn: Option<String>,
     /// `Region` of the resource, when given.
     pub region: Option<String>,
     /// `Tags` carried on the finding (a snapshot from when the finding was generated).
@@ -154,6 +152,11 @@ pub struct ResourceRef {
 }
 
 impl ResourceRef {
+    /// The ARN of the resource, when its id is one.
+    pub fn arn(&self) -> Option<&str> {
+        self.id.starts_with("arn:").then_some(self.id.as_str())
+    }
+
     /// The kept `Details`, parsed.
     pub fn details(&self) -> Option<serde_json::Value> {
         serde_json::from_str(self.details.as_deref()?).ok()
@@ -258,7 +261,6 @@ mod tests {
         let r = |id: &str| ResourceRef {
             kind: String::new(),
             id: id.into(),
-            arn: None,
             region: None,
             tags: BTreeMap::new(),
             details: None,

@@ -19,7 +19,6 @@ pub fn control_finding(control: &str, severity: Severity, account: &str, resourc
         resources: vec![ResourceRef {
             kind: resource_type.into(),
             id: "arn:aws:s3:::example-bucket".into(),
-            arn: Some("arn:aws:s3:::example-bucket".into()),
             region: None,
             tags: BTreeMap::new(),
             details: None,

@@ -38,7 +38,6 @@ impl ExceptionTarget {
         let resource = ResourceRef {
             kind: entry.resource_type.clone(),
             id: entry.resource_id.clone(),
-            arn: entry.resource_id.starts_with("arn:").then(|| entry.resource_id.clone()),
             region: Some(entry.region.clone()),
             tags: BTreeMap::new(),
             details: None,

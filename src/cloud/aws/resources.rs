@@ -292,7 +292,6 @@ mod tests {
         let r = |id: &str| ResourceRef {
             kind: "AwsEc2Instance".into(),
             id: id.into(),
-            arn: None,
             region: None,
             tags: BTreeMap::new(),
             details: None,

@@ -22,7 +22,7 @@ pub(super) fn apply(org: &SimOrg, account: &str, region: &str, change: Change) -
 }
 
 pub(super) fn reference(kind: &str, id: &str) -> ResourceRef {
-    ResourceRef { kind: kind.into(), id: id.into(), arn: None, region: None, tags: BTreeMap::new(), details: None }
+    ResourceRef { kind: kind.into(), id: id.into(), region: None, tags: BTreeMap::new(), details: None }
 }
 
 pub(super) fn read(org: &SimOrg, account: &str, region: &str, kind: &str, id: &str) -> ResourceState {

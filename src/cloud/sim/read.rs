@@ -62,7 +62,7 @@ pub(super) fn read(
 /// Whether the reference names another account or region than the one asked: an ARN with another region or
 /// account, an `AWS::::Account:<id>` of another account, or a resource `Region` that differs.
 fn is_elsewhere(resource: &ResourceRef, account_id: &str, region: &str) -> bool {
-    let arn = resource.arn.as_deref().or(resource.id.starts_with("arn:").then_some(resource.id.as_str()));
+    let arn = resource.arn();
     let by_arn = arn.is_some_and(|arn| {
         let parts: Vec<&str> = arn.splitn(6, ':').collect();
         let (arn_region, arn_account) = (parts.get(3).copied().unwrap_or(""), parts.get(4).copied().unwrap_or(""));

@@ -39,7 +39,6 @@ fn bucket_ref(name: &str) -> ResourceRef {
     ResourceRef {
         kind: "AwsS3Bucket".into(),
         id: format!("arn:aws:s3:::{name}"),
-        arn: Some(format!("arn:aws:s3:::{name}")),
         region: None,
         tags: BTreeMap::new(),
         details: None,

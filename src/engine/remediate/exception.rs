@@ -60,7 +60,6 @@ impl Remediator {
             account_id: op.account_id().to_string(),
             region: op.region().to_string(),
             resource: ResourceRef {
-                arn: resource_id.starts_with("arn:").then(|| resource_id.clone()),
                 id: resource_id,
                 kind,
                 region: Some(op.region().to_string()),

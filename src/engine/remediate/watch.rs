@@ -157,7 +157,6 @@ impl Remediator {
             resource: ResourceRef {
                 kind: intent.resource_type.clone(),
                 id: intent.resource.clone(),
-                arn: None,
                 region: Some(intent.region.clone()),
                 tags: BTreeMap::new(),
                 details: None,
