@@ -87,7 +87,8 @@ impl Placeholder {
             Self::Account => &finding.account_id,
             Self::Region => &finding.region,
             Self::ResourceId => resource.map(|r| r.short_id()).unwrap_or(""),
-            Self::ResourceArn => resource.map(|r| r.arn().unwrap_or(&r.id)).unwrap_or(""),
+            // The id as given: the ARN whenever the finding names the resource by one.
+            Self::ResourceArn => resource.map(|r| r.id.as_str()).unwrap_or(""),
             Self::ResourceType => resource.map(|r| r.kind.as_str()).unwrap_or(""),
             Self::Control => finding.control_id.as_deref().unwrap_or(""),
             Self::Title => &finding.title,
