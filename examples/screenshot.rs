@@ -97,7 +97,7 @@ async fn main() -> anyhow::Result<()> {
     }
     app.add_rows(collected.rows);
     // Show a finding with a plan in the detail pane.
-    while app.listing.selected_row().is_some_and(|r| r.assessment.plan.plan().is_none())
+    while app.listing.selected_row().is_some_and(|r| r.plan().plan().is_none())
         && app.listing.selected + 1 < app.listing.visible_len()
     {
         app.listing.move_by(1);

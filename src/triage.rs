@@ -1,7 +1,8 @@
 //! Pure: a finding (and the state of its resource, when read) → verdict, explanation and dry-run plan.
 
 use crate::model::Finding;
-use crate::playbook::{snapshot, Basis, Plan, PlanOutcome, Playbooks, ResourceState};
+use crate::playbook::state::NO_TAGS;
+use crate::playbook::{snapshot, Basis, Plan, PlanOutcome, Playbook, Playbooks, ResourceState};
 use crate::policy::{Decision, Policy, PolicyInput};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -53,33 +54,61 @@ pub struct Triage {
 impl Triage {
     /// Assesses a finding from `live` state when given, else from the finding's own snapshot.
     pub fn assess(&self, finding: &Finding, live: Option<&ResourceState>, now: DateTime<Utc>) -> Assessment {
-        let playbook = finding.control_id.as_deref().and_then(|c| self.playbooks.for_control(c));
-        let snapshot_state;
-        let (state, basis) = match live {
-            Some(state) => (Ok(state), Basis::Live),
-            None if playbook.is_some() => {
-                snapshot_state = snapshot::state_from_finding(finding);
-                (snapshot_state.as_ref().map_err(ToString::to_string), Basis::FindingSnapshot)
-            }
-            None => (Err(String::new()), Basis::FindingSnapshot),
+        let Some(state) = live else {
+            return Assessment { decision: self.snapshot_decision(finding, now), plan: self.snapshot_plan(finding) };
         };
-        let empty = BTreeMap::new();
-        let tags = match (&state, finding.primary_resource()) {
-            (Ok(s), _) => s.tags(),
-            (Err(_), Some(r)) => &r.tags,
-            (Err(_), None) => &empty,
-        };
-        let decision = self.policy.decide(&PolicyInput { finding, has_playbook: playbook.is_some(), tags, now });
+        let playbook = self.playbook_for(finding);
+        let decision = self.decide(finding, playbook.is_some(), state.tags(), now);
         let plan = match (playbook, finding.control_id.as_deref()) {
-            (Some(_), Some(control)) => match state.map(|state| self.playbooks.plan(control, state, basis)) {
-                Ok(Some(Ok(PlanOutcome::Change(plan)))) => PlanStatus::Planned(Box::new(plan)),
-                Ok(Some(Ok(PlanOutcome::AlreadyCompliant(why)))) => PlanStatus::AlreadyCompliant(why),
-                Ok(Some(Err(e))) => PlanStatus::Unavailable(e.to_string()),
-                Ok(None) => PlanStatus::NoPlaybook,
-                Err(why) => PlanStatus::Unavailable(why),
-            },
+            (Some(_), Some(control)) => self.plan_status(control, state, Basis::Live),
             _ => PlanStatus::NoPlaybook,
         };
         Assessment { decision, plan }
+    }
+
+    /// The verdict from the finding alone: the tags its snapshot records (those of the state the snapshot plan
+    /// reads, when a playbook handles the finding).
+    pub fn snapshot_decision(&self, finding: &Finding, now: DateTime<Utc>) -> Decision {
+        let has_playbook = self.playbook_for(finding).is_some();
+        let tags = match finding.primary_resource() {
+            Some(_) if has_playbook => snapshot::state_tags(finding),
+            Some(resource) => &resource.tags,
+            None => &NO_TAGS,
+        };
+        self.decide(finding, has_playbook, tags, now)
+    }
+
+    /// The dry-run plan from the state the finding itself records (`Resources[].Details`).
+    pub fn snapshot_plan(&self, finding: &Finding) -> PlanStatus {
+        let Some(control) = finding.control_id.as_deref().filter(|c| self.playbooks.for_control(c).is_some()) else {
+            return PlanStatus::NoPlaybook;
+        };
+        match snapshot::state_from_finding(finding) {
+            Ok(state) => self.plan_status(control, &state, Basis::FindingSnapshot),
+            Err(why) => PlanStatus::Unavailable(why.to_string()),
+        }
+    }
+
+    fn playbook_for(&self, finding: &Finding) -> Option<&dyn Playbook> {
+        finding.control_id.as_deref().and_then(|c| self.playbooks.for_control(c))
+    }
+
+    fn decide(
+        &self,
+        finding: &Finding,
+        has_playbook: bool,
+        tags: &BTreeMap<String, String>,
+        now: DateTime<Utc>,
+    ) -> Decision {
+        self.policy.decide(&PolicyInput { finding, has_playbook, tags, now })
+    }
+
+    fn plan_status(&self, control: &str, state: &ResourceState, basis: Basis) -> PlanStatus {
+        match self.playbooks.plan(control, state, basis) {
+            Some(Ok(PlanOutcome::Change(plan))) => PlanStatus::Planned(Box::new(plan)),
+            Some(Ok(PlanOutcome::AlreadyCompliant(why))) => PlanStatus::AlreadyCompliant(why),
+            Some(Err(e)) => PlanStatus::Unavailable(e.to_string()),
+            None => PlanStatus::NoPlaybook,
+        }
     }
 }

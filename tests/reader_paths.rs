@@ -9,34 +9,7 @@ use hubtriage::model::Finding;
 use serde_json::{json, Value};
 
 mod common;
-
-/// Corpus finding objects (ProductArn and Resources).
-fn corpus_findings() -> Vec<Value> {
-    fn collect(v: &Value, out: &mut Vec<Value>) {
-        match v {
-            Value::Array(items) => items.iter().for_each(|i| collect(i, out)),
-            Value::Object(o) if o.contains_key("ProductArn") && o.contains_key("Resources") => out.push(v.clone()),
-            Value::Object(o) => o.values().for_each(|i| collect(i, out)),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    let mut dirs = vec![common::asff_corpus()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).expect("corpus").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "json") {
-                if let Ok(value) = serde_json::from_str::<Value>(&std::fs::read_to_string(&path).expect("read")) {
-                    collect(&value, &mut out);
-                }
-            }
-        }
-    }
-    assert!(out.len() > 100, "the corpus holds findings: {}", out.len());
-    out
-}
+use common::corpus_findings;
 
 /// A finding with its raw JSON in one canonical form (the paths keep the text as received or as re-serialized).
 fn canonical(mut f: Finding) -> Finding {

@@ -52,7 +52,7 @@ fn rows() -> Vec<Row> {
     .flat_map(|f| read_document(&corpus_file(f)).findings)
     .map(|finding| {
         let assessment = triage.assess(&finding, None, now);
-        Row { finding: Arc::new(finding), assessment }
+        Row::new(Arc::new(finding), assessment)
     })
     .collect()
 }
@@ -152,7 +152,7 @@ fn severity_region_and_verdict_filters_narrow_the_table() {
     assert!(app.listing.window(0, 100).all(|r| r.finding.region == region));
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Char('V')); // auto-fix
-    assert!(app.listing.window(0, 100).all(|r| r.assessment.decision.verdict.name() == "auto-fix"));
+    assert!(app.listing.window(0, 100).all(|r| r.decision.verdict.name() == "auto-fix"));
 }
 
 #[test]

@@ -82,7 +82,7 @@ fn fetch(corpus: &Arc<Corpus>, sources: usize) -> Fetched {
         }
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let started = tokio::time::Instant::now();
-        ingest::spawn_all(Arc::new(Imported { org, sources: ids }), Arc::new(triage()), tx);
+        ingest::spawn_all(Arc::new(Imported { org, sources: ids }), triage(), tx);
         let mut fetched = Fetched { elapsed: Duration::ZERO, findings: 0, distinct: 0, retries: 0, failed: 0 };
         let mut keys = HashSet::new();
         let mut ended = 0;

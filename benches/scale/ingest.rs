@@ -7,6 +7,7 @@ use hubtriage::engine::ingest::{assess_page, spill_page};
 use hubtriage::model::asff::read_owned_document;
 use hubtriage::triage::Triage;
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Rounds over the input, each timing every pass once (the passes interleaved, so the machine's slow spells fall on
@@ -14,13 +15,13 @@ use std::time::{Duration, Instant};
 const ROUNDS: usize = 5;
 
 /// The triage of `config.example.toml`.
-pub fn triage() -> Triage {
+pub fn triage() -> Arc<Triage> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
     let config = hubtriage::config::Config::load_file(&path).expect("config.example.toml");
-    Triage {
+    Arc::new(Triage {
         policy: config.policy().expect("policy"),
         playbooks: hubtriage::playbook::Playbooks::new(&config.playbooks),
-    }
+    })
 }
 
 /// Drops what a pass made, and has the allocator tidy up after it (glibc merges freed small blocks on the next large
@@ -39,7 +40,11 @@ fn timed<I, T>(input: I, pass: impl FnOnce(I) -> T) -> (Duration, T) {
 
 /// One pass of the ingest pipeline over owned pages: read, normalize, verdict (the spill left out).
 #[inline(never)]
-pub fn pass(pages: Vec<String>, triage: &Triage, now: chrono::DateTime<chrono::Utc>) -> Vec<hubtriage::engine::Row> {
+pub fn pass(
+    pages: Vec<String>,
+    triage: &Arc<Triage>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<hubtriage::engine::Row> {
     pages.into_iter().flat_map(|page| assess_page(read_owned_document(page).findings, triage, now)).collect()
 }
 

@@ -77,7 +77,7 @@ pub fn child(args: &[String]) {
         let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let started = Instant::now();
-        ingest::spawn_all(source, Arc::new(triage()), tx);
+        ingest::spawn_all(source, triage(), tx);
         let mut tick = tokio::time::interval(FRAME_EVERY);
         let (mut gaps, mut last_frame, done) = (Vec::new(), Instant::now(), std::cell::Cell::new(0usize));
         let mut status = |msg: &Msg| {

@@ -43,7 +43,7 @@ pub async fn run(
                 approved.push((row.finding.clone(), plan.clone()));
             }
             Err(why) => {
-                writeln!(out, "{}  {}\n  skipped: {}\n", label(row), row.assessment.decision.verdict, why)?;
+                writeln!(out, "{}  {}\n  skipped: {}\n", label(row), row.decision.verdict, why)?;
                 complete = false;
             }
         }
@@ -142,11 +142,11 @@ fn applicable<'a>(row: &'a Row, live_error: Option<&str>) -> Result<&'a crate::p
     if let Some(e) = live_error {
         return Err(e.to_string());
     }
-    let decision = &row.assessment.decision;
+    let decision = &row.decision;
     if !matches!(decision.verdict, Verdict::AutoFix | Verdict::NeedsApproval) {
         return Err(format!("verdict {}: {}", decision.verdict, single_line(&decision.reason)));
     }
-    match &row.assessment.plan {
+    match row.plan() {
         PlanStatus::Planned(plan) if plan.basis == crate::playbook::Basis::Live => Ok(plan),
         PlanStatus::Planned(_) => Err("the plan was not computed from live state".into()),
         PlanStatus::AlreadyCompliant(why) => Err(format!("nothing to do: {}", single_line(why))),
@@ -169,8 +169,8 @@ fn label(row: &Row) -> String {
 }
 
 fn print_plan(out: &mut impl Write, row: &Row, plan: &crate::playbook::Plan) -> std::io::Result<()> {
-    writeln!(out, "{}  {}", label(row), row.assessment.decision.verdict)?;
-    writeln!(out, "  why:         {}", single_line(&row.assessment.decision.reason))?;
+    writeln!(out, "{}  {}", label(row), row.decision.verdict)?;
+    writeln!(out, "  why:         {}", single_line(&row.decision.reason))?;
     writeln!(
         out,
         "  plan:        {} [{}] fingerprint {}",

@@ -104,18 +104,19 @@ pub async fn collect_matching(
     let findings = crate::cloud::file::dedupe_latest_by(snapshot_rows, |r: &Row| &r.finding);
     let findings: Vec<Row> = findings.into_iter().filter(|r| keep(&r.finding)).collect();
     let assessed: Vec<(Row, Option<String>)> = stream::iter(findings)
-        .map(|Row { finding, assessment: snapshot }| async move {
-            let has_playbook = snapshot.plan != crate::triage::PlanStatus::NoPlaybook;
-            let (assessment, error) = match (&backend.resources, has_playbook) {
-                (Some(resources), true) => match assess_live(resources.as_ref(), triage, &finding).await {
-                    Ok(live) => (live, None),
-                    Err(e) => {
-                        (snapshot, Some(format!("live state unavailable, plan from the finding's snapshot: {e}")))
+        .map(|mut row| async move {
+            let has_playbook = *row.plan() != crate::triage::PlanStatus::NoPlaybook;
+            let error = match (&backend.resources, has_playbook) {
+                (Some(resources), true) => match assess_live(resources.as_ref(), triage, &row.finding).await {
+                    Ok(live) => {
+                        row.set_assessment(live);
+                        None
                     }
+                    Err(e) => Some(format!("live state unavailable, plan from the finding's snapshot: {e}")),
                 },
-                _ => (snapshot, None),
+                _ => None,
             };
-            (Row { finding, assessment }, error)
+            (row, error)
         })
         .buffered(LIVE_CONCURRENCY)
         .collect()

@@ -61,7 +61,7 @@ fn write_table(out: &mut impl Write, c: &Collected) -> std::io::Result<()> {
     )?;
     for row in &c.rows {
         let f = &row.finding;
-        let plan = match &row.assessment.plan {
+        let plan = match row.plan() {
             crate::triage::PlanStatus::Planned(p) => p.summary.clone(),
             crate::triage::PlanStatus::AlreadyCompliant(why) => format!("nothing to do: {why}"),
             crate::triage::PlanStatus::Unavailable(why) => format!("no plan: {why}"),
@@ -74,7 +74,7 @@ fn write_table(out: &mut impl Write, c: &Collected) -> std::io::Result<()> {
             clip(f.control_or_type(), 14),
             f.account_id,
             clip(&f.region, 12),
-            row.assessment.decision.verdict.name(),
+            row.decision.verdict.name(),
             clip(f.primary_resource().map(|r| r.short_id()).unwrap_or("-"), 40),
             sanitize::single_line(&plan)
         )?;

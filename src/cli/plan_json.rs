@@ -42,16 +42,16 @@ impl<'a> PlanEntry<'a> {
     /// The entry for a row; `live_error` is a problem met while reading live state.
     pub fn new(row: &'a Row, live_error: Option<&str>, now: DateTime<Utc>) -> Self {
         let f = &row.finding;
-        let a = &row.assessment;
+        let (decision, plan) = (&row.decision, row.plan());
         let resource = f.primary_resource();
         let mut errors: Vec<String> = f.warnings.clone();
         if let Some(e) = live_error {
             errors.push(e.to_string());
         }
-        if let Some(problem) = a.plan.problem() {
+        if let Some(problem) = plan.problem() {
             errors.push(format!("no plan: {problem}"));
         }
-        if let Some(note) = &a.decision.exception_note {
+        if let Some(note) = &decision.exception_note {
             errors.push(note.clone());
         }
         Self {
@@ -66,21 +66,21 @@ impl<'a> PlanEntry<'a> {
             workflow_status: f.workflow_status.label(),
             resource_type: resource.map(|r| r.kind.as_str()),
             resource_id: resource.map(|r| r.id.as_str()),
-            verdict: a.decision.verdict.name(),
-            reason: &a.decision.reason,
-            exception: a.decision.exception.as_ref().map(|e| ExceptionEntry {
+            verdict: decision.verdict.name(),
+            reason: &decision.reason,
+            exception: decision.exception.as_ref().map(|e| ExceptionEntry {
                 reason: &e.reason,
                 expires: e.expires,
                 owner: e.owner.as_deref(),
                 days_left: e.days_left(now),
             }),
-            plan_status: match &a.plan {
+            plan_status: match plan {
                 PlanStatus::NoPlaybook => "no-playbook",
                 PlanStatus::Planned(_) => "planned",
                 PlanStatus::AlreadyCompliant(_) => "already-compliant",
                 PlanStatus::Unavailable(_) => "unavailable",
             },
-            plan: a.plan.plan(),
+            plan: plan.plan(),
             errors,
         }
     }

@@ -27,14 +27,8 @@ pub fn spawn_all(source: Arc<dyn FindingSource>, triage: Arc<Triage>, tx: Unboun
 }
 
 /// Rows for a page of findings, each assessed from its own snapshot (live reads come later, per selection).
-pub fn assess_page(findings: Vec<Finding>, triage: &Triage, now: DateTime<Utc>) -> Vec<Row> {
-    findings
-        .into_iter()
-        .map(|f| {
-            let assessment = triage.assess(&f, None, now);
-            Row { finding: Arc::new(f), assessment }
-        })
-        .collect()
+pub fn assess_page(findings: Vec<Finding>, triage: &Arc<Triage>, now: DateTime<Utc>) -> Vec<Row> {
+    findings.into_iter().map(|f| Row::from_snapshot(f, triage, now)).collect()
 }
 
 /// Moves the JSON of a page of findings to the spill file (a page read whole is written in one piece).
@@ -125,7 +119,7 @@ impl Pager {
 async fn run_pass(
     source: &dyn FindingSource,
     id: &SourceId,
-    triage: &Triage,
+    triage: &Arc<Triage>,
     tx: &UnboundedSender<Msg>,
     pass: Pass,
     retry: Retry,

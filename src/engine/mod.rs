@@ -8,19 +8,14 @@ pub mod jobs;
 pub mod live_plan;
 pub mod refresh;
 pub mod remediate;
+mod row;
 
 use crate::cloud::SourceId;
-use crate::model::{Finding, FindingKey};
+use crate::model::FindingKey;
 use crate::triage::Assessment;
 use chrono::{DateTime, Utc};
-use std::sync::Arc;
 
-/// A finding with its assessment, as the table shows it.
-#[derive(Debug, Clone)]
-pub struct Row {
-    pub finding: Arc<Finding>,
-    pub assessment: Assessment,
-}
+pub use row::Row;
 
 /// Loading state of one source, as the status line and Sources view show it.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,10 +3,11 @@
 use super::plan::PlanError;
 use super::state::{
     AccountState, BucketPublicAccessBlock, BucketState, InstanceState, PublicAccessBlock, ResourceState,
-    SecurityGroupRule, SecurityGroupState,
+    SecurityGroupRule, SecurityGroupState, NO_TAGS,
 };
 use crate::model::{sanitize, Finding, ResourceRef};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// The state of the finding's primary resource as recorded in the finding.
 pub fn state_from_finding(finding: &Finding) -> Result<ResourceState, PlanError> {
@@ -22,6 +23,15 @@ pub fn state_from_finding(finding: &Finding) -> Result<ResourceState, PlanError>
         })),
         "AwsEc2Instance" => Ok(ResourceState::Instance(instance(finding, resource))),
         other => Err(PlanError::NoSnapshot(format!(" (resource type {other} is not one hubtriage plans for)"))),
+    }
+}
+
+/// The tags of the state `state_from_finding` reads (`ResourceState::tags`), without reading it: the primary
+/// resource's own, none for an account (its state carries none), the resource's when the finding records no state.
+pub fn state_tags(finding: &Finding) -> &BTreeMap<String, String> {
+    match finding.primary_resource() {
+        Some(resource) if resource.kind != "AwsAccount" => &resource.tags,
+        _ => &NO_TAGS,
     }
 }
 

@@ -15,7 +15,7 @@ pub enum ResourceState {
 }
 
 /// Accounts carry no resource tags here (they live in AWS Organizations).
-static NO_TAGS: BTreeMap<String, String> = BTreeMap::new();
+pub(crate) static NO_TAGS: BTreeMap<String, String> = BTreeMap::new();
 
 impl ResourceState {
     /// Tags on the resource.

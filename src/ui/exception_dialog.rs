@@ -152,7 +152,7 @@ impl App {
         }
         let row = self.listing.selected_row().ok_or("no finding selected")?;
         let target = ExceptionTarget::of_finding(&row.finding).ok_or("this finding names no resource")?;
-        let decision = &row.assessment.decision;
+        let decision = &row.decision;
         let tagged = target.resource.tags.contains_key(&self.exceptions.tags.reason_tag);
         let note = decision.exception_note.clone().or_else(|| tagged.then(|| "exception tags present".into()));
         Ok((target, decision.exception.as_deref().cloned(), note))

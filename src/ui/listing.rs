@@ -106,7 +106,7 @@ fn haystack(row: &Row) -> String {
         resource,
         f.account_id,
         f.region,
-        row.assessment.decision.verdict,
+        row.decision.verdict,
         f.product_name,
         f.severity,
         id
@@ -188,7 +188,7 @@ impl Listing {
     /// Replaces one row's assessment (a live plan arrived).
     pub fn set_assessment(&mut self, key: &FindingKey, assessment: crate::triage::Assessment) {
         if let Some(i) = self.find(key) {
-            self.rows[i].assessment = assessment;
+            self.rows[i].set_assessment(assessment);
             self.row_changed(i);
         }
     }

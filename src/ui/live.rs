@@ -82,9 +82,8 @@ impl App {
             return;
         }
         for row in rows {
-            let eligible = row.assessment.decision.verdict == Verdict::AutoFix
-                && row.assessment.plan.plan().is_some()
-                && row.finding.is_open();
+            let eligible =
+                row.decision.verdict == Verdict::AutoFix && row.plan().plan().is_some() && row.finding.is_open();
             if eligible && self.auto_fix_seen.insert(row.finding.key()) {
                 self.auto_fix_queue.push(row.finding.clone());
             }
@@ -97,7 +96,7 @@ impl App {
         let Some(row) = self.listing.selected_row() else {
             return Vec::new();
         };
-        if !self.live_reads || row.assessment.plan == PlanStatus::NoPlaybook {
+        if !self.live_reads || *row.plan() == PlanStatus::NoPlaybook {
             return Vec::new();
         }
         let key = row.finding.key();

@@ -150,7 +150,7 @@ fn observe(msg: &Msg, remediator: Option<&Arc<Remediator>>, tx: &UnboundedSender
     }
     let excepted: Vec<Arc<crate::model::Finding>> = rows
         .iter()
-        .filter(|row| row.assessment.decision.verdict == crate::policy::Verdict::Excepted && row.finding.is_open())
+        .filter(|row| row.decision.verdict == crate::policy::Verdict::Excepted && row.finding.is_open())
         .map(|row| row.finding.clone())
         .collect();
     if !excepted.is_empty() {

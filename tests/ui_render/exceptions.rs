@@ -56,7 +56,7 @@ pub fn line_of(screen: &str, needle: &str) -> usize {
 /// Gives the selected finding a valid exception, as a live read that found the tags would.
 fn except_selected(app: &mut App) {
     let row = app.listing.selected_row().cloned().expect("selected");
-    let mut assessment = row.assessment.clone();
+    let mut assessment = row.assessment();
     assessment.decision.verdict = Verdict::Excepted;
     assessment.decision.exception = Some(Box::new(ExceptionTag {
         reason: "pen test window".into(),

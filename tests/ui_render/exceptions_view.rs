@@ -132,10 +132,10 @@ fn an_ended_exception_job_refreshes_the_view_and_the_verdicts_of_its_resource() 
             _ => None,
         })
         .unwrap_or_else(|| panic!("the security group's finding is read again: {effects:?}"));
-    let mut assessment = app.listing.all().iter().find(|r| r.finding.key() == sg).expect("row").assessment.clone();
+    let mut assessment = app.listing.all().iter().find(|r| r.finding.key() == sg).expect("row").assessment();
     assessment.decision.verdict = Verdict::Excepted;
     app.on_msg(Msg::LivePlan { req, key: sg.clone(), result: Box::new(Ok(assessment)) });
-    let verdict = app.listing.all().iter().find(|r| r.finding.key() == sg).map(|r| r.assessment.decision.verdict);
+    let verdict = app.listing.all().iter().find(|r| r.finding.key() == sg).map(|r| r.decision.verdict);
     assert_eq!(verdict, Some(Verdict::Excepted));
     assert_eq!(app.view, View::Findings);
     assert!(text(&render(&app, 200, 50)).contains("excepted"));

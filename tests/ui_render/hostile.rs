@@ -60,7 +60,7 @@ fn hostile_rows() -> Vec<Row> {
         .into_iter()
         .map(|f| {
             let assessment = triage.assess(&f, None, now);
-            Row { finding: Arc::new(f), assessment }
+            Row::new(Arc::new(f), assessment)
         })
         .collect()
 }
@@ -203,7 +203,7 @@ fn plans_in_the_detail_pane_and_the_apply_dialog_are_inert() {
         PreviewItem {
             finding: rows[0].finding.clone(),
             result: Ok(Assessment {
-                decision: rows[0].assessment.decision.clone(),
+                decision: rows[0].decision.clone(),
                 plan: PlanStatus::Planned(Box::new(hostile_plan())),
             }),
         },

@@ -278,8 +278,11 @@ fn auto_fix_switch_hands_each_auto_fix_finding_to_the_remediator_once() {
         .take(3)
         .cloned()
         .map(|mut row| {
-            row.assessment.decision.verdict = Verdict::AutoFix;
-            row.assessment.plan = PlanStatus::Planned(Box::new(plan(Basis::Live)));
+            let decision = hubtriage::policy::Decision { verdict: Verdict::AutoFix, ..row.decision.clone() };
+            row.set_assessment(hubtriage::triage::Assessment {
+                decision,
+                plan: PlanStatus::Planned(Box::new(plan(Basis::Live))),
+            });
             row
         })
         .collect();

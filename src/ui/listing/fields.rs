@@ -79,12 +79,12 @@ pub(super) use crate::model::hash::finding_key_hash as key_hash;
 impl Fields {
     pub fn of(row: &Row, columns: &mut Columns) -> Self {
         let f = &row.finding;
-        let verdict = row.assessment.decision.verdict;
+        let verdict = row.decision.verdict;
         Self {
             severity: f.severity as u8,
             verdict: verdict as u8,
             open: f.is_open(),
-            would_fix: verdict == Verdict::AutoFix && row.assessment.plan.plan().is_some(),
+            would_fix: verdict == Verdict::AutoFix && row.plan().plan().is_some(),
             updated: f.updated_at.map_or(i64::MIN, |t| t.timestamp_millis()),
             tie: key_hash(&f.id, &f.product_arn),
             control: columns.control.intern(f.control_or_type()),

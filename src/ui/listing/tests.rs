@@ -20,7 +20,7 @@ fn row(n: usize) -> Row {
     f.updated_at = chrono::DateTime::from_timestamp(1_700_000_000 + (n as i64 % 13) * 60, 0);
     let verdict = Verdict::ALL[n % Verdict::ALL.len()];
     let decision = Decision { verdict, reason: "".into(), exception: None, exception_note: None };
-    Row { finding: Arc::new(f), assessment: Assessment { decision, plan: PlanStatus::NoPlaybook } }
+    Row::new(Arc::new(f), Assessment { decision, plan: PlanStatus::NoPlaybook })
 }
 
 fn shown(listing: &Listing) -> Vec<String> {
@@ -66,7 +66,7 @@ fn replaced_rows_move_to_their_new_place_and_typing_narrows() {
         if n % 2 == 0 {
             f.workflow_status = crate::model::WorkflowStatus::Resolved;
         }
-        rows[n] = Row { finding: Arc::new(f), assessment: rows[n].assessment.clone() };
+        rows[n] = Row::new(Arc::new(f), rows[n].assessment());
         l.upsert(vec![rows[n].clone()]);
     }
     l.refresh();

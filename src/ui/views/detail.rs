@@ -55,7 +55,7 @@ fn label(t: &Theme, text: &str) -> Span<'static> {
 pub fn lines(row: &Row, app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
     let f = &row.finding;
-    let a = &row.assessment;
+    let decision = &row.decision;
     let mut out = vec![Line::from(Span::styled(f.title.to_string(), Style::default().add_modifier(Modifier::BOLD)))];
     out.push(Line::from(vec![
         label(t, "Severity"),
@@ -84,8 +84,8 @@ pub fn lines(row: &Row, app: &App) -> Vec<Line<'static>> {
     }
     out.push(Line::from(vec![
         label(t, "Verdict"),
-        Span::styled(a.decision.verdict.name(), t.verdict(a.decision.verdict).add_modifier(Modifier::BOLD)),
-        Span::raw(format!(" — {}", a.decision.reason)),
+        Span::styled(decision.verdict.name(), t.verdict(decision.verdict).add_modifier(Modifier::BOLD)),
+        Span::raw(format!(" — {}", decision.reason)),
     ]));
     if let Some(live) = app.live.as_ref().filter(|l| l.key == f.key()) {
         match &live.result {
@@ -99,7 +99,7 @@ pub fn lines(row: &Row, app: &App) -> Vec<Line<'static>> {
     }
     super::history::lines(f, app, &mut out);
     out.push(Line::raw(""));
-    super::plan::status_lines(&a.plan, t, &mut out);
+    super::plan::status_lines(row.plan(), t, &mut out);
     if !f.description.is_empty() {
         out.push(Line::raw(""));
         out.extend(f.description.lines().map(|l| Line::styled(l.to_string(), Style::default().fg(t.muted))));

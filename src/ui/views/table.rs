@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let offset = if selected < offset { selected } else { offset };
     let rows = app.listing.window(offset, inner_height).map(|row| {
         let f = &row.finding;
-        let verdict = row.assessment.decision.verdict;
+        let verdict = row.decision.verdict;
         let resource = f.primary_resource().map(|r| r.short_id()).unwrap_or("-");
         let account = app.account_names.get(&f.account_id).map(String::as_str).unwrap_or(&f.account_id);
         let mark = if app.marks.contains(&f.key()) { "●" } else { " " };
