@@ -57,7 +57,14 @@ fn scan_page(s: &mut Scanner, page: &mut Page) -> Scan<ReadOutcome> {
     Ok(outcome)
 }
 
+/// Findings a page's text is taken to hold, to size the list once: about one per kilobyte, a GetFindings page at
+/// most 100.
+fn expected_findings(text_len: usize) -> usize {
+    (text_len / 1024).clamp(1, 100)
+}
+
 fn scan_findings(s: &mut Scanner, page: &mut Page, outcome: &mut ReadOutcome) -> Scan<()> {
+    outcome.findings.reserve(expected_findings(s.remaining()));
     s.begin_array()?;
     let mut first = true;
     for i in 0.. {

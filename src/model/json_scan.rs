@@ -56,6 +56,11 @@ impl<'a> Scanner<'a> {
         self.pos
     }
 
+    /// How many bytes are left to read.
+    pub fn remaining(&self) -> usize {
+        self.text.len() - self.pos
+    }
+
     /// The text between two positions.
     pub fn slice(&self, start: usize, end: usize) -> &'a str {
         &self.text[start..end]
