@@ -108,11 +108,12 @@ const STANDARD_PATHS: [(&str, LegacyStandard); 3] = [
 /// (including other CIS versions such as v/1.7.0, which we do not map).
 pub fn parse_legacy(text: &str) -> Option<(LegacyStandard, &str)> {
     let text = text.trim();
-    let path = if text.starts_with("arn:") {
+    let path = if let Some(arn) = text.strip_prefix("arn:") {
         // arn:<partition>:securityhub:<region>:<account>:<ruleset|control>/<path>
-        let mut parts = text.splitn(6, ':');
-        let (_arn, partition, service) = (parts.next()?, parts.next()?, parts.next()?);
-        let (_region, _account, resource) = (parts.next()?, parts.next()?, parts.next()?);
+        let (partition, rest) = arn.split_once(':')?;
+        let (service, rest) = rest.split_once(':')?;
+        let (_region, rest) = rest.split_once(':')?;
+        let (_account, resource) = rest.split_once(':')?;
         if !(partition == "aws" || partition.starts_with("aws-")) || service != "securityhub" {
             return None;
         }

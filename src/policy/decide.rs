@@ -42,7 +42,7 @@ pub struct Policy {
     /// Verdict for findings with a playbook that no rule matched.
     pub default_verdict: Verdict,
     /// Account id → class (`prod`, `staging`, `sandbox`…).
-    pub account_classes: HashMap<String, String>,
+    pub account_classes: HashMap<String, String, crate::model::hash::BuildWordHasher>,
     /// Class of accounts not listed.
     pub default_class: String,
     pub change_windows: Vec<ParsedWindow>,

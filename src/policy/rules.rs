@@ -31,16 +31,19 @@ pub struct Rule {
 impl Rule {
     /// Whether every condition of the rule holds for the finding in an account of `class`.
     pub fn matches(&self, finding: &Finding, class: &str) -> bool {
-        let control_ok = self.controls.is_empty()
-            || finding.control_id.as_deref().is_some_and(|id| self.controls.iter().any(|p| pattern_matches(p, id)));
-        control_ok
+        // The cheapest conditions first: most findings fail one of them.
+        (self.account_classes.is_empty() || self.account_classes.iter().any(|c| c == class))
             && (self.severities.is_empty() || self.severities.contains(&finding.severity))
-            && (self.account_classes.is_empty() || self.account_classes.iter().any(|c| c == class))
             && (self.resource_types.is_empty()
                 || finding
                     .resources
                     .iter()
                     .any(|r| self.resource_types.iter().any(|t| t.eq_ignore_ascii_case(&r.kind))))
+            && (self.controls.is_empty()
+                || finding
+                    .control_id
+                    .as_deref()
+                    .is_some_and(|id| self.controls.iter().any(|p| pattern_matches(p, id))))
             && (self.products.is_empty() || self.products.iter().any(|p| product_matches(p, finding)))
     }
 
