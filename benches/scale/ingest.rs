@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 /// Rounds over the input, each timing every pass once (the passes interleaved, so the machine's slow spells fall on
 /// all of them alike); each pass's fastest round counts.
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 7;
 
 /// The triage of `config.example.toml`.
 pub fn triage() -> Arc<Triage> {
@@ -57,10 +57,11 @@ pub fn run(corpus: &Corpus, findings: usize, report: &mut Report) {
     let now = chrono::Utc::now();
 
     // Each pass keeps what it made, as the product would: dropping it is not part of parsing. Pages arrive as owned
-    // text, which the findings keep as their JSON until it is spilled. The product keeps the rows and spills each
-    // page's JSON to disk before assessing it: the spill is timed on its own and left out of the ingest figure.
-    let (mut floor, mut reader, mut with_spill, mut spill) =
-        (Duration::MAX, Duration::MAX, Duration::MAX, Duration::ZERO);
+    // text, which the findings keep as their JSON until it is spilled. The ingest figure is the pipeline's own work
+    // (read, normalize, verdict), timed on its own; the product also spills each page's JSON to disk before assessing
+    // it, timed as a pass of its own (the spill's writes, and the pages it frees, are the spill's cost).
+    let (mut floor, mut reader, mut ingest, mut with_spill, mut spill) =
+        (Duration::MAX, Duration::MAX, Duration::MAX, Duration::MAX, Duration::ZERO);
     let mut parsed = 0;
     for _ in 0..ROUNDS {
         let (took, values) = timed(&pages, |pages| {
@@ -75,6 +76,11 @@ pub fn run(corpus: &Corpus, findings: usize, report: &mut Report) {
         });
         reader = reader.min(took);
         discard(read);
+
+        let (took, rows) = timed(pages.clone(), |pages| pass(pages, &triage, now));
+        assert_eq!(rows.len(), findings, "every generated finding is read");
+        ingest = ingest.min(took);
+        discard(rows);
 
         let (took, (rows, spilling)) = timed(pages.clone(), |pages| {
             let mut spilling = Duration::ZERO;
@@ -91,13 +97,11 @@ pub fn run(corpus: &Corpus, findings: usize, report: &mut Report) {
                 .collect();
             (black_box(rows), spilling)
         });
-        assert_eq!(rows.len(), findings, "every generated finding is read");
         if took < with_spill {
             (with_spill, spill) = (took, spilling);
         }
         discard(rows);
     }
-    let ours = with_spill.saturating_sub(spill);
     let rate = |d: Duration| findings as f64 / d.as_secs_f64();
     report.note(
         "ingest floor: serde_json::Value parse only",
@@ -106,13 +110,13 @@ pub fn run(corpus: &Corpus, findings: usize, report: &mut Report) {
     report.note("  of which: parse + normalize (reader)", format!("{}/s", thousands(rate(reader))));
     report.check(
         "ingest: parse + normalize + verdict (1 core)",
-        format!("{}/s, {:.0} MB/s", thousands(rate(ours)), mb / ours.as_secs_f64()),
+        format!("{}/s, {:.0} MB/s", thousands(rate(ingest)), mb / ingest.as_secs_f64()),
         "≥ 200,000/s",
-        rate(ours) >= 200_000.0,
+        rate(ingest) >= 200_000.0,
     );
     report.note(
         "  then: JSON spilled to disk (a write per page)",
         format!("{:.0} MB/s; with it, {}/s", mb / spill.as_secs_f64(), thousands(rate(with_spill))),
     );
-    report.note("ingest vs the Value floor", format!("{:.2}× its speed", floor.as_secs_f64() / ours.as_secs_f64()));
+    report.note("ingest vs the Value floor", format!("{:.2}× its speed", floor.as_secs_f64() / ingest.as_secs_f64()));
 }
