@@ -100,7 +100,7 @@ fn read<'a, T>(
     slot: &mut T,
     bit: u32,
     s: &mut Scanner<'a>,
-    reader: fn(&mut Scanner<'a>) -> Scan<T>,
+    reader: impl FnOnce(&mut Scanner<'a>) -> Scan<T>,
 ) -> Scan<Option<u32>> {
     *slot = reader(s)?;
     Ok(Some(bit))
