@@ -85,6 +85,10 @@ impl<'a> Scanner<'a> {
 
     /// The next byte after whitespace, not consumed.
     fn peek(&mut self) -> Scan<u8> {
+        // Whitespace is at most b' ': anything above it is the next token (compact text has nothing else).
+        if let Some(&next) = self.bytes().get(self.pos).filter(|&&b| b > b' ') {
+            return Ok(next);
+        }
         self.skip_ws();
         self.bytes().get(self.pos).copied().ok_or(Bail)
     }
