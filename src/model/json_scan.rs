@@ -200,8 +200,10 @@ impl<'a> Scanner<'a> {
             return self.string_end_from(start);
         };
         let stops = string_stops(chunk.try_into().unwrap_or(&[0; 16]));
+        // The first stop, or the byte after the chunk when it holds none: either way, a quote there ends the string
+        // with no escape before it.
         let stop = start + (stops.trailing_zeros() / 8) as usize;
-        if stops != 0 && self.bytes().get(stop) == Some(&b'"') {
+        if self.bytes().get(stop) == Some(&b'"') {
             self.pos = stop + 1;
             return Ok(false);
         }
