@@ -50,43 +50,49 @@ fn is_unsafe(c: char) -> bool {
     c.is_control() || is_bidi_control(c)
 }
 
-/// How many leading bytes of `bytes`, in whole runs of sixteen, are printable ASCII (no control character, no DEL,
-/// no byte of a multi-byte char; newlines too when `newlines`). Kept out of line: alone, the compiler turns each run
-/// into a few vector instructions and one mask test.
+/// Whether sixteen bytes are printable ASCII (no control character but a newline when `newlines`, no DEL, no byte
+/// of a multi-byte char).
+#[inline(always)]
+fn is_printable_run(run: &[u8; 16], newlines: bool) -> bool {
+    let mut unprintable = 0u8;
+    for &b in run {
+        unprintable |= u8::from(((b < 0x20) & !(newlines & (b == b'\n'))) | (b >= 0x7f));
+    }
+    unprintable == 0
+}
+
+/// Whether `bytes`, sixteen or more, are all printable ASCII: in runs of sixteen, the last one overlapping the one
+/// before it. Kept out of line: alone, the compiler turns each run into a few vector instructions and one mask test.
 #[inline(never)]
-fn printable_runs(bytes: &[u8], newlines: bool) -> usize {
+fn is_printable_text(bytes: &[u8], newlines: bool) -> bool {
+    let run = |at: usize| bytes.get(at..at + 16).and_then(|r| <&[u8; 16]>::try_from(r).ok());
     let mut at = 0;
-    while let Some(run) = bytes.get(at..at + 16) {
-        let mut unprintable = 0u8;
-        for &b in run {
-            unprintable |= u8::from(((b < 0x20) & !(newlines & (b == b'\n'))) | (b >= 0x7f));
-        }
-        if unprintable != 0 {
-            break;
+    while let Some(chunk) = run(at) {
+        if !is_printable_run(chunk, newlines) {
+            return false;
         }
         at += 16;
     }
-    at
+    at == bytes.len() || run(bytes.len().saturating_sub(16)).is_some_and(|last| is_printable_run(last, newlines))
 }
 
-/// Whether every char of `text` is shown as it is (newlines too when `keep_newlines`): printable ASCII is checked
-/// sixteen bytes at a time, the sixteen bytes around anything else (and the last few) char by char.
+/// Whether every char of `text` is shown as it is (newlines too when `keep_newlines`): a text of sixteen bytes or
+/// more that is all printable ASCII is checked sixteen bytes at a time, anything else char by char.
 fn is_inert(text: &str, keep_newlines: bool) -> bool {
     let bytes = text.as_bytes();
+    if bytes.len() >= 16 && is_printable_text(bytes, keep_newlines) {
+        return true;
+    }
     let mut at = 0;
-    while at < bytes.len() {
-        at += printable_runs(&bytes[at..], keep_newlines);
-        let until = (at + 16).min(bytes.len());
-        while at < until {
-            match bytes[at] {
-                0x20..=0x7e => at += 1,
-                b'\n' if keep_newlines => at += 1,
-                0..=0x7f => return false,
-                _ => match text.get(at..).and_then(|rest| rest.chars().next()) {
-                    Some(c) if !is_unsafe(c) => at += c.len_utf8(),
-                    _ => return false,
-                },
-            }
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            0x20..=0x7e => at += 1,
+            b'\n' if keep_newlines => at += 1,
+            0..=0x7f => return false,
+            _ => match text.get(at..).and_then(|rest| rest.chars().next()) {
+                Some(c) if !is_unsafe(c) => at += c.len_utf8(),
+                _ => return false,
+            },
         }
     }
     true
@@ -175,6 +181,25 @@ mod tests {
     fn newlines_become_spaces_on_one_line_and_stay_in_multi_line() {
         assert_eq!(single_line("a\nb\r\nc"), "a b c");
         assert_eq!(multi_line("a\nb\u{1b}[2J", 100), "a\nb");
+    }
+
+    #[test]
+    fn one_unsafe_char_anywhere_in_a_text_of_any_length_is_found() {
+        for len in 0..50 {
+            let plain = "a".repeat(len);
+            assert!(is_inert(&plain, false), "{len}");
+            for at in 0..len {
+                for bad in ["\u{1b}", "\u{7f}", "\t", "\u{9b}", "\u{202e}"] {
+                    let text = format!("{}{bad}{}", &plain[..at], &plain[at + 1..]);
+                    assert!(!is_inert(&text, false), "{text:?}");
+                    assert!(!is_inert(&text, true), "{text:?}");
+                }
+                let newline = format!("{}\n{}", &plain[..at], &plain[at + 1..]);
+                assert!(!is_inert(&newline, false) && is_inert(&newline, true), "{newline:?}");
+                let accented = format!("{}é{}", &plain[..at], &plain[at + 1..]);
+                assert!(is_inert(&accented, false), "{accented:?}");
+            }
+        }
     }
 
     #[test]

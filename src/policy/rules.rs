@@ -40,10 +40,7 @@ impl Rule {
                     .iter()
                     .any(|r| self.resource_types.iter().any(|t| t.eq_ignore_ascii_case(&r.kind))))
             && (self.controls.is_empty()
-                || finding
-                    .control_id
-                    .as_deref()
-                    .is_some_and(|id| self.controls.iter().any(|p| pattern_matches(p, id))))
+                || finding.control_id.as_deref().is_some_and(|id| self.controls.iter().any(|p| pattern_matches(p, id))))
             && (self.products.is_empty() || self.products.iter().any(|p| product_matches(p, finding)))
     }
 
