@@ -68,7 +68,8 @@ fn a_row_without_playbook_has_none_and_a_live_assessment_replaces_the_snapshot()
     assert_eq!(row.plan(), &PlanStatus::NoPlaybook);
 
     let mut row_with_plan = Row::from_snapshot(open_ssh(UNCLASSIFIED), &triage, now());
-    let live = Assessment { decision: row.decision.clone(), plan: PlanStatus::AlreadyCompliant("closed".into()) };
+    let decision = Decision { verdict: Verdict::Manual, reason: "read live".into(), ..row.decision.clone() };
+    let live = Assessment { decision, plan: PlanStatus::AlreadyCompliant("closed".into()) };
     row_with_plan.set_assessment(live.clone());
     assert_eq!(row_with_plan.plan_if_known(), Some(&live.plan));
     assert_eq!(row_with_plan.assessment(), live);

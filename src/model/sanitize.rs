@@ -61,29 +61,30 @@ fn is_printable_run(run: &[u8; 16], newlines: bool) -> bool {
     unprintable == 0
 }
 
-/// Whether `bytes`, sixteen or more, are all printable ASCII: in runs of sixteen, the last one overlapping the one
-/// before it. Kept out of line: alone, the compiler turns each run into a few vector instructions and one mask test.
+/// How many leading bytes of `bytes` are known printable ASCII: all of them when they are (checked in runs of sixteen,
+/// the last one overlapping the one before it), else those before the first run that is not. Kept out of line:
+/// alone, the compiler turns each run into a few vector instructions and one mask test.
 #[inline(never)]
-fn is_printable_text(bytes: &[u8], newlines: bool) -> bool {
+fn printable_prefix(bytes: &[u8], newlines: bool) -> usize {
     let run = |at: usize| bytes.get(at..at + 16).and_then(|r| <&[u8; 16]>::try_from(r).ok());
     let mut at = 0;
     while let Some(chunk) = run(at) {
         if !is_printable_run(chunk, newlines) {
-            return false;
+            return at;
         }
         at += 16;
     }
-    at == bytes.len() || run(bytes.len().saturating_sub(16)).is_some_and(|last| is_printable_run(last, newlines))
+    match run(bytes.len().saturating_sub(16)) {
+        Some(last) if at < bytes.len() && is_printable_run(last, newlines) => bytes.len(),
+        _ => at,
+    }
 }
 
-/// Whether every char of `text` is shown as it is (newlines too when `keep_newlines`): a text of sixteen bytes or
-/// more that is all printable ASCII is checked sixteen bytes at a time, anything else char by char.
+/// Whether every char of `text` is shown as it is (newlines too when `keep_newlines`): printable ASCII is checked
+/// sixteen bytes at a time from the start (a text that is only that, to its end), the rest char by char.
 fn is_inert(text: &str, keep_newlines: bool) -> bool {
     let bytes = text.as_bytes();
-    if bytes.len() >= 16 && is_printable_text(bytes, keep_newlines) {
-        return true;
-    }
-    let mut at = 0;
+    let mut at = if bytes.len() >= 16 { printable_prefix(bytes, keep_newlines) } else { 0 };
     while let Some(&b) = bytes.get(at) {
         match b {
             0x20..=0x7e => at += 1,
