@@ -2,7 +2,7 @@
 //! errors that name the key and the file.
 
 use crate::playbook::PlaybookSettings;
-use crate::policy::{ChangeWindow, ExceptionTagNames, Policy, Rule, Verdict};
+use crate::policy::{ChangeWindow, ExceptionLimits, ExceptionTagNames, Policy, Rule, TrustedProducts, Verdict};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -96,6 +96,9 @@ pub struct PolicyConfig {
     pub default_class: String,
     pub rules: Vec<Rule>,
     pub change_windows: Vec<ChangeWindow>,
+    /// Product ARNs (`*` for any run of characters) whose findings may drive a playbook besides Security Hub's own
+    /// controls: for organisations that import their own control findings.
+    pub trusted_products: Vec<String>,
 }
 
 impl Default for PolicyConfig {
@@ -105,6 +108,7 @@ impl Default for PolicyConfig {
             default_class: "unclassified".into(),
             rules: Vec::new(),
             change_windows: Vec::new(),
+            trusted_products: Vec::new(),
         }
     }
 }
@@ -121,6 +125,9 @@ pub struct ExceptionsConfig {
     pub max_days: u32,
     /// Exceptions expiring within this many days are flagged.
     pub expiring_soon_days: u32,
+    /// Exception tags longer than `max_days` or without an owner (written outside hubtriage) are flagged; with this
+    /// on they are not honoured either.
+    pub enforce_limits: bool,
     /// While a resource is excepted, set its findings SUPPRESSED (with a note), and back to NEW when the exception
     /// expires or is removed.
     pub suppress_findings: bool,
@@ -133,6 +140,7 @@ impl Default for ExceptionsConfig {
             default_days: 30,
             max_days: 90,
             expiring_soon_days: 7,
+            enforce_limits: true,
             suppress_findings: false,
         }
     }
@@ -237,6 +245,15 @@ impl Config {
         for (i, window) in self.policy.change_windows.iter().enumerate() {
             window.parse().map_err(|e| format!("policy.change_windows[{i}] ('{}').{e}", window.name))?;
         }
+        for (i, product) in self.policy.trusted_products.iter().enumerate() {
+            let arn = crate::model::arn::Arn::parse(product);
+            if !arn.is_some_and(|a| a.service == "securityhub" && a.resource.starts_with("product")) {
+                return Err(format!(
+                    "policy.trusted_products[{i}]: {product:?} is not a Security Hub product ARN \
+                     (arn:aws:securityhub:<region or *>:<account>:product/<company>/<product>)"
+                ));
+            }
+        }
         let e = &self.exceptions;
         if e.default_days == 0 || e.default_days > e.max_days {
             return Err(format!(
@@ -290,6 +307,11 @@ impl Config {
             default_class: self.policy.default_class.clone(),
             change_windows,
             exception_tags: self.exceptions.tags.clone(),
+            exception_limits: ExceptionLimits {
+                max_days: self.exceptions.max_days,
+                enforce: self.exceptions.enforce_limits,
+            },
+            trusted_products: TrustedProducts(self.policy.trusted_products.clone()),
             incident: Default::default(),
             reasons: Default::default(),
         })

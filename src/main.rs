@@ -67,6 +67,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             app.read_only = config.read_only;
             app.exceptions = config.exceptions.clone();
             app.actions = config.actions.clone();
+            app.trusted_products = triage.policy.trusted_products.clone();
             app.incident = triage.policy.incident.is_on();
             if let Some(r) = &remediator {
                 app.audit = r.audit_records();

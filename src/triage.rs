@@ -3,7 +3,7 @@
 use crate::model::Finding;
 use crate::playbook::state::NO_TAGS;
 use crate::playbook::{snapshot, Basis, Plan, PlanOutcome, Playbook, Playbooks, ResourceState};
-use crate::policy::{Decision, Policy, PolicyInput};
+use crate::policy::{Decision, Policy, PolicyInput, Provenance};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -45,6 +45,22 @@ impl PlanStatus {
     }
 }
 
+/// The playbook a finding's control has, and the finding's provenance (asked only when there is a playbook).
+struct Handler<'a> {
+    playbook: Option<&'a dyn Playbook>,
+    provenance: Option<Provenance>,
+}
+
+impl Handler<'_> {
+    /// The playbook, when the finding may drive it.
+    fn playbook(&self) -> Option<&dyn Playbook> {
+        match self.provenance {
+            Some(Provenance::Untrusted(_)) => None,
+            _ => self.playbook,
+        }
+    }
+}
+
 /// Policy and playbooks together.
 pub struct Triage {
     pub policy: Policy,
@@ -57,9 +73,9 @@ impl Triage {
         let Some(state) = live else {
             return Assessment { decision: self.snapshot_decision(finding, now), plan: self.snapshot_plan(finding) };
         };
-        let playbook = self.playbook_for(finding);
-        let decision = self.decide(finding, playbook.is_some(), state.tags(), now);
-        let plan = match (playbook, finding.control_id.as_deref()) {
+        let handler = self.handler(finding);
+        let decision = self.decide(finding, &handler, state.tags(), now);
+        let plan = match (handler.playbook(), finding.control_id.as_deref()) {
             (Some(_), Some(control)) => self.plan_status(control, state, Basis::Live),
             _ => PlanStatus::NoPlaybook,
         };
@@ -69,18 +85,18 @@ impl Triage {
     /// The verdict from the finding alone: the tags its snapshot records (those of the state the snapshot plan
     /// reads, when a playbook handles the finding).
     pub fn snapshot_decision(&self, finding: &Finding, now: DateTime<Utc>) -> Decision {
-        let has_playbook = self.playbook_for(finding).is_some();
+        let handler = self.handler(finding);
         let tags = match finding.primary_resource() {
-            Some(_) if has_playbook => snapshot::state_tags(finding),
+            Some(_) if handler.playbook().is_some() => snapshot::state_tags(finding),
             Some(resource) => &resource.tags,
             None => &NO_TAGS,
         };
-        self.decide(finding, has_playbook, tags, now)
+        self.decide(finding, &handler, tags, now)
     }
 
     /// The dry-run plan from the state the finding itself records (`Resources[].Details`).
     pub fn snapshot_plan(&self, finding: &Finding) -> PlanStatus {
-        let Some(control) = finding.control_id.as_deref().filter(|c| self.playbooks.for_control(c).is_some()) else {
+        let (Some(_), Some(control)) = (self.handler(finding).playbook(), finding.control_id.as_deref()) else {
             return PlanStatus::NoPlaybook;
         };
         match snapshot::state_from_finding(finding) {
@@ -89,18 +105,22 @@ impl Triage {
         }
     }
 
-    fn playbook_for(&self, finding: &Finding) -> Option<&dyn Playbook> {
-        finding.control_id.as_deref().and_then(|c| self.playbooks.for_control(c))
+    /// The playbook for the finding's control, and whether the finding may drive it.
+    fn handler(&self, finding: &Finding) -> Handler<'_> {
+        let playbook = finding.control_id.as_deref().and_then(|c| self.playbooks.for_control(c));
+        let provenance = playbook.map(|_| self.policy.provenance(finding));
+        Handler { playbook, provenance }
     }
 
     fn decide(
         &self,
         finding: &Finding,
-        has_playbook: bool,
+        handler: &Handler<'_>,
         tags: &BTreeMap<String, String>,
         now: DateTime<Utc>,
     ) -> Decision {
-        self.policy.decide(&PolicyInput { finding, has_playbook, tags, now })
+        let has_playbook = handler.playbook.is_some();
+        self.policy.decide(&PolicyInput { finding, has_playbook, provenance: handler.provenance.as_ref(), tags, now })
     }
 
     fn plan_status(&self, control: &str, state: &ResourceState, basis: Basis) -> PlanStatus {

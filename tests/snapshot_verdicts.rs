@@ -38,7 +38,7 @@ fn verdict_from_recorded_state(triage: &Triage, finding: &Finding) -> Decision {
         (None, Some(resource)) => &resource.tags,
         (None, None) => &none,
     };
-    triage.policy.decide(&PolicyInput { finding, has_playbook, tags, now: now() })
+    triage.policy.decide(&PolicyInput { finding, has_playbook, provenance: None, tags, now: now() })
 }
 
 fn read(finding: &Value) -> Option<Finding> {

@@ -5,7 +5,9 @@
 use super::args::{ExceptionsCommand, Format, ResourceArgs};
 use super::{EXIT_ERROR, EXIT_OK, EXIT_PARTIAL};
 use crate::cloud::Backend;
-use crate::engine::exceptions::{resource_type_of, validate, ExceptionEntry, ExceptionInput, ExceptionOp};
+use crate::engine::exceptions::{
+    resource_type_of, validate, ExceptionEntry, ExceptionInput, ExceptionOp, ExceptionStatus,
+};
 use crate::engine::jobs::JobState;
 use crate::engine::remediate::Remediator;
 use crate::engine::Msg;
@@ -193,8 +195,10 @@ struct JsonEntry {
     days_left: Option<i64>,
     /// `valid`, `expiring-soon`, `expired` or `invalid`.
     status: &'static str,
-    /// Why the tags cannot be honoured, for `invalid`.
+    /// Why the tags cannot be honoured, for `invalid` and `not-honoured`.
     problem: Option<String>,
+    /// Why the exception breaks the limits (`exceptions.max_days`, an owner), whether or not they are enforced.
+    flag: Option<String>,
 }
 
 impl From<&ExceptionEntry> for JsonEntry {
@@ -211,9 +215,10 @@ impl From<&ExceptionEntry> for JsonEntry {
             days_left: e.days_left,
             status: e.status.word(),
             problem: match &e.status {
-                crate::engine::exceptions::ExceptionStatus::Invalid(why) => Some(single_line(why)),
+                ExceptionStatus::Invalid(why) | ExceptionStatus::NotHonoured(why) => Some(single_line(why)),
                 _ => None,
             },
+            flag: e.flag.as_deref().map(single_line),
         }
     }
 }

@@ -12,6 +12,9 @@ pub enum ExceptionStatus {
     Expired,
     /// The tags cannot be read (missing or unparsable expiry): the exception does not apply.
     Invalid(String),
+    /// Valid by its dates, but beyond `exceptions.max_days` or without an owner while `exceptions.enforce_limits`
+    /// is on: the exception does not apply, and why.
+    NotHonoured(String),
 }
 
 impl ExceptionStatus {
@@ -22,6 +25,7 @@ impl ExceptionStatus {
             Self::ExpiringSoon => "expiring-soon",
             Self::Expired => "expired",
             Self::Invalid(_) => "invalid",
+            Self::NotHonoured(_) => "not-honoured",
         }
     }
 
@@ -45,6 +49,9 @@ pub struct ExceptionEntry {
     /// Whole days until expiry (negative once expired).
     pub days_left: Option<i64>,
     pub status: ExceptionStatus,
+    /// Why the exception breaks the limits `exceptions add` keeps to (too long, no owner): it was written outside
+    /// hubtriage. Shown whether or not the limits are enforced.
+    pub flag: Option<String>,
 }
 
 impl ExceptionEntry {
@@ -57,12 +64,21 @@ impl ExceptionEntry {
         now: DateTime<Utc>,
     ) -> Option<Self> {
         use crate::model::sanitize::single_line;
-        use crate::policy::exception::{read_exception, ExceptionStatus as Read};
+        use crate::policy::exception::{read_exception, ExceptionLimits, ExceptionStatus as Read};
         let names = &config.tags;
         let raw_reason = resource.tags.get(&names.reason_tag)?;
         let soon = now + chrono::Duration::days(i64::from(config.expiring_soon_days));
-        let (tag, status) = match read_exception(&resource.tags, names, now) {
+        let limits = ExceptionLimits { max_days: config.max_days, enforce: config.enforce_limits };
+        let read = read_exception(&resource.tags, names, now);
+        let flag = match &read {
+            Read::Valid(tag) => limits.breach(tag, names, now),
+            _ => None,
+        };
+        let (tag, status) = match read {
             Read::None => return None,
+            Read::Valid(tag) if flag.is_some() && limits.enforce => {
+                (Some(tag), ExceptionStatus::NotHonoured(flag.clone().unwrap_or_default()))
+            }
             Read::Valid(tag) if tag.expires <= soon => (Some(tag), ExceptionStatus::ExpiringSoon),
             Read::Valid(tag) => (Some(tag), ExceptionStatus::Valid),
             Read::Expired(tag) => (Some(tag), ExceptionStatus::Expired),
@@ -78,6 +94,7 @@ impl ExceptionEntry {
             expires: tag.as_ref().map(|t| t.expires),
             days_left: tag.as_ref().map(|t| t.days_left(now)),
             status,
+            flag,
         })
     }
 
@@ -91,13 +108,19 @@ impl ExceptionEntry {
         self.expires.is_some_and(|t| t <= now + chrono::Duration::days(i64::from(days)))
     }
 
-    /// The status in words: `valid`, `expiring soon`, `expired 3 days ago`, `invalid: <why>`.
+    /// The status in words: `valid`, `expiring soon`, `expired 3 days ago`, `invalid: <why>`, `not honoured: <why>`,
+    /// and for an exception that applies but breaks the limits, `valid, flagged: <why>`.
     pub fn status_text(&self) -> String {
-        match (&self.status, self.days_left) {
+        let text = match (&self.status, self.days_left) {
             (ExceptionStatus::Expired, Some(days)) => format!("expired {} days ago", -days),
             (ExceptionStatus::Invalid(why), _) => format!("invalid: {why}"),
+            (ExceptionStatus::NotHonoured(why), _) => return format!("not honoured: {why}"),
             (ExceptionStatus::ExpiringSoon, _) => "expiring soon".into(),
             (status, _) => status.word().into(),
+        };
+        match &self.flag {
+            Some(why) => format!("{text}, flagged: {why}"),
+            None => text,
         }
     }
 }

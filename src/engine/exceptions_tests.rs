@@ -74,10 +74,13 @@ fn entry(pairs: &[(&str, &str)]) -> Option<ExceptionEntry> {
 
 #[test]
 fn entries_read_status_and_days_left() {
-    let valid = entry(&[("SecurityException", "r"), ("SecurityExceptionExpiry", "2026-12-21")]).expect("entry");
+    let owned = |expiry: &str| {
+        entry(&[("SecurityException", "r"), ("SecurityExceptionExpiry", expiry), ("SecurityExceptionOwner", "o")])
+    };
+    let valid = owned("2026-12-21").expect("entry");
     assert_eq!((valid.status.clone(), valid.days_left), (ExceptionStatus::Valid, Some(30)));
-    assert!(valid.status.applies());
-    let soon = entry(&[("SecurityException", "r"), ("SecurityExceptionExpiry", "2026-11-25")]).expect("entry");
+    assert!(valid.status.applies() && valid.flag.is_none());
+    let soon = owned("2026-11-25").expect("entry");
     assert_eq!(soon.status, ExceptionStatus::ExpiringSoon);
     let expired = entry(&[("SecurityException", "r"), ("SecurityExceptionExpiry", "2026-11-10")]).expect("entry");
     assert_eq!(expired.status, ExceptionStatus::Expired);
@@ -87,6 +90,23 @@ fn entries_read_status_and_days_left() {
     assert!(invalid.reason.starts_with('r') && !invalid.reason.contains('\u{1b}'), "sanitized: {:?}", invalid.reason);
     assert!(!invalid.status.applies());
     assert_eq!(entry(&[("team", "x")]), None);
+}
+
+#[test]
+fn exceptions_outside_the_limits_are_flagged_and_not_honoured_unless_the_config_says_so() {
+    let forever = tagged(&[("SecurityException", "r"), ("SecurityExceptionExpiry", "2099-01-01")]);
+    let enforced =
+        ExceptionEntry::from_tags("1", "eu-west-1", &forever, &ExceptionsConfig::default(), now()).expect("entry");
+    assert!(matches!(&enforced.status, ExceptionStatus::NotHonoured(why) if why.contains("max_days")), "{enforced:?}");
+    assert!(!enforced.status.applies());
+    assert_eq!(enforced.status.word(), "not-honoured");
+    assert!(enforced.status_text().starts_with("not honoured: it runs"), "{}", enforced.status_text());
+    assert!(enforced.flag.as_deref().is_some_and(|f| f.contains("no SecurityExceptionOwner tag")));
+
+    let lenient = ExceptionsConfig { enforce_limits: false, ..ExceptionsConfig::default() };
+    let flagged = ExceptionEntry::from_tags("1", "eu-west-1", &forever, &lenient, now()).expect("entry");
+    assert_eq!(flagged.status, ExceptionStatus::Valid);
+    assert!(flagged.status_text().starts_with("valid, flagged: it runs"), "{}", flagged.status_text());
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Pure data: findings, severities, workflow and the ASFF reader. No runtime, UI or SDK types.
 
+pub mod arn;
 pub mod asff;
 pub mod asff_fields;
 mod asff_lenient;

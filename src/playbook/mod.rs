@@ -15,6 +15,7 @@ pub mod s3_ssl_only;
 pub mod sg_open_ports;
 pub mod snapshot;
 pub mod state;
+pub mod state_diff;
 
 pub use change::Change;
 pub use plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};

@@ -1,7 +1,8 @@
 //! Puts rules, account classes, change windows and exceptions together into one decision per finding.
 
 use super::change_window::ParsedWindow;
-use super::exception::{read_exception, ExceptionStatus, ExceptionTag, ExceptionTagNames};
+use super::exception::{read_exception, ExceptionLimits, ExceptionStatus, ExceptionTag, ExceptionTagNames};
+use super::trust::{Provenance, TrustedProducts};
 use super::{Rule, Verdict};
 use crate::model::hash::BuildWordHasher;
 use crate::model::intern::intern;
@@ -30,6 +31,8 @@ pub struct PolicyInput<'a> {
     pub finding: &'a Finding,
     /// Whether a playbook can fix this finding's control.
     pub has_playbook: bool,
+    /// Whether the finding may drive that playbook (`Policy::provenance`); `None` when not asked (no playbook).
+    pub provenance: Option<&'a Provenance>,
     /// Tags of the primary resource: live when read, else the finding's snapshot.
     pub tags: &'a BTreeMap<String, String>,
     pub now: DateTime<Utc>,
@@ -47,6 +50,10 @@ pub struct Policy {
     pub default_class: String,
     pub change_windows: Vec<ParsedWindow>,
     pub exception_tags: ExceptionTagNames,
+    /// What an exception tag must keep to be honoured (`exceptions.max_days`, an owner).
+    pub exception_limits: ExceptionLimits,
+    /// Products besides Security Hub's own controls whose findings may drive a playbook.
+    pub trusted_products: TrustedProducts,
     /// Incident mode: change windows are lifted while it is on (switched by the operator, audited).
     pub incident: IncidentMode,
     /// Reasons that depend only on the rule and the account class, made once.
@@ -130,27 +137,49 @@ impl Policy {
         self.account_classes.get(account_id).map(String::as_str).unwrap_or(&self.default_class)
     }
 
+    /// Whether `finding` may drive a playbook: Security Hub's own control finding (or a trusted product's) about a
+    /// resource of its own account, partition and region.
+    pub fn provenance(&self, finding: &Finding) -> Provenance {
+        self.trusted_products.provenance(finding)
+    }
+
     /// Decides the verdict for one finding and explains it.
     pub fn decide(&self, input: &PolicyInput<'_>) -> Decision {
         let finding = input.finding;
+        if let Some(Provenance::Untrusted(why)) = input.provenance.filter(|_| input.has_playbook) {
+            let reason = intern(&format!("not trusted to drive a fix: {why}"));
+            return Decision { verdict: Verdict::NoPlaybook, reason, exception: None, exception_note: None };
+        }
         let class = self.class_of(&finding.account_id);
         let mut exception_note = None;
         match read_exception(input.tags, &self.exception_tags, input.now) {
             ExceptionStatus::Valid(tag) => {
-                let owner = tag.owner.as_deref().map(|o| format!(", owner {o}")).unwrap_or_default();
-                return Decision {
-                    verdict: Verdict::Excepted,
-                    reason: format!(
-                        "excepted by tag {}: \"{}\" until {} ({} days left{owner})",
-                        self.exception_tags.reason_tag,
-                        tag.reason,
-                        tag.expires.format("%Y-%m-%d"),
-                        tag.days_left(input.now)
-                    )
-                    .into(),
-                    exception: Some(Box::new(tag)),
-                    exception_note: None,
-                };
+                let breach = self.exception_limits.breach(&tag, &self.exception_tags, input.now);
+                match breach {
+                    Some(why) if self.exception_limits.enforce => {
+                        exception_note = Some(format!(
+                            "exception tag not honoured: {why} (exceptions.enforce_limits) (\"{}\")",
+                            tag.reason
+                        ));
+                    }
+                    _ => {
+                        let owner = tag.owner.as_deref().map(|o| format!(", owner {o}")).unwrap_or_default();
+                        let flag = breach.map(|why| format!("; flagged: {why}")).unwrap_or_default();
+                        return Decision {
+                            verdict: Verdict::Excepted,
+                            reason: format!(
+                                "excepted by tag {}: \"{}\" until {} ({} days left{owner}){flag}",
+                                self.exception_tags.reason_tag,
+                                tag.reason,
+                                tag.expires.format("%Y-%m-%d"),
+                                tag.days_left(input.now)
+                            )
+                            .into(),
+                            exception: Some(Box::new(tag)),
+                            exception_note: None,
+                        };
+                    }
+                }
             }
             ExceptionStatus::Expired(tag) => {
                 exception_note =
@@ -189,6 +218,12 @@ impl Policy {
             }
         };
         let mut notes = String::new();
+        if let Some(Provenance::TrustedByConfig(pattern)) = input.provenance.filter(|_| input.has_playbook) {
+            notes.push_str(&format!(
+                "; product {} trusted by config ([policy] trusted_products \"{pattern}\"), not Security Hub's own",
+                finding.product_arn
+            ));
+        }
         let verdict = if verdict == Verdict::AutoFix {
             match self.change_windows.iter().find(|w| w.is_open(class, input.now)) {
                 Some(window) if self.incident.is_on() => {

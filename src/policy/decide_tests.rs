@@ -28,6 +28,8 @@ fn policy(rules: Vec<Rule>) -> Policy {
         default_class: "unclassified".into(),
         change_windows: vec![],
         exception_tags: ExceptionTagNames::default(),
+        exception_limits: Default::default(),
+        trusted_products: Default::default(),
         incident: Default::default(),
         reasons: Default::default(),
     }
@@ -50,7 +52,7 @@ fn decide(
     tags: &BTreeMap<String, String>,
     now: DateTime<Utc>,
 ) -> Decision {
-    policy.decide(&PolicyInput { finding, has_playbook, tags, now })
+    policy.decide(&PolicyInput { finding, has_playbook, provenance: None, tags, now })
 }
 
 #[test]
@@ -162,16 +164,80 @@ fn change_window_turns_auto_fix_into_approval_in_business_hours() {
 #[test]
 fn valid_exception_tag_excepts_with_days_left() {
     let p = policy(vec![rule("all", Verdict::AutoFix)]);
-    let tags: BTreeMap<String, String> =
-        [("SecurityException", "public website bucket"), ("SecurityExceptionExpiry", "2026-12-21")]
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .into_iter()
-            .collect();
+    let tags: BTreeMap<String, String> = [
+        ("SecurityException", "public website bucket"),
+        ("SecurityExceptionExpiry", "2026-12-21"),
+        ("SecurityExceptionOwner", "web-team"),
+    ]
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .into_iter()
+    .collect();
     let f = control_finding("S3.8", Severity::High, PROD, "AwsS3Bucket");
     let d = decide(&p, &f, true, &tags, saturday_noon());
     assert_eq!(d.verdict, Verdict::Excepted);
-    assert!(d.reason.contains("30 days left"), "{}", d.reason);
+    assert!(d.reason.contains("30 days left, owner web-team"), "{}", d.reason);
     assert_eq!(d.exception.map(|e| e.reason).as_deref(), Some("public website bucket"));
+}
+
+fn tags_of(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+#[test]
+fn an_exception_written_outside_the_limits_is_not_honoured_and_the_reason_says_why() {
+    let p = policy(vec![rule("all", Verdict::AutoFix)]);
+    let f = control_finding("S3.8", Severity::High, PROD, "AwsS3Bucket");
+    let forever = tags_of(&[("SecurityException", "forever"), ("SecurityExceptionExpiry", "2099-01-01")]);
+    let d = decide(&p, &f, true, &forever, saturday_noon());
+    assert_eq!(d.verdict, Verdict::AutoFix, "{}", d.reason);
+    assert!(d.exception.is_none());
+    assert!(d.reason.contains("exception tag not honoured"), "{}", d.reason);
+    assert!(d.reason.contains("beyond exceptions.max_days (90)"), "{}", d.reason);
+    assert!(d.reason.contains("no SecurityExceptionOwner tag"), "{}", d.reason);
+
+    let unowned = tags_of(&[("SecurityException", "short"), ("SecurityExceptionExpiry", "2026-12-01")]);
+    let d = decide(&p, &f, true, &unowned, saturday_noon());
+    assert_eq!(d.verdict, Verdict::AutoFix, "an owner is required: {}", d.reason);
+
+    let mut lenient = p.clone();
+    lenient.exception_limits.enforce = false;
+    let d = decide(&lenient, &f, true, &forever, saturday_noon());
+    assert_eq!(d.verdict, Verdict::Excepted, "honoured, but flagged: {}", d.reason);
+    assert!(d.reason.contains("flagged: it runs"), "{}", d.reason);
+}
+
+#[test]
+fn untrusted_findings_get_no_playbook_with_the_reason_and_trusted_ones_say_so() {
+    let p = policy(vec![rule("all", Verdict::AutoFix)]);
+    let f = control_finding("S3.8", Severity::High, SANDBOX, "AwsS3Bucket");
+    let untrusted = Provenance::Untrusted("product X is not Security Hub's own controls".into());
+    let d = p.decide(&PolicyInput {
+        finding: &f,
+        has_playbook: true,
+        provenance: Some(&untrusted),
+        tags: &BTreeMap::new(),
+        now: saturday_noon(),
+    });
+    assert_eq!(d.verdict, Verdict::NoPlaybook);
+    assert_eq!(&*d.reason, "not trusted to drive a fix: product X is not Security Hub's own controls");
+
+    let trusted = Provenance::TrustedByConfig("arn:aws:securityhub:*:1:product/1/default".into());
+    let d = p.decide(&PolicyInput {
+        finding: &f,
+        has_playbook: true,
+        provenance: Some(&trusted),
+        tags: &BTreeMap::new(),
+        now: saturday_noon(),
+    });
+    assert_eq!(d.verdict, Verdict::AutoFix);
+    assert!(
+        d.reason.contains("trusted by config ([policy] trusted_products \"arn:aws:securityhub:*:1"),
+        "{}",
+        d.reason
+    );
+
+    // The finding's own provenance as the policy works it out.
+    assert_eq!(p.provenance(&f), Provenance::SecurityHub);
 }
 
 #[test]

@@ -46,6 +46,40 @@ impl ExceptionTag {
     }
 }
 
+/// The limits an exception tag must keep to be honoured: anyone with tag rights can write one, so a tag that
+/// `exceptions add` would have refused (too long, nobody owning it) is flagged, and with `enforce` not honoured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExceptionLimits {
+    /// Longest exception allowed, in days from now (`exceptions.max_days`).
+    pub max_days: u32,
+    /// Whether an exception beyond the limits is ignored (`exceptions.enforce_limits`), or only flagged.
+    pub enforce: bool,
+}
+
+impl Default for ExceptionLimits {
+    fn default() -> Self {
+        Self { max_days: 90, enforce: true }
+    }
+}
+
+impl ExceptionLimits {
+    /// What is wrong with an exception that is otherwise valid, in words; `None` when it keeps to the limits.
+    pub fn breach(&self, tag: &ExceptionTag, names: &ExceptionTagNames, now: DateTime<Utc>) -> Option<String> {
+        let days = tag.days_left(now);
+        let too_long = (days > i64::from(self.max_days))
+            .then(|| format!("it runs {days} more days, beyond exceptions.max_days ({})", self.max_days));
+        let unowned = tag
+            .owner
+            .as_deref()
+            .is_none_or(|o| o.trim().is_empty())
+            .then(|| format!("it has no {} tag", names.owner_tag));
+        match (too_long, unowned) {
+            (Some(a), Some(b)) => Some(format!("{a}, and {b}")),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
 /// What the tags on a resource say about an exception.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExceptionStatus {
@@ -146,6 +180,26 @@ mod tests {
         assert!(matches!(read_exception(&missing, &names, now()), ExceptionStatus::Invalid(_)));
         let impossible = tags(&[("SecurityException", "x"), ("SecurityExceptionExpiry", "2026-02-30")]);
         assert!(matches!(read_exception(&impossible, &names, now()), ExceptionStatus::Invalid(_)));
+    }
+
+    #[test]
+    fn exceptions_beyond_the_limits_or_without_an_owner_are_breaches() {
+        let names = ExceptionTagNames::default();
+        let limits = ExceptionLimits { max_days: 90, enforce: true };
+        let tag = |expiry: &str, owner: Option<&str>| ExceptionTag {
+            reason: "r".into(),
+            expires: parse_expiry(expiry).expect("expiry"),
+            owner: owner.map(String::from),
+        };
+        assert_eq!(limits.breach(&tag("2026-12-01", Some("alice")), &names, now()), None);
+        assert_eq!(limits.breach(&tag("2027-02-19", Some("alice")), &names, now()), None, "90 days left is allowed");
+        let long = limits.breach(&tag("2099-01-01", Some("alice")), &names, now()).expect("too long");
+        assert!(long.contains("26339 more days") && long.contains("max_days (90)"), "{long}");
+        let unowned = limits.breach(&tag("2026-12-01", None), &names, now()).expect("no owner");
+        assert_eq!(unowned, "it has no SecurityExceptionOwner tag");
+        assert!(limits.breach(&tag("2026-12-01", Some("  ")), &names, now()).is_some(), "a blank owner is none");
+        let both = limits.breach(&tag("2099-01-01", None), &names, now()).expect("both");
+        assert!(both.contains("max_days") && both.contains("no SecurityExceptionOwner"), "{both}");
     }
 
     #[test]

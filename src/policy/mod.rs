@@ -4,10 +4,12 @@ pub mod change_window;
 pub mod decide;
 pub mod exception;
 pub mod rules;
+pub mod trust;
 pub mod verdict;
 
 pub use change_window::ChangeWindow;
 pub use decide::{Decision, IncidentMode, Policy, PolicyInput};
-pub use exception::{ExceptionStatus, ExceptionTag, ExceptionTagNames};
+pub use exception::{ExceptionLimits, ExceptionStatus, ExceptionTag, ExceptionTagNames};
 pub use rules::Rule;
+pub use trust::{Provenance, TrustedProducts};
 pub use verdict::Verdict;

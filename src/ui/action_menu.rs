@@ -6,6 +6,7 @@ use super::app::{App, Effect};
 use super::dialog::Dialog;
 use crate::actions::{ActionConfig, ActionKind};
 use crate::model::Finding;
+use crate::policy::Provenance;
 use crossterm::event::KeyCode;
 use std::sync::Arc;
 
@@ -24,6 +25,9 @@ pub struct ActionMenu {
 pub struct PendingRun {
     pub action: ActionConfig,
     pub findings: Vec<Arc<Finding>>,
+    /// Why some of the findings are not to be trusted (not Security Hub's own controls, or about a resource
+    /// elsewhere): how many, and the first reason.
+    pub untrusted: Option<(usize, String)>,
 }
 
 impl ActionMenu {
@@ -108,17 +112,29 @@ impl App {
         if index >= actions.len() {
             return Vec::new();
         }
-        let pending = PendingRun { action: actions.swap_remove(index), findings };
-        if pending.action.confirm {
+        let untrusted = self.untrusted(&findings);
+        let pending = PendingRun { action: actions.swap_remove(index), findings, untrusted };
+        // Acting on imported findings deserves a second look even when the action does not ask for one.
+        if pending.action.confirm || (pending.action.dangerous && pending.untrusted.is_some()) {
             self.dialog = Some(Dialog::RunAction(Box::new(pending)));
             return Vec::new();
         }
         self.run_confirmed(pending)
     }
 
+    /// How many of `findings` may not be trusted, and the first one's reason.
+    fn untrusted(&self, findings: &[Arc<Finding>]) -> Option<(usize, String)> {
+        let mut reasons = findings.iter().filter_map(|f| match self.trusted_products.provenance(f) {
+            Provenance::Untrusted(why) => Some(why),
+            _ => None,
+        });
+        let first = reasons.next()?;
+        Some((1 + reasons.count(), first))
+    }
+
     /// Starts the run: recorded for the Output view, then handed to the runner.
     pub(super) fn run_confirmed(&mut self, pending: PendingRun) -> Vec<Effect> {
-        let PendingRun { action, findings } = pending;
+        let PendingRun { action, findings, .. } = pending;
         let run = self.action_runs.start(&action.name, findings.len());
         self.status_message =
             Some(format!("running {} on {} finding(s) (run #{run}): 6 shows the output", action.name, findings.len()));

@@ -99,6 +99,8 @@ pub struct App {
     pub exceptions: ExceptionsConfig,
     /// `[[actions]]`: the custom actions the action menu offers.
     pub actions: Vec<ActionConfig>,
+    /// `[policy] trusted_products`: a custom action's confirmation says which findings are not to be trusted.
+    pub trusted_products: crate::policy::TrustedProducts,
     /// The Exceptions view: the last listing and its position.
     pub exception_list: ExceptionList,
     /// Custom action runs of the session and their output.
@@ -153,6 +155,7 @@ impl App {
             operator: String::new(),
             exceptions: ExceptionsConfig::default(),
             actions: Vec::new(),
+            trusted_products: Default::default(),
             exception_list: ExceptionList::default(),
             action_runs: ActionRuns::default(),
             table_height: 20,

@@ -55,11 +55,16 @@ impl ExceptionList {
 
 /// "valid", "expiring soon", "expired", "invalid: …".
 pub fn status_word(entry: &ExceptionEntry) -> String {
-    match &entry.status {
+    let word = match &entry.status {
         ExceptionStatus::Valid => "valid".into(),
         ExceptionStatus::ExpiringSoon => "expiring soon".into(),
         ExceptionStatus::Expired => "expired".into(),
         ExceptionStatus::Invalid(why) => format!("invalid: {}", sanitize::single_line(why)),
+        ExceptionStatus::NotHonoured(why) => return format!("not honoured: {}", sanitize::single_line(why)),
+    };
+    match &entry.flag {
+        Some(why) => format!("{word} ⚑ {}", sanitize::single_line(why)),
+        None => word,
     }
 }
 

@@ -281,7 +281,7 @@ impl Theme {
             ExceptionStatus::Valid => Style::default().fg(self.exception[0]),
             ExceptionStatus::ExpiringSoon => Style::default().fg(self.exception[1]).add_modifier(Modifier::BOLD),
             ExceptionStatus::Expired => Style::default().fg(self.exception[2]).add_modifier(Modifier::BOLD),
-            ExceptionStatus::Invalid(_) => Style::default().fg(self.error),
+            ExceptionStatus::Invalid(_) | ExceptionStatus::NotHonoured(_) => Style::default().fg(self.error),
         }
     }
 

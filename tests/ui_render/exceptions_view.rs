@@ -25,6 +25,7 @@ fn entry(resource: &str, days: Option<i64>, status: ExceptionStatus) -> Exceptio
         expires: days.map(|d| Utc::now() + Duration::days(d) + Duration::hours(1)),
         days_left: days,
         status,
+        flag: None,
     }
 }
 

@@ -24,6 +24,7 @@ pub(super) async fn apply_change(
             let s3 = Accounts::s3(config, region);
             s3.put_public_access_block()
                 .bucket(bucket)
+                .expected_bucket_owner(account_id)
                 .public_access_block_configuration(s3_pab(pab))
                 .send()
                 .await
@@ -33,6 +34,7 @@ pub(super) async fn apply_change(
             let s3 = Accounts::s3(config, region);
             s3.delete_public_access_block()
                 .bucket(bucket)
+                .expected_bucket_owner(account_id)
                 .send()
                 .await
                 .map_err(|e| map_sdk_error(&format!("DeletePublicAccessBlock on bucket {bucket} in {at}"), e))?;
@@ -77,6 +79,7 @@ pub(super) async fn apply_change(
             Accounts::s3(config, region)
                 .put_bucket_encryption()
                 .bucket(bucket)
+                .expected_bucket_owner(account_id)
                 .server_side_encryption_configuration(configuration)
                 .send()
                 .await
@@ -86,6 +89,7 @@ pub(super) async fn apply_change(
             Accounts::s3(config, region)
                 .delete_bucket_encryption()
                 .bucket(bucket)
+                .expected_bucket_owner(account_id)
                 .send()
                 .await
                 .map_err(|e| map_sdk_error(&format!("DeleteBucketEncryption on bucket {bucket} in {at}"), e))?;
@@ -94,6 +98,7 @@ pub(super) async fn apply_change(
             Accounts::s3(config, region)
                 .put_bucket_policy()
                 .bucket(bucket)
+                .expected_bucket_owner(account_id)
                 .policy(policy)
                 .send()
                 .await
@@ -103,6 +108,7 @@ pub(super) async fn apply_change(
             Accounts::s3(config, region)
                 .delete_bucket_policy()
                 .bucket(bucket)
+                .expected_bucket_owner(account_id)
                 .send()
                 .await
                 .map_err(|e| map_sdk_error(&format!("DeleteBucketPolicy on bucket {bucket} in {at}"), e))?;

@@ -63,14 +63,14 @@ impl AwsResources {
         let s3 = Accounts::s3(&config, region);
         let ctx = |op: &str| format!("{op} {name} in {account_id}/{region}");
         let pab = absent_ok(
-            s3.get_public_access_block().bucket(name).send().await,
+            s3.get_public_access_block().bucket(name).expected_bucket_owner(account_id).send().await,
             &["NoSuchPublicAccessBlockConfiguration"],
             &ctx("GetPublicAccessBlock"),
         )?;
         let public_access_block =
             block_configuration!(pab.as_ref().and_then(|o| o.public_access_block_configuration()));
         let encryption = absent_ok(
-            s3.get_bucket_encryption().bucket(name).send().await,
+            s3.get_bucket_encryption().bucket(name).expected_bucket_owner(account_id).send().await,
             &["ServerSideEncryptionConfigurationNotFoundError"],
             &ctx("GetBucketEncryption"),
         )?
@@ -86,15 +86,18 @@ impl AwsResources {
             None => (None, None),
         };
         let policy = absent_ok(
-            s3.get_bucket_policy().bucket(name).send().await,
+            s3.get_bucket_policy().bucket(name).expected_bucket_owner(account_id).send().await,
             &["NoSuchBucketPolicy"],
             &ctx("GetBucketPolicy"),
         )?
         .and_then(|o| o.policy().map(String::from));
-        let tags: BTreeMap<String, String> =
-            absent_ok(s3.get_bucket_tagging().bucket(name).send().await, &["NoSuchTagSet"], &ctx("GetBucketTagging"))?
-                .map(|o| o.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect())
-                .unwrap_or_default();
+        let tags: BTreeMap<String, String> = absent_ok(
+            s3.get_bucket_tagging().bucket(name).expected_bucket_owner(account_id).send().await,
+            &["NoSuchTagSet"],
+            &ctx("GetBucketTagging"),
+        )?
+        .map(|o| o.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect())
+        .unwrap_or_default();
         Ok(BucketState {
             name: name.to_string(),
             account_id: account_id.to_string(),

@@ -71,7 +71,7 @@ pub(super) async fn tag_resource(
     match target {
         TagTarget::Bucket(bucket) => {
             let s3 = Accounts::s3(config, region);
-            let current = Box::pin(bucket_tags(&s3, &bucket, &at)).await?;
+            let current = Box::pin(bucket_tags(&s3, &bucket, account_id, &at)).await?;
             let all = merged(&current, tags);
             if all == current {
                 return Ok(());
@@ -88,6 +88,7 @@ pub(super) async fn tag_resource(
             Box::pin(put_bucket_tags(
                 &s3,
                 &bucket,
+                account_id,
                 &all,
                 &format!("PutBucketTagging {} on bucket {bucket} in {at}", keys.join(",")),
             ))
@@ -129,7 +130,7 @@ pub(super) async fn untag_resource(
     match target {
         TagTarget::Bucket(bucket) => {
             let s3 = Accounts::s3(config, region);
-            let current = Box::pin(bucket_tags(&s3, &bucket, &at)).await?;
+            let current = Box::pin(bucket_tags(&s3, &bucket, account_id, &at)).await?;
             let rest = without(&current, &keys);
             if rest.len() == current.len() {
                 return Ok(());
@@ -137,13 +138,14 @@ pub(super) async fn untag_resource(
             if rest.is_empty() {
                 s3.delete_bucket_tagging()
                     .bucket(&bucket)
+                    .expected_bucket_owner(account_id)
                     .send()
                     .await
                     .map(|_| ())
                     .map_err(|e| map_sdk_error(&format!("DeleteBucketTagging on bucket {bucket} in {at}"), e))
             } else {
                 let context = format!("PutBucketTagging without {} on bucket {bucket} in {at}", keys.join(","));
-                Box::pin(put_bucket_tags(&s3, &bucket, &rest, &context)).await
+                Box::pin(put_bucket_tags(&s3, &bucket, account_id, &rest, &context)).await
             }
         }
         TagTarget::Ec2(id) => {
@@ -164,9 +166,15 @@ pub(super) async fn untag_resource(
 }
 
 /// A bucket's tags; none when it has no tag set (NoSuchTagSet).
-async fn bucket_tags(s3: &aws_sdk_s3::Client, bucket: &str, at: &str) -> Result<BTreeMap<String, String>, CloudError> {
+/// `owner` is the account the bucket must belong to (S3 refuses the call otherwise).
+async fn bucket_tags(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    owner: &str,
+    at: &str,
+) -> Result<BTreeMap<String, String>, CloudError> {
     let out = absent_ok(
-        s3.get_bucket_tagging().bucket(bucket).send().await,
+        s3.get_bucket_tagging().bucket(bucket).expected_bucket_owner(owner).send().await,
         &["NoSuchTagSet"],
         &format!("GetBucketTagging on bucket {bucket} in {at}"),
     )?;
@@ -179,6 +187,7 @@ async fn bucket_tags(s3: &aws_sdk_s3::Client, bucket: &str, at: &str) -> Result<
 async fn put_bucket_tags(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
+    owner: &str,
     tags: &BTreeMap<String, String>,
     context: &str,
 ) -> Result<(), CloudError> {
@@ -190,6 +199,7 @@ async fn put_bucket_tags(
     let tagging = aws_sdk_s3::types::Tagging::builder().set_tag_set(Some(set)).build().map_err(build_error)?;
     s3.put_bucket_tagging()
         .bucket(bucket)
+        .expected_bucket_owner(owner)
         .tagging(tagging)
         .send()
         .await

@@ -1,11 +1,13 @@
-//! Rollback: restore the before-state an apply job recorded — only while the resource still shows the fixed state,
-//! so a rollback never overwrites someone else's later change. Verified and audited like a fix.
+//! Rollback: restore the before-state an apply job recorded — only while the resource still shows exactly the state
+//! the fix was verified in (tags aside), so a rollback never overwrites someone else's later change, even one that
+//! kept the resource compliant. Verified and audited like a fix.
 
 use super::{Job, Remediator};
 use crate::engine::audit::{AuditEvent, AuditRecord, AuditResult};
 use crate::engine::jobs::{JobId, JobKind, JobState};
 use crate::engine::Msg;
 use crate::model::WorkflowStatus;
+use crate::playbook::state_diff::{differences, settings, settings_fingerprint};
 use crate::playbook::ResourceState;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -45,15 +47,25 @@ impl Remediator {
             self.audit(job, AuditEvent::NoOp, AuditResult::Verified, message.clone());
             return JobState::NoOp(message);
         }
-        let still_fixed =
-            self.triage.playbooks.for_control(&job.control_id).is_some_and(|p| p.verify(&job.control_id, &current));
-        if !still_fixed {
+        let Some(left) = self.state_left_by(applied_by) else {
             return self.refuse(
                 job,
                 format!(
-                    "{} changed since job {applied_by} fixed it; rolling back would overwrite that change — \
-                     nothing was changed",
-                    job.resource.id
+                    "job {applied_by} has no verified fix, so the state it left is unknown and a rollback could \
+                     overwrite someone else's change — nothing was changed"
+                ),
+            );
+        };
+        if settings(&current) != settings(&left) {
+            let differences = differences(&left, &current, 4).join("; ");
+            return self.refuse(
+                job,
+                format!(
+                    "{} changed since job {applied_by} fixed it (state {} then, {} now: {differences}); rolling back \
+                     would overwrite that change — nothing was changed",
+                    job.resource.id,
+                    settings_fingerprint(&left),
+                    settings_fingerprint(&current)
                 ),
             );
         }
@@ -79,6 +91,17 @@ impl Remediator {
         let target = recorded.effective();
         let verified = self.verify_until(job, |s: &ResourceState| s.effective() == target).await;
         self.conclude_rollback(job, verified, applied_by).await
+    }
+
+    /// The state the fix of apply job `applied_by` was verified in.
+    fn state_left_by(&self, applied_by: &str) -> Option<ResourceState> {
+        let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        records
+            .iter()
+            .rev()
+            .filter(|r| r.job.as_deref() == Some(applied_by))
+            .find(|r| r.event == AuditEvent::Verification && r.result == AuditResult::Verified)
+            .and_then(|r| r.after.clone())
     }
 
     async fn conclude_rollback(&self, job: &Job, verified: super::outcome::Verified, applied_by: &str) -> JobState {

@@ -69,5 +69,12 @@ pub fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, pending: &PendingR
     if pending.action.dangerous {
         lines.push(Line::styled("This action changes something.", Style::default().fg(t.error)));
     }
+    if let Some((count, why)) = &pending.untrusted {
+        lines.push(Line::styled(
+            format!("⚠ {count} of {n} finding(s) not to be trusted — their every field is what the importer wrote:"),
+            Style::default().fg(t.error).add_modifier(Modifier::BOLD),
+        ));
+        lines.push(Line::styled(format!("  {}", sanitize::single_line(why)), Style::default().fg(t.error)));
+    }
     popup(frame, area, t, " Run action? ", lines, 0, (90, u16::MAX), " y / Enter run · n / Esc cancel ");
 }
