@@ -17,7 +17,8 @@ pub fn line_of(text: &str, message: &str) -> Option<usize> {
         return Some(header);
     }
     let (leaf, tables) = match segments.split_last() {
-        Some((leaf, tables)) if leaf.index.is_none() && !tables.is_empty() => (Some(leaf), tables),
+        // A plain key, or an element of a plain array (`policy.trusted_products[0]`): the key's line.
+        Some((leaf, tables)) if !tables.is_empty() => (Some(leaf), tables),
         _ => (None, segments.as_slice()),
     };
     let header = find_table(text, tables)?;

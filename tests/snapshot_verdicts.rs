@@ -9,7 +9,7 @@ use hubtriage::engine::Row;
 use hubtriage::model::asff::read_document;
 use hubtriage::model::Finding;
 use hubtriage::playbook::{snapshot, Playbooks};
-use hubtriage::policy::{Decision, PolicyInput, Verdict};
+use hubtriage::policy::{Decision, PolicyInput, Provenance, Verdict};
 use hubtriage::triage::Triage;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -31,14 +31,17 @@ fn now() -> DateTime<Utc> {
 /// the resource's) for the policy.
 fn verdict_from_recorded_state(triage: &Triage, finding: &Finding) -> Decision {
     let has_playbook = finding.control_id.as_deref().and_then(|c| triage.playbooks.for_control(c)).is_some();
-    let state = has_playbook.then(|| snapshot::state_from_finding(finding)).and_then(Result::ok);
+    // A finding that may not drive its playbook has no state read for it.
+    let provenance = has_playbook.then(|| triage.policy.provenance(finding));
+    let may_drive = !matches!(provenance, Some(Provenance::Untrusted(_)));
+    let state = (has_playbook && may_drive).then(|| snapshot::state_from_finding(finding)).and_then(Result::ok);
     let none = BTreeMap::new();
     let tags = match (&state, finding.primary_resource()) {
         (Some(state), _) => state.tags(),
         (None, Some(resource)) => &resource.tags,
         (None, None) => &none,
     };
-    triage.policy.decide(&PolicyInput { finding, has_playbook, provenance: None, tags, now: now() })
+    triage.policy.decide(&PolicyInput { finding, has_playbook, provenance: provenance.as_ref(), tags, now: now() })
 }
 
 fn read(finding: &Value) -> Option<Finding> {
@@ -51,7 +54,12 @@ fn variants(finding: &Value) -> [Value; 3] {
     if let Some(resource) = tagged.pointer_mut("/Resources/0").and_then(Value::as_object_mut) {
         resource.insert(
             "Tags".into(),
-            json!({"SecurityException": "accepted risk", "SecurityExceptionExpiry": "2027-01-31", "team": "web"}),
+            json!({
+                "SecurityException": "accepted risk",
+                "SecurityExceptionExpiry": "2027-01-31",
+                "SecurityExceptionOwner": "web-team",
+                "team": "web"
+            }),
         );
     }
     let mut account = tagged.clone();

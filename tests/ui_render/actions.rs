@@ -179,3 +179,38 @@ fn the_output_view_streams_lines_and_shows_each_result_newest_first() {
     press(&mut app, KeyCode::Char('j'));
     assert!(!text(&render(&app, 200, 40)).contains("run #2 ticket"), "j scrolls");
 }
+
+#[test]
+fn an_action_on_an_imported_finding_claiming_a_control_says_it_is_not_to_be_trusted_and_asks_first() {
+    let forged_text = super::corpus_file("automated-security-response-on-aws/simdata__afsbp-s3.8.json")
+        .replace("::product/aws/securityhub", ":111111111111:product/111111111111/default")
+        .replace("S3.8/finding/e0182181", "S3.8/finding/forged-e0182181");
+    let forged = hubtriage::model::asff::read_document(&forged_text).findings;
+    assert_eq!(forged.len(), 1);
+    let mut app = action_app();
+    let policy = hubtriage::config::Config::default().policy().expect("policy");
+    let triage =
+        hubtriage::triage::Triage { policy, playbooks: hubtriage::playbook::Playbooks::new(&Default::default()) };
+    let finding = std::sync::Arc::new(forged.into_iter().next().expect("finding"));
+    let assessment = triage.assess(&finding, None, at(2026, 11, 21, 12));
+    assert_eq!(assessment.decision.verdict, hubtriage::policy::Verdict::NoPlaybook, "{}", assessment.decision.reason);
+    app.add_rows(vec![hubtriage::engine::Row::new(finding, assessment)]);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('/'));
+    for c in "forged".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.listing.visible_len(), 1);
+
+    press(&mut app, KeyCode::Char('c'));
+    // `s3-report` is dangerous here (it changes the workflow) and does not ask first, yet it does on this finding.
+    app.actions[2].dangerous = true;
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('c'));
+    assert!(press(&mut app, KeyCode::Char('s')).is_empty(), "an action on an untrusted finding asks first");
+    let screen = text(&render(&app, 200, 50));
+    assert!(screen.contains("run s3-report on 1 finding(s)?"), "{screen}");
+    assert!(screen.contains("1 of 1 finding(s) not to be trusted"), "{screen}");
+    assert!(screen.contains("product/111111111111/default"), "the product is named\n{screen}");
+}

@@ -42,7 +42,7 @@ impl Remediator {
             Ok(state) => state,
             Err(e) => return self.refuse(job, format!("reading {} failed, nothing was changed: {e}", job.resource.id)),
         };
-        if current.effective() == recorded.effective() {
+        if settings(&current) == settings(&recorded) {
             let message = format!("{} already is in the state job {applied_by} recorded", job.resource.id);
             self.audit(job, AuditEvent::NoOp, AuditResult::Verified, message.clone());
             return JobState::NoOp(message);
@@ -88,8 +88,9 @@ impl Remediator {
             return JobState::Failed(failure);
         }
         self.audit(job, AuditEvent::RollbackOutcome, AuditResult::Ok, format!("rolled back job {applied_by}"));
-        let target = recorded.effective();
-        let verified = self.verify_until(job, |s: &ResourceState| s.effective() == target).await;
+        // Tags are not what the rollback restores: someone may tag the resource meanwhile.
+        let target = settings(&recorded);
+        let verified = self.verify_until(job, |s: &ResourceState| settings(s) == target).await;
         self.conclude_rollback(job, verified, applied_by).await
     }
 
