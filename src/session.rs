@@ -47,6 +47,9 @@ pub fn load_config(args: &GlobalArgs) -> anyhow::Result<Config> {
     }
     if let Some(path) = &args.audit_log {
         config.audit_log = Some(path.clone());
+    } else if args.demo {
+        // The simulated organisation's fixes are not the user's: they never reach the real audit log.
+        config.audit_log = Some(demo_audit_log());
     }
     Ok(config)
 }
@@ -118,6 +121,11 @@ pub async fn connect_backend(args: &GlobalArgs, config: &Config) -> anyhow::Resu
         Box::pin(crate::cloud::aws::connect(&settings)).await.map_err(|e| anyhow::anyhow!("connecting to AWS: {e}"))?;
     tracing::info!(%identity, "AWS caller identity");
     Ok(backend)
+}
+
+/// A fresh audit log for one demo run: `<temp dir>/hubtriage-demo-<pid>/audit.jsonl`.
+fn demo_audit_log() -> PathBuf {
+    std::env::temp_dir().join(format!("hubtriage-demo-{}", std::process::id())).join("audit.jsonl")
 }
 
 /// The audit log path: `--audit-log` / `audit_log`, else `<data dir>/audit.jsonl`.

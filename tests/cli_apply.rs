@@ -153,3 +153,26 @@ fn iam_policy_grants_each_playbook_its_calls_and_nothing_that_deletes_data() {
         assert!(!actions.contains(&forbidden), "{forbidden} granted");
     }
 }
+
+#[test]
+fn the_demos_fixes_never_reach_the_users_audit_log() {
+    let home = tempfile::tempdir().expect("home");
+    let entries = demo_plan(home.path());
+    let id = approvable(&entries)["id"].as_str().expect("id").to_string();
+
+    let output = hubtriage(home.path()).args(["--demo", "apply", "--finding", &id, "--yes"]).output().expect("runs");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("1 of 1 job(s) verified"), "{stderr}");
+    let users_log = home.path().join(".local/share/hubtriage/audit.jsonl");
+    assert!(!users_log.exists(), "the simulated fix was written to {}", users_log.display());
+    let demo_logs: Vec<String> = std::fs::read_dir(std::env::temp_dir())
+        .expect("temp dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("hubtriage-demo-"))
+        .filter_map(|e| std::fs::read_to_string(e.path().join("audit.jsonl")).ok())
+        .filter(|text| text.contains(&id))
+        .collect();
+    assert!(!demo_logs.is_empty(), "the demo's fix is audited in a temporary log of its own");
+}

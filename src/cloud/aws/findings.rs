@@ -56,11 +56,14 @@ impl FindingFilters {
     }
 
     /// The filters of an incremental refresh: `UpdatedAt` from `since` on, and nothing else, so findings that were
-    /// resolved, suppressed, archived or passed come back too and leave the default view. `End` is set a day after
-    /// `now` (both bounds given, as the console sends them; the margin absorbs clock skew).
-    pub fn changed_since(since: DateTime<Utc>, now: DateTime<Utc>) -> AwsSecurityFindingFilters {
+    /// resolved, suppressed, archived or passed come back too and leave the default view. Both bounds are given, as
+    /// the console sends them; `End` depends on `since` alone (a year and a day after it, far beyond Security Hub's
+    /// 90-day retention and any clock skew), because every page of a pass must be asked with the filters its
+    /// `NextToken` was issued for — an end recomputed from the clock per page makes page 2 fail with
+    /// `InvalidToken: Input inconsistent with page token`.
+    pub fn changed_since(since: DateTime<Utc>) -> AwsSecurityFindingFilters {
         let stamp = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Millis, true);
-        let end = now.max(since) + chrono::Duration::days(1);
+        let end = since + chrono::Duration::days(366);
         AwsSecurityFindingFilters::builder()
             .updated_at(DateFilter::builder().start(stamp(since)).end(stamp(end)).build())
             .build()
@@ -137,7 +140,7 @@ impl FindingSource for AwsFindingSource {
         since: DateTime<Utc>,
         token: Option<String>,
     ) -> Result<FindingsPage, CloudError> {
-        let filters = FindingFilters::changed_since(since, Utc::now());
+        let filters = FindingFilters::changed_since(since);
         Box::pin(self.page(source, &filters, token)).await
     }
 }
@@ -194,9 +197,10 @@ mod tests {
     #[test]
     fn changed_since_filters_only_on_updated_at() {
         let at = |s: &str| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).expect("time");
-        let f = FindingFilters::changed_since(at("2026-11-21T11:55:00Z"), at("2026-11-21T12:00:00.5Z"));
+        let f = FindingFilters::changed_since(at("2026-11-21T11:55:00Z"));
         let dates: Vec<(Option<&str>, Option<&str>)> = f.updated_at().iter().map(|d| (d.start(), d.end())).collect();
-        assert_eq!(dates, [(Some("2026-11-21T11:55:00.000Z"), Some("2026-11-22T12:00:00.500Z"))]);
+        assert_eq!(dates, [(Some("2026-11-21T11:55:00.000Z"), Some("2027-11-22T11:55:00.000Z"))]);
+        assert_eq!(FindingFilters::changed_since(at("2026-11-21T11:55:00Z")), f, "the same filters for every page");
         assert!(f.updated_at()[0].date_range().is_none());
         let empty = AwsSecurityFindingFilters::builder().updated_at(f.updated_at()[0].clone()).build();
         assert_eq!(f, empty, "no workflow, compliance or record state filter");
