@@ -102,7 +102,7 @@ async fn a_refresh_asks_for_what_changed_since_whatever_its_state() {
         .then_output(|| GetFindingsOutput::builder().findings(finding(1, "111111111111", "eu-west-1")).build());
     let client = mock_client!(aws_sdk_securityhub, [&rule]);
     let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc);
-    let filters = FindingFilters::changed_since(at("2026-11-21T11:55:00Z"), at("2026-11-21T12:00:00Z"));
+    let filters = FindingFilters::changed_since(at("2026-11-21T11:55:00Z"));
     let page = get_findings_page(&client, &filters, Some("t-2".into()), "GetFindings in test").await.unwrap();
     assert_eq!(page.findings.len(), 1);
     assert_eq!(page.next_token, None);
@@ -113,7 +113,7 @@ async fn a_refresh_asks_for_what_changed_since_whatever_its_state() {
     assert_eq!(req.next_token(), Some("t-2"));
     let f = req.filters().unwrap();
     let updated: Vec<(Option<&str>, Option<&str>)> = f.updated_at().iter().map(|d| (d.start(), d.end())).collect();
-    assert_eq!(updated, [(Some("2026-11-21T11:55:00.000Z"), Some("2026-11-22T12:00:00.000Z"))]);
+    assert_eq!(updated, [(Some("2026-11-21T11:55:00.000Z"), Some("2027-11-22T11:55:00.000Z"))]);
     assert!(f.workflow_status().is_empty(), "resolved and suppressed findings must come back");
     assert!(f.compliance_status().is_empty(), "passed findings must come back");
     assert!(f.record_state().is_empty(), "archived findings must come back");

@@ -185,7 +185,7 @@ async fn throttled_every_other_call_still_delivers_everything() {
 /// its NextToken was issued for, even when the clock moves between pages, so page 2 is not refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refresh_of_several_pages_reads_every_page() {
-    use hubtriage::cloud::{FindingSource, SourceId};
+    use hubtriage::cloud::SourceId;
     let server = moto();
     let account = "777777777777";
     let port = server.port;
