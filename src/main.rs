@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use hubtriage::cli::args::{Cli, Command};
-use hubtriage::cli::{apply, exceptions, iam_policy, plan, EXIT_ERROR};
+use hubtriage::cli::{apply, collect, exceptions, iam_policy, plan, EXIT_ERROR};
 use hubtriage::session;
 use hubtriage::ui::{App, Theme};
 
@@ -49,9 +49,11 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             triage.policy.incident.set(true);
         }
     }
+    let source_timeout =
+        cli.global.source_timeout.map(std::time::Duration::from_secs).unwrap_or(collect::DEFAULT_SOURCE_TIMEOUT);
     match cli.command {
-        Some(Command::Plan { format }) => plan::run(&backend, &triage, format).await,
-        Some(Command::Apply { ids, yes }) => apply::run(&backend, &triage, remediator, &ids, yes).await,
+        Some(Command::Plan { format }) => plan::run(&backend, &triage, format, source_timeout).await,
+        Some(Command::Apply { ids, yes }) => apply::run(&backend, &triage, remediator, &ids, yes, source_timeout).await,
         Some(Command::Exceptions { command }) => exceptions::run(&backend, remediator, command).await,
         Some(Command::IamPolicy) => Ok(0),
         None => {

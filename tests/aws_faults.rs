@@ -244,3 +244,46 @@ async fn a_hung_answer_is_cut_off_by_the_adapters_attempt_timeout() {
     assert_resumed(&wire, 1, 2);
     eprintln!("paging around a hung answer took {:?}", paged.elapsed);
 }
+
+/// `plan` with one account whose every call hangs and one that answers: the hung source is given up after
+/// `--source-timeout` with that cause on stderr, exit 2, and the other source's findings are all printed — instead of
+/// the command waiting minutes for the hung one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_source_is_given_up_after_the_source_timeout_and_the_rest_is_printed() {
+    let server = moto();
+    let (good, hung) = ("818181818181", "828282828282");
+    let expected = seed(server.port, good).await;
+    let fault = proxy::start(
+        server.port,
+        Arc::new(move |req| {
+            (proxy::assume_role_account(req).as_deref() == Some(hung)).then(|| Fault::stall(Duration::from_secs(600)))
+        }),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), "").unwrap();
+    let started = Instant::now();
+    let output = assert_cmd::Command::cargo_bin("hubtriage")
+        .unwrap()
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("HUBTRIAGE_LOG", dir.path().join("hubtriage.log"))
+        .args(["--config", dir.path().join("config.toml").to_str().unwrap(), "--endpoint-url", &fault.endpoint()])
+        .args(["--accounts", &format!("{good},{hung}"), "--regions", REGION, "--role-name", ROLE])
+        .args(["--source-timeout", "3", "plan", "--format", "json"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(elapsed < Duration::from_secs(30), "waited {elapsed:?} for the hung source\n{stderr}");
+    assert!(stderr.contains(&format!("{hung}/{REGION}")) && stderr.contains("no page for 3s"), "{stderr}");
+    let entries: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let ids: BTreeSet<String> = entries.iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids, expected, "every finding of the answering source");
+}

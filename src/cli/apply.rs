@@ -2,7 +2,7 @@
 //! plans and stops; with it, it applies them, verifies, updates the findings, notifies, and exits non-zero unless
 //! every fix was verified.
 
-use super::collect::collect_matching;
+use super::collect::collect_within;
 use super::{EXIT_ERROR, EXIT_OK, EXIT_PARTIAL};
 use crate::cloud::Backend;
 use crate::engine::jobs::{group_requests, JobState};
@@ -22,9 +22,10 @@ pub async fn run(
     remediator: Option<Arc<Remediator>>,
     ids: &[String],
     yes: bool,
+    source_timeout: std::time::Duration,
 ) -> anyhow::Result<i32> {
     let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
-    let collected = collect_matching(backend, triage, |f| wanted.contains(&*f.id)).await;
+    let collected = collect_within(backend, triage, |f| wanted.contains(&*f.id), source_timeout).await;
     let found: BTreeSet<&str> = collected.rows.iter().map(|r| &*r.finding.id).collect();
     let mut complete = true;
     for missing in wanted.difference(&found) {

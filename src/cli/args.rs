@@ -55,6 +55,9 @@ pub struct GlobalArgs {
     /// Audit log path (default: in the data dir).
     #[arg(long, global = true)]
     pub audit_log: Option<PathBuf>,
+    /// Headless commands give up on a source that delivers no page for this many seconds (default 90).
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub source_timeout: Option<u64>,
 }
 
 /// Headless commands; none starts the TUI.

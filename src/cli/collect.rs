@@ -36,6 +36,10 @@ pub struct Collected {
 /// Live reads running at once.
 const LIVE_CONCURRENCY: usize = 16;
 
+/// How long a source may go without delivering a page before a headless command gives up on it (`--source-timeout`):
+/// a few attempts at the adapter's 20-second attempt timeout, far more than any throttling backoff.
+pub const DEFAULT_SOURCE_TIMEOUT: Duration = Duration::from_secs(90);
+
 /// The error text of a source's final status, if it failed.
 fn failure_text(status: &SourceStatus) -> Option<String> {
     match status {
@@ -58,6 +62,17 @@ pub async fn collect_matching(
     triage: &Arc<Triage>,
     keep: impl Fn(&crate::model::Finding) -> bool,
 ) -> Collected {
+    collect_within(backend, triage, keep, DEFAULT_SOURCE_TIMEOUT).await
+}
+
+/// Like [`collect_matching`]; a source that delivers no page for `source_timeout` is given up (named with the
+/// cause, what it delivered kept) so one hung source never holds the command. On a terminal, stderr shows progress.
+pub async fn collect_within(
+    backend: &Backend,
+    triage: &Arc<Triage>,
+    keep: impl Fn(&crate::model::Finding) -> bool,
+    source_timeout: Duration,
+) -> Collected {
     let started = Instant::now();
     let mut summaries: BTreeMap<SourceId, SourceSummary> = backend
         .findings
@@ -79,27 +94,55 @@ pub async fn collect_matching(
     ingest::spawn_all(backend.findings.clone(), triage.clone(), tx);
     let mut snapshot_rows = Vec::new();
     let mut problems = Vec::new();
-    // The channel closes when every paging task has ended.
-    while let Some(msg) = rx.recv().await {
+    let mut progress = Progress::new(summaries.len());
+    let mut last_page: BTreeMap<SourceId, Instant> = summaries.keys().map(|s| (s.clone(), started)).collect();
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    // Until every source has ended (or been given up); the channel also closes when every paging task has ended.
+    while progress.done < progress.total {
+        let msg = tokio::select! {
+            msg = rx.recv() => msg,
+            _ = tick.tick() => {
+                for (source, at) in &last_page {
+                    let Some(s) = summaries.get_mut(source).filter(|s| s.error.is_none() && at.elapsed() > source_timeout)
+                    else { continue };
+                    s.done_after = started.elapsed();
+                    s.error = Some(format!(
+                        "gave up: no page for {}s (--source-timeout); {} finding(s) read before",
+                        source_timeout.as_secs_f32(),
+                        s.findings
+                    ));
+                    progress.done += 1;
+                }
+                last_page.retain(|source, _| summaries.get(source).is_some_and(|s| s.error.is_none()));
+                progress.show(&summaries);
+                continue;
+            }
+        };
+        let Some(msg) = msg else { break };
         match msg {
             Msg::FindingsPage { source, rows, problems: page_problems } => {
-                if let Some(s) = summaries.get_mut(&source) {
+                if let Some(s) = summaries.get_mut(&source).filter(|_| last_page.contains_key(&source)) {
                     s.pages += 1;
                     s.findings += rows.len();
                     s.first_page_after.get_or_insert_with(|| started.elapsed());
+                    last_page.insert(source, Instant::now());
+                    snapshot_rows.extend(rows);
+                    problems.extend(page_problems);
                 }
-                snapshot_rows.extend(rows);
-                problems.extend(page_problems);
             }
             Msg::SourceState { source, status } => {
-                if let Some(s) = summaries.get_mut(&source) {
+                let ended = matches!(status, SourceStatus::Ok { .. }) || status.is_failure();
+                if let Some(s) = summaries.get_mut(&source).filter(|_| ended && last_page.contains_key(&source)) {
                     s.done_after = started.elapsed();
                     s.error = failure_text(&status);
+                    last_page.remove(&source);
+                    progress.done += 1;
                 }
             }
             _ => {}
         }
     }
+    progress.finish();
     let sources = summaries.into_values().collect();
     let findings = crate::cloud::file::dedupe_latest_by(snapshot_rows, |r: &Row| &r.finding);
     let findings: Vec<Row> = findings.into_iter().filter(|r| keep(&r.finding)).collect();
@@ -123,4 +166,34 @@ pub async fn collect_matching(
         .await;
     let (rows, live_errors) = assessed.into_iter().unzip();
     Collected { rows, live_errors, sources, problems }
+}
+
+/// "3/4 sources, 1200 findings" on stderr while sources load, when stderr is a terminal.
+struct Progress {
+    total: usize,
+    done: usize,
+    shown: bool,
+    terminal: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        use std::io::IsTerminal;
+        Self { total, done: 0, shown: false, terminal: std::io::stderr().is_terminal() }
+    }
+
+    fn show(&mut self, summaries: &BTreeMap<SourceId, SourceSummary>) {
+        if !self.terminal {
+            return;
+        }
+        let findings: usize = summaries.values().map(|s| s.findings).sum();
+        eprint!("\r\x1b[2Kreading: {}/{} sources done, {findings} findings", self.done, self.total);
+        self.shown = true;
+    }
+
+    fn finish(&self) {
+        if self.shown {
+            eprint!("\r\x1b[2K");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! `hubtriage plan`: verdict and dry-run plan of every finding, as a table or JSON; problems on stderr.
 
 use super::args::Format;
-use super::collect::{collect, Collected};
+use super::collect::{collect_within, Collected};
 use super::plan_json::PlanEntry;
 use super::{EXIT_OK, EXIT_PARTIAL};
 use crate::cloud::Backend;
@@ -12,8 +12,13 @@ use std::io::Write;
 use std::sync::Arc;
 
 /// Runs the command; returns the exit status.
-pub async fn run(backend: &Backend, triage: &Arc<Triage>, format: Format) -> anyhow::Result<i32> {
-    let mut collected = collect(backend, triage).await;
+pub async fn run(
+    backend: &Backend,
+    triage: &Arc<Triage>,
+    format: Format,
+    source_timeout: std::time::Duration,
+) -> anyhow::Result<i32> {
+    let mut collected = collect_within(backend, triage, |_| true, source_timeout).await;
     sort_for_output(&mut collected);
     let now = Utc::now();
     let stdout = std::io::stdout();
