@@ -10,5 +10,6 @@ pub mod model;
 pub mod playbook;
 pub mod policy;
 pub mod session;
+pub mod store;
 pub mod triage;
 pub mod ui;

@@ -1,0 +1,66 @@
+//! The store's tables and their migrations. `PRAGMA user_version` holds the schema version; each migration moves
+//! one version up inside a transaction, so a database is always at a version this build knows, or refused.
+
+use rusqlite::Connection;
+
+/// The schema version this build writes.
+pub const VERSION: i64 = 1;
+
+/// Migration `n` takes a database from version `n` to `n + 1`.
+const MIGRATIONS: [&str; VERSION as usize] = [
+    // 0 → 1: findings by identity with their raw JSON, each source's high-water mark, and a lifecycle history.
+    "CREATE TABLE findings (
+         product_arn   TEXT NOT NULL,
+         id            TEXT NOT NULL,
+         account_id    TEXT NOT NULL,
+         region        TEXT NOT NULL,
+         updated_at    TEXT NOT NULL,
+         workflow      TEXT NOT NULL,
+         open          INTEGER NOT NULL,
+         first_seen    TEXT NOT NULL,
+         closed_at     TEXT,
+         set_workflow  TEXT,
+         set_at        TEXT,
+         raw           TEXT NOT NULL,
+         PRIMARY KEY (product_arn, id)
+     ) WITHOUT ROWID;
+     CREATE INDEX findings_by_source ON findings (account_id, region);
+     CREATE TABLE sources (
+         account_id    TEXT NOT NULL,
+         region        TEXT NOT NULL,
+         synced_from   TEXT NOT NULL,
+         PRIMARY KEY (account_id, region)
+     ) WITHOUT ROWID;
+     CREATE TABLE history (
+         product_arn   TEXT NOT NULL,
+         id            TEXT NOT NULL,
+         at            TEXT NOT NULL,
+         event         TEXT NOT NULL,
+         detail        TEXT NOT NULL
+     );
+     CREATE INDEX history_by_finding ON history (product_arn, id);",
+];
+
+/// Why a database cannot be used as it is.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error("it was written by a newer hubtriage (schema version {found}, this one knows {VERSION})")]
+    Newer { found: i64 },
+    #[error("{0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// Brings `conn` to [`VERSION`], one migration at a time.
+pub fn migrate(conn: &mut Connection) -> Result<(), SchemaError> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > VERSION {
+        return Err(SchemaError::Newer { found });
+    }
+    for (from, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(found).unwrap_or(0)) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", from as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
