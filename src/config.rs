@@ -29,6 +29,7 @@ pub struct Config {
     /// Custom actions (`[[actions]]`).
     pub actions: Vec<crate::actions::ActionConfig>,
     pub aws: AwsConfig,
+    pub store: crate::config_store::StoreConfig,
 }
 
 /// `[remediation]`: how fixes are verified and watched.

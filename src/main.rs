@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use hubtriage::cli::args::{Cli, Command};
-use hubtriage::cli::{apply, collect, exceptions, iam_policy, plan, EXIT_ERROR};
+use hubtriage::cli::{apply, collect, exceptions, iam_policy, plan, store, EXIT_ERROR};
 use hubtriage::session;
 use hubtriage::ui::{App, Theme};
 
@@ -56,6 +56,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Apply { ids, yes }) => apply::run(&backend, &triage, remediator, &ids, yes, source_timeout).await,
         Some(Command::Exceptions { command }) => exceptions::run(&backend, remediator, command).await,
         Some(Command::IamPolicy) => Ok(0),
+        Some(Command::Store { command }) => store::run(&cli.global, &config, &backend, command),
         None => {
             let theme_name = config.theme.clone().unwrap_or_else(|| "dark".into());
             let config_dir =
@@ -74,7 +75,12 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             if let Some(r) = &remediator {
                 app.audit = r.audit_records();
             }
-            hubtriage::ui::run::run(app, backend, triage, remediator).await?;
+            let (store, notices) = hubtriage::session_store::open_store(&cli.global, &config, &backend);
+            for notice in notices {
+                tracing::warn!("{notice}");
+                app.problems.push(notice);
+            }
+            hubtriage::ui::run::run(app, backend, triage, remediator, store).await?;
             eprintln!("hubtriage: log written to {}", log_path.display());
             Ok(0)
         }

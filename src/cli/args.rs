@@ -55,6 +55,9 @@ pub struct GlobalArgs {
     /// Audit log path (default: in the data dir).
     #[arg(long, global = true)]
     pub audit_log: Option<PathBuf>,
+    /// Neither read nor write the store of findings kept between runs.
+    #[arg(long, global = true)]
+    pub no_store: bool,
     /// Headless commands give up on a source that delivers no page for this many seconds (default 90).
     #[arg(long, global = true, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub source_timeout: Option<u64>,
@@ -84,6 +87,22 @@ pub enum Command {
     },
     /// Print the least-privilege IAM policy for the enabled playbooks, reads, SNS publish and finding updates.
     IamPolicy,
+    /// The findings kept on disk between runs: info, prune, reset.
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
+}
+
+/// `hubtriage store …`.
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Where the store is, its size, and per source the findings kept and the last complete sync.
+    Info,
+    /// Remove closed findings older than store.retention_days now.
+    Prune,
+    /// Delete the store of this identity and endpoint; the next start loads every source in full.
+    Reset,
 }
 
 /// `hubtriage exceptions …`.

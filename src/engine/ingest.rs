@@ -5,6 +5,7 @@ use crate::cloud::quota::{Quota, TokenBucket};
 use crate::cloud::{CloudError, FindingSource, SourceId};
 use crate::model::hash::finding_key_hash;
 use crate::model::Finding;
+use crate::store::Store;
 use crate::triage::Triage;
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
@@ -88,6 +89,8 @@ pub(crate) struct Pager {
     /// The findings of the source in the default view (open), across passes, by the hash of their key: the count
     /// `Ok` reports.
     listed: HashSet<u64>,
+    /// Where pages are kept on disk; dropped after its first failure (reported once with the page's problems).
+    store: Option<Arc<Store>>,
 }
 
 impl Pager {
@@ -99,7 +102,16 @@ impl Pager {
         retry: Retry,
     ) -> Self {
         let pacer = source.quota().map(Quota::bucket);
-        Self { source, id, triage, tx, retry, pacer, listed: HashSet::new() }
+        Self { source, id, triage, tx, retry, pacer, listed: HashSet::new(), store: None }
+    }
+
+    /// Keeps every page read in `store` as well; the open findings stored for the source count as listed.
+    pub(crate) fn keeping_in(mut self, store: Option<Arc<Store>>) -> Self {
+        if let Some(Ok(keys)) = store.as_deref().map(|s| s.open_keys(&self.id.account_id, &self.id.region)) {
+            self.listed.extend(keys.iter().map(|k| finding_key_hash(&k.id, &k.product_arn)));
+        }
+        self.store = store;
+        self
     }
 
     /// The channel to the UI.
@@ -110,8 +122,8 @@ impl Pager {
     /// Reads every page of one pass, keeping to the source's quota and retrying failing pages with backoff, and
     /// sends pages and status to the UI.
     pub(crate) async fn run_pass(&mut self, pass: Pass) -> PassEnd {
-        let Self { source, id, triage, tx, retry, pacer, listed } = self;
-        run_pass(&**source, id, triage, tx, pass, *retry, pacer.as_ref(), listed).await
+        let Self { source, id, triage, tx, retry, pacer, listed, store } = self;
+        run_pass(&**source, id, triage, tx, pass, *retry, pacer.as_ref(), listed, store).await
     }
 }
 
@@ -125,6 +137,7 @@ async fn run_pass(
     retry: Retry,
     pacer: Option<&TokenBucket>,
     listed: &mut HashSet<u64>,
+    store: &mut Option<Arc<Store>>,
 ) -> PassEnd {
     let mut token = None;
     let mut pages = 0usize;
@@ -159,10 +172,16 @@ async fn run_pass(
                     }
                 }
                 let mut findings = page.findings;
+                let mut problems = page.problems;
+                if let Some(Err(e)) = store.as_deref().map(|s| s.upsert(&findings, Utc::now())) {
+                    tracing::error!(source = %id, error = %e, "store write failed");
+                    problems.push(format!("{e}; findings are no longer kept on disk in this session"));
+                    *store = None;
+                }
                 spill_page(&mut findings);
                 let rows = assess_page(findings, triage, Utc::now());
-                let quiet = pass != Pass::Full && rows.is_empty() && page.problems.is_empty();
-                if !quiet && tx.send(Msg::FindingsPage { source: id.clone(), rows, problems: page.problems }).is_err() {
+                let quiet = pass != Pass::Full && rows.is_empty() && problems.is_empty();
+                if !quiet && tx.send(Msg::FindingsPage { source: id.clone(), rows, problems }).is_err() {
                     return PassEnd::Closed;
                 }
                 token = page.next_token;

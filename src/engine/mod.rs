@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod audit_summary;
+pub mod cached;
 pub mod exceptions;
 pub mod ingest;
 pub mod jobs;
@@ -20,9 +21,24 @@ pub use row::Row;
 /// Loading state of one source, as the status line and Sources view show it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceStatus {
-    Loading { pages: usize, findings: usize },
-    Ok { findings: usize, synced_at: DateTime<Utc> },
-    Retrying { attempt: u32, error: String },
+    Loading {
+        pages: usize,
+        findings: usize,
+    },
+    /// Shown from the store: `findings` kept from earlier runs, complete as of `synced_from` (the start of the last
+    /// complete sync), until this run's sync of the source ends.
+    Cached {
+        findings: usize,
+        synced_from: Option<DateTime<Utc>>,
+    },
+    Ok {
+        findings: usize,
+        synced_at: DateTime<Utc>,
+    },
+    Retrying {
+        attempt: u32,
+        error: String,
+    },
     Denied(String),
     NotEnabled(String),
     Failed(String),
@@ -33,6 +49,7 @@ impl SourceStatus {
     pub fn word(&self) -> &'static str {
         match self {
             Self::Loading { .. } => "loading",
+            Self::Cached { .. } => "cached",
             Self::Ok { .. } => "ok",
             Self::Retrying { .. } => "retrying",
             Self::Denied(_) => "denied",

@@ -7,6 +7,7 @@
 use super::ingest::{backoff, Pager, Pass, PassEnd, Retry};
 use super::Msg;
 use crate::cloud::{CloudError, FindingSource, SourceId};
+use crate::store::Store;
 use crate::triage::Triage;
 use chrono::Utc;
 use std::sync::Arc;
@@ -75,17 +76,40 @@ pub fn spawn_all(
     tx: UnboundedSender<Msg>,
     settings: RefreshSettings,
 ) -> RefreshHandle {
+    spawn_with_store(source, triage, tx, settings, None)
+}
+
+/// [`spawn_all`] keeping every page in `store`: a source with a mark there starts with a delta sync from it
+/// (the stored findings are already on screen), and each complete pass moves its mark.
+pub fn spawn_with_store(
+    source: Arc<dyn FindingSource>,
+    triage: Arc<Triage>,
+    tx: UnboundedSender<Msg>,
+    settings: RefreshSettings,
+    store: Option<Arc<Store>>,
+) -> RefreshHandle {
     let (requests, _) = watch::channel(0u64);
     let handle = RefreshHandle { requests: Arc::new(requests) };
+    let marks = match store.as_deref().map(Store::marks) {
+        Some(Ok(marks)) => marks,
+        Some(Err(e)) => {
+            tracing::warn!(error = %e, "store marks unreadable: every source loads in full");
+            Default::default()
+        }
+        None => Default::default(),
+    };
     for id in source.sources() {
         let (source, triage, tx, settings) = (source.clone(), triage.clone(), tx.clone(), settings.clone());
         let requests = handle.requests.subscribe();
-        tokio::spawn(async move { source_loop(source, id, triage, tx, settings, requests).await });
+        let (store, mark) = (store.clone(), marks.get(&id).copied());
+        tokio::spawn(async move { source_loop(source, id, triage, tx, settings, requests, store, mark).await });
     }
     handle
 }
 
-/// Loads one source, then refreshes it until the UI goes away or the source cannot be refreshed.
+/// Loads one source (from `mark` on, when the store has one), then refreshes it until the UI goes away or the
+/// source cannot be refreshed.
+#[allow(clippy::too_many_arguments)]
 async fn source_loop(
     source: Arc<dyn FindingSource>,
     id: SourceId,
@@ -93,12 +117,14 @@ async fn source_loop(
     tx: UnboundedSender<Msg>,
     settings: RefreshSettings,
     requests: watch::Receiver<u64>,
+    store: Option<Arc<Store>>,
+    mark: Option<chrono::DateTime<Utc>>,
 ) {
     let retry = Retry { base: settings.page_retry, max_attempts: settings.max_attempts.max(1) };
     let mut requests = Some(requests);
-    let mut pager = Pager::new(source, id, triage, tx, retry);
+    let mut pager = Pager::new(source, id.clone(), triage, tx, retry).keeping_in(store.clone());
     // Start of the last pass that read every page: findings updated before it are known.
-    let mut synced_from = None;
+    let mut synced_from = mark;
     let mut failures = 0u32;
     loop {
         if let Some(rx) = requests.as_mut() {
@@ -114,6 +140,9 @@ async fn source_loop(
             PassEnd::Done => {
                 synced_from = Some(started);
                 failures = 0;
+                if let Some(Err(e)) = store.as_deref().map(|s| s.mark_synced(&id, started)) {
+                    tracing::warn!(source = %id, error = %e, "the store did not take the sync mark");
+                }
             }
             PassEnd::Closed => return,
             PassEnd::Failed(CloudError::Unsupported(_)) if pass != Pass::Full => return,

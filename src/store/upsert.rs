@@ -20,6 +20,7 @@ pub struct Changes {
 /// since (which holds until Security Hub sends a newer copy).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredFinding {
+    pub key: FindingKey,
     pub raw: String,
     pub set_workflow: Option<WorkflowStatus>,
 }
@@ -164,16 +165,34 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
     }
 
+    /// The identities of the open findings stored for `account_id`/`region`.
+    pub fn open_keys(&self, account_id: &str, region: &str) -> Result<Vec<FindingKey>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare("SELECT product_arn, id FROM findings WHERE account_id = ?1 AND region = ?2 AND open = 1")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map((account_id, region), |r| {
+                Ok(FindingKey { product_arn: r.get::<_, String>(0)?.into(), id: r.get::<_, String>(1)?.into() })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
     /// Every stored finding, by source.
     pub fn load(&self) -> Result<Vec<StoredFinding>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn
-            .prepare("SELECT raw, set_workflow FROM findings ORDER BY account_id, region")
+            .prepare("SELECT product_arn, id, raw, set_workflow FROM findings ORDER BY account_id, region")
             .map_err(|e| self.sql(e))?;
         let rows = stmt
             .query_map([], |r| {
-                let set: Option<String> = r.get(1)?;
-                Ok(StoredFinding { raw: r.get(0)?, set_workflow: set.as_deref().and_then(WorkflowStatus::parse) })
+                let (product_arn, id, set): (String, String, Option<String>) = (r.get(0)?, r.get(1)?, r.get(3)?);
+                Ok(StoredFinding {
+                    key: FindingKey { product_arn: product_arn.into(), id: id.into() },
+                    raw: r.get(2)?,
+                    set_workflow: set.as_deref().and_then(WorkflowStatus::parse),
+                })
             })
             .map_err(|e| self.sql(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))

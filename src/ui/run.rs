@@ -9,6 +9,7 @@ use crate::engine::jobs::ApplyRequest;
 use crate::engine::refresh::{self, RefreshHandle, RefreshSettings};
 use crate::engine::remediate::Remediator;
 use crate::engine::{live_plan, Msg};
+use crate::store::Store;
 use crate::triage::Triage;
 use crossterm::event::EventStream;
 use futures::StreamExt;
@@ -42,6 +43,7 @@ pub async fn run(
     backend: Backend,
     triage: Arc<Triage>,
     remediator: Option<Arc<Remediator>>,
+    store: Option<Arc<Store>>,
 ) -> anyhow::Result<()> {
     app.incident = triage.policy.incident.is_on();
     if app.operator.is_empty() {
@@ -55,11 +57,25 @@ pub async fn run(
     let actions = Arc::new(ActionRunner::new(app.actions.clone(), remediator.clone()).with_read_only(app.read_only));
     let mut terminal = ratatui::try_init()?;
     let (tx, mut rx) = unbounded_channel();
-    let refresh = refresh::spawn_all(
+    if let Some(store) = &store {
+        // The stored findings reach the table while the sources sync, off the UI thread.
+        let (store, triage, tx, sources) = (store.clone(), triage.clone(), tx.clone(), backend.findings.sources());
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = crate::engine::cached::send_stored(&store, &sources, &triage, &tx) {
+                tracing::error!(error = %e, "stored findings unreadable");
+                if let Some(source) = sources.first().cloned() {
+                    let problems = vec![format!("{e}; the sources load in full")];
+                    let _ = tx.send(Msg::FindingsPage { source, rows: Vec::new(), problems });
+                }
+            }
+        });
+    }
+    let refresh = refresh::spawn_with_store(
         backend.findings.clone(),
         triage.clone(),
         tx.clone(),
         RefreshSettings::every(backend.refresh_every),
+        store,
     );
     if let Some(r) = &remediator {
         r.start_background(tx.clone());

@@ -21,7 +21,22 @@ pub fn cell_text(status: &SourceStatus) -> String {
             format!("ok {findings} · {}", synced_at.with_timezone(&Local).format("%H:%M:%S"))
         }
         SourceStatus::Retrying { attempt, .. } => format!("retrying (attempt {attempt})"),
+        SourceStatus::Cached { findings, synced_from: Some(at) } => {
+            format!("cached {findings} · {} old", age_words(chrono::Utc::now() - *at))
+        }
+        SourceStatus::Cached { findings, synced_from: None } => format!("cached {findings} · never synced"),
         other => other.word().to_string(),
+    }
+}
+
+/// "40s", "12m", "3h", "2d".
+fn age_words(age: chrono::Duration) -> String {
+    let s = age.num_seconds().max(0);
+    match s {
+        0..=119 => format!("{s}s"),
+        120..=7199 => format!("{}m", s / 60),
+        7200..=172_799 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
     }
 }
 
@@ -29,6 +44,7 @@ fn cell_style(status: &SourceStatus, t: &Theme) -> Style {
     match status {
         SourceStatus::Ok { .. } => Style::default().fg(t.ok),
         SourceStatus::Loading { .. } => Style::default().fg(t.accent),
+        SourceStatus::Cached { .. } => Style::default().fg(t.muted),
         SourceStatus::Retrying { .. } => Style::default().fg(t.header),
         _ => Style::default().fg(t.error).add_modifier(Modifier::BOLD),
     }
