@@ -81,6 +81,19 @@ pub enum Command {
     },
     /// Print the least-privilege IAM policy for the enabled playbooks, reads, SNS publish and finding updates.
     IamPolicy,
+    /// The audit log: verify its hash chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+/// `hubtriage audit …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the audit log's hash chain (the log of --audit-log, else the configured one): exit 0 when it holds, 1
+    /// naming the first changed, missing, reordered or torn record by line number.
+    Verify,
 }
 
 /// `hubtriage exceptions …`.
