@@ -78,8 +78,18 @@ fn public_bucket_with_finding(port: u16, endpoint: &str, bucket: &str) -> String
         let s3 = support::s3::new_bucket(&endpoint, ACCOUNT, REGION, &name).await;
         put_public_access_block(&s3, &name, PublicAccessBlock::default()).await;
     });
-    let ids = support::seed::seed_source(port, ROLE, ACCOUNT, REGION, &[s3_8_asff(ACCOUNT, REGION, bucket, "x")], 1);
-    ids.into_iter().next().unwrap()
+    // Imported as is: each test's finding keeps its own id (BatchImportFindings replaces a finding with the same id).
+    let finding = s3_8_asff(ACCOUNT, REGION, bucket, bucket);
+    let keys = support::seed::assume(port, ACCOUNT, ROLE);
+    let call = |path: &str, body: &[u8]| {
+        support::http::aws_call(port, &keys, ("securityhub", REGION), "POST", path, "application/json", body)
+    };
+    let enabled = call("/accounts", b"{}");
+    assert!(enabled.status == 200 || enabled.body.contains("ResourceConflict"), "{}", enabled.body);
+    let imported = call("/findings/import", &serde_json::to_vec(&serde_json::json!({ "Findings": [finding] })).unwrap());
+    let answer: serde_json::Value = serde_json::from_str(&imported.body).unwrap_or_default();
+    assert!(imported.status == 200 && answer["SuccessCount"] == 1, "{}", imported.body);
+    finding["Id"].as_str().unwrap().to_string()
 }
 
 #[test]
@@ -114,7 +124,7 @@ fn every_record_reaches_the_locked_bucket_before_the_change_it_describes() {
     assert!(!stderr.contains("audit copy"), "a locked bucket with a default retention gives no warning: {stderr}");
     let ops = recorded.lock().unwrap().clone();
     let first_copy = ops.iter().position(|op| op.starts_with(&format!("PUT /{audit_bucket}/team-a/000000000001-")));
-    let change = ops.iter().position(|op| op.starts_with(&format!("PUT /{target}?publicAccessBlock")));
+    let change = ops.iter().position(|op| op.starts_with(&format!("PUT /{target}/?publicAccessBlock")));
     let (Some(first_copy), Some(change)) = (first_copy, change) else { panic!("operations on the wire: {ops:?}") };
     assert!(first_copy < change, "the intent reached the bucket before the change: {ops:?}");
 
@@ -218,6 +228,10 @@ fn when_the_copy_cannot_be_written_no_fix_rollback_exception_or_action_changes_a
         let copy: Arc<dyn AuditCopy> = Arc::new(S3AuditCopy::new(&sdk::base_config(&endpoint), &audit).unwrap());
         let warning = hubtriage::session::retention_warning(copy.as_ref()).await.expect("a warning");
         assert!(warning.contains("cannot check Object Lock"), "{warning}");
+        let plain = AuditConfig { s3_bucket: Some(open.into()), ..AuditConfig::default() };
+        let unlocked = S3AuditCopy::new(&sdk::base_config(&endpoint), &plain).unwrap();
+        let warning = hubtriage::session::retention_warning(&unlocked).await.expect("a warning");
+        assert!(warning.contains("the bucket has no Object Lock"), "{warning}");
         let session = remediator(&endpoint, &path, Some(copy)).await;
         let refused = |state: &JobState| {
             matches!(state, JobState::Failed(why) if why.contains("nothing was changed") && why.contains("NoSuchBucket"))
