@@ -28,7 +28,9 @@ impl AuditConfig {
         let Some(bucket) = &self.s3_bucket else {
             let orphan = [("s3_prefix", self.s3_prefix.is_some()), ("s3_region", self.s3_region.is_some())];
             return match orphan.iter().find(|(_, set)| *set) {
-                Some((key, _)) => Err(format!("audit.{key}: set audit.s3_bucket too (the bucket records are copied to)")),
+                Some((key, _)) => {
+                    Err(format!("audit.{key}: set audit.s3_bucket too (the bucket records are copied to)"))
+                }
                 None => Ok(()),
             };
         };
@@ -70,8 +72,7 @@ fn bucket_name_problem(name: &str) -> Option<&'static str> {
     if name.contains("..") {
         return Some("it must not contain two adjacent periods");
     }
-    if name.split('.').count() == 4 && name.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-    {
+    if name.split('.').count() == 4 && name.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
         return Some("it must not look like an IP address");
     }
     None

@@ -131,7 +131,10 @@ fn aws_settings(args: &GlobalArgs, config: &Config) -> crate::cloud::aws::AwsSet
 pub async fn audit_copy(args: &GlobalArgs, config: &Config) -> Option<Arc<dyn AuditCopy>> {
     let bucket = config.audit.s3_bucket.as_deref()?;
     if args.demo || args.findings.is_some() {
-        tracing::info!(bucket, "[audit] s3_bucket is not used by the demo or offline sessions (they change nothing real)");
+        tracing::info!(
+            bucket,
+            "[audit] s3_bucket is not used by the demo or offline sessions (they change nothing real)"
+        );
         return None;
     }
     let copy: Arc<dyn AuditCopy> =

@@ -86,7 +86,8 @@ fn public_bucket_with_finding(port: u16, endpoint: &str, bucket: &str) -> String
     };
     let enabled = call("/accounts", b"{}");
     assert!(enabled.status == 200 || enabled.body.contains("ResourceConflict"), "{}", enabled.body);
-    let imported = call("/findings/import", &serde_json::to_vec(&serde_json::json!({ "Findings": [finding] })).unwrap());
+    let imported =
+        call("/findings/import", &serde_json::to_vec(&serde_json::json!({ "Findings": [finding] })).unwrap());
     let answer: serde_json::Value = serde_json::from_str(&imported.body).unwrap_or_default();
     assert!(imported.status == 200 && answer["SuccessCount"] == 1, "{}", imported.body);
     finding["Id"].as_str().unwrap().to_string()
@@ -233,9 +234,7 @@ fn when_the_copy_cannot_be_written_no_fix_rollback_exception_or_action_changes_a
         let warning = hubtriage::session::retention_warning(&unlocked).await.expect("a warning");
         assert!(warning.contains("the bucket has no Object Lock"), "{warning}");
         let session = remediator(&endpoint, &path, Some(copy)).await;
-        let refused = |state: &JobState| {
-            matches!(state, JobState::Failed(why) if why.contains("nothing was changed") && why.contains("NoSuchBucket"))
-        };
+        let refused = |state: &JobState| matches!(state, JobState::Failed(why) if why.contains("nothing was changed") && why.contains("NoSuchBucket"));
 
         let open_finding = finding_on(open);
         let state = session.run_apply(2, approved(&session, &open_finding).await, None).await;

@@ -195,7 +195,8 @@ impl ActionRunner {
         tx: Option<&UnboundedSender<Msg>>,
     ) -> Result<(), String> {
         let Some(remediator) = &self.remediator else { return Ok(()) };
-        let message = format!("action '{}' ({}) on {} finding(s): starting", config.name, config.kind.name(), findings.len());
+        let message =
+            format!("action '{}' ({}) on {} finding(s): starting", config.name, config.kind.name(), findings.len());
         let record = action_record(remediator, findings, AuditEvent::ActionIntent, AuditResult::Pending, message);
         remediator.audit_record(record, tx).await
     }

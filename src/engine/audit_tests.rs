@@ -125,11 +125,13 @@ async fn after_a_torn_line_the_chain_goes_on_and_only_the_torn_line_is_reported(
     let path = dir.path().join("audit.jsonl");
     let log = AuditLog::open(&path).expect("open");
     log.append(&record(AuditEvent::ApplyIntent, AuditResult::Pending, "j1")).await.expect("append");
-    let whole = String::from_utf8(audit_chain::encode(
-        &audit_chain::Link { seq: 2, prev: "x".into() },
-        &record(AuditEvent::ApplyOutcome, AuditResult::Ok, "j1"),
+    let whole = String::from_utf8(
+        audit_chain::encode(
+            &audit_chain::Link { seq: 2, prev: "x".into() },
+            &record(AuditEvent::ApplyOutcome, AuditResult::Ok, "j1"),
+        )
+        .expect("encode"),
     )
-    .expect("encode"))
     .expect("utf-8");
     // A process stopped in the middle of writing record 2.
     let mut file = std::fs::OpenOptions::new().append(true).open(&path).expect("open");
@@ -150,7 +152,9 @@ async fn a_log_from_before_the_chain_is_continued_by_a_chain_that_vouches_for_it
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("audit.jsonl");
     let legacy: Vec<String> = (0..3)
-        .map(|i| serde_json::to_string(&record(AuditEvent::Refused, AuditResult::Refused, &format!("old{i}"))).expect("json"))
+        .map(|i| {
+            serde_json::to_string(&record(AuditEvent::Refused, AuditResult::Refused, &format!("old{i}"))).expect("json")
+        })
         .collect();
     std::fs::write(&path, format!("{}\n", legacy.join("\n"))).expect("write");
 
@@ -199,7 +203,11 @@ async fn the_log_is_created_0600_in_a_new_0700_directory_and_a_wider_one_is_narr
     let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("logs/audit.jsonl");
-    AuditLog::open(&path).expect("open").append(&record(AuditEvent::Drift, AuditResult::Ok, "j")).await.expect("append");
+    AuditLog::open(&path)
+        .expect("open")
+        .append(&record(AuditEvent::Drift, AuditResult::Ok, "j"))
+        .await
+        .expect("append");
     assert_eq!(mode(&path), 0o600);
     assert_eq!(mode(&dir.path().join("logs")), 0o700);
 

@@ -2,8 +2,8 @@
 //! reordered or torn since it was written. Records at the start of a log that predate the chain are counted, not
 //! covered. The last record has no successor to vouch for it: only the remote copy (`[audit] s3_bucket`) anchors it.
 
-use super::audit_chain::{classify, is_blank, line_hash, LineKind, Link, GENESIS};
 use super::audit::AuditError;
+use super::audit_chain::{classify, is_blank, line_hash, LineKind, Link, GENESIS};
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
@@ -158,8 +158,11 @@ impl Walk<'_> {
         self.report.chained += 1;
         let want = self.expected.unwrap_or(1);
         let linked = link.prev == before.map_or(GENESIS, |b| b.hash.as_str());
-        let elsewhere =
-            self.hashes.get(link.prev.as_str()).copied().filter(|j| Some(*j) != before.map(|b| b.number) && *j != number);
+        let elsewhere = self
+            .hashes
+            .get(link.prev.as_str())
+            .copied()
+            .filter(|j| Some(*j) != before.map(|b| b.number) && *j != number);
         match (linked, elsewhere, self.seen.get(&seq).copied()) {
             (true, _, _) if seq == want => {}
             (true, _, _) => self.add(

@@ -1,6 +1,6 @@
 use super::*;
-use crate::engine::audit::{AuditEvent, AuditLog, AuditResult};
 use crate::engine::audit::tests::record;
+use crate::engine::audit::{AuditEvent, AuditLog, AuditResult};
 
 /// A log of `n` records as hubtriage writes them (one job: intent, outcome, verification, …), as its lines.
 fn written(n: usize) -> Vec<Vec<u8>> {

@@ -50,7 +50,9 @@ impl Remediator {
         };
         let before = match self.resources.read_state(&job.account_id, &job.region, &job.resource).await {
             Ok(state) => state,
-            Err(e) => return self.refuse(job, format!("reading {} failed, nothing was changed: {e}", job.resource.id)).await,
+            Err(e) => {
+                return self.refuse(job, format!("reading {} failed, nothing was changed: {e}", job.resource.id)).await
+            }
         };
         let assessment = self.triage.assess(first, Some(&before), Utc::now());
         let verdict = assessment.decision.verdict;
@@ -60,10 +62,15 @@ impl Remediator {
             _ => false,
         };
         if !allowed {
-            return self.refuse(
-                job,
-                format!("verdict on the live state is {verdict} ({}); nothing was changed", assessment.decision.reason),
-            ).await;
+            return self
+                .refuse(
+                    job,
+                    format!(
+                        "verdict on the live state is {verdict} ({}); nothing was changed",
+                        assessment.decision.reason
+                    ),
+                )
+                .await;
         }
         let plan = match assessment.plan {
             PlanStatus::Planned(plan) => plan,
@@ -73,14 +80,16 @@ impl Remediator {
         };
         if let Some(approved) = approved {
             if approved.fingerprint != plan.fingerprint || approved.changes != plan.changes {
-                return self.refuse(
-                    job,
-                    format!(
-                        "the resource changed since the plan was approved (approved {}, live state now gives {}); \
+                return self
+                    .refuse(
+                        job,
+                        format!(
+                            "the resource changed since the plan was approved (approved {}, live state now gives {}); \
                          nothing was changed: review the new plan",
-                        approved.fingerprint, plan.fingerprint
-                    ),
-                ).await;
+                            approved.fingerprint, plan.fingerprint
+                        ),
+                    )
+                    .await;
             }
         }
         if let Some(problem) = unusable(&plan) {
@@ -104,7 +113,8 @@ impl Remediator {
                 .await;
             return JobState::Failed(failure);
         }
-        self.audit(&job, AuditEvent::ApplyOutcome, AuditResult::Ok, format!("{} call(s) made", plan.changes.len())).await;
+        self.audit(&job, AuditEvent::ApplyOutcome, AuditResult::Ok, format!("{} call(s) made", plan.changes.len()))
+            .await;
         self.notify(&job, "applied", &plan.summary).await;
         let playbook = self.triage.playbooks.for_control(&job.control_id);
         let verified =

@@ -108,7 +108,8 @@ impl Remediator {
             Ok(read) => read,
             Err(e) => {
                 return self
-                    .refuse_exception(job, format!("reading {} failed, nothing was changed: {e}", job.resource.id)).await
+                    .refuse_exception(job, format!("reading {} failed, nothing was changed: {e}", job.resource.id))
+                    .await
             }
         };
         let plan = match &valid {
@@ -120,7 +121,8 @@ impl Remediator {
                     self.write_logged(
                         self.exception_record(job, AuditEvent::NoOp, AuditResult::Verified, message.clone()),
                         job,
-                    ).await;
+                    )
+                    .await;
                     return JobState::NoOp(message);
                 }
             },
@@ -229,13 +231,15 @@ impl Remediator {
         self.write_logged(
             self.exception_record(job, AuditEvent::ExceptionOutcome, AuditResult::Failed, failure.clone()),
             job,
-        ).await;
+        )
+        .await;
         self.notify_exception(job, "exception-failed", &failure).await;
         JobState::Failed(failure)
     }
 
     async fn refuse_exception(&self, job: &Job, reason: String) -> JobState {
-        self.write_logged(self.exception_record(job, AuditEvent::Refused, AuditResult::Refused, reason.clone()), job).await;
+        self.write_logged(self.exception_record(job, AuditEvent::Refused, AuditResult::Refused, reason.clone()), job)
+            .await;
         JobState::Refused(reason)
     }
 
@@ -280,7 +284,8 @@ impl Remediator {
         if let Err(e) = notifier.publish(&topic, &notification).await {
             tracing::warn!(topic, "notification failed: {e}");
             let message = format!("publishing {event} to {topic}: {e}");
-            self.write_logged(self.exception_record(job, AuditEvent::Notification, AuditResult::Failed, message), job).await;
+            self.write_logged(self.exception_record(job, AuditEvent::Notification, AuditResult::Failed, message), job)
+                .await;
         }
     }
 }

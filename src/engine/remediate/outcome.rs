@@ -152,7 +152,8 @@ impl Remediator {
                 AuditEvent::Notification,
                 AuditResult::Failed,
                 format!("publishing {event} to {topic}: {e}"),
-            ).await;
+            )
+            .await;
         }
     }
 

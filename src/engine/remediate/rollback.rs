@@ -38,7 +38,9 @@ impl Remediator {
         };
         let current = match self.resources.read_state(&job.account_id, &job.region, &job.resource).await {
             Ok(state) => state,
-            Err(e) => return self.refuse(job, format!("reading {} failed, nothing was changed: {e}", job.resource.id)).await,
+            Err(e) => {
+                return self.refuse(job, format!("reading {} failed, nothing was changed: {e}", job.resource.id)).await
+            }
         };
         if current.effective() == recorded.effective() {
             let message = format!("{} already is in the state job {applied_by} recorded", job.resource.id);
@@ -48,14 +50,16 @@ impl Remediator {
         let still_fixed =
             self.triage.playbooks.for_control(&job.control_id).is_some_and(|p| p.verify(&job.control_id, &current));
         if !still_fixed {
-            return self.refuse(
-                job,
-                format!(
-                    "{} changed since job {applied_by} fixed it; rolling back would overwrite that change — \
+            return self
+                .refuse(
+                    job,
+                    format!(
+                        "{} changed since job {applied_by} fixed it; rolling back would overwrite that change — \
                      nothing was changed",
-                    job.resource.id
-                ),
-            ).await;
+                        job.resource.id
+                    ),
+                )
+                .await;
         }
         let mut record = job.record(
             &self.operator,
