@@ -99,13 +99,17 @@ pub fn verify(bytes: &[u8]) -> ChainReport {
             kind: classify(bytes, i + 1 == count && unterminated),
         })
         .collect();
-    // Where each line's hash occurs first, to tell a record that follows another line (reordered) from one whose
-    // predecessor is gone (missing) or changed.
+    // Where each line's hash and each sequence number occur first: a record whose `prev` names another line than
+    // the one before it was moved; one whose predecessor is in the file but hashes differently names a changed line.
     let mut hashes: HashMap<&str, usize> = HashMap::new();
+    let mut sequence: HashMap<u64, usize> = HashMap::new();
     for entry in &entries {
         hashes.entry(entry.hash.as_str()).or_insert(entry.number);
+        if let LineKind::Chained(link) = &entry.kind {
+            sequence.entry(link.seq).or_insert(entry.number);
+        }
     }
-    let mut walk = Walk { report: ChainReport::default(), expected: None, seen: HashMap::new(), hashes };
+    let mut walk = Walk { report: ChainReport::default(), expected: None, hashes, sequence };
     for (i, entry) in entries.iter().enumerate() {
         let before = i.checked_sub(1).and_then(|j| entries.get(j));
         match &entry.kind {
@@ -130,6 +134,7 @@ pub fn verify(bytes: &[u8]) -> ChainReport {
             LineKind::Chained(link) => walk.chained(entry, link, before, entries.get(i + 1)),
         }
     }
+    walk.report.breaks.sort_by_key(|b| b.line);
     walk.report
 }
 
@@ -138,10 +143,10 @@ struct Walk<'e> {
     report: ChainReport,
     /// The sequence number the next chained record must carry; `None` until the chain begins.
     expected: Option<u64>,
-    /// Line of each sequence number seen.
-    seen: HashMap<u64, usize>,
     /// Line of each line hash (its first occurrence).
     hashes: HashMap<&'e str, usize>,
+    /// Line of each sequence number (its first occurrence).
+    sequence: HashMap<u64, usize>,
 }
 
 impl Walk<'_> {
@@ -157,48 +162,49 @@ impl Walk<'_> {
         let (number, seq) = (entry.number, link.seq);
         self.report.chained += 1;
         let want = self.expected.unwrap_or(1);
-        let linked = link.prev == before.map_or(GENESIS, |b| b.hash.as_str());
-        let elsewhere = self
-            .hashes
-            .get(link.prev.as_str())
-            .copied()
-            .filter(|j| Some(*j) != before.map(|b| b.number) && *j != number);
-        match (linked, elsewhere, self.seen.get(&seq).copied()) {
-            (true, _, _) if seq == want => {}
-            (true, _, _) => self.add(
-                number,
-                BreakKind::Changed,
-                format!(
+        let before_line = before.map(|b| b.number);
+        let follows = self.hashes.get(link.prev.as_str()).copied().filter(|j| Some(*j) != before_line && *j != number);
+        let predecessor = seq.checked_sub(1).and_then(|p| self.sequence.get(&p).copied());
+        if link.prev == before.map_or(GENESIS, |b| b.hash.as_str()) {
+            if seq != want {
+                let why = format!(
                     "its sequence number is {seq} where {want} was due, yet it links to the line before: its `seq` \
                      was altered"
-                ),
-            ),
-            (false, Some(j), _) => self.add(
-                number,
-                BreakKind::Reordered,
-                format!("record {seq} was written right after the record now on line {j}: records were moved"),
-            ),
-            (false, None, Some(j)) => {
-                self.add(number, BreakKind::Reordered, format!("record {seq} already appeared on line {j}"))
+                );
+                self.add(number, BreakKind::Changed, why);
             }
-            (false, None, None) if seq < want => self.add(
-                number,
-                BreakKind::Reordered,
-                format!("the sequence goes back from {} to {seq}: records were moved", want.saturating_sub(1)),
-            ),
-            (false, None, None) if seq > want => {
-                let gone = if seq - want == 1 {
-                    format!("record {want} is")
-                } else {
-                    format!("records {want}-{} are", seq - 1)
-                };
-                self.add(number, BreakKind::Missing, format!("{gone} missing before this line (removed)"));
+        } else if let Some(j) = follows {
+            let why = format!("record {seq} was written right after the record now on line {j}: records were moved");
+            self.add(number, BreakKind::Reordered, why);
+        } else {
+            match predecessor {
+                // Record seq-1 is in the log, elsewhere, and no longer hashes to what this record holds.
+                Some(j) if Some(j) != before_line => {
+                    let why = format!(
+                        "record {seq} (line {number}) holds a different hash of this line: it was altered after it \
+                         was written"
+                    );
+                    self.add(j, BreakKind::Changed, why);
+                    self.out_of_place(number, seq, want);
+                }
+                None if seq != want => self.out_of_place(number, seq, want),
+                _ => self.unlinked(entry, before, after),
             }
-            (false, None, None) => self.unlinked(entry, before, after),
         }
-        self.seen.entry(seq).or_insert(number);
         self.expected = Some(seq + 1);
         self.report.last = Some((number, seq));
+    }
+
+    /// A record whose sequence number is not the one due: records before it are missing, or it was moved back.
+    fn out_of_place(&mut self, number: usize, seq: u64, want: u64) {
+        if seq > want {
+            let gone =
+                if seq - want == 1 { format!("record {want} is") } else { format!("records {want}-{} are", seq - 1) };
+            self.add(number, BreakKind::Missing, format!("{gone} missing before this line (removed)"));
+        } else if seq < want {
+            let why = format!("the sequence goes back from {} to {seq}: records were moved", want.saturating_sub(1));
+            self.add(number, BreakKind::Reordered, why);
+        }
     }
 
     /// A record in its place in the sequence that does not link to the line before: either that line was altered,

@@ -167,3 +167,17 @@ fn a_removed_start_and_an_unreadable_line_are_breaks() {
     assert_eq!((b.line, b.kind), (2, BreakKind::Changed), "{b}");
     assert!(b.detail.contains("not a readable audit record"), "{b}");
 }
+
+#[test]
+fn a_changed_line_is_named_even_when_later_lines_were_also_moved() {
+    let mut lines = written(6);
+    let at = lines[1].windows(5).position(|w| w == b"step ").expect("message");
+    lines[1][at] = b'S';
+    lines.swap(2, 3);
+
+    let report = verify(&file(&lines));
+
+    let b = first_break(&report);
+    assert_eq!((b.line, b.kind), (2, BreakKind::Changed), "{:?}", report.breaks);
+    assert!(report.breaks.iter().any(|b| b.kind == BreakKind::Reordered), "{:?}", report.breaks);
+}
