@@ -213,11 +213,6 @@ impl AuditLog {
         &self.path
     }
 
-    /// Where records are copied to, if anywhere.
-    pub fn copy_location(&self) -> Option<String> {
-        self.copy.as_ref().map(|c| c.location())
-    }
-
     /// Appends one record as one line, chained to the line before, flushed and synced; then, when a remote copy is
     /// configured, stores it there. Returns only once both are done: a caller about to make a change makes it only
     /// on `Ok`. On [`AuditError::Copy`] the record is in the local log but not in the copy.
