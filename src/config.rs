@@ -26,6 +26,8 @@ pub struct Config {
     pub playbooks: PlaybookSettings,
     pub remediation: RemediationConfig,
     pub notify: NotifyConfig,
+    /// `[audit]`: the remote copy of the audit log.
+    pub audit: crate::config_audit::AuditConfig,
     /// Custom actions (`[[actions]]`).
     pub actions: Vec<crate::actions::ActionConfig>,
     pub aws: AwsConfig,
@@ -279,6 +281,7 @@ impl Config {
             }
         }
         self.playbooks.validate()?;
+        self.audit.validate()?;
         crate::actions::validate(&self.actions)?;
         let r = &self.remediation;
         for (key, value) in

@@ -1,8 +1,8 @@
 //! Thin entry point: parse the command line, build config and backend, run the TUI or a headless command.
 
 use clap::Parser;
-use hubtriage::cli::args::{Cli, Command};
-use hubtriage::cli::{apply, collect, exceptions, iam_policy, plan, store, EXIT_ERROR};
+use hubtriage::cli::args::{AuditCommand, Cli, Command};
+use hubtriage::cli::{apply, audit, collect, exceptions, iam_policy, plan, store, EXIT_ERROR};
 use hubtriage::session;
 use hubtriage::ui::{App, Theme};
 
@@ -39,12 +39,21 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(0);
     }
+    if let Some(Command::Audit { command: AuditCommand::Verify }) = cli.command {
+        let copy = config.audit.s3_bucket.as_ref().map(|b| format!("s3://{b}/{}", config.audit.prefix()));
+        return Ok(audit::verify(&session::audit_log_path(&config), copy.as_deref()));
+    }
     let backend = session::connect_backend(&cli.global, &config).await?;
     tracing::info!(backend = %backend.label, "starting");
-    let remediator = session::remediator(&config, &backend, &triage)?;
+    // `plan` changes nothing: it neither needs the remote copy of the audit log nor waits for its check.
+    let copy = match cli.command {
+        Some(Command::Plan { .. }) => None,
+        _ => session::audit_copy(&cli.global, &config).await,
+    };
+    let remediator = session::remediator(&config, &backend, &triage, copy)?;
     if cli.global.incident {
         if let Some(r) = &remediator {
-            r.set_incident(true, None);
+            r.set_incident(true, None).await;
         } else {
             triage.policy.incident.set(true);
         }
@@ -55,7 +64,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Plan { format }) => plan::run(&backend, &triage, format, source_timeout).await,
         Some(Command::Apply { ids, yes }) => apply::run(&backend, &triage, remediator, &ids, yes, source_timeout).await,
         Some(Command::Exceptions { command }) => exceptions::run(&backend, remediator, command).await,
-        Some(Command::IamPolicy) => Ok(0),
+        Some(Command::IamPolicy | Command::Audit { .. }) => Ok(0),
         Some(Command::Store { command }) => store::run(&cli.global, &config, &backend, command),
         None => {
             let theme_name = config.theme.clone().unwrap_or_else(|| "dark".into());

@@ -1,6 +1,7 @@
 //! Builds what a run needs from the command line and config: config, triage, backend, theme, logging.
 
 use crate::cli::args::GlobalArgs;
+use crate::cloud::audit_copy::{AuditCopy, CopyRetention};
 use crate::cloud::file::FileSource;
 use crate::cloud::sim::SimOrg;
 use crate::cloud::Backend;
@@ -110,17 +111,66 @@ pub async fn connect_backend(args: &GlobalArgs, config: &Config) -> anyhow::Resu
         }
         return Ok(backend);
     }
-    let settings = crate::cloud::aws::AwsSettings::from_config(&config.aws).with_overrides(
+    let settings = aws_settings(args, config);
+    let (backend, identity) =
+        Box::pin(crate::cloud::aws::connect(&settings)).await.map_err(|e| anyhow::anyhow!("connecting to AWS: {e}"))?;
+    tracing::info!(%identity, "AWS caller identity");
+    Ok(backend)
+}
+
+/// `[aws]` with the command-line options laid over it.
+fn aws_settings(args: &GlobalArgs, config: &Config) -> crate::cloud::aws::AwsSettings {
+    crate::cloud::aws::AwsSettings::from_config(&config.aws).with_overrides(
         args.profile.as_deref(),
         &args.accounts,
         &args.regions,
         args.role_name.as_deref(),
         args.endpoint_url.as_deref(),
-    );
-    let (backend, identity) =
-        Box::pin(crate::cloud::aws::connect(&settings)).await.map_err(|e| anyhow::anyhow!("connecting to AWS: {e}"))?;
-    tracing::info!(%identity, "AWS caller identity");
-    Ok(backend)
+    )
+}
+
+/// The remote copy of the audit log (`[audit] s3_bucket`), with live AWS only: the demo and offline sessions have
+/// none. Checks at start that the bucket has Object Lock and warns on stderr and in the log when it has not.
+pub async fn audit_copy(args: &GlobalArgs, config: &Config) -> Option<Arc<dyn AuditCopy>> {
+    let bucket = config.audit.s3_bucket.as_deref()?;
+    if args.demo || args.findings.is_some() {
+        tracing::info!(
+            bucket,
+            "[audit] s3_bucket is not used by the demo or offline sessions (they change nothing real)"
+        );
+        return None;
+    }
+    let copy: Arc<dyn AuditCopy> =
+        Arc::new(crate::cloud::aws::S3AuditCopy::connect(&aws_settings(args, config), &config.audit).await?);
+    match retention_warning(copy.as_ref()).await {
+        Some(warning) => {
+            eprintln!("hubtriage: {warning}");
+            tracing::warn!("{warning}");
+        }
+        None => tracing::info!(location = %copy.location(), "audit records are copied to a bucket with Object Lock"),
+    }
+    Some(copy)
+}
+
+/// What a user must hear about the remote copy's retention: no Object Lock, no default retention, or a bucket that
+/// cannot be read; `None` when Object Lock keeps records with a default retention.
+pub async fn retention_warning(copy: &dyn AuditCopy) -> Option<String> {
+    let location = copy.location();
+    match copy.retention().await {
+        Ok(CopyRetention::Locked { default_retention: Some(_) }) => None,
+        Ok(CopyRetention::Locked { default_retention: None }) => Some(format!(
+            "audit copy {location}: Object Lock is on but the bucket sets no default retention, so copied records \
+             can still be deleted: give the bucket a default retention (COMPLIANCE mode)"
+        )),
+        Ok(CopyRetention::Unlocked) => Some(format!(
+            "audit copy {location}: the bucket has no Object Lock, so copied records can be overwritten or deleted: \
+             use a bucket created with Object Lock and a default COMPLIANCE retention"
+        )),
+        Err(e) => Some(format!(
+            "audit copy {location}: cannot check Object Lock ({e}); while records cannot be written there, every \
+             change is refused"
+        )),
+    }
 }
 
 /// A fresh audit log for one demo run: `<temp dir>/hubtriage-demo-<pid>/audit.jsonl`.
@@ -134,11 +184,12 @@ pub fn audit_log_path(config: &Config) -> PathBuf {
 }
 
 /// The remediation engine for a backend that can read live state (`None` offline). Reads the audit log, reporting
-/// unreadable lines (a torn last line after a crash) on stderr and in the log.
+/// unreadable lines (a torn last line after a crash) on stderr and in the log; records are also copied to `copy`.
 pub fn remediator(
     config: &Config,
     backend: &Backend,
     triage: &Arc<Triage>,
+    copy: Option<Arc<dyn AuditCopy>>,
 ) -> anyhow::Result<Option<Arc<crate::engine::remediate::Remediator>>> {
     use crate::engine::audit::AuditLog;
     use crate::engine::remediate::{Remediator, RemediatorSettings};
@@ -151,7 +202,10 @@ pub fn remediator(
         eprintln!("hubtriage: audit log {}: {problem}", path.display());
         tracing::warn!(path = %path.display(), "{problem}");
     }
-    let audit = AuditLog::open(&path)?;
+    let mut audit = AuditLog::open(&path)?;
+    if let Some(copy) = copy {
+        audit = audit.with_copy(copy);
+    }
     let settings = RemediatorSettings {
         read_only: config.read_only,
         exceptions: config.exceptions.clone(),
@@ -186,17 +240,17 @@ pub fn data_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// Sends logs to `HUBTRIAGE_LOG` or `<data dir>/hubtriage.log`, never to the terminal.
+/// Sends logs to `HUBTRIAGE_LOG` or `<data dir>/hubtriage.log`, never to the terminal. The file is created 0600 (a
+/// wider existing one is narrowed), its directory 0700 when hubtriage creates it.
 pub fn init_logging() -> anyhow::Result<PathBuf> {
     let path = std::env::var_os("HUBTRIAGE_LOG").map(PathBuf::from).unwrap_or_else(|| data_dir().join("hubtriage.log"));
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating log directory {}", dir.display()))?;
+        crate::private_file::create_dir_all(dir)
+            .with_context(|| format!("creating log directory {}", dir.display()))?;
     }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .with_context(|| format!("opening log file {}", path.display()))?;
+    let opened =
+        crate::private_file::open_append(&path).with_context(|| format!("opening log file {}", path.display()))?;
+    let file = opened.file;
     let mut filter = tracing_subscriber::EnvFilter::try_from_env("HUBTRIAGE_LOG_LEVEL")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // The SDK and HTTP crates log credentials' key ids, endpoints and headers at debug and trace: never below info.
@@ -206,6 +260,12 @@ pub fn init_logging() -> anyhow::Result<PathBuf> {
         }
     }
     tracing_subscriber::fmt().with_writer(std::sync::Mutex::new(file)).with_ansi(false).with_env_filter(filter).init();
+    if let Some(mode) = opened.narrowed_from {
+        tracing::warn!(path = %path.display(), "the log file was mode {mode:o}: narrowed to 600");
+    }
+    if let Some(why) = &opened.narrow_failed {
+        tracing::warn!(path = %path.display(), "the log file may be readable by others: {why}");
+    }
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         tracing::error!("panic: {info}");

@@ -134,7 +134,8 @@ async fn throttled_every_other_call_still_delivers_everything() {
     let fault = proxy::start(
         server.port,
         Arc::new(move |req| {
-            (proxy::is_get_findings(req) && counter.fetch_add(1, Ordering::SeqCst) % 2 == 0).then(Fault::throttling)
+            (proxy::is_get_findings(req) && counter.fetch_add(1, Ordering::SeqCst).is_multiple_of(2))
+                .then(Fault::throttling)
         }),
     );
     let endpoint = fault.endpoint();

@@ -14,6 +14,7 @@ mod frame;
 mod ingest;
 mod listing;
 mod report;
+mod store;
 mod stream;
 
 use report::Report;
@@ -62,6 +63,9 @@ fn main() {
         if wanted("listing") {
             listing::run(rows, &mut report);
         }
+    }
+    if wanted("store") {
+        store::run(&corpus, FINDINGS, &mut report);
     }
     if wanted("stream") || wanted("memory") {
         stream::run(FINDINGS, &mut report);

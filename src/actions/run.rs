@@ -100,6 +100,11 @@ impl ActionRunner {
                         config.name
                     ));
                 }
+                if let Err(e) = self.announce(config, &in_scope, tx).await {
+                    let why = format!("the audit log cannot be written, so '{}' was not run: {e}", config.name);
+                    out.line(&format!("✗ {why}"));
+                    return Err(why);
+                }
                 out.line(&format!("▶ {} ({}) on {} finding(s)", config.name, config.kind.name(), in_scope.len()));
                 let outcome = self.execute(config, &in_scope, &mut out).await;
                 (if outcome.is_ok() { AuditResult::Ok } else { AuditResult::Failed }, outcome)
@@ -110,7 +115,7 @@ impl ActionRunner {
             Err(why) => out.line(&format!("✗ {why}")),
         }
         let audited = if in_scope.is_empty() { findings.iter().map(Arc::as_ref).collect() } else { in_scope };
-        match self.audit(config, &audited, result, &outcome, &out, tx) {
+        match self.audit(config, &audited, result, &outcome, &out, tx).await {
             Ok(()) => outcome,
             Err(e) => {
                 let e = format!("the audit log could not be written: {e}");
@@ -181,8 +186,23 @@ impl ActionRunner {
         }
     }
 
+    /// The intent record of a run, written before it starts, when there is an audit log (a remediator): `Err` when
+    /// it cannot be written, and then the action must not run.
+    async fn announce(
+        &self,
+        config: &ActionConfig,
+        findings: &[&Finding],
+        tx: Option<&UnboundedSender<Msg>>,
+    ) -> Result<(), String> {
+        let Some(remediator) = &self.remediator else { return Ok(()) };
+        let message =
+            format!("action '{}' ({}) on {} finding(s): starting", config.name, config.kind.name(), findings.len());
+        let record = action_record(remediator, findings, AuditEvent::ActionIntent, AuditResult::Pending, message);
+        remediator.audit_record(record, tx).await
+    }
+
     /// The audit record of a run, when there is an audit log (a remediator).
-    fn audit(
+    async fn audit(
         &self,
         config: &ActionConfig,
         findings: &[&Finding],
@@ -192,40 +212,53 @@ impl ActionRunner {
         tx: Option<&UnboundedSender<Msg>>,
     ) -> Result<(), String> {
         let Some(remediator) = &self.remediator else { return Ok(()) };
-        let same = |value: &dyn Fn(&Finding) -> String| -> String {
-            let first = findings.first().map(|f| value(f)).unwrap_or_default();
-            if findings.iter().all(|f| value(f) == first) {
-                first
-            } else {
-                "(several)".into()
-            }
-        };
-        let control = same(&|f| f.control_id.clone().unwrap_or_default());
         let summary = match outcome {
             Ok(s) => s.clone(),
             Err(e) => e.clone(),
         };
-        let record = AuditRecord {
-            time: Utc::now(),
-            event: AuditEvent::Action,
-            result,
-            job: None,
-            operator: remediator.operator().to_string(),
-            findings: findings.iter().map(|f| AuditFinding::of(f)).collect(),
-            control_id: (!control.is_empty()).then_some(control),
-            account_id: same(&|f| f.account_id.clone()),
-            region: same(&|f| f.region.clone()),
-            resource_type: same(&|f| f.primary_resource().map(|r| r.kind.clone()).unwrap_or_default()),
-            resource: same(&|f| f.primary_resource().map(|r| r.id.clone()).unwrap_or_default()),
-            playbook: None,
-            fingerprint: None,
-            before: None,
-            after: None,
-            changes: Vec::new(),
-            rollback: Vec::new(),
-            message: format!("action '{}' ({}): {summary}; output: {}", config.name, config.kind.name(), out.head()),
-        };
-        remediator.audit_record(record, tx)
+        let message = format!("action '{}' ({}): {summary}; output: {}", config.name, config.kind.name(), out.head());
+        let record = action_record(remediator, findings, AuditEvent::Action, result, message);
+        remediator.audit_record(record, tx).await
+    }
+}
+
+/// A record about an action run on `findings`: account, region, resource and control when all findings share
+/// them, else "(several)".
+fn action_record(
+    remediator: &Remediator,
+    findings: &[&Finding],
+    event: AuditEvent,
+    result: AuditResult,
+    message: String,
+) -> AuditRecord {
+    let same = |value: &dyn Fn(&Finding) -> String| -> String {
+        let first = findings.first().map(|f| value(f)).unwrap_or_default();
+        if findings.iter().all(|f| value(f) == first) {
+            first
+        } else {
+            "(several)".into()
+        }
+    };
+    let control = same(&|f| f.control_id.clone().unwrap_or_default());
+    AuditRecord {
+        time: Utc::now(),
+        event,
+        result,
+        job: None,
+        operator: remediator.operator().to_string(),
+        findings: findings.iter().map(|f| AuditFinding::of(f)).collect(),
+        control_id: (!control.is_empty()).then_some(control),
+        account_id: same(&|f| f.account_id.clone()),
+        region: same(&|f| f.region.clone()),
+        resource_type: same(&|f| f.primary_resource().map(|r| r.kind.clone()).unwrap_or_default()),
+        resource: same(&|f| f.primary_resource().map(|r| r.id.clone()).unwrap_or_default()),
+        playbook: None,
+        fingerprint: None,
+        before: None,
+        after: None,
+        changes: Vec::new(),
+        rollback: Vec::new(),
+        message,
     }
 }
 

@@ -92,6 +92,11 @@ pub enum Command {
         #[command(subcommand)]
         command: StoreCommand,
     },
+    /// The audit log: verify its hash chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
 }
 
 /// `hubtriage store …`.
@@ -103,6 +108,14 @@ pub enum StoreCommand {
     Prune,
     /// Delete the store of this identity and endpoint; the next start loads every source in full.
     Reset,
+}
+
+/// `hubtriage audit …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the audit log's hash chain (the log of --audit-log, else the configured one): exit 0 when it holds, 1
+    /// naming the first changed, missing, reordered or torn record by line number.
+    Verify,
 }
 
 /// `hubtriage exceptions …`.

@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod args;
+pub mod audit;
 pub mod collect;
 pub mod exceptions;
 pub mod iam_policy;

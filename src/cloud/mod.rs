@@ -1,6 +1,7 @@
 //! Ports the engine uses to reach the cloud, and their adapters: `aws` (the SDK), `sim` (the embedded simulated
 //! organisation) and `file` (findings exported as JSON).
 
+pub mod audit_copy;
 pub mod aws;
 pub mod file;
 pub mod quota;

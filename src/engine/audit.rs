@@ -1,13 +1,18 @@
 //! The audit log: append-only JSON Lines, one record per event (an intent before every mutating call, an outcome
-//! after), flushed and synced per record. Reading tolerates a torn last line (a crash mid-write) and reports it.
+//! after), each chained to the line before by its hash (see `audit_chain`), flushed and synced per record, and
+//! copied to a write-once bucket when one is configured. Reading tolerates a torn last line (a crash mid-write) and
+//! reports it.
 
+use super::audit_chain;
+use crate::cloud::audit_copy::AuditCopy;
 use crate::model::Finding;
 use crate::playbook::{Change, ResourceState};
+use crate::private_file;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
@@ -39,6 +44,8 @@ pub enum AuditEvent {
     ExceptionOutcome,
     /// Findings suppressed while excepted, or set back to NEW when the exception ended.
     Suppression,
+    /// Before a custom action runs: which, on which findings.
+    ActionIntent,
     /// A custom action ran: what, on which findings, its output (bounded) and result.
     Action,
 }
@@ -109,6 +116,31 @@ pub struct AuditRecord {
     pub message: String,
 }
 
+impl AuditRecord {
+    /// For an intent: the failed outcome that closes it when the change never started (`why`); `None` for other
+    /// records.
+    pub fn not_started(&self, why: &str) -> Option<AuditRecord> {
+        let event = match (self.event, self.result) {
+            (AuditEvent::ApplyIntent, AuditResult::Pending) => AuditEvent::ApplyOutcome,
+            (AuditEvent::RollbackIntent, AuditResult::Pending) => AuditEvent::RollbackOutcome,
+            (AuditEvent::ExceptionIntent, AuditResult::Pending) => AuditEvent::ExceptionOutcome,
+            (AuditEvent::ActionIntent, AuditResult::Pending) => AuditEvent::Action,
+            _ => return None,
+        };
+        Some(AuditRecord {
+            time: Utc::now(),
+            event,
+            result: AuditResult::Failed,
+            before: None,
+            after: None,
+            changes: Vec::new(),
+            rollback: Vec::new(),
+            message: format!("not started: {why}"),
+            ..self.clone()
+        })
+    }
+}
+
 /// Why the audit log could not be written or read.
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
@@ -116,6 +148,16 @@ pub enum AuditError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("audit log {path}: {source}")]
     Encode { path: PathBuf, source: serde_json::Error },
+    /// The record is in the local log, but its remote copy could not be written.
+    #[error("audit log {path}: record {seq} is in the local log, but its copy to {location} failed: {message}")]
+    Copy { path: PathBuf, seq: u64, location: String, message: String },
+}
+
+impl AuditError {
+    /// Whether the record reached the local log (only its remote copy failed).
+    pub fn written_locally(&self) -> bool {
+        matches!(self, Self::Copy { .. })
+    }
 }
 
 /// The records of a log, and the lines that could not be read.
@@ -126,26 +168,44 @@ pub struct AuditRead {
     pub problems: Vec<String>,
 }
 
+/// A record as it went into the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// Its place in the chain.
+    pub seq: u64,
+    /// SHA-256 of its line: the `prev` of the next record.
+    pub hash: String,
+    /// The line, without its newline.
+    pub line: Vec<u8>,
+}
+
 /// An open audit log.
 pub struct AuditLog {
     path: PathBuf,
+    /// The process's writers take turns here; other processes are kept out by the file lock.
     file: Mutex<std::fs::File>,
+    copy: Option<Arc<dyn AuditCopy>>,
 }
 
 impl AuditLog {
-    /// Opens (creating it and its directory) the log for appending.
+    /// Opens (creating it 0600, and its directory 0700) the log for appending; a log others may read is narrowed to
+    /// 0600, and a log line says so.
     pub fn open(path: &Path) -> Result<Self, AuditError> {
-        let io = |source| AuditError::Io { path: path.to_path_buf(), source };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(io)?;
+        let opened =
+            private_file::open_append(path).map_err(|source| AuditError::Io { path: path.to_path_buf(), source })?;
+        if let Some(mode) = opened.narrowed_from {
+            tracing::warn!(path = %path.display(), "the audit log was mode {mode:o}: narrowed to 600");
         }
-        let mut file = std::fs::OpenOptions::new().create(true).append(true).read(true).open(path).map_err(io)?;
-        // A torn last line from a crash is closed off, so the next record starts on a line of its own.
-        let len = file.metadata().map_err(io)?.len();
-        if len > 0 && !ends_with_newline(path, len).map_err(io)? {
-            file.write_all(b"\n").map_err(io)?;
+        if let Some(why) = &opened.narrow_failed {
+            tracing::warn!(path = %path.display(), "the audit log may be readable by others: {why}");
         }
-        Ok(Self { path: path.to_path_buf(), file: Mutex::new(file) })
+        Ok(Self { path: path.to_path_buf(), file: Mutex::new(opened.file), copy: None })
+    }
+
+    /// Copies every record to `copy` too, before `append` returns.
+    pub fn with_copy(mut self, copy: Arc<dyn AuditCopy>) -> Self {
+        self.copy = Some(copy);
+        self
     }
 
     /// Where the log is.
@@ -153,16 +213,44 @@ impl AuditLog {
         &self.path
     }
 
-    /// Appends one record as one line, flushed and synced before returning.
-    pub fn append(&self, record: &AuditRecord) -> Result<(), AuditError> {
-        let mut line =
-            serde_json::to_vec(record).map_err(|source| AuditError::Encode { path: self.path.clone(), source })?;
-        line.push(b'\n');
+    /// Appends one record as one line, chained to the line before, flushed and synced; then, when a remote copy is
+    /// configured, stores it there. Returns only once both are done: a caller about to make a change makes it only
+    /// on `Ok`. On [`AuditError::Copy`] the record is in the local log but not in the copy.
+    pub async fn append(&self, record: &AuditRecord) -> Result<Appended, AuditError> {
+        let appended = self.append_local(record)?;
+        if let Some(copy) = &self.copy {
+            if let Err(e) = copy.put_record(appended.seq, &appended.hash, &appended.line).await {
+                return Err(AuditError::Copy {
+                    path: self.path.clone(),
+                    seq: appended.seq,
+                    location: copy.location(),
+                    message: e.to_string(),
+                });
+            }
+        }
+        Ok(appended)
+    }
+
+    /// Appends to the local file only: under the file's exclusive lock, a torn last line (another process stopped
+    /// mid-write) is closed off, the link is read from the last line, and the record is written and synced.
+    fn append_local(&self, record: &AuditRecord) -> Result<Appended, AuditError> {
         let io = |source| AuditError::Io { path: self.path.clone(), source };
-        let mut file = self.file.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        file.write_all(&line).map_err(io)?;
-        file.flush().map_err(io)?;
-        file.sync_data().map_err(io)
+        let file = self.file.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _locked = FileLock::exclusive(&file).map_err(io)?;
+        let mut writer: &std::fs::File = &file;
+        if !audit_chain::ends_with_newline(&file).map_err(io)? {
+            writer.write_all(b"\n").map_err(io)?;
+        }
+        let link = audit_chain::next_link(&file).map_err(io)?;
+        let mut line = audit_chain::encode(&link, record)
+            .map_err(|source| AuditError::Encode { path: self.path.clone(), source })?;
+        let hash = audit_chain::line_hash(&line);
+        line.push(b'\n');
+        writer.write_all(&line).map_err(io)?;
+        writer.flush().map_err(io)?;
+        file.sync_data().map_err(io)?;
+        line.pop();
+        Ok(Appended { seq: link.seq, hash, line })
     }
 
     /// Reads every record of a log; a missing file is an empty log.
@@ -176,13 +264,23 @@ impl AuditLog {
     }
 }
 
-fn ends_with_newline(path: &Path, len: u64) -> std::io::Result<bool> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut f = std::fs::File::open(path)?;
-    f.seek(SeekFrom::Start(len - 1))?;
-    let mut last = [0u8; 1];
-    f.read_exact(&mut last)?;
-    Ok(last[0] == b'\n')
+/// An exclusive lock on a file, released when dropped (closing the file would release it too).
+struct FileLock<'f>(&'f std::fs::File);
+
+impl<'f> FileLock<'f> {
+    /// Waits until no other process holds the file's lock, then takes it.
+    fn exclusive(file: &'f std::fs::File) -> std::io::Result<Self> {
+        file.lock()?;
+        Ok(Self(file))
+    }
+}
+
+impl Drop for FileLock<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = self.0.unlock() {
+            tracing::warn!("releasing the audit log's lock: {e}");
+        }
+    }
 }
 
 /// Parses log bytes: every complete line that is a record; the others reported by line number.
@@ -208,4 +306,4 @@ pub fn parse(bytes: &[u8]) -> AuditRead {
 
 #[cfg(test)]
 #[path = "audit_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -1,7 +1,9 @@
 //! Tokio work: ingest tasks per source, live plan requests. Answers reach the UI as `Msg`s.
 
 pub mod audit;
+pub mod audit_chain;
 pub mod audit_summary;
+pub mod audit_verify;
 pub mod cached;
 pub mod exceptions;
 pub mod ingest;

@@ -30,20 +30,33 @@ fn the_newest_copy_wins_and_history_records_the_lifecycle() {
     let store = Store::in_memory().expect("store");
     let now = at("2026-12-01T10:00:00Z");
     let first = finding("f-1", "2026-11-30T10:00:00Z", WorkflowStatus::New);
-    assert_eq!(store.upsert(&[first.clone()], now).expect("upsert"), Changes { added: 1, ..Default::default() });
+    assert_eq!(
+        store.upsert(std::slice::from_ref(&first), now).expect("upsert"),
+        Changes { added: 1, ..Default::default() }
+    );
 
     let resolved = finding("f-1", "2026-12-01T09:00:00Z", WorkflowStatus::Resolved);
-    assert_eq!(store.upsert(&[resolved.clone()], now).expect("upsert"), Changes { changed: 1, ..Default::default() });
+    assert_eq!(
+        store.upsert(std::slice::from_ref(&resolved), now).expect("upsert"),
+        Changes { changed: 1, ..Default::default() }
+    );
     // The older copy arriving late (or again) changes nothing.
-    assert_eq!(store.upsert(&[first.clone()], now).expect("upsert"), Changes { stale: 1, ..Default::default() });
-    assert_eq!(store.upsert(&[resolved.clone()], now).expect("upsert"), Changes::default(), "the same copy again");
+    assert_eq!(
+        store.upsert(std::slice::from_ref(&first), now).expect("upsert"),
+        Changes { stale: 1, ..Default::default() }
+    );
+    assert_eq!(
+        store.upsert(std::slice::from_ref(&resolved), now).expect("upsert"),
+        Changes::default(),
+        "the same copy again"
+    );
     let stored = store.load().expect("load");
     assert_eq!(stored.len(), 1);
     assert!(stored[0].raw.contains("RESOLVED"), "{stored:?}");
 
     let mut reopened = finding("f-1", "2026-12-02T09:00:00Z", WorkflowStatus::New);
     reopened.compliance_status = Some(ComplianceStatus::Failed);
-    store.upsert(&[reopened.clone()], now).expect("upsert");
+    store.upsert(std::slice::from_ref(&reopened), now).expect("upsert");
     assert_eq!(
         events(&store, &first),
         ["first-seen NEW", "workflow NEW → RESOLVED", "closed resolved", "workflow RESOLVED → NEW", "reopened NEW"]
@@ -55,11 +68,11 @@ fn the_status_hubtriage_set_holds_until_security_hub_sends_a_newer_copy() {
     let store = Store::in_memory().expect("store");
     let now = at("2026-12-01T10:00:00Z");
     let f = finding("f-1", "2026-11-30T10:00:00Z", WorkflowStatus::New);
-    store.upsert(&[f.clone()], now).expect("upsert");
+    store.upsert(std::slice::from_ref(&f), now).expect("upsert");
     store.set_workflow(&[f.key()], WorkflowStatus::Resolved, "fixed by job 1", now).expect("set");
     assert_eq!(store.load().expect("load")[0].set_workflow, Some(WorkflowStatus::Resolved));
     // The same copy delivered again (a refresh overlap) does not undo it.
-    store.upsert(&[f.clone()], now).expect("upsert");
+    store.upsert(std::slice::from_ref(&f), now).expect("upsert");
     assert_eq!(store.load().expect("load")[0].set_workflow, Some(WorkflowStatus::Resolved));
     // A newer copy from Security Hub is the truth again.
     store.upsert(&[finding("f-1", "2026-12-01T09:00:00Z", WorkflowStatus::New)], now).expect("upsert");

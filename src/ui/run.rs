@@ -210,7 +210,7 @@ fn perform(effect: Effect, w: &Workers) {
         }
         Effect::SetIncident(on) => {
             if let Some(r) = w.remediator {
-                r.set_incident(on, Some(w.tx));
+                r.switch_incident(on, w.tx.clone());
             }
         }
         Effect::Exception(op) => {

@@ -69,3 +69,42 @@ pub async fn put_public_access_block(s3: &aws_sdk_s3::Client, bucket: &str, c: P
         .await
         .unwrap();
 }
+
+/// CreateBucket in `region` with Object Lock, and a default retention of `days` days in COMPLIANCE mode.
+pub async fn create_locked_bucket(s3: &aws_sdk_s3::Client, bucket: &str, region: &str, days: i32) {
+    use aws_sdk_s3::types::{
+        DefaultRetention, ObjectLockConfiguration, ObjectLockEnabled, ObjectLockRetentionMode, ObjectLockRule,
+    };
+    s3.create_bucket()
+        .bucket(bucket)
+        .object_lock_enabled_for_bucket(true)
+        .create_bucket_configuration(
+            CreateBucketConfiguration::builder().location_constraint(BucketLocationConstraint::from(region)).build(),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateBucket {bucket} with Object Lock: {e:?}"));
+    let retention = DefaultRetention::builder().mode(ObjectLockRetentionMode::Compliance).days(days).build();
+    let config = ObjectLockConfiguration::builder()
+        .object_lock_enabled(ObjectLockEnabled::Enabled)
+        .rule(ObjectLockRule::builder().default_retention(retention).build())
+        .build();
+    s3.put_object_lock_configuration()
+        .bucket(bucket)
+        .object_lock_configuration(config)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("PutObjectLockConfiguration {bucket}: {e:?}"));
+}
+
+/// Every object under `prefix` in `bucket`: key → body.
+pub async fn objects(s3: &aws_sdk_s3::Client, bucket: &str, prefix: &str) -> BTreeMap<String, Vec<u8>> {
+    let listed = s3.list_objects_v2().bucket(bucket).prefix(prefix).send().await.unwrap();
+    let mut out = BTreeMap::new();
+    for object in listed.contents() {
+        let key = object.key().unwrap().to_string();
+        let body = s3.get_object().bucket(bucket).key(&key).send().await.unwrap().body.collect().await.unwrap();
+        out.insert(key, body.into_bytes().to_vec());
+    }
+    out
+}

@@ -5,6 +5,7 @@
 //! leaving this module is ours.
 
 mod apply;
+mod audit_copy;
 pub mod automation;
 mod convert;
 mod errors;
@@ -19,12 +20,13 @@ mod tagged_direct;
 mod tags;
 mod updates;
 
+pub use audit_copy::S3AuditCopy;
 pub use convert::finding_to_json;
 pub use errors::{classify, map_sdk_error};
 pub use findings::{get_findings_page, AwsFindingSource, FindingFilters, PAGE_SIZE};
 pub use notify::{publish_with, topic_region, AwsNotifier};
 pub use resources::AwsResources;
-pub use session::{needs_refresh, Accounts, Identity};
+pub use session::{load_base, needs_refresh, Accounts, Identity};
 pub use updates::{batch_update_findings, AwsFindingUpdates};
 
 use super::{Backend, CloudError, SourceId};

@@ -61,6 +61,19 @@ fn with_attempt_timeout(config: SdkConfig) -> SdkConfig {
     config.to_builder().timeout_config(timeouts).build()
 }
 
+/// The base configuration: the default credential chain (or `settings.profile`), `settings.endpoint_url`, and an
+/// attempt timeout on every call.
+pub async fn load_base(settings: &AwsSettings) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(profile) = &settings.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &settings.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    with_attempt_timeout(loader.load().await)
+}
+
 /// Base configuration and the per-account sessions derived from it.
 #[derive(Debug)]
 pub struct Accounts {
@@ -75,14 +88,7 @@ pub struct Accounts {
 impl Accounts {
     /// Loads the base configuration and asks STS who it is.
     pub async fn connect(settings: &AwsSettings) -> Result<Self, CloudError> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
-        if let Some(profile) = &settings.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(url) = &settings.endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        let base = loader.load().await;
+        let base = load_base(settings).await;
         Box::pin(Self::with_base(base, settings)).await
     }
 

@@ -41,7 +41,7 @@ pub(super) fn observed(
 
 /// `NEW`, or `NOTIFIED` for about one finding in five (someone was told about it already).
 pub(super) fn workflow(place: &Place, key: &str) -> &'static str {
-    if stable_hash(place.seed, &["workflow", key]) % 5 == 0 {
+    if stable_hash(place.seed, &["workflow", key]).is_multiple_of(5) {
         "NOTIFIED"
     } else {
         "NEW"

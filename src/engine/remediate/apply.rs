@@ -46,11 +46,13 @@ impl Remediator {
     async fn apply_job(&self, job: &Job, first: &crate::model::Finding, approved: Option<&Plan>) -> JobState {
         let _held = match self.begin(job).await {
             Ok(held) => held,
-            Err(why) => return self.refuse(job, why),
+            Err(why) => return self.refuse(job, why).await,
         };
         let before = match self.resources.read_state(&job.account_id, &job.region, &job.resource).await {
             Ok(state) => state,
-            Err(e) => return self.refuse(job, format!("reading {} failed, nothing was changed: {e}", job.resource.id)),
+            Err(e) => {
+                return self.refuse(job, format!("reading {} failed, nothing was changed: {e}", job.resource.id)).await
+            }
         };
         let assessment = self.triage.assess(first, Some(&before), Utc::now());
         let verdict = assessment.decision.verdict;
@@ -60,31 +62,38 @@ impl Remediator {
             _ => false,
         };
         if !allowed {
-            return self.refuse(
-                job,
-                format!("verdict on the live state is {verdict} ({}); nothing was changed", assessment.decision.reason),
-            );
+            return self
+                .refuse(
+                    job,
+                    format!(
+                        "verdict on the live state is {verdict} ({}); nothing was changed",
+                        assessment.decision.reason
+                    ),
+                )
+                .await;
         }
         let plan = match assessment.plan {
             PlanStatus::Planned(plan) => plan,
             PlanStatus::AlreadyCompliant(why) => return self.already_compliant(job, before, why).await,
-            PlanStatus::Unavailable(why) => return self.refuse(job, format!("no plan: {why}")),
-            PlanStatus::NoPlaybook => return self.refuse(job, "no playbook handles this finding".into()),
+            PlanStatus::Unavailable(why) => return self.refuse(job, format!("no plan: {why}")).await,
+            PlanStatus::NoPlaybook => return self.refuse(job, "no playbook handles this finding".into()).await,
         };
         if let Some(approved) = approved {
             if approved.fingerprint != plan.fingerprint || approved.changes != plan.changes {
-                return self.refuse(
-                    job,
-                    format!(
-                        "the resource changed since the plan was approved (approved {}, live state now gives {}); \
+                return self
+                    .refuse(
+                        job,
+                        format!(
+                            "the resource changed since the plan was approved (approved {}, live state now gives {}); \
                          nothing was changed: review the new plan",
-                        approved.fingerprint, plan.fingerprint
-                    ),
-                );
+                            approved.fingerprint, plan.fingerprint
+                        ),
+                    )
+                    .await;
             }
         }
         if let Some(problem) = unusable(&plan) {
-            return self.refuse(job, problem);
+            return self.refuse(job, problem).await;
         }
         let job = Job { fingerprint: plan.fingerprint.clone(), ..job.clone() };
         let mut intent =
@@ -92,19 +101,20 @@ impl Remediator {
         intent.before = Some(before.clone());
         intent.changes = plan.changes.clone();
         intent.rollback = plan.rollback.clone();
-        if let Err(e) = self.write(intent, job.tx.as_ref()) {
+        if let Err(e) = self.write(intent, job.tx.as_ref()).await {
             return JobState::Failed(format!("the audit log cannot be written, so nothing was changed: {e}"));
         }
         job.update(&JobState::Applying);
         if let Err(failure) = self.make_calls(&job, &plan.changes).await {
-            self.audit(&job, AuditEvent::ApplyOutcome, AuditResult::Failed, failure.clone());
+            self.audit(&job, AuditEvent::ApplyOutcome, AuditResult::Failed, failure.clone()).await;
             self.notify(&job, "apply-failed", &failure).await;
             let _ = self
                 .set_workflow(&job, WorkflowStatus::Notified, &format!("hubtriage could not fix this: {failure}"))
                 .await;
             return JobState::Failed(failure);
         }
-        self.audit(&job, AuditEvent::ApplyOutcome, AuditResult::Ok, format!("{} call(s) made", plan.changes.len()));
+        self.audit(&job, AuditEvent::ApplyOutcome, AuditResult::Ok, format!("{} call(s) made", plan.changes.len()))
+            .await;
         self.notify(&job, "applied", &plan.summary).await;
         let playbook = self.triage.playbooks.for_control(&job.control_id);
         let verified =
@@ -136,7 +146,7 @@ impl Remediator {
         };
         let mut record = job.record(&self.operator, AuditEvent::NoOp, AuditResult::Verified, message.clone());
         record.before = Some(before);
-        if let Err(e) = self.write(record, job.tx.as_ref()) {
+        if let Err(e) = self.write(record, job.tx.as_ref()).await {
             tracing::error!("{e}");
         }
         self.notify(job, "no-op", &message).await;
@@ -163,8 +173,8 @@ impl Remediator {
             .and_then(|r| r.job.clone())
     }
 
-    pub(super) fn refuse(&self, job: &Job, reason: String) -> JobState {
-        self.audit(job, AuditEvent::Refused, AuditResult::Refused, reason.clone());
+    pub(super) async fn refuse(&self, job: &Job, reason: String) -> JobState {
+        self.audit(job, AuditEvent::Refused, AuditResult::Refused, reason.clone()).await;
         JobState::Refused(reason)
     }
 }

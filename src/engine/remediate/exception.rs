@@ -79,7 +79,7 @@ impl Remediator {
     async fn exception_job(&self, job: &Job, op: &ExceptionOp) -> JobState {
         let _held = match self.begin(job).await {
             Ok(held) => held,
-            Err(why) => return self.refuse_exception(job, why),
+            Err(why) => return self.refuse_exception(job, why).await,
         };
         if job.resource.kind.trim().is_empty() {
             let why = format!(
@@ -87,7 +87,7 @@ impl Remediator {
                  AwsEc2SecurityGroup, AwsEc2Instance, …)",
                 single_line(&job.resource.id)
             );
-            return self.refuse_exception(job, why);
+            return self.refuse_exception(job, why).await;
         }
         let valid = match op {
             ExceptionOp::Add(input) => {
@@ -95,12 +95,12 @@ impl Remediator {
                     crate::engine::exceptions::ExceptionInput { resource: job.resource.clone(), ..input.clone() };
                 match validate(&input, &self.settings.exceptions, &self.operator, Utc::now()) {
                     Ok(valid) => Some(valid),
-                    Err(why) => return self.refuse_exception(job, why),
+                    Err(why) => return self.refuse_exception(job, why).await,
                 }
             }
             ExceptionOp::Remove { .. } if !can_carry_tags(&job.resource.kind) => {
                 let why = format!("resource: {} resources cannot carry tags", single_line(&job.resource.kind));
-                return self.refuse_exception(job, why);
+                return self.refuse_exception(job, why).await;
             }
             ExceptionOp::Remove { .. } => None,
         };
@@ -109,6 +109,7 @@ impl Remediator {
             Err(e) => {
                 return self
                     .refuse_exception(job, format!("reading {} failed, nothing was changed: {e}", job.resource.id))
+                    .await
             }
         };
         let plan = match &valid {
@@ -120,7 +121,8 @@ impl Remediator {
                     self.write_logged(
                         self.exception_record(job, AuditEvent::NoOp, AuditResult::Verified, message.clone()),
                         job,
-                    );
+                    )
+                    .await;
                     return JobState::NoOp(message);
                 }
             },
@@ -129,7 +131,7 @@ impl Remediator {
             self.exception_record(job, AuditEvent::ExceptionIntent, AuditResult::Pending, plan.intent.clone());
         intent.before = before_state;
         intent.changes = vec![plan.change.clone()];
-        if let Err(e) = self.write(intent, job.tx.as_ref()) {
+        if let Err(e) = self.write(intent, job.tx.as_ref()).await {
             return JobState::Failed(format!("the audit log cannot be written, so nothing was changed: {e}"));
         }
         job.update(&JobState::Applying);
@@ -142,7 +144,7 @@ impl Remediator {
                 let mut record =
                     self.exception_record(job, AuditEvent::ExceptionOutcome, AuditResult::Ok, plan.done.clone());
                 record.after = after;
-                self.write_logged(record, job);
+                self.write_logged(record, job).await;
                 self.notify_exception(job, plan.event, &plan.done).await;
                 JobState::Verified
             }
@@ -229,13 +231,15 @@ impl Remediator {
         self.write_logged(
             self.exception_record(job, AuditEvent::ExceptionOutcome, AuditResult::Failed, failure.clone()),
             job,
-        );
+        )
+        .await;
         self.notify_exception(job, "exception-failed", &failure).await;
         JobState::Failed(failure)
     }
 
-    fn refuse_exception(&self, job: &Job, reason: String) -> JobState {
-        self.write_logged(self.exception_record(job, AuditEvent::Refused, AuditResult::Refused, reason.clone()), job);
+    async fn refuse_exception(&self, job: &Job, reason: String) -> JobState {
+        self.write_logged(self.exception_record(job, AuditEvent::Refused, AuditResult::Refused, reason.clone()), job)
+            .await;
         JobState::Refused(reason)
     }
 
@@ -280,7 +284,8 @@ impl Remediator {
         if let Err(e) = notifier.publish(&topic, &notification).await {
             tracing::warn!(topic, "notification failed: {e}");
             let message = format!("publishing {event} to {topic}: {e}");
-            self.write_logged(self.exception_record(job, AuditEvent::Notification, AuditResult::Failed, message), job);
+            self.write_logged(self.exception_record(job, AuditEvent::Notification, AuditResult::Failed, message), job)
+                .await;
         }
     }
 }

@@ -158,9 +158,10 @@ impl Remediator {
         self.automation.as_ref()
     }
 
-    /// Appends a record to the audit log (flushed and synced), keeps it, and tells the UI.
-    pub fn audit_record(&self, record: AuditRecord, tx: Option<&UnboundedSender<Msg>>) -> Result<(), String> {
-        self.write(record, tx)
+    /// Appends a record to the audit log (flushed, synced, copied), keeps it, and tells the UI; `Err`: do not make
+    /// the change it announces.
+    pub async fn audit_record(&self, record: AuditRecord, tx: Option<&UnboundedSender<Msg>>) -> Result<(), String> {
+        self.write(record, tx).await
     }
 
     /// Stops taking work: queued jobs refuse (nothing changed); running ones finish their calls and verification.
@@ -209,8 +210,15 @@ impl Remediator {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// Switches incident mode at once and audits it in the background, so the UI never waits for the audit log.
+    pub fn switch_incident(self: &Arc<Self>, on: bool, tx: UnboundedSender<Msg>) {
+        self.triage.policy.incident.set(on);
+        let this = self.clone();
+        tokio::spawn(async move { this.set_incident(on, Some(&tx)).await });
+    }
+
     /// Switches incident mode (change windows lifted) and audits it.
-    pub fn set_incident(&self, on: bool, tx: Option<&UnboundedSender<Msg>>) {
+    pub async fn set_incident(&self, on: bool, tx: Option<&UnboundedSender<Msg>>) {
         self.triage.policy.incident.set(on);
         let record = AuditRecord {
             time: Utc::now(),
@@ -232,7 +240,7 @@ impl Remediator {
             rollback: Vec::new(),
             message: format!("incident mode {}: change windows {}", on_off(on), if on { "lifted" } else { "apply" }),
         };
-        if let Err(e) = self.write(record, tx) {
+        if let Err(e) = self.write(record, tx).await {
             tracing::error!("{e}");
         }
     }
@@ -284,14 +292,39 @@ impl Remediator {
         locks.entry(key.to_string()).or_default().clone()
     }
 
-    /// Appends a record (flushed and synced), keeps it, and tells the UI.
-    fn write(&self, record: AuditRecord, tx: Option<&UnboundedSender<Msg>>) -> Result<(), String> {
-        self.audit.append(&record).map_err(|e| e.to_string())?;
+    /// Appends a record (chained, flushed and synced, and stored in the remote copy when one is configured), keeps
+    /// it, and tells the UI. `Err` means the caller must not make the change the record announces. When only the
+    /// remote copy failed the record is in the local log all the same; an intent is then closed there with a failed
+    /// outcome, so that the change, never made, does not show as interrupted.
+    async fn write(&self, record: AuditRecord, tx: Option<&UnboundedSender<Msg>>) -> Result<(), String> {
+        match self.audit.append(&record).await {
+            Ok(_) => {
+                self.keep(record, tx);
+                Ok(())
+            }
+            Err(e) if e.written_locally() => {
+                let why = e.to_string();
+                let closing = record.not_started(&format!("{why}; nothing was changed"));
+                self.keep(record, tx);
+                if let Some(closing) = closing {
+                    // Its own copy most likely fails too; the local log is what must show the change never started.
+                    match self.audit.append(&closing).await {
+                        Err(e) if !e.written_locally() => tracing::error!("{e}"),
+                        _ => self.keep(closing, tx),
+                    }
+                }
+                Err(why)
+            }
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Keeps a written record and tells the UI.
+    fn keep(&self, record: AuditRecord, tx: Option<&UnboundedSender<Msg>>) {
         self.records.lock().unwrap_or_else(|p| p.into_inner()).push(record.clone());
         if let Some(tx) = tx {
             let _ = tx.send(Msg::Audit(Box::new(record)));
         }
-        Ok(())
     }
 }
 

@@ -42,7 +42,7 @@ impl Remediator {
                 let mut record =
                     job.record(&self.operator, AuditEvent::Verification, AuditResult::Verified, summary.into());
                 record.after = Some(after);
-                self.write_logged(record, job);
+                self.write_logged(record, job).await;
                 self.notify(job, "verified", summary).await;
                 job.update(&JobState::Verified);
                 let note = format!(
@@ -57,7 +57,7 @@ impl Remediator {
                 }
             }
             Err(why) => {
-                self.audit(job, AuditEvent::Verification, AuditResult::Unverified, why.clone());
+                self.audit(job, AuditEvent::Verification, AuditResult::Unverified, why.clone()).await;
                 self.notify(job, "verification-failed", &why).await;
                 let note = format!("hubtriage applied playbook {} (plan {}) but {why}", job.playbook, job.fingerprint);
                 let _ = self.set_workflow(job, WorkflowStatus::Notified, &note).await;
@@ -73,7 +73,7 @@ impl Remediator {
             Ok(()) => (AuditResult::Ok, format!("{} finding(s) set {}: {note}", job.findings.len(), status.label())),
             Err(e) => (AuditResult::Failed, format!("setting {} failed: {e}", status.label())),
         };
-        self.audit(job, AuditEvent::FindingUpdate, outcome, message);
+        self.audit(job, AuditEvent::FindingUpdate, outcome, message).await;
         result
     }
 
@@ -152,17 +152,18 @@ impl Remediator {
                 AuditEvent::Notification,
                 AuditResult::Failed,
                 format!("publishing {event} to {topic}: {e}"),
-            );
+            )
+            .await;
         }
     }
 
     /// Appends a plain record about the job; a write failure is logged.
-    pub(super) fn audit(&self, job: &Job, event: AuditEvent, result: AuditResult, message: String) {
-        self.write_logged(job.record(&self.operator, event, result, message), job);
+    pub(super) async fn audit(&self, job: &Job, event: AuditEvent, result: AuditResult, message: String) {
+        self.write_logged(job.record(&self.operator, event, result, message), job).await;
     }
 
-    pub(super) fn write_logged(&self, record: crate::engine::audit::AuditRecord, job: &Job) {
-        if let Err(e) = self.write(record, job.tx.as_ref()) {
+    pub(super) async fn write_logged(&self, record: crate::engine::audit::AuditRecord, job: &Job) {
+        if let Err(e) = self.write(record, job.tx.as_ref()).await {
             tracing::error!("{e}");
         }
     }

@@ -33,41 +33,47 @@ impl Remediator {
     async fn rollback_job(&self, job: &Job, intent: &AuditRecord, applied_by: &str) -> JobState {
         let _held = match self.begin(job).await {
             Ok(held) => held,
-            Err(why) => return self.refuse(job, why),
+            Err(why) => return self.refuse(job, why).await,
         };
         let (Some(recorded), false) = (intent.before.clone(), intent.rollback.is_empty()) else {
-            return self.refuse(job, format!("job {applied_by} recorded no before-state to restore"));
+            return self.refuse(job, format!("job {applied_by} recorded no before-state to restore")).await;
         };
         let current = match self.resources.read_state(&job.account_id, &job.region, &job.resource).await {
             Ok(state) => state,
-            Err(e) => return self.refuse(job, format!("reading {} failed, nothing was changed: {e}", job.resource.id)),
+            Err(e) => {
+                return self.refuse(job, format!("reading {} failed, nothing was changed: {e}", job.resource.id)).await
+            }
         };
         if settings(&current) == settings(&recorded) {
             let message = format!("{} already is in the state job {applied_by} recorded", job.resource.id);
-            self.audit(job, AuditEvent::NoOp, AuditResult::Verified, message.clone());
+            self.audit(job, AuditEvent::NoOp, AuditResult::Verified, message.clone()).await;
             return JobState::NoOp(message);
         }
         let Some(left) = self.state_left_by(applied_by) else {
-            return self.refuse(
-                job,
-                format!(
-                    "job {applied_by} has no verified fix, so the state it left is unknown and a rollback could \
+            return self
+                .refuse(
+                    job,
+                    format!(
+                        "job {applied_by} has no verified fix, so the state it left is unknown and a rollback could \
                      overwrite someone else's change — nothing was changed"
-                ),
-            );
+                    ),
+                )
+                .await;
         };
         if settings(&current) != settings(&left) {
             let differences = differences(&left, &current, 4).join("; ");
-            return self.refuse(
-                job,
-                format!(
+            return self
+                .refuse(
+                    job,
+                    format!(
                     "{} changed since job {applied_by} fixed it (state {} then, {} now: {differences}); rolling back \
                      would overwrite that change — nothing was changed",
                     job.resource.id,
                     settings_fingerprint(&left),
                     settings_fingerprint(&current)
                 ),
-            );
+                )
+                .await;
         }
         let mut record = job.record(
             &self.operator,
@@ -78,16 +84,16 @@ impl Remediator {
         record.before = Some(current);
         record.after = Some(recorded.clone());
         record.changes = intent.rollback.clone();
-        if let Err(e) = self.write(record, job.tx.as_ref()) {
+        if let Err(e) = self.write(record, job.tx.as_ref()).await {
             return JobState::Failed(format!("the audit log cannot be written, so nothing was changed: {e}"));
         }
         job.update(&JobState::RollingBack);
         if let Err(failure) = self.make_calls(job, &intent.rollback).await {
-            self.audit(job, AuditEvent::RollbackOutcome, AuditResult::Failed, failure.clone());
+            self.audit(job, AuditEvent::RollbackOutcome, AuditResult::Failed, failure.clone()).await;
             self.notify(job, "rollback-failed", &failure).await;
             return JobState::Failed(failure);
         }
-        self.audit(job, AuditEvent::RollbackOutcome, AuditResult::Ok, format!("rolled back job {applied_by}"));
+        self.audit(job, AuditEvent::RollbackOutcome, AuditResult::Ok, format!("rolled back job {applied_by}")).await;
         // Tags are not what the rollback restores: someone may tag the resource meanwhile.
         let target = settings(&recorded);
         let verified = self.verify_until(job, |s: &ResourceState| settings(s) == target).await;
@@ -112,7 +118,7 @@ impl Remediator {
                 let mut record =
                     job.record(&self.operator, AuditEvent::Verification, AuditResult::Verified, message.clone());
                 record.after = Some(after);
-                self.write_logged(record, job);
+                self.write_logged(record, job).await;
                 self.notify(job, "rolled-back", &message).await;
                 let note = format!("hubtriage rolled back job {applied_by} ({}): {message}", job.playbook);
                 match self.set_workflow(job, WorkflowStatus::New, &note).await {
@@ -124,7 +130,7 @@ impl Remediator {
                 }
             }
             Err(why) => {
-                self.audit(job, AuditEvent::Verification, AuditResult::Unverified, why.clone());
+                self.audit(job, AuditEvent::Verification, AuditResult::Unverified, why.clone()).await;
                 self.notify(job, "rollback-unverified", &why).await;
                 JobState::Failed(format!("rollback not verified: {why}"))
             }

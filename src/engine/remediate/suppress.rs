@@ -259,19 +259,19 @@ impl Remediator {
                 if !processed.is_empty() {
                     done += processed.len();
                     let message = format!("{prefix}: {} finding(s) set {}: {note}", processed.len(), status.label());
-                    self.write_audit(record(processed, AuditResult::Ok, message), tx);
+                    self.write_audit(record(processed, AuditResult::Ok, message), tx).await;
                 }
                 if !failed.is_empty() {
                     let message = format!("setting {} failed: {}", status.label(), problems.join("; "));
-                    self.write_audit(record(failed, AuditResult::Failed, message), tx);
+                    self.write_audit(record(failed, AuditResult::Failed, message), tx).await;
                 }
             }
         }
         done
     }
 
-    fn write_audit(&self, record: AuditRecord, tx: Option<&UnboundedSender<Msg>>) {
-        if let Err(e) = self.write(record, tx) {
+    async fn write_audit(&self, record: AuditRecord, tx: Option<&UnboundedSender<Msg>>) {
+        if let Err(e) = self.write(record, tx).await {
             tracing::error!("{e}");
         }
     }

@@ -79,7 +79,7 @@ impl Remediator {
         );
         let mut record = job.record(&self.operator, AuditEvent::Drift, AuditResult::Failed, message.clone());
         record.job = Some(fix.job.clone());
-        self.write_logged(record, job);
+        self.write_logged(record, job).await;
         self.notify(job, "drift", &message).await;
         let drift = Drift {
             account_id: fix.account_id.clone(),
@@ -135,7 +135,7 @@ impl Remediator {
                 };
             let mut record = job.record(&self.operator, AuditEvent::Verification, result, message);
             record.job = intent.job.clone();
-            self.write_logged(record, &job);
+            self.write_logged(record, &job).await;
             job.update(&state);
             states.push(state);
         }
