@@ -85,6 +85,9 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 app.audit = r.audit_records();
             }
             let (store, notices) = hubtriage::session_store::open_store(&cli.global, &config, &backend);
+            if let (Some(r), Some(store)) = (&remediator, &store) {
+                r.keep_in(store.clone());
+            }
             for notice in notices {
                 tracing::warn!("{notice}");
                 app.problems.push(notice);

@@ -55,6 +55,9 @@ pub struct Remediator {
     cancelled: std::sync::atomic::AtomicBool,
     /// Jobs past their queue (holding their resource), for a clean stop.
     running: std::sync::atomic::AtomicUsize,
+    /// Where the workflow status set on findings is kept between runs (with the finding's history), when a store
+    /// is open.
+    store: std::sync::OnceLock<Arc<crate::store::Store>>,
 }
 
 /// What a running job holds: a slot, its resource (one job per resource at a time), its place in the count.
@@ -109,6 +112,7 @@ impl Remediator {
             next_id: AtomicU64::new(1),
             cancelled: std::sync::atomic::AtomicBool::new(false),
             running: std::sync::atomic::AtomicUsize::new(0),
+            store: std::sync::OnceLock::new(),
             session: Utc::now().format("%Y%m%dT%H%M%SZ").to_string(),
         }))
     }
@@ -272,6 +276,11 @@ impl Remediator {
         let this = self.clone();
         tokio::spawn(async move { this.run_apply(id, request, Some(tx)).await });
         id
+    }
+
+    /// Keeps the workflow status set on findings in `store` too (set once; later calls are ignored).
+    pub fn keep_in(&self, store: Arc<crate::store::Store>) {
+        let _ = self.store.set(store);
     }
 
     /// Starts the rollback of the apply job named `audit_job` in the audit log.

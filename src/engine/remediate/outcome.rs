@@ -69,6 +69,16 @@ impl Remediator {
     /// Sets the workflow status of the job's findings with a note, at most 100 findings per call; audited.
     pub(super) async fn set_workflow(&self, job: &Job, status: WorkflowStatus, note: &str) -> Result<(), String> {
         let result = self.update_findings(job, status, note).await;
+        if let (Ok(()), Some(store)) = (&result, self.store.get()) {
+            let keys: Vec<FindingKey> = job
+                .findings
+                .iter()
+                .map(|f| FindingKey { product_arn: Arc::from(f.product_arn.as_str()), id: Arc::from(f.id.as_str()) })
+                .collect();
+            if let Err(e) = store.set_workflow(&keys, status, note, chrono::Utc::now()) {
+                tracing::warn!(error = %e, "the store did not take the workflow status set");
+            }
+        }
         let (outcome, message) = match &result {
             Ok(()) => (AuditResult::Ok, format!("{} finding(s) set {}: {note}", job.findings.len(), status.label())),
             Err(e) => (AuditResult::Failed, format!("setting {} failed: {e}", status.label())),

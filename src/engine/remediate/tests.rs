@@ -280,6 +280,25 @@ async fn a_rollback_goes_ahead_when_only_tags_changed_since_the_fix() {
 }
 
 #[tokio::test]
+async fn the_status_a_verified_fix_sets_is_kept_in_the_store_with_the_findings_history() {
+    let f = fixture(false);
+    let store = Arc::new(crate::store::Store::in_memory().expect("store"));
+    f.remediator.keep_in(store.clone());
+    let finding = fixable(&f, "S3.8").await;
+    store.upsert(std::slice::from_ref(&*finding), Utc::now()).expect("upsert");
+    let request = approved_request(&f, &finding).await;
+
+    assert_eq!(f.remediator.run_apply(1, request, None).await, JobState::Resolved);
+
+    let stored = store.load().expect("load");
+    assert_eq!(stored[0].set_workflow, Some(crate::model::WorkflowStatus::Resolved));
+    let history: Vec<String> =
+        store.history(&finding.key()).expect("history").into_iter().map(|(_, e, d)| format!("{e} {d}")).collect();
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert!(history[1].starts_with("set-workflow RESOLVED: hubtriage fixed this with playbook"), "{history:?}");
+}
+
+#[tokio::test]
 async fn a_failed_call_is_audited_notified_and_leaves_the_finding_open() {
     let f = fixture(false);
     let finding = fixable(&f, "S3.8").await;
