@@ -140,7 +140,7 @@ pub fn remediator(
     let path = audit_log_path(config);
     let read = AuditLog::read(&path)?;
     for problem in &read.problems {
-        eprintln!("hubtriage: audit log {}: {problem}", path.display());
+        crate::inert_eprintln!("hubtriage: audit log {}: {problem}", path.display());
         tracing::warn!(path = %path.display(), "{problem}");
     }
     let audit = AuditLog::open(&path)?;

@@ -7,6 +7,7 @@ pub mod exceptions;
 pub mod iam_policy;
 pub mod plan;
 pub mod plan_json;
+pub mod stderr;
 
 /// Exit status: everything read and done.
 pub const EXIT_OK: i32 = 0;

@@ -281,6 +281,7 @@ impl Remediator {
             tracing::warn!(topic, "notification failed: {e}");
             let message = format!("publishing {event} to {topic}: {e}");
             self.write_logged(self.exception_record(job, AuditEvent::Notification, AuditResult::Failed, message), job);
+            job.notification_failed(event, &topic, &e);
         }
     }
 }

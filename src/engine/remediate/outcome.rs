@@ -153,6 +153,7 @@ impl Remediator {
                 AuditResult::Failed,
                 format!("publishing {event} to {topic}: {e}"),
             );
+            job.notification_failed(event, &topic, &e);
         }
     }
 
