@@ -51,8 +51,10 @@ fn tui(dir: &Path) -> Child {
     );
     std::fs::write(dir.join("config.toml"), config).unwrap();
     let binary = assert_cmd::cargo::cargo_bin("hubtriage");
+    // Not `exec`: the shell stays the session leader, as a login shell is, so hubtriage's exit hangs nothing up
+    // (a session leader's exit sends SIGHUP to the terminal's foreground group, which would hide the bug).
     let inner = format!(
-        "stty cols 120 rows 40; exec {} --config {} --findings {}",
+        "stty cols 120 rows 40; {} --config {} --findings {}; sleep 30",
         binary.display(),
         dir.join("config.toml").display(),
         dir.join("findings.json").display()
@@ -104,18 +106,16 @@ fn log(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("hubtriage.log")).unwrap_or_default()
 }
 
-fn finish(mut child: Child, dir: &Path, grandchild: u32) {
+/// Waits for hubtriage to end, then checks the grandchild is gone too (while the terminal is still there).
+fn finish(mut child: Child, dir: &Path, hubtriage: u32, grandchild: u32) {
     let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
+    while alive(hubtriage) {
         if Instant::now() > deadline {
             let _ = child.kill();
             panic!("hubtriage did not quit; log:\n{}", log(dir));
         }
         std::thread::sleep(Duration::from_millis(50));
-    };
+    }
     let deadline = Instant::now() + Duration::from_secs(2);
     while alive(grandchild) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
@@ -124,17 +124,19 @@ fn finish(mut child: Child, dir: &Path, grandchild: u32) {
     if !gone {
         let _ = Command::new("kill").args(["-KILL", &grandchild.to_string()]).status();
     }
-    assert!(gone, "the action's grandchild {grandchild} outlived hubtriage (exit {status:?}); log:\n{}", log(dir));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(gone, "the action's grandchild {grandchild} outlived hubtriage; log:\n{}", log(dir));
 }
 
 #[test]
 fn quitting_the_tui_stops_a_running_action_and_everything_it_started() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = tui(dir.path());
-    let (_, grandchild) = start_action(&mut child, dir.path());
+    let (hubtriage, grandchild) = start_action(&mut child, dir.path());
     child.stdin.as_mut().unwrap().write_all(b"q").unwrap();
     child.stdin.as_mut().unwrap().flush().unwrap();
-    finish(child, dir.path(), grandchild);
+    finish(child, dir.path(), hubtriage, grandchild);
 }
 
 #[test]
@@ -143,5 +145,5 @@ fn sigterm_to_the_tui_stops_a_running_action_and_everything_it_started() {
     let mut child = tui(dir.path());
     let (hubtriage, grandchild) = start_action(&mut child, dir.path());
     assert!(Command::new("kill").args(["-TERM", &hubtriage.to_string()]).status().unwrap().success());
-    finish(child, dir.path(), grandchild);
+    finish(child, dir.path(), hubtriage, grandchild);
 }

@@ -52,7 +52,10 @@ pub fn ends_within(pid: u32, within: Duration) -> bool {
 
 /// Kills a process a failed test left behind.
 fn cleanup(pid: u32) {
-    let _ = std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .stderr(std::process::Stdio::null())
+        .status();
 }
 
 fn pidfile(dir: &tempfile::TempDir) -> PathBuf {
@@ -97,9 +100,10 @@ async fn a_dropped_run_stops_its_process_group() {
     let findings = [finding("t")];
     let (tx, _rx) = unbounded_channel();
     let run = runner.run(1, "spawn", &findings, Some(&tx));
+    let written = pidfile(&dir);
     let grandchild = tokio::select! {
         outcome = run => panic!("the run ended by itself: {outcome:?}"),
-        pid = pid_in(&pidfile(&dir)) => pid,
+        pid = pid_in(&written) => pid,
     };
     // The run's future is gone (as when its task is aborted or the runtime shuts down).
     assert_eq!(runner.running(), 0, "a dropped run no longer counts");
