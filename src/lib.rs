@@ -1,5 +1,8 @@
 //! hubtriage: triage AWS Security Hub findings and remediate them safely, from the terminal.
 
+// Messages reach stderr through `cli::stderr` (the sanitizer), never through `eprintln!` directly.
+#![cfg_attr(not(test), deny(clippy::print_stderr))]
+
 pub mod actions;
 pub mod cli;
 pub mod cloud;

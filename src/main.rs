@@ -1,29 +1,53 @@
 //! Thin entry point: parse the command line, build config and backend, run the TUI or a headless command.
+//! Every message goes through the sanitizer (`inert_eprintln!`): it may echo a path, an argument or a config value.
+
+// Messages reach stderr through `cli::stderr` (the sanitizer), never through `eprintln!` directly.
+#![deny(clippy::print_stderr)]
 
 use clap::Parser;
 use hubtriage::cli::args::{AuditCommand, Cli, Command};
-use hubtriage::cli::{apply, audit, collect, exceptions, iam_policy, plan, store, EXIT_ERROR};
+use hubtriage::cli::{apply, audit, collect, exceptions, iam_policy, plan, stderr, store, EXIT_ERROR};
+use hubtriage::inert_eprintln;
 use hubtriage::session;
 use hubtriage::ui::{App, Theme};
 
+/// The command line, or the exit after clap's message (usage error, help, version) was shown, sanitized: it can
+/// quote an argument, and an argument can hold an escape sequence.
+fn parse_command_line() -> Cli {
+    match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Rendered without colour: the sanitizer would strip clap's own styling anyway.
+            let text = e.render().to_string();
+            let text = text.trim_end();
+            if e.use_stderr() {
+                stderr::line(text);
+            } else {
+                stderr::stdout_line(text);
+            }
+            std::process::exit(e.exit_code());
+        }
+    }
+}
+
 fn main() {
-    let cli = Cli::parse();
+    let cli = parse_command_line();
     // SDK futures are large; worker threads get room (debug builds overflow the default main-thread stack).
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(8 * 1024 * 1024).build();
     let code = match runtime {
         Ok(rt) => match rt.block_on(async move { tokio::spawn(run(cli)).await }) {
             Ok(Ok(code)) => code,
             Ok(Err(e)) => {
-                eprintln!("hubtriage: {e:#}");
+                inert_eprintln!("hubtriage: {e:#}");
                 EXIT_ERROR
             }
             Err(e) => {
-                eprintln!("hubtriage: internal error: {e}");
+                inert_eprintln!("hubtriage: internal error: {e}");
                 EXIT_ERROR
             }
         },
         Err(e) => {
-            eprintln!("hubtriage: cannot start the runtime: {e}");
+            inert_eprintln!("hubtriage: cannot start the runtime: {e}");
             EXIT_ERROR
         }
     };
@@ -93,7 +117,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 app.problems.push(notice);
             }
             hubtriage::ui::run::run(app, backend, triage, remediator, store).await?;
-            eprintln!("hubtriage: log written to {}", log_path.display());
+            inert_eprintln!("hubtriage: log written to {}", log_path.display());
             Ok(0)
         }
     }

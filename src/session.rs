@@ -144,7 +144,7 @@ pub async fn audit_copy(args: &GlobalArgs, config: &Config) -> Option<Arc<dyn Au
         Arc::new(crate::cloud::aws::S3AuditCopy::connect(&aws_settings(args, config), &config.audit).await?);
     match retention_warning(copy.as_ref()).await {
         Some(warning) => {
-            eprintln!("hubtriage: {warning}");
+            crate::inert_eprintln!("hubtriage: {warning}");
             tracing::warn!("{warning}");
         }
         None => tracing::info!(location = %copy.location(), "audit records are copied to a bucket with Object Lock"),
@@ -199,7 +199,7 @@ pub fn remediator(
     let path = audit_log_path(config);
     let read = AuditLog::read(&path)?;
     for problem in &read.problems {
-        eprintln!("hubtriage: audit log {}: {problem}", path.display());
+        crate::inert_eprintln!("hubtriage: audit log {}: {problem}", path.display());
         tracing::warn!(path = %path.display(), "{problem}");
     }
     let mut audit = AuditLog::open(&path)?;

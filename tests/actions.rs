@@ -1,5 +1,6 @@
 //! Custom actions end to end: commands get placeholders as plain text inside single arguments (no shell ever runs),
-//! the finding on stdin and `HUBTRIAGE_*` variables, and are killed at their timeout; bad templates are config errors
+//! the finding on stdin and `HUBTRIAGE_*` variables, and are stopped with everything they started at their timeout,
+//! when their run is dropped and when hubtriage quits; bad templates are config errors
 //! naming the action; `workflow` and `ssm-automation` run against the simulated organisation; `ssm-automation`'s SDK
 //! calls are checked with `aws-smithy-mocks` (moto 5.2.5 does not implement StartAutomationExecution: it answers
 //! HTTP 500 "not implemented"); `sns` is read back through an SQS subscription on moto; read-only mode hides and
@@ -16,6 +17,8 @@ mod cloud;
 mod command;
 #[path = "actions/config.rs"]
 mod config;
+#[path = "actions/process_group.rs"]
+mod process_group;
 
 use hubtriage::actions::{ActionConfig, ActionRunner};
 use hubtriage::cloud::sim::SimOrg;

@@ -16,7 +16,8 @@ fn finding(id: &str, title: String, resources: Vec<Value>) -> Value {
 #[test]
 fn hostile_findings_come_out_inert_and_bounded() {
     let dir = tempfile::tempdir().expect("dir");
-    let evil = "\u{1b}[2J\u{1b}]52;c;ZWNobyBwd25lZA==\u{7}\u{202e}\u{0}\u{9b}31m\u{1b}P1$r\u{1b}\\";
+    let evil = "\u{1b}[2J\u{1b}]52;c;ZWNobyBwd25lZA==\u{7}\u{202e}\u{0}\u{9b}31m\u{1b}P1$r\u{1b}\\\
+                \u{9d}52;c;ZWNobyBwd25lZA==\u{9c}\u{200b}\u{feff}\u{e0041}";
     let huge_title = format!("{evil}{}", "A".repeat(1 << 20));
     let many: Vec<Value> = (0..5000)
         .map(|i| json!({"Type": "AwsEc2SecurityGroup", "Id": format!("arn:aws:ec2:eu-west-1:111111111111:security-group/sg-{i:017x}{evil}")}))
@@ -51,9 +52,10 @@ fn hostile_findings_come_out_inert_and_bounded() {
             assert!(!stdout.contains(&bad), "{format}: control byte {bad:#x} in the output");
         }
         let text = String::from_utf8_lossy(stdout);
-        for bad in ['\u{202e}', '\u{9b}'] {
+        for bad in ['\u{202e}', '\u{9b}', '\u{9d}', '\u{9c}', '\u{200b}', '\u{feff}', '\u{e0041}'] {
             assert!(!text.contains(bad), "{format}: {bad:?} in the output");
         }
+        assert!(!text.contains("52;c;"), "{format}: the OSC 52 payloads went with their sequences");
         assert!(
             stdout.len() < 200_000,
             "{format}: a 1 MB title and 5,000 resources stay bounded: {} bytes",

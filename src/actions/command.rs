@@ -1,11 +1,15 @@
 //! `command` actions: a program started directly with its arguments — never through a shell — with the finding's
 //! JSON on stdin and `HUBTRIAGE_*` variables describing it; its output streamed line by line, bounded, and its exit
-//! status reported. A run that outlives its timeout is killed.
+//! status reported. The program runs in a process group of its own: a run that outlives its timeout, that is
+//! dropped, or that is still going when hubtriage quits is stopped with everything it started
+//! ([`super::process_group`]).
 
 use super::output::{Budget, Output};
+use super::process_group::{ProcessGroups, TERM_GRACE};
 use super::template::{Placeholder, Template};
 use crate::model::Finding;
 use std::process::{ExitStatus, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
@@ -15,6 +19,9 @@ use tokio::sync::mpsc;
 const MAX_LINE_BYTES: usize = 4096;
 /// How long output still in the pipes is read after the program ended (its children may hold them open).
 const DRAIN_GRACE: Duration = Duration::from_secs(2);
+
+/// Why a run ended (or did not start) while hubtriage quits.
+const QUITTING: &str = "stopped: hubtriage is quitting";
 
 /// The environment variables a command gets, with the placeholder each one holds.
 pub const ENV: [(&str, Placeholder); 11] = [
@@ -37,13 +44,18 @@ pub fn argv_for(argv: &[Template], finding: &Finding) -> Vec<String> {
 }
 
 /// Runs the command once for a finding. `Ok` with the exit status when it exited 0; `Err` saying why not.
+/// Its process group is registered in `groups` while it runs.
 pub async fn run_one(
     action: &str,
     argv: &[Template],
     timeout: Duration,
+    groups: &Arc<ProcessGroups>,
     finding: &Finding,
     out: &mut Output<'_>,
 ) -> Result<String, String> {
+    if groups.is_stopping() {
+        return Err(QUITTING.into());
+    }
     let args = argv_for(argv, finding);
     let (program, rest) = args.split_first().ok_or_else(|| format!("action '{action}': argv is empty"))?;
     let mut command = Command::new(program);
@@ -54,10 +66,22 @@ pub async fn run_one(
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .env("HUBTRIAGE_ACTION", action);
+    // Its own group (pgid = its pid), so that what it starts can be stopped with it.
+    #[cfg(unix)]
+    command.process_group(0);
     for (name, placeholder) in ENV {
         command.env(name, placeholder.value(finding));
     }
     let mut child = command.spawn().map_err(|e| format!("cannot start {program:?}: {e}"))?;
+    // Declared after the child, so dropped before it: the group is signalled, then the leader killed.
+    let group = child.id().map(|pid| groups.register(pid));
+    if groups.is_stopping() {
+        // Started as hubtriage began to quit, after the groups to stop were counted.
+        if let Some(group) = group {
+            group.stop(TERM_GRACE, &mut child).await;
+        }
+        return Err(QUITTING.into());
+    }
 
     // The finding on stdin, written alongside so a program that reads nothing (or output first) cannot block us.
     if let Some(mut stdin) = child.stdin.take() {
@@ -94,15 +118,27 @@ pub async fn run_one(
     let status = match status {
         Some(status) => status,
         None => {
-            let _ = child.start_kill();
-            let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
+            match group {
+                Some(group) => group.stop(TERM_GRACE, &mut child).await,
+                None => {
+                    let _ = child.start_kill();
+                    let _ = tokio::time::timeout(TERM_GRACE, child.wait()).await;
+                }
+            }
             drain(&mut lines, &mut budget, out).await;
             report_cut(&budget, out);
-            return Err(format!("timed out after {}s (killed)", timeout.as_secs()));
+            return Err(format!("timed out after {}s (stopped with every process it started)", timeout.as_secs()));
         }
     };
+    // It ended by itself (or hubtriage is quitting and stopped it): its group is no longer ours to stop.
+    if let Some(group) = group {
+        group.release();
+    }
     drain(&mut lines, &mut budget, out).await;
     report_cut(&budget, out);
+    if groups.is_stopping() {
+        return Err(QUITTING.into());
+    }
     match status {
         Ok(s) if s.success() => Ok("exit status 0".into()),
         Ok(s) => Err(describe(s)),

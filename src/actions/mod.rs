@@ -13,6 +13,7 @@ mod config_raw;
 pub mod notify;
 pub mod output;
 pub mod prepare;
+pub mod process_group;
 pub mod run;
 pub mod template;
 pub mod workflow;

@@ -5,6 +5,7 @@ use super::automation::{self, Polling};
 use super::config::ActionConfig;
 use super::output::Output;
 use super::prepare::{prepare, Prepared};
+use super::process_group::ProcessGroups;
 use super::template::{Placeholder, Template};
 use super::{command, notify, workflow};
 use crate::cloud::Automation;
@@ -13,6 +14,7 @@ use crate::engine::remediate::Remediator;
 use crate::engine::Msg;
 use crate::model::Finding;
 use chrono::Utc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
@@ -24,13 +26,24 @@ pub struct ActionRunner {
     remediator: Option<Arc<Remediator>>,
     read_only: bool,
     polling: Polling,
+    /// The process groups of the command actions running now.
+    groups: Arc<ProcessGroups>,
+    /// Runs not yet audited.
+    in_flight: AtomicUsize,
 }
 
 impl ActionRunner {
     /// A runner for these actions; read-only when the remediator is.
     pub fn new(actions: Vec<ActionConfig>, remediator: Option<Arc<Remediator>>) -> Self {
         let read_only = remediator.as_ref().is_some_and(|r| r.read_only());
-        Self { actions, remediator, read_only, polling: Polling::default() }
+        Self {
+            actions,
+            remediator,
+            read_only,
+            polling: Polling::default(),
+            groups: Arc::default(),
+            in_flight: AtomicUsize::new(0),
+        }
     }
 
     /// Read-only even without a remediator (offline with `--read-only`): dangerous actions are hidden and refused.
@@ -66,6 +79,27 @@ impl ActionRunner {
             .collect()
     }
 
+    /// How many runs have not ended yet.
+    pub fn running(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Stops every command action still running (hubtriage is quitting): each process group gets SIGTERM, then
+    /// SIGKILL after `grace`; then waits (a little longer) for those runs to be audited. Returns how many runs were
+    /// going.
+    pub async fn stop_all(&self, grace: Duration) -> usize {
+        let running = self.running();
+        if running == 0 && self.groups.is_empty() {
+            return 0;
+        }
+        self.groups.stop_all(grace).await;
+        let deadline = tokio::time::Instant::now() + grace;
+        while self.running() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        running
+    }
+
     /// Runs an action in the background: output as `Msg::ActionOutput { run, .. }`, then `Msg::ActionDone`.
     pub fn start(self: &Arc<Self>, run: u64, action: &str, findings: Vec<Arc<Finding>>, tx: UnboundedSender<Msg>) {
         let this = self.clone();
@@ -88,6 +122,7 @@ impl ActionRunner {
         let Some(config) = self.actions.iter().find(|a| a.name == action) else {
             return Err(format!("no action named '{action}' in the config"));
         };
+        let _in_flight = InFlight::new(&self.in_flight);
         let mut out = Output::new(run, tx);
         let in_scope: Vec<&Finding> = findings.iter().map(Arc::as_ref).filter(|f| config.scope.matches(f)).collect();
         let (result, outcome) = match self.refusal(config, findings.len(), in_scope.len()) {
@@ -162,7 +197,8 @@ impl ActionRunner {
         let missing = |what: &str| format!("'{name}' cannot run: this session has no {what}");
         match prepared {
             Prepared::Command { argv, timeout } => {
-                per_finding(findings, out, &OneRun::Command { name, argv: &argv, timeout }).await
+                let one = OneRun::Command { name, argv: &argv, timeout, groups: &self.groups };
+                per_finding(findings, out, &one).await
             }
             Prepared::Sns { topic_arn, format } => {
                 let notifier = remediator.and_then(Remediator::notifier).ok_or_else(|| missing("SNS notifier"))?;
@@ -264,14 +300,16 @@ fn action_record(
 
 /// The kinds that run once per finding.
 enum OneRun<'p> {
-    Command { name: &'p str, argv: &'p [Template], timeout: Duration },
+    Command { name: &'p str, argv: &'p [Template], timeout: Duration, groups: &'p Arc<ProcessGroups> },
     Ssm { ssm: &'p dyn Automation, document: &'p str, parameters: &'p [(String, Vec<Template>)], polling: Polling },
 }
 
 impl OneRun<'_> {
     async fn run(&self, finding: &Finding, out: &mut Output<'_>) -> Result<String, String> {
         match self {
-            Self::Command { name, argv, timeout } => command::run_one(name, argv, *timeout, finding, out).await,
+            Self::Command { name, argv, timeout, groups } => {
+                command::run_one(name, argv, *timeout, groups, finding, out).await
+            }
             Self::Ssm { ssm, document, parameters, polling } => {
                 Box::pin(automation::run_one(*ssm, document, parameters, *polling, finding, out)).await
             }
@@ -297,5 +335,21 @@ async fn per_finding(findings: &[&Finding], out: &mut Output<'_>, one: &OneRun<'
         (true, 1) => Ok(last),
         (true, n) => Ok(format!("all {n} runs succeeded")),
         (false, n) => Err(format!("{} of {n} run(s) failed: {}", failures.len(), failures.join("; "))),
+    }
+}
+
+/// Counts a run as going while it lives (dropped when it is audited, or when its future is dropped).
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    fn new(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Self(count)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }

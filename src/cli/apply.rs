@@ -29,11 +29,11 @@ pub async fn run(
     let found: BTreeSet<&str> = collected.rows.iter().map(|r| &*r.finding.id).collect();
     let mut complete = true;
     for missing in wanted.difference(&found) {
-        eprintln!("hubtriage: finding {} not found among the open findings", single_line(missing));
+        crate::inert_eprintln!("hubtriage: finding {} not found among the open findings", single_line(missing));
         complete = false;
     }
     for source in collected.sources.iter().filter(|s| s.error.is_some()) {
-        eprintln!("hubtriage: source {}: {}", source.source, source.error.as_deref().unwrap_or_default());
+        crate::inert_eprintln!("hubtriage: source {}: {}", source.source, source.error.as_deref().unwrap_or_default());
     }
     let mut out = Vec::new();
     let mut approved = Vec::new();
@@ -55,28 +55,35 @@ pub async fn run(
         stdout.flush()?;
     }
     if !yes {
-        eprintln!("hubtriage: dry run, nothing was changed; run again with --yes to apply these plans");
+        crate::inert_eprintln!("hubtriage: dry run, nothing was changed; run again with --yes to apply these plans");
         return Ok(if complete { EXIT_OK } else { EXIT_PARTIAL });
     }
     let Some(remediator) = remediator else {
-        eprintln!("hubtriage: fixes need live access to the accounts (not --findings)");
+        crate::inert_eprintln!("hubtriage: fixes need live access to the accounts (not --findings)");
         return Ok(EXIT_ERROR);
     };
     for state in remediator.recheck_unfinished(None).await {
-        eprintln!("hubtriage: an interrupted change from an earlier run was re-checked: {}", state.word());
+        crate::inert_eprintln!("hubtriage: an interrupted change from an earlier run was re-checked: {}", state.word());
     }
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let progress = tokio::spawn(async move {
         while let Some(msg) = rx.recv().await {
+            if let Msg::NotificationFailed(failure) = &msg {
+                crate::inert_eprintln!("hubtriage: {failure}");
+            }
             if let Msg::Job(job) = msg {
                 let detail = job.state.detail().map(|d| format!(": {}", single_line(d))).unwrap_or_default();
                 let step = match &job.state {
                     JobState::Verifying { attempt, of } => format!("verifying {attempt}/{of}"),
                     other => other.word().to_string(),
                 };
-                eprintln!(
+                crate::inert_eprintln!(
                     "job {} {} {} {}/{}: {step}{detail}",
-                    job.audit_job, job.control_id, job.resource, job.account_id, job.region
+                    job.audit_job,
+                    job.control_id,
+                    job.resource,
+                    job.account_id,
+                    job.region
                 );
             }
         }
@@ -95,7 +102,7 @@ pub async fn run(
         () = stop_signal() => {
             interrupted = true;
             remediator.cancel();
-            eprintln!(
+            crate::inert_eprintln!(
                 "hubtriage: stopping: {} running job(s) finish their calls and verification; queued jobs are cancelled",
                 remediator.running_jobs()
             );
@@ -105,7 +112,7 @@ pub async fn run(
     drop(tx);
     let _ = progress.await;
     let verified = states.iter().filter(|s| s.is_success()).count();
-    eprintln!("hubtriage: {verified} of {} job(s) verified", states.len());
+    crate::inert_eprintln!("hubtriage: {verified} of {} job(s) verified", states.len());
     if interrupted {
         return Ok(EXIT_INTERRUPTED);
     }

@@ -21,7 +21,7 @@ pub fn verify(path: &Path, copy: Option<&str>) -> i32 {
             }
         }
         Err(e) => {
-            eprintln!("hubtriage: cannot verify: {e}");
+            crate::inert_eprintln!("hubtriage: cannot verify: {e}");
             EXIT_ERROR
         }
     }

@@ -182,6 +182,8 @@ impl Progress {
         Self { total, done: 0, shown: false, terminal: std::io::stderr().is_terminal() }
     }
 
+    // Its own control sequences (clear the line), nothing from a finding: written as they are.
+    #[allow(clippy::print_stderr)]
     fn show(&mut self, summaries: &BTreeMap<SourceId, SourceSummary>) {
         if !self.terminal {
             return;
@@ -191,6 +193,7 @@ impl Progress {
         self.shown = true;
     }
 
+    #[allow(clippy::print_stderr)]
     fn finish(&self) {
         if self.shown {
             eprint!("\r\x1b[2K");

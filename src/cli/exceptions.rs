@@ -25,7 +25,7 @@ pub async fn run(
     command: ExceptionsCommand,
 ) -> anyhow::Result<i32> {
     let Some(remediator) = remediator else {
-        eprintln!(
+        crate::inert_eprintln!(
             "hubtriage: exceptions are read from and written to the resources: they need live access to the \
                    accounts (not --findings)"
         );
@@ -67,9 +67,9 @@ pub async fn run(
 fn refused(why: &str) -> i32 {
     let why = single_line(why);
     if why.contains("nothing was changed") || why.contains("no change was made") {
-        eprintln!("hubtriage: {why}");
+        crate::inert_eprintln!("hubtriage: {why}");
     } else {
-        eprintln!("hubtriage: {why}; nothing was changed");
+        crate::inert_eprintln!("hubtriage: {why}; nothing was changed");
     }
     EXIT_ERROR
 }
@@ -117,7 +117,7 @@ async fn change(remediator: &Arc<Remediator>, op: ExceptionOp) -> anyhow::Result
     while let Ok(msg) = rx.try_recv() {
         match msg {
             Msg::Job(job) if !job.state.is_final() => {
-                eprintln!(
+                crate::inert_eprintln!(
                     "job {} {} {}/{}: {}",
                     job.audit_job,
                     job.resource,
@@ -129,6 +129,7 @@ async fn change(remediator: &Arc<Remediator>, op: ExceptionOp) -> anyhow::Result
             Msg::Audit(record) if record.event == crate::engine::audit::AuditEvent::ExceptionOutcome => {
                 outcome = Some(record.message)
             }
+            Msg::NotificationFailed(failure) => crate::inert_eprintln!("hubtriage: {failure}"),
             _ => {}
         }
     }
@@ -144,7 +145,7 @@ async fn change(remediator: &Arc<Remediator>, op: ExceptionOp) -> anyhow::Result
         }
         JobState::Refused(why) => Ok(refused(why)),
         other => {
-            eprintln!("hubtriage: {}: {}", other.word(), single_line(other.detail().unwrap_or_default()));
+            crate::inert_eprintln!("hubtriage: {}: {}", other.word(), single_line(other.detail().unwrap_or_default()));
             Ok(EXIT_ERROR)
         }
     }
@@ -174,7 +175,7 @@ async fn list(
     }
     out.flush()?;
     for problem in &problems {
-        eprintln!("hubtriage: {}", single_line(problem));
+        crate::inert_eprintln!("hubtriage: {}", single_line(problem));
     }
     Ok(if problems.is_empty() { EXIT_OK } else { EXIT_PARTIAL })
 }

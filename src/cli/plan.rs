@@ -91,12 +91,12 @@ fn write_table(out: &mut impl Write, c: &Collected) -> std::io::Result<()> {
 fn report(c: &Collected) -> i32 {
     let mut partial = false;
     for problem in &c.problems {
-        eprintln!("hubtriage: cannot read {}", sanitize::single_line(problem));
+        crate::inert_eprintln!("hubtriage: cannot read {}", sanitize::single_line(problem));
         partial = true;
     }
     for s in &c.sources {
         match &s.error {
-            None => eprintln!(
+            None => crate::inert_eprintln!(
                 "hubtriage: source {}: {} findings in {} pages (first page after {} ms, all after {} ms)",
                 s.source,
                 s.findings,
@@ -106,7 +106,7 @@ fn report(c: &Collected) -> i32 {
             ),
             Some(e) => {
                 partial = true;
-                eprintln!(
+                crate::inert_eprintln!(
                     "hubtriage: source {} failed after {} findings: {}",
                     s.source,
                     s.findings,
@@ -115,7 +115,7 @@ fn report(c: &Collected) -> i32 {
             }
         }
     }
-    eprintln!(
+    crate::inert_eprintln!(
         "hubtriage: {} findings{}",
         c.rows.len(),
         if partial { " (partial: see the problems above)" } else { "" }

@@ -11,7 +11,9 @@ use chrono::Utc;
 /// Runs a `store` command; returns the exit status.
 pub fn run(args: &GlobalArgs, config: &Config, backend: &Backend, command: StoreCommand) -> anyhow::Result<i32> {
     let Some(path) = store_path(args, config, backend) else {
-        eprintln!("hubtriage: no store for this run (offline files, the demo, --no-store or [store] enabled = false)");
+        crate::inert_eprintln!(
+            "hubtriage: no store for this run (offline files, the demo, --no-store or [store] enabled = false)"
+        );
         return Ok(EXIT_ERROR);
     };
     if let StoreCommand::Reset = command {
@@ -30,7 +32,7 @@ pub fn run(args: &GlobalArgs, config: &Config, backend: &Backend, command: Store
     }
     let store = Store::open(&path)?;
     for notice in &store.notices {
-        eprintln!("hubtriage: {notice}");
+        crate::inert_eprintln!("hubtriage: {notice}");
     }
     match command {
         StoreCommand::Info => {

@@ -111,6 +111,27 @@ pub enum Msg {
     },
     /// A resource hubtriage fixed is non-compliant again (someone or some pipeline re-opened it).
     Drift(Box<Drift>),
+    /// A notification about a job could not be published (also logged and audited); the job itself goes on.
+    NotificationFailed(Box<NotificationFailure>),
+}
+
+/// A notification that was not sent: the topic, what it was about, and why not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotificationFailure {
+    /// The job it was about (`20261120T…-3`).
+    pub job: String,
+    /// The event it was to announce (`verified`, `exception-added`, …).
+    pub event: String,
+    pub topic: String,
+    /// The error, in words.
+    pub cause: String,
+}
+
+impl std::fmt::Display for NotificationFailure {
+    /// `notification not sent: <topic>: <cause>`, as headless commands print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "notification not sent: {}: {}", self.topic, self.cause)
+    }
 }
 
 /// A regression found by the drift watch.

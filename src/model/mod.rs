@@ -11,6 +11,7 @@ pub mod control_map;
 pub mod finding;
 pub mod hash;
 pub mod intern;
+mod invisible;
 mod json_scan;
 pub mod raw_json;
 mod rfc3339;

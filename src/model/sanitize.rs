@@ -1,9 +1,15 @@
 //! Makes text carried by findings inert before it reaches a terminal, a log or a message.
 //!
 //! Findings are written by many products and by whoever names a resource, so every string is hostile:
-//! escape sequences (CSI, OSC — including OSC 52 clipboard writes —, DCS), C0/C1 controls and bidi overrides
-//! are removed, and lengths are bounded.
+//! escape sequences (CSI, OSC — including OSC 52 clipboard writes —, DCS, SOS, PM, APC) are removed whole, in their
+//! 7-bit form (`ESC ]`) and their 8-bit C1 form (`U+009D`) alike; C0/C1 controls, Unicode format characters
+//! (zero-width, joiners, bidi controls, tag characters: [`super::invisible`]) are removed; line and paragraph
+//! separators count as newlines; and lengths are bounded.
+//!
+//! Text that is only printable ASCII is checked sixteen bytes at a time and not copied: the ingest of 100,000
+//! findings relies on it. Everything else is looked at char by char.
 
+use super::invisible;
 use std::borrow::Cow;
 
 /// Longest text kept from a single finding field (characters).
@@ -42,12 +48,32 @@ pub fn into_inert_line(text: String) -> String {
     }
 }
 
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+/// JSON text with every char that would not be shown as it is (controls, format characters, separators) written as
+/// its JSON escape (`\u009d`, `\u200b`, a surrogate pair for `U+E0041`): the same JSON, every hidden char visible.
+/// Newlines between lines are kept. Meant for JSON printed by serde_json, where such chars are only inside strings
+/// (it escapes C0 controls itself, but not C1 controls or format characters).
+pub fn json_escape_hidden(json: &str) -> Cow<'_, str> {
+    if is_inert(json, true) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 64);
+    for c in json.chars() {
+        if c != '\n' && is_unsafe(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
+/// Whether a char is not shown as it is: a control (C0, DEL, C1), a format character (bidi controls among them)
+/// or a line or paragraph separator.
 fn is_unsafe(c: char) -> bool {
-    c.is_control() || is_bidi_control(c)
+    c.is_control() || invisible::is_format(c) || invisible::is_line_separator(c)
 }
 
 /// Whether sixteen bytes are printable ASCII (no control character but a newline when `newlines`, no DEL, no byte
@@ -115,11 +141,13 @@ fn clean(text: &str, keep_newlines: bool, max_chars: usize) -> Cow<'_, str> {
         }
         match c {
             '\u{1b}' => skip_escape(&mut chars),
-            '\n' if keep_newlines => {
+            CSI_8BIT => skip_control_sequence(&mut chars),
+            OSC_8BIT | DCS_8BIT | SOS_8BIT | PM_8BIT | APC_8BIT => skip_control_string(&mut chars),
+            '\n' | '\u{2028}' | '\u{2029}' if keep_newlines => {
                 out.push('\n');
                 kept += 1;
             }
-            '\n' | '\t' | '\r' => {
+            '\n' | '\t' | '\r' | '\u{2028}' | '\u{2029}' => {
                 if !out.ends_with(' ') {
                     out.push(' ');
                     kept += 1;
@@ -135,100 +163,55 @@ fn clean(text: &str, keep_newlines: bool, max_chars: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The 8-bit (C1) forms of the escape sequences: `U+009B` is `ESC [`, `U+009D` is `ESC ]`, and so on.
+const CSI_8BIT: char = '\u{9b}';
+const OSC_8BIT: char = '\u{9d}';
+const DCS_8BIT: char = '\u{90}';
+const SOS_8BIT: char = '\u{98}';
+const PM_8BIT: char = '\u{9e}';
+const APC_8BIT: char = '\u{9f}';
+/// STRING TERMINATOR, the 8-bit form of `ESC \`.
+const ST_8BIT: char = '\u{9c}';
+
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
 /// Skips the rest of an escape sequence whose ESC was just consumed.
-fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+fn skip_escape(chars: &mut Chars<'_>) {
     match chars.next() {
-        // CSI: parameters and intermediates, then one final byte in 0x40..=0x7E.
-        Some('[') => {
-            for c in chars.by_ref() {
-                if ('\u{40}'..='\u{7e}').contains(&c) {
-                    break;
-                }
-            }
-        }
-        // OSC, DCS, SOS, PM, APC: a string terminated by BEL or ST (ESC \).
-        Some(']' | 'P' | 'X' | '^' | '_') => {
-            while let Some(c) = chars.next() {
-                if c == '\u{7}' {
-                    break;
-                }
-                if c == '\u{1b}' {
-                    if chars.peek() == Some(&'\\') {
-                        chars.next();
-                    }
-                    break;
-                }
-            }
-        }
+        Some('[') => skip_control_sequence(chars),
+        Some(']' | 'P' | 'X' | '^' | '_') => skip_control_string(chars),
         _ => {}
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn strips_csi_osc_dcs_and_controls() {
-        assert_eq!(single_line("a\u{1b}[31mred\u{1b}[0m b"), "ared b");
-        assert_eq!(single_line("x\u{1b}]52;c;ZXZpbA==\u{7}y"), "xy", "OSC 52 clipboard write removed");
-        assert_eq!(single_line("x\u{1b}]8;;http://e\u{1b}\\link"), "xlink");
-        assert_eq!(single_line("x\u{1b}Pq#0;2\u{1b}\\y"), "xy");
-        assert_eq!(single_line("a\u{0}b\u{7}c\u{9b}d\u{85}e"), "abcde");
-        assert_eq!(single_line("evil\u{202E}txt.exe"), "eviltxt.exe");
-    }
-
-    #[test]
-    fn newlines_become_spaces_on_one_line_and_stay_in_multi_line() {
-        assert_eq!(single_line("a\nb\r\nc"), "a b c");
-        assert_eq!(multi_line("a\nb\u{1b}[2J", 100), "a\nb");
-    }
-
-    #[test]
-    fn one_unsafe_char_anywhere_in_a_text_of_any_length_is_found() {
-        for len in 0..50 {
-            let plain = "a".repeat(len);
-            assert!(is_inert(&plain, false), "{len}");
-            for at in 0..len {
-                for bad in ["\u{1b}", "\u{7f}", "\t", "\u{9b}", "\u{202e}"] {
-                    let text = format!("{}{bad}{}", &plain[..at], &plain[at + 1..]);
-                    assert!(!is_inert(&text, false), "{text:?}");
-                    assert!(!is_inert(&text, true), "{text:?}");
-                }
-                let newline = format!("{}\n{}", &plain[..at], &plain[at + 1..]);
-                assert!(!is_inert(&newline, false) && is_inert(&newline, true), "{newline:?}");
-                let accented = format!("{}é{}", &plain[..at], &plain[at + 1..]);
-                assert!(is_inert(&accented, false), "{accented:?}");
-            }
+/// CSI (`ESC [` or `U+009B`, just consumed): parameters and intermediates, then one final byte in 0x40..=0x7E.
+/// Unterminated, it runs to the end of the text.
+fn skip_control_sequence(chars: &mut Chars<'_>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) {
+            break;
         }
-    }
-
-    #[test]
-    fn inert_text_is_not_copied() {
-        for text in ["plain ASCII text longer than eight bytes", "café “quoted” ünïcode", "", "~"] {
-            assert!(matches!(inert_line(text), Cow::Borrowed(t) if t == text), "{text}");
-        }
-        assert!(matches!(inert_lines("two\nlines here", 100), Cow::Borrowed(_)));
-        assert!(matches!(inert_lines("eight by\ntes, “then” ünïcode\n", 100), Cow::Borrowed(_)));
-        assert!(matches!(inert_lines("eight by\ntes then\u{1b}[0m", 100), Cow::Owned(_)));
-        assert!(matches!(inert_line("two\nlines here"), Cow::Owned(_)));
-        for dirty in ["0123456789\u{7f}", "01234567\u{1b}[0m", "tab\there", "x\u{202e}y", "01234567\u{85}"] {
-            assert!(matches!(inert_line(dirty), Cow::Owned(_)), "{dirty:?}");
-        }
-    }
-
-    #[test]
-    fn length_is_bounded() {
-        let long = "x".repeat(1_000_000);
-        let cleaned = single_line(&long);
-        assert_eq!(cleaned.chars().count(), MAX_FIELD_CHARS + 1);
-        assert!(cleaned.ends_with('…'));
-    }
-
-    #[test]
-    fn unterminated_sequences_do_not_panic() {
-        assert_eq!(single_line("a\u{1b}"), "a");
-        assert_eq!(single_line("a\u{1b}["), "a");
-        assert_eq!(single_line("a\u{1b}]52;c;abc"), "a");
     }
 }
+
+/// OSC, DCS, SOS, PM, APC (7-bit or 8-bit introducer just consumed): a string ended by BEL, ST (`U+009C`) or
+/// `ESC \` (another ESC ends it too, as terminals abort the string there). Unterminated, it runs to the end of the
+/// text, payload and all: what follows an unterminated OSC 52 is clipboard data, not text to show.
+fn skip_control_string(chars: &mut Chars<'_>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | ST_8BIT => break,
+            '\u{1b}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "sanitize_tests.rs"]
+mod tests;

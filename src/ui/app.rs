@@ -188,6 +188,7 @@ impl App {
             Msg::Exceptions { entries, problems } => self.exception_list.set(entries, problems),
             Msg::ActionOutput { run, text } => self.action_runs.output(run, &text),
             Msg::ActionDone { run, outcome } => self.on_action_done(run, outcome),
+            Msg::NotificationFailed(failure) => self.status_message = Some(failure.to_string()),
         }
     }
 

@@ -20,6 +20,9 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 /// Longest wait for running jobs when the TUI stops.
 const STOP_GRACE: Duration = Duration::from_secs(60);
 
+/// How long running command actions have between SIGTERM and SIGKILL when the TUI stops.
+const ACTION_STOP_GRACE: Duration = crate::actions::process_group::TERM_GRACE;
+
 /// Time between two passes of the exception sweeper (`exceptions.suppress_findings`).
 const SWEEP_EVERY: Duration = Duration::from_secs(300);
 
@@ -124,16 +127,23 @@ pub async fn run(
         }
     };
     ratatui::restore();
+    // Nothing a custom action started outlives hubtriage.
+    let stopped = actions.stop_all(ACTION_STOP_GRACE).await;
+    if stopped > 0 {
+        crate::inert_eprintln!("hubtriage: stopped {stopped} running action(s) with every process they started");
+    }
     if let Some(r) = &remediator {
         r.cancel();
         if r.running_jobs() > 0 {
-            eprintln!(
+            crate::inert_eprintln!(
                 "hubtriage: waiting for {} running job(s) to finish their calls and verification…",
                 r.running_jobs()
             );
             let left = r.wait_idle(STOP_GRACE).await;
             if left > 0 {
-                eprintln!("hubtriage: {left} job(s) still running were stopped; they are re-checked on the next start");
+                crate::inert_eprintln!(
+                    "hubtriage: {left} job(s) still running were stopped; they are re-checked on the next start"
+                );
             }
         }
     }

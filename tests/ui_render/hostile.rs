@@ -22,8 +22,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// CSI clear screen, an OSC 52 clipboard write, a bidi override, NUL, a C1 CSI, a DCS query: everything at once.
-const EVIL: &str = "\u{1b}[2J\u{1b}]52;c;ZWNobyBwd25lZA==\u{7}\u{202e}\u{0}\u{9b}31m\u{1b}P1$r\u{1b}\\";
+/// CSI clear screen, an OSC 52 clipboard write (7-bit and 8-bit), a bidi override, NUL, a C1 CSI, a DCS query,
+/// zero-width and tag characters: everything at once.
+const EVIL: &str = "\u{1b}[2J\u{1b}]52;c;ZWNobyBwd25lZA==\u{7}\u{202e}\u{0}\u{9b}31m\u{1b}P1$r\u{1b}\\\
+                    \u{9d}52;c;ZWNobyBwd25lZA==\u{9c}\u{200b}\u{200d}\u{feff}\u{e0041}\u{2028}";
 const RESOURCES: usize = 5000;
 
 fn finding(id: &str, title: String, resources: Vec<Value>) -> Value {
@@ -75,10 +77,12 @@ fn hostile_app() -> App {
 
 fn is_hostile(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}' | '\u{061C}')
+        || matches!(c, '\u{FEFF}' | '\u{AD}' | '\u{2060}'..='\u{2064}' | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
+        || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
-/// Every cell of the frame is inert: no ESC, BEL, NUL, C0/C1 control or bidi control, in any cell.
+/// Every cell of the frame is inert: no ESC, BEL, NUL, C0/C1 control, bidi control or other format character.
 fn assert_inert(buffer: &Buffer, what: &str) {
     for (i, cell) in buffer.content.iter().enumerate() {
         if let Some(c) = cell.symbol().chars().find(|c| is_hostile(*c)) {

@@ -286,6 +286,7 @@ impl Remediator {
             let message = format!("publishing {event} to {topic}: {e}");
             self.write_logged(self.exception_record(job, AuditEvent::Notification, AuditResult::Failed, message), job)
                 .await;
+            job.notification_failed(event, &topic, &e);
         }
     }
 }

@@ -395,6 +395,18 @@ impl Job {
         }
     }
 
+    /// Tells whoever follows the job (the TUI, a headless command) that a notification about it was not sent.
+    fn notification_failed(&self, event: &str, topic: &str, cause: &crate::cloud::CloudError) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Msg::NotificationFailed(Box::new(super::NotificationFailure {
+                job: self.audit_job.clone(),
+                event: event.to_string(),
+                topic: topic.to_string(),
+                cause: cause.to_string(),
+            })));
+        }
+    }
+
     /// A record about this job, without states or changes.
     fn record(&self, operator: &str, event: AuditEvent, result: AuditResult, message: String) -> AuditRecord {
         AuditRecord {

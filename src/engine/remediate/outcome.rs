@@ -164,6 +164,7 @@ impl Remediator {
                 format!("publishing {event} to {topic}: {e}"),
             )
             .await;
+            job.notification_failed(event, &topic, &e);
         }
     }
 

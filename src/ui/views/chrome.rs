@@ -1,6 +1,7 @@
 //! Header and status line.
 
 use crate::engine::SourceStatus;
+use crate::model::sanitize;
 use crate::ui::app::{App, Mode};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -21,7 +22,9 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     if app.incident {
         spans.push(Span::styled(" INCIDENT MODE — change windows lifted ", banner));
     }
-    spans.push(Span::styled(format!(" {} ", app.backend_label), Style::default().fg(t.foreground)));
+    // The label can name a `--findings` path: whatever it holds is shown inert.
+    let label = sanitize::single_line(&app.backend_label);
+    spans.push(Span::styled(format!(" {label} "), Style::default().fg(t.foreground)));
     spans.push(Span::styled("│", Style::default().fg(t.border)));
     if app.auto_fix {
         spans.push(Span::styled(" AUTO-FIX ON ", Style::default().fg(t.error).add_modifier(Modifier::BOLD)));
@@ -78,7 +81,7 @@ pub fn status(frame: &mut Frame, area: Rect, app: &App) {
     let left_line = if app.mode == Mode::Filter {
         Line::from(vec![
             Span::styled(" / ", Style::default().fg(t.accent).add_modifier(Modifier::BOLD)),
-            Span::raw(app.filter_input.clone()),
+            Span::raw(sanitize::single_line(&app.filter_input)),
             Span::styled("█", Style::default().fg(t.accent)),
         ])
     } else {
@@ -94,6 +97,8 @@ pub fn status(frame: &mut Frame, area: Rect, app: &App) {
             spans.push(Span::styled(format!("│ {} marked ", app.marks.len()), style.fg(t.accent)));
         }
         if let Some(message) = &app.status_message {
+            // The status line answers with names from outside (actions, resources, errors): sanitized here, once.
+            let message = sanitize::single_line(message);
             spans.insert(0, Span::styled(format!(" {message} │"), style.fg(t.accent).add_modifier(Modifier::BOLD)));
         }
         Line::from(spans)

@@ -44,6 +44,8 @@ pub fn raw_lines(row: &Row) -> Vec<Line<'static>> {
             .unwrap_or_else(|_| raw.into_owned()),
         Err(e) => format!("(the raw JSON cannot be shown: {e})"),
     };
+    // Hidden chars are shown as their JSON escapes (an unterminated 8-bit OSC would otherwise take the rest along).
+    let pretty = sanitize::json_escape_hidden(&pretty);
     sanitize::multi_line(&pretty, MAX_RAW_CHARS).lines().map(|l| Line::raw(l.to_string())).collect()
 }
 
