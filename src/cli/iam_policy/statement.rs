@@ -25,8 +25,6 @@ pub struct Statement {
     /// The `Condition` element; empty for none.
     pub condition: Map<String, Value>,
     pub needed: Needed,
-    /// The scope the statement was built from (`None` for hand-written resources).
-    pub scope: Option<Scope>,
 }
 
 impl Statement {
@@ -37,14 +35,7 @@ impl Statement {
             v.dedup();
             v
         };
-        Self {
-            sid: sid.into(),
-            actions: sorted(actions),
-            resources: sorted(resources),
-            condition: Map::new(),
-            needed,
-            scope: None,
-        }
+        Self { sid: sid.into(), actions: sorted(actions), resources: sorted(resources), condition: Map::new(), needed }
     }
 
     /// Adds `key` = `value` under the condition operator `operator`.
@@ -106,7 +97,6 @@ pub fn scoped(name: &str, actions: &[&str], needed: Needed) -> Vec<Statement> {
             sid.push('X');
         }
         let mut statement = Statement::new(sid, actions.clone(), scope.resources(), needed);
-        statement.scope = Some(*scope);
         if *access == Access::Write {
             statement = own_account_only(statement);
         }
