@@ -58,8 +58,8 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     let log_path = session::init_logging()?;
     let config = session::load_config(&cli.global)?;
     let triage = session::triage(&config)?;
-    if let Some(Command::IamPolicy) = cli.command {
-        let doc = iam_policy::policy(&config, &triage.playbooks);
+    if let Some(Command::IamPolicy { principal }) = cli.command {
+        let doc = iam_policy::policy_for(&config, &triage.playbooks, principal);
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(0);
     }
@@ -88,7 +88,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Plan { format }) => plan::run(&backend, &triage, format, source_timeout).await,
         Some(Command::Apply { ids, yes }) => apply::run(&backend, &triage, remediator, &ids, yes, source_timeout).await,
         Some(Command::Exceptions { command }) => exceptions::run(&backend, remediator, command).await,
-        Some(Command::IamPolicy | Command::Audit { .. }) => Ok(0),
+        Some(Command::IamPolicy { .. } | Command::Audit { .. }) => Ok(0),
         Some(Command::Store { command }) => store::run(&cli.global, &config, &backend, command),
         None => {
             let theme_name = config.theme.clone().unwrap_or_else(|| "dark".into());

@@ -190,6 +190,18 @@ impl Template {
         self.pieces.iter().any(|p| matches!(p, Piece::Value(_)))
     }
 
+    /// The template's text with each placeholder replaced by `fill(placeholder)` instead of a finding's value (for
+    /// patterns that stand for every value, as in `iam-policy`).
+    pub fn fill(&self, fill: impl Fn(Placeholder) -> String) -> String {
+        self.pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Text(text) => text.clone(),
+                Piece::Value(p) => fill(*p),
+            })
+            .collect()
+    }
+
     /// The template's text with the finding's values in place: always exactly one string.
     pub fn render(&self, finding: &Finding) -> String {
         let mut out = String::new();

@@ -86,7 +86,12 @@ pub enum Command {
         command: ExceptionsCommand,
     },
     /// Print the least-privilege IAM policy for the enabled playbooks, reads, SNS publish and finding updates.
-    IamPolicy,
+    IamPolicy {
+        /// Which identity: `all` (default, one document), `base` (assumes the role, notifies) or `member` (the
+        /// role in each account).
+        #[arg(long = "for", value_enum, default_value_t = crate::cli::iam_policy::PolicyFor::All)]
+        principal: crate::cli::iam_policy::PolicyFor,
+    },
     /// The findings kept on disk between runs: info, prune, reset.
     Store {
         #[command(subcommand)]

@@ -25,6 +25,11 @@ impl Fault {
         Self { status, headers, body, delay: Duration::ZERO, hang_up: false }
     }
 
+    /// A successful answer with a JSON body, for an operation moto lacks, shaped as AWS answers it.
+    pub fn ok_json(content_type: &str, body: String) -> Self {
+        Self::answer(200, vec![("Content-Type".into(), content_type.into())], body)
+    }
+
     /// The connection is closed as soon as the request is read, with no answer (a server or load balancer going
     /// away mid-request).
     pub fn hang_up() -> Self {

@@ -27,6 +27,7 @@ pub use findings::{get_findings_page, AwsFindingSource, FindingFilters, PAGE_SIZ
 pub use notify::{publish_with, topic_region, AwsNotifier};
 pub use resources::AwsResources;
 pub use session::{load_base, needs_refresh, Accounts, Identity};
+pub use tagged::ec2_tag_kinds;
 pub use updates::{batch_update_findings, AwsFindingUpdates};
 
 use super::{Backend, CloudError, SourceId};

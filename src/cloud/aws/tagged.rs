@@ -33,6 +33,11 @@ const EC2_TYPES: &[(&str, &str)] = &[
     ("vpc-endpoint-service", "AwsEc2VpcEndpointService"),
 ];
 
+/// The EC2 resource types (as ARNs name them: `security-group`, `instance`, …) exceptions are set on and listed.
+pub fn ec2_tag_kinds() -> impl Iterator<Item = &'static str> {
+    EC2_TYPES.iter().map(|(kind, _)| *kind)
+}
+
 pub(super) fn asff_type_of_ec2(kind: &str) -> Option<&'static str> {
     EC2_TYPES.iter().find(|(k, _)| *k == kind).map(|(_, asff)| *asff)
 }
