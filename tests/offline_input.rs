@@ -124,7 +124,9 @@ fn an_empty_export_is_no_findings_and_no_problem() {
     std::fs::write(&path, "{\n    \"Findings\": []\n}\n").expect("write");
     let (ids, stderr, code) = plan(&path);
     assert!(ids.is_empty());
-    assert!(!stderr.contains("empty.json"), "{stderr}");
+    let named: Vec<&str> = stderr.lines().filter(|l| l.contains("empty.json") && !l.contains(": 0 findings in")).collect();
+    assert!(named.is_empty(), "no problem named: {stderr}");
+    assert!(stderr.contains("hubtriage: 0 findings"), "{stderr}");
     assert_eq!(code, 0, "{stderr}");
 }
 
