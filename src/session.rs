@@ -80,8 +80,8 @@ pub fn backend(args: &GlobalArgs) -> anyhow::Result<Backend> {
         if !path.exists() {
             bail!("--findings {}: no such file or directory", path.display());
         }
-        let source = FileSource::load(path);
-        let label = format!("offline: {} ({} files)", path.display(), source.files_read);
+        let source = FileSource::open(path);
+        let label = format!("offline: {} ({} files)", path.display(), source.files());
         return Ok(Backend {
             label,
             findings: Arc::new(source),

@@ -1,9 +1,11 @@
 //! The reader has two paths: GetFindings responses are read field by field from the text (the fast path, what
-//! 100,000 findings take), every other shape through a parsed JSON tree. Both must read every finding the same way,
-//! whatever type each field has: checked on every finding of the ASFF corpus, and on each of them with fields
+//! 100,000 findings take), every other shape through a parsed JSON tree. A list of findings in a file (the AWS CLI's
+//! export) is read one item at a time, each by the fast path where it can. All must read every finding the same
+//! way, whatever type each field has: checked on every finding of the ASFF corpus, and on each of them with fields
 //! replaced by values of every other type.
 
 use hubtriage::model::asff::{read_document, read_value, ReadOutcome};
+use hubtriage::model::asff_items::FindingList;
 use hubtriage::model::raw_json::RawJson;
 use hubtriage::model::Finding;
 use serde_json::{json, Value};
@@ -30,12 +32,57 @@ fn both_paths(finding: &Value) -> (ReadOutcome, ReadOutcome) {
     (general, fast)
 }
 
+/// The finding as the item of an exported list: pretty-printed as the AWS CLI writes it.
+fn item_path(finding: &Value) -> ReadOutcome {
+    let text = serde_json::to_string_pretty(finding).expect("json");
+    let read = FindingList::findings_member().read_item(0, &text).expect("valid JSON");
+    assert!(read.foreign.is_none(), "a finding is not a foreign item");
+    read.outcome
+}
+
 fn assert_same(finding: &Value, what: &str) {
     let (general, fast) = both_paths(finding);
+    let item = item_path(finding);
     let general_findings: Vec<Finding> = general.findings.into_iter().map(canonical).collect();
     let fast_findings: Vec<Finding> = fast.findings.into_iter().map(canonical).collect();
+    let item_findings: Vec<Finding> = item.findings.into_iter().map(canonical).collect();
     assert_eq!(general_findings, fast_findings, "{what}");
+    assert_eq!(general_findings, item_findings, "{what}: as an item of a list");
     assert_eq!(general.problems, fast.problems, "{what}");
+    assert_eq!(general.problems, item.problems, "{what}: as an item of a list");
+}
+
+/// `document` written as the AWS CLI writes it (indented by four spaces) to a file, and read by the file source.
+fn read_as_file(document: &Value) -> hubtriage::cloud::file_stream::Batch {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("export.json");
+    let mut text = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    serde::Serialize::serialize(document, &mut serde_json::Serializer::with_formatter(&mut text, formatter))
+        .expect("json");
+    std::fs::write(&path, text).expect("write");
+    hubtriage::cloud::file::read_path(&path)
+}
+
+#[test]
+fn the_corpus_exported_by_the_aws_cli_reads_as_its_tree_does() {
+    let findings = corpus_findings();
+    for document in [json!({ "Findings": findings, "NextToken": "t" }), json!(findings)] {
+        let general = read_value(&document);
+        let streamed = read_as_file(&document);
+        assert_eq!(streamed.findings.len(), findings.len());
+        let general_findings: Vec<Finding> = general.findings.into_iter().map(canonical).collect();
+        let streamed_findings: Vec<Finding> = streamed.findings.into_iter().map(canonical).collect();
+        assert!(general_findings == streamed_findings, "the same findings, in the same order");
+        let general_problems: Vec<String> =
+            general.problems.iter().map(|p| format!("{}: {}", p.location, p.reason)).collect();
+        let streamed_problems: Vec<String> = streamed
+            .problems
+            .iter()
+            .map(|p| format!("{}: {}", p.location.as_deref().unwrap_or(""), p.reason))
+            .collect();
+        assert_eq!(general_problems, streamed_problems);
+    }
 }
 
 #[test]
@@ -118,10 +165,28 @@ fn fields_of_any_type_read_the_same_on_both_paths() {
 #[test]
 fn a_key_given_twice_is_read_as_the_general_path_reads_it() {
     // serde refuses duplicate fields where a JSON tree keeps the last one: the page falls back to the tree.
-    let text = r#"{"Findings":[{"SchemaVersion":"2018-10-08","Id":"a","Id":"arn:aws:securityhub:eu-west-1:111111111111:x/1","ProductArn":"arn:aws:securityhub:eu-west-1::product/aws/securityhub","AwsAccountId":"111111111111","Resources":[]}]}"#;
+    let text = r#"{"Findings":[{"SchemaVersion":"2018-10-08","Id":"arn:aws:securityhub:eu-west-1:111111111111:x/1","Title":"a","Title":"b","ProductArn":"arn:aws:securityhub:eu-west-1::product/aws/securityhub","AwsAccountId":"111111111111","Resources":[]}]}"#;
     let outcome = read_document(text);
     assert_eq!(outcome.findings.len(), 1, "{:?}", outcome.problems);
-    assert_eq!(&*outcome.findings[0].id, "arn:aws:securityhub:eu-west-1:111111111111:x/1");
+    assert_eq!(&*outcome.findings[0].title, "b");
+}
+
+#[test]
+fn an_identity_key_given_twice_is_named_on_every_path() {
+    // Which `Id` a reader keeps is the reader's choice (serde_json and Python the last, others the first): the
+    // finding shown could be another than the one Security Hub holds, so it is named, not read.
+    let once = r#"{"SchemaVersion":"2018-10-08","Id":"arn:aws:securityhub:eu-west-1:111111111111:x/1","ProductArn":"arn:aws:securityhub:eu-west-1::product/aws/securityhub","AwsAccountId":"111111111111","Resources":[]}"#;
+    for twice in [once.replace(r#""SchemaVersion""#, r#""Id":"a","SchemaVersion""#), once.replace(r#""AwsAccountId""#, r#""ProductArn":"p","AwsAccountId""#)] {
+        let page = read_document(&format!(r#"{{"Findings":[{twice}]}}"#));
+        let lines = read_document(&format!("{twice}\n{twice}\n"));
+        let item = FindingList::top_level().read_item(0, &twice).expect("valid JSON").outcome;
+        for (outcome, location) in [(page, "$.Findings[0]"), (lines, "line 2"), (item, "$[0]")] {
+            assert!(outcome.findings.is_empty(), "{twice}");
+            let problem = outcome.problems.last().expect("named");
+            assert_eq!(problem.location, location);
+            assert!(problem.reason.contains("given twice"), "{}", problem.reason);
+        }
+    }
 }
 
 /// What the general path reads from `text` when it is one JSON value (`None` when it is not).

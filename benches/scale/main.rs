@@ -3,16 +3,18 @@
 //!
 //! ```text
 //! cargo bench --bench scale                 # every benchmark
-//! cargo bench --bench scale -- ingest frame # some of them
+//! cargo bench --bench scale -- ingest frame # some of them (ingest, fetch, frame, listing, stream, offline)
 //! ```
 //!
 //! Each benchmark prints its figures and the target it is held to; the run fails (exit 1) when a target is missed.
 
 mod corpus;
+mod export;
 mod fetch;
 mod frame;
 mod ingest;
 mod listing;
+mod offline;
 mod report;
 mod store;
 mod stream;
@@ -26,6 +28,14 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--bench")).collect();
     if args.first().map(String::as_str) == Some(stream::CHILD_ARG) {
         stream::child(&args[1..]);
+        return;
+    }
+    if args.first().map(String::as_str) == Some(offline::CHILD_ARG) {
+        offline::child(&args[1..]);
+        return;
+    }
+    if args.first().map(String::as_str) == Some("export") {
+        export::command(&args[1..]);
         return;
     }
     if args.first().map(String::as_str) == Some("profile-ingest") {
@@ -69,6 +79,9 @@ fn main() {
     }
     if wanted("stream") || wanted("memory") {
         stream::run(FINDINGS, &mut report);
+    }
+    if wanted("offline") {
+        offline::run(&corpus, FINDINGS, &mut report);
     }
     report.print();
     if report.failed() {

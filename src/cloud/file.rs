@@ -1,11 +1,18 @@
 //! Findings read from exported JSON: one file or a directory of them (offline review).
+//!
+//! Reading starts when the first page is asked for, on threads of its own (`file_stream`), and pages are handed
+//! over as they are read: the TUI comes up at once, the files' findings are held once (by the table, not also
+//! here), and a page waits in a bounded queue until it is taken. Offline input never changes: there is no refresh.
 
+pub use super::file_read::Limits;
+use super::file_stream::{read_files, Batch};
+use super::file_walk::{walk, Walk};
 use super::{CloudError, FindingSource, FindingsPage, SourceId};
-use crate::model::asff::read_owned_document;
 use crate::model::{Finding, FindingKey};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use tokio::sync::mpsc;
 
 /// A file, or a part of one, that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,44 +27,6 @@ impl std::fmt::Display for FileProblem {
         match &self.location {
             Some(loc) => write!(f, "{}: {loc}: {}", self.file.display(), self.reason),
             None => write!(f, "{}: {}", self.file.display(), self.reason),
-        }
-    }
-}
-
-/// Findings loaded from disk, deduplicated by (ProductArn, Id) with the most recently updated copy kept.
-pub struct FileSource {
-    path: PathBuf,
-    findings: Vec<Finding>,
-    pub problems: Vec<FileProblem>,
-    pub files_read: usize,
-}
-
-/// Files a directory walk reads: JSON, JSON Lines and JSON kept under another suffix (`x.json.invalid`).
-fn is_candidate(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    !name.starts_with('.')
-        && (name.ends_with(".json") || name.ends_with(".jsonl") || name.ends_with(".ndjson") || name.contains(".json."))
-}
-
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<FileProblem>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            problems.push(FileProblem {
-                file: dir.into(),
-                location: None,
-                reason: format!("cannot list directory: {e}"),
-            });
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            walk(&path, files, problems);
-        } else if is_candidate(&path) {
-            files.push(path);
         }
     }
 }
@@ -88,47 +57,75 @@ pub fn dedupe_latest_by<T>(items: Vec<T>, finding: impl Fn(&T) -> &Finding) -> V
     kept
 }
 
+/// Findings at most in one page handed over.
+const PAGE: usize = 500;
+
+/// Pages read ahead of the one taken.
+const PAGES_AHEAD: usize = 2;
+
+/// The findings of a file or a directory tree of them, read when first asked for.
+pub struct FileSource {
+    path: PathBuf,
+    walk: Walk,
+    reading: tokio::sync::Mutex<Option<Reading>>,
+}
+
+/// A reading under way: its pages, and the number of the next one.
+struct Reading {
+    pages: mpsc::Receiver<FindingsPage>,
+    next: u64,
+}
+
 impl FileSource {
-    /// Reads a file or a directory tree. Unreadable files are recorded in `problems`; the rest still load.
-    pub fn load(path: &Path) -> Self {
-        let mut problems = Vec::new();
-        let mut files = Vec::new();
-        if path.is_dir() {
-            walk(path, &mut files, &mut problems);
-        } else {
-            files.push(path.to_path_buf());
-        }
-        let mut findings = Vec::new();
-        for file in &files {
-            let text = match std::fs::read(file) {
-                Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-                Err(e) => {
-                    problems.push(FileProblem {
-                        file: file.clone(),
-                        location: None,
-                        reason: format!("cannot read: {e}"),
-                    });
-                    continue;
-                }
-            };
-            let outcome = read_owned_document(text);
-            findings.extend(outcome.findings);
-            problems.extend(outcome.problems.into_iter().map(|p| FileProblem {
-                file: file.clone(),
-                location: Some(p.location),
-                reason: p.reason,
-            }));
-        }
-        Self { path: path.to_path_buf(), findings: dedupe_latest(findings), problems, files_read: files.len() }
+    /// The files of `path` (a file, or a directory tree walked for its JSON files), to be read when asked for.
+    pub fn open(path: &Path) -> Self {
+        Self { path: path.to_path_buf(), walk: walk(path), reading: tokio::sync::Mutex::new(None) }
     }
 
-    /// Every finding loaded.
-    pub fn findings(&self) -> &[Finding] {
-        &self.findings
+    /// How many files there are to read.
+    pub fn files(&self) -> usize {
+        self.walk.files.len()
+    }
+
+    /// Starts reading every file on threads of its own.
+    fn start(&self) -> Result<Reading, CloudError> {
+        let (tx, rx) = mpsc::channel(PAGES_AHEAD);
+        let (files, problems) = (self.walk.files.clone(), self.walk.problems.clone());
+        std::thread::Builder::new()
+            .name("findings-files".into())
+            .spawn(move || hand_over(&files, problems, &tx))
+            .map_err(|e| CloudError::Other(format!("cannot start reading the files: {e}")))?;
+        Ok(Reading { pages: rx, next: 0 })
     }
 }
 
-const PAGE: usize = 100;
+/// Threads that read the items of files: every core (a shared machine still gains from them).
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8)
+}
+
+/// Reads every file, sending pages of at most [`PAGE`] findings; each page but the last says another follows. The
+/// walk's problems come with the first page.
+fn hand_over(files: &[PathBuf], problems: Vec<FileProblem>, tx: &mpsc::Sender<FindingsPage>) {
+    let mut held = FindingsPage { problems: problems.iter().map(ToString::to_string).collect(), ..Default::default() };
+    let send = |page: FindingsPage| tx.blocking_send(page).is_ok();
+    read_files(files, workers(), Limits::default(), |batch: Batch| {
+        held.problems.extend(batch.problems.iter().map(ToString::to_string));
+        let mut findings = batch.findings.into_iter().peekable();
+        while findings.peek().is_some() {
+            let room = PAGE - held.findings.len();
+            held.findings.extend(findings.by_ref().take(room));
+            if held.findings.len() == PAGE {
+                let next = std::mem::take(&mut held);
+                if !send(FindingsPage { next_token: Some(String::new()), ..next }) {
+                    return false;
+                }
+            }
+        }
+        true
+    });
+    send(held);
+}
 
 #[async_trait]
 impl FindingSource for FileSource {
@@ -137,19 +134,43 @@ impl FindingSource for FileSource {
     }
 
     async fn fetch_page(&self, _source: &SourceId, token: Option<String>) -> Result<FindingsPage, CloudError> {
-        let start: usize = match token {
+        let mut reading = self.reading.lock().await;
+        let wanted: u64 = match &token {
             Some(t) => t.parse().map_err(|_| CloudError::Other(format!("bad page token {t:?}")))?,
             None => 0,
         };
-        let end = (start + PAGE).min(self.findings.len());
-        let mut page = FindingsPage {
-            findings: self.findings.get(start..end).unwrap_or_default().to_vec(),
-            problems: Vec::new(),
-            next_token: (end < self.findings.len()).then(|| end.to_string()),
-        };
-        if start == 0 {
-            page.problems = self.problems.iter().map(ToString::to_string).collect();
+        if token.is_none() {
+            // A first page: the files are read (again) from the start.
+            *reading = Some(self.start()?);
         }
+        let Some(r) = reading.as_mut().filter(|r| r.next == wanted) else {
+            return Err(CloudError::Other(format!("page {wanted} of the files is not the next one")));
+        };
+        let mut page = r.pages.recv().await.ok_or_else(|| CloudError::Other("reading the files stopped".into()))?;
+        r.next += 1;
+        page.next_token = page.next_token.map(|_| r.next.to_string());
         Ok(page)
     }
 }
+
+/// Every finding and problem of `path` (a file or a directory tree), read as the file source reads them, in the
+/// order of the input (not deduplicated).
+pub fn read_path(path: &Path) -> Batch {
+    read_path_within(path, Limits::default())
+}
+
+/// [`read_path`] holding at most what `limits` allow.
+pub fn read_path_within(path: &Path, limits: Limits) -> Batch {
+    let walk = walk(path);
+    let mut all = Batch { findings: Vec::new(), problems: walk.problems };
+    read_files(&walk.files, workers(), limits, |batch| {
+        all.findings.extend(batch.findings);
+        all.problems.extend(batch.problems);
+        true
+    });
+    all
+}
+
+#[cfg(test)]
+#[path = "file_tests.rs"]
+mod tests;

@@ -4,6 +4,10 @@
 pub mod audit_copy;
 pub mod aws;
 pub mod file;
+mod file_locate;
+pub mod file_read;
+pub mod file_stream;
+pub mod file_walk;
 pub mod quota;
 pub mod sim;
 pub mod updates;

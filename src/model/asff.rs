@@ -6,11 +6,12 @@ use super::asff_fields::{DetailsFields, FindingFields, List, Object, ResourceFie
 use super::control_id::{self, ControlFields, ControlIdResolution};
 use super::finding::{ComplianceStatus, Finding, RecordState, ResourceRef, Severity, WorkflowStatus};
 use super::intern::intern;
+use super::asff_tree::collect;
+use super::json_tree::Duplicates;
 use super::raw_json::RawJson;
 use super::sanitize::{self, inert_line as line, into_inert_line};
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -37,151 +38,31 @@ pub(super) struct Envelope {
     pub region: Option<String>,
 }
 
-/// Deepest nesting we follow into wrapper objects; deeper input is reported, not followed.
-const MAX_DEPTH: usize = 64;
+/// A UTF-8 byte-order mark, which some editors put at the start of a file (JSON itself has none).
+const BYTE_ORDER_MARK: char = '\u{feff}';
 
-/// Reads one document: JSON, or JSON Lines when the whole text is not one JSON value.
+/// Reads one document: JSON, or JSON Lines when the whole text is not one JSON value. A byte-order mark at its
+/// start is skipped.
 pub fn read_document(text: &str) -> ReadOutcome {
-    super::asff_page::read_findings_page(text).unwrap_or_else(|| read_general(text))
+    let text = text.strip_prefix(BYTE_ORDER_MARK).unwrap_or(text);
+    super::asff_page::read_findings_page(text).unwrap_or_else(|| super::asff_tree::read_general(text))
 }
 
 /// [`read_document`] of a text the findings may keep: the findings of a GetFindings response share it as their
 /// JSON rather than each taking a copy.
-pub fn read_owned_document(text: String) -> ReadOutcome {
-    let text = Arc::new(text);
-    super::asff_page::read_owned_page(&text).unwrap_or_else(|| read_general(&text))
-}
-
-/// The path every shape takes (a GetFindings response takes it when the fast path cannot read it whole).
-fn read_general(text: &str) -> ReadOutcome {
-    let mut outcome = ReadOutcome::default();
-    match serde_json::from_str::<Value>(text) {
-        Ok(value) => {
-            collect(&value, "$", &Envelope::default(), 0, &mut outcome);
-            if outcome.findings.is_empty() && outcome.problems.is_empty() {
-                outcome.problems.push(ReadProblem {
-                    location: "$".into(),
-                    reason: "no Security Hub finding in this document".into(),
-                });
-            }
-        }
-        Err(whole_err) => read_json_lines(text, whole_err, &mut outcome),
+pub fn read_owned_document(mut text: String) -> ReadOutcome {
+    if text.starts_with(BYTE_ORDER_MARK) {
+        text.drain(..BYTE_ORDER_MARK.len_utf8());
     }
-    outcome
+    let text = Arc::new(text);
+    super::asff_page::read_owned_page(&text).unwrap_or_else(|| super::asff_tree::read_general(&text))
 }
 
 /// Reads findings from an already parsed JSON value (any of the shapes `read_document` accepts).
 pub fn read_value(value: &Value) -> ReadOutcome {
     let mut outcome = ReadOutcome::default();
-    collect(value, "$", &Envelope::default(), 0, &mut outcome);
+    collect(value, "$", &Envelope::default(), 0, &Duplicates::default(), &mut outcome);
     outcome
-}
-
-fn read_json_lines(text: &str, whole_err: serde_json::Error, outcome: &mut ReadOutcome) {
-    let lines: Vec<(usize, &str)> = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).collect();
-    let parsed: Vec<(usize, Result<Value, serde_json::Error>)> =
-        lines.iter().map(|(n, l)| (*n, serde_json::from_str::<Value>(l))).collect();
-    // JSON Lines only when the first line is a whole object: a broken pretty-printed document is one error, not
-    // one per line.
-    let first_is_object = parsed.first().is_some_and(|(_, r)| r.as_ref().is_ok_and(Value::is_object));
-    if lines.len() < 2 || !first_is_object {
-        outcome.problems.push(ReadProblem {
-            location: format!("line {}, column {}", whole_err.line(), whole_err.column()),
-            reason: format!("not valid JSON: {whole_err}"),
-        });
-        return;
-    }
-    for (n, result) in parsed {
-        let location = format!("line {}", n + 1);
-        match result {
-            Ok(value) => collect(&value, &location, &Envelope::default(), 0, outcome),
-            Err(e) => outcome.problems.push(ReadProblem { location, reason: format!("not valid JSON: {e}") }),
-        }
-    }
-}
-
-/// Whether an object is meant to be a finding: `ProductArn` plus a field only findings carry (a bare
-/// `{Id, ProductArn}` is a finding identifier, as in BatchUpdateFindings requests).
-fn is_finding_like(obj: &Map<String, Value>) -> bool {
-    const FINDING_FIELDS: [&str; 5] = ["SchemaVersion", "GeneratorId", "AwsAccountId", "Title", "Resources"];
-    obj.contains_key("ProductArn") && FINDING_FIELDS.iter().any(|k| obj.contains_key(*k))
-}
-
-fn collect(value: &Value, path: &str, env: &Envelope, depth: usize, out: &mut ReadOutcome) {
-    if depth > MAX_DEPTH {
-        out.problems.push(ReadProblem {
-            location: path.into(),
-            reason: format!("nested deeper than {MAX_DEPTH} levels; not followed"),
-        });
-        return;
-    }
-    match value {
-        Value::Array(items) => {
-            let mut foreign = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                if item.is_object() && !contains_finding(item, depth) {
-                    foreign.push(i);
-                } else {
-                    collect(item, &format!("{path}[{i}]"), env, depth + 1, out);
-                }
-            }
-            if let Some(&first) = foreign.first() {
-                out.problems.push(foreign_items_problem(path, &foreign, items.len(), &items[first]));
-            }
-        }
-        Value::Object(obj) => {
-            if is_finding_like(obj) {
-                match normalize_value(value, obj, env) {
-                    Ok(finding) => out.findings.push(finding),
-                    Err(reason) => out.problems.push(ReadProblem { location: path.into(), reason }),
-                }
-                return;
-            }
-            let inner_env = event_envelope(obj).unwrap_or_else(|| env.clone());
-            for (key, child) in obj {
-                if child.is_array() || child.is_object() {
-                    collect(child, &format!("{path}.{key}"), &inner_env, depth + 1, out);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Whether a value holds a finding anywhere inside it (cheap check before reporting it as foreign).
-fn contains_finding(value: &Value, depth: usize) -> bool {
-    if depth > MAX_DEPTH {
-        return true; // let `collect` report the depth problem
-    }
-    match value {
-        Value::Object(obj) => is_finding_like(obj) || obj.values().any(|v| contains_finding(v, depth + 1)),
-        Value::Array(items) => items.iter().any(|v| contains_finding(v, depth + 1)),
-        _ => false,
-    }
-}
-
-/// One problem for all the objects of an array that are not findings.
-fn foreign_items_problem(path: &str, indices: &[usize], total: usize, first: &Value) -> ReadProblem {
-    let shown: Vec<String> = indices.iter().take(3).map(|i| format!("{path}[{i}]")).collect();
-    let location = match indices.len() {
-        n if n > 3 => format!("{} and {} more ({n} of {total} items)", shown.join(", "), n - 3),
-        _ => shown.join(", "),
-    };
-    ReadProblem { location, reason: not_a_finding_reason(first) }
-}
-
-fn not_a_finding_reason(item: &Value) -> String {
-    let keys: Vec<&str> = item.as_object().map(|o| o.keys().take(4).map(String::as_str).collect()).unwrap_or_default();
-    format!("object is not a Security Hub finding (no ProductArn/Id; has {})", sanitize::single_line(&keys.join(", ")))
-}
-
-/// An EventBridge event carries the account and region the findings came from.
-fn event_envelope(obj: &Map<String, Value>) -> Option<Envelope> {
-    obj.get("detail")?.get("findings")?;
-    Some(Envelope {
-        account: obj.get("account").and_then(Value::as_str).map(String::from),
-        region: obj.get("region").and_then(Value::as_str).map(String::from),
-    })
 }
 
 /// `arn:partition:service:region:account:…` → (region, account) when present.
@@ -215,12 +96,6 @@ fn timestamp(field: &Text, key: &str, warnings: &mut Vec<String>) -> Option<Date
             None
         }
     }
-}
-
-/// Reads a finding object of a parsed document.
-fn normalize_value(value: &Value, obj: &Map<String, Value>, env: &Envelope) -> Result<Finding, String> {
-    let fields = FindingFields::deserialize(value).map_err(|e| format!("unreadable finding: {e}"))?;
-    normalize(fields, RawJson::inline(serde_json::to_string(obj).unwrap_or_default()), env)
 }
 
 /// Normalizes one ASFF finding; `raw` is its compact JSON.

@@ -5,6 +5,7 @@
 
 use super::asff::{normalize, Envelope, ReadOutcome, ReadProblem};
 use super::asff_scan;
+use super::json_compact::compact;
 use super::json_scan::{Bail, Kind, Scan, Scanner};
 use super::raw_json::RawJson;
 use std::borrow::Cow;
@@ -92,27 +93,6 @@ fn scan_findings(s: &mut Scanner, page: &mut Page, outcome: &mut ReadOutcome) ->
     Ok(())
 }
 
-/// JSON without the whitespace between tokens.
-fn compact(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for c in json.chars() {
-        if in_string {
-            out.push(c);
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
-        } else if !c.is_ascii_whitespace() {
-            in_string = c == '"';
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,11 +165,5 @@ mod tests {
             assert!(read_findings_page(&page).is_none(), "{page}");
         }
         assert!(read_findings_page(&format!(r#"{{"Findings":[{FINDING}],"NextToken":null}}"#)).is_some());
-    }
-
-    #[test]
-    fn compact_keeps_strings_whole() {
-        let pretty = "{\n  \"Title\": \"a  b \\\" c\",\n  \"N\": [ 1, 2 ]\n}";
-        assert_eq!(compact(pretty), "{\"Title\":\"a  b \\\" c\",\"N\":[1,2]}");
     }
 }

@@ -1,0 +1,232 @@
+//! Finds where the items of a JSON array begin and end, in text that arrives in pieces: a file read in blocks, so
+//! that a list of 100,000 findings is never held whole and its items can be read on several threads.
+//!
+//! The split only follows strings and brackets; it does not check what is inside an item. Each item is then read on
+//! its own by the strict scanner (or `serde_json`), which refuses anything that is not exactly one JSON value: for
+//! valid JSON the boundaries found here are exact, and for anything else the item reader says what is wrong.
+
+use std::ops::Range;
+
+/// Where the splitter is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Just after `[`: an item or `]`.
+    First,
+    /// After an item: `,` or `]`.
+    AfterItem,
+    /// After `,`: an item.
+    AfterComma,
+    /// Inside an item that began at `start` (an absolute offset).
+    Item { start: u64, depth: u32, in_string: bool, scalar: bool },
+    /// Past the closing `]`.
+    Done,
+}
+
+/// What the splitter found next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Split {
+    /// A whole item, at these absolute offsets.
+    Item(Range<u64>),
+    /// The array ended; the offset just past its `]`.
+    End(u64),
+    /// The text given so far ends inside the array. The next call needs the text from `keep_from` on (the start of
+    /// an unfinished item, or where the splitter stopped).
+    More { keep_from: u64 },
+    /// The text is not a JSON array at this offset (or, at the end of the input, it ends inside the array).
+    Invalid(u64),
+}
+
+/// Splits the items of one JSON array; see the module documentation.
+#[derive(Debug, Clone)]
+pub struct ArraySplit {
+    /// Absolute offset of the next byte to look at.
+    pos: u64,
+    state: State,
+}
+
+/// Whether a JSON value can start with `b` (anything else is not JSON: a file of zeros ends here, not after a
+/// gigabyte of them).
+fn starts_value(b: u8) -> bool {
+    matches!(b, b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n')
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+/// Each byte of `chunk` that ends a string run (`"` or `\`) as `0xff`, the others 0, in one number (its trailing
+/// zeros locate the first). Written so the compiler makes it a few vector instructions.
+#[inline(always)]
+fn string_stops(chunk: &[u8; 16]) -> u128 {
+    let mut flags = [0u8; 16];
+    for (flag, &b) in flags.iter_mut().zip(chunk) {
+        *flag = u8::from((b == b'"') | (b == b'\\')).wrapping_neg();
+    }
+    u128::from_le_bytes(flags)
+}
+
+/// As [`string_stops`] for the bytes that matter between strings: `"`, `{`, `[`, `}`, `]` (`[` and `]` are `{` and
+/// `}` without bit 5).
+#[inline(always)]
+fn structure_stops(chunk: &[u8; 16]) -> u128 {
+    let mut flags = [0u8; 16];
+    for (flag, &b) in flags.iter_mut().zip(chunk) {
+        let folded = b | 0x20;
+        *flag = u8::from((b == b'"') | (folded == b'{') | (folded == b'}')).wrapping_neg();
+    }
+    u128::from_le_bytes(flags)
+}
+
+/// The first index from `i` whose byte is a stop, sixteen bytes at a time; `bytes.len()` when there is none.
+#[inline(always)]
+fn next_stop(bytes: &[u8], mut i: usize, stops: impl Fn(&[u8; 16]) -> u128, is_stop: impl Fn(u8) -> bool) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 16) {
+        let found = stops(chunk.try_into().unwrap_or(&[0; 16]));
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 16;
+    }
+    while i < bytes.len() && !is_stop(bytes[i]) {
+        i += 1;
+    }
+    i
+}
+
+impl ArraySplit {
+    /// A splitter for the array whose `[` ends at absolute offset `after_bracket`.
+    pub fn new(after_bracket: u64) -> Self {
+        Self { pos: after_bracket, state: State::First }
+    }
+
+    /// A splitter that finds the end of the object or array that the text at `pos` is inside: its closing bracket
+    /// ends the item `pos..end` that [`Self::next`] returns (the members of a GetFindings response after its list).
+    pub fn rest_of_container(pos: u64) -> Self {
+        Self { pos, state: State::Item { start: pos, depth: 1, in_string: false, scalar: false } }
+    }
+
+    /// Where the next call goes on: the text before it is needed only for the unfinished item's own bytes.
+    pub fn resume_at(&self) -> u64 {
+        self.pos
+    }
+
+    /// The next item, the end of the array, or a request for more text. `text` holds the input from absolute offset
+    /// `base` on (at least from the `keep_from` of the last [`Split::More`]); `at_end` says no text follows it.
+    pub fn next(&mut self, text: &[u8], base: u64, at_end: bool) -> Split {
+        loop {
+            let Some(i) = self.pos.checked_sub(base).and_then(|i| usize::try_from(i).ok()) else {
+                return Split::Invalid(self.pos);
+            };
+            match self.state {
+                State::Done => return Split::End(self.pos),
+                State::Item { start, depth, in_string, scalar } => {
+                    match self.item_end(text, i, depth, in_string, scalar, base) {
+                        Some(end) => {
+                            self.pos = base + end as u64;
+                            self.state = State::AfterItem;
+                            return Split::Item(start..self.pos);
+                        }
+                        None if at_end => return Split::Invalid(base + text.len() as u64),
+                        None => return Split::More { keep_from: start },
+                    }
+                }
+                between => {
+                    let mut j = i;
+                    while text.get(j).copied().is_some_and(is_space) {
+                        j += 1;
+                    }
+                    self.pos = base + j as u64;
+                    let Some(&b) = text.get(j) else {
+                        return if at_end { Split::Invalid(self.pos) } else { Split::More { keep_from: self.pos } };
+                    };
+                    match (between, b) {
+                        (State::First | State::AfterItem, b']') => {
+                            self.pos += 1;
+                            self.state = State::Done;
+                        }
+                        (State::AfterItem, b',') => {
+                            self.pos += 1;
+                            self.state = State::AfterComma;
+                        }
+                        (State::First | State::AfterComma, b) if starts_value(b) => {
+                            let (depth, in_string, scalar) = match b {
+                                b'{' | b'[' => (1, false, false),
+                                b'"' => (0, true, false),
+                                _ => (0, false, true),
+                            };
+                            self.state = State::Item { start: self.pos, depth, in_string, scalar };
+                            // The opening byte is taken here; the item scan goes on after it.
+                            self.pos += 1;
+                        }
+                        _ => return Split::Invalid(self.pos),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Scans an item from `i`; its end (exclusive, relative to `text`), or `None` when `text` ends first (the state
+    /// is kept for the next call).
+    fn item_end(
+        &mut self,
+        text: &[u8],
+        mut i: usize,
+        mut depth: u32,
+        mut in_string: bool,
+        scalar: bool,
+        base: u64,
+    ) -> Option<usize> {
+        if scalar {
+            // A number or a literal: up to the next separator (the item reader checks what it is).
+            while let Some(&b) = text.get(i) {
+                if is_space(b) || b == b',' || b == b']' {
+                    return Some(i);
+                }
+                i += 1;
+            }
+            self.pos = base + i as u64;
+            return None;
+        }
+        loop {
+            if in_string {
+                i = next_stop(text, i, string_stops, |b| b == b'"' || b == b'\\');
+                match text.get(i) {
+                    Some(b'"') => {
+                        in_string = false;
+                        i += 1;
+                        if depth == 0 {
+                            return Some(i);
+                        }
+                    }
+                    // An escape: the byte after it is never a stop, whatever it is.
+                    Some(_) if i + 1 < text.len() => i += 2,
+                    _ => break,
+                }
+            } else {
+                i = next_stop(text, i, structure_stops, |b| matches!(b, b'"' | b'{' | b'[' | b'}' | b']'));
+                match text.get(i) {
+                    Some(b'"') => in_string = true,
+                    Some(b'{' | b'[') => depth += 1,
+                    Some(_) => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    None => break,
+                }
+                i += 1;
+            }
+        }
+        // Out of text: resume here, with the state as it is.
+        self.pos = base + i as u64;
+        if let State::Item { depth: d, in_string: s, .. } = &mut self.state {
+            (*d, *s) = (depth, in_string);
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+#[path = "json_split_tests.rs"]
+mod tests;

@@ -1,0 +1,77 @@
+use super::*;
+use serde_json::Value;
+
+/// Splits the array that `text` starts with (after its `[`), given `piece` bytes at a time as a file reader would,
+/// keeping only the text from each `keep_from` on. The items' texts, and how it ended.
+fn split_in_pieces(text: &str, piece: usize) -> (Vec<String>, Split) {
+    let bytes = text.as_bytes();
+    let open = bytes.iter().position(|&b| b == b'[').expect("an array") as u64;
+    let mut split = ArraySplit::new(open + 1);
+    // The reader has the `[` (the file's start told it the shape); the rest comes in pieces.
+    let (mut buffer, mut base, mut read) = (Vec::new(), open + 1, open as usize + 1);
+    let mut items = Vec::new();
+    loop {
+        let more = &bytes[read..(read + piece).min(bytes.len())];
+        buffer.extend_from_slice(more);
+        read += more.len();
+        let at_end = read == bytes.len();
+        loop {
+            match split.next(&buffer, base, at_end) {
+                Split::Item(range) => {
+                    let (start, end) = ((range.start - base) as usize, (range.end - base) as usize);
+                    items.push(String::from_utf8(buffer[start..end].to_vec()).expect("utf-8"));
+                }
+                Split::More { keep_from } => {
+                    assert!(!at_end, "more asked for at the end");
+                    buffer.drain(..(keep_from - base) as usize);
+                    base = keep_from;
+                    break;
+                }
+                end => return (items, end),
+            }
+        }
+    }
+}
+
+#[test]
+fn items_are_found_whatever_the_pieces_the_text_arrives_in() {
+    let arrays = [
+        "[]",
+        " [ ] ",
+        r#"[{"a":"x}]{[\"\\","b":[1,{"c":"]"}]}]"#,
+        "[\n    {\n        \"Id\": \"a\\\"b\",\n        \"N\": [1, 2]\n    },\n    {\n        \"Id\": \"c\"\n    }\n]\n",
+        r#"[1, -2.5e3 ,true,null, "s\"t", [[]], {}, "é"]"#,
+        r#"["\\", "\\\"", "\u0041"]"#,
+    ];
+    for text in arrays {
+        let expected: Vec<Value> = serde_json::from_str(text).expect("valid");
+        for piece in 1..=text.len() {
+            let (items, end) = split_in_pieces(text, piece);
+            let read: Vec<Value> =
+                items.iter().map(|i| serde_json::from_str(i).unwrap_or_else(|e| panic!("{i:?}: {e}"))).collect();
+            assert_eq!(read, expected, "{text:?} in pieces of {piece}");
+            let close = text.rfind(']').expect("]") as u64;
+            assert_eq!(end, Split::End(close + 1), "{text:?} in pieces of {piece}");
+        }
+    }
+}
+
+#[test]
+fn broken_separators_and_a_cut_text_are_invalid_where_they_are() {
+    for (text, at) in [
+        ("[1,]", 3),
+        ("[,1]", 1),
+        ("[1 2]", 3),
+        ("[{} {}]", 4),
+        (r#"[{"a": "unterminated}]"#, 22),
+        ("[1, 2", 5),
+        ("[", 1),
+        ("[\0\0\0", 1),
+        ("[1, x]", 4),
+    ] {
+        for piece in 1..=text.len() {
+            let (_, end) = split_in_pieces(text, piece);
+            assert_eq!(end, Split::Invalid(at), "{text:?} in pieces of {piece}");
+        }
+    }
+}
