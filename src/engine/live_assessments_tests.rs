@@ -49,11 +49,8 @@ impl Bed {
 
     /// A finding about a bucket, and another about a different bucket of the same source.
     fn two_buckets(&self) -> (Finding, Finding) {
-        let buckets: Vec<&Finding> = self
-            .planned
-            .iter()
-            .filter(|f| f.primary_resource().is_some_and(|r| r.kind == "AwsS3Bucket"))
-            .collect();
+        let buckets: Vec<&Finding> =
+            self.planned.iter().filter(|f| f.primary_resource().is_some_and(|r| r.kind == "AwsS3Bucket")).collect();
         let first = buckets.first().expect("a bucket finding");
         let other = buckets
             .iter()
@@ -66,7 +63,6 @@ impl Bed {
     }
 }
 
-
 /// The same finding under another id: another control's finding about the same resource, as far as reads go.
 fn another(finding: &Finding, n: usize) -> Finding {
     let mut f = finding.clone();
@@ -78,7 +74,8 @@ fn another(finding: &Finding, n: usize) -> Finding {
 async fn findings_about_one_resource_share_one_read_and_each_gets_its_live_plan() {
     let bed = bed();
     let (bucket, other) = bed.two_buckets();
-    let about_bucket: Vec<Finding> = std::iter::once(bucket.clone()).chain((1..4).map(|n| another(&bucket, n))).collect();
+    let about_bucket: Vec<Finding> =
+        std::iter::once(bucket.clone()).chain((1..4).map(|n| another(&bucket, n))).collect();
     let mut live = bed.assessments();
     for f in about_bucket.iter().chain([&other]) {
         live.add(bed.row(f), true);

@@ -58,7 +58,12 @@ impl SharedReads {
     }
 
     /// The resource's live state, read on the first ask; later asks await that same read.
-    pub async fn read(&self, account_id: &str, region: &str, resource: &ResourceRef) -> Result<Arc<ResourceState>, String> {
+    pub async fn read(
+        &self,
+        account_id: &str,
+        region: &str,
+        resource: &ResourceRef,
+    ) -> Result<Arc<ResourceState>, String> {
         let key = ResourceKey::new(account_id, region, resource);
         let read = {
             // Never held across an await; a poisoned map still holds whole entries.

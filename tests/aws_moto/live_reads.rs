@@ -37,9 +37,7 @@ impl Setup {
             let findings: Vec<Value> = (0..findings)
                 .map(|n| s3_8_asff(account, region, &buckets[n % buckets.len()], &format!("{}-{n:04}", buckets[0])))
                 .collect();
-            tokio::task::spawn_blocking(move || import_findings(port, ROLE, account, region, &findings))
-                .await
-                .unwrap();
+            tokio::task::spawn_blocking(move || import_findings(port, ROLE, account, region, &findings)).await.unwrap();
             let backend = super::support::sdk::backend(&through, &[account], &[region]).await;
             let triage = hubtriage::session::triage(&hubtriage::config::Config::default()).unwrap();
             collect(&backend, &triage).await

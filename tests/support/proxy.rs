@@ -217,7 +217,9 @@ pub fn is_get_findings(req: &IncomingRequest) -> bool {
 /// Whether the request is an S3 call on `bucket` (path-style, as the product's S3 clients send them).
 pub fn is_bucket_call(req: &IncomingRequest, bucket: &str) -> bool {
     let path = req.head.split_whitespace().nth(1).unwrap_or_default();
-    path.strip_prefix('/').and_then(|p| p.strip_prefix(bucket)).is_some_and(|rest| rest.is_empty() || rest.starts_with(['?', '/']))
+    path.strip_prefix('/')
+        .and_then(|p| p.strip_prefix(bucket))
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['?', '/']))
 }
 
 /// Whether the request is a Resource Groups Tagging API GetResources call (awsJson1.1: the operation is in

@@ -74,27 +74,47 @@ impl AwsResources {
         call.await
     }
 
+    /// An S3 read call through the S3 gate of that account and region.
+    async fn s3_call<T>(&self, account_id: &str, region: &str, call: impl Future<Output = T>) -> T {
+        self.gated(account_id, region, ReadService::S3, call).await
+    }
+
     async fn bucket(&self, account_id: &str, region: &str, name: &str) -> Result<BucketState, CloudError> {
         let config = Box::pin(self.accounts.config_for(account_id)).await?;
         let s3 = Accounts::s3(&config, region);
         let ctx = |op: &str| format!("{op} {name} in {account_id}/{region}");
-        let s3_call = |call| self.gated(account_id, region, ReadService::S3, call);
         // The four settings are independent: read together, the bucket costs one round trip instead of four.
         let (pab, encryption, policy, tags) = tokio::try_join!(
             async {
-                let sent = s3_call(s3.get_public_access_block().bucket(name).expected_bucket_owner(account_id).send());
+                let sent = self.s3_call(
+                    account_id,
+                    region,
+                    s3.get_public_access_block().bucket(name).expected_bucket_owner(account_id).send(),
+                );
                 absent_ok(sent.await, &["NoSuchPublicAccessBlockConfiguration"], &ctx("GetPublicAccessBlock"))
             },
             async {
-                let sent = s3_call(s3.get_bucket_encryption().bucket(name).expected_bucket_owner(account_id).send());
+                let sent = self.s3_call(
+                    account_id,
+                    region,
+                    s3.get_bucket_encryption().bucket(name).expected_bucket_owner(account_id).send(),
+                );
                 absent_ok(sent.await, &["ServerSideEncryptionConfigurationNotFoundError"], &ctx("GetBucketEncryption"))
             },
             async {
-                let sent = s3_call(s3.get_bucket_policy().bucket(name).expected_bucket_owner(account_id).send());
+                let sent = self.s3_call(
+                    account_id,
+                    region,
+                    s3.get_bucket_policy().bucket(name).expected_bucket_owner(account_id).send(),
+                );
                 absent_ok(sent.await, &["NoSuchBucketPolicy"], &ctx("GetBucketPolicy"))
             },
             async {
-                let sent = s3_call(s3.get_bucket_tagging().bucket(name).expected_bucket_owner(account_id).send());
+                let sent = self.s3_call(
+                    account_id,
+                    region,
+                    s3.get_bucket_tagging().bucket(name).expected_bucket_owner(account_id).send(),
+                );
                 absent_ok(sent.await, &["NoSuchTagSet"], &ctx("GetBucketTagging"))
             },
         )?;
@@ -139,9 +159,14 @@ impl AwsResources {
         // The group and its rules are independent calls: read together.
         let (groups, rules) = tokio::try_join!(
             async {
-                self.gated(account_id, region, ReadService::Ec2, ec2.describe_security_groups().group_ids(group_id).send())
-                    .await
-                    .map_err(|e| map_sdk_error(&ctx("DescribeSecurityGroups"), e))
+                self.gated(
+                    account_id,
+                    region,
+                    ReadService::Ec2,
+                    ec2.describe_security_groups().group_ids(group_id).send(),
+                )
+                .await
+                .map_err(|e| map_sdk_error(&ctx("DescribeSecurityGroups"), e))
             },
             self.security_group_rules(&ec2, account_id, region, group_id),
         )?;
@@ -178,8 +203,12 @@ impl AwsResources {
         let mut token: Option<String> = None;
         loop {
             let filter = aws_sdk_ec2::types::Filter::builder().name("group-id").values(group_id).build();
-            let call =
-                ec2.describe_security_group_rules().filters(filter).max_results(1000).set_next_token(token.take()).send();
+            let call = ec2
+                .describe_security_group_rules()
+                .filters(filter)
+                .max_results(1000)
+                .set_next_token(token.take())
+                .send();
             let page = self.gated(account_id, region, ReadService::Ec2, call).await.map_err(|e| {
                 map_sdk_error(&format!("DescribeSecurityGroupRules {group_id} in {account_id}/{region}"), e)
             })?;
