@@ -168,6 +168,15 @@ pub struct AwsConfig {
     /// GetFindings requests per second per source, and burst.
     pub get_findings_rate: f64,
     pub get_findings_burst: u32,
+    /// Resource-read calls (live plans) in flight at once, every account, region and service together.
+    pub live_read_calls: usize,
+    /// S3 read calls in flight at once per account and region.
+    pub s3_read_calls: usize,
+    /// EC2 read calls in flight at once per account and region.
+    pub ec2_read_calls: usize,
+    /// EC2 read calls per second per account and region, and burst (EC2's Describe bucket: 20/s, 100).
+    pub ec2_read_rate: f64,
+    pub ec2_read_burst: u32,
 }
 
 impl Default for AwsConfig {
@@ -184,6 +193,11 @@ impl Default for AwsConfig {
             refresh_seconds: 60,
             get_findings_rate: 3.0,
             get_findings_burst: 6,
+            live_read_calls: 64,
+            s3_read_calls: 16,
+            ec2_read_calls: 8,
+            ec2_read_rate: 20.0,
+            ec2_read_burst: 100,
         }
     }
 }
@@ -296,6 +310,19 @@ impl Config {
         }
         if self.aws.get_findings_burst == 0 {
             return Err("aws.get_findings_burst: must be at least 1".into());
+        }
+        if self.aws.ec2_read_rate <= 0.0 || !self.aws.ec2_read_rate.is_finite() {
+            return Err(format!("aws.ec2_read_rate: {} must be a positive number", self.aws.ec2_read_rate));
+        }
+        for (key, value) in [
+            ("live_read_calls", self.aws.live_read_calls),
+            ("s3_read_calls", self.aws.s3_read_calls),
+            ("ec2_read_calls", self.aws.ec2_read_calls),
+            ("ec2_read_burst", self.aws.ec2_read_burst as usize),
+        ] {
+            if value == 0 {
+                return Err(format!("aws.{key}: must be at least 1"));
+            }
         }
         Ok(())
     }

@@ -85,7 +85,10 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     let source_timeout =
         cli.global.source_timeout.map(std::time::Duration::from_secs).unwrap_or(collect::DEFAULT_SOURCE_TIMEOUT);
     match cli.command {
-        Some(Command::Plan { format }) => plan::run(&backend, &triage, format, source_timeout).await,
+        Some(Command::Plan { format, no_live }) => {
+            let options = collect::CollectOptions { source_timeout, live: !no_live };
+            plan::run(&backend, &triage, format, options).await
+        }
         Some(Command::Apply { ids, yes }) => apply::run(&backend, &triage, remediator, &ids, yes, source_timeout).await,
         Some(Command::Exceptions { command }) => exceptions::run(&backend, remediator, command).await,
         Some(Command::IamPolicy { .. } | Command::Audit { .. }) => Ok(0),

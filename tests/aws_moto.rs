@@ -4,6 +4,9 @@
 
 mod support;
 
+#[path = "aws_moto/live_reads.rs"]
+mod live_reads;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};

@@ -70,6 +70,9 @@ pub enum Command {
     Plan {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Plan from each finding's own snapshot: no resource is read (basis `finding-snapshot`).
+        #[arg(long)]
+        no_live: bool,
     },
     /// Apply the plans of the given findings, verify, update the findings, notify; without --yes: show and stop.
     Apply {

@@ -1,10 +1,10 @@
-//! Reads every page of every source for headless commands, with a per-source summary.
+//! Reads every page of every source for headless commands, with a per-source summary. Each finding is assessed live
+//! as soon as its page arrives (reads overlap with paging; one read per resource; see `LiveAssessments`).
 
 use crate::cloud::{Backend, CloudError, SourceId};
-use crate::engine::live_plan::assess_live;
+use crate::engine::live_assessments::LiveAssessments;
 use crate::engine::{ingest, Msg, Row, SourceStatus};
 use crate::triage::Triage;
-use futures::stream::{self, StreamExt};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -31,10 +31,30 @@ pub struct Collected {
     pub sources: Vec<SourceSummary>,
     /// Input that could not be read.
     pub problems: Vec<String>,
+    /// How the live reads went; `None` when nothing was read live.
+    pub live: Option<LiveSummary>,
 }
 
-/// Live reads running at once.
-const LIVE_CONCURRENCY: usize = 16;
+/// How the live reads went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveSummary {
+    /// Findings assessed from live state (or that tried).
+    pub findings: usize,
+    /// Resources read for them: one read per resource, however many findings name it.
+    pub resources: usize,
+    /// When the last live assessment ended, counted from the start of the collection.
+    pub done_after: Duration,
+}
+
+/// How a headless command collects.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CollectOptions {
+    /// A source that delivers no page for this long is given up (`--source-timeout`).
+    pub source_timeout: Duration,
+    /// Read every finding's resource for a live plan, where the backend can; `false`: plans from the findings'
+    /// snapshots, no resource read.
+    pub live: bool,
+}
 
 /// How long a source may go without delivering a page before a headless command gives up on it (`--source-timeout`):
 /// a few attempts at the adapter's 20-second attempt timeout, far more than any throttling backoff.
@@ -73,6 +93,17 @@ pub async fn collect_within(
     keep: impl Fn(&crate::model::Finding) -> bool,
     source_timeout: Duration,
 ) -> Collected {
+    collect_with(backend, triage, keep, CollectOptions { source_timeout, live: true }).await
+}
+
+/// Like [`collect_within`], reading live or not as `options` say.
+pub async fn collect_with(
+    backend: &Backend,
+    triage: &Arc<Triage>,
+    keep: impl Fn(&crate::model::Finding) -> bool,
+    options: CollectOptions,
+) -> Collected {
+    let CollectOptions { source_timeout, live } = options;
     let started = Instant::now();
     let mut summaries: BTreeMap<SourceId, SourceSummary> = backend
         .findings
@@ -92,7 +123,8 @@ pub async fn collect_within(
         .collect();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     ingest::spawn_all(backend.findings.clone(), triage.clone(), tx);
-    let mut snapshot_rows = Vec::new();
+    let resources = backend.resources.clone().filter(|_| live);
+    let mut found = LiveAssessments::new(resources, triage.clone());
     let mut problems = Vec::new();
     let mut progress = Progress::new(summaries.len());
     let mut last_page: BTreeMap<SourceId, Instant> = summaries.keys().map(|s| (s.clone(), started)).collect();
@@ -126,7 +158,10 @@ pub async fn collect_within(
                     s.findings += rows.len();
                     s.first_page_after.get_or_insert_with(|| started.elapsed());
                     last_page.insert(source, Instant::now());
-                    snapshot_rows.extend(rows);
+                    for row in rows {
+                        let wanted = keep(&row.finding);
+                        found.add(row, wanted);
+                    }
                     problems.extend(page_problems);
                 }
             }
@@ -144,28 +179,14 @@ pub async fn collect_within(
     }
     progress.finish();
     let sources = summaries.into_values().collect();
-    let findings = crate::cloud::file::dedupe_latest_by(snapshot_rows, |r: &Row| &r.finding);
-    let findings: Vec<Row> = findings.into_iter().filter(|r| keep(&r.finding)).collect();
-    let assessed: Vec<(Row, Option<String>)> = stream::iter(findings)
-        .map(|mut row| async move {
-            let has_playbook = *row.plan() != crate::triage::PlanStatus::NoPlaybook;
-            let error = match (&backend.resources, has_playbook) {
-                (Some(resources), true) => match assess_live(resources.as_ref(), triage, &row.finding).await {
-                    Ok(live) => {
-                        row.set_assessment(live);
-                        None
-                    }
-                    Err(e) => Some(format!("live state unavailable, plan from the finding's snapshot: {e}")),
-                },
-                _ => None,
-            };
-            (row, error)
-        })
-        .buffered(LIVE_CONCURRENCY)
-        .collect()
-        .await;
-    let (rows, live_errors) = assessed.into_iter().unzip();
-    Collected { rows, live_errors, sources, problems }
+    let reads = found.reads().cloned();
+    let (rows, live_errors, assessed) = found.finish().await;
+    let live = reads.map(|reads| LiveSummary {
+        findings: assessed,
+        resources: reads.reads_started(),
+        done_after: started.elapsed(),
+    });
+    Collected { rows, live_errors, sources, problems, live }
 }
 
 /// "3/4 sources, 1200 findings" on stderr while sources load, when stderr is a terminal.

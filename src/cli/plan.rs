@@ -1,7 +1,7 @@
 //! `hubtriage plan`: verdict and dry-run plan of every finding, as a table or JSON; problems on stderr.
 
 use super::args::Format;
-use super::collect::{collect_within, Collected};
+use super::collect::{collect_with, CollectOptions, Collected};
 use super::plan_json::PlanEntry;
 use super::{EXIT_OK, EXIT_PARTIAL};
 use crate::cloud::Backend;
@@ -16,9 +16,9 @@ pub async fn run(
     backend: &Backend,
     triage: &Arc<Triage>,
     format: Format,
-    source_timeout: std::time::Duration,
+    options: CollectOptions,
 ) -> anyhow::Result<i32> {
-    let mut collected = collect_within(backend, triage, |_| true, source_timeout).await;
+    let mut collected = collect_with(backend, triage, |_| true, options).await;
     sort_for_output(&mut collected);
     let now = Utc::now();
     let stdout = std::io::stdout();
@@ -114,6 +114,14 @@ fn report(c: &Collected) -> i32 {
                 );
             }
         }
+    }
+    if let Some(live) = &c.live {
+        crate::inert_eprintln!(
+            "hubtriage: live reads: {} findings from {} resources (all after {} ms)",
+            live.findings,
+            live.resources,
+            live.done_after.as_millis()
+        );
     }
     crate::inert_eprintln!(
         "hubtriage: {} findings{}",

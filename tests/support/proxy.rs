@@ -18,11 +18,29 @@ pub struct Fault {
     pub delay: Duration,
     /// Close the connection without a byte of answer (after `delay`).
     pub hang_up: bool,
+    /// Pass the request on after `delay` instead of answering it (a slow server, not a failing one).
+    pub forward: bool,
 }
 
 impl Fault {
     fn answer(status: u16, headers: Vec<(String, String)>, body: String) -> Self {
-        Self { status, headers, body, delay: Duration::ZERO, hang_up: false }
+        Self { status, headers, body, delay: Duration::ZERO, hang_up: false, forward: false }
+    }
+
+    /// The request is held for `delay`, then passed on to moto as usual (a slow server).
+    pub fn slow(delay: Duration) -> Self {
+        Self { delay, forward: true, ..Self::answer(0, Vec::new(), String::new()) }
+    }
+
+    /// S3 asking the caller to slow down (HTTP 503 `SlowDown`), as it answers a burst of requests; the SDK retries it.
+    pub fn s3_slow_down() -> Self {
+        Self::answer(
+            503,
+            vec![("Content-Type".into(), "application/xml".into())],
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code>\
+             <Message>Please reduce your request rate.</Message><RequestId>fault</RequestId></Error>"
+                .into(),
+        )
     }
 
     /// A successful answer with a JSON body, for an operation moto lacks, shaped as AWS answers it.
@@ -118,6 +136,7 @@ fn reason(status: u16) -> &'static str {
         200 => "OK",
         403 => "Forbidden",
         429 => "Too Many Requests",
+        503 => "Service Unavailable",
         _ => "Error",
     }
 }
@@ -126,8 +145,10 @@ fn serve(client: TcpStream, upstream: u16, rule: &Rule) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut client = client;
     let Some(req) = read_request(&mut reader)? else { return Ok(()) };
-    if let Some(fault) = rule(&req) {
+    if let Some(fault) = rule(&req).filter(|fault| {
         std::thread::sleep(fault.delay);
+        !fault.forward
+    }) {
         if fault.hang_up {
             return client.shutdown(Shutdown::Both);
         }
@@ -196,6 +217,14 @@ pub fn assume_role_account(req: &IncomingRequest) -> Option<String> {
 /// Whether the request is a Security Hub GetFindings call (restJson1: POST /findings).
 pub fn is_get_findings(req: &IncomingRequest) -> bool {
     req.head.starts_with("POST /findings ")
+}
+
+/// Whether the request is an S3 call on `bucket` (path-style, as the product's S3 clients send them).
+pub fn is_bucket_call(req: &IncomingRequest, bucket: &str) -> bool {
+    let path = req.head.split_whitespace().nth(1).unwrap_or_default();
+    path.strip_prefix('/')
+        .and_then(|p| p.strip_prefix(bucket))
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['?', '/']))
 }
 
 /// Whether the request is a Resource Groups Tagging API GetResources call (awsJson1.1: the operation is in

@@ -104,6 +104,13 @@ pub fn assume(port: u16, account: &str, role: &str) -> Keys {
 
 /// EnableSecurityHub, then BatchImportFindings in batches of at most 100. Returns the imported ids.
 pub fn seed_source(port: u16, role: &str, account: &str, region: &str, samples: &[Value], count: usize) -> Vec<String> {
+    let findings: Vec<Value> = (0..count).map(|n| rewrite(&samples[n % samples.len()], account, region, n)).collect();
+    import_findings(port, role, account, region, &findings)
+}
+
+/// EnableSecurityHub, then BatchImportFindings of these findings as they are, in batches of at most 100. Returns
+/// the imported ids.
+pub fn import_findings(port: u16, role: &str, account: &str, region: &str, findings: &[Value]) -> Vec<String> {
     let keys = assume(port, account, role);
     let r = aws_call(port, &keys, ("securityhub", region), "POST", "/accounts", "application/json", b"{}");
     assert!(
@@ -112,7 +119,6 @@ pub fn seed_source(port: u16, role: &str, account: &str, region: &str, samples: 
         r.status,
         r.body
     );
-    let findings: Vec<Value> = (0..count).map(|n| rewrite(&samples[n % samples.len()], account, region, n)).collect();
     for batch in findings.chunks(100) {
         let body = serde_json::to_vec(&json!({ "Findings": batch })).expect("json");
         let r = aws_call(port, &keys, ("securityhub", region), "POST", "/findings/import", "application/json", &body);

@@ -12,6 +12,7 @@ mod errors;
 mod findings;
 mod host;
 mod notify;
+mod read_limits;
 mod resources;
 mod session;
 mod tag_target;
@@ -25,6 +26,7 @@ pub use convert::finding_to_json;
 pub use errors::{classify, map_sdk_error};
 pub use findings::{get_findings_page, AwsFindingSource, FindingFilters, PAGE_SIZE};
 pub use notify::{publish_with, topic_region, AwsNotifier};
+pub use read_limits::ReadLimits;
 pub use resources::AwsResources;
 pub use session::{load_base, needs_refresh, Accounts, Identity};
 pub use tagged::ec2_tag_kinds;
@@ -57,6 +59,8 @@ pub struct AwsSettings {
     pub filters: FindingFilters,
     /// Time between incremental refreshes; `None`: only when asked.
     pub refresh_every: Option<std::time::Duration>,
+    /// Bounds on resource-read calls in flight (per account, region and service, and overall) and EC2's pace.
+    pub read_limits: ReadLimits,
 }
 
 impl Default for AwsSettings {
@@ -81,6 +85,12 @@ impl AwsSettings {
             get_findings_burst: config.get_findings_burst,
             filters: FindingFilters::default(),
             refresh_every: super::refresh_interval(config.refresh_seconds),
+            read_limits: ReadLimits {
+                total: config.live_read_calls,
+                s3: config.s3_read_calls,
+                ec2: config.ec2_read_calls,
+                ec2_pace: crate::cloud::quota::Quota { rate: config.ec2_read_rate, burst: config.ec2_read_burst },
+            },
         }
     }
 
@@ -203,7 +213,7 @@ fn backend(accounts: Arc<Accounts>, settings: &AwsSettings) -> Result<(Backend, 
     let identity = accounts.identity().clone();
     let sources = plan_sources(settings, &identity.account, accounts.default_region())?;
     let findings = Arc::new(AwsFindingSource::new(accounts.clone(), sources.clone(), settings));
-    let resources = Arc::new(AwsResources::new(accounts.clone()));
+    let resources = Arc::new(AwsResources::with_limits(accounts.clone(), settings.read_limits));
     let updates = Arc::new(AwsFindingUpdates::new(accounts.clone()));
     let automation = Arc::new(automation::AwsAutomation::new(accounts.clone()));
     let notifier = Arc::new(AwsNotifier::new(accounts));

@@ -1,6 +1,8 @@
-//! Live resource state, read in the finding's own account (assumed role) and region.
+//! Live resource state, read in the finding's own account (assumed role) and region. The calls of one read go out
+//! together, each through its service's gate for that account and region (`read_limits`).
 
 use super::errors::map_sdk_error;
+use super::read_limits::{ReadGates, ReadLimits, ReadService};
 use super::session::Accounts;
 use crate::cloud::{CloudError, Resources, TaggedResource};
 use crate::model::ResourceRef;
@@ -14,11 +16,13 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::Arc;
 
 /// Reads and changes S3 buckets, security groups, account-wide settings and EC2 instances.
 pub struct AwsResources {
     accounts: Arc<Accounts>,
+    gates: ReadGates,
 }
 
 /// `Ok(None)` when the service says the thing is simply not there (one of `absent_codes`).
@@ -54,27 +58,69 @@ macro_rules! block_configuration {
 }
 
 impl AwsResources {
+    /// Reads (and changes) with the default bounds on calls in flight.
     pub fn new(accounts: Arc<Accounts>) -> Self {
-        Self { accounts }
+        Self::with_limits(accounts, ReadLimits::default())
+    }
+
+    /// Reads (and changes) with these bounds on read calls in flight.
+    pub fn with_limits(accounts: Arc<Accounts>, limits: ReadLimits) -> Self {
+        Self { accounts, gates: ReadGates::new(limits) }
+    }
+
+    /// Makes one read call once the service's gate for that account and region lets it through.
+    async fn gated<T>(&self, account_id: &str, region: &str, service: ReadService, call: impl Future<Output = T>) -> T {
+        let _permit = self.gates.enter(account_id, region, service).await;
+        call.await
+    }
+
+    /// An S3 read call through the S3 gate of that account and region.
+    async fn s3_call<T>(&self, account_id: &str, region: &str, call: impl Future<Output = T>) -> T {
+        self.gated(account_id, region, ReadService::S3, call).await
     }
 
     async fn bucket(&self, account_id: &str, region: &str, name: &str) -> Result<BucketState, CloudError> {
         let config = Box::pin(self.accounts.config_for(account_id)).await?;
         let s3 = Accounts::s3(&config, region);
         let ctx = |op: &str| format!("{op} {name} in {account_id}/{region}");
-        let pab = absent_ok(
-            s3.get_public_access_block().bucket(name).expected_bucket_owner(account_id).send().await,
-            &["NoSuchPublicAccessBlockConfiguration"],
-            &ctx("GetPublicAccessBlock"),
+        // The four settings are independent: read together, the bucket costs one round trip instead of four.
+        let (pab, encryption, policy, tags) = tokio::try_join!(
+            async {
+                let sent = self.s3_call(
+                    account_id,
+                    region,
+                    s3.get_public_access_block().bucket(name).expected_bucket_owner(account_id).send(),
+                );
+                absent_ok(sent.await, &["NoSuchPublicAccessBlockConfiguration"], &ctx("GetPublicAccessBlock"))
+            },
+            async {
+                let sent = self.s3_call(
+                    account_id,
+                    region,
+                    s3.get_bucket_encryption().bucket(name).expected_bucket_owner(account_id).send(),
+                );
+                absent_ok(sent.await, &["ServerSideEncryptionConfigurationNotFoundError"], &ctx("GetBucketEncryption"))
+            },
+            async {
+                let sent = self.s3_call(
+                    account_id,
+                    region,
+                    s3.get_bucket_policy().bucket(name).expected_bucket_owner(account_id).send(),
+                );
+                absent_ok(sent.await, &["NoSuchBucketPolicy"], &ctx("GetBucketPolicy"))
+            },
+            async {
+                let sent = self.s3_call(
+                    account_id,
+                    region,
+                    s3.get_bucket_tagging().bucket(name).expected_bucket_owner(account_id).send(),
+                );
+                absent_ok(sent.await, &["NoSuchTagSet"], &ctx("GetBucketTagging"))
+            },
         )?;
         let public_access_block =
             block_configuration!(pab.as_ref().and_then(|o| o.public_access_block_configuration()));
-        let encryption = absent_ok(
-            s3.get_bucket_encryption().bucket(name).expected_bucket_owner(account_id).send().await,
-            &["ServerSideEncryptionConfigurationNotFoundError"],
-            &ctx("GetBucketEncryption"),
-        )?
-        .and_then(|o| {
+        let encryption = encryption.and_then(|o| {
             o.server_side_encryption_configuration()?
                 .rules()
                 .iter()
@@ -85,19 +131,10 @@ impl AwsResources {
             Some((algorithm, key)) => (Some(algorithm), key),
             None => (None, None),
         };
-        let policy = absent_ok(
-            s3.get_bucket_policy().bucket(name).expected_bucket_owner(account_id).send().await,
-            &["NoSuchBucketPolicy"],
-            &ctx("GetBucketPolicy"),
-        )?
-        .and_then(|o| o.policy().map(String::from));
-        let tags: BTreeMap<String, String> = absent_ok(
-            s3.get_bucket_tagging().bucket(name).expected_bucket_owner(account_id).send().await,
-            &["NoSuchTagSet"],
-            &ctx("GetBucketTagging"),
-        )?
-        .map(|o| o.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect())
-        .unwrap_or_default();
+        let policy = policy.and_then(|o| o.policy().map(String::from));
+        let tags: BTreeMap<String, String> = tags
+            .map(|o| o.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect())
+            .unwrap_or_default();
         Ok(BucketState {
             name: name.to_string(),
             account_id: account_id.to_string(),
@@ -119,12 +156,20 @@ impl AwsResources {
         let config = Box::pin(self.accounts.config_for(account_id)).await?;
         let ec2 = Accounts::ec2(&config, region);
         let ctx = |op: &str| format!("{op} {group_id} in {account_id}/{region}");
-        let groups = ec2
-            .describe_security_groups()
-            .group_ids(group_id)
-            .send()
-            .await
-            .map_err(|e| map_sdk_error(&ctx("DescribeSecurityGroups"), e))?;
+        // The group and its rules are independent calls: read together.
+        let (groups, rules) = tokio::try_join!(
+            async {
+                self.gated(
+                    account_id,
+                    region,
+                    ReadService::Ec2,
+                    ec2.describe_security_groups().group_ids(group_id).send(),
+                )
+                .await
+                .map_err(|e| map_sdk_error(&ctx("DescribeSecurityGroups"), e))
+            },
+            self.security_group_rules(&ec2, account_id, region, group_id),
+        )?;
         let group = groups
             .security_groups()
             .iter()
@@ -135,18 +180,38 @@ impl AwsResources {
             .iter()
             .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
             .collect();
+        Ok(SecurityGroupState {
+            group_id: group_id.to_string(),
+            group_name: group.group_name().unwrap_or_default().to_string(),
+            vpc_id: group.vpc_id().map(String::from),
+            account_id: account_id.to_string(),
+            region: region.to_string(),
+            rules,
+            tags,
+        })
+    }
+
+    /// Every rule of the group, sorted, page by page.
+    async fn security_group_rules(
+        &self,
+        ec2: &aws_sdk_ec2::Client,
+        account_id: &str,
+        region: &str,
+        group_id: &str,
+    ) -> Result<Vec<SecurityGroupRule>, CloudError> {
         let mut rules = Vec::new();
         let mut token: Option<String> = None;
         loop {
             let filter = aws_sdk_ec2::types::Filter::builder().name("group-id").values(group_id).build();
-            let page = ec2
+            let call = ec2
                 .describe_security_group_rules()
                 .filters(filter)
                 .max_results(1000)
                 .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(|e| map_sdk_error(&ctx("DescribeSecurityGroupRules"), e))?;
+                .send();
+            let page = self.gated(account_id, region, ReadService::Ec2, call).await.map_err(|e| {
+                map_sdk_error(&format!("DescribeSecurityGroupRules {group_id} in {account_id}/{region}"), e)
+            })?;
             for r in page.security_group_rules() {
                 rules.push(SecurityGroupRule {
                     rule_id: r.security_group_rule_id().map(String::from),
@@ -170,15 +235,7 @@ impl AwsResources {
             }
         }
         rules.sort();
-        Ok(SecurityGroupState {
-            group_id: group_id.to_string(),
-            group_name: group.group_name().unwrap_or_default().to_string(),
-            vpc_id: group.vpc_id().map(String::from),
-            account_id: account_id.to_string(),
-            region: region.to_string(),
-            rules,
-            tags,
-        })
+        Ok(rules)
     }
 }
 
@@ -187,18 +244,22 @@ impl AwsResources {
         let config = Box::pin(self.accounts.config_for(account_id)).await?;
         let ctx = |op: &str| format!("{op} for account {account_id} in {account_id}/{region}");
         let s3control = Accounts::s3control(&config, region);
-        let pab = absent_ok(
-            s3control.get_public_access_block().account_id(account_id).send().await,
-            &["NoSuchPublicAccessBlockConfiguration"],
-            &ctx("GetPublicAccessBlock"),
+        let ec2 = Accounts::ec2(&config, region);
+        let (pab, ebs) = tokio::try_join!(
+            async {
+                let call = s3control.get_public_access_block().account_id(account_id).send();
+                let sent = self.gated(account_id, region, ReadService::S3Control, call).await;
+                absent_ok(sent, &["NoSuchPublicAccessBlockConfiguration"], &ctx("GetPublicAccessBlock"))
+            },
+            async {
+                let call = ec2.get_ebs_encryption_by_default().send();
+                self.gated(account_id, region, ReadService::Ec2, call)
+                    .await
+                    .map_err(|e| map_sdk_error(&ctx("GetEbsEncryptionByDefault"), e))
+            },
         )?;
         let s3_public_access_block =
             block_configuration!(pab.as_ref().and_then(|o| o.public_access_block_configuration()));
-        let ebs = Accounts::ec2(&config, region)
-            .get_ebs_encryption_by_default()
-            .send()
-            .await
-            .map_err(|e| map_sdk_error(&ctx("GetEbsEncryptionByDefault"), e))?;
         Ok(AccountState {
             account_id: account_id.to_string(),
             region: region.to_string(),
@@ -210,12 +271,8 @@ impl AwsResources {
     async fn instance(&self, account_id: &str, region: &str, instance_id: &str) -> Result<InstanceState, CloudError> {
         let config = Box::pin(self.accounts.config_for(account_id)).await?;
         let ctx = format!("DescribeInstances {instance_id} in {account_id}/{region}");
-        let out = Accounts::ec2(&config, region)
-            .describe_instances()
-            .instance_ids(instance_id)
-            .send()
-            .await
-            .map_err(|e| map_sdk_error(&ctx, e))?;
+        let call = Accounts::ec2(&config, region).describe_instances().instance_ids(instance_id).send();
+        let out = self.gated(account_id, region, ReadService::Ec2, call).await.map_err(|e| map_sdk_error(&ctx, e))?;
         let instance = out
             .reservations()
             .iter()

@@ -1,0 +1,130 @@
+//! The findings of a headless command, deduplicated as their pages arrive (newest UpdatedAt wins), each assessed
+//! live as soon as it is known — so resource reads run while later pages are still being fetched, and a resource is
+//! read once for all the findings about it (`SharedReads`).
+
+use super::live_reads::SharedReads;
+use super::Row;
+use crate::cloud::Resources;
+use crate::model::FindingKey;
+use crate::triage::{Assessment, PlanStatus, Triage};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+
+/// What a finding whose live state could not be read gets instead: its snapshot plan, and this note.
+const SNAPSHOT_INSTEAD: &str = "live state unavailable, plan from the finding's snapshot";
+
+/// One finding: its newest copy, whether the command wants it, and its live assessment under way.
+struct Slot {
+    row: Row,
+    kept: bool,
+    live: Option<JoinHandle<Result<Assessment, String>>>,
+}
+
+/// Findings by identity, in the order first seen, with their live assessments.
+pub struct LiveAssessments {
+    reads: Option<Arc<SharedReads>>,
+    triage: Arc<Triage>,
+    index: HashMap<FindingKey, usize>,
+    slots: Vec<Slot>,
+}
+
+impl LiveAssessments {
+    /// Assesses live through `resources`; without them (offline, or plans from snapshots) rows stay as assessed.
+    pub fn new(resources: Option<Arc<dyn Resources>>, triage: Arc<Triage>) -> Self {
+        let reads = resources.map(|r| Arc::new(SharedReads::new(r)));
+        Self { reads, triage, index: HashMap::new(), slots: Vec::new() }
+    }
+
+    /// The shared reads (for counting them), when reading live.
+    pub fn reads(&self) -> Option<&Arc<SharedReads>> {
+        self.reads.as_ref()
+    }
+
+    /// Findings held so far (one per identity).
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether no finding arrived yet.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Adds a finding's row. An older copy than the one held is dropped; a copy at least as new replaces it, and its
+    /// live assessment replaces the old one's. `keep`: whether the command wants this finding (only those are read).
+    pub fn add(&mut self, row: Row, keep: bool) {
+        let key = row.finding.key();
+        let held = self.index.get(&key).copied();
+        if held.is_some_and(|i| row.finding.updated_at < self.slots[i].row.finding.updated_at) {
+            return;
+        }
+        let live = self.start(&row, keep);
+        let slot = Slot { row, kept: keep, live };
+        match held {
+            Some(i) => {
+                let older = std::mem::replace(&mut self.slots[i], slot);
+                if let Some(task) = older.live {
+                    task.abort();
+                }
+            }
+            None => {
+                self.index.insert(key, self.slots.len());
+                self.slots.push(slot);
+            }
+        }
+    }
+
+    /// Starts the live assessment of a wanted finding that has a playbook.
+    fn start(&self, row: &Row, keep: bool) -> Option<JoinHandle<Result<Assessment, String>>> {
+        let reads = self.reads.clone().filter(|_| keep && *row.plan() != PlanStatus::NoPlaybook)?;
+        let (triage, finding) = (self.triage.clone(), row.finding.clone());
+        Some(tokio::spawn(async move { reads.assess(&triage, &finding).await }))
+    }
+
+    /// Waits for every live assessment; returns the wanted rows in the order first seen, each with the problem of
+    /// its live read (its row then keeps the snapshot assessment), and how many were assessed live (or tried).
+    pub async fn finish(mut self) -> (Vec<Row>, Vec<Option<String>>, usize) {
+        let slots = std::mem::take(&mut self.slots);
+        let mut rows = Vec::with_capacity(slots.len());
+        let mut errors = Vec::with_capacity(slots.len());
+        let mut assessed = 0;
+        for Slot { mut row, kept, live } in slots {
+            if !kept {
+                continue;
+            }
+            let error = match live {
+                None => None,
+                Some(task) => {
+                    assessed += 1;
+                    match task.await {
+                        Ok(Ok(assessment)) => {
+                            row.set_assessment(assessment);
+                            None
+                        }
+                        Ok(Err(e)) => Some(format!("{SNAPSHOT_INSTEAD}: {e}")),
+                        Err(e) => Some(format!("{SNAPSHOT_INSTEAD}: the assessment stopped: {e}")),
+                    }
+                }
+            };
+            rows.push(row);
+            errors.push(error);
+        }
+        (rows, errors, assessed)
+    }
+}
+
+impl Drop for LiveAssessments {
+    /// Given up before `finish` (the command is stopping): no read goes on for nothing.
+    fn drop(&mut self) {
+        for slot in &self.slots {
+            if let Some(task) = &slot.live {
+                task.abort();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "live_assessments_tests.rs"]
+mod tests;

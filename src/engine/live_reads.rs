@@ -1,0 +1,97 @@
+//! Live reads shared between findings: findings about the same resource (same account, region and resource) share
+//! one `read_state`, started by the first of them and awaited by the others; each finding is then assessed from
+//! that state on its own (its own verdict, plan and error). Meant for one pass over many findings (a headless
+//! command): the states read stay for the life of the value, so a later pass makes a new one.
+
+use crate::cloud::Resources;
+use crate::model::{Finding, ResourceRef};
+use crate::playbook::ResourceState;
+use crate::triage::{Assessment, Triage};
+use chrono::Utc;
+use futures::future::{BoxFuture, FutureExt, Shared};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// One resource as `read_state` sees it: the finding's account and region, and the resource's type, id and own
+/// region (which wins over the finding's for global resources).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ResourceKey {
+    account_id: String,
+    region: String,
+    kind: String,
+    id: String,
+    resource_region: Option<String>,
+}
+
+impl ResourceKey {
+    fn new(account_id: &str, region: &str, resource: &ResourceRef) -> Self {
+        Self {
+            account_id: account_id.to_string(),
+            region: region.to_string(),
+            kind: resource.kind.clone(),
+            id: resource.id.clone(),
+            resource_region: resource.region.clone(),
+        }
+    }
+}
+
+/// A read in flight or done, awaited by every finding about its resource; the error already names what failed.
+type SharedRead = Shared<BoxFuture<'static, Result<Arc<ResourceState>, String>>>;
+
+/// Reads each resource at most once, however many findings are about it.
+pub struct SharedReads {
+    resources: Arc<dyn Resources>,
+    reads: Mutex<HashMap<ResourceKey, SharedRead>>,
+    started: AtomicUsize,
+}
+
+impl SharedReads {
+    /// Reads through `resources` (whose adapter keeps each service's limits).
+    pub fn new(resources: Arc<dyn Resources>) -> Self {
+        Self { resources, reads: Mutex::new(HashMap::new()), started: AtomicUsize::new(0) }
+    }
+
+    /// How many resources were read (or are being read): one per distinct resource asked for.
+    pub fn reads_started(&self) -> usize {
+        self.started.load(Ordering::SeqCst)
+    }
+
+    /// The resource's live state, read on the first ask; later asks await that same read.
+    pub async fn read(
+        &self,
+        account_id: &str,
+        region: &str,
+        resource: &ResourceRef,
+    ) -> Result<Arc<ResourceState>, String> {
+        let key = ResourceKey::new(account_id, region, resource);
+        let read = {
+            // Never held across an await; a poisoned map still holds whole entries.
+            let mut reads = self.reads.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            reads.entry(key).or_insert_with(|| self.start(account_id, region, resource)).clone()
+        };
+        read.await
+    }
+
+    /// Starts a read as a task of its own, so it goes on whichever finding awaits it (or stops awaiting).
+    fn start(&self, account_id: &str, region: &str, resource: &ResourceRef) -> SharedRead {
+        self.started.fetch_add(1, Ordering::SeqCst);
+        let resources = self.resources.clone();
+        let (account_id, region, resource) = (account_id.to_string(), region.to_string(), resource.clone());
+        let task = tokio::spawn(async move {
+            resources
+                .read_state(&account_id, &region, &resource)
+                .await
+                .map(Arc::new)
+                .map_err(|e| format!("reading {} in {account_id}/{region}: {e}", resource.short_id()))
+        });
+        task.map(|joined| joined.unwrap_or_else(|e| Err(format!("the read stopped: {e}")))).boxed().shared()
+    }
+
+    /// Verdict and plan of the finding from its resource's live state; the error says what could not be read.
+    pub async fn assess(&self, triage: &Triage, finding: &Finding) -> Result<Assessment, String> {
+        let resource = finding.primary_resource().ok_or("the finding names no resource")?;
+        let state = self.read(&finding.account_id, &finding.region, resource).await?;
+        Ok(triage.assess(finding, Some(&state), Utc::now()))
+    }
+}
