@@ -9,7 +9,6 @@ use hubtriage::cli::args::{AuditCommand, Cli, Command};
 use hubtriage::cli::{apply, audit, collect, exceptions, iam_policy, plan, stderr, store, EXIT_ERROR};
 use hubtriage::inert_eprintln;
 use hubtriage::session;
-use hubtriage::ui::{App, Theme};
 
 /// The command line, or the exit after clap's message (usage error, help, version) was shown, sanitized: it can
 /// quote an argument, and an argument can hold an escape sequence.
@@ -67,11 +66,16 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         let copy = config.audit.s3_bucket.as_ref().map(|b| format!("s3://{b}/{}", config.audit.prefix()));
         return Ok(audit::verify(&session::audit_log_path(&config), copy.as_deref()));
     }
+    let Some(command) = cli.command else {
+        hubtriage::cli::tui::run(cli.global, config, triage).await?;
+        inert_eprintln!("hubtriage: log written to {}", log_path.display());
+        return Ok(0);
+    };
     let backend = session::connect_backend(&cli.global, &config).await?;
     tracing::info!(backend = %backend.label, "starting");
     // `plan` changes nothing: it neither needs the remote copy of the audit log nor waits for its check.
-    let copy = match cli.command {
-        Some(Command::Plan { .. }) => None,
+    let copy = match command {
+        Command::Plan { .. } => None,
         _ => session::audit_copy(&cli.global, &config).await,
     };
     let remediator = session::remediator(&config, &backend, &triage, copy)?;
@@ -84,44 +88,14 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     }
     let source_timeout =
         cli.global.source_timeout.map(std::time::Duration::from_secs).unwrap_or(collect::DEFAULT_SOURCE_TIMEOUT);
-    match cli.command {
-        Some(Command::Plan { format, no_live }) => {
+    match command {
+        Command::Plan { format, no_live } => {
             let options = collect::CollectOptions { source_timeout, live: !no_live };
             plan::run(&backend, &triage, format, options).await
         }
-        Some(Command::Apply { ids, yes }) => apply::run(&backend, &triage, remediator, &ids, yes, source_timeout).await,
-        Some(Command::Exceptions { command }) => exceptions::run(&backend, remediator, command).await,
-        Some(Command::IamPolicy { .. } | Command::Audit { .. }) => Ok(0),
-        Some(Command::Store { command }) => store::run(&cli.global, &config, &backend, command),
-        None => {
-            let theme_name = config.theme.clone().unwrap_or_else(|| "dark".into());
-            let config_dir =
-                hubtriage::config::Config::default_path().and_then(|p| p.parent().map(|d| d.to_path_buf()));
-            let theme = Theme::load(&theme_name, config_dir.as_deref()).map_err(anyhow::Error::msg)?;
-            let mut app = App::new(theme, backend.label.clone(), backend.resources.is_some());
-            app.auto_fix = config.auto_fix;
-            app.account_names =
-                config.accounts.iter().filter_map(|(id, a)| Some((id.clone(), a.name.clone()?))).collect();
-            app.account_classes = config.accounts.iter().map(|(id, a)| (id.clone(), a.class.clone())).collect();
-            app.read_only = config.read_only;
-            app.exceptions = config.exceptions.clone();
-            app.actions = config.actions.clone();
-            app.trusted_products = triage.policy.trusted_products.clone();
-            app.incident = triage.policy.incident.is_on();
-            if let Some(r) = &remediator {
-                app.audit = r.audit_records();
-            }
-            let (store, notices) = hubtriage::session_store::open_store(&cli.global, &config, &backend);
-            if let (Some(r), Some(store)) = (&remediator, &store) {
-                r.keep_in(store.clone());
-            }
-            for notice in notices {
-                tracing::warn!("{notice}");
-                app.problems.push(notice);
-            }
-            hubtriage::ui::run::run(app, backend, triage, remediator, store).await?;
-            inert_eprintln!("hubtriage: log written to {}", log_path.display());
-            Ok(0)
-        }
+        Command::Apply { ids, yes } => apply::run(&backend, &triage, remediator, &ids, yes, source_timeout).await,
+        Command::Exceptions { command } => exceptions::run(&backend, remediator, command).await,
+        Command::IamPolicy { .. } | Command::Audit { .. } => Ok(0),
+        Command::Store { command } => store::run(&cli.global, &config, &backend, command),
     }
 }

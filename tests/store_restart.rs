@@ -1,4 +1,5 @@
-//! The store across restarts, on moto through the real SDK and the engine's paging tasks as the TUI runs them: the
+//! The store across restarts, on moto through the real SDK, the engine's paging tasks and the Store stage as the TUI
+//! runs them: the
 //! second start shows every stored finding before the first page arrives (each source `Cached`), then syncs from its
 //! mark; a finding resolved between the runs leaves the default view after that sync; a source that fails keeps its
 //! cached rows.
@@ -8,6 +9,7 @@ mod support;
 
 use hubtriage::cloud::SourceId;
 use hubtriage::engine::refresh::{spawn_with_store, RefreshSettings};
+use hubtriage::engine::stage::{self, Subscribers};
 use hubtriage::engine::{cached, Msg, SourceStatus};
 use hubtriage::store::Store;
 use serde_json::{json, Value};
@@ -37,7 +39,8 @@ struct Run {
 async fn start(endpoint: &str, store: &Arc<Store>) -> Run {
     let backend = support::sdk::backend(endpoint, &[ACCOUNT], &[REGION]).await;
     let triage = hubtriage::session::triage(&hubtriage::config::Config::default()).unwrap();
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (ui_tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let tx = stage::spawn(ui_tx, Subscribers::default(), None);
     let sources = backend.findings.sources();
     cached::send_stored(store, &sources, &triage, &tx).unwrap();
     let settings = RefreshSettings { every: None, max_attempts: 2, ..RefreshSettings::default() };
@@ -45,9 +48,9 @@ async fn start(endpoint: &str, store: &Arc<Store>) -> Run {
     let mut run = Run { events: Vec::new(), workflow: BTreeMap::new() };
     while let Ok(Some(msg)) = tokio::time::timeout(Duration::from_secs(60), rx.recv()).await {
         match msg {
-            Msg::FindingsPage { rows, .. } => {
-                run.events.push(format!("page:{}", rows.len()));
-                for row in rows {
+            Msg::Findings(changes) => {
+                run.events.push(format!("page:{}", changes.added.len() + changes.changed.len()));
+                for row in changes.added.iter().chain(&changes.changed) {
                     run.workflow.insert(row.finding.id.to_string(), row.finding.workflow_status.label().into());
                 }
             }

@@ -147,3 +147,54 @@ fn sigterm_to_the_tui_stops_a_running_action_and_everything_it_started() {
     assert!(Command::new("kill").args(["-TERM", &hubtriage.to_string()]).status().unwrap().success());
     finish(child, dir.path(), hubtriage, grandchild);
 }
+
+/// An endpoint that accepts connections and never answers (a stalled proxy): the TUI is up at once, says what it is
+/// connecting to, and quits on `q` without waiting for AWS.
+#[test]
+fn the_tui_comes_up_at_once_and_quits_on_q_while_aws_never_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Connections are accepted and held open, never answered; the thread ends with the test process.
+    std::thread::spawn(move || listener.incoming().collect::<Vec<_>>());
+    let screen = dir.path().join("screen");
+    let binary = assert_cmd::cargo::cargo_bin("hubtriage");
+    let inner =
+        format!("stty cols 120 rows 40; {} --endpoint-url http://127.0.0.1:{port} --regions eu-west-1", binary.display());
+    let started = Instant::now();
+    let mut child = Command::new("script")
+        .args(["-qfec", &inner])
+        .arg(&screen)
+        .env("HOME", dir.path())
+        .env("HUBTRIAGE_LOG", dir.path().join("hubtriage.log"))
+        .env("TERM", "xterm-256color")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "eu-west-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("`script` (util-linux) runs the TUI on a pty");
+    let shown = || String::from_utf8_lossy(&std::fs::read(&screen).unwrap_or_default()).into_owned();
+    wait_until("the first frame says it is connecting", Duration::from_secs(10), || {
+        shown().contains(&format!("connecting to AWS at http://127.0.0.1:{port}"))
+    });
+    let up = started.elapsed();
+    let asked = Instant::now();
+    let stdin = child.stdin.as_mut().unwrap();
+    // Keys sent before the TUI reads them would be lost: press q until it has quit.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "q did not quit while connecting (up after {up:?})\n{}", shown());
+        let _ = stdin.write_all(b"q");
+        let _ = stdin.flush();
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(asked.elapsed() < Duration::from_secs(5), "quit took {:?}", asked.elapsed());
+}

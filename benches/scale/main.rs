@@ -30,6 +30,10 @@ fn main() {
         stream::child(&args[1..]);
         return;
     }
+    if args.first().map(String::as_str) == Some(store::CHILD_ARG) {
+        store::child(&args[1..]);
+        return;
+    }
     if args.first().map(String::as_str) == Some(offline::CHILD_ARG) {
         offline::child(&args[1..]);
         return;
@@ -76,6 +80,10 @@ fn main() {
     }
     if wanted("store") {
         store::run(&corpus, FINDINGS, &mut report);
+    }
+    // A million stored findings: asked for by name only (writing them takes minutes).
+    if args.iter().any(|a| a == "store-1m") {
+        store::run(&corpus, 1_000_000, &mut report);
     }
     if wanted("stream") || wanted("memory") {
         stream::run(FINDINGS, &mut report);

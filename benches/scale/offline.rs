@@ -9,6 +9,7 @@ use crate::listing::app_with;
 use crate::report::{thousands, Report};
 use hubtriage::cloud::file::{read_path, FileSource};
 use hubtriage::engine::{ingest, Msg, SourceStatus};
+use hubtriage::engine::stage::{self, Subscribers};
 use hubtriage::ui::{run::apply_messages, views};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -96,7 +97,8 @@ pub fn child(args: &[String]) {
         let source = Arc::new(FileSource::open(Path::new(path)));
         let mut app = app_with(Vec::new());
         let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let (ui_tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let tx = stage::spawn(ui_tx, Subscribers::default(), None);
         ingest::spawn_all(source, triage(), tx);
         let mut tick = tokio::time::interval(Duration::from_millis(16));
         let done = std::cell::Cell::new(false);

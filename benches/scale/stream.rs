@@ -11,6 +11,7 @@ use crossterm::event::KeyCode;
 use hubtriage::cloud::{CloudError, FindingSource, FindingsPage, SourceId};
 use hubtriage::engine::{ingest, Msg, SourceStatus};
 use hubtriage::model::asff::read_document;
+use hubtriage::engine::stage::{self, Subscribers};
 use hubtriage::ui::{run::apply_messages, views};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -75,7 +76,8 @@ pub fn child(args: &[String]) {
         let source = Arc::new(CorpusSource { corpus, per_source: findings / SOURCES });
         let mut app = app_with(Vec::new());
         let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let (ui_tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let tx = stage::spawn(ui_tx, Subscribers::default(), None);
         let started = Instant::now();
         ingest::spawn_all(source, triage(), tx);
         let mut tick = tokio::time::interval(FRAME_EVERY);

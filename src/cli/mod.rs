@@ -10,6 +10,7 @@ pub mod plan;
 pub mod plan_json;
 pub mod stderr;
 pub mod store;
+pub mod tui;
 
 /// Exit status: everything read and done.
 pub const EXIT_OK: i32 = 0;

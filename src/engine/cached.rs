@@ -1,4 +1,4 @@
-//! Start from the store: the findings kept from earlier runs go to the UI at once, page by page, before any source
+//! Start from the store: the findings kept from earlier runs go to the Store stage at once, page by page, before any source
 //! answers; each source is shown as `Cached` with the time of its last complete sync until its delta sync ends.
 
 use super::ingest::{assess_page, spill_page};
@@ -34,6 +34,7 @@ pub fn send_stored(
         let mut outcome = read_owned_document(page);
         let set: BTreeMap<&FindingKey, WorkflowStatus> =
             chunk.iter().filter_map(|s| Some((&s.key, s.set_workflow?))).collect();
+        let held: Vec<FindingKey> = set.keys().map(|k| (*k).clone()).collect();
         if !set.is_empty() {
             for finding in &mut outcome.findings {
                 if let Some(status) = set.get(&finding.key()) {
@@ -56,7 +57,9 @@ pub fn send_stored(
             spill_page(&mut findings);
             let rows = assess_page(findings, triage, Utc::now());
             let problems = problems.take().unwrap_or_default();
-            if tx.send(Msg::FindingsPage { source, rows, problems }).is_err() {
+            // The chunk's held keys go with each of its pages: the stage holds those among the page's rows.
+            let held = held.clone();
+            if tx.send(Msg::StoredPage { source, rows, held, problems }).is_err() {
                 return Ok(sent);
             }
         }

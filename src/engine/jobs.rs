@@ -133,6 +133,18 @@ pub struct JobUpdate {
     pub updated_at: DateTime<Utc>,
 }
 
+impl JobUpdate {
+    /// The workflow status this update means hubtriage set on its findings in Security Hub: RESOLVED when a fix
+    /// was verified (or found nothing to do), NEW when a rollback restored the before-state.
+    pub fn workflow_set(&self) -> Option<crate::model::WorkflowStatus> {
+        match (&self.state, self.kind) {
+            (JobState::Resolved | JobState::NoOp(_), JobKind::Apply { .. }) => Some(crate::model::WorkflowStatus::Resolved),
+            (JobState::RolledBack, _) => Some(crate::model::WorkflowStatus::New),
+            _ => None,
+        }
+    }
+}
+
 /// A fix to run: findings on one resource for one control, with the plan the operator approved.
 #[derive(Debug, Clone)]
 pub struct ApplyRequest {

@@ -6,6 +6,7 @@ pub mod audit_summary;
 pub mod audit_verify;
 pub mod cached;
 pub mod exceptions;
+pub mod finding_state;
 pub mod ingest;
 pub mod jobs;
 pub mod live_assessments;
@@ -14,6 +15,7 @@ pub mod live_reads;
 pub mod refresh;
 pub mod remediate;
 mod row;
+pub mod stage;
 
 use crate::cloud::SourceId;
 use crate::model::FindingKey;
@@ -71,12 +73,22 @@ impl SourceStatus {
 /// Everything that reaches the UI from background work.
 #[derive(Debug)]
 pub enum Msg {
-    /// A page of findings, assessed.
+    /// A page of findings from a source, assessed (to the Store stage, which decides what it changes).
     FindingsPage {
         source: SourceId,
         rows: Vec<Row>,
         problems: Vec<String>,
     },
+    /// Findings read back from the store, assessed; `held` are those whose workflow status hubtriage set (to the
+    /// Store stage).
+    StoredPage {
+        source: SourceId,
+        rows: Vec<Row>,
+        held: Vec<FindingKey>,
+        problems: Vec<String>,
+    },
+    /// What changed in the findings, as the Store stage decided it: the table applies it as it is.
+    Findings(Box<finding_state::FindingChanges>),
     SourceState {
         source: SourceId,
         status: SourceStatus,

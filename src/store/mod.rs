@@ -10,6 +10,7 @@ mod upsert;
 pub use upsert::{Changes, StoredFinding};
 
 use crate::cloud::SourceId;
+use crate::model::FindingKey;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags};
 use std::collections::BTreeMap;
@@ -188,6 +189,11 @@ impl Store {
 
     /// Removes closed findings (and their history) closed before `now − retention_days`; how many went.
     pub fn prune(&self, retention_days: u32, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.prune_keys(retention_days, now).map(|keys| keys.len())
+    }
+
+    /// As [`Store::prune`], returning the findings removed (for the change feed).
+    pub fn prune_keys(&self, retention_days: u32, now: DateTime<Utc>) -> Result<Vec<FindingKey>, StoreError> {
         let before = stamp(now - chrono::Duration::days(i64::from(retention_days)));
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(|e| self.sql(e))?;
@@ -197,9 +203,21 @@ impl Store {
             [&before],
         )
         .map_err(|e| self.sql(e))?;
-        let gone = tx
-            .execute("DELETE FROM findings WHERE open = 0 AND closed_at IS NOT NULL AND closed_at < ?1", [&before])
-            .map_err(|e| self.sql(e))?;
+        let gone = {
+            let mut stmt = tx
+                .prepare(
+                    "DELETE FROM findings WHERE open = 0 AND closed_at IS NOT NULL AND closed_at < ?1
+                     RETURNING product_arn, id",
+                )
+                .map_err(|e| self.sql(e))?;
+            let rows = stmt
+                .query_map([&before], |row| {
+                    let (product_arn, id): (String, String) = (row.get(0)?, row.get(1)?);
+                    Ok(FindingKey { product_arn: product_arn.into(), id: id.into() })
+                })
+                .map_err(|e| self.sql(e))?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))?
+        };
         tx.commit().map_err(|e| self.sql(e))?;
         Ok(gone)
     }

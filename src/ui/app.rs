@@ -67,6 +67,9 @@ pub struct App {
     pub live: Option<LivePlan>,
     /// Whether live state can be read (not offline).
     pub live_reads: bool,
+    /// While the session connects (caller identity, store): what it is connecting to. Keys that need the
+    /// session wait; `q` quits.
+    pub connecting: Option<String>,
     pub auto_fix: bool,
     /// Account id → display name.
     pub account_names: BTreeMap<String, String>,
@@ -108,8 +111,6 @@ pub struct App {
     pub table_height: usize,
     pub quit: bool,
     /// `auto-fix` findings waiting to be handed to the remediator, and every finding ever handed (never twice).
-    pub(super) auto_fix_queue: Vec<Arc<Finding>>,
-    pub(super) auto_fix_seen: HashSet<FindingKey>,
     /// Work asked for while handling a message, handed over before the next frame.
     pub(super) queued_effects: Vec<Effect>,
     /// Live plan requests of findings re-read after an exception change (not the selected finding's).
@@ -138,6 +139,7 @@ impl App {
             problems: Vec::new(),
             live: None,
             live_reads,
+            connecting: None,
             auto_fix: false,
             account_names: BTreeMap::new(),
             account_classes: BTreeMap::new(),
@@ -160,8 +162,6 @@ impl App {
             action_runs: ActionRuns::default(),
             table_height: 20,
             quit: false,
-            auto_fix_queue: Vec::new(),
-            auto_fix_seen: HashSet::new(),
             queued_effects: Vec::new(),
             reassess: HashSet::new(),
             latest_job: HashMap::new(),
@@ -172,10 +172,15 @@ impl App {
     /// Applies a background message.
     pub fn on_msg(&mut self, msg: Msg) {
         match msg {
-            Msg::FindingsPage { source, rows, problems } => {
-                self.problems.extend(problems.into_iter().map(|p| format!("{source}: {p}")));
-                self.queue_auto_fixes(&rows);
-                self.listing.upsert(rows);
+            Msg::Findings(mut changes) => {
+                let problems = std::mem::take(&mut changes.problems);
+                self.note_problems(changes.source.as_ref(), problems);
+                self.listing.apply(*changes);
+            }
+            // Pages go to the Store stage, which sends what they change as `Findings`; one reaching the table
+            // directly would bypass its decisions, so it is not shown.
+            Msg::FindingsPage { source, .. } | Msg::StoredPage { source, .. } => {
+                tracing::error!(%source, "a page of findings reached the table without the store stage; dropped");
             }
             Msg::SourceState { source, status } => {
                 self.sources.insert(source, status);
@@ -194,8 +199,20 @@ impl App {
 
     /// Adds rows directly (tests and headless use).
     pub fn add_rows(&mut self, rows: Vec<Row>) {
-        self.listing.upsert(rows);
+        self.listing.put(rows);
         self.listing.refresh();
+    }
+
+    /// Keeps input problems for the Sources view (named with their source) and writes each to the log.
+    pub fn note_problems(&mut self, source: Option<&crate::cloud::SourceId>, problems: Vec<String>) {
+        for problem in problems {
+            let problem = match source {
+                Some(source) => format!("{source}: {problem}"),
+                None => problem,
+            };
+            tracing::warn!(problem = %crate::model::sanitize::single_line(&problem), "input problem");
+            self.problems.push(problem);
+        }
     }
 
     /// Applies a terminal event; returns the work it asks for.

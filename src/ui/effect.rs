@@ -1,5 +1,5 @@
 //! The work the UI asks the runtime to do. The app never awaits: every request leaves as an `Effect`, and
-//! `run::perform` hands it to the engine.
+//! `session::Session::perform` hands it to the engine.
 
 use crate::engine::exceptions::ExceptionOp;
 use crate::engine::jobs::ApplyRequest;
@@ -21,9 +21,6 @@ pub enum Effect {
     Rollback { audit_job: String },
     /// Switch incident mode (change windows lifted) on or off (`Remediator::set_incident`).
     SetIncident(bool),
-    /// Apply these `auto-fix` findings without a prompt (the auto-fix switch is on): policy approves whatever the
-    /// live plan is, through the same re-read, verify and audit flow.
-    AutoFix(Vec<Arc<Finding>>),
     /// Add, renew or remove an exception, validated and confirmed (`Remediator::exception`, one job).
     Exception(Box<ExceptionOp>),
     /// List the exceptions of every account and region (`Remediator::refresh_exceptions`), answered by

@@ -88,10 +88,6 @@ pub struct Listing {
     moved: bool,
     /// Findings whose verdict is auto-fix and that have a plan, kept as rows change.
     would_fix: usize,
-    /// Workflow statuses hubtriage set itself, with the finding's `UpdatedAt` at that moment. BatchUpdateFindings
-    /// does not move `UpdatedAt`, so a page fetched before the update (a refresh racing a fix) would otherwise
-    /// bring the old status back; a copy Security Hub updated since wins.
-    workflow_set: HashMap<FindingKey, (crate::model::WorkflowStatus, Option<chrono::DateTime<chrono::Utc>>)>,
 }
 
 fn haystack(row: &Row) -> String {
@@ -115,27 +111,28 @@ fn haystack(row: &Row) -> String {
 }
 
 impl Listing {
-    /// Adds or replaces rows (same ProductArn + Id: the newer copy wins); the view updates on the next `refresh`.
-    pub fn upsert(&mut self, rows: Vec<Row>) {
-        for mut row in rows {
+    /// Applies a batch of the Store stage's change feed as it is: the stage already decided which copy of each
+    /// finding is current and which workflow status holds. The view updates on the next `refresh`.
+    pub fn apply(&mut self, changes: crate::engine::finding_state::FindingChanges) {
+        let crate::engine::finding_state::FindingChanges { added, changed, workflow, removed, .. } = changes;
+        self.put(added);
+        self.put(changed);
+        for (key, status) in workflow {
+            self.show_workflow(&key, status);
+        }
+        if !removed.is_empty() {
+            self.remove(&removed);
+        }
+    }
+
+    /// Adds rows, or replaces the row of the same finding (ProductArn + Id).
+    pub fn put(&mut self, rows: Vec<Row>) {
+        for row in rows {
             let key = row.finding.key();
-            if let Some(&(status, set_at)) = self.workflow_set.get(&key) {
-                if row.finding.updated_at <= set_at {
-                    if row.finding.workflow_status != status {
-                        let mut finding = (*row.finding).clone();
-                        finding.workflow_status = status;
-                        row.finding = std::sync::Arc::new(finding);
-                    }
-                } else {
-                    self.workflow_set.remove(&key);
-                }
-            }
             match self.find(&key) {
                 Some(i) => {
-                    if row.finding.updated_at >= self.rows[i].finding.updated_at {
-                        self.rows[i] = row;
-                        self.row_changed(i);
-                    }
+                    self.rows[i] = row;
+                    self.row_changed(i);
                 }
                 None => {
                     let i = self.rows.len();
@@ -156,6 +153,29 @@ impl Listing {
                     self.rows.push(row);
                     self.row_changed(i);
                 }
+            }
+        }
+    }
+
+    /// Drops the rows of `keys` (findings pruned from the store: rare, so the table is rebuilt from what is left,
+    /// keeping its filters, order and selected finding).
+    fn remove(&mut self, keys: &[FindingKey]) {
+        let gone: std::collections::HashSet<&FindingKey> = keys.iter().collect();
+        let selected = self.selected_row().map(|r| r.finding.key());
+        let kept: Vec<Row> = std::mem::take(&mut self.rows).into_iter().filter(|r| !gone.contains(&r.finding.key())).collect();
+        let rebuilt = Listing {
+            filters: std::mem::take(&mut self.filters),
+            sort: self.sort,
+            descending: self.descending,
+            moved: self.moved,
+            ..Listing::default()
+        };
+        *self = rebuilt;
+        self.put(kept);
+        self.refresh();
+        if let Some(key) = selected {
+            if let Some(i) = self.find(&key) {
+                self.selected = self.visible.iter().position(|&v| v as usize == i).unwrap_or(0);
             }
         }
     }
@@ -193,11 +213,9 @@ impl Listing {
         }
     }
 
-    /// Sets one finding's workflow status as hubtriage just set it in Security Hub (BatchUpdateFindings does not move
-    /// `UpdatedAt`, so no refresh would bring the change back).
-    pub fn set_workflow(&mut self, key: &FindingKey, status: crate::model::WorkflowStatus) {
+    /// Shows the workflow status the Store stage says hubtriage set on a finding.
+    fn show_workflow(&mut self, key: &FindingKey, status: crate::model::WorkflowStatus) {
         if let Some(i) = self.find(key) {
-            self.workflow_set.insert(key.clone(), (status, self.rows[i].finding.updated_at));
             if self.rows[i].finding.workflow_status != status {
                 let mut finding = (*self.rows[i].finding).clone();
                 finding.workflow_status = status;

@@ -1,11 +1,9 @@
 //! Live reads the app asks for before each frame: the selected finding's live plan, findings re-assessed after an
-//! exception changed on their resource, and `auto-fix` findings handed to the remediator.
+//! exception changed on their resource.
 
 use super::app::{App, Effect};
 use crate::engine::jobs::JobUpdate;
-use crate::engine::Row;
 use crate::model::{Finding, FindingKey};
-use crate::policy::Verdict;
 use crate::triage::{Assessment, PlanStatus};
 use std::sync::Arc;
 
@@ -28,9 +26,6 @@ impl App {
     /// selected finding.
     pub fn before_draw(&mut self) -> Vec<Effect> {
         let mut effects = std::mem::take(&mut self.queued_effects);
-        if !self.auto_fix_queue.is_empty() {
-            effects.push(Effect::AutoFix(std::mem::take(&mut self.auto_fix_queue)));
-        }
         effects.extend(self.live_plan_effect());
         effects
     }
@@ -73,20 +68,6 @@ impl App {
                 self.reassess.insert(req);
             }
             self.queued_effects.push(Effect::LivePlan { req, finding });
-        }
-    }
-
-    /// With the auto-fix switch on (and fixes possible), queues open `auto-fix` findings that have a plan, once each.
-    pub(super) fn queue_auto_fixes(&mut self, rows: &[Row]) {
-        if !self.auto_fix || !self.can_fix || self.read_only {
-            return;
-        }
-        for row in rows {
-            let eligible =
-                row.decision.verdict == Verdict::AutoFix && row.plan().plan().is_some() && row.finding.is_open();
-            if eligible && self.auto_fix_seen.insert(row.finding.key()) {
-                self.auto_fix_queue.push(row.finding.clone());
-            }
         }
     }
 

@@ -14,6 +14,7 @@ pub mod listing;
 mod live;
 pub mod remediation;
 pub mod run;
+mod session;
 pub mod theme;
 pub mod views;
 

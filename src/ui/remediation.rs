@@ -175,18 +175,6 @@ impl App {
                 update.state.word()
             ));
         }
-        let workflow = match &update.state {
-            JobState::Resolved | JobState::NoOp(_) if matches!(update.kind, JobKind::Apply { .. }) => {
-                Some(crate::model::WorkflowStatus::Resolved)
-            }
-            JobState::RolledBack => Some(crate::model::WorkflowStatus::New),
-            _ => None,
-        };
-        if let Some(status) = workflow {
-            for key in &update.findings {
-                self.listing.set_workflow(key, status);
-            }
-        }
         if matches!(update.kind, JobKind::Apply { .. }) && update.state.is_success() {
             self.drifts.retain(|d| {
                 !(d.account_id == update.account_id

@@ -6,6 +6,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use hubtriage::engine::audit::{AuditEvent, AuditFinding, AuditRecord, AuditResult};
 use hubtriage::engine::jobs::{JobKind, JobState, JobUpdate, PreviewItem};
+use hubtriage::engine::stage::{Stage, Subscribers};
 use hubtriage::engine::Msg;
 use hubtriage::model::{Finding, FindingKey};
 use hubtriage::playbook::state::{SecurityGroupRule, SecurityGroupState};
@@ -29,6 +30,21 @@ pub fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
 
 pub fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single().expect("time")
+}
+
+/// A Store stage that knows the app's findings, as the one the TUI runs would.
+pub fn stage_of(app: &App) -> Stage {
+    let mut stage = Stage::new(Subscribers::default());
+    let source = hubtriage::cloud::SourceId { account_id: "111111111111".into(), region: "us-east-1".into() };
+    stage.take(Msg::FindingsPage { source, rows: app.listing.all().to_vec(), problems: Vec::new() });
+    stage
+}
+
+/// `msg` from a producer, through the stage to the app, as the TUI passes it.
+pub fn through(stage: &mut Stage, app: &mut App, msg: Msg) {
+    for msg in stage.take(msg) {
+        app.on_msg(msg);
+    }
 }
 
 /// An app with live access, showing the two findings of account 111111111111: EC2.13 (selected), then S3.8.

@@ -10,6 +10,7 @@ use crossterm::event::KeyCode;
 use hubtriage::cloud::SourceId;
 use hubtriage::config::Config;
 use hubtriage::engine::jobs::PreviewItem;
+use hubtriage::engine::stage::{Stage, Subscribers};
 use hubtriage::engine::{Msg, Row, SourceStatus};
 use hubtriage::model::asff::read_document;
 use hubtriage::playbook::{Basis, Plan, Playbooks, Step};
@@ -239,11 +240,14 @@ fn live_plan_errors_source_errors_and_problems_are_inert() {
     let screen = frame(&app, "live read error in the detail pane");
     assert!(screen.contains("live read failed"), "{screen}");
     let source = SourceId { account_id: "111111111111".into(), region: "eu-west-1".into() };
-    app.on_msg(Msg::FindingsPage {
+    let page = Msg::FindingsPage {
         source: source.clone(),
         rows: Vec::new(),
         problems: vec![format!("finding {EVIL}: Title is not a string")],
-    });
+    };
+    for msg in Stage::new(Subscribers::default()).take(page) {
+        app.on_msg(msg);
+    }
     app.on_msg(Msg::SourceState {
         source,
         status: SourceStatus::Retrying { attempt: 2, error: format!("GetFindings: {EVIL} timed out") },
@@ -252,4 +256,6 @@ fn live_plan_errors_source_errors_and_problems_are_inert() {
     press(&mut app, KeyCode::Char('2'));
     let screen = frame(&app, "Sources view");
     assert!(screen.contains("timed out"), "{screen}");
+    assert!(screen.contains("Input problems: 1"), "the problem is listed in the Sources view\n{screen}");
+    assert!(screen.contains("Title is not a string"), "{screen}");
 }

@@ -255,8 +255,9 @@ fn header_shows_auto_fix_incident_mode_and_read_only() {
 #[test]
 fn a_resolved_fix_closes_its_finding_in_the_table() {
     let mut app = fix_app();
+    let mut stage = stage_of(&app);
     let key = app.listing.selected_row().expect("selected").finding.key();
-    app.on_msg(job(7, JobKind::Apply { auto: false }, JobState::Resolved, &key));
+    through(&mut stage, &mut app, job(7, JobKind::Apply { auto: false }, JobState::Resolved, &key));
     app.before_draw();
     assert_eq!(app.listing.visible_len(), 1, "resolved findings leave the open view");
     let screen = text(&render(&app, 200, 50));
@@ -264,64 +265,17 @@ fn a_resolved_fix_closes_its_finding_in_the_table() {
 }
 
 #[test]
-fn auto_fix_switch_hands_each_auto_fix_finding_to_the_remediator_once() {
-    use hubtriage::engine::Row;
-    use hubtriage::playbook::Basis;
-    use hubtriage::policy::Verdict;
-    use hubtriage::triage::PlanStatus;
-    let mut app = fix_app();
-    app.auto_fix = true;
-    let rows: Vec<Row> = app
-        .listing
-        .all()
-        .iter()
-        .take(3)
-        .cloned()
-        .map(|mut row| {
-            let decision = hubtriage::policy::Decision { verdict: Verdict::AutoFix, ..row.decision.clone() };
-            row.set_assessment(hubtriage::triage::Assessment {
-                decision,
-                plan: PlanStatus::Planned(Box::new(plan(Basis::Live))),
-            });
-            row
-        })
-        .collect();
-    let source = hubtriage::cloud::SourceId { account_id: "111111111111".into(), region: "us-east-1".into() };
-    app.on_msg(Msg::FindingsPage { source: source.clone(), rows: rows.clone(), problems: Vec::new() });
-    let effects = app.before_draw();
-    let handed: Vec<_> = effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::AutoFix(findings) => Some(findings.len()),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(handed, [3]);
-    app.on_msg(Msg::FindingsPage { source, rows, problems: Vec::new() });
-    assert!(!app.before_draw().iter().any(|e| matches!(e, Effect::AutoFix(_))), "never twice");
-
-    let mut off = fix_app();
-    off.read_only = true;
-    off.auto_fix = true;
-    let rows: Vec<Row> = off.listing.all().to_vec();
-    off.on_msg(Msg::FindingsPage {
-        source: hubtriage::cloud::SourceId { account_id: "1".into(), region: "r".into() },
-        rows,
-        problems: Vec::new(),
-    });
-    assert!(!off.before_draw().iter().any(|e| matches!(e, Effect::AutoFix(_))), "read-only never auto-fixes");
-}
-
-#[test]
 fn a_refresh_page_fetched_before_the_fix_does_not_bring_the_old_status_back() {
     use hubtriage::model::WorkflowStatus;
     let mut app = fix_app();
+    let mut stage = stage_of(&app);
     let row = app.listing.selected_row().expect("selected").clone();
     let key = row.finding.key();
-    app.on_msg(job(7, JobKind::Apply { auto: false }, JobState::Resolved, &key));
+    through(&mut stage, &mut app, job(7, JobKind::Apply { auto: false }, JobState::Resolved, &key));
     let source = hubtriage::cloud::SourceId { account_id: "111111111111".into(), region: "us-east-1".into() };
     // The same copy of the finding (same UpdatedAt, still NEW), from a page read before the update.
-    app.on_msg(Msg::FindingsPage { source: source.clone(), rows: vec![row.clone()], problems: Vec::new() });
+    let page = Msg::FindingsPage { source: source.clone(), rows: vec![row.clone()], problems: Vec::new() };
+    through(&mut stage, &mut app, page);
     app.before_draw();
     assert_eq!(app.listing.visible_len(), 1, "the fixed finding stays closed");
     // Security Hub re-evaluates the control later: its newer copy wins.
@@ -330,7 +284,7 @@ fn a_refresh_page_fetched_before_the_fix_does_not_bring_the_old_status_back() {
     finding.updated_at = finding.updated_at.map(|t| t + chrono::Duration::minutes(5));
     finding.workflow_status = WorkflowStatus::New;
     newer.finding = std::sync::Arc::new(finding);
-    app.on_msg(Msg::FindingsPage { source, rows: vec![newer], problems: Vec::new() });
+    through(&mut stage, &mut app, Msg::FindingsPage { source, rows: vec![newer], problems: Vec::new() });
     app.before_draw();
     assert_eq!(app.listing.visible_len(), 2, "a newer copy from Security Hub is shown as it is");
 }

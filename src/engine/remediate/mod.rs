@@ -445,4 +445,4 @@ mod exception_tests;
 mod suppress_tests;
 #[cfg(test)]
 #[path = "tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -13,7 +13,7 @@ const STAGING: &str = "345678901234";
 
 /// A remediator on a fresh simulated organisation with the example config, fast verification and a temporary
 /// audit log.
-pub(super) struct Fixture {
+pub(crate) struct Fixture {
     pub org: Arc<SimOrg>,
     pub remediator: Arc<Remediator>,
     _dir: tempfile::TempDir,
@@ -24,7 +24,7 @@ fn fixture(read_only: bool) -> Fixture {
     fixture_with(read_only, Default::default())
 }
 
-pub(super) fn fixture_with(read_only: bool, exceptions: crate::config::ExceptionsConfig) -> Fixture {
+pub(crate) fn fixture_with(read_only: bool, exceptions: crate::config::ExceptionsConfig) -> Fixture {
     let config = Config::parse(include_str!("../../../config.example.toml"), Path::new("config.example.toml"))
         .expect("example config");
     let triage = Arc::new(Triage {

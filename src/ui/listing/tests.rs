@@ -30,7 +30,7 @@ fn shown(listing: &Listing) -> Vec<String> {
 /// A listing that received every row at once, for comparison.
 fn fresh(rows: &[Row], sort: SortKey, descending: bool, filters: &Filters) -> Vec<String> {
     let mut l = Listing { sort, descending, filters: filters.clone(), ..Listing::default() };
-    l.upsert(rows.to_vec());
+    l.put(rows.to_vec());
     l.refresh();
     shown(&l)
 }
@@ -44,7 +44,7 @@ fn rows_streamed_in_pages_show_as_if_loaded_at_once() {
             let mut l = Listing { sort, descending, filters: filters.clone(), ..Listing::default() };
             // Pages in an order unrelated to the sort, a refresh (a frame) after each.
             for chunk in rows.chunks(37).rev() {
-                l.upsert(chunk.to_vec());
+                l.put(chunk.to_vec());
                 l.refresh();
             }
             assert_eq!(shown(&l), fresh(&rows, sort, descending, &filters), "{sort:?} descending={descending}");
@@ -56,7 +56,7 @@ fn rows_streamed_in_pages_show_as_if_loaded_at_once() {
 fn replaced_rows_move_to_their_new_place_and_typing_narrows() {
     let mut rows: Vec<Row> = (0..300).map(row).collect();
     let mut l = Listing::default();
-    l.upsert(rows.clone());
+    l.put(rows.clone());
     l.refresh();
     // Newer copies of some findings with another severity and status.
     for n in (0..300).step_by(9) {
@@ -67,7 +67,7 @@ fn replaced_rows_move_to_their_new_place_and_typing_narrows() {
             f.workflow_status = crate::model::WorkflowStatus::Resolved;
         }
         rows[n] = Row::new(Arc::new(f), rows[n].assessment());
-        l.upsert(vec![rows[n].clone()]);
+        l.put(vec![rows[n].clone()]);
     }
     l.refresh();
     assert_eq!(shown(&l), fresh(&rows, l.sort, l.descending, &Filters::default()));
@@ -90,11 +90,11 @@ fn replaced_rows_move_to_their_new_place_and_typing_narrows() {
 fn the_selected_finding_stays_selected_while_rows_arrive() {
     let rows: Vec<Row> = (0..200).map(row).collect();
     let mut l = Listing::default();
-    l.upsert(rows[..100].to_vec());
+    l.put(rows[..100].to_vec());
     l.refresh();
     l.move_by(5);
     let picked = l.selected_row().map(|r| r.finding.id.clone());
-    l.upsert(rows[100..].to_vec());
+    l.put(rows[100..].to_vec());
     l.refresh();
     assert_eq!(l.selected_row().map(|r| r.finding.id.clone()), picked);
 }
@@ -103,7 +103,7 @@ fn the_selected_finding_stays_selected_while_rows_arrive() {
 fn findings_whose_key_hashes_collide_stay_apart() {
     let mut l = Listing::default();
     let rows: Vec<Row> = (0..3).map(row).collect();
-    l.upsert(rows.clone());
+    l.put(rows.clone());
     // A second finding filed under the first one's hash, as a collision would.
     let first = rows[0].finding.key();
     let (hash, i) = (super::fields::key_hash(&first.id, &first.product_arn), 2);
@@ -119,7 +119,7 @@ fn findings_whose_key_hashes_collide_stay_apart() {
 fn a_finding_id_pasted_whole_finds_the_finding() {
     let rows: Vec<Row> = (0..50).map(row).collect();
     let mut l = Listing::default();
-    l.upsert(rows.clone());
+    l.put(rows.clone());
     l.filters.text = rows[17].finding.id.to_string();
     l.invalidate();
     l.refresh();
@@ -130,7 +130,7 @@ fn a_finding_id_pasted_whole_finds_the_finding() {
 fn a_finding_id_typed_character_by_character_finds_the_finding() {
     let rows: Vec<Row> = (0..50).map(row).collect();
     let mut l = Listing::default();
-    l.upsert(rows.clone());
+    l.put(rows.clone());
     l.refresh();
     let id = rows[23].finding.id.to_string();
     for end in 1..=id.len() {

@@ -53,7 +53,10 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
 /// Counts of sources per state: "8 sources: 7 ok, 1 denied".
 pub fn sources_summary(app: &App) -> String {
     if app.sources.is_empty() {
-        return "no sources yet".into();
+        return match &app.connecting {
+            Some(what) => format!("connecting to {what}… (q quits)"),
+            None => "no sources yet".into(),
+        };
     }
     let mut counts: Vec<(&'static str, usize)> = Vec::new();
     let mut loaded = 0usize;
@@ -91,7 +94,7 @@ pub fn status(frame: &mut Frame, area: Rect, app: &App) {
             Span::raw(format!("│ {} findings, {} shown ", app.listing.all().len(), app.listing.visible_len())),
         ];
         if !app.problems.is_empty() {
-            spans.push(Span::styled(format!("│ {} input problems (see log) ", app.problems.len()), style.fg(t.error)));
+            spans.push(Span::styled(format!("│ {} input problems (2 sources) ", app.problems.len()), style.fg(t.error)));
         }
         if !app.marks.is_empty() {
             spans.push(Span::styled(format!("│ {} marked ", app.marks.len()), style.fg(t.accent)));

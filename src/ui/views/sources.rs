@@ -58,7 +58,26 @@ fn error_text(status: &SourceStatus) -> Option<&str> {
     }
 }
 
-/// Draws the grid and the errors.
+/// The input problems (findings or files that could not be read), newest last, as many as fit.
+fn draw_problems(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let fit = usize::from(area.height.saturating_sub(2));
+    let skip = app.problems.len().saturating_sub(fit);
+    // Problems quote what was read (file names, JSON, a service's words): made inert like findings.
+    let lines: Vec<Line> = app.problems[skip..].iter().map(|p| Line::raw(crate::model::sanitize::single_line(p))).collect();
+    let title = match skip {
+        0 => format!(" Input problems: {} (also in the log) ", app.problems.len()),
+        _ => format!(" Input problems: {}, the last {fit} shown (all in the log) ", app.problems.len()),
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(Block::default().borders(Borders::ALL).border_style(Style::default().fg(t.error)).title(title))
+            .style(t.base()),
+        area,
+    );
+}
+
+/// Draws the grid, the sources' errors and the input problems.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let accounts: BTreeSet<&str> = app.sources.keys().map(|s| s.account_id.as_str()).collect();
@@ -67,7 +86,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let errors: Vec<(&SourceId, &str)> =
         app.sources.iter().filter_map(|(id, status)| error_text(status).map(|e| (id, e))).collect();
     let error_height = if errors.is_empty() { 0 } else { (errors.len() as u16 * 2 + 2).min(area.height / 2) };
-    let [grid_area, error_area] = Layout::vertical([Constraint::Min(3), Constraint::Length(error_height)]).areas(area);
+    let problems_height = if app.problems.is_empty() { 0 } else { (app.problems.len() as u16 + 2).min(area.height / 3) };
+    let [grid_area, error_area, problems_area] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length(error_height),
+        Constraint::Length(problems_height),
+    ])
+    .areas(area);
 
     let header = Row::new(std::iter::once("Account".to_string()).chain(regions.iter().map(|r| r.to_string())))
         .style(Style::default().fg(t.header).add_modifier(Modifier::BOLD));
@@ -115,5 +140,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 .style(t.base()),
             error_area,
         );
+    }
+    if !app.problems.is_empty() {
+        draw_problems(frame, problems_area, app);
     }
 }

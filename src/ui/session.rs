@@ -1,0 +1,150 @@
+//! The TUI's connected half: once the backend is known, the Store stage, the paging tasks, the remediator's
+//! background work and the action runner start; effects the app asks for are carried out here; on quit, running
+//! actions and jobs are stopped or waited for.
+
+use super::app::{App, Effect};
+use super::run::Connected;
+use crate::actions::ActionRunner;
+use crate::cloud::Backend;
+use crate::engine::refresh::{self, RefreshHandle, RefreshSettings};
+use crate::engine::remediate::Remediator;
+use crate::engine::stage::{self, Pruning, Subscribers};
+use crate::engine::{live_plan, Msg};
+use crate::triage::Triage;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// Longest wait for running jobs when the TUI stops.
+const STOP_GRACE: Duration = Duration::from_secs(60);
+
+/// How long running command actions have between SIGTERM and SIGKILL when the TUI stops.
+const ACTION_STOP_GRACE: Duration = crate::actions::process_group::TERM_GRACE;
+
+/// Time between two passes of the exception sweeper (`exceptions.suppress_findings`).
+const SWEEP_EVERY: Duration = Duration::from_secs(300);
+
+/// What carries out the app's effects.
+pub struct Session {
+    backend: Backend,
+    triage: Arc<Triage>,
+    /// The Store stage's input: every producer sends here.
+    tx: UnboundedSender<Msg>,
+    refresh: RefreshHandle,
+    remediator: Option<Arc<Remediator>>,
+    actions: Arc<ActionRunner>,
+}
+
+impl Session {
+    /// Starts the background work of a connected session; what it reports reaches the app through `ui_tx`.
+    pub fn start(app: &mut App, connected: Connected, triage: &Arc<Triage>, ui_tx: UnboundedSender<Msg>) -> Self {
+        let Connected { backend, remediator, store, notices, retention_days } = connected;
+        app.connecting = None;
+        app.backend_label = backend.label.clone();
+        app.live_reads = backend.resources.is_some();
+        app.incident = triage.policy.incident.is_on();
+        if app.operator.is_empty() {
+            app.operator = backend.operator.clone();
+        }
+        if let Some(r) = &remediator {
+            app.can_fix = true;
+            app.read_only |= r.read_only();
+            app.audit = r.audit_records();
+        }
+        app.note_problems(None, notices);
+        let actions =
+            Arc::new(ActionRunner::new(app.actions.clone(), remediator.clone()).with_read_only(app.read_only));
+        // Every producer sends to the Store stage, which owns finding state and feeds the table, auto-fix and the
+        // exception sweeper.
+        let subscribers = Subscribers::for_remediator(remediator.as_ref(), app.auto_fix);
+        let pruning = store.as_ref().map(|s| Pruning { store: s.clone(), retention_days, every: stage::PRUNE_EVERY });
+        let tx = stage::spawn(ui_tx, subscribers, pruning);
+        if let Some(store) = &store {
+            // The stored findings reach the table while the sources sync, off the UI thread.
+            let (store, triage, tx, sources) = (store.clone(), triage.clone(), tx.clone(), backend.findings.sources());
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = crate::engine::cached::send_stored(&store, &sources, &triage, &tx) {
+                    tracing::error!(error = %e, "stored findings unreadable");
+                    if let Some(source) = sources.first().cloned() {
+                        let problems = vec![format!("{e}; the sources load in full")];
+                        let _ = tx.send(Msg::FindingsPage { source, rows: Vec::new(), problems });
+                    }
+                }
+            });
+        }
+        let refresh = refresh::spawn_with_store(
+            backend.findings.clone(),
+            triage.clone(),
+            tx.clone(),
+            RefreshSettings::every(backend.refresh_every),
+            store,
+        );
+        if let Some(r) = &remediator {
+            r.start_background(tx.clone());
+            if r.settings().exceptions.suppress_findings {
+                r.start_exception_sweeper(backend.findings.sources(), SWEEP_EVERY, tx.clone());
+            }
+        }
+        Self { backend, triage: triage.clone(), tx, refresh, remediator, actions }
+    }
+
+    /// Carries out one effect the app asked for.
+    pub fn perform(&self, effect: Effect) {
+        let tx = || self.tx.clone();
+        match effect {
+            Effect::LivePlan { req, finding } => {
+                if let Some(resources) = &self.backend.resources {
+                    live_plan::request(req, resources.clone(), self.triage.clone(), finding, tx());
+                }
+            }
+            Effect::RefreshNow => self.refresh.now(),
+            Effect::RunAction { run, action, findings } => self.actions.start(run, &action, findings, tx()),
+            // The app opens the dialogs behind the others only when a remediator exists (`can_fix`).
+            other => {
+                if let Some(r) = &self.remediator {
+                    remediate(r, other, &self.backend, tx());
+                }
+            }
+        }
+    }
+
+    /// Stops what must not outlive hubtriage (custom actions with every process they started) and gives running
+    /// jobs time to finish their calls and verification.
+    pub async fn stop(self) {
+        let stopped = self.actions.stop_all(ACTION_STOP_GRACE).await;
+        if stopped > 0 {
+            crate::inert_eprintln!("hubtriage: stopped {stopped} running action(s) with every process they started");
+        }
+        let Some(r) = &self.remediator else { return };
+        r.cancel();
+        if r.running_jobs() > 0 {
+            crate::inert_eprintln!(
+                "hubtriage: waiting for {} running job(s) to finish their calls and verification…",
+                r.running_jobs()
+            );
+            let left = r.wait_idle(STOP_GRACE).await;
+            if left > 0 {
+                crate::inert_eprintln!(
+                    "hubtriage: {left} job(s) still running were stopped; they are re-checked on the next start"
+                );
+            }
+        }
+    }
+}
+
+/// The effects carried out by the remediator.
+fn remediate(r: &Arc<Remediator>, effect: Effect, backend: &Backend, tx: UnboundedSender<Msg>) {
+    match effect {
+        Effect::PreviewApply { req, findings } => r.preview(req, findings, tx),
+        Effect::Apply(requests) => {
+            for request in requests {
+                r.submit(request, tx.clone());
+            }
+        }
+        Effect::Rollback { audit_job } => r.rollback(audit_job, tx),
+        Effect::SetIncident(on) => r.switch_incident(on, tx),
+        Effect::Exception(op) => r.exception(*op, tx),
+        Effect::RefreshExceptions => r.refresh_exceptions(backend.findings.sources(), tx),
+        Effect::LivePlan { .. } | Effect::RefreshNow | Effect::RunAction { .. } => {}
+    }
+}
