@@ -124,7 +124,8 @@ fn an_empty_export_is_no_findings_and_no_problem() {
     std::fs::write(&path, "{\n    \"Findings\": []\n}\n").expect("write");
     let (ids, stderr, code) = plan(&path);
     assert!(ids.is_empty());
-    let named: Vec<&str> = stderr.lines().filter(|l| l.contains("empty.json") && !l.contains(": 0 findings in")).collect();
+    let named: Vec<&str> =
+        stderr.lines().filter(|l| l.contains("empty.json") && !l.contains(": 0 findings in")).collect();
     assert!(named.is_empty(), "no problem named: {stderr}");
     assert!(stderr.contains("hubtriage: 0 findings"), "{stderr}");
     assert_eq!(code, 0, "{stderr}");
@@ -157,7 +158,7 @@ fn invalid_utf8_is_named_with_its_place() {
     let (ids, stderr, code) = plan(dir.path());
     assert_eq!(ids, [id(1)], "{stderr}");
     let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = at - bytes[..at].iter().rposition(|&b| b == b'\n').expect("a line before") ;
+    let column = at - bytes[..at].iter().rposition(|&b| b == b'\n').expect("a line before");
     let place = format!("export.json: $.Findings[1], line {line}, column {column}: not valid UTF-8");
     assert!(stderr.contains(&place), "{place} in {stderr}");
     assert!(stderr.contains(&format!("single.json: line 1, column {}: not valid UTF-8", title + 1)), "{stderr}");

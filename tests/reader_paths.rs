@@ -176,7 +176,10 @@ fn an_identity_key_given_twice_is_named_on_every_path() {
     // Which `Id` a reader keeps is the reader's choice (serde_json and Python the last, others the first): the
     // finding shown could be another than the one Security Hub holds, so it is named, not read.
     let once = r#"{"SchemaVersion":"2018-10-08","Id":"arn:aws:securityhub:eu-west-1:111111111111:x/1","ProductArn":"arn:aws:securityhub:eu-west-1::product/aws/securityhub","AwsAccountId":"111111111111","Resources":[]}"#;
-    for twice in [once.replace(r#""SchemaVersion""#, r#""Id":"a","SchemaVersion""#), once.replace(r#""AwsAccountId""#, r#""ProductArn":"p","AwsAccountId""#)] {
+    for twice in [
+        once.replace(r#""SchemaVersion""#, r#""Id":"a","SchemaVersion""#),
+        once.replace(r#""AwsAccountId""#, r#""ProductArn":"p","AwsAccountId""#),
+    ] {
         let page = read_document(&format!(r#"{{"Findings":[{twice}]}}"#));
         let lines = read_document(&format!("{twice}\n{twice}\n"));
         let item = FindingList::top_level().read_item(0, &twice).expect("valid JSON").outcome;

@@ -159,8 +159,10 @@ fn the_tui_comes_up_at_once_and_quits_on_q_while_aws_never_answers() {
     std::thread::spawn(move || listener.incoming().collect::<Vec<_>>());
     let screen = dir.path().join("screen");
     let binary = assert_cmd::cargo::cargo_bin("hubtriage");
-    let inner =
-        format!("stty cols 120 rows 40; {} --endpoint-url http://127.0.0.1:{port} --regions eu-west-1", binary.display());
+    let inner = format!(
+        "stty cols 120 rows 40; {} --endpoint-url http://127.0.0.1:{port} --regions eu-west-1",
+        binary.display()
+    );
     let started = Instant::now();
     let mut child = Command::new("script")
         .args(["-qfec", &inner])
@@ -183,7 +185,7 @@ fn the_tui_comes_up_at_once_and_quits_on_q_while_aws_never_answers() {
     });
     let up = started.elapsed();
     let asked = Instant::now();
-    let stdin = child.stdin.as_mut().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
     // Keys sent before the TUI reads them would be lost: press q until it has quit.
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {

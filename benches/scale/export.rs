@@ -77,5 +77,8 @@ pub fn command(args: &[String]) {
     let findings = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(crate::FINDINGS);
     let corpus = Corpus::load();
     let bytes = write(&corpus, findings, Path::new(path));
-    eprintln!("{path}: {findings} findings, {:.0} MB, as `aws securityhub get-findings` writes them", bytes as f64 / 1e6);
+    eprintln!(
+        "{path}: {findings} findings, {:.0} MB, as `aws securityhub get-findings` writes them",
+        bytes as f64 / 1e6
+    );
 }

@@ -8,8 +8,8 @@ use crate::ingest::triage;
 use crate::listing::app_with;
 use crate::report::{thousands, Report};
 use hubtriage::cloud::file::{read_path, FileSource};
-use hubtriage::engine::{ingest, Msg, SourceStatus};
 use hubtriage::engine::stage::{self, Subscribers};
+use hubtriage::engine::{ingest, Msg, SourceStatus};
 use hubtriage::ui::{run::apply_messages, views};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -36,7 +36,10 @@ pub fn run(corpus: &Corpus, findings: usize, report: &mut Report) {
     let path = dir.path().join("export.json");
     let bytes = crate::export::write(corpus, findings, &path);
     let mb = bytes as f64 / 1e6;
-    report.note("input: `aws securityhub get-findings` export", format!("1 file, {mb:.0} MB, {} findings", thousands(findings as f64)));
+    report.note(
+        "input: `aws securityhub get-findings` export",
+        format!("1 file, {mb:.0} MB, {} findings", thousands(findings as f64)),
+    );
     let (mut floor, mut streamed) = (Duration::MAX, Duration::MAX);
     for _ in 0..ROUNDS {
         let started = Instant::now();
@@ -55,7 +58,12 @@ pub fn run(corpus: &Corpus, findings: usize, report: &mut Report) {
     );
     report.check(
         "export read by the file source (all cores): read + normalize + spill",
-        format!("{}/s, {:.0} MB/s, {:.1}× the floor", thousands(rate(streamed)), mb / streamed.as_secs_f64(), floor.as_secs_f64() / streamed.as_secs_f64()),
+        format!(
+            "{}/s, {:.0} MB/s, {:.1}× the floor",
+            thousands(rate(streamed)),
+            mb / streamed.as_secs_f64(),
+            floor.as_secs_f64() / streamed.as_secs_f64()
+        ),
         "≥ 3× the floor",
         floor.as_secs_f64() / streamed.as_secs_f64() >= 3.0,
     );
@@ -70,7 +78,12 @@ pub fn run(corpus: &Corpus, findings: usize, report: &mut Report) {
     };
     let rss = get("rss_mb");
     report.check(
-        format!("session holding the export: {} findings loaded in {:.2} s, resident (peak {:.0} MB)", get("findings"), get("load_ms") / 1000.0, get("peak_mb")),
+        format!(
+            "session holding the export: {} findings loaded in {:.2} s, resident (peak {:.0} MB)",
+            get("findings"),
+            get("load_ms") / 1000.0,
+            get("peak_mb")
+        ),
         format!("{rss:.0} MB"),
         "≤ 250 MB",
         rss <= 250.0 && get("findings") as usize == findings,

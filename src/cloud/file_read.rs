@@ -196,8 +196,12 @@ fn read_list(
         if items.is_empty() {
             return true;
         }
-        let work =
-            Work::Items { list: list.clone(), block: blocks.block.clone(), base: blocks.base, items: std::mem::take(items) };
+        let work = Work::Items {
+            list: list.clone(),
+            block: blocks.block.clone(),
+            base: blocks.base,
+            items: std::mem::take(items),
+        };
         outbox.work(work)
     };
     let end = loop {
@@ -206,7 +210,8 @@ fn read_list(
                 // Larger than the limit (its start may have been let go of already).
                 let location = Some(format!("{}[{index}]", list.path()));
                 let reason = format!("larger than {}: not read", size_text(limits.item));
-                if !send(outbox, blocks, &mut items) || !outbox.note(Note::Problem { at: Some(range.start), location, reason })
+                if !send(outbox, blocks, &mut items)
+                    || !outbox.note(Note::Problem { at: Some(range.start), location, reason })
                 {
                     return Ok(());
                 }
@@ -253,7 +258,12 @@ fn read_list(
 
 /// The members of a GetFindings response after its `Findings` list (`NextToken`, …), from `offset` to the end of
 /// the document's object; the offset just past it.
-fn members_after(blocks: &mut Blocks, offset: u64, limits: &Limits, outbox: &mut Outbox) -> std::io::Result<Option<u64>> {
+fn members_after(
+    blocks: &mut Blocks,
+    offset: u64,
+    limits: &Limits,
+    outbox: &mut Outbox,
+) -> std::io::Result<Option<u64>> {
     let mut split = ArraySplit::rest_of_container(offset);
     loop {
         match split.next(&blocks.block, blocks.base, blocks.at_end) {
@@ -307,7 +317,14 @@ fn lists_are_told_from_other_shapes_by_their_start() {
     assert_eq!(list_start(b"{\n    \"Findings\": [\n"), member(19));
     assert_eq!(list_start(b"\xef\xbb\xbf{\"Findings\"  :[]}"), member(18));
     assert_eq!(list_start(b"  [{}]"), Some((FindingList::top_level(), 3)));
-    for other in [&b"{\"SchemaVersion\": 1}"[..], b"{\"Findings\": {}}", b"{\"Findings\"", b"", b"\x00", b"{\"F\\u0069ndings\": []}"] {
+    for other in [
+        &b"{\"SchemaVersion\": 1}"[..],
+        b"{\"Findings\": {}}",
+        b"{\"Findings\"",
+        b"",
+        b"\x00",
+        b"{\"F\\u0069ndings\": []}",
+    ] {
         assert_eq!(list_start(other), None, "{}", String::from_utf8_lossy(other));
     }
 }

@@ -51,7 +51,11 @@ enum At {
     Unplaced,
     Offset(u64),
     /// At a line and column of the text that starts at offset `start` (as `serde_json` counts them).
-    Within { start: u64, line: u64, column: u64 },
+    Within {
+        start: u64,
+        line: u64,
+        column: u64,
+    },
 }
 
 /// A problem a worker locates by offset; the calling thread turns it into a line and column.
@@ -120,7 +124,8 @@ impl Outbox<'_> {
 
     /// Whether to go on reading this file.
     pub fn go_on(&self) -> bool {
-        !self.shared.cancelled.load(Ordering::Relaxed) && self.shared.stopped_file.load(Ordering::Relaxed) != self.file + 1
+        !self.shared.cancelled.load(Ordering::Relaxed)
+            && self.shared.stopped_file.load(Ordering::Relaxed) != self.file + 1
     }
 
     /// Sends work; false when there is no point reading on.
@@ -232,19 +237,17 @@ fn run(work: Work) -> Done {
                 done.outcome.problems.push(ReadProblem { location: place.to_string(), reason: not_utf8() });
             }
         },
-        Work::Members { rest, at } => {
-            match std::str::from_utf8(&rest).map(read_members_after_findings) {
-                Ok(Ok(outcome)) => done.outcome = outcome,
-                Ok(Err(e)) => {
-                    let reason = format!("after the Findings list, {}", not_json(&e));
-                    done.broken = Some(Located { path: None, at: At::Offset(at), reason });
-                }
-                Err(e) => {
-                    let at = At::Offset(at + e.valid_up_to() as u64);
-                    done.located.push(Located { path: None, at, reason: not_utf8() });
-                }
+        Work::Members { rest, at } => match std::str::from_utf8(&rest).map(read_members_after_findings) {
+            Ok(Ok(outcome)) => done.outcome = outcome,
+            Ok(Err(e)) => {
+                let reason = format!("after the Findings list, {}", not_json(&e));
+                done.broken = Some(Located { path: None, at: At::Offset(at), reason });
             }
-        }
+            Err(e) => {
+                let at = At::Offset(at + e.valid_up_to() as u64);
+                done.located.push(Located { path: None, at, reason: not_utf8() });
+            }
+        },
     }
     for finding in &mut done.outcome.findings {
         finding.raw.spill();
@@ -290,7 +293,8 @@ impl<'f> InOrder<'f> {
         let path = self.files.get(unit.file).cloned().unwrap_or_default();
         if self.file.as_ref().is_none_or(|f| f.index != unit.file) {
             let locator = Locator::new(&path);
-            self.file = Some(FileState { index: unit.file, locator, foreign: Vec::new(), first_reason: None, stopped: false });
+            self.file =
+                Some(FileState { index: unit.file, locator, foreign: Vec::new(), first_reason: None, stopped: false });
         }
         let mut batch = Batch::default();
         let Some(state) = self.file.as_mut().filter(|s| !s.stopped) else { return batch };
@@ -325,8 +329,10 @@ impl<'f> InOrder<'f> {
                 }
             }
         }
-        batch.problems =
-            problems.into_iter().map(|(location, reason)| FileProblem { file: path.clone(), location, reason }).collect();
+        batch.problems = problems
+            .into_iter()
+            .map(|(location, reason)| FileProblem { file: path.clone(), location, reason })
+            .collect();
         batch
     }
 }

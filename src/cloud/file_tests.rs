@@ -97,7 +97,8 @@ fn bad_items_are_named_with_their_place_and_the_others_read() {
     assert!(problems[0].contains(&format!("$.Findings[1], line {line}, column ")), "{problems:?}");
     assert!(problems[0].contains("not valid UTF-8"), "{problems:?}");
 
-    let twice = export(&[finding(1), finding(2)]).replacen("\"SchemaVersion\"", "\"Id\": \"other\",\n    \"SchemaVersion\"", 1);
+    let twice =
+        export(&[finding(1), finding(2)]).replacen("\"SchemaVersion\"", "\"Id\": \"other\",\n    \"SchemaVersion\"", 1);
     let read = read_path_within(&write(&dir, "twice.json", twice), SMALL);
     assert_eq!(ids(&read.findings), [finding(2)["Id"].as_str().expect("id")]);
     assert!(super::tests::problems(&read)[0].contains("$.Findings[0]: key \"Id\" given twice"), "{:?}", read.problems);
@@ -131,15 +132,26 @@ fn what_is_too_large_is_named_and_skipped() {
     big["Description"] = json!("x".repeat(4000));
     let read = read_path_within(&write(&dir, "big-item.json", export(&[finding(1), big, finding(3)])), SMALL);
     assert_eq!(read.findings.len(), 2);
-    assert!(problems(&read)[0].contains("$.Findings[1], line 29, column 9: larger than 3 KB: not read"), "{:?}", problems(&read));
+    assert!(
+        problems(&read)[0].contains("$.Findings[1], line 29, column 9: larger than 3 KB: not read"),
+        "{:?}",
+        problems(&read)
+    );
 
     let events: Vec<Value> = (0..10).map(|n| json!({"detail": {"findings": [finding(n)]}})).collect();
     let read = read_path_within(&write(&dir, "events.json", json!({ "events": events }).to_string()), SMALL);
     assert!(read.findings.is_empty());
-    assert!(problems(&read)[0].contains("larger than the 5 KB a document of this shape is read whole in"), "{:?}", problems(&read));
+    assert!(
+        problems(&read)[0].contains("larger than the 5 KB a document of this shape is read whole in"),
+        "{:?}",
+        problems(&read)
+    );
 
     let read = read_path_within(&write(&dir, "zeros.json", vec![0u8; 10_000]), SMALL);
-    assert_eq!(problems(&read), [format!("{}: not valid JSON: expected value at line 1 column 1", dir.path().join("zeros.json").display())]);
+    assert_eq!(
+        problems(&read),
+        [format!("{}: not valid JSON: expected value at line 1 column 1", dir.path().join("zeros.json").display())]
+    );
 }
 
 #[test]

@@ -138,7 +138,9 @@ impl JobUpdate {
     /// was verified (or found nothing to do), NEW when a rollback restored the before-state.
     pub fn workflow_set(&self) -> Option<crate::model::WorkflowStatus> {
         match (&self.state, self.kind) {
-            (JobState::Resolved | JobState::NoOp(_), JobKind::Apply { .. }) => Some(crate::model::WorkflowStatus::Resolved),
+            (JobState::Resolved | JobState::NoOp(_), JobKind::Apply { .. }) => {
+                Some(crate::model::WorkflowStatus::Resolved)
+            }
             (JobState::RolledBack, _) => Some(crate::model::WorkflowStatus::New),
             _ => None,
         }

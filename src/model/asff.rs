@@ -3,10 +3,10 @@
 //! and findings nested inside wrapper objects such as recorded API responses.
 
 use super::asff_fields::{DetailsFields, FindingFields, List, Object, ResourceFields, Text};
+use super::asff_tree::collect;
 use super::control_id::{self, ControlFields, ControlIdResolution};
 use super::finding::{ComplianceStatus, Finding, RecordState, ResourceRef, Severity, WorkflowStatus};
 use super::intern::intern;
-use super::asff_tree::collect;
 use super::json_tree::Duplicates;
 use super::raw_json::RawJson;
 use super::sanitize::{self, inert_line as line, into_inert_line};

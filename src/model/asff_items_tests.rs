@@ -49,10 +49,9 @@ fn items_read_one_at_a_time_as_the_whole_document_reads_them() {
         serde_json::from_str::<Value>(&twice).expect("json"),
         json!({"Name": "another"}),
     ];
-    for (list, document) in [
-        (FindingList::findings_member(), json!({ "Findings": items })),
-        (FindingList::top_level(), json!(items)),
-    ] {
+    for (list, document) in
+        [(FindingList::findings_member(), json!({ "Findings": items })), (FindingList::top_level(), json!(items))]
+    {
         let one_by_one = read_items(&list, &items);
         let whole = read_document(&serde_json::to_string_pretty(&document).expect("json"));
         let ids = |o: &ReadOutcome| o.findings.iter().map(|f| f.id.to_string()).collect::<Vec<_>>();

@@ -93,7 +93,12 @@ pub(super) fn collect(
                 }
             }
             if let Some(&first) = foreign.first() {
-                out.problems.push(foreign_items_problem(path, &foreign, items.len(), &not_a_finding_reason(&items[first])));
+                out.problems.push(foreign_items_problem(
+                    path,
+                    &foreign,
+                    items.len(),
+                    &not_a_finding_reason(&items[first]),
+                ));
             }
         }
         Value::Object(obj) => {
@@ -182,4 +187,3 @@ fn normalize_value(value: &Value, obj: &Map<String, Value>, env: &Envelope) -> R
     let fields = FindingFields::deserialize(value).map_err(|e| format!("unreadable finding: {e}"))?;
     normalize(fields, RawJson::inline(serde_json::to_string(obj).unwrap_or_default()), env)
 }
-

@@ -12,10 +12,9 @@ use crate::config::ExceptionsConfig;
 use crate::engine::audit::AuditRecord;
 use crate::engine::jobs::{JobId, JobUpdate};
 use crate::engine::{Drift, Msg, Row, SourceStatus};
-use crate::model::{Finding, FindingKey};
+use crate::model::FindingKey;
 use crossterm::event::{Event, KeyCode, KeyEventKind};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::Arc;
 
 pub use super::effect::Effect;
 pub use super::live::LivePlan;

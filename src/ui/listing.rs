@@ -162,7 +162,8 @@ impl Listing {
     fn remove(&mut self, keys: &[FindingKey]) {
         let gone: std::collections::HashSet<&FindingKey> = keys.iter().collect();
         let selected = self.selected_row().map(|r| r.finding.key());
-        let kept: Vec<Row> = std::mem::take(&mut self.rows).into_iter().filter(|r| !gone.contains(&r.finding.key())).collect();
+        let kept: Vec<Row> =
+            std::mem::take(&mut self.rows).into_iter().filter(|r| !gone.contains(&r.finding.key())).collect();
         let rebuilt = Listing {
             filters: std::mem::take(&mut self.filters),
             sort: self.sort,

@@ -4,7 +4,7 @@
 use super::app::{App, Effect};
 use super::dialog::{scroll, ApplyDialog, Dialog, DialogKey, RollbackDialog, PROD_CLASS};
 use crate::engine::audit_summary;
-use crate::engine::jobs::{JobKind, JobState, JobUpdate, PreviewItem};
+use crate::engine::jobs::{JobKind, JobUpdate, PreviewItem};
 use crate::engine::Drift;
 use crate::model::FindingKey;
 use crate::model::{sanitize, Finding};

@@ -135,16 +135,26 @@ impl Session {
 /// The effects carried out by the remediator.
 fn remediate(r: &Arc<Remediator>, effect: Effect, backend: &Backend, tx: UnboundedSender<Msg>) {
     match effect {
-        Effect::PreviewApply { req, findings } => r.preview(req, findings, tx),
+        Effect::PreviewApply { req, findings } => {
+            r.preview(req, findings, tx);
+        }
         Effect::Apply(requests) => {
             for request in requests {
                 r.submit(request, tx.clone());
             }
         }
-        Effect::Rollback { audit_job } => r.rollback(audit_job, tx),
-        Effect::SetIncident(on) => r.switch_incident(on, tx),
-        Effect::Exception(op) => r.exception(*op, tx),
-        Effect::RefreshExceptions => r.refresh_exceptions(backend.findings.sources(), tx),
+        Effect::Rollback { audit_job } => {
+            r.rollback(audit_job, tx);
+        }
+        Effect::SetIncident(on) => {
+            r.switch_incident(on, tx);
+        }
+        Effect::Exception(op) => {
+            r.exception(*op, tx);
+        }
+        Effect::RefreshExceptions => {
+            r.refresh_exceptions(backend.findings.sources(), tx);
+        }
         Effect::LivePlan { .. } | Effect::RefreshNow | Effect::RunAction { .. } => {}
     }
 }

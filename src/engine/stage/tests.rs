@@ -88,12 +88,8 @@ async fn the_feed_queues_each_auto_fix_finding_once_and_holds_what_its_job_set()
         let ids: HashSet<_> = updates.iter().map(|u| u.id).collect();
         assert_eq!(ids.len(), 1, "{key:?} queued more than once: {updates:?}");
     }
-    let resolved: Vec<&FindingKey> = fed
-        .auto_jobs
-        .iter()
-        .filter(|(_, u)| u.iter().any(|u| u.state == JobState::Resolved))
-        .map(|(k, _)| k)
-        .collect();
+    let resolved: Vec<&FindingKey> =
+        fed.auto_jobs.iter().filter(|(_, u)| u.iter().any(|u| u.state == JobState::Resolved)).map(|(k, _)| k).collect();
     assert!(!resolved.is_empty(), "auto-fix jobs ran to the end: {:?}", fed.auto_jobs.values().last());
     for key in resolved {
         assert_eq!(fed.workflow.get(key), Some(&WorkflowStatus::Resolved), "the feed says {key:?} is resolved");

@@ -94,7 +94,8 @@ pub fn status(frame: &mut Frame, area: Rect, app: &App) {
             Span::raw(format!("│ {} findings, {} shown ", app.listing.all().len(), app.listing.visible_len())),
         ];
         if !app.problems.is_empty() {
-            spans.push(Span::styled(format!("│ {} input problems (2 sources) ", app.problems.len()), style.fg(t.error)));
+            spans
+                .push(Span::styled(format!("│ {} input problems (2 sources) ", app.problems.len()), style.fg(t.error)));
         }
         if !app.marks.is_empty() {
             spans.push(Span::styled(format!("│ {} marked ", app.marks.len()), style.fg(t.accent)));

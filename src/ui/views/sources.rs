@@ -64,7 +64,8 @@ fn draw_problems(frame: &mut Frame, area: Rect, app: &App) {
     let fit = usize::from(area.height.saturating_sub(2));
     let skip = app.problems.len().saturating_sub(fit);
     // Problems quote what was read (file names, JSON, a service's words): made inert like findings.
-    let lines: Vec<Line> = app.problems[skip..].iter().map(|p| Line::raw(crate::model::sanitize::single_line(p))).collect();
+    let lines: Vec<Line> =
+        app.problems[skip..].iter().map(|p| Line::raw(crate::model::sanitize::single_line(p))).collect();
     let title = match skip {
         0 => format!(" Input problems: {} (also in the log) ", app.problems.len()),
         _ => format!(" Input problems: {}, the last {fit} shown (all in the log) ", app.problems.len()),
@@ -86,13 +87,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let errors: Vec<(&SourceId, &str)> =
         app.sources.iter().filter_map(|(id, status)| error_text(status).map(|e| (id, e))).collect();
     let error_height = if errors.is_empty() { 0 } else { (errors.len() as u16 * 2 + 2).min(area.height / 2) };
-    let problems_height = if app.problems.is_empty() { 0 } else { (app.problems.len() as u16 + 2).min(area.height / 3) };
-    let [grid_area, error_area, problems_area] = Layout::vertical([
-        Constraint::Min(3),
-        Constraint::Length(error_height),
-        Constraint::Length(problems_height),
-    ])
-    .areas(area);
+    let problems_height =
+        if app.problems.is_empty() { 0 } else { (app.problems.len() as u16 + 2).min(area.height / 3) };
+    let [grid_area, error_area, problems_area] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(error_height), Constraint::Length(problems_height)])
+            .areas(area);
 
     let header = Row::new(std::iter::once("Account".to_string()).chain(regions.iter().map(|r| r.to_string())))
         .style(Style::default().fg(t.header).add_modifier(Modifier::BOLD));
