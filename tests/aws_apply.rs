@@ -721,10 +721,11 @@ fn failures_name_the_operation_resource_and_place_and_empty_revokes_send_nothing
     });
 }
 
-/// moto 5.2.5 has no BatchUpdateFindings (it answers with an HTML 404 page): the update must fail clearly, naming
-/// the operation and where it ran. What we send is checked with aws-smithy-mocks in aws_mock.rs.
+/// BatchUpdateFindings on the emulator: a finding Security Hub does not hold comes back unprocessed, named with
+/// the service's reason; more than 100 findings are refused before any call. What we send is
+/// checked with aws-smithy-mocks in aws_mock.rs.
 #[test]
-fn finding_updates_against_moto_say_the_operation_is_not_available_there() {
+fn finding_updates_name_each_finding_security_hub_did_not_process() {
     let server = moto();
     let endpoint = server.endpoint();
     run(async move {
@@ -732,7 +733,7 @@ fn finding_updates_against_moto_say_the_operation_is_not_available_there() {
         let updates = backend.updates.clone().expect("the AWS backend updates findings");
         let key = FindingKey {
             product_arn: format!("arn:aws:securityhub:{REGION}::product/aws/securityhub").into(),
-            id: format!("arn:aws:securityhub:{REGION}:{ACCOUNT}:finding/1").into(),
+            id: format!("arn:aws:securityhub:{REGION}:{ACCOUNT}:finding/never-imported").into(),
         };
         let update = FindingUpdate {
             findings: vec![key.clone()],
@@ -740,12 +741,9 @@ fn finding_updates_against_moto_say_the_operation_is_not_available_there() {
             note: "fixed by hubtriage".into(),
             updated_by: "tester".into(),
         };
-        let err = updates.update_findings(ACCOUNT, REGION, &update).await.expect_err("moto lacks it");
-        assert!(matches!(err, CloudError::Unsupported(_)), "{err:?}");
-        let text = err.to_string();
-        for part in ["BatchUpdateFindings", "222222222222/eu-west-1", "not implemented"] {
-            assert!(text.contains(part), "{part:?} not in {text:?}");
-        }
+        let report = updates.update_findings(ACCOUNT, REGION, &update).await.expect("the call itself succeeds");
+        assert!(report.processed.is_empty(), "{report:?}");
+        assert_eq!(report.unprocessed, [(key.id.to_string(), "FindingNotFound: Finding Not Found".to_string())]);
         let too_many = FindingUpdate { findings: vec![key; 101], ..update };
         let err = updates.update_findings(ACCOUNT, REGION, &too_many).await.expect_err("over the limit");
         assert!(matches!(err, CloudError::Other(ref m) if m.contains("at most 100")), "{err:?}");

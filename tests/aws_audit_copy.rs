@@ -221,7 +221,10 @@ fn when_the_copy_cannot_be_written_no_fix_rollback_exception_or_action_changes_a
         // An earlier session, without the copy, fixed one bucket.
         let earlier = remediator(&endpoint, &path, None).await;
         let state = earlier.run_apply(1, approved(&earlier, &finding_on(fixed)).await, None).await;
-        assert!(matches!(state, JobState::ResolveFailed(_)), "fixed and verified (moto lacks BatchUpdateFindings)");
+        assert!(
+            matches!(state, JobState::ResolveFailed(_)),
+            "fixed and verified; the finding was never imported, so Security Hub cannot resolve it: {state:?}"
+        );
         let fixed_job = earlier.audit_records()[0].job.clone().unwrap();
 
         // This session copies to a bucket that does not exist.

@@ -1,6 +1,7 @@
 //! What we send to GetFindings and BatchUpdateFindings and how we read their answers and errors, through the real SDK
-//! with `aws-smithy-mocks`: moto ignores GetFindings filters and has no BatchUpdateFindings at all (it answers with an
-//! HTML 404 page), so both are checked here.
+//! with `aws-smithy-mocks`: moto ignores GetFindings filters, and an endpoint without BatchUpdateFindings answers
+//! with an HTML 404 page (moto's own server does; the emulator the other tests use adds the operation), so the exact
+//! request shapes and that answer are checked here.
 #![allow(clippy::unwrap_used)]
 
 use aws_sdk_securityhub::operation::batch_update_findings::{BatchUpdateFindingsInput, BatchUpdateFindingsOutput};

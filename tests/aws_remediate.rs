@@ -1,7 +1,7 @@
 //! The whole remediation flow on the AWS adapter against moto: a finding in an assumed account, its live plan
 //! approved, applied, verified by re-reading, notified over SNS (read back from a subscribed SQS queue), audited,
-//! and rolled back. moto lacks BatchUpdateFindings, so the flow must say clearly that the finding update failed
-//! while the verified fix stands (the request itself is checked with aws-smithy-mocks in aws_mock.rs).
+//! and rolled back; the finding, imported into Security Hub, reads back RESOLVED with hubtriage's note through
+//! GetFindings after the fix and NEW after the rollback (the emulator's BatchUpdateFindings, tests/emulator).
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -25,16 +25,34 @@ const REGION: &str = "eu-west-1";
 const BUCKET: &str = "ht-flow-public-logs";
 
 /// An S3.8 finding on the bucket, as Security Hub writes it, first observed when it was created.
-fn finding() -> Arc<hubtriage::model::Finding> {
+fn finding_json() -> serde_json::Value {
     let mut asff = s3_8_asff(ACCOUNT, REGION, BUCKET, "flow-1");
     asff["FirstObservedAt"] = json!("2026-11-01T10:00:00Z");
-    Arc::new(read_one(&asff))
+    asff
+}
+
+fn finding() -> Arc<hubtriage::model::Finding> {
+    Arc::new(read_one(&finding_json()))
+}
+
+/// The finding's workflow status and note text, as GetFindings returns it in its account.
+fn read_back(port: u16) -> (String, String) {
+    let keys = support::seed::assume(port, ACCOUNT, "HubtriageTest");
+    let r =
+        support::http::aws_call(port, &keys, ("securityhub", REGION), "POST", "/findings", "application/json", b"{}");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let answer: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let id = finding_json()["Id"].clone();
+    let f = answer["Findings"].as_array().unwrap().iter().find(|f| f["Id"] == id).expect("the imported finding");
+    (f["Workflow"]["Status"].as_str().unwrap_or("").into(), f["Note"]["Text"].as_str().unwrap_or("").into())
 }
 
 #[test]
 fn approved_fix_is_applied_verified_notified_audited_and_rolled_back_on_moto() {
     let server = moto();
     let endpoint = server.endpoint();
+    let port = server.port;
+    support::seed::import_findings(port, "HubtriageTest", ACCOUNT, REGION, &[finding_json()]);
     run(async move {
         let s3 = new_bucket(&endpoint, ACCOUNT, REGION, BUCKET).await;
         let partial = PublicAccessBlock { block_public_acls: true, ..Default::default() };
@@ -62,8 +80,10 @@ fn approved_fix_is_applied_verified_notified_audited_and_rolled_back_on_moto() {
         let request = ApplyRequest { findings: vec![finding], control_id: "S3.8".into(), approved: Some(plan) };
         let state = remediator.run_apply(1, request, None).await;
 
-        let JobState::ResolveFailed(why) = &state else { panic!("expected a verified fix, got {state:?}") };
-        assert!(why.contains("not implemented"), "the missing BatchUpdateFindings is named: {why}");
+        assert_eq!(state, JobState::Resolved, "fixed, verified and the finding resolved");
+        let (status, note) = tokio::task::spawn_blocking(move || read_back(port)).await.unwrap();
+        assert_eq!(status, "RESOLVED");
+        assert!(note.contains("hubtriage"), "the note says who resolved it: {note}");
         let pab = s3.get_public_access_block().bucket(BUCKET).send().await.unwrap();
         let c = pab.public_access_block_configuration().unwrap();
         assert_eq!(
@@ -78,7 +98,7 @@ fn approved_fix_is_applied_verified_notified_audited_and_rolled_back_on_moto() {
                 (AuditEvent::ApplyIntent, AuditResult::Pending),
                 (AuditEvent::ApplyOutcome, AuditResult::Ok),
                 (AuditEvent::Verification, AuditResult::Verified),
-                (AuditEvent::FindingUpdate, AuditResult::Failed),
+                (AuditEvent::FindingUpdate, AuditResult::Ok),
             ]
         );
         let notes = received(&sdk::base_config(&endpoint), &queue, 2).await;
@@ -96,5 +116,7 @@ fn approved_fix_is_applied_verified_notified_audited_and_rolled_back_on_moto() {
         let c = s3.get_public_access_block().bucket(BUCKET).send().await.unwrap();
         let c = c.public_access_block_configuration().unwrap();
         assert_eq!((c.block_public_acls(), c.ignore_public_acls()), (Some(true), Some(false)), "partial again");
+        let (status, _) = tokio::task::spawn_blocking(move || read_back(port)).await.unwrap();
+        assert_eq!(status, "NEW", "the rollback reopened the finding");
     });
 }

@@ -91,15 +91,6 @@ pub fn run(corpus: &Corpus, findings: usize, report: &mut Report) {
 }
 
 /// `VmRSS` / `VmHWM` of this process, in MB.
-fn memory(field: &str) -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.trim().strip_suffix("kB")?.trim().parse().ok())
-        .expect("field");
-    kb / 1024.0
-}
-
 /// The child: a session on the export, as the TUI runs one (the file source, the paging task, the app drawing a
 /// frame every 16 ms), until every finding is loaded; then prints `name=value` lines.
 pub fn child(args: &[String]) {
@@ -131,7 +122,7 @@ pub fn child(args: &[String]) {
         terminal.draw(|frame| views::draw(frame, &app)).expect("draw");
         println!("findings={}", app.listing.all().len());
         println!("load_ms={}", started.elapsed().as_millis());
-        println!("rss_mb={:.0}", memory("VmRSS:"));
-        println!("peak_mb={:.0}", memory("VmHWM:"));
+        println!("rss_mb={:.0}", crate::report::memory_mb("VmRSS:"));
+        println!("peak_mb={:.0}", crate::report::memory_mb("VmHWM:"));
     });
 }

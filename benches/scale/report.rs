@@ -92,3 +92,13 @@ pub fn thousands(n: f64) -> String {
     }
     out
 }
+
+/// A memory figure of this process from /proc/self/status (`VmRSS:`, `VmHWM:`), in MB.
+pub fn memory_mb(field: &str) -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.trim().strip_suffix("kB")?.trim().parse().ok())
+        .expect("field");
+    kb / 1024.0
+}

@@ -117,15 +117,6 @@ impl ChildRun {
     }
 }
 
-fn resident_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:")?.trim().strip_suffix("kB")?.trim().parse().ok())
-        .expect("VmRSS");
-    kb / 1024.0
-}
-
 /// The child: a restart from the store at `args[0]`, drawn at 200 × 50 every 16 ms as the TUI draws; prints
 /// `name=value` lines.
 pub fn child(args: &[String]) {
@@ -178,6 +169,6 @@ pub fn child(args: &[String]) {
         println!("first_frame_ms={}", first_frame.unwrap_or(loaded).as_millis());
         println!("load_ms={}", loaded.as_millis());
         println!("keystroke_max_ms={}", percentile(&keystrokes, 100.0).as_millis());
-        println!("rss_mb={:.0}", resident_mb());
+        println!("rss_mb={:.0}", crate::report::memory_mb("VmRSS:"));
     });
 }

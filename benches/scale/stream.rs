@@ -58,15 +58,6 @@ impl FindingSource for CorpusSource {
 }
 
 /// `VmRSS` / `VmHWM` of this process, in MB.
-fn memory(field: &str) -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.trim().strip_suffix("kB")?.trim().parse().ok())
-        .expect("field");
-    kb / 1024.0
-}
-
 /// The child: streams `args[0]` findings into the app, drawing as the TUI does, then prints `name=value` lines.
 pub fn child(args: &[String]) {
     let findings: usize = args.first().and_then(|a| a.parse().ok()).expect("finding count");
@@ -104,8 +95,8 @@ pub fn child(args: &[String]) {
         println!("frames={}", gaps.len());
         println!("gap_max_us={}", percentile(&gaps, 100.0).as_micros());
         println!("gap_p99_us={}", percentile(&gaps, 99.0).as_micros());
-        println!("rss_mb={:.0}", memory("VmRSS:"));
-        println!("peak_mb={:.0}", memory("VmHWM:"));
+        println!("rss_mb={:.0}", crate::report::memory_mb("VmRSS:"));
+        println!("peak_mb={:.0}", crate::report::memory_mb("VmHWM:"));
         // The raw JSON of a finding is still there to read.
         key(&mut app, KeyCode::Char('J'));
         app.before_draw();

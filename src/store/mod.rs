@@ -196,7 +196,7 @@ impl Store {
     pub fn prune_keys(&self, retention_days: u32, now: DateTime<Utc>) -> Result<Vec<FindingKey>, StoreError> {
         let before = stamp(now - chrono::Duration::days(i64::from(retention_days)));
         let mut conn = self.lock();
-        let tx = conn.transaction().map_err(|e| self.sql(e))?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(|e| self.sql(e))?;
         tx.execute(
             "DELETE FROM history WHERE (product_arn, id) IN
                  (SELECT product_arn, id FROM findings WHERE open = 0 AND closed_at IS NOT NULL AND closed_at < ?1)",

@@ -50,17 +50,18 @@ pub enum SchemaError {
     Sql(#[from] rusqlite::Error),
 }
 
-/// Brings `conn` to [`VERSION`], one migration at a time.
+/// Brings `conn` to [`VERSION`], one migration at a time. Each step reads the version inside its own write
+/// transaction, so two processes opening a new store at once apply each migration once.
 pub fn migrate(conn: &mut Connection) -> Result<(), SchemaError> {
-    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if found > VERSION {
-        return Err(SchemaError::Newer { found });
-    }
-    for (from, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(found).unwrap_or(0)) {
-        let tx = conn.transaction()?;
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > VERSION {
+            return Err(SchemaError::Newer { found });
+        }
+        let Some(sql) = usize::try_from(found).ok().and_then(|n| MIGRATIONS.get(n)) else { return Ok(()) };
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", from as i64 + 1)?;
+        tx.pragma_update(None, "user_version", found + 1)?;
         tx.commit()?;
     }
-    Ok(())
 }

@@ -144,7 +144,8 @@ fn prune_removes_only_findings_closed_before_the_retention() {
     let recent = finding("recent", "2026-11-30T10:00:00Z", WorkflowStatus::Resolved);
     store.upsert(&[recent], at("2026-11-30T10:00:00Z")).expect("upsert");
 
-    assert_eq!(store.prune(90, at("2026-12-01T10:00:00Z")).expect("prune"), 1);
+    let pruned = store.prune_keys(90, at("2026-12-01T10:00:00Z")).expect("prune");
+    assert_eq!(pruned, [closed.key()], "the change feed learns which findings went");
     let left: Vec<String> = store.load().expect("load").into_iter().map(|s| s.raw).collect();
     assert_eq!(left.len(), 2);
     assert!(left.iter().all(|raw| !raw.contains("\"old\"")), "{left:?}");

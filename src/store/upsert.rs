@@ -31,7 +31,7 @@ impl Store {
     pub fn upsert(&self, findings: &[Finding], now: DateTime<Utc>) -> Result<Changes, StoreError> {
         let mut changes = Changes::default();
         let mut conn = self.lock();
-        let tx = conn.transaction().map_err(|e| self.sql(e))?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(|e| self.sql(e))?;
         {
             let mut get = tx
                 .prepare_cached("SELECT updated_at, workflow, open FROM findings WHERE product_arn = ?1 AND id = ?2")
@@ -123,7 +123,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let at = stamp(now);
         let mut conn = self.lock();
-        let tx = conn.transaction().map_err(|e| self.sql(e))?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(|e| self.sql(e))?;
         for key in keys {
             let n = tx
                 .execute(

@@ -1,4 +1,6 @@
-//! One moto server per test binary, on a free port; killed when the last test using it drops it.
+//! One emulator per test binary: moto's server with the Security Hub operations moto lacks
+//! (`tests/emulator/hubtriage_emulator.py`: BatchUpdateFindings, the V2 hub and findings), run by the Python of
+//! moto's virtualenv, on a free port; killed when the last test using it drops it.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -25,17 +27,27 @@ impl Drop for MotoServer {
     }
 }
 
-fn binary() -> PathBuf {
-    let path = std::env::var_os("HUBTRIAGE_MOTO_SERVER")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server"));
+/// The Python that has moto (the virtualenv `scripts/test` installs it into, or `HUBTRIAGE_EMULATOR_PYTHON`).
+fn python() -> PathBuf {
+    let venv_python = || {
+        std::env::var_os("HUBTRIAGE_MOTO_SERVER")
+            .map(PathBuf::from)
+            .and_then(|server| server.parent().map(|bin| bin.join("python")))
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"))
+    };
+    let path = std::env::var_os("HUBTRIAGE_EMULATOR_PYTHON").map(PathBuf::from).unwrap_or_else(venv_python);
     assert!(
         path.exists(),
-        "moto server not found at {} — run the tests with scripts/test (it installs moto[server] into .venv), or set \
-         HUBTRIAGE_MOTO_SERVER to a moto_server binary",
+        "the emulator's Python not found at {} — run the tests with scripts/test (it installs moto[server] into \
+         .venv), or set HUBTRIAGE_EMULATOR_PYTHON to a Python that has moto[server]",
         path.display()
     );
     path
+}
+
+/// The emulator's entry point.
+fn emulator() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/emulator/hubtriage_emulator.py")
 }
 
 fn free_port() -> u16 {
@@ -43,11 +55,12 @@ fn free_port() -> u16 {
 }
 
 fn start() -> MotoServer {
-    let bin = binary();
+    let bin = python();
     let port = free_port();
     let log = std::env::temp_dir().join(format!("hubtriage-moto-{port}.log"));
     let stderr = std::fs::File::create(&log).map(Stdio::from).unwrap_or_else(|_| Stdio::null());
     let child = Command::new(&bin)
+        .arg(emulator())
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -87,6 +87,28 @@ fn replaced_rows_move_to_their_new_place_and_typing_narrows() {
 }
 
 #[test]
+fn removed_findings_leave_the_table_which_keeps_its_filters_order_and_selection() {
+    use crate::engine::finding_state::FindingChanges;
+    let rows: Vec<Row> = (0..200).map(row).collect();
+    let mut l = Listing { sort: SortKey::Title, descending: true, ..Listing::default() };
+    l.filters.text = "title 1".into();
+    l.put(rows.clone());
+    l.refresh();
+    l.move_by(3);
+    let picked = l.selected_row().map(|r| r.finding.key()).expect("selected");
+    let gone: Vec<_> = rows.iter().step_by(4).map(|r| r.finding.key()).filter(|k| *k != picked).collect();
+    l.apply(FindingChanges { removed: gone.clone(), ..FindingChanges::default() });
+    l.refresh();
+    let kept: Vec<Row> = rows.iter().filter(|r| !gone.contains(&r.finding.key())).cloned().collect();
+    assert_eq!(l.all().len(), kept.len());
+    assert_eq!(shown(&l), fresh(&kept, SortKey::Title, true, &l.filters.clone()));
+    assert_eq!(l.selected_row().map(|r| r.finding.key()), Some(picked));
+    // A removed finding that comes back is a row again.
+    l.put(vec![rows[0].clone()]);
+    assert_eq!(l.all().len(), kept.len() + 1);
+}
+
+#[test]
 fn the_selected_finding_stays_selected_while_rows_arrive() {
     let rows: Vec<Row> = (0..200).map(row).collect();
     let mut l = Listing::default();
