@@ -179,14 +179,50 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
     }
 
-    /// Every stored finding, by source.
+    /// Every stored finding.
     pub fn load(&self) -> Result<Vec<StoredFinding>, StoreError> {
+        let mut all = Vec::new();
+        self.load_chunks(1000, |chunk| {
+            all.extend(chunk);
+            true
+        })?;
+        Ok(all)
+    }
+
+    /// Every stored finding, `chunk` at a time in identity order, the connection free between chunks (paging tasks
+    /// write meanwhile) and never the whole store in memory; `each` takes a chunk and says whether to go on.
+    /// Returns how many were read.
+    pub fn load_chunks(
+        &self,
+        chunk: usize,
+        mut each: impl FnMut(Vec<StoredFinding>) -> bool,
+    ) -> Result<usize, StoreError> {
+        let mut after = (String::new(), String::new());
+        let mut read = 0;
+        loop {
+            let rows = self.chunk_after(&after, chunk)?;
+            let Some(last) = rows.last() else { return Ok(read) };
+            after = (last.key.product_arn.to_string(), last.key.id.to_string());
+            read += rows.len();
+            let full = rows.len() == chunk;
+            if !each(rows) || !full {
+                return Ok(read);
+            }
+        }
+    }
+
+    /// Up to `limit` findings whose identity comes after `after`.
+    fn chunk_after(&self, after: &(String, String), limit: usize) -> Result<Vec<StoredFinding>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn
-            .prepare("SELECT product_arn, id, raw, set_workflow FROM findings ORDER BY account_id, region")
+            .prepare_cached(
+                "SELECT product_arn, id, raw, set_workflow FROM findings WHERE (product_arn, id) > (?1, ?2)
+                 ORDER BY product_arn, id LIMIT ?3",
+            )
             .map_err(|e| self.sql(e))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt
-            .query_map([], |r| {
+            .query_map((&after.0, &after.1, limit), |r| {
                 let (product_arn, id, set): (String, String, Option<String>) = (r.get(0)?, r.get(1)?, r.get(3)?);
                 Ok(StoredFinding {
                     key: FindingKey { product_arn: product_arn.into(), id: id.into() },
