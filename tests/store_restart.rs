@@ -184,6 +184,7 @@ fn store_info_and_reset_name_the_identitys_own_file() {
     let path = stdout.lines().next().and_then(|l| l.strip_prefix("store: ")).unwrap().to_string();
     assert!(path.contains("/store/123456789012-") && path.ends_with(".sqlite3"), "{stdout}");
     assert!(stdout.contains("last complete sync"), "{stdout}");
+    assert!(stdout.contains("check: every page reads back whole"), "{stdout}");
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
 

@@ -56,16 +56,23 @@ fn write(corpus: &Corpus, n: usize, path: &Path) -> Duration {
     spent
 }
 
+/// Where to keep the store between runs (to profile a restart alone): written once, reused after.
+const KEEP_AT: &str = "HUBTRIAGE_BENCH_STORE";
+
 pub fn run(corpus: &Corpus, n: usize, report: &mut Report) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("store/bench.sqlite3");
-    let written = write(corpus, n, &path);
+    let kept = std::env::var_os(KEEP_AT).map(|p| Path::new(&p).join(format!("store-{n}.sqlite3")));
+    let path = kept.clone().unwrap_or_else(|| dir.path().join("store/bench.sqlite3"));
+    if kept.is_none() || !path.exists() {
+        let written = write(corpus, n, &path);
+        report.note(
+            format!("store: {} findings kept, a page per transaction", thousands(n as f64)),
+            format!("{} ({}/s)", ms(written), thousands(n as f64 / written.as_secs_f64())),
+        );
+    }
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0)
         + std::fs::metadata(format!("{}-wal", path.display())).map(|m| m.len()).unwrap_or(0);
-    report.note(
-        format!("store: {} findings kept, a page per transaction", thousands(n as f64)),
-        format!("{} ({}/s), {} MB", ms(written), thousands(n as f64 / written.as_secs_f64()), size / 1_000_000),
-    );
+    report.note(format!("store: {} findings, file size", thousands(n as f64)), format!("{} MB", size / 1_000_000));
     let runs: Vec<ChildRun> = (0..RUNS).map(|_| ChildRun::of(&path)).collect();
     let best = |name: &str| runs.iter().map(|r| r.number(name)).fold(f64::MAX, f64::min);
     let most = |name: &str| runs.iter().map(|r| r.number(name)).fold(0.0, f64::max);

@@ -43,6 +43,8 @@ pub fn run(args: &GlobalArgs, config: &Config, backend: &Backend, command: Store
                 .sum();
             println!("store: {}", path.display());
             println!("size:  {:.1} MB", size as f64 / 1_000_000.0);
+            let damage = store.damage()?;
+            println!("check: {}", damage.as_deref().unwrap_or("every page reads back whole"));
             println!("{:<28} {:>9} {:>9}  last complete sync", "source", "findings", "open");
             for s in store.info()? {
                 let synced = s.synced_from.map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string());
@@ -53,6 +55,12 @@ pub fn run(args: &GlobalArgs, config: &Config, backend: &Backend, command: Store
                     s.open,
                     synced.as_deref().unwrap_or("never")
                 );
+            }
+            if damage.is_some() {
+                crate::inert_eprintln!(
+                    "hubtriage: the store is damaged; `hubtriage store reset` starts a new one (the sources load in full)"
+                );
+                return Ok(EXIT_ERROR);
             }
         }
         StoreCommand::Prune => {

@@ -1,15 +1,16 @@
 //! Start from the store: the findings kept from earlier runs go to the Store stage at once, page by page, before any source
 //! answers; each source is shown as `Cached` with the time of its last complete sync until its delta sync ends.
 
-use super::ingest::{assess_page, spill_page};
+use super::ingest::assess_page;
 use super::{Msg, SourceStatus};
 use crate::cloud::SourceId;
 use crate::model::asff::read_owned_document;
+use crate::model::raw_json::{RawJson, RawSource};
 use crate::model::{FindingKey, WorkflowStatus};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, StoredFinding};
 use crate::triage::Triage;
 use chrono::Utc;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -30,7 +31,8 @@ struct Sent {
 /// Reads, assesses and sends one chunk of stored findings, grouped by source in pages of at most [`PAGE`]; false
 /// when the receiver is gone.
 fn send_chunk(
-    chunk: &[crate::store::StoredFinding],
+    store: &Arc<dyn RawSource>,
+    chunk: &[StoredFinding],
     sources: &[SourceId],
     triage: &Arc<Triage>,
     tx: &UnboundedSender<Msg>,
@@ -38,13 +40,16 @@ fn send_chunk(
 ) -> bool {
     let page = format!("{{\"Findings\":[{}]}}", chunk.iter().map(|s| s.raw.as_str()).collect::<Vec<_>>().join(","));
     let mut outcome = read_owned_document(page);
-    let set: BTreeMap<&FindingKey, WorkflowStatus> =
-        chunk.iter().filter_map(|s| Some((&s.key, s.set_workflow?))).collect();
-    if !set.is_empty() {
-        for finding in &mut outcome.findings {
-            if let Some(status) = set.get(&finding.key()) {
-                finding.workflow_status = *status;
-            }
+    let kept: HashMap<&FindingKey, &StoredFinding> = chunk.iter().map(|s| (&s.key, s)).collect();
+    let mut set: HashMap<FindingKey, WorkflowStatus> = HashMap::new();
+    for finding in &mut outcome.findings {
+        let key = finding.key();
+        let Some(stored) = kept.get(&key) else { continue };
+        // The JSON stays in the store, read back when the finding is opened.
+        finding.raw = RawJson::kept(store.clone(), stored.row);
+        if let Some(status) = stored.set_workflow {
+            finding.workflow_status = status;
+            set.insert(key, status);
         }
     }
     let mut by_source: BTreeMap<SourceId, Vec<crate::model::Finding>> = BTreeMap::new();
@@ -60,10 +65,9 @@ fn send_chunk(
         sent.findings += findings.len();
         let mut findings = findings.into_iter().peekable();
         while findings.peek().is_some() {
-            let mut page: Vec<crate::model::Finding> = findings.by_ref().take(PAGE).collect();
+            let page: Vec<crate::model::Finding> = findings.by_ref().take(PAGE).collect();
             // The stage holds those of the page's findings whose status hubtriage had set.
             let held: Vec<FindingKey> = page.iter().map(|f| f.key()).filter(|k| set.contains_key(k)).collect();
-            spill_page(&mut page);
             let rows = assess_page(page, triage, Utc::now());
             let problems = std::mem::take(&mut problems);
             if tx.send(Msg::StoredPage { source: source.clone(), rows, held, problems }).is_err() {
@@ -78,15 +82,31 @@ fn send_chunk(
 /// (`sources`: the backend's; findings of accounts an aggregator source returns go to that source), then a `Cached`
 /// status per source. Returns how many findings were sent.
 pub fn send_stored(
-    store: &Store,
+    store: &Arc<Store>,
     sources: &[SourceId],
     triage: &Arc<Triage>,
     tx: &UnboundedSender<Msg>,
 ) -> Result<usize, StoreError> {
     let marks = store.marks()?;
-    let mut sent = Sent::default();
-    store.load_chunks(CHUNK, |stored| send_chunk(&stored, sources, triage, tx, &mut sent))?;
-    let Sent { counts, findings: sent } = sent;
+    let source: Arc<dyn RawSource> = store.clone();
+    // Reading the database and reading the JSON each take a core: the next chunk is read while one is parsed.
+    let (chunks, parse) = std::sync::mpsc::sync_channel::<Vec<StoredFinding>>(1);
+    let (read, sent) = std::thread::scope(|scope| {
+        let parser = scope.spawn(move || {
+            let mut sent = Sent::default();
+            for stored in parse {
+                if !send_chunk(&source, &stored, sources, triage, tx, &mut sent) {
+                    break;
+                }
+            }
+            sent
+        });
+        let read = store.load_chunks(CHUNK, |stored| chunks.send(stored).is_ok());
+        drop(chunks);
+        (read, parser.join())
+    });
+    read?;
+    let Sent { counts, findings: sent } = sent.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     for source in sources {
         let status = SourceStatus::Cached {
             findings: counts.get(source).copied().unwrap_or(0),

@@ -13,9 +13,14 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 /// Bytes gathered before they are written to the spill file in one call.
 const WRITE_CHUNK: usize = 1 << 20;
 
-/// A finding's JSON: in memory, or at an offset of the spill file.
+/// A finding's JSON: in memory, at an offset of the spill file, or kept elsewhere (the store).
 #[derive(Clone)]
 pub struct RawJson(Repr);
+
+/// Where JSON kept outside the process is read back from, by the number it was kept under.
+pub trait RawSource: Send + Sync {
+    fn read_raw(&self, number: i64) -> Result<String, String>;
+}
 
 #[derive(Clone)]
 enum Repr {
@@ -29,6 +34,10 @@ enum Repr {
     Spilled {
         offset: u64,
         len: u32,
+    },
+    Kept {
+        source: Arc<dyn RawSource>,
+        number: i64,
     },
 }
 
@@ -47,6 +56,11 @@ impl RawJson {
         }
     }
 
+    /// JSON kept in `source` under `number`, read back when asked for (nothing of it in memory).
+    pub fn kept(source: Arc<dyn RawSource>, number: i64) -> Self {
+        Self(Repr::Kept { source, number })
+    }
+
     /// Moves the JSON to the spill file when there is one (it stays in memory otherwise). JSON in a page moves with
     /// its page: the page is written once, for the first of its findings.
     pub fn spill(&mut self) {
@@ -60,7 +74,7 @@ impl RawJson {
                 Some(offset) => Repr::Spilled { offset: offset + u64::from(*start), len: *len },
                 None => return,
             },
-            Repr::Spilled { .. } => return,
+            Repr::Spilled { .. } | Repr::Kept { .. } => return,
         };
     }
 
@@ -82,6 +96,7 @@ impl RawJson {
                 let bytes = file.read(*offset, *len as usize).map_err(|e| format!("reading the spill file: {e}"))?;
                 String::from_utf8(bytes).map(Cow::Owned).map_err(|_| "the spill file holds invalid text".into())
             }
+            Repr::Kept { source, number } => source.read_raw(*number).map(Cow::Owned),
         }
     }
 }
@@ -92,6 +107,7 @@ impl fmt::Debug for RawJson {
             Repr::Inline(text) => write!(f, "RawJson({} bytes in memory)", text.len()),
             Repr::InPage { len, .. } => write!(f, "RawJson({len} bytes of a page in memory)"),
             Repr::Spilled { offset, len } => write!(f, "RawJson({len} bytes at {offset} in the spill file)"),
+            Repr::Kept { number, .. } => write!(f, "RawJson(kept as {number})"),
         }
     }
 }

@@ -40,6 +40,8 @@ pub struct SourceInfo {
 pub struct Store {
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// The file's device and inode when it was opened (none in memory), to notice it deleted or replaced.
+    file: Option<(u64, u64)>,
     /// What happened while opening (a damaged file moved aside), for the user to see.
     pub notices: Vec<String>,
 }
@@ -82,7 +84,8 @@ impl Store {
             }
             Err(e) => return Err(fail(e.to_string())),
         };
-        Ok(Self { path: path.to_path_buf(), conn: Mutex::new(conn), notices })
+        let file = file_id(path);
+        Ok(Self { path: path.to_path_buf(), conn: Mutex::new(conn), file, notices })
     }
 
     /// A store that lives only as long as the process (the demo's).
@@ -91,7 +94,7 @@ impl Store {
         let sql = |source| StoreError::Sql { path: path.clone(), source };
         let mut conn = Connection::open_in_memory().map_err(sql)?;
         schema::migrate(&mut conn).map_err(|e| StoreError::Open { path: path.clone(), message: e.to_string() })?;
-        Ok(Self { path, conn: Mutex::new(conn), notices: Vec::new() })
+        Ok(Self { path, conn: Mutex::new(conn), file: None, notices: Vec::new() })
     }
 
     fn connect(path: &Path) -> Result<Connection, OpenFailure> {
@@ -108,15 +111,34 @@ impl Store {
             tracing::warn!(path = %path.display(), mode, "the store runs without WAL");
         }
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(OpenFailure::from_sql)?;
-        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(OpenFailure::from_sql)?;
-        if check != "ok" {
-            return Err(OpenFailure::Damaged(format!("the database fails its integrity check ({check})")));
-        }
+        check_whole(&conn, path)?;
         schema::migrate(&mut conn).map_err(|e| match e {
             schema::SchemaError::Sql(e) => OpenFailure::from_sql(e),
             newer => OpenFailure::Other(newer.to_string()),
         })?;
         Ok(conn)
+    }
+
+    /// Why what is written no longer reaches the store's file: it was deleted or replaced while hubtriage ran
+    /// (SQLite goes on writing the file it opened, which nobody will read again).
+    pub fn file_problem(&self) -> Option<String> {
+        let opened = self.file?;
+        let what = match file_id(&self.path) {
+            None => "was deleted",
+            Some(now) if now != opened => "was replaced by another file",
+            Some(_) => return None,
+        };
+        Some(format!(
+            "store {} {what} while hubtriage ran: findings are no longer kept for the next start (restart to keep them \
+             in a new store)",
+            self.path.display()
+        ))
+    }
+
+    /// A full check of the database, every page read: `None` when it holds, else what is wrong.
+    pub fn damage(&self) -> Result<Option<String>, StoreError> {
+        let check: String = self.lock().query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(|e| self.sql(e))?;
+        Ok((check != "ok").then_some(check))
     }
 
     /// Where the store is (`:memory:` for the demo's).
@@ -248,6 +270,31 @@ impl std::fmt::Display for OpenFailure {
             Self::Damaged(m) | Self::Other(m) => f.write_str(m),
         }
     }
+}
+
+/// Whether the file at `path` holds a whole database: its header and schema read, and (when no write-ahead log
+/// holds pages of it) as many bytes as its header says it has — a truncated copy is caught here. A full integrity
+/// check reads every page (seconds for a large store, on every start), so it is left to `store info`; damage
+/// deeper in the file shows as an error when that part is read.
+fn check_whole(conn: &Connection, path: &Path) -> Result<(), OpenFailure> {
+    let pragma = |name: &str| conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0));
+    let _tables: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).map_err(OpenFailure::from_sql)?;
+    let (pages, page_size) =
+        (pragma("page_count").map_err(OpenFailure::from_sql)?, pragma("page_size").map_err(OpenFailure::from_sql)?);
+    let wal = std::fs::metadata(format!("{}-wal", path.display())).map(|m| m.len()).unwrap_or(0);
+    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let expected = u64::try_from(pages.saturating_mul(page_size)).unwrap_or(0);
+    if wal == 0 && len < expected {
+        return Err(OpenFailure::Damaged(format!("the file is truncated ({len} of {expected} bytes)")));
+    }
+    Ok(())
+}
+
+/// The device and inode of the file at `path`, when there is one.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// Creates `dir` (and its parents) with mode 0700 where it creates them.

@@ -4,12 +4,13 @@
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 /// Migration `n` takes a database from version `n` to `n + 1`.
-const MIGRATIONS: [&str; VERSION as usize] = [
-    // 0 → 1: findings by identity with their raw JSON, each source's high-water mark, and a lifecycle history.
-    "CREATE TABLE findings (
+const MIGRATIONS: [&str; VERSION as usize] = [FIRST, SECOND];
+
+/// 0 → 1: findings by identity with their raw JSON, each source's high-water mark, and a lifecycle history.
+pub(super) const FIRST: &str = "CREATE TABLE findings (
          product_arn   TEXT NOT NULL,
          id            TEXT NOT NULL,
          account_id    TEXT NOT NULL,
@@ -38,8 +39,36 @@ const MIGRATIONS: [&str; VERSION as usize] = [
          event         TEXT NOT NULL,
          detail        TEXT NOT NULL
      );
-     CREATE INDEX history_by_finding ON history (product_arn, id);",
-];
+     CREATE INDEX history_by_finding ON history (product_arn, id);";
+
+/// 1 → 2: findings in a rowid table (a finding's JSON is kilobytes: SQLite keeps large rows well only there), in
+/// the order they arrived, so a restart reads them front to back; identity through a unique index; each finding's
+/// format (ASFF or OCSF), for reading its JSON back.
+const SECOND: &str = "CREATE TABLE findings_by_row (
+         row           INTEGER PRIMARY KEY,
+         product_arn   TEXT NOT NULL,
+         id            TEXT NOT NULL,
+         format        TEXT NOT NULL DEFAULT 'asff',
+         account_id    TEXT NOT NULL,
+         region        TEXT NOT NULL,
+         updated_at    TEXT NOT NULL,
+         workflow      TEXT NOT NULL,
+         open          INTEGER NOT NULL,
+         first_seen    TEXT NOT NULL,
+         closed_at     TEXT,
+         set_workflow  TEXT,
+         set_at        TEXT,
+         raw           TEXT NOT NULL
+     );
+     INSERT INTO findings_by_row (product_arn, id, account_id, region, updated_at, workflow, open, first_seen,
+                                  closed_at, set_workflow, set_at, raw)
+         SELECT product_arn, id, account_id, region, updated_at, workflow, open, first_seen,
+                closed_at, set_workflow, set_at, raw
+         FROM findings ORDER BY account_id, region, product_arn, id;
+     DROP TABLE findings;
+     ALTER TABLE findings_by_row RENAME TO findings;
+     CREATE UNIQUE INDEX findings_by_identity ON findings (product_arn, id);
+     CREATE INDEX findings_by_source ON findings (account_id, region, open);";
 
 /// Why a database cannot be used as it is.
 #[derive(Debug, thiserror::Error)]

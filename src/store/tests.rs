@@ -151,3 +151,100 @@ fn prune_removes_only_findings_closed_before_the_retention() {
     assert!(left.iter().all(|raw| !raw.contains("\"old\"")), "{left:?}");
     assert!(events(&store, &closed).is_empty(), "its history went with it");
 }
+
+#[test]
+fn a_store_of_the_first_schema_keeps_its_findings_marks_and_set_status_after_the_migration() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("store/v1.sqlite3");
+    std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
+    {
+        // A database as the first schema wrote it (its migration as it shipped).
+        let conn = Connection::open(&path).expect("create");
+        conn.execute_batch(schema::FIRST).expect("schema 1");
+        conn.execute_batch(
+            "INSERT INTO findings VALUES ('arn:p', 'f-2', '111111111111', 'eu-west-1', '2026-11-30T10:00:00.000Z',
+                 'NEW', 1, '2026-11-30T11:00:00.000Z', NULL, 'RESOLVED', '2026-11-30T12:00:00.000Z', '{\"Id\":\"f-2\"}');
+             INSERT INTO findings VALUES ('arn:p', 'f-1', '111111111111', 'eu-west-1', '2026-11-30T10:00:00.000Z',
+                 'NEW', 1, '2026-11-30T11:00:00.000Z', NULL, NULL, NULL, '{\"Id\":\"f-1\"}');
+             INSERT INTO sources VALUES ('111111111111', 'eu-west-1', '2026-11-30T09:00:00.000Z');
+             PRAGMA user_version = 1;",
+        )
+        .expect("rows");
+    }
+    let store = Store::open(&path).expect("migrated");
+    let version: i64 = store.lock().query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
+    assert_eq!(version, schema::VERSION);
+    let stored = store.load().expect("load");
+    let ids: Vec<&str> = stored.iter().map(|s| &*s.key.id).collect();
+    assert_eq!(ids, ["f-1", "f-2"], "both findings kept, read in the order they were kept");
+    assert_eq!(stored[1].set_workflow, Some(WorkflowStatus::Resolved), "the status hubtriage set still holds");
+    assert_eq!(store.raw(stored[1].row).expect("raw"), "{\"Id\":\"f-2\"}");
+    assert_eq!(store.marks().expect("marks").len(), 1);
+    // Identity is still unique: the same finding again updates its row.
+    let f = finding("f-1", "2026-12-01T10:00:00Z", WorkflowStatus::New);
+    let mut again = f.clone();
+    again.product_arn = "arn:p".into();
+    let changes = store.upsert(&[again], at("2026-12-01T10:00:00Z")).expect("upsert");
+    assert_eq!(changes, Changes { changed: 1, ..Default::default() });
+    assert_eq!(store.load().expect("load").len(), 2);
+}
+
+#[test]
+fn a_restored_finding_reads_its_json_back_from_the_store() {
+    use crate::model::raw_json::RawSource;
+    let store = std::sync::Arc::new(Store::in_memory().expect("store"));
+    let f = finding("f-1", "2026-11-30T10:00:00Z", WorkflowStatus::New);
+    store.upsert(std::slice::from_ref(&f), at("2026-12-01T10:00:00Z")).expect("upsert");
+    let row = store.load().expect("load")[0].row;
+    let source: std::sync::Arc<dyn RawSource> = store.clone();
+    let kept = RawJson::kept(source, row);
+    assert_eq!(kept.text().expect("read back"), f.raw.text().expect("text"));
+    let gone = RawJson::kept(store.clone(), row + 1000);
+    assert!(gone.text().is_err(), "a row that is not there is an error, not empty JSON");
+}
+
+/// A store of `n` findings at `path`, closed (its log folded back into the file).
+fn kept(path: &Path, n: usize) {
+    let store = Store::open(path).expect("open");
+    let findings: Vec<Finding> = (0..n)
+        .map(|i| {
+            let mut f = finding(&format!("f-{i}"), "2026-11-30T10:00:00Z", WorkflowStatus::New);
+            f.raw = RawJson::inline(format!("{{\"Id\":\"f-{i}\",\"Pad\":\"{}\"}}", "x".repeat(2000)));
+            f
+        })
+        .collect();
+    store.upsert(&findings, at("2026-12-01T10:00:00Z")).expect("upsert");
+}
+
+#[test]
+fn a_truncated_store_is_moved_aside_at_open_without_reading_every_page() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("store/t.sqlite3");
+    kept(&path, 200);
+    assert!(!Path::new(&format!("{}-wal", path.display())).exists(), "closed cleanly");
+    let len = std::fs::metadata(&path).expect("file").len();
+    let file = std::fs::OpenOptions::new().write(true).open(&path).expect("open");
+    file.set_len(len / 2).expect("truncate");
+    drop(file);
+    let store = Store::open(&path).expect("a new store");
+    assert_eq!(store.notices.len(), 1, "{:?}", store.notices);
+    let notice = &store.notices[0];
+    assert!(notice.contains("truncated") || notice.contains("malformed"), "{notice}");
+    assert!(notice.contains("moved aside to"), "{notice}");
+    assert!(store.load().expect("load").is_empty());
+}
+
+#[test]
+fn damage_inside_the_file_is_found_by_the_full_check() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("store/d.sqlite3");
+    kept(&path, 200);
+    assert_eq!(Store::open(&path).expect("open").damage().expect("check"), None);
+    let mut bytes = std::fs::read(&path).expect("read");
+    let middle = bytes.len() / 2 / 4096 * 4096;
+    bytes[middle..middle + 4096].fill(0xA5);
+    std::fs::write(&path, bytes).expect("write");
+    let store = Store::open(&path).expect("opens: the damage is past the schema");
+    let damage = store.damage().expect("check").expect("damage found");
+    assert!(!damage.is_empty() && damage != "ok", "{damage}");
+}

@@ -20,6 +20,8 @@ pub struct Changes {
 /// since (which holds until Security Hub sends a newer copy).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredFinding {
+    /// Where the finding is kept: its JSON can be read back by it ([`Store::raw`]).
+    pub row: i64,
     pub key: FindingKey,
     pub raw: String,
     pub set_workflow: Option<WorkflowStatus>,
@@ -189,20 +191,20 @@ impl Store {
         Ok(all)
     }
 
-    /// Every stored finding, `chunk` at a time in identity order, the connection free between chunks (paging tasks
-    /// write meanwhile) and never the whole store in memory; `each` takes a chunk and says whether to go on.
-    /// Returns how many were read.
+    /// Every stored finding, `chunk` at a time in the order they were first kept, the connection free between
+    /// chunks (paging tasks write meanwhile) and never the whole store in memory; `each` takes a chunk and says
+    /// whether to go on. Returns how many were read.
     pub fn load_chunks(
         &self,
         chunk: usize,
         mut each: impl FnMut(Vec<StoredFinding>) -> bool,
     ) -> Result<usize, StoreError> {
-        let mut after = (String::new(), String::new());
+        let mut after = 0;
         let mut read = 0;
         loop {
-            let rows = self.chunk_after(&after, chunk)?;
+            let rows = self.chunk_after(after, chunk)?;
             let Some(last) = rows.last() else { return Ok(read) };
-            after = (last.key.product_arn.to_string(), last.key.id.to_string());
+            after = last.row;
             read += rows.len();
             let full = rows.len() == chunk;
             if !each(rows) || !full {
@@ -211,27 +213,35 @@ impl Store {
         }
     }
 
-    /// Up to `limit` findings whose identity comes after `after`.
-    fn chunk_after(&self, after: &(String, String), limit: usize) -> Result<Vec<StoredFinding>, StoreError> {
+    /// Up to `limit` findings kept after row `after`.
+    fn chunk_after(&self, after: i64, limit: usize) -> Result<Vec<StoredFinding>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn
             .prepare_cached(
-                "SELECT product_arn, id, raw, set_workflow FROM findings WHERE (product_arn, id) > (?1, ?2)
-                 ORDER BY product_arn, id LIMIT ?3",
+                "SELECT row, product_arn, id, raw, set_workflow FROM findings WHERE row > ?1 ORDER BY row LIMIT ?2",
             )
             .map_err(|e| self.sql(e))?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt
-            .query_map((&after.0, &after.1, limit), |r| {
-                let (product_arn, id, set): (String, String, Option<String>) = (r.get(0)?, r.get(1)?, r.get(3)?);
+            .query_map((after, limit), |r| {
+                let (product_arn, id, set): (String, String, Option<String>) = (r.get(1)?, r.get(2)?, r.get(4)?);
                 Ok(StoredFinding {
+                    row: r.get(0)?,
                     key: FindingKey { product_arn: product_arn.into(), id: id.into() },
-                    raw: r.get(2)?,
+                    raw: r.get(3)?,
                     set_workflow: set.as_deref().and_then(WorkflowStatus::parse),
                 })
             })
             .map_err(|e| self.sql(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// The JSON kept at `row`.
+    pub fn raw(&self, row: i64) -> Result<String, StoreError> {
+        self.lock()
+            .prepare_cached("SELECT raw FROM findings WHERE row = ?1")
+            .and_then(|mut stmt| stmt.query_row([row], |r| r.get(0)))
+            .map_err(|e| self.sql(e))
     }
 }
 
@@ -244,5 +254,11 @@ fn closed_why(f: &Finding) -> String {
         "passed".into()
     } else {
         f.workflow_status.label().to_lowercase()
+    }
+}
+
+impl crate::model::raw_json::RawSource for Store {
+    fn read_raw(&self, row: i64) -> Result<String, String> {
+        self.raw(row).map_err(|e| format!("reading the finding's JSON back: {e}"))
     }
 }

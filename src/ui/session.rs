@@ -57,7 +57,7 @@ impl Session {
         // Every producer sends to the Store stage, which owns finding state and feeds the table, auto-fix and the
         // exception sweeper.
         let subscribers = Subscribers::for_remediator(remediator.as_ref(), app.auto_fix);
-        let pruning = store.as_ref().map(|s| Pruning { store: s.clone(), retention_days, every: stage::PRUNE_EVERY });
+        let pruning = store.as_ref().map(|s| Pruning::of(s.clone(), retention_days));
         let tx = stage::spawn(ui_tx, subscribers, pruning);
         if let Some(store) = &store {
             // The stored findings reach the table while the sources sync, off the UI thread.

@@ -47,11 +47,22 @@ impl Subscribers {
     }
 }
 
-/// Where the stage prunes, and how old a closed finding may get.
+/// How often the stage checks that the store's file is still the one it writes.
+pub const CHECK_FILE_EVERY: Duration = Duration::from_secs(15);
+
+/// Where the stage prunes, how old a closed finding may get, and how often the store's file is checked.
 pub struct Pruning {
     pub store: Arc<Store>,
     pub retention_days: u32,
     pub every: Duration,
+    pub check_file_every: Duration,
+}
+
+impl Pruning {
+    /// Pruning `store` at the usual times.
+    pub fn of(store: Arc<Store>, retention_days: u32) -> Self {
+        Self { store, retention_days, every: PRUNE_EVERY, check_file_every: CHECK_FILE_EVERY }
+    }
 }
 
 /// Starts the stage. Producers (paging tasks, the store's loader, the remediator, actions) send to the returned
@@ -67,6 +78,9 @@ pub fn spawn(out: UnboundedSender<Msg>, subscribers: Subscribers, pruning: Optio
 async fn run(mut stage: Stage, mut rx: UnboundedReceiver<Msg>, out: UnboundedSender<Msg>, pruning: Option<Pruning>) {
     let every = pruning.as_ref().map_or(PRUNE_EVERY, |p| p.every);
     let mut prune = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    let check_every = pruning.as_ref().map_or(CHECK_FILE_EVERY, |p| p.check_file_every);
+    let mut check = tokio::time::interval_at(tokio::time::Instant::now() + check_every, check_every);
+    let mut file_reported = false;
     loop {
         let to_table = tokio::select! {
             msg = rx.recv() => match msg {
@@ -79,6 +93,16 @@ async fn run(mut stage: Stage, mut rx: UnboundedReceiver<Msg>, out: UnboundedSen
                     None => Vec::new(),
                 },
                 None => Vec::new(),
+            },
+            _ = check.tick(), if pruning.is_some() && !file_reported => {
+                match pruning.as_ref().and_then(|p| p.store.file_problem()) {
+                    Some(problem) => {
+                        tracing::error!("{problem}");
+                        file_reported = true;
+                        stage.report(problem)
+                    }
+                    None => Vec::new(),
+                }
             }
         };
         for msg in to_table {
@@ -157,6 +181,13 @@ impl Stage {
         let mut out = Vec::new();
         let changes = self.state.remove(keys);
         self.publish(changes, &mut out);
+        out
+    }
+
+    /// A problem of the engine's own (not of any source's input), for the table's list of problems.
+    pub fn report(&mut self, problem: String) -> Vec<Msg> {
+        let mut out = Vec::new();
+        self.publish(FindingChanges { problems: vec![problem], ..FindingChanges::default() }, &mut out);
         out
     }
 

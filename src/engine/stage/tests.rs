@@ -177,3 +177,22 @@ fn a_stage_driven_by_hand_holds_the_status_a_job_set_against_an_older_page() {
     assert_eq!(status[&key], WorkflowStatus::Resolved, "the page read before the fix does not reopen it");
     assert_eq!(stage.findings(), 2);
 }
+
+#[tokio::test]
+async fn a_store_file_deleted_while_running_is_reported_once_as_a_problem() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("store/s.sqlite3");
+    let store = Arc::new(Store::open(&path).expect("store"));
+    let pruning = Pruning { check_file_every: std::time::Duration::from_millis(20), ..Pruning::of(store, 90) };
+    let (out, mut rx) = unbounded_channel();
+    let _input = spawn(out, Subscribers::default(), Some(pruning));
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(rx.try_recv().is_err(), "nothing to say while the file is there");
+    std::fs::remove_file(&path).expect("delete");
+    let msg = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv()).await.expect("reported");
+    let Some(Msg::Findings(changes)) = msg else { panic!("a batch with the problem") };
+    assert_eq!(changes.problems.len(), 1);
+    assert!(changes.problems[0].contains("s.sqlite3 was deleted while hubtriage ran"), "{:?}", changes.problems);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(rx.try_recv().is_err(), "said once");
+}
