@@ -7,7 +7,7 @@ use crate::cloud::SourceId;
 use crate::model::asff::read_owned_document;
 use crate::model::raw_json::{RawJson, RawSource};
 use crate::model::{FindingKey, WorkflowStatus};
-use crate::store::{Store, StoreError, StoredFinding};
+use crate::store::{Store, StoreError, StoredChunk, StoredFinding};
 use crate::triage::Triage;
 use chrono::Utc;
 use std::collections::{BTreeMap, HashMap};
@@ -17,9 +17,9 @@ use tokio::sync::mpsc::UnboundedSender;
 /// Findings per page sent to the UI (a GetFindings page's worth, so the table merges them as it merges pages).
 const PAGE: usize = 100;
 
-/// Findings read from the store at a time: never the whole store in memory, and enough of each source per chunk
-/// (they come in identity order) to fill pages.
-const CHUNK: usize = 5000;
+/// Findings read from the store at a time: a few megabytes of JSON, so that reading and parsing overlap without
+/// holding much of the store in memory.
+const CHUNK: usize = 1000;
 
 /// What has been sent so far, per source.
 #[derive(Default)]
@@ -32,15 +32,15 @@ struct Sent {
 /// when the receiver is gone.
 fn send_chunk(
     store: &Arc<dyn RawSource>,
-    chunk: &[StoredFinding],
+    chunk: StoredChunk,
     sources: &[SourceId],
     triage: &Arc<Triage>,
     tx: &UnboundedSender<Msg>,
     sent: &mut Sent,
 ) -> bool {
-    let page = format!("{{\"Findings\":[{}]}}", chunk.iter().map(|s| s.raw.as_str()).collect::<Vec<_>>().join(","));
-    let mut outcome = read_owned_document(page);
-    let kept: HashMap<&FindingKey, &StoredFinding> = chunk.iter().map(|s| (&s.key, s)).collect();
+    let StoredChunk { document, findings: stored } = chunk;
+    let mut outcome = read_owned_document(document);
+    let kept: HashMap<&FindingKey, &StoredFinding> = stored.iter().map(|s| (&s.key, s)).collect();
     let mut set: HashMap<FindingKey, WorkflowStatus> = HashMap::new();
     for finding in &mut outcome.findings {
         let key = finding.key();
@@ -90,12 +90,12 @@ pub fn send_stored(
     let marks = store.marks()?;
     let source: Arc<dyn RawSource> = store.clone();
     // Reading the database and reading the JSON each take a core: the next chunk is read while one is parsed.
-    let (chunks, parse) = std::sync::mpsc::sync_channel::<Vec<StoredFinding>>(1);
+    let (chunks, parse) = std::sync::mpsc::sync_channel::<StoredChunk>(1);
     let (read, sent) = std::thread::scope(|scope| {
         let parser = scope.spawn(move || {
             let mut sent = Sent::default();
             for stored in parse {
-                if !send_chunk(&source, &stored, sources, triage, tx, &mut sent) {
+                if !send_chunk(&source, stored, sources, triage, tx, &mut sent) {
                     break;
                 }
             }

@@ -106,7 +106,8 @@ pub(super) fn normalize(mut f: FindingFields, raw: RawJson, env: &Envelope) -> R
 
     let (id_region, id_account) = arn_region_account(id);
     let (product_region, _) = arn_region_account(product_arn);
-    let resources = read_resources(std::mem::take(&mut f.Resources), &mut warnings);
+    let mut resources = read_resources(std::mem::take(&mut f.Resources), &mut warnings);
+    resources.shrink_to_fit();
     let account_id = f.AwsAccountId.text().or(id_account).or(env.account.as_deref()).unwrap_or_else(|| {
         warnings.push("no AwsAccountId; account unknown".into());
         "unknown"
@@ -161,12 +162,14 @@ pub(super) fn normalize(mut f: FindingFields, raw: RawJson, env: &Envelope) -> R
         .text()
         .or_else(|| product_fields.and_then(|p| p.ProductName.as_str()))
         .unwrap_or_else(|| product_from_arn(product_arn));
-    let types = f
+    let mut types: Vec<Arc<str>> = f
         .Types
         .items
         .as_ref()
         .map(|a| a.iter().filter_map(Text::as_str).map(|t| intern(&line(t))).collect())
         .unwrap_or_default();
+    // Kept for the whole session, by the hundred thousand: no spare room (a collected vector starts at four).
+    types.shrink_to_fit();
 
     Ok(Finding {
         id: Arc::from(&*line(id)),

@@ -7,7 +7,7 @@
 mod schema;
 mod upsert;
 
-pub use upsert::{Changes, StoredFinding};
+pub use upsert::{Changes, StoredChunk, StoredFinding};
 
 use crate::cloud::SourceId;
 use crate::model::FindingKey;

@@ -52,7 +52,7 @@ fn the_newest_copy_wins_and_history_records_the_lifecycle() {
     );
     let stored = store.load().expect("load");
     assert_eq!(stored.len(), 1);
-    assert!(stored[0].raw.contains("RESOLVED"), "{stored:?}");
+    assert!(store.raw(stored[0].row).expect("raw").contains("RESOLVED"), "{stored:?}");
 
     let mut reopened = finding("f-1", "2026-12-02T09:00:00Z", WorkflowStatus::New);
     reopened.compliance_status = Some(ComplianceStatus::Failed);
@@ -146,7 +146,7 @@ fn prune_removes_only_findings_closed_before_the_retention() {
 
     let pruned = store.prune_keys(90, at("2026-12-01T10:00:00Z")).expect("prune");
     assert_eq!(pruned, [closed.key()], "the change feed learns which findings went");
-    let left: Vec<String> = store.load().expect("load").into_iter().map(|s| s.raw).collect();
+    let left: Vec<String> = store.load().expect("load").iter().map(|s| store.raw(s.row).expect("raw")).collect();
     assert_eq!(left.len(), 2);
     assert!(left.iter().all(|raw| !raw.contains("\"old\"")), "{left:?}");
     assert!(events(&store, &closed).is_empty(), "its history went with it");

@@ -16,15 +16,22 @@ pub struct Changes {
     pub stale: usize,
 }
 
-/// A stored finding as read back: its JSON as Security Hub gave it, and the workflow status hubtriage set on it
-/// since (which holds until Security Hub sends a newer copy).
+/// A stored finding as read back: where it is kept, and the workflow status hubtriage set on it since (which holds
+/// until Security Hub sends a newer copy).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredFinding {
-    /// Where the finding is kept: its JSON can be read back by it ([`Store::raw`]).
+    /// Where the finding is kept: its JSON as Security Hub gave it is read back by it ([`Store::raw`]).
     pub row: i64,
     pub key: FindingKey,
-    pub raw: String,
     pub set_workflow: Option<WorkflowStatus>,
+}
+
+/// Stored findings read back together: their JSON as one document (`{"Findings":[…]}`, in the order of
+/// `findings`), ready for the reader without a copy per finding.
+#[derive(Debug, Default)]
+pub struct StoredChunk {
+    pub document: String,
+    pub findings: Vec<StoredFinding>,
 }
 
 impl Store {
@@ -185,7 +192,7 @@ impl Store {
     pub fn load(&self) -> Result<Vec<StoredFinding>, StoreError> {
         let mut all = Vec::new();
         self.load_chunks(1000, |chunk| {
-            all.extend(chunk);
+            all.extend(chunk.findings);
             true
         })?;
         Ok(all)
@@ -194,19 +201,15 @@ impl Store {
     /// Every stored finding, `chunk` at a time in the order they were first kept, the connection free between
     /// chunks (paging tasks write meanwhile) and never the whole store in memory; `each` takes a chunk and says
     /// whether to go on. Returns how many were read.
-    pub fn load_chunks(
-        &self,
-        chunk: usize,
-        mut each: impl FnMut(Vec<StoredFinding>) -> bool,
-    ) -> Result<usize, StoreError> {
+    pub fn load_chunks(&self, chunk: usize, mut each: impl FnMut(StoredChunk) -> bool) -> Result<usize, StoreError> {
         let mut after = 0;
         let mut read = 0;
         loop {
             let rows = self.chunk_after(after, chunk)?;
-            let Some(last) = rows.last() else { return Ok(read) };
+            let Some(last) = rows.findings.last() else { return Ok(read) };
             after = last.row;
-            read += rows.len();
-            let full = rows.len() == chunk;
+            read += rows.findings.len();
+            let full = rows.findings.len() == chunk;
             if !each(rows) || !full {
                 return Ok(read);
             }
@@ -214,26 +217,33 @@ impl Store {
     }
 
     /// Up to `limit` findings kept after row `after`.
-    fn chunk_after(&self, after: i64, limit: usize) -> Result<Vec<StoredFinding>, StoreError> {
+    fn chunk_after(&self, after: i64, limit: usize) -> Result<StoredChunk, StoreError> {
         let conn = self.lock();
         let mut stmt = conn
             .prepare_cached(
                 "SELECT row, product_arn, id, raw, set_workflow FROM findings WHERE row > ?1 ORDER BY row LIMIT ?2",
             )
             .map_err(|e| self.sql(e))?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt
-            .query_map((after, limit), |r| {
-                let (product_arn, id, set): (String, String, Option<String>) = (r.get(1)?, r.get(2)?, r.get(4)?);
-                Ok(StoredFinding {
-                    row: r.get(0)?,
-                    key: FindingKey { product_arn: product_arn.into(), id: id.into() },
-                    raw: r.get(3)?,
-                    set_workflow: set.as_deref().and_then(WorkflowStatus::parse),
-                })
-            })
-            .map_err(|e| self.sql(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+        let mut rows = stmt.query((after, i64::try_from(limit).unwrap_or(i64::MAX))).map_err(|e| self.sql(e))?;
+        let mut chunk = StoredChunk { document: String::from("{\"Findings\":["), findings: Vec::with_capacity(limit) };
+        while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
+            let text = |i: usize| r.get_ref(i).and_then(|v| v.as_str().map_err(Into::into));
+            let (product_arn, id, raw) = (text(1), text(2), text(3));
+            let (product_arn, id, raw) =
+                (product_arn.map_err(|e| self.sql(e))?, id.map_err(|e| self.sql(e))?, raw.map_err(|e| self.sql(e))?);
+            if !chunk.findings.is_empty() {
+                chunk.document.push(',');
+            }
+            chunk.document.push_str(raw);
+            let set: Option<String> = r.get(4).map_err(|e| self.sql(e))?;
+            chunk.findings.push(StoredFinding {
+                row: r.get(0).map_err(|e| self.sql(e))?,
+                key: FindingKey { product_arn: product_arn.into(), id: id.into() },
+                set_workflow: set.as_deref().and_then(WorkflowStatus::parse),
+            });
+        }
+        chunk.document.push_str("]}");
+        Ok(chunk)
     }
 
     /// The JSON kept at `row`.
