@@ -111,6 +111,9 @@ impl Store {
             tracing::warn!(path = %path.display(), mode, "the store runs without WAL");
         }
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(OpenFailure::from_sql)?;
+        // The log is folded back into the file every 32 MB rather than every 4 MB: a page of findings is about
+        // 400 KB, and each fold writes and syncs the file (a quarter of the time writing took).
+        conn.pragma_update(None, "wal_autocheckpoint", 8000).map_err(OpenFailure::from_sql)?;
         check_whole(&conn, path)?;
         schema::migrate(&mut conn).map_err(|e| match e {
             schema::SchemaError::Sql(e) => OpenFailure::from_sql(e),
