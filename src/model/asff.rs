@@ -5,7 +5,7 @@
 use super::asff_fields::{DetailsFields, FindingFields, List, Object, ResourceFields, Text};
 use super::asff_tree::collect;
 use super::control_id::{self, ControlFields, ControlIdResolution};
-use super::finding::{ComplianceStatus, Finding, RecordState, ResourceRef, Severity, WorkflowStatus};
+use super::finding::{ComplianceStatus, Finding, FindingFormat, RecordState, ResourceRef, Severity, WorkflowStatus};
 use super::intern::intern;
 use super::json_tree::Duplicates;
 use super::raw_json::RawJson;
@@ -169,8 +169,10 @@ pub(super) fn normalize(mut f: FindingFields, raw: RawJson, env: &Envelope) -> R
         .unwrap_or_default();
 
     Ok(Finding {
+        format: FindingFormat::Asff,
         id: Arc::from(&*line(id)),
         product_arn: intern(&line(product_arn)),
+        finding_uid: None,
         product_name: intern(&line(product_name)),
         generator_id: intern(&line(f.GeneratorId.text().unwrap_or(""))),
         control_id,

@@ -19,9 +19,12 @@ mod json_scan;
 pub mod json_split;
 mod json_tree;
 pub mod raw_json;
+pub mod resource_type;
 mod rfc3339;
 pub mod sanitize;
 #[cfg(test)]
 pub mod testing;
 
-pub use finding::{ComplianceStatus, Finding, FindingKey, RecordState, ResourceRef, Severity, WorkflowStatus};
+pub use finding::{
+    ComplianceStatus, Finding, FindingFormat, FindingKey, RecordState, ResourceRef, Severity, WorkflowStatus,
+};
