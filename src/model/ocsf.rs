@@ -70,8 +70,8 @@ pub(super) fn normalize(value: &Value, raw: RawJson, env: &Envelope) -> Result<F
     let account_id = account(&mut f, resources.first().and_then(|r| r.owner), env);
     for (i, owner) in resources.iter().enumerate().filter_map(|(i, r)| Some((i, r.owner?))) {
         if owner != account_id {
-            let owner = line(owner);
-            f.note(format!("resources[{i}].owner.account.uid {owner} is not the finding's account {account_id}"));
+            let (owner, account) = (line(owner), line(&account_id));
+            f.note(format!("resources[{i}].owner.account.uid {owner} is not the finding's account {account}"));
         }
     }
     let region = region(&mut f, &resources, &product_arn, env);

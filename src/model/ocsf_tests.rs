@@ -202,11 +202,13 @@ fn escape_sequences_are_stripped_from_ocsf_text_as_from_asff() {
     v["finding_info"]["desc"] = json!("line one\n\u{1b}[2Kline two");
     v["resources"][0]["tags"] = json!([{"name": "own\u{1b}[8mer", "value": "te\u{202e}am"}]);
     v["compliance"]["control"] = json!("SQS.1\u{1b}[0m");
+    v["resources"][0]["owner"]["account"]["uid"] = json!("2222\u{1b}[2J");
     let f = read_one(&v);
     assert_eq!(&*f.title, "Fix me");
     assert_eq!(&*f.description, "line one\nline two");
     assert_eq!(f.resources[0].tags.get("owner").map(String::as_str), Some("team"));
     assert_eq!(f.control_id, None, "a control id with an escape in it is not one");
+    assert!(warned(&f, "resources[0].owner.account.uid 2222 is not the finding's account 123456789012"));
     assert!(f.warnings.iter().all(|w| !w.contains('\u{1b}')), "{:?}", f.warnings);
 }
 
