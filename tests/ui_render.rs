@@ -7,6 +7,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use hubtriage::config::Config;
 use hubtriage::engine::Row;
 use hubtriage::model::asff::read_document;
+use hubtriage::model::Finding;
 use hubtriage::playbook::Playbooks;
 use hubtriage::triage::Triage;
 use hubtriage::ui::keymap::BINDINGS;
@@ -39,28 +40,35 @@ fn corpus_file(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn rows() -> Vec<Row> {
+/// Rows of `findings`, assessed with the example config.
+fn assessed(findings: impl IntoIterator<Item = Finding>) -> Vec<Row> {
     let config = Config::load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml")).expect("config");
     let triage = Triage { policy: config.policy().expect("policy"), playbooks: Playbooks::new(&config.playbooks) };
     let now = Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).single().expect("time");
-    [
+    let row = |finding: Finding| {
+        let assessment = triage.assess(&finding, None, now);
+        Row::new(Arc::new(finding), assessment)
+    };
+    findings.into_iter().map(row).collect()
+}
+
+fn rows() -> Vec<Row> {
+    let files = [
         "automated-security-response-on-aws/simdata__cis-41.json",
         "automated-security-response-on-aws/simdata__afsbp-s3.8.json",
         "awsfindingsmanagerlib/matching_findings.json",
-    ]
-    .iter()
-    .flat_map(|f| read_document(&corpus_file(f)).findings)
-    .map(|finding| {
-        let assessment = triage.assess(&finding, None, now);
-        Row::new(Arc::new(finding), assessment)
-    })
-    .collect()
+    ];
+    assessed(files.iter().flat_map(|f| read_document(&corpus_file(f)).findings))
+}
+
+fn app_of(theme: &str, rows: Vec<Row>) -> App {
+    let mut app = App::new(Theme::load(theme, None).expect("theme"), "test fixtures".into(), false);
+    app.add_rows(rows);
+    app
 }
 
 fn app(theme: &str) -> App {
-    let mut app = App::new(Theme::load(theme, None).expect("theme"), "test fixtures".into(), false);
-    app.add_rows(rows());
-    app
+    app_of(theme, rows())
 }
 
 fn render(app: &App, width: u16, height: u16) -> Buffer {
@@ -244,4 +252,29 @@ fn top_row_stays_selected_while_findings_stream_in_until_the_user_moves() {
         chosen,
         "after a move the finding stays selected"
     );
+}
+
+#[test]
+fn an_ocsf_finding_shows_as_an_asff_one_with_its_own_id_and_json() {
+    let samples = common::asff_corpus().join("../ocsf/elastic-integrations__test-findings.ndjson");
+    let findings = hubtriage::model::read_any(&std::fs::read_to_string(samples).expect("OCSF sample")).findings;
+    let mut app = app_of("dark", assessed(findings));
+    key(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "SQS.1 securityhubfinding");
+    key(&mut app, KeyCode::Enter);
+    let screen = text(&render(&app, 200, 60));
+    assert!(screen.contains("Findings 1/1"), "{screen}");
+    assert!(screen.contains("control SQS.1   product Security Hub   workflow NEW   compliance FAILED"), "{screen}");
+    assert!(
+        screen.contains("Resource   AwsSqsQueue arn:aws:sqs:us-east-2:123456789012:securityhubfinding"),
+        "{screen}"
+    );
+    assert!(screen.contains("Verdict    no-playbook — no playbook handles control SQS.1"), "{screen}");
+    assert!(
+        screen.contains("security-control/SQS.1/finding/7dabcdef-1234-8912-5678-5012345678904   (OCSF)"),
+        "{screen}"
+    );
+    key(&mut app, KeyCode::Char('J'));
+    let raw = text(&render(&app, 200, 60));
+    assert!(raw.contains("\"class_uid\": 2003"), "{raw}");
 }

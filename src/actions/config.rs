@@ -1,5 +1,6 @@
 //! `[[actions]]` in config: what an action is, when it applies, and how it runs.
 
+use crate::model::resource_type::same_type;
 use crate::model::{Finding, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -89,7 +90,7 @@ impl ActionScope {
             });
         let kind = finding.primary_resource().map(|r| r.kind.as_str()).unwrap_or("");
         control_ok
-            && (self.resource_types.is_empty() || self.resource_types.iter().any(|t| t == kind))
+            && (self.resource_types.is_empty() || self.resource_types.iter().any(|t| same_type(t, kind)))
             && (self.products.is_empty() || self.products.iter().any(|p| p.eq_ignore_ascii_case(&finding.product_name)))
             && (self.severities.is_empty() || self.severities.contains(&finding.severity))
     }

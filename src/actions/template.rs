@@ -82,7 +82,7 @@ impl Placeholder {
     pub fn value(self, finding: &Finding) -> String {
         let resource = finding.primary_resource();
         let raw: &str = match self {
-            Self::Id => &finding.id,
+            Self::Id => finding.public_id(),
             Self::ProductArn => &finding.product_arn,
             Self::Account => &finding.account_id,
             Self::Region => &finding.region,

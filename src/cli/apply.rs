@@ -25,8 +25,10 @@ pub async fn run(
     source_timeout: std::time::Duration,
 ) -> anyhow::Result<i32> {
     let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
-    let collected = collect_within(backend, triage, |f| wanted.contains(&*f.id), source_timeout).await;
-    let found: BTreeSet<&str> = collected.rows.iter().map(|r| &*r.finding.id).collect();
+    let collected =
+        collect_within(backend, triage, |f| wanted.contains(&*f.id) || wanted.contains(f.public_id()), source_timeout)
+            .await;
+    let found: BTreeSet<&str> = collected.rows.iter().flat_map(|r| [&*r.finding.id, r.finding.public_id()]).collect();
     let mut complete = true;
     for missing in wanted.difference(&found) {
         crate::inert_eprintln!("hubtriage: finding {} not found among the open findings", single_line(missing));
@@ -168,7 +170,7 @@ fn label(row: &Row) -> String {
     let resource = f.primary_resource().map(|r| r.id.as_str()).unwrap_or("-");
     format!(
         "{} {} {} in {}/{}",
-        single_line(&f.id),
+        single_line(f.public_id()),
         single_line(f.control_or_type()),
         single_line(resource),
         f.account_id,

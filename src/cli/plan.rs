@@ -43,7 +43,7 @@ pub async fn run(
 fn sort_for_output(c: &mut Collected) {
     let mut pairs: Vec<_> = std::mem::take(&mut c.rows).into_iter().zip(std::mem::take(&mut c.live_errors)).collect();
     pairs.sort_by(|(a, _), (b, _)| {
-        b.finding.severity.cmp(&a.finding.severity).then_with(|| a.finding.id.cmp(&b.finding.id))
+        b.finding.severity.cmp(&a.finding.severity).then_with(|| a.finding.public_id().cmp(b.finding.public_id()))
     });
     (c.rows, c.live_errors) = pairs.into_iter().unzip();
 }

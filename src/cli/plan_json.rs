@@ -9,7 +9,10 @@ use serde::Serialize;
 /// One finding in `plan --format json`.
 #[derive(Debug, Serialize)]
 pub struct PlanEntry<'a> {
+    /// ASFF `Id`; OCSF `finding_info.uid`.
     pub id: &'a str,
+    /// `asff` or `ocsf`.
+    pub format: &'static str,
     pub product_arn: &'a str,
     pub product_name: &'a str,
     pub account_id: &'a str,
@@ -55,7 +58,8 @@ impl<'a> PlanEntry<'a> {
             errors.push(note.clone());
         }
         Self {
-            id: &f.id,
+            id: f.public_id(),
+            format: f.format.label(),
             product_arn: &f.product_arn,
             product_name: &f.product_name,
             account_id: &f.account_id,

@@ -191,3 +191,20 @@ async fn pages_are_handed_over_as_the_files_are_read() {
     let again = source.fetch_page(&id, None).await.expect("the files are read again from the start");
     assert_eq!(again.findings.len(), PAGE);
 }
+
+#[test]
+fn the_ocsf_samples_read_in_small_blocks_as_whole_documents_and_a_v2_response_is_split_into_its_items() {
+    let samples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/ocsf");
+    let limits = Limits { block: 1000, item: 64 << 10, whole_document: 64 << 10 };
+    let read = read_path_within(&samples, limits);
+    assert!(read.problems.is_empty(), "{:?}", problems(&read));
+    assert_eq!(read.findings.len(), 14, "every finding of the four files");
+    assert!(read.findings.iter().all(|f| f.format == crate::model::FindingFormat::Ocsf && f.warnings.is_empty()));
+    // The GetFindingsV2 response holds a finding larger than a block: read from its items, as the whole file reads.
+    let response = samples.join("elastic-integrations__mock-config_getfindingsv2-response.json");
+    let streamed = read_path_within(&response, limits);
+    let whole = read_document(&std::fs::read_to_string(&response).expect("sample"));
+    assert_eq!(ids(&streamed.findings), ids(&whole.findings));
+    assert_eq!(streamed.findings.len(), 2);
+    assert_eq!(streamed.findings[1].raw.text().expect("raw"), whole.findings[1].raw.text().expect("raw"));
+}

@@ -1,69 +1,27 @@
-//! Reads findings in the AWS Security Finding Format from every shape they are exported in:
-//! a single finding, an array, a GetFindings response, EventBridge events (`detail.findings`), JSON Lines,
-//! and findings nested inside wrapper objects such as recorded API responses.
+//! Normalizes findings in the AWS Security Finding Format (Security Hub CSPM). The shapes they come in are read by
+//! `read` (for both formats); the names below are those readers under their ASFF-era names.
 
 use super::asff_fields::{DetailsFields, FindingFields, List, Object, ResourceFields, Text};
-use super::asff_tree::collect;
 use super::control_id::{self, ControlFields, ControlIdResolution};
-use super::finding::{ComplianceStatus, Finding, RecordState, ResourceRef, Severity, WorkflowStatus};
+use super::finding::{ComplianceStatus, Finding, FindingFormat, RecordState, ResourceRef, Severity, WorkflowStatus};
 use super::intern::intern;
-use super::json_tree::Duplicates;
 use super::raw_json::RawJson;
+use super::read::Envelope;
 use super::sanitize::{self, inert_line as line, into_inert_line};
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Something in the input that could not be read as a finding.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadProblem {
-    /// Where: a JSON path such as `$.Findings[3]` or `line 7`.
-    pub location: String,
-    /// Why, in words a user can act on.
-    pub reason: String,
-}
+pub use super::read::{ReadOutcome, ReadProblem};
 
-/// Findings read from one document, and what could not be read.
-#[derive(Debug, Default)]
-pub struct ReadOutcome {
-    pub findings: Vec<Finding>,
-    pub problems: Vec<ReadProblem>,
-}
+/// Reads one document (ASFF; OCSF findings in it are read too, see [`super::read`]).
+pub use super::read::read_any as read_document;
 
-/// Context inherited from an enclosing EventBridge event.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Envelope {
-    pub account: Option<String>,
-    pub region: Option<String>,
-}
-
-/// A UTF-8 byte-order mark, which some editors put at the start of a file (JSON itself has none).
-const BYTE_ORDER_MARK: char = '\u{feff}';
-
-/// Reads one document: JSON, or JSON Lines when the whole text is not one JSON value. A byte-order mark at its
-/// start is skipped.
-pub fn read_document(text: &str) -> ReadOutcome {
-    let text = text.strip_prefix(BYTE_ORDER_MARK).unwrap_or(text);
-    super::asff_page::read_findings_page(text).unwrap_or_else(|| super::asff_tree::read_general(text))
-}
-
-/// [`read_document`] of a text the findings may keep: the findings of a GetFindings response share it as their
-/// JSON rather than each taking a copy.
-pub fn read_owned_document(mut text: String) -> ReadOutcome {
-    if text.starts_with(BYTE_ORDER_MARK) {
-        text.drain(..BYTE_ORDER_MARK.len_utf8());
-    }
-    let text = Arc::new(text);
-    super::asff_page::read_owned_page(&text).unwrap_or_else(|| super::asff_tree::read_general(&text))
-}
+/// [`read_document`] of a text the findings may keep (see [`super::read::read_any_document`]).
+pub use super::read::read_any_document as read_owned_document;
 
 /// Reads findings from an already parsed JSON value (any of the shapes `read_document` accepts).
-pub fn read_value(value: &Value) -> ReadOutcome {
-    let mut outcome = ReadOutcome::default();
-    collect(value, "$", &Envelope::default(), 0, &Duplicates::default(), &mut outcome);
-    outcome
-}
+pub use super::read::read_any_value as read_value;
 
 /// `arn:partition:service:region:account:…` → (region, account) when present.
 fn arn_region_account(arn: &str) -> (Option<&str>, Option<&str>) {
@@ -172,8 +130,10 @@ pub(super) fn normalize(mut f: FindingFields, raw: RawJson, env: &Envelope) -> R
     types.shrink_to_fit();
 
     Ok(Finding {
+        format: FindingFormat::Asff,
         id: Arc::from(&*line(id)),
         product_arn: intern(&line(product_arn)),
+        finding_uid: None,
         product_name: intern(&line(product_name)),
         generator_id: intern(&line(f.GeneratorId.text().unwrap_or(""))),
         control_id,

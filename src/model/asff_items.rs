@@ -4,12 +4,13 @@
 //! by the one-pass scanner when it is a finding the scanner reads exactly, through a JSON tree of the item alone
 //! otherwise.
 
-use super::asff::{normalize, Envelope, ReadOutcome, ReadProblem};
+use super::asff::normalize;
 use super::asff_tree::{collect, collect_members, contains_finding, foreign_items_problem, not_a_finding_reason};
 use super::json_compact::compact;
 use super::json_scan::{Kind, Scanner};
 use super::json_tree;
 use super::raw_json::RawJson;
+use super::read::{Envelope, ReadOutcome, ReadProblem};
 use serde_json::Value;
 
 /// Where a list of findings is in its document.

@@ -1,13 +1,15 @@
 //! The fast path for the shape findings arrive in by the hundred thousand: a GetFindings response
-//! (`{"Findings": […], "NextToken": …}`) read field by field from the text, without a JSON tree. Anything else —
+//! (`{"Findings": […], "NextToken": …}`) read field by field from the text, without a JSON tree. Its OCSF findings
+//! (a GetFindingsV2 response, a page of stored findings of both formats) are read each from a tree of its own. Anything else —
 //! another shape, a key given twice, an item that is not a finding — returns `None` and the document takes the
 //! general path, which reads it the same way and says what is wrong.
 
-use super::asff::{normalize, Envelope, ReadOutcome, ReadProblem};
+use super::asff::normalize;
 use super::asff_scan;
 use super::json_compact::compact;
 use super::json_scan::{Bail, Kind, Scan, Scanner};
 use super::raw_json::RawJson;
+use super::read::{Envelope, ReadOutcome, ReadProblem};
 use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
@@ -79,7 +81,12 @@ fn scan_findings(s: &mut Scanner, page: &mut Page, outcome: &mut ReadOutcome) ->
         s.take_spaced();
         let fields = asff_scan::finding(s)?;
         if !fields.is_finding_like() {
-            return Err(Bail);
+            // Not ASFF: an OCSF finding is read from a tree of its own (a page may hold both formats); anything else
+            // sends the page down the general path, which says what the item is.
+            s.take_spaced();
+            let location = format!("$.Findings[{i}]");
+            super::asff_tree::read_ocsf_item(s.slice(start, s.pos()), &location, outcome).ok_or(Bail)?;
+            continue;
         }
         let raw = match s.take_spaced() {
             true => RawJson::inline(compact(s.slice(start, s.pos()))),

@@ -1,12 +1,14 @@
-//! The general path of the reader: a document parsed into a JSON tree, walked for findings in every shape
-//! `read_document` accepts (an array, a GetFindings response, EventBridge events, wrapper objects, JSON Lines).
+//! The general path of the reader: a document parsed into a JSON tree, walked for findings of either format in every
+//! shape `read::read_any` accepts (an array, a GetFindings(V2) response, EventBridge events, wrapper objects, JSON
+//! Lines).
 
-use super::asff::{normalize, Envelope, ReadOutcome, ReadProblem};
+use super::asff::normalize;
 use super::asff_fields::FindingFields;
 use super::json_tree::{self, Duplicates, Tree};
 use super::raw_json::RawJson;
+use super::read::{Envelope, ReadOutcome, ReadProblem};
 use super::sanitize;
-use super::Finding;
+use super::{Finding, FindingFormat};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -59,11 +61,30 @@ fn read_json_lines(text: &str, whole_err: serde_json::Error, outcome: &mut ReadO
     }
 }
 
-/// Whether an object is meant to be a finding: `ProductArn` plus a field only findings carry (a bare
+/// Whether an object is meant to be an ASFF finding: `ProductArn` plus a field only findings carry (a bare
 /// `{Id, ProductArn}` is a finding identifier, as in BatchUpdateFindings requests).
 pub(super) fn is_finding_like(obj: &Map<String, Value>) -> bool {
     const FINDING_FIELDS: [&str; 5] = ["SchemaVersion", "GeneratorId", "AwsAccountId", "Title", "Resources"];
     obj.contains_key("ProductArn") && FINDING_FIELDS.iter().any(|k| obj.contains_key(*k))
+}
+
+/// The format of a finding object, `None` for an object that is not one (ASFF is checked first: the common case).
+fn finding_format(obj: &Map<String, Value>) -> Option<FindingFormat> {
+    if is_finding_like(obj) {
+        Some(FindingFormat::Asff)
+    } else if super::ocsf::is_finding_like(obj) {
+        Some(FindingFormat::Ocsf)
+    } else {
+        None
+    }
+}
+
+/// Reads an item of a GetFindings page that the ASFF scanner does not take, at `location`: `None` unless it is an
+/// OCSF finding (the page then takes the general path, which says what the item is).
+pub(super) fn read_ocsf_item(text: &str, location: &str, out: &mut ReadOutcome) -> Option<()> {
+    let Tree { value, duplicates } = json_tree::parse(text, location).ok()?;
+    let is_ocsf = value.as_object().is_some_and(|obj| finding_format(obj) == Some(FindingFormat::Ocsf));
+    is_ocsf.then(|| collect(&value, location, &Envelope::default(), 2, &duplicates, out))
 }
 
 /// Reads the findings in `value`, at `path` and `depth` of its document, into `out`.
@@ -102,10 +123,14 @@ pub(super) fn collect(
             }
         }
         Value::Object(obj) => {
-            if is_finding_like(obj) {
-                let read = match duplicates.at(path) {
-                    Some(keys) => Err(given_twice(keys)),
-                    None => normalize_value(value, obj, env),
+            if let Some(format) = finding_format(obj) {
+                let twice = match format {
+                    FindingFormat::Asff => duplicates.of_at(path, &["Id", "ProductArn"]),
+                    FindingFormat::Ocsf => super::ocsf::identity_given_twice(path, duplicates),
+                };
+                let read = match twice.is_empty() {
+                    false => Err(given_twice(&twice)),
+                    true => normalize_value(value, obj, env, format),
                 };
                 match read {
                     Ok(finding) => out.findings.push(finding),
@@ -151,7 +176,7 @@ pub(super) fn contains_finding(value: &Value, depth: usize) -> bool {
         return true; // let `collect` report the depth problem
     }
     match value {
-        Value::Object(obj) => is_finding_like(obj) || obj.values().any(|v| contains_finding(v, depth + 1)),
+        Value::Object(obj) => finding_format(obj).is_some() || obj.values().any(|v| contains_finding(v, depth + 1)),
         Value::Array(items) => items.iter().any(|v| contains_finding(v, depth + 1)),
         _ => false,
     }
@@ -170,7 +195,11 @@ pub(super) fn foreign_items_problem(path: &str, indices: &[usize], total: usize,
 /// Why an object of a list is not read: it is not a finding (its first keys say what it is).
 pub(super) fn not_a_finding_reason(item: &Value) -> String {
     let keys: Vec<&str> = item.as_object().map(|o| o.keys().take(4).map(String::as_str).collect()).unwrap_or_default();
-    format!("object is not a Security Hub finding (no ProductArn/Id; has {})", sanitize::single_line(&keys.join(", ")))
+    format!(
+        "object is not a Security Hub finding (neither ASFF, with ProductArn/Id, nor OCSF, with metadata/finding_info; \
+         has {})",
+        sanitize::single_line(&keys.join(", "))
+    )
 }
 
 /// An EventBridge event carries the account and region the findings came from.
@@ -183,7 +212,18 @@ fn event_envelope(obj: &Map<String, Value>) -> Option<Envelope> {
 }
 
 /// Reads a finding object of a parsed document.
-fn normalize_value(value: &Value, obj: &Map<String, Value>, env: &Envelope) -> Result<Finding, String> {
-    let fields = FindingFields::deserialize(value).map_err(|e| format!("unreadable finding: {e}"))?;
-    normalize(fields, RawJson::inline(serde_json::to_string(obj).unwrap_or_default()), env)
+fn normalize_value(
+    value: &Value,
+    obj: &Map<String, Value>,
+    env: &Envelope,
+    format: FindingFormat,
+) -> Result<Finding, String> {
+    let raw = RawJson::inline(serde_json::to_string(obj).unwrap_or_default());
+    match format {
+        FindingFormat::Asff => {
+            let fields = FindingFields::deserialize(value).map_err(|e| format!("unreadable finding: {e}"))?;
+            normalize(fields, raw, env)
+        }
+        FindingFormat::Ocsf => super::ocsf::normalize(value, raw, env),
+    }
 }

@@ -175,7 +175,28 @@ impl ResourceRef {
     }
 }
 
-/// Identity of a finding in Security Hub: `(ProductArn, Id)`.
+/// The format a finding was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingFormat {
+    /// The AWS Security Finding Format (Security Hub CSPM, `GetFindings`).
+    Asff,
+    /// The Open Cybersecurity Schema Framework (the new Security Hub, `GetFindingsV2`).
+    Ocsf,
+}
+
+impl FindingFormat {
+    /// `asff` or `ocsf`, as `plan --format json` writes it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Asff => "asff",
+            Self::Ocsf => "ocsf",
+        }
+    }
+}
+
+/// Identity of a finding in Security Hub: `(ProductArn, Id)` for ASFF, `(metadata.product.uid, metadata.uid)` for
+/// OCSF.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FindingKey {
     pub product_arn: Arc<str>,
@@ -185,9 +206,15 @@ pub struct FindingKey {
 /// A normalized Security Hub finding.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
-    /// `Id` (shared with the finding's key, which the table, the paging tasks and jobs hold by the thousand).
+    /// The format the finding was read from.
+    pub format: FindingFormat,
+    /// ASFF `Id`, OCSF `metadata.uid` (shared with the finding's key, which the table, the paging tasks and jobs hold by the thousand).
     pub id: Arc<str>,
+    /// ASFF `ProductArn`, OCSF `metadata.product.uid`.
     pub product_arn: Arc<str>,
+    /// OCSF `finding_info.uid` (what BatchUpdateFindingsV2 names a finding by, with the account and product);
+    /// `None` for ASFF, whose `Id` is that.
+    pub finding_uid: Option<Arc<str>>,
     /// Text findings repeat (product, generator, title, description) is shared (`model::intern`).
     pub product_name: Arc<str>,
     pub generator_id: Arc<str>,
@@ -216,6 +243,12 @@ impl Finding {
     /// The key Security Hub identifies the finding by.
     pub fn key(&self) -> FindingKey {
         FindingKey { product_arn: self.product_arn.clone(), id: self.id.clone() }
+    }
+
+    /// The id Security Hub shows and scripts pass on (`plan` JSON, `apply --finding`): ASFF `Id`, OCSF
+    /// `finding_info.uid` (its `metadata.uid` when it has none).
+    pub fn public_id(&self) -> &str {
+        self.finding_uid.as_deref().unwrap_or(&self.id)
     }
 
     /// The first resource, which control findings are about.

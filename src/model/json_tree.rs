@@ -11,8 +11,9 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 
-/// The identity keys a finding must not give twice.
-const IDENTITY_KEYS: [&str; 2] = ["Id", "ProductArn"];
+/// The keys that name a finding's identity, which a finding must not give twice: ASFF's `Id` and `ProductArn`; the
+/// members on the way to OCSF's `metadata.uid`, `metadata.product.uid`, `finding_info.uid` and `cloud.account.uid`.
+const IDENTITY_KEYS: [&str; 8] = ["Id", "ProductArn", "metadata", "finding_info", "cloud", "product", "account", "uid"];
 
 /// Objects that give an identity key twice, by their JSON path (`$.Findings[3]`, `line 7`, as the reader names
 /// locations).
@@ -26,6 +27,11 @@ impl Duplicates {
             return None;
         }
         self.0.get(path).map(Vec::as_slice)
+    }
+
+    /// Those of `keys` the object at `path` gives twice.
+    pub fn of_at(&self, path: &str, keys: &[&str]) -> Vec<&'static str> {
+        self.at(path).unwrap_or_default().iter().filter(|k| keys.contains(k)).copied().collect()
     }
 }
 

@@ -1,4 +1,4 @@
-//! Pure data: findings, severities, workflow and the ASFF reader. No runtime, UI or SDK types.
+//! Pure data: findings, severities, workflow and the readers of ASFF and OCSF findings. No runtime, UI or SDK types.
 
 pub mod arn;
 pub mod asff;
@@ -18,10 +18,18 @@ mod json_compact;
 mod json_scan;
 pub mod json_split;
 mod json_tree;
+mod ocsf;
+mod ocsf_fields;
+mod ocsf_resources;
 pub mod raw_json;
+pub mod read;
+pub mod resource_type;
 mod rfc3339;
 pub mod sanitize;
 #[cfg(test)]
 pub mod testing;
 
-pub use finding::{ComplianceStatus, Finding, FindingKey, RecordState, ResourceRef, Severity, WorkflowStatus};
+pub use finding::{
+    ComplianceStatus, Finding, FindingFormat, FindingKey, RecordState, ResourceRef, Severity, WorkflowStatus,
+};
+pub use read::{read_any, read_any_document, read_any_value, ReadOutcome, ReadProblem};

@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 /// A failed control finding on one resource, with the given control, severity and account.
 pub fn control_finding(control: &str, severity: Severity, account: &str, resource_type: &str) -> Finding {
     Finding {
+        format: FindingFormat::Asff,
         id: format!("arn:aws:securityhub:eu-west-1:{account}:security-control/{control}/finding/1").into(),
         product_arn: "arn:aws:securityhub:eu-west-1::product/aws/securityhub".into(),
+        finding_uid: None,
         product_name: "Security Hub".into(),
         generator_id: format!("security-control/{control}").into(),
         control_id: Some(control.into()),

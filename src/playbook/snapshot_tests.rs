@@ -90,3 +90,44 @@ fn bucket_snapshot_reads_the_default_encryption_key() {
     };
     assert_eq!((b.encryption, b.encryption_kms_key), (None, None));
 }
+
+/// An OCSF control finding on one resource, as the new Security Hub writes it.
+fn ocsf_finding(control: &str, resource: serde_json::Value) -> Finding {
+    let doc = serde_json::json!({
+        "class_uid": 2003, "class_name": "Compliance Finding", "severity_id": 4, "status_id": 1,
+        "cloud": {"account": {"uid": "111111111111"}, "region": "us-east-1"},
+        "compliance": {"control": control, "status": "Fail"},
+        "finding_info": {"uid": "arn:aws:securityhub:us-east-1:111111111111:security-control/x/finding/1", "title": "t"},
+        "metadata": {"uid": "m-1", "product": {"name": "Security Hub", "uid": "arn:aws:securityhub:us-east-1::productv2/aws/securityhub"}},
+        "resources": [resource]});
+    let finding = read_document(&doc.to_string()).findings.remove(0);
+    assert!(finding.warnings.is_empty(), "{:?}", finding.warnings);
+    finding
+}
+
+#[test]
+fn security_group_and_bucket_snapshots_from_ocsf_resource_data() {
+    let group = ocsf_finding(
+        "EC2.19",
+        serde_json::json!({
+        "type": "AWS::EC2::SecurityGroup", "uid": "sg-1", "uid_alt": "arn:aws:ec2:us-east-1:111111111111:security-group/sg-1",
+        "data": {"awsEc2SecurityGroupDetails": {"groupId": "sg-1", "groupName": "web", "ipPermissions": [
+            {"ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "ipRanges": [{"cidrIp": "0.0.0.0/0"}]}]}}}),
+    );
+    let ResourceState::SecurityGroup(g) = state_from_finding(&group).expect("state") else {
+        panic!("expected a security group");
+    };
+    assert_eq!((g.group_id.as_str(), g.group_name.as_str(), g.rules.len()), ("sg-1", "web", 1));
+    assert!(g.rules[0].is_open_to_world() && g.rules[0].from_port == 22);
+
+    let bucket = ocsf_finding(
+        "S3.8",
+        serde_json::json!({
+        "type": "AWS::S3::Bucket", "uid": "b", "uid_alt": "arn:aws:s3:::b", "region": "us-east-1",
+        "data": {"AwsS3Bucket": {"PublicAccessBlockConfiguration": {"BlockPublicAcls": true}}}}),
+    );
+    let ResourceState::S3Bucket(b) = state_from_finding(&bucket).expect("state") else { panic!("expected a bucket") };
+    let BucketPublicAccessBlock::Configured(block) = b.public_access_block else { panic!("recorded") };
+    assert!(block.block_public_acls && !block.restrict_public_buckets);
+    assert_eq!((b.name.as_str(), b.region.as_str()), ("b", "us-east-1"));
+}

@@ -82,7 +82,8 @@ fn first_matching_rule_wins_by_control_severity_and_class() {
 #[test]
 fn resource_type_and_product_conditions() {
     let mut sg_only = rule("sg", Verdict::AutoFix);
-    sg_only.resource_types = vec!["AwsEc2SecurityGroup".into()];
+    // Either spelling: CloudFormation's (as OCSF findings write it) matches ASFF's.
+    sg_only.resource_types = vec!["AWS::EC2::SecurityGroup".into()];
     let mut guardduty = rule("gd", Verdict::Manual);
     guardduty.products = vec!["GuardDuty".into()];
     let p = policy(vec![sg_only, guardduty]);

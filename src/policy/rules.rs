@@ -1,6 +1,7 @@
 //! Config-driven policy rules: the first rule whose every condition matches decides the verdict.
 
 use super::Verdict;
+use crate::model::resource_type::same_type;
 use crate::model::{Finding, Severity};
 use serde::Deserialize;
 
@@ -20,7 +21,7 @@ pub struct Rule {
     /// Account classes from `[accounts]`, e.g. `prod`.
     #[serde(default)]
     pub account_classes: Vec<String>,
-    /// ASFF resource types, e.g. `AwsS3Bucket`.
+    /// Resource types in either spelling: ASFF's `AwsS3Bucket` or CloudFormation's `AWS::S3::Bucket`.
     #[serde(default)]
     pub resource_types: Vec<String>,
     /// Product names (`Security Hub`, `GuardDuty`) or product ARN suffixes (`aws/guardduty`).
@@ -35,10 +36,7 @@ impl Rule {
         (self.account_classes.is_empty() || self.account_classes.iter().any(|c| c == class))
             && (self.severities.is_empty() || self.severities.contains(&finding.severity))
             && (self.resource_types.is_empty()
-                || finding
-                    .resources
-                    .iter()
-                    .any(|r| self.resource_types.iter().any(|t| t.eq_ignore_ascii_case(&r.kind))))
+                || finding.resources.iter().any(|r| self.resource_types.iter().any(|t| same_type(t, &r.kind))))
             && (self.controls.is_empty()
                 || finding.control_id.as_deref().is_some_and(|id| self.controls.iter().any(|p| pattern_matches(p, id))))
             && (self.products.is_empty() || self.products.iter().any(|p| product_matches(p, finding)))

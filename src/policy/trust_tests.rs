@@ -107,3 +107,19 @@ fn globs_match_runs_of_characters() {
     assert!(!glob_matches("a*c", "ab") && !glob_matches("abc", "abcd") && !glob_matches("a*b*a", "ab"));
     assert!(glob_matches("a*b*a", "aba") && glob_matches("a*b*a", "abba") && !glob_matches("ab*ba", "aba"));
 }
+
+#[test]
+fn ocsf_security_hub_control_findings_are_trusted_and_other_ocsf_products_are_not() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/ocsf/elastic-integrations__test-findings.ndjson");
+    let findings = crate::model::read_any(&std::fs::read_to_string(path).expect("OCSF sample")).findings;
+    let none = TrustedProducts::default();
+    // SQS.1 on a queue; IAM.1 on a global policy (`region: global`); Redshift.3 on the account.
+    for i in [1, 2, 8] {
+        assert_eq!(none.provenance(&findings[i]), Provenance::SecurityHub, "{}", findings[i].title);
+    }
+    let mut inspector = findings[4].clone();
+    inspector.control_id = Some("EC2.8".into());
+    let why = untrusted_reason(none.provenance(&inspector));
+    assert!(why.contains("productv2/aws/inspector") && why.contains("(Inspector)"), "{why}");
+}

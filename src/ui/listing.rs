@@ -94,7 +94,7 @@ fn haystack(row: &Row) -> String {
     let f = &row.finding;
     let resource = f.primary_resource().map(|r| r.id.as_str()).unwrap_or("");
     // The id's last part: the rest of it (partition, region, account, control) is in the other fields.
-    let id = f.id.rsplit('/').next().unwrap_or(&f.id);
+    let id = f.public_id().rsplit('/').next().unwrap_or(f.public_id());
     format!(
         "{} {} {} {} {} {} {} {} {}",
         f.title,

@@ -1,7 +1,7 @@
 //! The detail pane: fields, verdict and why, the dry-run plan (before → after, CLI, rollback), raw JSON on demand.
 
 use crate::engine::Row;
-use crate::model::sanitize;
+use crate::model::{sanitize, FindingFormat};
 use crate::ui::app::{App, Focus};
 use crate::ui::theme::Theme;
 use ratatui::layout::Rect;
@@ -109,6 +109,7 @@ pub fn lines(row: &Row, app: &App) -> Vec<Line<'static>> {
     for w in &f.warnings {
         out.push(Line::styled(format!("reader: {w}"), Style::default().fg(t.error)));
     }
-    out.push(Line::styled(format!("id {}", f.id), Style::default().fg(t.muted)));
+    let format = if f.format == FindingFormat::Ocsf { "   (OCSF)" } else { "" };
+    out.push(Line::styled(format!("id {}{format}", f.public_id()), Style::default().fg(t.muted)));
     out
 }
