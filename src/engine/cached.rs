@@ -4,9 +4,8 @@
 use super::ingest::assess_page;
 use super::{Msg, SourceStatus};
 use crate::cloud::SourceId;
-use crate::model::asff::read_owned_document;
 use crate::model::raw_json::{RawJson, RawSource};
-use crate::model::{FindingKey, WorkflowStatus};
+use crate::model::{read_any_document, FindingKey, WorkflowStatus};
 use crate::store::{Store, StoreError, StoredChunk, StoredFinding};
 use crate::triage::Triage;
 use chrono::Utc;
@@ -39,7 +38,7 @@ fn send_chunk(
     sent: &mut Sent,
 ) -> bool {
     let StoredChunk { document, findings: stored } = chunk;
-    let mut outcome = read_owned_document(document);
+    let mut outcome = read_any_document(document);
     let kept: HashMap<&FindingKey, &StoredFinding> = stored.iter().map(|s| (&s.key, s)).collect();
     let mut set: HashMap<FindingKey, WorkflowStatus> = HashMap::new();
     for finding in &mut outcome.findings {
@@ -117,4 +116,57 @@ pub fn send_stored(
         }
     }
     Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::FindingFormat;
+
+    /// The findings of an OCSF sample (the new Security Hub), read as the V2 source reads them.
+    fn ocsf_sample() -> Vec<crate::model::Finding> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/ocsf/elastic-integrations__test-findings.ndjson");
+        let outcome = crate::model::read_any(&std::fs::read_to_string(path).expect("sample"));
+        assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+        outcome.findings
+    }
+
+    #[test]
+    fn stored_findings_of_both_formats_come_back_as_they_were_read_with_their_json_in_the_store() {
+        let store = Arc::new(Store::in_memory().expect("store"));
+        let mut findings = ocsf_sample();
+        let asff = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/asff/automated-security-response-on-aws/afsbp-playbook-test__afsbp_ec22.json"
+        );
+        let asff = crate::model::read_any(&std::fs::read_to_string(asff).expect("ASFF sample"));
+        assert!(!asff.findings.is_empty(), "{:?}", asff.problems);
+        findings.extend(asff.findings);
+        store.upsert(&findings, Utc::now()).expect("upsert");
+        let triage = crate::session::triage(&crate::config::Config::default()).expect("triage");
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let sent = send_stored(&store, &[], &triage, &tx).expect("sent");
+        assert_eq!(sent, findings.len());
+        let mut back = Vec::new();
+        while let Ok(msg) = rx.try_recv() {
+            if let Msg::StoredPage { rows, .. } = msg {
+                back.extend(rows.into_iter().map(|r| r.finding));
+            }
+        }
+        assert_eq!(back.len(), findings.len());
+        for f in &findings {
+            let restored = back.iter().find(|b| b.key() == f.key()).expect("restored by identity");
+            assert_eq!(restored.format, f.format);
+            assert_eq!(restored.finding_uid, f.finding_uid);
+            assert_eq!(
+                (&restored.account_id, &restored.region, &restored.control_id),
+                (&f.account_id, &f.region, &f.control_id)
+            );
+            assert_eq!(restored.raw.text().expect("from the store"), f.raw.text().expect("as read"));
+        }
+        assert!(
+            back.iter().any(|f| f.format == FindingFormat::Ocsf)
+                && back.iter().any(|f| f.format == FindingFormat::Asff)
+        );
+    }
 }

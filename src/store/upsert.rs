@@ -48,10 +48,10 @@ impl Store {
             let mut put = tx
                 .prepare_cached(
                     "INSERT INTO findings (product_arn, id, account_id, region, updated_at, workflow, open,
-                                           first_seen, closed_at, set_workflow, set_at, raw)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL, NULL, ?10)
+                                           first_seen, closed_at, set_workflow, set_at, raw, format)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL, NULL, ?10, ?11)
                      ON CONFLICT (product_arn, id) DO UPDATE SET
-                         account_id = excluded.account_id, region = excluded.region,
+                         account_id = excluded.account_id, region = excluded.region, format = excluded.format,
                          updated_at = excluded.updated_at, workflow = excluded.workflow, open = excluded.open,
                          closed_at = CASE WHEN excluded.open = 1 THEN NULL
                                           ELSE COALESCE(findings.closed_at, excluded.closed_at) END,
@@ -111,6 +111,7 @@ impl Store {
                     &at,
                     closed_at,
                     raw.as_ref(),
+                    f.format.label(),
                 ))
                 .map_err(|e| self.sql(e))?;
                 for (event, detail) in events {
