@@ -26,13 +26,13 @@ pub fn triage() -> Arc<Triage> {
 
 /// Drops what a pass made, and has the allocator tidy up after it (glibc merges freed small blocks on the next large
 /// request): outside the timing, so no pass pays for the one before it.
-fn discard<T>(made: T) {
+pub fn discard<T>(made: T) {
     drop(made);
     drop(black_box(Vec::<u8>::with_capacity(1 << 12)));
 }
 
 /// How long `pass` takes over `input`, and what it made (dropped by the caller, outside the timing).
-fn timed<I, T>(input: I, pass: impl FnOnce(I) -> T) -> (Duration, T) {
+pub fn timed<I, T>(input: I, pass: impl FnOnce(I) -> T) -> (Duration, T) {
     let started = Instant::now();
     let made = pass(input);
     (started.elapsed(), made)

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo bench --bench scale                 # every benchmark
-//! cargo bench --bench scale -- ingest frame # some of them (ingest, fetch, frame, listing, stream, offline)
+//! cargo bench --bench scale -- ingest frame # some of them (ingest, ocsf, fetch, frame, listing, store, stream, offline)
 //! ```
 //!
 //! Each benchmark prints its figures and the target it is held to; the run fails (exit 1) when a target is missed.
@@ -14,6 +14,7 @@ mod fetch;
 mod frame;
 mod ingest;
 mod listing;
+mod ocsf;
 mod offline;
 mod report;
 mod store;
@@ -65,6 +66,9 @@ fn main() {
     );
     if wanted("ingest") {
         ingest::run(&corpus, FINDINGS, &mut report);
+    }
+    if wanted("ocsf") {
+        ocsf::run(FINDINGS, &mut report);
     }
     if wanted("fetch") {
         fetch::run(&corpus, &mut report);

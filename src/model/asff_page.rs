@@ -83,9 +83,12 @@ fn scan_findings(s: &mut Scanner, page: &mut Page, outcome: &mut ReadOutcome) ->
         if !fields.is_finding_like() {
             // Not ASFF: an OCSF finding is read from a tree of its own (a page may hold both formats); anything else
             // sends the page down the general path, which says what the item is.
-            s.take_spaced();
+            let raw = match s.take_spaced() {
+                true => RawJson::inline(compact(s.slice(start, s.pos()))),
+                false => page.raw(start..s.pos()),
+            };
             let location = format!("$.Findings[{i}]");
-            super::asff_tree::read_ocsf_item(s.slice(start, s.pos()), &location, outcome).ok_or(Bail)?;
+            super::asff_tree::read_ocsf_item(s.slice(start, s.pos()), raw, &location, outcome).ok_or(Bail)?;
             continue;
         }
         let raw = match s.take_spaced() {

@@ -81,7 +81,16 @@ fn finding_format(obj: &Map<String, Value>) -> Option<FindingFormat> {
 
 /// Reads an item of a GetFindings page that the ASFF scanner does not take, at `location`: `None` unless it is an
 /// OCSF finding (the page then takes the general path, which says what the item is).
-pub(super) fn read_ocsf_item(text: &str, location: &str, out: &mut ReadOutcome) -> Option<()> {
+pub(super) fn read_ocsf_item(text: &str, raw: RawJson, location: &str, out: &mut ReadOutcome) -> Option<()> {
+    if let Some(value) =
+        super::ocsf_fast::pruned(text).filter(|v| v.as_object().is_some_and(super::ocsf::is_finding_like))
+    {
+        match super::ocsf::normalize(&value, raw, &Envelope::default()) {
+            Ok(finding) => out.findings.push(finding),
+            Err(reason) => out.problems.push(ReadProblem { location: location.into(), reason }),
+        }
+        return Some(());
+    }
     let Tree { value, duplicates } = json_tree::parse(text, location).ok()?;
     let is_ocsf = value.as_object().is_some_and(|obj| finding_format(obj) == Some(FindingFormat::Ocsf));
     is_ocsf.then(|| collect(&value, location, &Envelope::default(), 2, &duplicates, out))

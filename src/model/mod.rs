@@ -19,6 +19,7 @@ mod json_scan;
 pub mod json_split;
 mod json_tree;
 mod ocsf;
+mod ocsf_fast;
 mod ocsf_fields;
 mod ocsf_resources;
 pub mod raw_json;
