@@ -88,10 +88,6 @@ const KEPT: [&str; 3] = ["AwsS3Bucket", "AwsEc2SecurityGroup", "AwsEc2Instance"]
 /// The parts of `data` playbooks plan from, under their ASFF `Details` names (`AwsS3Bucket`, or `awsS3BucketDetails`
 /// as some products write it) with ASFF's member names, as compact JSON; `None` when there is none.
 fn details(data: &Map<String, Value>) -> Option<Box<str>> {
-    let is = |key: &str, kept: &str| {
-        key.eq_ignore_ascii_case(kept)
-            || key.strip_suffix("Details").is_some_and(|stem| stem.eq_ignore_ascii_case(kept))
-    };
     let mut out = Map::new();
     for kept in KEPT {
         if let Some(value) = data.iter().find(|(key, v)| is(key, kept) && v.is_object()).map(|(_, v)| v) {
@@ -99,6 +95,15 @@ fn details(data: &Map<String, Value>) -> Option<Box<str>> {
         }
     }
     (!out.is_empty()).then(|| Value::Object(out).to_string().into_boxed_str())
+}
+
+/// Whether `key` of a resource's `data` names a part playbooks plan from ([`KEPT`], `Details` suffix or not).
+pub(super) fn is_details_key(key: &str) -> bool {
+    KEPT.iter().any(|kept| is(key, kept))
+}
+
+fn is(key: &str, kept: &str) -> bool {
+    key.eq_ignore_ascii_case(kept) || key.strip_suffix("Details").is_some_and(|stem| stem.eq_ignore_ascii_case(kept))
 }
 
 /// Members named as ASFF names them: `publicAccessBlockConfiguration` → `PublicAccessBlockConfiguration`.
