@@ -168,6 +168,15 @@ pub struct AwsConfig {
     /// GetFindings requests per second per source, and burst.
     pub get_findings_rate: f64,
     pub get_findings_burst: u32,
+    /// Which Security Hub API each source reads: `auto` (the new Security Hub where it is enabled, else CSPM),
+    /// `v2` or `cspm`.
+    pub api: crate::cloud::ApiChoice,
+    /// GetFindingsV2 requests per second per source, and burst (V2 quotas are not published: GetFindings' pace).
+    pub get_findings_v2_rate: f64,
+    pub get_findings_v2_burst: u32,
+    /// With `aggregator_region` and the new Security Hub: the organisation (`o-…`) or OUs (`ou-…`) the delegated
+    /// administrator reads (`Scopes.AwsOrganizations`).
+    pub organization_scope: Vec<String>,
     /// Resource-read calls (live plans) in flight at once, every account, region and service together.
     pub live_read_calls: usize,
     /// S3 read calls in flight at once per account and region.
@@ -193,6 +202,10 @@ impl Default for AwsConfig {
             refresh_seconds: 60,
             get_findings_rate: 3.0,
             get_findings_burst: 6,
+            api: crate::cloud::ApiChoice::Auto,
+            get_findings_v2_rate: 3.0,
+            get_findings_v2_burst: 6,
+            organization_scope: Vec::new(),
             live_read_calls: 64,
             s3_read_calls: 16,
             ec2_read_calls: 8,
@@ -311,6 +324,27 @@ impl Config {
         if self.aws.get_findings_burst == 0 {
             return Err("aws.get_findings_burst: must be at least 1".into());
         }
+        if self.aws.get_findings_v2_rate <= 0.0 || !self.aws.get_findings_v2_rate.is_finite() {
+            return Err(format!(
+                "aws.get_findings_v2_rate: {} must be a positive number",
+                self.aws.get_findings_v2_rate
+            ));
+        }
+        if self.aws.get_findings_v2_burst == 0 {
+            return Err("aws.get_findings_v2_burst: must be at least 1".into());
+        }
+        for (i, id) in self.aws.organization_scope.iter().enumerate() {
+            if !is_organization_scope_id(id) {
+                return Err(format!(
+                    "aws.organization_scope[{i}]: {id:?} is not an organisation id (o-…) or OU id (ou-…-…)"
+                ));
+            }
+        }
+        if !self.aws.organization_scope.is_empty() && self.aws.aggregator_region.is_none() {
+            return Err("aws.organization_scope: needs aws.aggregator_region (the delegated administrator's home \
+                        region, whose one source reads the organisation)"
+                .into());
+        }
         if self.aws.ec2_read_rate <= 0.0 || !self.aws.ec2_read_rate.is_finite() {
             return Err(format!("aws.ec2_read_rate: {} must be a positive number", self.aws.ec2_read_rate));
         }
@@ -346,6 +380,18 @@ impl Config {
             incident: Default::default(),
             reasons: Default::default(),
         })
+    }
+}
+
+/// `o-` and 10 to 32 lowercase letters or digits, or `ou-`, 4 to 32, `-`, 8 to 32 (AWS Organizations' id patterns).
+fn is_organization_scope_id(id: &str) -> bool {
+    let part = |s: &str, min: usize| {
+        (min..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
+    match (id.strip_prefix("ou-"), id.strip_prefix("o-")) {
+        (Some(rest), _) => rest.split_once('-').is_some_and(|(root, ou)| part(root, 4) && part(ou, 8)),
+        (None, Some(org)) => part(org, 10),
+        (None, None) => false,
     }
 }
 

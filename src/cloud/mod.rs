@@ -1,6 +1,7 @@
 //! Ports the engine uses to reach the cloud, and their adapters: `aws` (the SDK), `sim` (the embedded simulated
 //! organisation) and `file` (findings exported as JSON).
 
+pub mod api;
 pub mod audit_copy;
 pub mod aws;
 pub mod file;
@@ -12,6 +13,7 @@ pub mod quota;
 pub mod sim;
 pub mod updates;
 
+pub use api::{ApiChoice, SourceApi};
 pub use updates::{FindingUpdate, FindingUpdates, Notification, Notifier, UpdateReport};
 
 use crate::model::{Finding, ResourceRef};
@@ -81,6 +83,19 @@ pub trait FindingSource: Send + Sync {
 
     /// The request quota of each source's GetFindings, which the paging engine keeps to; `None`: unlimited.
     fn quota(&self) -> Option<quota::Quota> {
+        None
+    }
+
+    /// The quota of one source's reads, which may change once the source's API is decided (CSPM's GetFindings and
+    /// the new Security Hub's GetFindingsV2 have quotas of their own); the paging engine asks before every page.
+    fn source_quota(&self, source: &SourceId) -> Option<quota::Quota> {
+        let _ = source;
+        self.quota()
+    }
+
+    /// The Security Hub API a source reads, once it is known; `None` for sources that are no Security Hub API.
+    fn api_of(&self, source: &SourceId) -> Option<SourceApi> {
+        let _ = source;
         None
     }
     /// One page of open findings of a source.

@@ -93,6 +93,11 @@ pub enum Msg {
         source: SourceId,
         status: SourceStatus,
     },
+    /// The Security Hub API a source reads, once it is known (the Sources view and headless summaries say it).
+    SourceApi {
+        source: SourceId,
+        api: crate::cloud::SourceApi,
+    },
     /// The answer to a live plan request; dropped when `req` is no longer the current one.
     LivePlan {
         req: u64,

@@ -61,6 +61,8 @@ pub struct App {
     pub detail_scroll: u16,
     pub show_raw: bool,
     pub sources: BTreeMap<SourceId, SourceStatus>,
+    /// The Security Hub API each live source reads (CSPM or V2), once decided.
+    pub source_apis: BTreeMap<SourceId, crate::cloud::SourceApi>,
     /// Input that could not be read, per source.
     pub problems: Vec<String>,
     pub live: Option<LivePlan>,
@@ -135,6 +137,7 @@ impl App {
             detail_scroll: 0,
             show_raw: false,
             sources: BTreeMap::new(),
+            source_apis: BTreeMap::new(),
             problems: Vec::new(),
             live: None,
             live_reads,
@@ -183,6 +186,9 @@ impl App {
             }
             Msg::SourceState { source, status } => {
                 self.sources.insert(source, status);
+            }
+            Msg::SourceApi { source, api } => {
+                self.source_apis.insert(source, api);
             }
             Msg::LivePlan { req, key, result } => self.on_live_plan(req, key, *result),
             Msg::ApplyPreview { req, items } => self.on_preview(req, items),
