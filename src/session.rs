@@ -43,6 +43,9 @@ pub fn load_config(args: &GlobalArgs) -> anyhow::Result<Config> {
         // The simulated organisation records what is published; the demo shows notifications without setup.
         config.notify.topic_arn = Some(DEMO_TOPIC.into());
     }
+    if let Some(api) = args.api {
+        config.aws.api = api;
+    }
     if let Some(theme) = &args.theme {
         config.theme = Some(theme.clone());
     }

@@ -242,7 +242,8 @@ impl<T: FindingUpdates + ?Sized> FindingUpdates for ReadOnly<T> {
         update: &FindingUpdate,
     ) -> Result<UpdateReport, CloudError> {
         Err(CloudError::ReadOnly(format!(
-            "BatchUpdateFindings of {} finding(s) in {account_id}/{region}",
+            "{} of {} finding(s) in {account_id}/{region}",
+            update.operation(),
             update.findings.len()
         )))
     }

@@ -9,6 +9,7 @@ pub mod common;
 pub mod ec2;
 pub mod http;
 pub mod moto;
+pub mod ocsf;
 pub mod proxy;
 pub mod queue;
 pub mod s3;

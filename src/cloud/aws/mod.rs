@@ -34,7 +34,7 @@ pub use read_limits::ReadLimits;
 pub use resources::AwsResources;
 pub use session::{load_base, needs_refresh, Accounts, Identity};
 pub use tagged::ec2_tag_kinds;
-pub use updates::{batch_update_findings, AwsFindingUpdates};
+pub use updates::{batch_update_findings, batch_update_findings_v2, AwsFindingUpdates};
 
 use super::{ApiChoice, Backend, CloudError, SourceId};
 use crate::config::AwsConfig;
