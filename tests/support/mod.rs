@@ -10,6 +10,7 @@ pub mod ec2;
 pub mod http;
 pub mod moto;
 pub mod ocsf;
+pub mod paging;
 pub mod proxy;
 pub mod queue;
 pub mod s3;
