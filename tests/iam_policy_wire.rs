@@ -139,6 +139,7 @@ fn every_operation_of_a_full_session_is_allowed_by_the_generated_policy() {
         "securityhub:BatchUpdateFindings",
         "securityhub:DescribeSecurityHubV2",
         "securityhub:GetFindingsV2",
+        "securityhub:GetFindingStatisticsV2",
         "securityhub:BatchUpdateFindingsV2",
         "s3control:PutPublicAccessBlock",
         "s3control:DeletePublicAccessBlock",

@@ -245,6 +245,24 @@ fn sources_view_says_which_security_hub_each_source_reads() {
 }
 
 #[test]
+fn the_header_shows_what_security_hub_counts_before_paging_ends() {
+    use hubtriage::cloud::SourceId;
+    use hubtriage::engine::{Msg, OpenTotals};
+    use hubtriage::model::Severity;
+    let mut app = app("dark");
+    assert!(!text(&render(&app, 200, 40)).contains("Security Hub:"), "nothing counted yet");
+    let source = |r: &str| SourceId { account_id: "111111111111".into(), region: r.into() };
+    let totals = |high: u64, low: u64, fixable: u64| OpenTotals {
+        by_severity: [(Severity::High, high), (Severity::Low, low), (Severity::Medium, 0)].into(),
+        with_playbook: fixable,
+    };
+    app.on_msg(Msg::SourceTotals { source: source("eu-west-1"), totals: totals(300, 2, 120) });
+    app.on_msg(Msg::SourceTotals { source: source("us-east-1"), totals: totals(40, 0, 40) });
+    let screen = text(&render(&app, 200, 40));
+    assert!(screen.contains("Security Hub: 342 open (340 high, 2 low), 160 with a playbook"), "{screen}");
+}
+
+#[test]
 fn resolved_findings_leave_the_default_view_and_come_back_with_c() {
     use hubtriage::model::WorkflowStatus;
     let mut app = app("dark");

@@ -46,6 +46,15 @@ pub struct FindingsPage {
     pub next_token: Option<String>,
 }
 
+/// Counts of a source's open findings as Security Hub computes them (GetFindingStatisticsV2), known before its
+/// pages are read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FindingCounts {
+    pub by_severity: std::collections::BTreeMap<crate::model::Severity, u64>,
+    /// By control id (`S3.8`); findings of no control are not counted here.
+    pub by_control: std::collections::BTreeMap<String, u64>,
+}
+
 /// Why a cloud call failed, in the categories the UI shows per source.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CloudError {
@@ -98,6 +107,13 @@ pub trait FindingSource: Send + Sync {
         let _ = source;
         None
     }
+    /// The counts of a source's open findings, where the source can tell them without reading every page; `None`
+    /// where it cannot (Security Hub CSPM, files).
+    async fn open_counts(&self, source: &SourceId) -> Result<Option<FindingCounts>, CloudError> {
+        let _ = source;
+        Ok(None)
+    }
+
     /// One page of open findings of a source.
     async fn fetch_page(&self, source: &SourceId, token: Option<String>) -> Result<FindingsPage, CloudError>;
 

@@ -1,6 +1,6 @@
 //! One paging task per source: fetch, assess off the UI thread, send pages as they arrive.
 
-use super::{Msg, Row, SourceStatus};
+use super::{Msg, OpenTotals, Row, SourceStatus};
 use crate::cloud::quota::{Quota, TokenBucket};
 use crate::cloud::{CloudError, FindingSource, SourceApi, SourceId};
 use crate::model::hash::finding_key_hash;
@@ -83,6 +83,8 @@ pub(crate) enum PassEnd {
 pub(crate) struct Reading {
     api: Option<SourceApi>,
     pace: Option<(Quota, TokenBucket)>,
+    /// Whether the source was asked for its counts (once, after its first page: its API is known by then).
+    counted: bool,
 }
 
 impl Reading {
@@ -104,6 +106,21 @@ impl Reading {
         self.api = Some(api);
         Some(api)
     }
+}
+
+/// Asks the source for the counts of its open findings, in the background (paging does not wait), and sends them
+/// when it has them; a failure is only logged: the counts are a preview of what paging delivers anyway.
+fn count_open(source: Arc<dyn FindingSource>, id: SourceId, triage: Arc<Triage>, tx: UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        match source.open_counts(&id).await {
+            Ok(Some(counts)) => {
+                let totals = OpenTotals::of(&counts, &triage);
+                let _ = tx.send(Msg::SourceTotals { source: id, totals });
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(source = %id, error = %e, "the source's counts are not known before paging ends"),
+        }
+    });
 }
 
 /// Reads one source, pass after pass, for the UI.
@@ -151,13 +168,13 @@ impl Pager {
     /// sends pages and status to the UI.
     pub(crate) async fn run_pass(&mut self, pass: Pass) -> PassEnd {
         let Self { source, id, triage, tx, retry, reading, listed, store } = self;
-        run_pass(&**source, id, triage, tx, pass, *retry, reading, listed, store).await
+        run_pass(source, id, triage, tx, pass, *retry, reading, listed, store).await
     }
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn run_pass(
-    source: &dyn FindingSource,
+    source: &Arc<dyn FindingSource>,
     id: &SourceId,
     triage: &Arc<Triage>,
     tx: &UnboundedSender<Msg>,
@@ -216,6 +233,9 @@ async fn run_pass(
                 let quiet = pass != Pass::Full && rows.is_empty() && problems.is_empty();
                 if !quiet && tx.send(Msg::FindingsPage { source: id.clone(), rows, problems }).is_err() {
                     return PassEnd::Closed;
+                }
+                if !std::mem::replace(&mut reading.counted, true) {
+                    count_open(source.clone(), id.clone(), triage.clone(), tx.clone());
                 }
                 token = page.next_token;
                 let done = token.is_none();

@@ -33,6 +33,11 @@ impl Severity {
         label_in(label, &Self::ALL.map(|s| (s.label(), s)))
     }
 
+    /// An OCSF `severity` name (`High`, …; `Fatal` counts as critical).
+    pub fn from_ocsf_name(name: &str) -> Option<Self> {
+        Self::from_label(name).or_else(|| name.trim().eq_ignore_ascii_case("fatal").then_some(Self::Critical))
+    }
+
     /// The label for `Severity.Normalized` per AWS's documented ranges
     /// (0 informational, 1–39 low, 40–69 medium, 70–89 high, 90–100 critical).
     pub fn from_normalized(score: f64) -> Self {

@@ -12,7 +12,8 @@ use hubtriage::cloud::{SourceApi, SourceId};
 use hubtriage::config::{Config, RemediationConfig};
 use hubtriage::engine::audit::AuditLog;
 use hubtriage::engine::remediate::{Remediator, RemediatorSettings};
-use hubtriage::engine::SourceStatus;
+use hubtriage::engine::{OpenTotals, SourceStatus};
+use hubtriage::model::Severity;
 use hubtriage::playbook::Playbooks;
 use hubtriage::triage::Triage;
 use serde_json::Value;
@@ -70,6 +71,8 @@ fn a_throttled_v2_source_retries_from_the_same_page_and_a_denied_one_says_denied
 
     throttled.assert_complete(&expected);
     assert_eq!(throttled.apis, [SourceApi::V2]);
+    let counted = OpenTotals { by_severity: [(Severity::High, 150)].into(), with_playbook: 150 };
+    assert_eq!(throttled.totals, [counted], "GetFindingStatisticsV2 counted them while paging");
     let retries = throttled.retries();
     assert!(!retries.is_empty(), "the throttling is shown: {:?}", throttled.statuses);
     assert!(retries.iter().all(|r| r.contains("throttled") && r.contains("ThrottlingException")), "{retries:?}");
@@ -78,7 +81,7 @@ fn a_throttled_v2_source_retries_from_the_same_page_and_a_denied_one_says_denied
     assert!(tokens[1].is_some() && tokens[1..].iter().all(|t| *t == tokens[1]), "resumed from page 2: {tokens:?}");
 
     assert_eq!(denied.apis, [SourceApi::V2]);
-    assert!(denied.ids.is_empty());
+    assert!(denied.ids.is_empty() && denied.totals.is_empty());
     match denied.statuses.last() {
         Some(SourceStatus::Denied(m)) => assert!(m.contains("GetFindingsV2 in 444444444444/us-west-2"), "{m}"),
         other => panic!("denied expected: {other:?} of {:?}", denied.statuses),

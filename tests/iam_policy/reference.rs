@@ -72,6 +72,8 @@ pub fn needs(op: &WireOp, ctx: &Context<'_>) -> Option<Vec<Request>> {
         // API_BatchUpdateFindingsV2).
         ("securityhub", "GetFindings" | "GetFindingsV2") => one(hub("securityhub:GetFindings")),
         ("securityhub", "BatchUpdateFindings" | "BatchUpdateFindingsV2") => one(hub("securityhub:BatchUpdateFindings")),
+        // GetFindingStatisticsV2: "uses securityhub:GetAdhocInsightResults in the Action element".
+        ("securityhub", "GetFindingStatisticsV2") => one(hub("securityhub:GetAdhocInsightResults")),
         // DescribeSecurityHubV2 is its own action, on the account's hubv2 (as AWS's managed policies allow it).
         ("securityhub", "DescribeSecurityHubV2") => one(mine(
             "securityhub:DescribeSecurityHubV2",

@@ -236,6 +236,8 @@ pub async fn engine(
     let v2_source = SourceId { account_id: ACCOUNT.into(), region: V2_REGION.into() };
     let v2_page = backend.findings.fetch_page(&v2_source, None).await.unwrap();
     assert!(v2_page.findings.iter().any(|f| f.id == v2_finding.id), "read through GetFindingsV2");
+    let counts = backend.findings.open_counts(&v2_source).await.unwrap();
+    assert!(counts.is_some_and(|c| c.by_control.contains_key("S3.8")), "counted by GetFindingStatisticsV2");
 
     let finding: Arc<Finding> =
         Arc::new(asff::read_one(&asff::s3_8_asff(ACCOUNT, REGION, "ht-iam-apply", "ht-iam-apply")));

@@ -4,7 +4,7 @@
 
 use hubtriage::cloud::aws::AwsSettings;
 use hubtriage::cloud::{SourceApi, SourceId};
-use hubtriage::engine::{Msg, SourceStatus};
+use hubtriage::engine::{Msg, OpenTotals, SourceStatus};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
@@ -17,6 +17,8 @@ pub struct Paged {
     pub open: usize,
     /// The APIs the source was said to read, in order.
     pub apis: Vec<SourceApi>,
+    /// The counts of open findings Security Hub gave before paging ended.
+    pub totals: Vec<OpenTotals>,
     pub elapsed: Duration,
 }
 
@@ -81,11 +83,13 @@ pub async fn page(
         let started = Instant::now();
         hubtriage::engine::ingest::page_source(backend.findings.clone(), source.clone(), triage, tx).await;
         let elapsed = started.elapsed();
-        let mut paged = Paged { statuses: Vec::new(), ids: Vec::new(), open: 0, apis: Vec::new(), elapsed };
+        let mut paged =
+            Paged { statuses: Vec::new(), ids: Vec::new(), open: 0, apis: Vec::new(), totals: Vec::new(), elapsed };
         while let Some(msg) = rx.recv().await {
             match msg {
                 Msg::SourceState { source: s, status } if s == source => paged.statuses.push(status),
                 Msg::SourceApi { source: s, api } if s == source => paged.apis.push(api),
+                Msg::SourceTotals { source: s, totals } if s == source => paged.totals.push(totals),
                 Msg::FindingsPage { source: s, rows, problems } if s == source => {
                     assert!(problems.is_empty(), "{problems:?}");
                     paged.ids.extend(rows.iter().map(|r| r.finding.id.to_string()));

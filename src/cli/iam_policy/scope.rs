@@ -8,7 +8,8 @@
 //! Control's Get/Put/DeletePublicAccessBlock are `s3:GetAccountPublicAccessBlock` / `s3:PutAccountPublicAccessBlock`,
 //! ListBuckets is `s3:ListAllMyBuckets`, and GetFindingsV2 / BatchUpdateFindingsV2 are authorised by
 //! `securityhub:GetFindings` / `securityhub:BatchUpdateFindings` (the API reference of each says so), while
-//! DescribeSecurityHubV2 is `securityhub:DescribeSecurityHubV2`.
+//! DescribeSecurityHubV2 is `securityhub:DescribeSecurityHubV2` and GetFindingStatisticsV2
+//! `securityhub:GetAdhocInsightResults`.
 
 /// The partition of every ARN the policy names. IAM has no policy variable for it; for GovCloud or China replace
 /// `arn:aws:` with `arn:aws-us-gov:` or `arn:aws-cn:`.
@@ -143,6 +144,8 @@ pub const ACTIONS: &[ActionScope] = &[
     entry("securityhub:BatchUpdateFindings", Hubs, Write),
     // Whether the new Security Hub is enabled (`--api auto` and `v2`): its hubv2, as AWS's managed policies give it.
     entry("securityhub:DescribeSecurityHubV2", HubV2, Read),
+    // GetFindingStatisticsV2 (the header's counts) is authorised by GetAdhocInsightResults (its API reference).
+    entry("securityhub:GetAdhocInsightResults", Hubs, Read),
     // Only *.
     entry("sts:GetCallerIdentity", AllResources, Read),
     entry("tag:GetResources", AllResources, Read),

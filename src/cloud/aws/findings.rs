@@ -9,7 +9,7 @@ use super::findings_v2::{self, V2Request};
 use super::session::Accounts;
 use super::AwsSettings;
 use crate::cloud::quota::Quota;
-use crate::cloud::{ApiChoice, CloudError, FindingSource, FindingsPage, SourceApi, SourceId};
+use crate::cloud::{ApiChoice, CloudError, FindingCounts, FindingSource, FindingsPage, SourceApi, SourceId};
 use crate::model::asff::read_value;
 use crate::model::sanitize;
 use async_trait::async_trait;
@@ -182,6 +182,16 @@ impl FindingSource for AwsFindingSource {
 
     fn api_of(&self, source: &SourceId) -> Option<SourceApi> {
         self.api.fixed().or_else(|| self.decided(source))
+    }
+
+    async fn open_counts(&self, source: &SourceId) -> Result<Option<FindingCounts>, CloudError> {
+        if self.api_of(source) != Some(SourceApi::V2) {
+            return Ok(None);
+        }
+        let client = self.client(source).await?;
+        let context = format!("GetFindingStatisticsV2 in {source}");
+        let counts = Box::pin(findings_v2::open_finding_counts(&client, self.v2_scopes.clone(), &context)).await;
+        self.renewing(source, counts).await.map(Some)
     }
 
     async fn fetch_page(&self, source: &SourceId, token: Option<String>) -> Result<FindingsPage, CloudError> {

@@ -5,12 +5,12 @@
 use super::document::document_to_json;
 use super::errors::map_sdk_error;
 use super::findings::{checked_next_token, PAGE_SIZE};
-use crate::cloud::{CloudError, FindingsPage};
-use crate::model::{read_any_value, sanitize};
+use crate::cloud::{CloudError, FindingCounts, FindingsPage};
+use crate::model::{read_any_value, sanitize, Severity};
 use aws_sdk_securityhub::types::{
-    AllowedOperators, AwsOrganizationScope, CompositeFilter, DateFilter, FindingScopes, NumberFilter, OcsfDateField,
-    OcsfDateFilter, OcsfFindingFilters, OcsfNumberField, OcsfNumberFilter, OcsfStringField, OcsfStringFilter,
-    StringFilter, StringFilterComparison,
+    AllowedOperators, AwsOrganizationScope, CompositeFilter, DateFilter, FindingScopes, GroupByField, GroupByRule,
+    NumberFilter, OcsfDateField, OcsfDateFilter, OcsfFindingFilters, OcsfNumberField, OcsfNumberFilter,
+    OcsfStringField, OcsfStringFilter, StringFilter, StringFilterComparison,
 };
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
@@ -19,6 +19,9 @@ use serde_json::Value;
 /// 4 Resolved, 5 Archived or 6 Deleted — as the CSPM defaults ask for workflow NEW or NOTIFIED and record ACTIVE.
 const LAST_OPEN_STATUS_ID: f64 = 2.0;
 const OTHER_STATUS_ID: f64 = 99.0;
+/// GetFindingStatisticsV2 returns at most this many values per rule (the API maximum): controls beyond are not
+/// counted.
+const MAX_STATISTIC_RESULTS: i32 = 400;
 
 /// What GetFindingsV2 is asked, the same for every page of a pass (a NextToken is only good with the filters and
 /// scopes it was issued for).
@@ -110,6 +113,44 @@ pub async fn get_findings_v2_page(
     }
     page.next_token = checked_next_token(out.next_token(), sent_token.as_deref(), context, &mut page.problems);
     Ok(page)
+}
+
+/// The counts of the open findings (the filters of [`open_filters`]) by severity and by control, in one
+/// GetFindingStatisticsV2 call. Severity names that are none of the five levels (`Unknown`, `Other`) count as
+/// informational, as the reader shows such findings.
+pub async fn open_finding_counts(
+    client: &aws_sdk_securityhub::Client,
+    scopes: Option<FindingScopes>,
+    context: &str,
+) -> Result<FindingCounts, CloudError> {
+    let rule = |field: GroupByField| GroupByRule::builder().group_by_field(field).filters(open_filters()).build();
+    let out = client
+        .get_finding_statistics_v2()
+        .group_by_rules(rule(GroupByField::Severity))
+        .group_by_rules(rule(GroupByField::ComplianceControl))
+        .max_statistic_results(MAX_STATISTIC_RESULTS)
+        .set_scopes(scopes)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error(context, e))?;
+    let mut counts = FindingCounts::default();
+    for result in out.group_by_results() {
+        for value in result.group_by_values() {
+            let (Some(name), Some(count)) = (value.field_value(), value.count()) else { continue };
+            let count = u64::try_from(count).unwrap_or(0);
+            match result.group_by_field() {
+                Some("severity") => {
+                    let severity = Severity::from_ocsf_name(name).unwrap_or(Severity::Informational);
+                    *counts.by_severity.entry(severity).or_default() += count;
+                }
+                Some("compliance.control") => {
+                    *counts.by_control.entry(sanitize::single_line(name)).or_default() += count;
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(counts)
 }
 
 /// Whether the new Security Hub is enabled where `client` points (`DescribeSecurityHubV2`; not enabled:
