@@ -208,3 +208,54 @@ fn read_only_mode_sends_no_batch_update_findings_v2_and_the_same_action_otherwis
     let back = &read_back(server.port, ACCOUNT, REGION, ROLE)["meta-read-only"];
     assert_eq!((back["status_id"].as_i64(), back["comment"].as_str()), (Some(2), Some("seen by the on-call")));
 }
+
+#[test]
+fn the_delegated_administrator_reads_the_organisation_as_one_source_and_findings_keep_their_accounts() {
+    const HOME: &str = "ap-southeast-2";
+    let server = moto();
+    seed(server.port, &[s3_8_ocsf(sdk::BASE_ACCOUNT, HOME, "ht-admin", "org-admin")]);
+    let members = [("777777777771", "eu-west-1"), ("777777777772", "us-east-2")];
+    for (account, region) in members {
+        seed(server.port, &[s3_8_ocsf(account, region, &format!("ht-{account}"), &format!("org-{account}"))]);
+    }
+    let bodies: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let seen = bodies.clone();
+    let recorder = proxy::start(
+        server.port,
+        Arc::new(move |req| {
+            if proxy::is_get_findings_v2(req) {
+                seen.lock().unwrap().push(serde_json::from_slice(&req.body).unwrap_or(Value::Null));
+            }
+            None
+        }),
+    );
+    let endpoint = recorder.endpoint();
+    let findings = run(async move {
+        let settings = AwsSettings {
+            aggregator_region: Some(HOME.into()),
+            organization_scope: vec!["o-abcd1234567890".into()],
+            ..AwsSettings::default()
+        };
+        let (backend, _) = hubtriage::cloud::aws::connect_with(sdk::base_config(&endpoint), &settings).await.unwrap();
+        let sources = backend.findings.sources();
+        assert_eq!(sources, [SourceId { account_id: sdk::BASE_ACCOUNT.into(), region: HOME.into() }]);
+        let (mut token, mut findings) = (None, Vec::new());
+        loop {
+            let page = backend.findings.fetch_page(&sources[0], token).await.unwrap();
+            findings.extend(page.findings);
+            token = page.next_token;
+            if token.is_none() {
+                return findings;
+            }
+        }
+    });
+    for (account, region) in members {
+        let f = findings.iter().find(|f| *f.id == *format!("meta-org-{account}")).expect("the member's finding");
+        assert_eq!((f.account_id.as_str(), f.region.as_str()), (account, region), "its own account and region");
+    }
+    let bodies = bodies.lock().unwrap();
+    assert!(!bodies.is_empty());
+    for body in bodies.iter() {
+        assert_eq!(body["Scopes"]["AwsOrganizations"], serde_json::json!([{"OrganizationId": "o-abcd1234567890"}]));
+    }
+}
