@@ -39,8 +39,10 @@ fn processed(n: usize) -> BatchUpdateFindingsV2ProcessedFinding {
     BatchUpdateFindingsV2ProcessedFinding::builder().metadata_uid(format!("meta-{n}")).build()
 }
 
-#[tokio::test]
-async fn batch_update_findings_v2_names_metadata_uids_with_status_id_and_a_bounded_comment() {
+/// A mock of BatchUpdateFindingsV2 answering `output`, and every request it saw, in order.
+fn recorded(
+    output: fn() -> BatchUpdateFindingsV2Output,
+) -> (Arc<Mutex<Vec<BatchUpdateFindingsV2Input>>>, aws_smithy_mocks::Rule) {
     let seen: Arc<Mutex<Vec<BatchUpdateFindingsV2Input>>> = Arc::default();
     let record = seen.clone();
     let rule = mock!(Client::batch_update_findings_v2)
@@ -48,19 +50,25 @@ async fn batch_update_findings_v2_names_metadata_uids_with_status_id_and_a_bound
             record.lock().unwrap().push(req.clone());
             true
         })
-        .then_output(|| {
-            BatchUpdateFindingsV2Output::builder()
-                .processed_findings(processed(1))
-                .processed_findings(processed(3))
-                .unprocessed_findings(
-                    BatchUpdateFindingsV2UnprocessedFinding::builder()
-                        .metadata_uid("meta-2")
-                        .error_code(BatchUpdateFindingsV2UnprocessedFindingErrorCode::ResourceNotFoundException)
-                        .error_message("The finding was not found")
-                        .build(),
-                )
-                .build()
-        });
+        .then_output(output);
+    (seen, rule)
+}
+
+#[tokio::test]
+async fn batch_update_findings_v2_names_metadata_uids_with_status_id_and_a_bounded_comment() {
+    let (seen, rule) = recorded(|| {
+        BatchUpdateFindingsV2Output::builder()
+            .processed_findings(processed(1))
+            .processed_findings(processed(3))
+            .unprocessed_findings(
+                BatchUpdateFindingsV2UnprocessedFinding::builder()
+                    .metadata_uid("meta-2")
+                    .error_code(BatchUpdateFindingsV2UnprocessedFindingErrorCode::ResourceNotFoundException)
+                    .error_message("The finding was not found")
+                    .build(),
+            )
+            .build()
+    });
     let client = mock_client!(aws_sdk_securityhub, [&rule]);
     let long = format!("hubtriage fixed this: {}", "é".repeat(600));
     let report = batch_update_findings_v2(&client, &update(3, WorkflowStatus::Resolved, &long), "test").await.unwrap();
@@ -84,14 +92,7 @@ async fn batch_update_findings_v2_names_metadata_uids_with_status_id_and_a_bound
 
 #[tokio::test]
 async fn every_status_maps_to_its_id_an_empty_note_sends_no_comment_and_more_than_100_are_refused() {
-    let seen: Arc<Mutex<Vec<BatchUpdateFindingsV2Input>>> = Arc::default();
-    let record = seen.clone();
-    let rule = mock!(Client::batch_update_findings_v2)
-        .match_requests(move |req| {
-            record.lock().unwrap().push(req.clone());
-            true
-        })
-        .then_output(|| BatchUpdateFindingsV2Output::builder().build());
+    let (seen, rule) = recorded(|| BatchUpdateFindingsV2Output::builder().build());
     let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&rule]);
     for status in [WorkflowStatus::New, WorkflowStatus::Notified, WorkflowStatus::Suppressed, WorkflowStatus::Resolved]
     {

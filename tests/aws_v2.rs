@@ -18,25 +18,11 @@ use support::sdk::run;
 
 const ROLE: &str = "HubtriageAudit";
 
-/// The binary, hermetic (fake keys, no profile files, logs and store in `dir`), reading `accounts` × `regions` of
-/// `endpoint`; verification re-reads without waiting long.
+/// The binary, hermetic, reading `accounts` × `regions` of `endpoint`; verification re-reads without waiting long.
 fn hubtriage(endpoint: &str, accounts: &[&str], regions: &[&str], dir: &tempfile::TempDir) -> Command {
-    let config = dir.path().join("config.toml");
-    std::fs::write(&config, "[remediation]\nverify_first_delay_ms = 10\n").unwrap();
-    let mut cmd = Command::cargo_bin("hubtriage").unwrap();
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir.path())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", dir.path().join("aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("aws-credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("HUBTRIAGE_LOG", dir.path().join("hubtriage.log"))
-        .args(["--config", config.to_str().unwrap(), "--endpoint-url", endpoint])
-        .args(["--accounts", &accounts.join(","), "--regions", &regions.join(","), "--role-name", ROLE])
-        .timeout(Duration::from_secs(300));
+    let config = "[remediation]\nverify_first_delay_ms = 10\n";
+    let mut cmd = support::binary::hubtriage(endpoint, dir, config, Duration::from_secs(300));
+    cmd.args(["--accounts", &accounts.join(","), "--regions", &regions.join(","), "--role-name", ROLE]);
     cmd
 }
 

@@ -29,6 +29,22 @@ fn seed_many(port: u16, account: &str, region: &str, count: usize) -> BTreeSet<S
     findings.iter().map(|f| f["metadata"]["uid"].as_str().unwrap().to_string()).collect()
 }
 
+/// A proxy in front of the emulator that keeps the body of every GetFindingsV2 request.
+fn v2_recorder(port: u16) -> (proxy::FaultProxy, Arc<Mutex<Vec<Value>>>) {
+    let bodies: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let seen = bodies.clone();
+    let recorder = proxy::start(
+        port,
+        Arc::new(move |req| {
+            if proxy::is_get_findings_v2(req) {
+                seen.lock().unwrap().push(serde_json::from_slice(&req.body).unwrap_or(Value::Null));
+            }
+            None
+        }),
+    );
+    (recorder, bodies)
+}
+
 fn settings(account: &str, regions: &[&str]) -> AwsSettings {
     let regions: Vec<String> = regions.iter().map(|r| r.to_string()).collect();
     AwsSettings::default().with_overrides(None, &[account.to_string()], &regions, Some(ROLE), None)
@@ -107,17 +123,7 @@ fn a_delta_sync_of_several_v2_pages_asks_every_page_with_the_same_filters() {
     seed(server.port, &findings);
     let changed: BTreeSet<String> =
         findings[30..].iter().map(|f| f["metadata"]["uid"].as_str().unwrap().into()).collect();
-    let bodies: Arc<Mutex<Vec<Value>>> = Arc::default();
-    let seen = bodies.clone();
-    let recorder = proxy::start(
-        server.port,
-        Arc::new(move |req| {
-            if proxy::is_get_findings_v2(req) {
-                seen.lock().unwrap().push(serde_json::from_slice(&req.body).unwrap_or(Value::Null));
-            }
-            None
-        }),
-    );
+    let (recorder, bodies) = v2_recorder(server.port);
     let endpoint = recorder.endpoint();
     let read = run(async move {
         let backend = sdk::backend(&endpoint, &[ACCOUNT], &[REGION]).await;
@@ -218,17 +224,7 @@ fn the_delegated_administrator_reads_the_organisation_as_one_source_and_findings
     for (account, region) in members {
         seed(server.port, &[s3_8_ocsf(account, region, &format!("ht-{account}"), &format!("org-{account}"))]);
     }
-    let bodies: Arc<Mutex<Vec<Value>>> = Arc::default();
-    let seen = bodies.clone();
-    let recorder = proxy::start(
-        server.port,
-        Arc::new(move |req| {
-            if proxy::is_get_findings_v2(req) {
-                seen.lock().unwrap().push(serde_json::from_slice(&req.body).unwrap_or(Value::Null));
-            }
-            None
-        }),
-    );
+    let (recorder, bodies) = v2_recorder(server.port);
     let endpoint = recorder.endpoint();
     let findings = run(async move {
         let settings = AwsSettings {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod asff;
+pub mod binary;
 #[path = "../common/mod.rs"]
 pub mod common;
 pub mod ec2;

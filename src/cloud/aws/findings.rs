@@ -11,7 +11,7 @@ use super::AwsSettings;
 use crate::cloud::quota::Quota;
 use crate::cloud::{ApiChoice, CloudError, FindingCounts, FindingSource, FindingsPage, SourceApi, SourceId};
 use crate::model::asff::read_value;
-use crate::model::sanitize;
+use crate::model::{sanitize, ReadOutcome};
 use async_trait::async_trait;
 use aws_sdk_securityhub::types::{
     AwsSecurityFindingFilters, DateFilter, FindingScopes, StringFilter, StringFilterComparison,
@@ -94,15 +94,21 @@ pub async fn get_findings_page(
     let mut page = FindingsPage::default();
     for finding in out.findings() {
         let outcome = read_value(&finding_to_json(finding));
-        if outcome.findings.is_empty() && outcome.problems.is_empty() {
-            page.problems.push(format!("{context}: a finding without Id or ProductArn was skipped"));
-        }
-        page.findings.extend(outcome.findings);
         let id = sanitize::single_line(finding.id().unwrap_or("?"));
-        page.problems.extend(outcome.problems.into_iter().map(|p| format!("{context}: finding {id}: {}", p.reason)));
+        add_read(&mut page, outcome, context, &id, "a finding without Id or ProductArn was skipped");
     }
     page.next_token = checked_next_token(out.next_token(), sent_token.as_deref(), context, &mut page.problems);
     Ok(page)
+}
+
+/// Adds to `page` what one finding of a response read as: its findings, and its problems named by `context` and
+/// `id`; `skipped` says why when it read as nothing at all.
+pub(super) fn add_read(page: &mut FindingsPage, outcome: ReadOutcome, context: &str, id: &str, skipped: &str) {
+    if outcome.findings.is_empty() && outcome.problems.is_empty() {
+        page.problems.push(format!("{context}: {skipped}"));
+    }
+    page.findings.extend(outcome.findings);
+    page.problems.extend(outcome.problems.into_iter().map(|p| format!("{context}: finding {id}: {}", p.reason)));
 }
 
 /// The token for the next page: `None` at the end, and when the service answers with the token it was sent (paging

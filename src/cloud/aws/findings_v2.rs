@@ -4,7 +4,7 @@
 
 use super::document::document_to_json;
 use super::errors::map_sdk_error;
-use super::findings::{checked_next_token, PAGE_SIZE};
+use super::findings::{add_read, checked_next_token, PAGE_SIZE};
 use crate::cloud::{CloudError, FindingCounts, FindingsPage};
 use crate::model::{read_any_value, sanitize, Severity};
 use aws_sdk_securityhub::types::{
@@ -105,11 +105,7 @@ pub async fn get_findings_v2_page(
         let outcome = read_any_value(&json);
         let uid = ["/finding_info/uid", "/metadata/uid"].iter().find_map(|p| json.pointer(p).and_then(Value::as_str));
         let uid = sanitize::single_line(uid.unwrap_or("?"));
-        if outcome.findings.is_empty() && outcome.problems.is_empty() {
-            page.problems.push(format!("{context}: finding {uid} is not an OCSF finding and was skipped"));
-        }
-        page.findings.extend(outcome.findings);
-        page.problems.extend(outcome.problems.into_iter().map(|p| format!("{context}: finding {uid}: {}", p.reason)));
+        add_read(&mut page, outcome, context, &uid, &format!("finding {uid} is not an OCSF finding and was skipped"));
     }
     page.next_token = checked_next_token(out.next_token(), sent_token.as_deref(), context, &mut page.problems);
     Ok(page)

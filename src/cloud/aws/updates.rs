@@ -37,13 +37,23 @@ fn worth_a_call(update: &FindingUpdate, context: &str) -> Result<bool, CloudErro
     Ok(!update.findings.is_empty())
 }
 
-/// Security Hub's reason for not processing a finding, in words.
-fn unprocessed_reason(code: Option<&str>, message: Option<&str>) -> String {
-    match (code, message) {
+/// The report of an answer: the ids of the findings processed, and of those not processed (`?` when the answer
+/// names none) with Security Hub's error code and message in words.
+fn report<'a>(
+    processed: impl Iterator<Item = Option<&'a str>>,
+    unprocessed: impl Iterator<Item = (Option<&'a str>, Option<&'a str>, Option<&'a str>)>,
+) -> UpdateReport {
+    let reason = |code: Option<&str>, message: Option<&str>| match (code, message) {
         (Some(code), Some(message)) if !message.is_empty() => format!("{code}: {message}"),
         (Some(code), _) => code.to_string(),
         (None, Some(message)) => message.to_string(),
         (None, None) => "not processed (no reason given)".to_string(),
+    };
+    UpdateReport {
+        processed: processed.flatten().map(String::from).collect(),
+        unprocessed: unprocessed
+            .map(|(id, code, message)| (id.unwrap_or("?").to_string(), reason(code, message)))
+            .collect(),
     }
 }
 
@@ -76,16 +86,12 @@ pub async fn batch_update_findings(
         .send()
         .await
         .map_err(|e| map_sdk_error(context, e))?;
-    let processed = out.processed_findings().iter().filter_map(|f| f.id().map(String::from)).collect();
-    let unprocessed = out
-        .unprocessed_findings()
-        .iter()
-        .map(|u| {
-            let id = u.finding_identifier().and_then(|f| f.id()).unwrap_or("?").to_string();
-            (id, unprocessed_reason(u.error_code(), u.error_message()))
-        })
-        .collect();
-    Ok(UpdateReport { processed, unprocessed })
+    Ok(report(
+        out.processed_findings().iter().map(|f| f.id()),
+        out.unprocessed_findings()
+            .iter()
+            .map(|u| (u.finding_identifier().and_then(|f| f.id()), u.error_code(), u.error_message())),
+    ))
 }
 
 /// One BatchUpdateFindingsV2 call with `client`: the status as its OCSF `StatusId` and the note as `Comment` (left
@@ -109,17 +115,13 @@ pub async fn batch_update_findings_v2(
         .send()
         .await
         .map_err(|e| map_sdk_error(context, e))?;
-    let processed = out.processed_findings().iter().filter_map(|f| f.metadata_uid().map(String::from)).collect();
-    let unprocessed = out
-        .unprocessed_findings()
-        .iter()
-        .map(|u| {
+    Ok(report(
+        out.processed_findings().iter().map(|f| f.metadata_uid()),
+        out.unprocessed_findings().iter().map(|u| {
             let named = u.finding_identifier().and_then(|f| f.finding_info_uid());
-            let id = u.metadata_uid().or(named).unwrap_or("?").to_string();
-            (id, unprocessed_reason(u.error_code().map(|c| c.as_str()), u.error_message()))
-        })
-        .collect();
-    Ok(UpdateReport { processed, unprocessed })
+            (u.metadata_uid().or(named), u.error_code().map(|c| c.as_str()), u.error_message())
+        }),
+    ))
 }
 
 #[async_trait]
