@@ -7,6 +7,8 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use crate::config_aws::AwsConfig;
+
 /// The whole configuration.
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
 #[serde(deny_unknown_fields, default)]
@@ -30,7 +32,7 @@ pub struct Config {
     pub audit: crate::config_audit::AuditConfig,
     /// Custom actions (`[[actions]]`).
     pub actions: Vec<crate::actions::ActionConfig>,
-    pub aws: AwsConfig,
+    pub aws: crate::config_aws::AwsConfig,
     pub store: crate::config_store::StoreConfig,
 }
 
@@ -149,59 +151,6 @@ impl Default for ExceptionsConfig {
     }
 }
 
-/// `[aws]`: where findings come from.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct AwsConfig {
-    pub profile: Option<String>,
-    pub regions: Vec<String>,
-    pub accounts: Vec<String>,
-    /// Role assumed in each account: `arn:aws:iam::<account>:role/<role_name>`.
-    pub role_name: Option<String>,
-    pub external_id: Option<String>,
-    pub session_duration_seconds: u32,
-    /// Aggregator mode: one administrator account's home region returns all members' findings.
-    pub aggregator_region: Option<String>,
-    pub endpoint_url: Option<String>,
-    /// Seconds between incremental refreshes.
-    pub refresh_seconds: u64,
-    /// GetFindings requests per second per source, and burst.
-    pub get_findings_rate: f64,
-    pub get_findings_burst: u32,
-    /// Resource-read calls (live plans) in flight at once, every account, region and service together.
-    pub live_read_calls: usize,
-    /// S3 read calls in flight at once per account and region.
-    pub s3_read_calls: usize,
-    /// EC2 read calls in flight at once per account and region.
-    pub ec2_read_calls: usize,
-    /// EC2 read calls per second per account and region, and burst (EC2's Describe bucket: 20/s, 100).
-    pub ec2_read_rate: f64,
-    pub ec2_read_burst: u32,
-}
-
-impl Default for AwsConfig {
-    fn default() -> Self {
-        Self {
-            profile: None,
-            regions: Vec::new(),
-            accounts: Vec::new(),
-            role_name: None,
-            external_id: None,
-            session_duration_seconds: 3600,
-            aggregator_region: None,
-            endpoint_url: None,
-            refresh_seconds: 60,
-            get_findings_rate: 3.0,
-            get_findings_burst: 6,
-            live_read_calls: 64,
-            s3_read_calls: 16,
-            ec2_read_calls: 8,
-            ec2_read_rate: 20.0,
-            ec2_read_burst: 100,
-        }
-    }
-}
-
 /// A configuration problem, naming the file and the key.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -305,25 +254,7 @@ impl Config {
                 return Err(format!("remediation.{key}: must be at least 1"));
             }
         }
-        if self.aws.get_findings_rate <= 0.0 || !self.aws.get_findings_rate.is_finite() {
-            return Err(format!("aws.get_findings_rate: {} must be a positive number", self.aws.get_findings_rate));
-        }
-        if self.aws.get_findings_burst == 0 {
-            return Err("aws.get_findings_burst: must be at least 1".into());
-        }
-        if self.aws.ec2_read_rate <= 0.0 || !self.aws.ec2_read_rate.is_finite() {
-            return Err(format!("aws.ec2_read_rate: {} must be a positive number", self.aws.ec2_read_rate));
-        }
-        for (key, value) in [
-            ("live_read_calls", self.aws.live_read_calls),
-            ("s3_read_calls", self.aws.s3_read_calls),
-            ("ec2_read_calls", self.aws.ec2_read_calls),
-            ("ec2_read_burst", self.aws.ec2_read_burst as usize),
-        ] {
-            if value == 0 {
-                return Err(format!("aws.{key}: must be at least 1"));
-            }
-        }
+        self.aws.validate()?;
         Ok(())
     }
 

@@ -79,3 +79,24 @@ fn remediation_notify_and_playbook_values_are_checked() {
     assert_eq!(ok.notify.topic_for("prod"), Some("arn:aws:sns:eu-west-1:111111111111:sec"));
     assert_eq!(ok.notify.topic_for("sandbox"), None);
 }
+
+#[test]
+fn the_api_its_v2_pace_and_the_organisation_scope_are_read_and_checked() {
+    let ok = parse(
+        "[aws]\napi = \"v2\"\nget_findings_v2_rate = 2.5\naggregator_region = \"eu-west-1\"\n\
+         organization_scope = [\"o-abcd1234567890\", \"ou-ab12-cd345678\"]\n",
+    )
+    .expect("valid");
+    assert_eq!(ok.aws.api, crate::cloud::ApiChoice::V2);
+    assert_eq!((ok.aws.get_findings_v2_rate, ok.aws.get_findings_v2_burst), (2.5, 6));
+    assert_eq!(Config::default().aws.api, crate::cloud::ApiChoice::Auto);
+    let err = parse("[aws]\napi = \"v3\"\n").expect_err("invalid");
+    assert!(err.contains("v3") && err.contains("line 2"), "{err}");
+    let err = parse("[aws]\nget_findings_v2_burst = 0\n").expect_err("invalid");
+    assert!(err.contains("aws.get_findings_v2_burst"), "{err}");
+    let err =
+        parse("[aws]\naggregator_region = \"eu-west-1\"\norganization_scope = [\"r-ab12\"]\n").expect_err("invalid");
+    assert!(err.contains("aws.organization_scope[0]") && err.contains("r-ab12"), "{err}");
+    let err = parse("[aws]\norganization_scope = [\"o-abcd1234567890\"]\n").expect_err("invalid");
+    assert!(err.contains("needs aws.aggregator_region"), "{err}");
+}

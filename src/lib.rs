@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cloud;
 pub mod config;
 pub mod config_audit;
+pub mod config_aws;
 mod config_locate;
 pub mod config_store;
 pub mod engine;

@@ -43,6 +43,9 @@ pub fn load_config(args: &GlobalArgs) -> anyhow::Result<Config> {
         // The simulated organisation records what is published; the demo shows notifications without setup.
         config.notify.topic_arn = Some(DEMO_TOPIC.into());
     }
+    if let Some(api) = args.api {
+        config.aws.api = api;
+    }
     if let Some(theme) = &args.theme {
         config.theme = Some(theme.clone());
     }
@@ -120,13 +123,15 @@ pub async fn connect_backend(args: &GlobalArgs, config: &Config) -> anyhow::Resu
 
 /// `[aws]` with the command-line options laid over it.
 fn aws_settings(args: &GlobalArgs, config: &Config) -> crate::cloud::aws::AwsSettings {
-    crate::cloud::aws::AwsSettings::from_config(&config.aws).with_overrides(
-        args.profile.as_deref(),
-        &args.accounts,
-        &args.regions,
-        args.role_name.as_deref(),
-        args.endpoint_url.as_deref(),
-    )
+    crate::cloud::aws::AwsSettings::from_config(&config.aws)
+        .with_overrides(
+            args.profile.as_deref(),
+            &args.accounts,
+            &args.regions,
+            args.role_name.as_deref(),
+            args.endpoint_url.as_deref(),
+        )
+        .with_api(args.api)
 }
 
 /// The remote copy of the audit log (`[audit] s3_bucket`), with live AWS only: the demo and offline sessions have

@@ -737,6 +737,7 @@ fn finding_updates_name_each_finding_security_hub_did_not_process() {
         };
         let update = FindingUpdate {
             findings: vec![key.clone()],
+            format: Default::default(),
             status: WorkflowStatus::Resolved,
             note: "fixed by hubtriage".into(),
             updated_by: "tester".into(),

@@ -7,13 +7,13 @@
 mod support;
 
 use hubtriage::cloud::SourceId;
-use hubtriage::engine::{Msg, SourceStatus};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::moto::moto;
+use support::paging::{self, Paged};
 use support::proxy::{self, Fault};
 use support::seed::{sample_findings, seed_source};
 
@@ -69,95 +69,18 @@ async fn seed(port: u16, account: &'static str) -> BTreeSet<String> {
         .collect()
 }
 
-/// What the engine's paging task sent for one source: every status in order and the ids of every row.
-struct Paged {
-    statuses: Vec<SourceStatus>,
-    ids: Vec<String>,
-    /// Rows in the default view (open): what `Ok` counts.
-    open: usize,
-    elapsed: Duration,
-}
-
-impl Paged {
-    fn retries(&self) -> Vec<&str> {
-        self.statuses
-            .iter()
-            .filter_map(|s| match s {
-                SourceStatus::Retrying { error, .. } => Some(error.as_str()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    /// The source ended `Ok` with every expected finding, each exactly once, and nothing else.
-    fn assert_complete(&self, expected: &BTreeSet<String>) {
-        let last = self.statuses.last().unwrap();
-        assert!(
-            matches!(last, SourceStatus::Ok { findings, .. } if *findings == self.open),
-            "last status {last:?}; all: {:?}",
-            self.statuses
-        );
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for id in &self.ids {
-            *counts.entry(id.as_str()).or_default() += 1;
-        }
-        let dupes: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
-        assert!(dupes.is_empty(), "duplicated: {dupes:?}");
-        let got: BTreeSet<String> = self.ids.iter().cloned().collect();
-        let missing: Vec<_> = expected.difference(&got).collect();
-        assert!(missing.is_empty(), "{} of {} missing, e.g. {:?}", missing.len(), expected.len(), missing.first());
-        let extra: Vec<_> = got.difference(expected).collect();
-        assert!(extra.is_empty(), "unexpected: {extra:?}");
-    }
-}
-
 /// Connects the AWS adapter through `endpoint` (fake keys; `attempt_timeout` as an embedding program would set it)
 /// and runs the engine's paging task over `account`/`REGION` to its end.
 async fn page(endpoint: String, account: &str, attempt_timeout: Option<Duration>) -> Paged {
-    let account = account.to_string();
-    tokio::spawn(async move {
-        let mut base = aws_config::SdkConfig::builder()
-            .behavior_version(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(endpoint)
-            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
-                aws_credential_types::Credentials::new("testing", "testing", None, None, "test"),
-            ));
-        if let Some(t) = attempt_timeout {
-            base =
-                base.timeout_config(aws_config::timeout::TimeoutConfig::builder().operation_attempt_timeout(t).build());
-        }
-        let settings = hubtriage::cloud::aws::AwsSettings::default().with_overrides(
-            None,
-            std::slice::from_ref(&account),
-            &[REGION.to_string()],
-            Some(ROLE),
-            None,
-        );
-        let (backend, _) = hubtriage::cloud::aws::connect_with(base.build(), &settings).await.unwrap();
-        let triage = hubtriage::session::triage(&hubtriage::config::Config::default()).unwrap();
-        let source = SourceId { account_id: account.clone(), region: REGION.into() };
-        assert_eq!(backend.findings.sources(), std::slice::from_ref(&source));
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let started = Instant::now();
-        hubtriage::engine::ingest::page_source(backend.findings.clone(), source.clone(), triage, tx).await;
-        let elapsed = started.elapsed();
-        let mut paged = Paged { statuses: Vec::new(), ids: Vec::new(), open: 0, elapsed };
-        while let Some(msg) = rx.recv().await {
-            match msg {
-                Msg::SourceState { source: s, status } if s == source => paged.statuses.push(status),
-                Msg::FindingsPage { source: s, rows, problems } if s == source => {
-                    assert!(problems.is_empty(), "{problems:?}");
-                    paged.ids.extend(rows.iter().map(|r| r.finding.id.to_string()));
-                    paged.open += rows.iter().filter(|r| r.finding.is_open()).count();
-                }
-                other => panic!("unexpected message {other:?}"),
-            }
-        }
-        paged
-    })
-    .await
-    .unwrap()
+    let settings = hubtriage::cloud::aws::AwsSettings::default().with_overrides(
+        None,
+        &[account.to_string()],
+        &[REGION.to_string()],
+        Some(ROLE),
+        None,
+    );
+    let source = SourceId { account_id: account.into(), region: REGION.into() };
+    paging::page(endpoint, settings, source, attempt_timeout).await
 }
 
 /// The request after the faulted ones asked for the same page: the token of request `first_fault` again, and it

@@ -190,6 +190,7 @@ async fn batch_update_findings_sends_ids_status_and_a_bounded_note_and_reads_wha
     let client = mock_client!(aws_sdk_securityhub, [&rule]);
     let update = FindingUpdate {
         findings: vec![key(1), key(2), key(3)],
+        format: Default::default(),
         status: WorkflowStatus::Resolved,
         note: format!("hubtriage fixed this: {}", "é".repeat(600)),
         updated_by: "arn:aws:sts::123456789012:assumed-role/Ops/alice".into(),
@@ -227,6 +228,7 @@ async fn batch_update_findings_refuses_more_than_100_and_sends_nothing_for_none(
     let client = mock_client!(aws_sdk_securityhub, [&rule]);
     let update = |n: usize| FindingUpdate {
         findings: (0..n).map(key).collect(),
+        format: Default::default(),
         status: WorkflowStatus::Notified,
         note: String::new(),
         updated_by: String::new(),
@@ -248,6 +250,7 @@ async fn batch_update_findings_without_a_note_sends_none_and_the_html_404_of_mot
     let client = mock_client!(aws_sdk_securityhub, [&ok]);
     let update = FindingUpdate {
         findings: vec![key(1)],
+        format: Default::default(),
         status: WorkflowStatus::Suppressed,
         note: "  ".into(),
         updated_by: "me".into(),

@@ -36,25 +36,11 @@ fn seed(port: u16, accounts: &[&str], per_source: usize) -> BTreeMap<String, (St
     expected
 }
 
-/// The binary, hermetic: fake keys, no profile files, an empty config, logs in a temp dir.
+/// The binary, hermetic, with an empty config: `plan --format json` of `accounts` × [`REGIONS`].
 fn hubtriage(endpoint: &str, accounts: &[&str], dir: &tempfile::TempDir) -> Command {
-    let config = dir.path().join("config.toml");
-    std::fs::write(&config, "").unwrap();
-    let mut cmd = Command::cargo_bin("hubtriage").unwrap();
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir.path())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", dir.path().join("aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("aws-credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("HUBTRIAGE_LOG", dir.path().join("hubtriage.log"))
-        .args(["--config", config.to_str().unwrap(), "--endpoint-url", endpoint])
-        .args(["--accounts", &accounts.join(","), "--regions", &REGIONS.join(","), "--role-name", ROLE])
-        .args(["plan", "--format", "json"])
-        .timeout(Duration::from_secs(300));
+    let mut cmd = support::binary::hubtriage(endpoint, dir, "", Duration::from_secs(300));
+    cmd.args(["--accounts", &accounts.join(","), "--regions", &REGIONS.join(","), "--role-name", ROLE])
+        .args(["plan", "--format", "json"]);
     cmd
 }
 

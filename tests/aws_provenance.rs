@@ -59,26 +59,13 @@ fn import(port: u16, findings: &[Value]) {
 
 /// The binary, hermetic, against moto, with auto-fix rules for S3 and EC2 and auto-fix on.
 fn hubtriage(endpoint: &str, dir: &tempfile::TempDir, extra_config: &str) -> Command {
-    let config = dir.path().join("config.toml");
     let text = format!(
         "{extra_config}\n[[policy.rules]]\nname = \"fix-everything\"\nverdict = \"auto-fix\"\ncontrols = [\"S3.*\", \"EC2.*\"]\n"
     );
-    std::fs::write(&config, text).unwrap();
-    let mut cmd = Command::cargo_bin("hubtriage").unwrap();
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir.path())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", dir.path().join("aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("aws-credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("HUBTRIAGE_LOG", dir.path().join("hubtriage.log"))
-        .args(["--config", config.to_str().unwrap(), "--endpoint-url", endpoint, "--auto-fix"])
+    let mut cmd = support::binary::hubtriage(endpoint, dir, &text, Duration::from_secs(120));
+    cmd.arg("--auto-fix")
         .args(["--accounts", ACCOUNT, "--regions", REGION, "--role-name", ROLE])
-        .args(["--audit-log", dir.path().join("audit.jsonl").to_str().unwrap()])
-        .timeout(Duration::from_secs(120));
+        .args(["--audit-log", dir.path().join("audit.jsonl").to_str().unwrap()]);
     cmd
 }
 

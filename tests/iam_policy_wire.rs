@@ -118,12 +118,13 @@ fn every_operation_of_a_full_session_is_allowed_by_the_generated_policy() {
             canned(req, &deny)
         }),
     );
-    let (endpoint, moto_endpoint) = (proxy.endpoint(), server.endpoint());
+    let (endpoint, moto_endpoint, port) = (proxy.endpoint(), server.endpoint(), server.port);
     let driven = run(async move {
         let fixtures = session::set_up(&moto_endpoint).await;
+        let v2_finding = tokio::task::spawn_blocking(move || session::v2_finding(port)).await.unwrap();
         let backend = sdk::backend(&endpoint, &[session::ACCOUNT], &[session::REGION]).await;
         let driven = session::every_playbook(&backend, &fixtures).await;
-        session::engine(&backend, &fixtures, &deny_tagging).await;
+        session::engine(&backend, &fixtures, v2_finding, &deny_tagging).await;
         driven
     });
     let every: BTreeSet<String> = Playbooks::new(&Default::default()).iter().map(|p| p.name().to_string()).collect();
@@ -136,6 +137,10 @@ fn every_operation_of_a_full_session_is_allowed_by_the_generated_policy() {
         "sts:AssumeRole",
         "securityhub:GetFindings",
         "securityhub:BatchUpdateFindings",
+        "securityhub:DescribeSecurityHubV2",
+        "securityhub:GetFindingsV2",
+        "securityhub:GetFindingStatisticsV2",
+        "securityhub:BatchUpdateFindingsV2",
         "s3control:PutPublicAccessBlock",
         "s3control:DeletePublicAccessBlock",
         "s3:PutPublicAccessBlock",

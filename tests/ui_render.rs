@@ -220,6 +220,49 @@ fn sources_view_shows_every_account_and_region_with_state_counts_and_errors() {
 }
 
 #[test]
+fn sources_view_says_which_security_hub_each_source_reads() {
+    use hubtriage::cloud::{SourceApi, SourceId};
+    use hubtriage::engine::{Msg, SourceStatus};
+    let mut app = app("dark");
+    let source = |r: &str| SourceId { account_id: "111111111111".into(), region: r.into() };
+    let synced_at = Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).single().expect("time");
+    app.on_msg(Msg::SourceState { source: source("eu-west-1"), status: SourceStatus::Ok { findings: 120, synced_at } });
+    app.on_msg(Msg::SourceApi { source: source("eu-west-1"), api: SourceApi::V2 });
+    app.on_msg(Msg::SourceState {
+        source: source("us-east-1"),
+        status: SourceStatus::Loading { pages: 1, findings: 7 },
+    });
+    app.on_msg(Msg::SourceApi { source: source("us-east-1"), api: SourceApi::Cspm });
+    let denied = "GetFindingsV2 in 111111111111/us-west-2: AccessDeniedException: no".to_string();
+    app.on_msg(Msg::SourceState { source: source("us-west-2"), status: SourceStatus::Denied(denied) });
+    app.on_msg(Msg::SourceApi { source: source("us-west-2"), api: SourceApi::V2 });
+    key(&mut app, KeyCode::Char('2'));
+    let screen = text(&render(&app, 160, 40));
+    assert!(screen.contains("v2 ok 120"), "{screen}");
+    assert!(screen.contains("cspm loading 7"), "{screen}");
+    assert!(screen.contains("v2 denied"), "{screen}");
+    assert!(screen.contains("111111111111/us-west-2 (GetFindingsV2): GetFindingsV2 in"), "{screen}");
+}
+
+#[test]
+fn the_header_shows_what_security_hub_counts_before_paging_ends() {
+    use hubtriage::cloud::SourceId;
+    use hubtriage::engine::{Msg, OpenTotals};
+    use hubtriage::model::Severity;
+    let mut app = app("dark");
+    assert!(!text(&render(&app, 200, 40)).contains("Security Hub:"), "nothing counted yet");
+    let source = |r: &str| SourceId { account_id: "111111111111".into(), region: r.into() };
+    let totals = |high: u64, low: u64, fixable: u64| OpenTotals {
+        by_severity: [(Severity::High, high), (Severity::Low, low), (Severity::Medium, 0)].into(),
+        with_playbook: fixable,
+    };
+    app.on_msg(Msg::SourceTotals { source: source("eu-west-1"), totals: totals(300, 2, 120) });
+    app.on_msg(Msg::SourceTotals { source: source("us-east-1"), totals: totals(40, 0, 40) });
+    let screen = text(&render(&app, 200, 40));
+    assert!(screen.contains("Security Hub: 342 open (340 high, 2 low), 160 with a playbook"), "{screen}");
+}
+
+#[test]
 fn resolved_findings_leave_the_default_view_and_come_back_with_c() {
     use hubtriage::model::WorkflowStatus;
     let mut app = app("dark");

@@ -1,9 +1,10 @@
-//! `workflow` actions: set `Workflow.Status` with a templated note, through BatchUpdateFindings in each finding's
-//! own account and region, at most 100 findings per call.
+//! `workflow` actions: set `Workflow.Status` with a templated note, through BatchUpdateFindings (ASFF) or
+//! BatchUpdateFindingsV2 (OCSF: the status as its `status_id`, the note as its comment) in each finding's own account
+//! and region, at most 100 findings per call.
 
 use super::output::Output;
 use super::template::Template;
-use crate::cloud::updates::{bounded_note, MAX_FINDINGS_PER_UPDATE};
+use crate::cloud::updates::{bounded_note, update_groups};
 use crate::cloud::{FindingUpdate, FindingUpdates};
 use crate::model::{Finding, WorkflowStatus};
 use std::collections::BTreeMap;
@@ -19,7 +20,7 @@ pub fn parse_status(text: &str) -> Option<WorkflowStatus> {
     }
 }
 
-/// The calls to make: findings grouped by (account, region, rendered note), in chunks of at most 100.
+/// The calls to make: findings grouped by (account, region, rendered note) and format, in chunks of at most 100.
 pub fn batches(
     status: WorkflowStatus,
     note: &Template,
@@ -33,9 +34,10 @@ pub fn batches(
     }
     let mut calls = Vec::new();
     for ((account, region, note), group) in groups {
-        for chunk in group.chunks(MAX_FINDINGS_PER_UPDATE) {
+        for (format, chunk) in update_groups(&group, |f| f.format) {
             let update = FindingUpdate {
                 findings: chunk.iter().map(|f| f.key()).collect(),
+                format,
                 status,
                 note: note.clone(),
                 updated_by: operator.to_string(),
@@ -111,6 +113,17 @@ mod tests {
             ]
         );
         assert!(calls.iter().all(|(_, _, u)| u.status == WorkflowStatus::Suppressed && u.updated_by == "me"));
+    }
+
+    #[test]
+    fn ocsf_findings_get_calls_of_their_own() {
+        let asff = finding("t");
+        let ocsf = Finding { id: "meta-1".into(), format: crate::model::FindingFormat::Ocsf, ..asff.clone() };
+        let note = Template::parse("seen").expect("template");
+        let calls = batches(WorkflowStatus::Resolved, &note, "me", &[&asff, &ocsf]);
+        let shape: Vec<(&str, Vec<&str>)> =
+            calls.iter().map(|(_, _, u)| (u.operation(), u.findings.iter().map(|k| &*k.id).collect())).collect();
+        assert_eq!(shape, [("BatchUpdateFindings", vec![&*asff.id]), ("BatchUpdateFindingsV2", vec!["meta-1"])]);
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub struct GlobalArgs {
     /// Endpoint for every AWS client (moto, LocalStack).
     #[arg(long, global = true)]
     pub endpoint_url: Option<String>,
+    /// Which Security Hub each source reads: auto (the new Security Hub where enabled, else CSPM), v2, cspm.
+    #[arg(long, global = true, value_enum)]
+    pub api: Option<crate::cloud::ApiChoice>,
     /// Make no mutating call.
     #[arg(long, global = true)]
     pub read_only: bool,

@@ -15,6 +15,8 @@ pub struct SourceSummary {
     pub source: SourceId,
     pub findings: usize,
     pub pages: usize,
+    /// The Security Hub API the source read, when one was decided.
+    pub api: Option<crate::cloud::SourceApi>,
     /// When the first page arrived, counted from the start of the collection.
     pub first_page_after: Option<Duration>,
     /// When the source was done (or failed), counted from the start of the collection.
@@ -114,6 +116,7 @@ pub async fn collect_with(
                 source: source.clone(),
                 findings: 0,
                 pages: 0,
+                api: None,
                 first_page_after: None,
                 done_after: Duration::ZERO,
                 error: None,
@@ -163,6 +166,11 @@ pub async fn collect_with(
                         found.add(row, wanted);
                     }
                     problems.extend(page_problems);
+                }
+            }
+            Msg::SourceApi { source, api } => {
+                if let Some(s) = summaries.get_mut(&source) {
+                    s.api = Some(api);
                 }
             }
             Msg::SourceState { source, status } => {

@@ -97,12 +97,13 @@ fn report(c: &Collected) -> i32 {
     for s in &c.sources {
         match &s.error {
             None => crate::inert_eprintln!(
-                "hubtriage: source {}: {} findings in {} pages (first page after {} ms, all after {} ms)",
+                "hubtriage: source {}: {} findings in {} pages (first page after {} ms, all after {} ms){}",
                 s.source,
                 s.findings,
                 s.pages,
                 s.first_page_after.unwrap_or_default().as_millis(),
-                s.done_after.as_millis()
+                s.done_after.as_millis(),
+                s.api.map(|api| format!(" through {}", api.operation())).unwrap_or_default()
             ),
             Some(e) => {
                 partial = true;

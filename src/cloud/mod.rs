@@ -1,6 +1,7 @@
 //! Ports the engine uses to reach the cloud, and their adapters: `aws` (the SDK), `sim` (the embedded simulated
 //! organisation) and `file` (findings exported as JSON).
 
+pub mod api;
 pub mod audit_copy;
 pub mod aws;
 pub mod file;
@@ -12,6 +13,7 @@ pub mod quota;
 pub mod sim;
 pub mod updates;
 
+pub use api::{ApiChoice, SourceApi};
 pub use updates::{FindingUpdate, FindingUpdates, Notification, Notifier, UpdateReport};
 
 use crate::model::{Finding, ResourceRef};
@@ -42,6 +44,15 @@ pub struct FindingsPage {
     pub problems: Vec<String>,
     /// Token for the next page; `None` on the last page.
     pub next_token: Option<String>,
+}
+
+/// Counts of a source's open findings as Security Hub computes them (GetFindingStatisticsV2), known before its
+/// pages are read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FindingCounts {
+    pub by_severity: std::collections::BTreeMap<crate::model::Severity, u64>,
+    /// By control id (`S3.8`); findings of no control are not counted here.
+    pub by_control: std::collections::BTreeMap<String, u64>,
 }
 
 /// Why a cloud call failed, in the categories the UI shows per source.
@@ -83,6 +94,26 @@ pub trait FindingSource: Send + Sync {
     fn quota(&self) -> Option<quota::Quota> {
         None
     }
+
+    /// The quota of one source's reads, which may change once the source's API is decided (CSPM's GetFindings and
+    /// the new Security Hub's GetFindingsV2 have quotas of their own); the paging engine asks before every page.
+    fn source_quota(&self, source: &SourceId) -> Option<quota::Quota> {
+        let _ = source;
+        self.quota()
+    }
+
+    /// The Security Hub API a source reads, once it is known; `None` for sources that are no Security Hub API.
+    fn api_of(&self, source: &SourceId) -> Option<SourceApi> {
+        let _ = source;
+        None
+    }
+    /// The counts of a source's open findings, where the source can tell them without reading every page; `None`
+    /// where it cannot (Security Hub CSPM, files).
+    async fn open_counts(&self, source: &SourceId) -> Result<Option<FindingCounts>, CloudError> {
+        let _ = source;
+        Ok(None)
+    }
+
     /// One page of open findings of a source.
     async fn fetch_page(&self, source: &SourceId, token: Option<String>) -> Result<FindingsPage, CloudError>;
 
@@ -227,7 +258,8 @@ impl<T: FindingUpdates + ?Sized> FindingUpdates for ReadOnly<T> {
         update: &FindingUpdate,
     ) -> Result<UpdateReport, CloudError> {
         Err(CloudError::ReadOnly(format!(
-            "BatchUpdateFindings of {} finding(s) in {account_id}/{region}",
+            "{} of {} finding(s) in {account_id}/{region}",
+            update.operation(),
             update.findings.len()
         )))
     }

@@ -1,25 +1,54 @@
 //! Ports for the mutating side of a remediation besides the change itself: updating findings in Security Hub
-//! (BatchUpdateFindings) and notifying people (SNS).
+//! (BatchUpdateFindings for ASFF findings, BatchUpdateFindingsV2 for OCSF ones) and notifying people (SNS).
 
 use super::CloudError;
-use crate::model::{FindingKey, WorkflowStatus};
+use crate::model::{FindingFormat, FindingKey, WorkflowStatus};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 
-/// BatchUpdateFindings accepts at most this many findings per call.
+/// BatchUpdateFindings and BatchUpdateFindingsV2 accept at most this many findings per call.
 pub const MAX_FINDINGS_PER_UPDATE: usize = 100;
-/// `Note.Text` is at most this many characters.
+/// `Note.Text` (V2: `Comment`) is at most this many characters.
 pub const MAX_NOTE_CHARS: usize = 512;
 
-/// One BatchUpdateFindings call: the same workflow status and note for up to 100 findings.
+/// One update call: the same workflow status and note for up to 100 findings of one format — BatchUpdateFindings
+/// (ASFF: `Workflow.Status`, `Note`) or BatchUpdateFindingsV2 (OCSF: `StatusId`, `Comment`, the findings named by
+/// their `metadata.uid`, the key's id).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FindingUpdate {
     pub findings: Vec<FindingKey>,
+    /// The findings' format, which says the call.
+    pub format: FindingFormat,
     pub status: WorkflowStatus,
     /// At most [`MAX_NOTE_CHARS`] characters (see [`bounded_note`]).
     pub note: String,
-    /// `Note.UpdatedBy`: the operator identity.
+    /// `Note.UpdatedBy`: the operator identity (V2 has no such field).
     pub updated_by: String,
+}
+
+impl FindingUpdate {
+    /// The operation the update is made with.
+    pub fn operation(&self) -> &'static str {
+        match self.format {
+            FindingFormat::Asff => "BatchUpdateFindings",
+            FindingFormat::Ocsf => "BatchUpdateFindingsV2",
+        }
+    }
+}
+
+/// `items` split into the calls that update them: one format per call (ASFF and OCSF findings are updated by
+/// different operations), at most [`MAX_FINDINGS_PER_UPDATE`] per call, in their order within a format.
+pub fn update_groups<T>(items: &[T], format_of: impl Fn(&T) -> FindingFormat) -> Vec<(FindingFormat, Vec<&T>)> {
+    let mut by_format: BTreeMap<FindingFormat, Vec<&T>> = BTreeMap::new();
+    for item in items {
+        by_format.entry(format_of(item)).or_default().push(item);
+    }
+    by_format
+        .into_iter()
+        .flat_map(|(format, all)| {
+            all.chunks(MAX_FINDINGS_PER_UPDATE).map(|chunk| (format, chunk.to_vec())).collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// What Security Hub did with an update.
@@ -78,6 +107,17 @@ pub fn bounded_subject(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn updates_are_grouped_by_format_and_chunked_by_100() {
+        let items: Vec<(usize, FindingFormat)> =
+            (0..230).map(|i| (i, if i % 3 == 0 { FindingFormat::Ocsf } else { FindingFormat::Asff })).collect();
+        let groups = update_groups(&items, |(_, f)| *f);
+        let shape: Vec<(FindingFormat, usize)> = groups.iter().map(|(f, g)| (*f, g.len())).collect();
+        assert_eq!(shape, [(FindingFormat::Asff, 100), (FindingFormat::Asff, 53), (FindingFormat::Ocsf, 77)]);
+        assert!(groups.iter().all(|(f, g)| g.iter().all(|(_, own)| own == f)));
+        assert_eq!(groups[2].1.first().map(|(i, _)| *i), Some(0), "order kept within a format");
+    }
 
     #[test]
     fn notes_and_subjects_stay_within_the_api_limits() {

@@ -5,7 +5,7 @@
 
 use super::audit_chain;
 use crate::cloud::audit_copy::AuditCopy;
-use crate::model::Finding;
+use crate::model::{Finding, FindingFormat, FindingKey};
 use crate::playbook::{Change, ResourceState};
 use crate::private_file;
 use chrono::{DateTime, Utc};
@@ -58,6 +58,10 @@ pub struct AuditFinding {
     /// When Security Hub first saw the problem: the start of "time to safe state".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_observed_at: Option<DateTime<Utc>>,
+    /// The finding's format, which says how Security Hub updates it (BatchUpdateFindings or BatchUpdateFindingsV2);
+    /// left out for ASFF, as records written before OCSF findings were read have it.
+    #[serde(default, skip_serializing_if = "FindingFormat::is_asff")]
+    pub format: FindingFormat,
 }
 
 impl AuditFinding {
@@ -66,7 +70,13 @@ impl AuditFinding {
             id: finding.id.to_string(),
             product_arn: finding.product_arn.to_string(),
             first_observed_at: finding.first_observed_at.or(finding.created_at),
+            format: finding.format,
         }
+    }
+
+    /// The key Security Hub identifies the finding by.
+    pub fn key(&self) -> FindingKey {
+        FindingKey { product_arn: Arc::from(self.product_arn.as_str()), id: Arc::from(self.id.as_str()) }
     }
 }
 

@@ -19,6 +19,7 @@ fn rec(time: DateTime<Utc>, event: AuditEvent, result: AuditResult, job: &str, r
             id: format!("f-{resource}"),
             product_arn: "arn:p".into(),
             first_observed_at: Some(at(1, 0)),
+            format: Default::default(),
         }],
         control_id: Some("S3.1".into()),
         account_id: "111111111111".into(),

@@ -7,7 +7,12 @@ pub(crate) fn record(event: AuditEvent, result: AuditResult, job: &str) -> Audit
         result,
         job: Some(job.into()),
         operator: "arn:aws:sts::111111111111:assumed-role/Sec/alice".into(),
-        findings: vec![AuditFinding { id: "f-1".into(), product_arn: "arn:p".into(), first_observed_at: None }],
+        findings: vec![AuditFinding {
+            id: "f-1".into(),
+            product_arn: "arn:p".into(),
+            first_observed_at: None,
+            format: Default::default(),
+        }],
         control_id: Some("S3.8".into()),
         account_id: "111111111111".into(),
         region: "eu-west-1".into(),

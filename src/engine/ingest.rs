@@ -1,8 +1,8 @@
 //! One paging task per source: fetch, assess off the UI thread, send pages as they arrive.
 
-use super::{Msg, Row, SourceStatus};
+use super::{Msg, OpenTotals, Row, SourceStatus};
 use crate::cloud::quota::{Quota, TokenBucket};
-use crate::cloud::{CloudError, FindingSource, SourceId};
+use crate::cloud::{CloudError, FindingSource, SourceApi, SourceId};
 use crate::model::hash::finding_key_hash;
 use crate::model::Finding;
 use crate::store::Store;
@@ -77,6 +77,52 @@ pub(crate) enum PassEnd {
     Closed,
 }
 
+/// How a source is read, across passes: the API it was last said to read, and a token bucket for the quota of its
+/// reads (a new full one when the quota changes, as when the source's API is decided).
+#[derive(Debug, Default)]
+pub(crate) struct Reading {
+    api: Option<SourceApi>,
+    pace: Option<(Quota, TokenBucket)>,
+    /// Whether the source was asked for its counts (once, after its first page: its API is known by then).
+    counted: bool,
+}
+
+impl Reading {
+    /// The bucket that keeps requests under `quota` (`None`: unlimited).
+    fn bucket(&mut self, quota: Option<Quota>) -> Option<&TokenBucket> {
+        let Some(quota) = quota else {
+            self.pace = None;
+            return None;
+        };
+        if self.pace.as_ref().is_none_or(|(kept, _)| *kept != quota) {
+            self.pace = Some((quota, quota.bucket()));
+        }
+        self.pace.as_ref().map(|(_, bucket)| bucket)
+    }
+
+    /// `api` when it is known and was not said before.
+    fn newly_decided(&mut self, api: Option<SourceApi>) -> Option<SourceApi> {
+        let api = api.filter(|a| self.api != Some(*a))?;
+        self.api = Some(api);
+        Some(api)
+    }
+}
+
+/// Asks the source for the counts of its open findings, in the background (paging does not wait), and sends them
+/// when it has them; a failure is only logged: the counts are a preview of what paging delivers anyway.
+fn count_open(source: Arc<dyn FindingSource>, id: SourceId, triage: Arc<Triage>, tx: UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        match source.open_counts(&id).await {
+            Ok(Some(counts)) => {
+                let totals = OpenTotals::of(&counts, &triage);
+                let _ = tx.send(Msg::SourceTotals { source: id, totals });
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(source = %id, error = %e, "the source's counts are not known before paging ends"),
+        }
+    });
+}
+
 /// Reads one source, pass after pass, for the UI.
 pub(crate) struct Pager {
     source: Arc<dyn FindingSource>,
@@ -84,8 +130,8 @@ pub(crate) struct Pager {
     triage: Arc<Triage>,
     tx: UnboundedSender<Msg>,
     retry: Retry,
-    /// Keeps the source's requests under its quota, across passes (`None`: the source has no quota).
-    pacer: Option<TokenBucket>,
+    /// The API the source reads and the pace its requests keep, across passes.
+    reading: Reading,
     /// The findings of the source in the default view (open), across passes, by the hash of their key: the count
     /// `Ok` reports.
     listed: HashSet<u64>,
@@ -101,8 +147,7 @@ impl Pager {
         tx: UnboundedSender<Msg>,
         retry: Retry,
     ) -> Self {
-        let pacer = source.quota().map(Quota::bucket);
-        Self { source, id, triage, tx, retry, pacer, listed: HashSet::new(), store: None }
+        Self { source, id, triage, tx, retry, reading: Reading::default(), listed: HashSet::new(), store: None }
     }
 
     /// Keeps every page read in `store` as well; the open findings stored for the source count as listed.
@@ -122,20 +167,20 @@ impl Pager {
     /// Reads every page of one pass, keeping to the source's quota and retrying failing pages with backoff, and
     /// sends pages and status to the UI.
     pub(crate) async fn run_pass(&mut self, pass: Pass) -> PassEnd {
-        let Self { source, id, triage, tx, retry, pacer, listed, store } = self;
-        run_pass(&**source, id, triage, tx, pass, *retry, pacer.as_ref(), listed, store).await
+        let Self { source, id, triage, tx, retry, reading, listed, store } = self;
+        run_pass(source, id, triage, tx, pass, *retry, reading, listed, store).await
     }
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn run_pass(
-    source: &dyn FindingSource,
+    source: &Arc<dyn FindingSource>,
     id: &SourceId,
     triage: &Arc<Triage>,
     tx: &UnboundedSender<Msg>,
     pass: Pass,
     retry: Retry,
-    pacer: Option<&TokenBucket>,
+    reading: &mut Reading,
     listed: &mut HashSet<u64>,
     store: &mut Option<Arc<Store>>,
 ) -> PassEnd {
@@ -148,7 +193,7 @@ async fn run_pass(
         return PassEnd::Closed;
     }
     loop {
-        if let Some(pacer) = pacer {
+        if let Some(pacer) = reading.bucket(source.source_quota(id)) {
             tokio::select! {
                 () = pacer.acquire() => {}
                 _ = tx.closed() => return PassEnd::Closed,
@@ -158,6 +203,11 @@ async fn run_pass(
             Pass::Full => source.fetch_page(id, token.clone()).await,
             Pass::ChangedSince(since) => source.fetch_changed_page(id, since, token.clone()).await,
         };
+        if let Some(api) = reading.newly_decided(source.api_of(id)) {
+            if tx.send(Msg::SourceApi { source: id.clone(), api }).is_err() {
+                return PassEnd::Closed;
+            }
+        }
         match result {
             Ok(page) => {
                 attempt = 0;
@@ -183,6 +233,9 @@ async fn run_pass(
                 let quiet = pass != Pass::Full && rows.is_empty() && problems.is_empty();
                 if !quiet && tx.send(Msg::FindingsPage { source: id.clone(), rows, problems }).is_err() {
                     return PassEnd::Closed;
+                }
+                if !std::mem::replace(&mut reading.counted, true) {
+                    count_open(source.clone(), id.clone(), triage.clone(), tx.clone());
                 }
                 token = page.next_token;
                 let done = token.is_none();
@@ -232,6 +285,22 @@ async fn run_pass(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pace_follows_the_quota_and_an_api_is_said_once() {
+        let mut reading = Reading::default();
+        let cspm = Quota { rate: 3.0, burst: 6 };
+        let v2 = Quota { rate: 1.0, burst: 1 };
+        assert!(reading.bucket(Some(cspm)).is_some_and(|b| b.try_take().is_ok()));
+        assert_eq!(reading.pace.as_ref().map(|(q, _)| *q), Some(cspm));
+        let _ = reading.bucket(Some(cspm));
+        assert!(reading.bucket(Some(v2)).is_some_and(|b| b.try_take().is_ok() && b.try_take().is_err()));
+        assert!(reading.bucket(None).is_none());
+        assert_eq!(reading.newly_decided(None), None);
+        assert_eq!(reading.newly_decided(Some(SourceApi::V2)), Some(SourceApi::V2));
+        assert_eq!(reading.newly_decided(Some(SourceApi::V2)), None);
+        assert_eq!(reading.newly_decided(Some(SourceApi::Cspm)), Some(SourceApi::Cspm));
+    }
 
     #[test]
     fn backoff_doubles_and_is_capped() {

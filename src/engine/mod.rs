@@ -93,6 +93,16 @@ pub enum Msg {
         source: SourceId,
         status: SourceStatus,
     },
+    /// The Security Hub API a source reads, once it is known (the Sources view and headless summaries say it).
+    SourceApi {
+        source: SourceId,
+        api: crate::cloud::SourceApi,
+    },
+    /// A source's open findings as Security Hub counts them, known before its pages are read (the header).
+    SourceTotals {
+        source: SourceId,
+        totals: OpenTotals,
+    },
     /// The answer to a live plan request; dropped when `req` is no longer the current one.
     LivePlan {
         req: u64,
@@ -127,6 +137,41 @@ pub enum Msg {
     Drift(Box<Drift>),
     /// A notification about a job could not be published (also logged and audited); the job itself goes on.
     NotificationFailed(Box<NotificationFailure>),
+}
+
+/// A source's open findings as Security Hub counts them (GetFindingStatisticsV2), for the header while its pages
+/// load.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OpenTotals {
+    pub by_severity: std::collections::BTreeMap<crate::model::Severity, u64>,
+    /// Of them, the findings of a control a playbook serves: what hubtriage could fix.
+    pub with_playbook: u64,
+}
+
+impl OpenTotals {
+    /// The totals of `counts`, with the controls `triage`'s playbooks serve.
+    pub fn of(counts: &crate::cloud::FindingCounts, triage: &crate::triage::Triage) -> Self {
+        let with_playbook = counts
+            .by_control
+            .iter()
+            .filter(|(control, _)| triage.playbooks.for_control(control).is_some())
+            .map(|(_, n)| n)
+            .sum();
+        Self { by_severity: counts.by_severity.clone(), with_playbook }
+    }
+
+    /// Every open finding counted.
+    pub fn total(&self) -> u64 {
+        self.by_severity.values().sum()
+    }
+
+    /// The sum of several sources' totals.
+    pub fn add(&mut self, other: &Self) {
+        for (severity, n) in &other.by_severity {
+            *self.by_severity.entry(*severity).or_default() += n;
+        }
+        self.with_playbook += other.with_playbook;
+    }
 }
 
 /// A notification that was not sent: the topic, what it was about, and why not.

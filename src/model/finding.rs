@@ -33,6 +33,11 @@ impl Severity {
         label_in(label, &Self::ALL.map(|s| (s.label(), s)))
     }
 
+    /// An OCSF `severity` name (`High`, …; `Fatal` counts as critical).
+    pub fn from_ocsf_name(name: &str) -> Option<Self> {
+        Self::from_label(name).or_else(|| name.trim().eq_ignore_ascii_case("fatal").then_some(Self::Critical))
+    }
+
     /// The label for `Severity.Normalized` per AWS's documented ranges
     /// (0 informational, 1–39 low, 40–69 medium, 70–89 high, 90–100 critical).
     pub fn from_normalized(score: f64) -> Self {
@@ -88,6 +93,17 @@ impl WorkflowStatus {
                 ("DEFERRED", Self::Suppressed),
             ],
         )
+    }
+
+    /// The OCSF `status_id` the new Security Hub stores for the status (BatchUpdateFindingsV2's `StatusId`): NEW 1
+    /// (New), NOTIFIED 2 (In Progress: someone was told and works on it), SUPPRESSED 3, RESOLVED 4.
+    pub fn ocsf_status_id(self) -> i32 {
+        match self {
+            Self::New => 1,
+            Self::Notified => 2,
+            Self::Suppressed => 3,
+            Self::Resolved => 4,
+        }
     }
 
     /// The ASFF text of the status.
@@ -176,10 +192,11 @@ impl ResourceRef {
 }
 
 /// The format a finding was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FindingFormat {
     /// The AWS Security Finding Format (Security Hub CSPM, `GetFindings`).
+    #[default]
     Asff,
     /// The Open Cybersecurity Schema Framework (the new Security Hub, `GetFindingsV2`).
     Ocsf,
@@ -192,6 +209,11 @@ impl FindingFormat {
             Self::Asff => "asff",
             Self::Ocsf => "ocsf",
         }
+    }
+
+    /// Whether this is ASFF (the format records leave unsaid).
+    pub fn is_asff(&self) -> bool {
+        *self == Self::Asff
     }
 }
 
@@ -287,6 +309,15 @@ mod tests {
         assert_eq!(Severity::from_normalized(89.0), Severity::High);
         assert_eq!(Severity::from_normalized(90.0), Severity::Critical);
         assert_eq!(Severity::from_normalized(100.0), Severity::Critical);
+    }
+
+    #[test]
+    fn workflow_statuses_map_to_ocsf_status_ids() {
+        let ids: Vec<i32> =
+            [WorkflowStatus::New, WorkflowStatus::Notified, WorkflowStatus::Suppressed, WorkflowStatus::Resolved]
+                .map(WorkflowStatus::ocsf_status_id)
+                .to_vec();
+        assert_eq!(ids, [1, 2, 3, 4]);
     }
 
     #[test]

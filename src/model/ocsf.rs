@@ -183,9 +183,7 @@ fn severity(f: &mut Fields) -> Severity {
         _ => None,
     };
     let name = f.text("severity");
-    let by_name = name.and_then(|n| {
-        Severity::from_label(n).or_else(|| n.eq_ignore_ascii_case("fatal").then_some(Severity::Critical))
-    });
+    let by_name = name.and_then(Severity::from_ocsf_name);
     if let Some(severity) = by_id.or(by_name) {
         return severity;
     }

@@ -61,6 +61,10 @@ pub struct App {
     pub detail_scroll: u16,
     pub show_raw: bool,
     pub sources: BTreeMap<SourceId, SourceStatus>,
+    /// The Security Hub API each live source reads (CSPM or V2), once decided.
+    pub source_apis: BTreeMap<SourceId, crate::cloud::SourceApi>,
+    /// Open findings per source as Security Hub counts them (the new Security Hub), before paging ends.
+    pub source_totals: BTreeMap<SourceId, crate::engine::OpenTotals>,
     /// Input that could not be read, per source.
     pub problems: Vec<String>,
     pub live: Option<LivePlan>,
@@ -135,6 +139,8 @@ impl App {
             detail_scroll: 0,
             show_raw: false,
             sources: BTreeMap::new(),
+            source_apis: BTreeMap::new(),
+            source_totals: BTreeMap::new(),
             problems: Vec::new(),
             live: None,
             live_reads,
@@ -183,6 +189,12 @@ impl App {
             }
             Msg::SourceState { source, status } => {
                 self.sources.insert(source, status);
+            }
+            Msg::SourceApi { source, api } => {
+                self.source_apis.insert(source, api);
+            }
+            Msg::SourceTotals { source, totals } => {
+                self.source_totals.insert(source, totals);
             }
             Msg::LivePlan { req, key, result } => self.on_live_plan(req, key, *result),
             Msg::ApplyPreview { req, items } => self.on_preview(req, items),

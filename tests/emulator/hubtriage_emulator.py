@@ -3,8 +3,9 @@
 - BatchUpdateFindings (PATCH /findings/batchupdate) on moto's own stored ASFF findings, so a finding set RESOLVED
   reads back RESOLVED through GetFindings (UpdatedAt is left alone, as AWS leaves it; Note.UpdatedAt is set);
 - the new Security Hub's EnableSecurityHubV2 / DescribeSecurityHubV2 (/hubv2), GetFindingsV2 (POST /findingsv2:
-  filters, sort, MaxResults, NextToken; see ocsf_filter) and BatchUpdateFindingsV2 (PATCH /findingsv2/batchupdatev2)
-  over OCSF findings kept per account and region;
+  filters, sort, MaxResults, NextToken; see ocsf_filter), GetFindingStatisticsV2 (POST /findingsv2/statistics:
+  counts per GroupByRule) and BatchUpdateFindingsV2 (PATCH /findingsv2/batchupdatev2) over OCSF findings kept per
+  account and region;
 - POST /_hubtriage/findings-v2 with a JSON array of OCSF findings seeds V2 findings (each in its cloud.account.uid and
   cloud.region, which get V2 enabled), for tests and scripts.
 
@@ -67,6 +68,7 @@ def _schema():
         "string": set(model.shape_for("OcsfStringField").enum),
         "number": set(model.shape_for("OcsfNumberField").enum),
         "date": set(model.shape_for("OcsfDateField").enum),
+        "group_by": set(model.shape_for("GroupByField").enum),
     }
 
 
@@ -78,7 +80,8 @@ def install():
     from moto.securityhub.responses import SecurityHubResponse
 
     schema = _schema()
-    for path in ("/findings/batchupdate$", "/findingsv2$", "/findingsv2/batchupdatev2$", "/hubv2$"):
+    for path in ("/findings/batchupdate$", "/findingsv2$", "/findingsv2/batchupdatev2$", "/findingsv2/statistics$",
+                 "/hubv2$"):
         urls.url_paths["{0}" + path] = SecurityHubResponse.dispatch
 
     def validation(message):
@@ -168,15 +171,18 @@ def install():
             "SubscribedAt": hub["enabled_at"],
         })
 
-    def get_findings_v2(self):
-        params = json.loads(self.body or "{}")
+    def in_scope(self, params):
+        """The findings a V2 read sees: the caller's own, or with Scopes.AwsOrganizations (the delegated
+        administrator) the organisation's, every account and region."""
         hub = enabled_hub(self)
         with _lock:
             if params.get("Scopes", {}).get("AwsOrganizations") is not None:
-                # Delegated administrator: the organisation's findings, every account and region.
-                findings = [f for h in _v2.values() for f in h["findings"]]
-            else:
-                findings = list(hub["findings"])
+                return [f for h in _v2.values() for f in h["findings"]]
+            return list(hub["findings"])
+
+    def get_findings_v2(self):
+        params = json.loads(self.body or "{}")
+        findings = in_scope(self, params)
         try:
             found, token = ocsf_filter.page(findings, params, schema)
         except ocsf_filter.ValidationError as e:
@@ -185,6 +191,15 @@ def install():
         if token:
             body["NextToken"] = token
         return json.dumps(body)
+
+    def get_finding_statistics_v2(self):
+        params = json.loads(self.body or "{}")
+        findings = in_scope(self, params)
+        try:
+            results = ocsf_filter.statistics(findings, params, schema)
+        except ocsf_filter.ValidationError as e:
+            raise validation(str(e))
+        return json.dumps({"GroupByResults": results})
 
     def batch_update_findings_v2(self):
         params = json.loads(self.body or "{}")
@@ -236,6 +251,7 @@ def install():
     SecurityHubResponse.enable_security_hub_v2 = enable_security_hub_v2
     SecurityHubResponse.describe_security_hub_v2 = describe_security_hub_v2
     SecurityHubResponse.get_findings_v2 = get_findings_v2
+    SecurityHubResponse.get_finding_statistics_v2 = get_finding_statistics_v2
     SecurityHubResponse.batch_update_findings_v2 = batch_update_findings_v2
 
 

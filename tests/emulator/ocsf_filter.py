@@ -7,6 +7,7 @@ when any element matches, and a negative comparison (NOT_EQUALS, PREFIX_NOT_EQUA
 """
 
 import base64
+import collections
 import datetime
 import hashlib
 import json
@@ -208,3 +209,36 @@ def page(findings, params, schema, now=None):
     if end < len(selected):
         token = base64.b64encode(json.dumps({"offset": end, "digest": digest}).encode()).decode()
     return selected[start:end], token
+
+
+MAX_GROUP_BY_RULES = 5
+MAX_STATISTIC_RESULTS = 400
+
+
+def statistics(findings, params, schema, now=None):
+    """GetFindingStatisticsV2's GroupByResults: per rule, the findings its Filters select, counted by the values of
+    its GroupByField (a finding counts once per distinct value), largest count first unless SortOrder is asc, at most
+    MaxStatisticResults values."""
+    rules = params.get("GroupByRules")
+    if not isinstance(rules, list) or not 1 <= len(rules) <= MAX_GROUP_BY_RULES:
+        raise ValidationError(f"GroupByRules must hold 1 to {MAX_GROUP_BY_RULES} rules")
+    limit = params.get("MaxStatisticResults", MAX_STATISTIC_RESULTS)
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_STATISTIC_RESULTS:
+        raise ValidationError(f"MaxStatisticResults must be between 1 and {MAX_STATISTIC_RESULTS}")
+    order = params.get("SortOrder", "desc")
+    if order not in ("asc", "desc"):
+        raise ValidationError("SortOrder must be asc or desc")
+    results = []
+    for rule in rules:
+        field = rule.get("GroupByField")
+        if not field or (schema.get("group_by") and field not in schema["group_by"]):
+            raise ValidationError(f"GroupByField: unsupported field {field!r}")
+        counts = collections.Counter()
+        for finding in findings:
+            if matches(finding, rule.get("Filters"), schema, now):
+                counts.update({str(v) for v in values_at(finding, field) if not isinstance(v, (dict, list))})
+        sign = 1 if order == "asc" else -1
+        ranked = sorted(counts.items(), key=lambda kv: (sign * kv[1], kv[0]))[:limit]
+        results.append({"GroupByField": field,
+                        "GroupByValues": [{"FieldValue": value, "Count": count} for value, count in ranked]})
+    return results

@@ -174,6 +174,34 @@ class Emulator(unittest.TestCase):
             with self.subTest(case=str(case)[:80]):
                 self.assertEqual(self.error(self.hub.get_findings_v2, **case)[0], "ValidationException")
 
+    def test_get_finding_statistics_v2_counts_per_rule_with_its_filters(self):
+        region = "sa-east-1"
+        hub = boto3.client("securityhub", region_name=region, endpoint_url=self.endpoint,
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        findings = [ocsf(n, severity_id=4 if n < 3 else 2, control="S3.8" if n % 2 else "EC2.13", region=region)
+                    for n in range(5)]
+        for f in findings:
+            f["severity"] = {4: "High", 2: "Low"}[f["severity_id"]]
+        findings[4]["status_id"] = 4
+        self.seed(findings)
+        open_only = {"CompositeFilters": [{"NumberFilters": [{"FieldName": "status_id", "Filter": {"Lte": 2}}]}]}
+        out = hub.get_finding_statistics_v2(GroupByRules=[
+            {"GroupByField": "severity", "Filters": open_only},
+            {"GroupByField": "compliance.control"},
+        ])
+        by_field = {r["GroupByField"]: [(v["FieldValue"], v["Count"]) for v in r["GroupByValues"]]
+                    for r in out["GroupByResults"]}
+        self.assertEqual(by_field["severity"], [("High", 3), ("Low", 1)])
+        self.assertEqual(by_field["compliance.control"], [("EC2.13", 3), ("S3.8", 2)])
+        asc = hub.get_finding_statistics_v2(GroupByRules=[{"GroupByField": "severity"}], SortOrder="asc",
+                                            MaxStatisticResults=1)
+        self.assertEqual(asc["GroupByResults"][0]["GroupByValues"], [{"FieldValue": "Low", "Count": 2}])
+        for case in [dict(GroupByRules=[{"GroupByField": "severity"}] * 6),
+                     dict(GroupByRules=[{"GroupByField": "no.such.field"}]),
+                     dict(GroupByRules=[{"GroupByField": "severity"}], MaxStatisticResults=401)]:
+            with self.subTest(case=str(case)[:80]):
+                self.assertEqual(self.error(hub.get_finding_statistics_v2, **case)[0], "ValidationException")
+
     def test_batch_update_findings_v2_sets_status_and_comment_and_names_what_it_could_not(self):
         self.seed([ocsf(50), ocsf(51)])
         target = ocsf(50)

@@ -72,6 +72,13 @@ pub fn needs(op: &WireOp, ctx: &Context<'_>) -> Option<Vec<Request>> {
         // API_BatchUpdateFindingsV2).
         ("securityhub", "GetFindings" | "GetFindingsV2") => one(hub("securityhub:GetFindings")),
         ("securityhub", "BatchUpdateFindings" | "BatchUpdateFindingsV2") => one(hub("securityhub:BatchUpdateFindings")),
+        // GetFindingStatisticsV2: "uses securityhub:GetAdhocInsightResults in the Action element".
+        ("securityhub", "GetFindingStatisticsV2") => one(hub("securityhub:GetAdhocInsightResults")),
+        // DescribeSecurityHubV2 is its own action, on the account's hubv2 (as AWS's managed policies allow it).
+        ("securityhub", "DescribeSecurityHubV2") => one(mine(
+            "securityhub:DescribeSecurityHubV2",
+            format!("arn:aws:securityhub:{region}:{account}:hubv2/default"),
+        )),
         // S3 bucket operations. The IAM names differ from the API names: the API reference of each operation says
         // which permission it needs.
         ("s3", "GetPublicAccessBlock") => one(bucket("s3:GetBucketPublicAccessBlock")),

@@ -3,7 +3,7 @@
 //! notify), add, list (with and without the tagging API) and remove exceptions, and run every kind of custom action.
 //! Resources are set up directly on moto (not through the proxy), so the proxy sees only the product's calls.
 
-use crate::support::{asff, ec2, s3, sdk};
+use crate::support::{asff, ec2, ocsf, s3, sdk};
 use aws_sdk_ec2::types::{Filter, InstanceMetadataOptionsRequest, IpPermission, IpRange, UserIdGroupPair};
 use hubtriage::actions::{ActionRunner, Polling};
 use hubtriage::cloud::{Backend, SourceId};
@@ -22,6 +22,9 @@ use std::time::Duration;
 /// The member account the session works in (through the role), and its region.
 pub const ACCOUNT: &str = "222222222222";
 pub const REGION: &str = "eu-west-1";
+/// A region of the account where the new Security Hub is on: findings read through GetFindingsV2, updated through
+/// BatchUpdateFindingsV2.
+pub const V2_REGION: &str = "eu-central-1";
 /// Topics in the base account: notifications and the `sns` action.
 pub const NOTIFY_TOPIC: &str = "arn:aws:sns:eu-west-1:123456789012:ht-iam-notify";
 pub const ONCALL_TOPIC: &str = "arn:aws:sns:eu-west-1:123456789012:ht-iam-oncall";
@@ -75,6 +78,13 @@ pub struct Fixtures {
     world_ssh_group: String,
     default_group: String,
     instance: String,
+}
+
+/// An OCSF finding in [`V2_REGION`], seeded into the emulator (which turns the new Security Hub on there).
+pub fn v2_finding(port: u16) -> Arc<Finding> {
+    let json = ocsf::s3_8_ocsf(ACCOUNT, V2_REGION, "ht-iam-v2", "iam-v2");
+    ocsf::seed(port, std::slice::from_ref(&json));
+    Arc::new(ocsf::read_one(&json))
 }
 
 /// Creates the buckets, topics, groups and instance directly on moto.
@@ -211,13 +221,23 @@ fn exception(resource: ResourceRef) -> ExceptionInput {
 
 /// The findings read, a fix end to end, exceptions, and every custom action. `deny_tagging_api` is set while the
 /// exceptions are listed a second time, so the listing without the tagging API runs too.
-pub async fn engine(backend: &Backend, fixtures: &Fixtures, deny_tagging_api: &std::sync::atomic::AtomicBool) {
+pub async fn engine(
+    backend: &Backend,
+    fixtures: &Fixtures,
+    v2_finding: Arc<Finding>,
+    deny_tagging_api: &std::sync::atomic::AtomicBool,
+) {
     use std::sync::atomic::Ordering;
     let config = config();
     let dir = tempfile::tempdir().unwrap();
     let remediator = remediator(backend, &config, dir.path());
     let source = SourceId { account_id: ACCOUNT.into(), region: REGION.into() };
     backend.findings.fetch_page(&source, None).await.unwrap();
+    let v2_source = SourceId { account_id: ACCOUNT.into(), region: V2_REGION.into() };
+    let v2_page = backend.findings.fetch_page(&v2_source, None).await.unwrap();
+    assert!(v2_page.findings.iter().any(|f| f.id == v2_finding.id), "read through GetFindingsV2");
+    let counts = backend.findings.open_counts(&v2_source).await.unwrap();
+    assert!(counts.is_some_and(|c| c.by_control.contains_key("S3.8")), "counted by GetFindingStatisticsV2");
 
     let finding: Arc<Finding> =
         Arc::new(asff::read_one(&asff::s3_8_asff(ACCOUNT, REGION, "ht-iam-apply", "ht-iam-apply")));
@@ -259,4 +279,6 @@ pub async fn engine(backend: &Backend, fixtures: &Fixtures, deny_tagging_api: &s
         let outcome = runner.run(4, action, std::slice::from_ref(&finding), None).await;
         assert!(outcome.is_ok(), "{action}: {outcome:?}");
     }
+    let outcome = runner.run(5, "mark-notified", &[v2_finding], None).await;
+    assert!(outcome.is_ok(), "an OCSF finding marked notified: {outcome:?}");
 }

@@ -131,6 +131,8 @@ fn securityhub_operation(method: &str, path: &str) -> String {
         ("PATCH", "/findings/batchupdate") => "BatchUpdateFindings",
         ("POST", "/findingsv2") => "GetFindingsV2",
         ("PATCH", "/findingsv2/batchupdatev2") => "BatchUpdateFindingsV2",
+        ("GET", "/hubv2") => "DescribeSecurityHubV2",
+        ("POST", "/findingsv2/statistics") => "GetFindingStatisticsV2",
         _ => return format!("{method} {path}"),
     }
     .to_string()

@@ -4,11 +4,14 @@
 #![allow(dead_code)]
 
 pub mod asff;
+pub mod binary;
 #[path = "../common/mod.rs"]
 pub mod common;
 pub mod ec2;
 pub mod http;
 pub mod moto;
+pub mod ocsf;
+pub mod paging;
 pub mod proxy;
 pub mod queue;
 pub mod s3;

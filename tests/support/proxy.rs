@@ -111,6 +111,32 @@ impl Fault {
     }
 }
 
+impl Fault {
+    /// A Security Hub (restJson1) error as AWS answers it: the code in `x-amzn-ErrorType` and the body.
+    fn security_hub_error(status: u16, code: &str, message: &str) -> Self {
+        Self::answer(
+            status,
+            vec![("Content-Type".into(), "application/json".into()), ("x-amzn-ErrorType".into(), code.into())],
+            serde_json::json!({ "__type": code, "message": message }).to_string(),
+        )
+    }
+
+    /// The new Security Hub throttling (GetFindingsV2 and the other V2 operations answer `ThrottlingException`).
+    pub fn v2_throttling() -> Self {
+        Self::security_hub_error(429, "ThrottlingException", "Rate exceeded")
+    }
+
+    /// Security Hub denying the caller (no `securityhub:GetFindings` allowing GetFindingsV2, say).
+    pub fn security_hub_access_denied() -> Self {
+        Self::security_hub_error(
+            403,
+            "AccessDeniedException",
+            "User: arn:aws:sts::444444444444:assumed-role/HubtriageAudit/s is not authorized to perform: \
+             securityhub:GetFindings",
+        )
+    }
+}
+
 pub type Rule = dyn Fn(&IncomingRequest) -> Option<Fault> + Send + Sync;
 
 pub struct FaultProxy {
@@ -217,6 +243,18 @@ pub fn assume_role_account(req: &IncomingRequest) -> Option<String> {
 /// Whether the request is a Security Hub GetFindings call (restJson1: POST /findings).
 pub fn is_get_findings(req: &IncomingRequest) -> bool {
     req.head.starts_with("POST /findings ")
+}
+
+/// Whether the request is a GetFindingsV2 call (restJson1: POST /findingsv2).
+pub fn is_get_findings_v2(req: &IncomingRequest) -> bool {
+    req.head.starts_with("POST /findingsv2 ")
+}
+
+/// The region of a request's credential scope (`Credential=<key>/<date>/<region>/<service>/aws4_request`).
+pub fn region(req: &IncomingRequest) -> Option<String> {
+    let auth = req.header("authorization")?;
+    let credential = auth.split("Credential=").nth(1)?;
+    credential.split('/').nth(2).map(String::from)
 }
 
 /// Whether the request is an S3 call on `bucket` (path-style, as the product's S3 clients send them).

@@ -19,8 +19,14 @@ pub fn operation(req: &IncomingRequest) -> (String, bool) {
     let mut words = req.head.split_whitespace();
     let method = words.next().unwrap_or("").to_string();
     let path = words.next().unwrap_or("").to_string();
-    if method == "POST" && path.starts_with("/findings") && !path.starts_with("/findings/") {
-        return ("GetFindings".into(), false);
+    match (method.as_str(), path.as_str()) {
+        ("POST", "/findings") => return ("GetFindings".into(), false),
+        ("POST", "/findingsv2") => return ("GetFindingsV2".into(), false),
+        ("POST", "/findingsv2/statistics") => return ("GetFindingStatisticsV2".into(), false),
+        ("GET", "/hubv2") => return ("DescribeSecurityHubV2".into(), false),
+        ("PATCH", "/findings/batchupdate") => return ("BatchUpdateFindings".into(), true),
+        ("PATCH", "/findingsv2/batchupdatev2") => return ("BatchUpdateFindingsV2".into(), true),
+        _ => {}
     }
     let read = matches!(method.as_str(), "GET" | "HEAD");
     (format!("{method} {path}"), !read)

@@ -213,6 +213,7 @@ fn record(time: DateTime<Utc>, event: AuditEvent, result: AuditResult, job: &str
             id: if resource == SG_ARN { sg.id.to_string() } else { format!("other-{resource}") },
             product_arn: sg.product_arn.to_string(),
             first_observed_at: Some(at(2022, 3, 25, 19)),
+            format: Default::default(),
         }],
         control_id: Some("EC2.13".into()),
         account_id: "111111111111".into(),

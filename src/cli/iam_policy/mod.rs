@@ -70,7 +70,14 @@ fn exception_statements(config: &Config) -> Vec<Statement> {
 pub fn statements(config: &Config, playbooks: &Playbooks) -> Vec<Statement> {
     // With an aggregator the base identity reads every member's findings in its home region.
     let findings_for = if config.aws.aggregator_region.is_some() { Needed::Both } else { Needed::Member };
+    // GetFindings also authorises GetFindingsV2, BatchUpdateFindings BatchUpdateFindingsV2; unless every source reads
+    // Security Hub CSPM, DescribeSecurityHubV2 says which API a source reads and GetFindingStatisticsV2 (allowed by
+    // GetAdhocInsightResults) counts a V2 source's findings.
     let mut statements = scoped("ReadFindings", &["securityhub:GetFindings"], findings_for);
+    if config.aws.api != crate::cloud::ApiChoice::Cspm {
+        statements.extend(scoped("FindWhichSecurityHub", &["securityhub:DescribeSecurityHubV2"], findings_for));
+        statements.extend(scoped("CountFindings", &["securityhub:GetAdhocInsightResults"], findings_for));
+    }
     statements.extend(scoped("CallerIdentity", &["sts:GetCallerIdentity"], Needed::Base));
     statements.extend(scoped("UpdateFindingsAfterVerification", &["securityhub:BatchUpdateFindings"], Needed::Member));
     for playbook in playbooks.iter() {

@@ -7,7 +7,9 @@
 //! DeleteBucketEncryption are `s3:PutEncryptionConfiguration`, DeleteBucketTagging is `s3:PutBucketTagging`, S3
 //! Control's Get/Put/DeletePublicAccessBlock are `s3:GetAccountPublicAccessBlock` / `s3:PutAccountPublicAccessBlock`,
 //! ListBuckets is `s3:ListAllMyBuckets`, and GetFindingsV2 / BatchUpdateFindingsV2 are authorised by
-//! `securityhub:GetFindings` / `securityhub:BatchUpdateFindings`.
+//! `securityhub:GetFindings` / `securityhub:BatchUpdateFindings` (the API reference of each says so), while
+//! DescribeSecurityHubV2 is `securityhub:DescribeSecurityHubV2` and GetFindingStatisticsV2
+//! `securityhub:GetAdhocInsightResults`.
 
 /// The partition of every ARN the policy names. IAM has no policy variable for it; for GovCloud or China replace
 /// `arn:aws:` with `arn:aws-us-gov:` or `arn:aws-cn:`.
@@ -28,6 +30,8 @@ pub enum Scope {
     Ec2Taggable,
     /// The Security Hub hub of an account and region: `hub/default` (CSPM) and `hubv2/*` (the new Security Hub).
     Hubs,
+    /// The new Security Hub's hub only: `hubv2/*`.
+    HubV2,
 }
 
 impl Scope {
@@ -45,6 +49,7 @@ impl Scope {
             Self::Hubs => {
                 vec![format!("arn:{p}:securityhub:*:*:hub/default"), format!("arn:{p}:securityhub:*:*:hubv2/*")]
             }
+            Self::HubV2 => vec![format!("arn:{p}:securityhub:*:*:hubv2/*")],
         };
         arns.sort();
         arns
@@ -59,6 +64,7 @@ impl Scope {
             Self::Instances => "Instances",
             Self::Ec2Taggable => "Ec2Resources",
             Self::Hubs => "Hubs",
+            Self::HubV2 => "HubV2",
         }
     }
 }
@@ -91,7 +97,7 @@ const fn entry(action: &'static str, scope: Scope, access: Access) -> ActionScop
 }
 
 use Access::{Read, Write, WriteOwnAccountSetting};
-use Scope::{AllResources, Buckets, Ec2Taggable, Hubs, Instances, SecurityGroups};
+use Scope::{AllResources, Buckets, Ec2Taggable, HubV2, Hubs, Instances, SecurityGroups};
 
 /// Every action the generated policy can name, with the resource type the reference gives it (required `*` types
 /// included). Actions marked "only *" have no resource type in the reference.
@@ -136,6 +142,10 @@ pub const ACTIONS: &[ActionScope] = &[
     // AWS Security Hub: hub or hubv2 (GetFindingsV2 and BatchUpdateFindingsV2 are authorised by these two).
     entry("securityhub:GetFindings", Hubs, Read),
     entry("securityhub:BatchUpdateFindings", Hubs, Write),
+    // Whether the new Security Hub is enabled (`--api auto` and `v2`): its hubv2, as AWS's managed policies give it.
+    entry("securityhub:DescribeSecurityHubV2", HubV2, Read),
+    // GetFindingStatisticsV2 (the header's counts) is authorised by GetAdhocInsightResults (its API reference).
+    entry("securityhub:GetAdhocInsightResults", Hubs, Read),
     // Only *.
     entry("sts:GetCallerIdentity", AllResources, Read),
     entry("tag:GetResources", AllResources, Read),

@@ -91,6 +91,16 @@ fn base_and_member_halves_split_the_whole() {
     assert!(member.contains(&"ReadFindings".to_string()) && !member.contains(&"Notify".to_string()), "{member:?}");
     assert_eq!(base.len() + member.len(), all.len());
 
+    let which = find(&policy(&config, &playbooks), "FindWhichSecurityHub").clone();
+    assert_eq!(strings(&which["Action"]), ["securityhub:DescribeSecurityHubV2"]);
+    assert_eq!(which["Resource"], "arn:aws:securityhub:*:*:hubv2/*");
+    let count = find(&policy(&config, &playbooks), "CountFindings").clone();
+    assert_eq!(strings(&count["Action"]), ["securityhub:GetAdhocInsightResults"]);
+    let mut cspm = config.clone();
+    cspm.aws.api = crate::cloud::ApiChoice::Cspm;
+    let cspm_only = policy_for(&cspm, &playbooks, PolicyFor::All).to_string();
+    assert!(!cspm_only.contains("DescribeSecurityHubV2") && !cspm_only.contains("GetAdhocInsightResults"));
+
     let mut aggregated = config.clone();
     aggregated.aws.aggregator_region = Some("eu-west-1".into());
     let base = policy_for(&aggregated, &playbooks, PolicyFor::Base);

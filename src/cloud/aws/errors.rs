@@ -29,17 +29,16 @@ pub fn classify(
         // denial: the caller forgets the account's session, assumes the role again and retries. Kept as `Other`,
         // which is retryable, with the code in the text, which is what the caller looks for.
         Some(c) if is_expired_token(c) => CloudError::Other(text("credentials expired")),
+        // A denial that says the account has not enabled the service (the new Security Hub's operations answer so
+        // where it is off) is "not enabled", which is what the user must act on.
+        Some("AccessDeniedException" | "InvalidAccessException") if says_not_subscribed(message) => {
+            CloudError::NotEnabled(text("not subscribed"))
+        }
         Some("AccessDenied" | "AccessDeniedException" | "UnrecognizedClient" | "UnrecognizedClientException")
         | Some("InvalidClientTokenId" | "UnauthorizedOperation" | "AuthFailure" | "SignatureDoesNotMatch") => {
             CloudError::AccessDenied(text("access denied"))
         }
-        Some("InvalidAccessException") => {
-            if message.is_some_and(|m| m.to_ascii_lowercase().contains("not subscribed")) {
-                CloudError::NotEnabled(text("not subscribed"))
-            } else {
-                CloudError::AccessDenied(text("invalid access"))
-            }
-        }
+        Some("InvalidAccessException") => CloudError::AccessDenied(text("invalid access")),
         Some("ThrottlingException" | "TooManyRequestsException" | "LimitExceededException" | "Throttling")
         | Some("RequestLimitExceeded" | "SlowDown") => CloudError::Throttled(text("throttled")),
         Some("NoSuchBucket" | "InvalidGroup.NotFound" | "InvalidGroupId.NotFound" | "ResourceNotFoundException")
@@ -60,6 +59,11 @@ pub fn classify(
             None => "unknown error".into(),
         })),
     }
+}
+
+/// Whether a message says the account is not subscribed to (has not enabled) the service.
+fn says_not_subscribed(message: Option<&str>) -> bool {
+    message.is_some_and(|m| m.to_ascii_lowercase().contains("not subscribed"))
 }
 
 /// Whether an error code says the temporary credentials (session token) have expired.
@@ -134,6 +138,9 @@ mod tests {
             matches!(not_enabled, CloudError::NotEnabled(ref m) if m.contains("not subscribed")),
             "{not_enabled:?}"
         );
+        let v2_off =
+            c(Some("AccessDeniedException"), Some("Account 1 is not subscribed to Security Hub in r"), 403, "");
+        assert!(matches!(v2_off, CloudError::NotEnabled(_)), "{v2_off:?}");
         for code in ["ThrottlingException", "TooManyRequestsException", "LimitExceededException"] {
             assert!(matches!(c(Some(code), None, 429, ""), CloudError::Throttled(_)), "{code}");
         }

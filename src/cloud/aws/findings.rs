@@ -1,19 +1,24 @@
-//! `FindingSource` over Security Hub GetFindings: server-side filters, 100 per page, NextToken paging; the engine
-//! paces each source to the configured quota. Findings keep their own account and region (aggregator mode returns
-//! members' findings).
+//! `FindingSource` over Security Hub: GetFindings (CSPM, ASFF) or GetFindingsV2 (the new Security Hub, OCSF), chosen
+//! per source (`aws.api`: in `auto`, `DescribeSecurityHubV2` decides once per source); server-side filters, 100 per
+//! page, NextToken paging; the engine paces each source to the quota of the API it reads. Findings keep their own
+//! account and region (aggregator and delegated-administrator modes return members' findings).
 
 use super::convert::finding_to_json;
 use super::errors::map_sdk_error;
+use super::findings_v2::{self, V2Request};
 use super::session::Accounts;
 use super::AwsSettings;
 use crate::cloud::quota::Quota;
-use crate::cloud::{CloudError, FindingSource, FindingsPage, SourceId};
+use crate::cloud::{ApiChoice, CloudError, FindingCounts, FindingSource, FindingsPage, SourceApi, SourceId};
 use crate::model::asff::read_value;
-use crate::model::sanitize;
+use crate::model::{sanitize, ReadOutcome};
 use async_trait::async_trait;
-use aws_sdk_securityhub::types::{AwsSecurityFindingFilters, DateFilter, StringFilter, StringFilterComparison};
+use aws_sdk_securityhub::types::{
+    AwsSecurityFindingFilters, DateFilter, FindingScopes, StringFilter, StringFilterComparison,
+};
 use chrono::{DateTime, SecondsFormat, Utc};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// GetFindings page size (the API maximum).
 pub const PAGE_SIZE: i32 = 100;
@@ -89,34 +94,78 @@ pub async fn get_findings_page(
     let mut page = FindingsPage::default();
     for finding in out.findings() {
         let outcome = read_value(&finding_to_json(finding));
-        if outcome.findings.is_empty() && outcome.problems.is_empty() {
-            page.problems.push(format!("{context}: a finding without Id or ProductArn was skipped"));
-        }
-        page.findings.extend(outcome.findings);
         let id = sanitize::single_line(finding.id().unwrap_or("?"));
-        page.problems.extend(outcome.problems.into_iter().map(|p| format!("{context}: finding {id}: {}", p.reason)));
+        add_read(&mut page, outcome, context, &id, "a finding without Id or ProductArn was skipped");
     }
-    page.next_token = out.next_token().filter(|t| !t.is_empty()).map(String::from);
-    if page.next_token.is_some() && page.next_token == sent_token {
-        page.problems.push(format!("{context}: the service returned the same NextToken again; paging stopped"));
-        page.next_token = None;
-    }
+    page.next_token = checked_next_token(out.next_token(), sent_token.as_deref(), context, &mut page.problems);
     Ok(page)
 }
 
-/// Findings from Security Hub, one source per (account, region) or one aggregator source.
+/// Adds to `page` what one finding of a response read as: its findings, and its problems named by `context` and
+/// `id`; `skipped` says why when it read as nothing at all.
+pub(super) fn add_read(page: &mut FindingsPage, outcome: ReadOutcome, context: &str, id: &str, skipped: &str) {
+    if outcome.findings.is_empty() && outcome.problems.is_empty() {
+        page.problems.push(format!("{context}: {skipped}"));
+    }
+    page.findings.extend(outcome.findings);
+    page.problems.extend(outcome.problems.into_iter().map(|p| format!("{context}: finding {id}: {}", p.reason)));
+}
+
+/// The token for the next page: `None` at the end, and when the service answers with the token it was sent (paging
+/// would never end), which is reported in `problems`.
+pub(super) fn checked_next_token(
+    received: Option<&str>,
+    sent: Option<&str>,
+    context: &str,
+    problems: &mut Vec<String>,
+) -> Option<String> {
+    let next = received.filter(|t| !t.is_empty())?;
+    if Some(next) == sent {
+        problems.push(format!("{context}: the service returned the same NextToken again; paging stopped"));
+        return None;
+    }
+    Some(next.to_string())
+}
+
+/// Findings from Security Hub, one source per (account, region) or one aggregator source, each read through the API
+/// chosen for it.
 pub struct AwsFindingSource {
     accounts: Arc<Accounts>,
     sources: Vec<SourceId>,
     quota: Quota,
     filters: AwsSecurityFindingFilters,
+    api: ApiChoice,
+    v2_quota: Quota,
+    /// `Scopes` of every GetFindingsV2 call (the delegated administrator's organisation or OUs).
+    v2_scopes: Option<FindingScopes>,
+    /// The API each source reads, once decided (`auto`: by DescribeSecurityHubV2; `v2`: once it said enabled).
+    decided: Mutex<HashMap<SourceId, SourceApi>>,
 }
 
 impl AwsFindingSource {
     /// The sources to read and the limits to read them with.
     pub fn new(accounts: Arc<Accounts>, sources: Vec<SourceId>, settings: &AwsSettings) -> Self {
         let quota = Quota { rate: settings.get_findings_rate, burst: settings.get_findings_burst };
-        Self { accounts, sources, quota, filters: settings.filters.to_sdk() }
+        let v2_quota = Quota { rate: settings.get_findings_v2_rate, burst: settings.get_findings_v2_burst };
+        // Scopes are the delegated administrator's: only its one (aggregator) source sends them.
+        let v2_scopes = settings
+            .aggregator_region
+            .as_ref()
+            .and_then(|_| findings_v2::organization_scopes(&settings.organization_scope));
+        Self {
+            accounts,
+            sources,
+            quota,
+            filters: settings.filters.to_sdk(),
+            api: settings.api,
+            v2_quota,
+            v2_scopes,
+            decided: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn decided(&self, source: &SourceId) -> Option<SourceApi> {
+        self.decided.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(source).copied()
     }
 }
 
@@ -130,8 +179,35 @@ impl FindingSource for AwsFindingSource {
         Some(self.quota)
     }
 
+    fn source_quota(&self, source: &SourceId) -> Option<Quota> {
+        match self.api_of(source) {
+            Some(SourceApi::V2) => Some(self.v2_quota),
+            _ => Some(self.quota),
+        }
+    }
+
+    fn api_of(&self, source: &SourceId) -> Option<SourceApi> {
+        self.api.fixed().or_else(|| self.decided(source))
+    }
+
+    async fn open_counts(&self, source: &SourceId) -> Result<Option<FindingCounts>, CloudError> {
+        if self.api_of(source) != Some(SourceApi::V2) {
+            return Ok(None);
+        }
+        let client = self.client(source).await?;
+        let context = format!("GetFindingStatisticsV2 in {source}");
+        let counts = Box::pin(findings_v2::open_finding_counts(&client, self.v2_scopes.clone(), &context)).await;
+        self.renewing(source, counts).await.map(Some)
+    }
+
     async fn fetch_page(&self, source: &SourceId, token: Option<String>) -> Result<FindingsPage, CloudError> {
-        Box::pin(self.page(source, &self.filters, token)).await
+        match Box::pin(self.decide(source)).await? {
+            SourceApi::Cspm => Box::pin(self.page(source, &self.filters, token)).await,
+            SourceApi::V2 => {
+                let request = V2Request { filters: findings_v2::open_filters(), scopes: self.v2_scopes.clone() };
+                Box::pin(self.page_v2(source, &request, token)).await
+            }
+        }
     }
 
     async fn fetch_changed_page(
@@ -140,29 +216,96 @@ impl FindingSource for AwsFindingSource {
         since: DateTime<Utc>,
         token: Option<String>,
     ) -> Result<FindingsPage, CloudError> {
-        let filters = FindingFilters::changed_since(since);
-        Box::pin(self.page(source, &filters, token)).await
+        match Box::pin(self.decide(source)).await? {
+            SourceApi::Cspm => Box::pin(self.page(source, &FindingFilters::changed_since(since), token)).await,
+            SourceApi::V2 => {
+                let filters = findings_v2::changed_since_filters(since);
+                let request = V2Request { filters, scopes: self.v2_scopes.clone() };
+                Box::pin(self.page_v2(source, &request, token)).await
+            }
+        }
     }
 }
 
 impl AwsFindingSource {
-    /// One GetFindings page of a source with `filters`, after a token from the source's bucket.
-    async fn page(
-        &self,
-        source: &SourceId,
-        filters: &AwsSecurityFindingFilters,
-        token: Option<String>,
-    ) -> Result<FindingsPage, CloudError> {
+    /// The Security Hub client of a source, in its account (assumed role) and region.
+    async fn client(&self, source: &SourceId) -> Result<aws_sdk_securityhub::Client, CloudError> {
         let config = Box::pin(self.accounts.config_for(&source.account_id)).await?;
-        let client = Accounts::securityhub(&config, &source.region);
-        let context = format!("GetFindings in {source}");
-        let result = Box::pin(get_findings_page(&client, filters, token, &context)).await;
+        Ok(Accounts::securityhub(&config, &source.region))
+    }
+
+    /// `result`, after forgetting the account's session when its credentials expired (the next attempt assumes the
+    /// role again).
+    async fn renewing<T>(&self, source: &SourceId, result: Result<T, CloudError>) -> Result<T, CloudError> {
         if let Err(CloudError::Other(m)) = &result {
             if m.contains("ExpiredToken") {
                 self.accounts.forget(&source.account_id).await;
             }
         }
         result
+    }
+
+    /// The API a source reads. `auto` asks DescribeSecurityHubV2 once: enabled → V2; not enabled, not known to the
+    /// endpoint or denied → CSPM. `v2` asks too, so a source without the new Security Hub says "not enabled".
+    /// Errors worth retrying (throttling, network) decide nothing: the page fails and is retried.
+    async fn decide(&self, source: &SourceId) -> Result<SourceApi, CloudError> {
+        if self.api == ApiChoice::Cspm {
+            return Ok(SourceApi::Cspm);
+        }
+        if let Some(api) = self.decided(source) {
+            return Ok(api);
+        }
+        let context = format!("DescribeSecurityHubV2 in {source}");
+        let client = self.client(source).await?;
+        let enabled = Box::pin(findings_v2::v2_enabled(&client, &context)).await;
+        let api = match (self.api, self.renewing(source, enabled).await) {
+            (_, Ok(true)) => SourceApi::V2,
+            (ApiChoice::V2, Ok(false)) => {
+                return Err(CloudError::NotEnabled(format!(
+                    "{context}: the new Security Hub (V2) is not enabled here; enable it, or read Security Hub CSPM \
+                     with --api cspm (or auto)"
+                )))
+            }
+            (ApiChoice::V2, Err(CloudError::AccessDenied(m))) => {
+                tracing::warn!(source = %source, "{m}; reading GetFindingsV2 anyway (--api v2)");
+                SourceApi::V2
+            }
+            (_, Ok(false)) => SourceApi::Cspm,
+            (_, Err(CloudError::AccessDenied(m) | CloudError::Unsupported(m))) => {
+                tracing::warn!(source = %source, "{m}; reading Security Hub CSPM (GetFindings)");
+                SourceApi::Cspm
+            }
+            (_, Err(e)) => return Err(e),
+        };
+        tracing::info!(source = %source, api = %api, "the source reads {}", api.operation());
+        self.decided.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(source.clone(), api);
+        Ok(api)
+    }
+
+    /// One GetFindings page of a source with `filters`.
+    async fn page(
+        &self,
+        source: &SourceId,
+        filters: &AwsSecurityFindingFilters,
+        token: Option<String>,
+    ) -> Result<FindingsPage, CloudError> {
+        let client = self.client(source).await?;
+        let context = format!("GetFindings in {source}");
+        let result = Box::pin(get_findings_page(&client, filters, token, &context)).await;
+        self.renewing(source, result).await
+    }
+
+    /// One GetFindingsV2 page of a source.
+    async fn page_v2(
+        &self,
+        source: &SourceId,
+        request: &V2Request,
+        token: Option<String>,
+    ) -> Result<FindingsPage, CloudError> {
+        let client = self.client(source).await?;
+        let context = format!("GetFindingsV2 in {source}");
+        let result = Box::pin(findings_v2::get_findings_v2_page(&client, request, token, &context)).await;
+        self.renewing(source, result).await
     }
 }
 

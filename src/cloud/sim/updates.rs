@@ -55,7 +55,7 @@ fn update(
     region: &str,
     update: &FindingUpdate,
 ) -> Result<UpdateReport, CloudError> {
-    state.count("BatchUpdateFindings");
+    state.count(update.operation());
     state.records.updates.push((account_id.to_string(), region.to_string(), update.clone()));
     let source = SourceId { account_id: account_id.into(), region: region.into() };
     faults::check_write(state.faults.get(&source), &source, "securityhub:BatchUpdateFindings", true)?;

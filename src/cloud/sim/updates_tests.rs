@@ -14,7 +14,13 @@ const EU: &str = "eu-west-1";
 const BUCKET: &str = "platform-staging-artifacts-eu-west-1";
 
 fn resolve(keys: Vec<FindingKey>, note: &str) -> FindingUpdate {
-    FindingUpdate { findings: keys, status: WorkflowStatus::Resolved, note: note.into(), updated_by: "alice".into() }
+    FindingUpdate {
+        findings: keys,
+        format: Default::default(),
+        status: WorkflowStatus::Resolved,
+        note: note.into(),
+        updated_by: "alice".into(),
+    }
 }
 
 fn update(org: &SimOrg, update: &FindingUpdate) -> Result<crate::cloud::UpdateReport, CloudError> {

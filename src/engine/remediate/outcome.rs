@@ -1,15 +1,14 @@
-//! After the calls: verification with backoff, the finding update (BatchUpdateFindings, at most 100 per call), the
-//! notification, and their audit records.
+//! After the calls: verification with backoff, the finding update (BatchUpdateFindings for ASFF findings,
+//! BatchUpdateFindingsV2 for OCSF ones, at most 100 per call), the notification, and their audit records.
 
 use super::{Job, Remediator};
-use crate::cloud::updates::{bounded_note, bounded_subject, MAX_FINDINGS_PER_UPDATE};
+use crate::cloud::updates::{bounded_note, bounded_subject, update_groups};
 use crate::cloud::{FindingUpdate, Notification};
-use crate::engine::audit::{AuditEvent, AuditResult};
+use crate::engine::audit::{AuditEvent, AuditFinding, AuditResult};
 use crate::engine::jobs::JobState;
 use crate::model::{FindingKey, WorkflowStatus};
 use crate::playbook::ResourceState;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// How verification ended: the state read back, or why it did not show the desired state.
@@ -70,11 +69,7 @@ impl Remediator {
     pub(super) async fn set_workflow(&self, job: &Job, status: WorkflowStatus, note: &str) -> Result<(), String> {
         let result = self.update_findings(job, status, note).await;
         if let (Ok(()), Some(store)) = (&result, self.store.get()) {
-            let keys: Vec<FindingKey> = job
-                .findings
-                .iter()
-                .map(|f| FindingKey { product_arn: Arc::from(f.product_arn.as_str()), id: Arc::from(f.id.as_str()) })
-                .collect();
+            let keys: Vec<FindingKey> = job.findings.iter().map(AuditFinding::key).collect();
             if let Err(e) = store.set_workflow(&keys, status, note, chrono::Utc::now()) {
                 tracing::warn!(error = %e, "the store did not take the workflow status set");
             }
@@ -89,15 +84,11 @@ impl Remediator {
 
     async fn update_findings(&self, job: &Job, status: WorkflowStatus, note: &str) -> Result<(), String> {
         let updates = self.updates.as_ref().ok_or("no Security Hub connection to update findings")?;
-        let keys: Vec<FindingKey> = job
-            .findings
-            .iter()
-            .map(|f| FindingKey { product_arn: Arc::from(f.product_arn.as_str()), id: Arc::from(f.id.as_str()) })
-            .collect();
         let mut problems = Vec::new();
-        for chunk in keys.chunks(MAX_FINDINGS_PER_UPDATE) {
+        for (format, chunk) in update_groups(&job.findings, |f| f.format) {
             let update = FindingUpdate {
-                findings: chunk.to_vec(),
+                findings: chunk.iter().map(|f| f.key()).collect(),
+                format,
                 status,
                 note: bounded_note(note),
                 updated_by: self.operator.clone(),

@@ -3,12 +3,12 @@
 //! audit log) are set back to NEW by a background sweeper. Every update is audited as a `suppression` record.
 
 use super::Remediator;
-use crate::cloud::updates::{bounded_note, MAX_FINDINGS_PER_UPDATE};
+use crate::cloud::updates::{bounded_note, update_groups};
 use crate::cloud::{FindingUpdate, SourceId};
 use crate::engine::audit::{AuditEvent, AuditFinding, AuditRecord, AuditResult};
 use crate::engine::exceptions::{short_id, ExceptionEntry, ExceptionStatus};
 use crate::engine::Msg;
-use crate::model::{Finding, FindingKey, RecordState, WorkflowStatus};
+use crate::model::{Finding, RecordState, WorkflowStatus};
 use crate::policy::exception::{read_exception, ExceptionStatus as Read};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -214,15 +214,10 @@ impl Remediator {
         let mut done = 0;
         for ((account_id, region, _), batch) in batches {
             let note = bounded_note(&batch.note);
-            for chunk in batch.findings.chunks(MAX_FINDINGS_PER_UPDATE) {
+            for (format, chunk) in update_groups(&batch.findings, |f| f.format) {
                 let update = FindingUpdate {
-                    findings: chunk
-                        .iter()
-                        .map(|f| FindingKey {
-                            product_arn: Arc::from(f.product_arn.as_str()),
-                            id: Arc::from(f.id.as_str()),
-                        })
-                        .collect(),
+                    findings: chunk.iter().map(|f| f.key()).collect(),
+                    format,
                     status,
                     note: note.clone(),
                     updated_by: self.operator.clone(),
@@ -231,10 +226,10 @@ impl Remediator {
                     Ok(report) => {
                         let why: HashMap<String, String> = report.unprocessed.into_iter().collect();
                         let (failed, ok): (Vec<AuditFinding>, Vec<AuditFinding>) =
-                            chunk.iter().cloned().partition(|f| why.contains_key(&f.id));
+                            chunk.into_iter().cloned().partition(|f| why.contains_key(&f.id));
                         (ok, failed, why.into_iter().map(|(id, why)| format!("{id}: {why}")).collect::<Vec<_>>())
                     }
-                    Err(e) => (Vec::new(), chunk.to_vec(), vec![e.to_string()]),
+                    Err(e) => (Vec::new(), chunk.into_iter().cloned().collect(), vec![e.to_string()]),
                 };
                 let record = |findings: Vec<AuditFinding>, result, message: String| AuditRecord {
                     time: Utc::now(),

@@ -61,6 +61,7 @@ async fn excepted_findings_are_suppressed_once_with_a_note() {
     let held = bucket_findings(&f, false);
     let reset = FindingUpdate {
         findings: held.iter().map(|x| x.key()).collect(),
+        format: Default::default(),
         status: WorkflowStatus::New,
         note: "someone looked at it".into(),
         updated_by: "someone".into(),

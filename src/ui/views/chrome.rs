@@ -31,6 +31,10 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         spans.push(Span::styled(format!(" would auto-fix {} ", app.would_fix()), Style::default().fg(t.muted)));
     }
+    if let Some(totals) = open_totals(app) {
+        spans.push(Span::styled("│", Style::default().fg(t.border)));
+        spans.push(Span::styled(format!(" {totals} "), Style::default().fg(t.foreground)));
+    }
     let running = app.running_jobs();
     if running > 0 {
         spans.push(Span::styled("│", Style::default().fg(t.border)));
@@ -48,6 +52,24 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     let sort_dir = if app.listing.descending { "↓" } else { "↑" };
     spans.push(Span::styled(format!(" sort {}{sort_dir}", app.listing.sort.name()), Style::default().fg(t.muted)));
     frame.render_widget(Paragraph::new(Line::from(spans)).style(Style::default().bg(t.status_bg)), area);
+}
+
+/// What Security Hub counts in the sources that can tell (the new Security Hub), summed: "Security Hub: 1,234 open
+/// (12 critical, 340 high, 880 medium, 2 low), 400 with a playbook"; `None` when no source told.
+pub fn open_totals(app: &App) -> Option<String> {
+    let mut sum = crate::engine::OpenTotals::default();
+    for totals in app.source_totals.values() {
+        sum.add(totals);
+    }
+    if app.source_totals.is_empty() {
+        return None;
+    }
+    let levels: Vec<String> = crate::model::Severity::ALL
+        .iter()
+        .filter_map(|s| sum.by_severity.get(s).filter(|n| **n > 0).map(|n| format!("{n} {}", s.label().to_lowercase())))
+        .collect();
+    let levels = if levels.is_empty() { String::new() } else { format!(" ({})", levels.join(", ")) };
+    Some(format!("Security Hub: {} open{levels}, {} with a playbook", sum.total(), sum.with_playbook))
 }
 
 /// Counts of sources per state: "8 sources: 7 ok, 1 denied".

@@ -1,5 +1,5 @@
-//! Sources view: one row per account, one column per region; each cell the source's state, finding count and last
-//! sync. Failing sources are listed below with their error text.
+//! Sources view: one row per account, one column per region; each cell the API the source reads (`cspm` or `v2`),
+//! its state, finding count and last sync. Failing sources are listed below with their error text.
 
 use crate::cloud::SourceId;
 use crate::engine::SourceStatus;
@@ -26,6 +26,14 @@ pub fn cell_text(status: &SourceStatus) -> String {
         }
         SourceStatus::Cached { findings, synced_from: None } => format!("cached {findings} · never synced"),
         other => other.word().to_string(),
+    }
+}
+
+/// The cell's text after the API the source reads, when it is known: "v2 ok 120 · 14:03:07", "cspm loading 300".
+pub fn with_api(api: Option<crate::cloud::SourceApi>, text: String) -> String {
+    match api {
+        Some(api) => format!("{api} {text}"),
+        None => text,
     }
 }
 
@@ -99,8 +107,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         let name = app.account_names.get(*account).map(|n| format!("{account} {n}")).unwrap_or(account.to_string());
         let cells = regions.iter().map(|region| {
             let id = SourceId { account_id: account.to_string(), region: region.to_string() };
+            let api = app.source_apis.get(&id).copied();
             match app.sources.get(&id) {
-                Some(status) => Cell::from(Span::styled(cell_text(status), cell_style(status, t))),
+                Some(status) => Cell::from(Span::styled(with_api(api, cell_text(status)), cell_style(status, t))),
                 None => Cell::from(Span::styled("—", Style::default().fg(t.muted))),
             }
         });
@@ -123,8 +132,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         let lines: Vec<Line> = errors
             .iter()
             .map(|(id, e)| {
+                let at = match app.source_apis.get(id) {
+                    Some(api) => format!("{id} ({}): ", api.operation()),
+                    None => format!("{id}: "),
+                };
                 Line::from(vec![
-                    Span::styled(format!("{id}: "), Style::default().fg(t.error).add_modifier(Modifier::BOLD)),
+                    Span::styled(at, Style::default().fg(t.error).add_modifier(Modifier::BOLD)),
                     // Error text can carry a service's (or a finding's) words: made inert like them.
                     Span::raw(crate::model::sanitize::single_line(e)),
                 ])
