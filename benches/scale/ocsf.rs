@@ -99,13 +99,18 @@ pub fn run(findings: usize, report: &mut Report) {
         format!("{} pages, {mb:.0} MB, from {} sample findings", pages.len(), templates.len()),
     );
     let (triage, now) = (triage(), chrono::Utc::now());
-    let (mut floor, mut ingest) = (Duration::MAX, Duration::MAX);
+    let (mut floor, mut reader, mut ingest) = (Duration::MAX, Duration::MAX, Duration::MAX);
     for _ in 0..ROUNDS {
         let (took, values) = timed(&pages, |pages| {
             pages.iter().map(|p| serde_json::from_str::<Value>(p).expect("json")).collect::<Vec<_>>()
         });
         floor = floor.min(took);
         discard(values);
+        let (took, read) = timed(pages.clone(), |pages| {
+            pages.into_iter().map(|page| read_any_document(page).findings).collect::<Vec<_>>()
+        });
+        reader = reader.min(took);
+        discard(read);
         let (took, rows) = timed(pages.clone(), |pages| {
             pages
                 .into_iter()
@@ -119,6 +124,7 @@ pub fn run(findings: usize, report: &mut Report) {
     }
     let rate = |d: Duration| findings as f64 / d.as_secs_f64();
     report.note("OCSF ingest floor: serde_json::Value parse only", format!("{}/s", thousands(rate(floor))));
+    report.note("  of which: parse + normalize (reader)", format!("{}/s", thousands(rate(reader))));
     report.check(
         "OCSF ingest: parse + normalize + verdict (1 core)",
         format!("{}/s, {:.0} MB/s", thousands(rate(ingest)), mb / ingest.as_secs_f64()),
