@@ -6,6 +6,7 @@ use crate::cloud::sim::{SimFault, SimOrg};
 use crate::cloud::{FindingSource, SourceId};
 use crate::config::ExceptionsConfig;
 use crate::engine::exceptions::{ExceptionInput, ExceptionOp, ExceptionStatus};
+use crate::model::ResourceRef;
 use crate::playbook::{Change, ResourceState};
 use crate::policy::Verdict;
 use std::collections::BTreeMap;

@@ -6,21 +6,23 @@ mod apply;
 mod exception;
 mod exception_list;
 mod exception_read;
+mod job;
 mod outcome;
 mod rollback;
 mod suppress;
 mod watch;
 
-use super::audit::{AuditEvent, AuditFinding, AuditLog, AuditRecord, AuditResult};
-use super::jobs::{ApplyRequest, JobId, JobKind, JobState, JobUpdate, PreviewItem};
+use super::audit::{AuditEvent, AuditLog, AuditRecord, AuditResult};
+use super::jobs::{ApplyRequest, JobId, JobState, PreviewItem};
 use super::live_plan::assess_live;
 use super::Msg;
 use crate::cloud::{Automation, Backend, FindingUpdates, Notifier, ReadOnly, Resources};
 use crate::config::{NotifyConfig, RemediationConfig};
-use crate::model::{Finding, FindingKey, ResourceRef};
+use crate::model::Finding;
 use crate::triage::Triage;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use futures::StreamExt;
+use job::{resource_region, Job};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -345,101 +347,12 @@ fn on_off(on: bool) -> &'static str {
     }
 }
 
-/// One running job: what it is about, and where its updates go.
-#[derive(Clone)]
-struct Job {
-    id: JobId,
-    audit_job: String,
-    kind: JobKind,
-    findings: Vec<AuditFinding>,
-    control_id: String,
-    playbook: String,
-    account_id: String,
-    region: String,
-    resource: ResourceRef,
-    fingerprint: String,
-    started_at: DateTime<Utc>,
-    tx: Option<UnboundedSender<Msg>>,
-}
-
-impl Job {
-    /// The key jobs on the same resource share.
-    fn resource_key(&self) -> String {
-        format!("{}/{}/{}", self.account_id, self.region, self.resource.id)
-    }
-
-    fn update(&self, state: &JobState) {
-        if let Some(tx) = &self.tx {
-            let _ = tx.send(Msg::Job(Box::new(JobUpdate {
-                id: self.id,
-                audit_job: self.audit_job.clone(),
-                kind: self.kind,
-                findings: self
-                    .findings
-                    .iter()
-                    .map(|f| FindingKey {
-                        product_arn: Arc::from(f.product_arn.as_str()),
-                        id: Arc::from(f.id.as_str()),
-                    })
-                    .collect(),
-                control_id: self.control_id.clone(),
-                playbook: self.playbook.clone(),
-                account_id: self.account_id.clone(),
-                region: self.region.clone(),
-                resource: self.resource.id.clone(),
-                fingerprint: self.fingerprint.clone(),
-                state: state.clone(),
-                started_at: self.started_at,
-                updated_at: Utc::now(),
-            })));
-        }
-    }
-
-    /// Tells whoever follows the job (the TUI, a headless command) that a notification about it was not sent.
-    fn notification_failed(&self, event: &str, topic: &str, cause: &crate::cloud::CloudError) {
-        if let Some(tx) = &self.tx {
-            let _ = tx.send(Msg::NotificationFailed(Box::new(super::NotificationFailure {
-                job: self.audit_job.clone(),
-                event: event.to_string(),
-                topic: topic.to_string(),
-                cause: cause.to_string(),
-            })));
-        }
-    }
-
-    /// A record about this job, without states or changes.
-    fn record(&self, operator: &str, event: AuditEvent, result: AuditResult, message: String) -> AuditRecord {
-        AuditRecord {
-            time: Utc::now(),
-            event,
-            result,
-            job: Some(self.audit_job.clone()),
-            operator: operator.to_string(),
-            findings: self.findings.clone(),
-            control_id: Some(self.control_id.clone()),
-            account_id: self.account_id.clone(),
-            region: self.region.clone(),
-            resource_type: self.resource.kind.clone(),
-            resource: self.resource.id.clone(),
-            playbook: Some(self.playbook.clone()),
-            fingerprint: (!self.fingerprint.is_empty()).then(|| self.fingerprint.clone()),
-            before: None,
-            after: None,
-            changes: Vec::new(),
-            rollback: Vec::new(),
-            message,
-        }
-    }
-}
-
-/// The region a resource lives in: its own (global S3 findings carry it there), else the finding's.
-fn resource_region(finding: &Finding, resource: &ResourceRef) -> String {
-    resource.region.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| finding.region.clone())
-}
-
 #[cfg(test)]
 #[path = "exception_tests.rs"]
 mod exception_tests;
+#[cfg(test)]
+#[path = "rollback_tests.rs"]
+mod rollback_tests;
 #[cfg(test)]
 #[path = "suppress_tests.rs"]
 mod suppress_tests;
