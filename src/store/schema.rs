@@ -43,7 +43,8 @@ pub(super) const FIRST: &str = "CREATE TABLE findings (
 
 /// 1 → 2: findings in a rowid table (a finding's JSON is kilobytes: SQLite keeps large rows well only there), in
 /// the order they arrived, so a restart reads them front to back; identity through a unique index; each finding's
-/// format (ASFF or OCSF), for reading its JSON back.
+/// format (ASFF or OCSF), for queries by format (reading its JSON back needs none: the reader tells the formats apart
+/// by their fields).
 const SECOND: &str = "CREATE TABLE findings_by_row (
          row           INTEGER PRIMARY KEY,
          product_arn   TEXT NOT NULL,
