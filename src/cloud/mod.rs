@@ -4,6 +4,8 @@
 pub mod api;
 pub mod audit_copy;
 pub mod aws;
+pub mod coordination;
+pub mod events;
 pub mod file;
 mod file_locate;
 pub mod file_read;

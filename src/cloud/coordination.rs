@@ -1,0 +1,64 @@
+//! Coordination between every process that may change a resource: TUIs, `apply` and `watch` replicas on one machine
+//! or many. A lease per resource (owner, expiry, heartbeat) is taken before any change and released with the outcome.
+//! Adapters: in-process and data-dir locks on one machine; a DynamoDB table (conditional writes) across machines.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// Who holds, or wants, a lease: shown to the others ("changed by … since …").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseOwner {
+    /// The caller identity (STS ARN, role session included) or the demo operator.
+    pub operator: String,
+    /// Host and process id (`host:pid`), and the kind of process (`tui`, `apply`, `watch`).
+    pub process: String,
+    /// The audit log's job id of the change the lease is taken for.
+    pub job: String,
+}
+
+/// A lease as it stands in the lease store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    /// The resource it covers: `account/region/resource id`.
+    pub key: String,
+    pub owner: LeaseOwner,
+    pub taken_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// The lease this one took over because its owner stopped renewing it: the next taker must re-read the resource
+    /// and look for that job's intent before doing anything.
+    pub took_over: Option<Box<Lease>>,
+}
+
+/// Why a lease was not granted, renewed or released.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LeaseError {
+    /// Someone else holds it, until its expiry unless renewed.
+    #[error("{key} is being changed by {} ({}, job {}) since {}; lease until {}", .holder.owner.operator, .holder.owner.process, .holder.owner.job, .holder.taken_at.to_rfc3339(), .holder.expires_at.to_rfc3339())]
+    Held { key: String, holder: Box<Lease> },
+    /// The lease was lost (expired and taken by another owner) while it was held.
+    #[error("lease on {0} was lost: another owner took it after it expired")]
+    Lost(String),
+    /// The lease store could not be reached or refused the call: no change may be made.
+    #[error("lease store unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// Leases on resources. Every implementation is safe for concurrent use from many processes.
+#[async_trait]
+pub trait Leases: Send + Sync {
+    /// Where leases live, for the UI and logs ("in-process", "data dir …", "DynamoDB table …").
+    fn describe(&self) -> String;
+
+    /// Takes the lease on `key` for `ttl`, or says who holds it.
+    async fn acquire(&self, key: &str, owner: &LeaseOwner, ttl: Duration) -> Result<Lease, LeaseError>;
+
+    /// Extends a held lease by `ttl` from now (the heartbeat); `Lost` when another owner has it now.
+    async fn renew(&self, lease: &Lease, ttl: Duration) -> Result<Lease, LeaseError>;
+
+    /// Gives a held lease back, recording the outcome (`fixed`, `failed: …`); a lease already lost is not an error.
+    async fn release(&self, lease: &Lease, outcome: &str) -> Result<(), LeaseError>;
+
+    /// The live (unexpired) lease on `key`, if any.
+    async fn holder(&self, key: &str) -> Result<Option<Lease>, LeaseError>;
+}
