@@ -34,6 +34,7 @@ pub struct Config {
     pub actions: Vec<crate::actions::ActionConfig>,
     pub aws: crate::config_aws::AwsConfig,
     pub store: crate::config_store::StoreConfig,
+    pub watch: crate::config_watch::WatchConfig,
 }
 
 /// `[remediation]`: how fixes are verified and watched.
@@ -195,6 +196,7 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), String> {
+        self.watch.validate()?;
         for id in self.accounts.keys() {
             if id.len() != 12 || !id.chars().all(|c| c.is_ascii_digit()) {
                 return Err(format!("accounts.\"{id}\": an account id has 12 digits"));

@@ -11,6 +11,7 @@ pub mod config_audit;
 pub mod config_aws;
 mod config_locate;
 pub mod config_store;
+pub mod config_watch;
 pub mod engine;
 pub mod model;
 pub mod playbook;

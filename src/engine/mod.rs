@@ -16,6 +16,7 @@ pub mod refresh;
 pub mod remediate;
 mod row;
 pub mod stage;
+pub mod unattended;
 
 use crate::cloud::SourceId;
 use crate::model::FindingKey;

@@ -112,7 +112,7 @@ async fn run(mut stage: Stage, mut rx: UnboundedReceiver<Msg>, out: UnboundedSen
 }
 
 /// Closed findings past the retention, removed from the store.
-async fn pruned(p: &Pruning) -> Option<Vec<crate::model::FindingKey>> {
+pub(crate) async fn pruned(p: &Pruning) -> Option<Vec<crate::model::FindingKey>> {
     let (store, days) = (p.store.clone(), p.retention_days);
     match tokio::task::spawn_blocking(move || store.prune_keys(days, chrono::Utc::now())).await {
         Ok(Ok(keys)) if !keys.is_empty() => {
@@ -143,6 +143,11 @@ pub struct Stage {
 impl Stage {
     pub fn new(subscribers: Subscribers) -> Self {
         Self { state: FindingState::default(), subscribers, input: None }
+    }
+
+    /// A stage its owner drives by hand (`watch`), whose subscribers send the work they start to `input`.
+    pub fn driven(subscribers: Subscribers, input: &UnboundedSender<Msg>) -> Self {
+        Self { input: Some(input.downgrade()), ..Self::new(subscribers) }
     }
 
     /// How many findings the stage knows.

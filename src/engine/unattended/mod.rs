@@ -1,0 +1,474 @@
+//! `watch`: the engine without a TUI, fed by finding events from a queue (EventBridge → SQS) and by the delta sync
+//! as the safety net for missed events. It drives the Store stage itself, so it knows the current copy of every
+//! finding an event names (a late or repeated event changes nothing), decides by policy, applies `auto-fix` verdicts
+//! when auto-fix is on (and on a console custom action), and deletes a message only once the outcome of everything
+//! it asked for is in the audit log. A message that cannot be read, or whose fix failed, is left to the queue: it
+//! comes back after its visibility timeout and, after the queue's `maxReceiveCount`, goes to its dead-letter queue.
+
+mod decide;
+pub mod log;
+pub mod message;
+mod pending;
+mod receiver;
+
+use crate::cloud::events::{EventQueue, QueueMessage};
+use crate::cloud::SourceId;
+use crate::engine::ingest::assess_page;
+use crate::engine::jobs::{ApplyRequest, JobId, JobState, JobUpdate};
+use crate::engine::remediate::Remediator;
+use crate::engine::stage::{pruned, Pruning, Stage, Subscribers, Sweeper};
+use crate::engine::{Msg, Row, SourceStatus};
+use crate::model::{Finding, FindingKey};
+use crate::store::Store;
+use crate::triage::Triage;
+use chrono::{DateTime, Utc};
+use decide::{decide, Action, Context};
+use log::{Decision, DecisionLog};
+use message::{read_event, EventKind};
+use pending::{Pending, RunningFix};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+/// How `watch` runs.
+#[derive(Debug, Clone)]
+pub struct WatchSettings {
+    /// The auto-fix switch: `auto-fix` verdicts are applied (a console custom action applies them either way).
+    pub auto_fix: bool,
+    /// A message received more often is left to the queue's redrive policy unhandled.
+    pub max_receives: u32,
+    /// Visibility given to a message whose fix runs, renewed at a third of it.
+    pub visibility: Duration,
+    /// Messages handled at once.
+    pub max_in_flight: usize,
+    /// Drain the queue, finish what it asked for, and stop (no delta sync).
+    pub once: bool,
+    /// Accounts fixes may run in (`aws.accounts`); `None`: any.
+    pub accounts: Option<BTreeSet<String>>,
+    /// How long a long poll waits for a first message.
+    pub wait: Duration,
+    /// Longest wait for running fixes once stopping.
+    pub stop_grace: Duration,
+}
+
+impl Default for WatchSettings {
+    fn default() -> Self {
+        Self {
+            auto_fix: false,
+            max_receives: 5,
+            visibility: Duration::from_secs(120),
+            max_in_flight: 40,
+            once: false,
+            accounts: None,
+            wait: Duration::from_secs(20),
+            stop_grace: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What a run did, for its exit status.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WatchSummary {
+    pub received: usize,
+    pub deleted: usize,
+    /// Left to the queue: unreadable, failed, or unfinished when stopped.
+    pub left: usize,
+    pub fixed: usize,
+    pub failed: usize,
+}
+
+/// The running engine.
+pub struct Watch {
+    stage: Stage,
+    remediator: Arc<Remediator>,
+    triage: Arc<Triage>,
+    queue: Arc<dyn EventQueue>,
+    store: Option<Arc<Store>>,
+    settings: WatchSettings,
+    log: DecisionLog,
+    /// Every finding's current row, as the stage decided it.
+    current: HashMap<FindingKey, Row>,
+    /// Jobs this watch started that have not ended.
+    jobs: HashMap<JobId, RunningFix>,
+    /// Finding → the job running on it.
+    fixing: HashMap<FindingKey, JobId>,
+    /// Finding → `UpdatedAt` of the copy a job fixed and verified.
+    fixed: HashMap<FindingKey, Option<DateTime<Utc>>>,
+    /// Messages being handled, by message id.
+    pending: BTreeMap<String, Pending>,
+    /// Whether the rows reaching the stage right now come from an event (decided per message, not as synced rows).
+    in_event: bool,
+    input: UnboundedSender<Msg>,
+    rx: UnboundedReceiver<Msg>,
+    summary: WatchSummary,
+}
+
+impl Watch {
+    /// A watch on `queue` through `remediator`; `log` gets the decisions.
+    pub fn new(
+        remediator: Arc<Remediator>,
+        queue: Arc<dyn EventQueue>,
+        store: Option<Arc<Store>>,
+        settings: WatchSettings,
+        log: DecisionLog,
+    ) -> Self {
+        let (input, rx) = unbounded_channel();
+        let subscribers = Subscribers { auto_fix: None, sweeper: Sweeper::new(&remediator) };
+        Self {
+            stage: Stage::driven(subscribers, &input),
+            triage: remediator.triage().clone(),
+            remediator,
+            queue,
+            store,
+            settings,
+            log,
+            current: HashMap::new(),
+            jobs: HashMap::new(),
+            fixing: HashMap::new(),
+            fixed: HashMap::new(),
+            pending: BTreeMap::new(),
+            in_event: false,
+            input,
+            rx,
+            summary: WatchSummary::default(),
+        }
+    }
+
+    /// Where producers send (paging tasks, the store's loader, the remediator's background work): the stage.
+    pub fn input(&self) -> UnboundedSender<Msg> {
+        self.input.clone()
+    }
+
+    /// Runs until the queue is drained (`once`) or `stop` turns true; then finishes running fixes (up to the
+    /// grace) and leaves the messages still waiting to the queue.
+    pub async fn run(mut self, mut stop: tokio::sync::watch::Receiver<bool>) -> WatchSummary {
+        let mut batches = receiver::spawn(self.queue.clone(), &self.settings);
+        let mut extend = tokio::time::interval(self.settings.visibility / 3);
+        let pruning = self.store.clone().map(|s| Pruning::of(s, 90));
+        let mut prune = tokio::time::interval(crate::engine::stage::PRUNE_EVERY);
+        let mut drained = false;
+        let mut stopping_since: Option<tokio::time::Instant> = None;
+        loop {
+            if drained && self.pending.is_empty() && self.jobs.is_empty() {
+                break;
+            }
+            if let Some(since) = stopping_since {
+                if self.jobs.is_empty() || since.elapsed() >= self.settings.stop_grace {
+                    break;
+                }
+            }
+            tokio::select! {
+                changed = stop.changed(), if stopping_since.is_none() => {
+                    if changed.is_err() || *stop.borrow() {
+                        stopping_since = Some(tokio::time::Instant::now());
+                        batches.stop();
+                        self.remediator.cancel();
+                        self.log.write(&Decision::new("stopping").reason(format!(
+                            "{} fix(es) running are finished; unhandled messages come back to the queue",
+                            self.jobs.len()
+                        )));
+                    }
+                }
+                Some(msg) = self.rx.recv() => self.take(msg),
+                batch = batches.next(self.pending.len()), if stopping_since.is_none() && !drained => match batch {
+                    Some(Ok(messages)) if messages.is_empty() && self.settings.once => drained = true,
+                    Some(Ok(messages)) => {
+                        for message in messages {
+                            self.on_message(message);
+                        }
+                    }
+                    Some(Err(e)) => self.log.write(&Decision::new("queue-error").reason(e.to_string())),
+                    None => drained = true,
+                },
+                _ = extend.tick() => self.extend_visibility().await,
+                _ = prune.tick(), if pruning.is_some() && !self.settings.once => {
+                    if let Some(keys) = match &pruning { Some(p) => pruned(p).await, None => None } {
+                        for msg in self.stage.remove(keys) {
+                            self.observe(msg);
+                        }
+                    }
+                }
+            }
+            self.finish_ready().await;
+        }
+        for (_, pending) in std::mem::take(&mut self.pending) {
+            self.summary.left += 1;
+            self.log.write(&Decision::new("left").message(&pending.message.message_id).reason(
+                "stopped before its outcome was known; the queue delivers it again after its visibility timeout",
+            ));
+        }
+        self.log.write(&Decision::new("stopped").reason(format!(
+            "{} received, {} deleted, {} left to the queue, {} fixed, {} failed",
+            self.summary.received, self.summary.deleted, self.summary.left, self.summary.fixed, self.summary.failed
+        )));
+        self.summary
+    }
+
+    /// A message from a producer: through the stage, then observed.
+    fn take(&mut self, msg: Msg) {
+        for out in self.stage.take(msg) {
+            self.observe(out);
+        }
+    }
+
+    /// What the stage passed on: the current copies of findings, and job updates.
+    fn observe(&mut self, msg: Msg) {
+        match msg {
+            Msg::Findings(changes) => {
+                for key in &changes.removed {
+                    self.current.remove(key);
+                }
+                for row in changes.rows() {
+                    self.current.insert(row.finding.key(), row.clone());
+                }
+                if !self.in_event && self.settings.auto_fix && !self.settings.once {
+                    let rows: Vec<Row> = changes.rows().cloned().collect();
+                    for row in rows {
+                        self.consider_synced(&row);
+                    }
+                }
+                for problem in &changes.problems {
+                    self.log.write(&Decision::new("problem").reason(problem.clone()));
+                }
+            }
+            Msg::Job(update) => self.on_job(&update),
+            Msg::SourceState { source, status } => match &status {
+                SourceStatus::Retrying { error, .. } | SourceStatus::Denied(error) | SourceStatus::NotEnabled(error)
+                | SourceStatus::Failed(error) => {
+                    let word = status.word();
+                    self.log.write(&Decision::new("source").reason(format!("{source}: {word}: {error}")));
+                }
+                SourceStatus::Ok { findings, .. } => {
+                    self.log.write(&Decision::new("sync").reason(format!("{source}: {findings} finding(s) synced")));
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+
+    /// A finding the delta sync or the store brought: fixed when auto-fix takes it and nothing runs on it.
+    fn consider_synced(&mut self, row: &Row) {
+        let key = row.finding.key();
+        let cx = self.context(&key, row);
+        if decide(row, &EventKind::Imported, &cx) == Action::Fix {
+            self.log.write(&verdict_line(row, None, "sync"));
+            self.start_fix(row, None);
+        }
+    }
+
+    /// One message from the queue.
+    fn on_message(&mut self, message: QueueMessage) {
+        self.summary.received += 1;
+        let mut received = Decision::new("received").message(&message.message_id);
+        received.receive_count = Some(message.receive_count);
+        self.log.write(&received);
+        if message.receive_count > self.settings.max_receives {
+            self.summary.left += 1;
+            self.log.write(&Decision::new("left").message(&message.message_id).reason(format!(
+                "received {} times (watch.max_receives {}): left to the queue's redrive policy (dead-letter queue)",
+                message.receive_count, self.settings.max_receives
+            )));
+            return;
+        }
+        let event = match read_event(&message.body) {
+            Ok(event) => event,
+            Err(why) => {
+                self.summary.left += 1;
+                self.log.write(&Decision::new("unreadable").message(&message.message_id).reason(format!(
+                    "{why}; left to the queue's redrive policy (dead-letter queue)"
+                )));
+                return;
+            }
+        };
+        let mut pending = Pending::new(message, &event.kind);
+        for problem in &event.problems {
+            pending.problems.push(problem.clone());
+            self.log.write(&Decision::new("unreadable").message(&pending.message.message_id).reason(problem.clone()));
+        }
+        let keys = self.ingest(event.findings);
+        for (key, own) in keys {
+            let row = self.current.get(&key).cloned().unwrap_or(own);
+            let cx = self.context(&key, &row);
+            let action = decide(&row, &pending.kind, &cx);
+            self.log.write(&verdict_line(&row, Some(&pending), pending.kind.word()));
+            match action {
+                Action::Fix => {
+                    let job = self.start_fix(&row, Some(&pending.message.message_id));
+                    pending.waiting.insert(job);
+                }
+                Action::Join(job) => {
+                    if let Some(fix) = self.jobs.get_mut(&job) {
+                        fix.messages.push(pending.message.message_id.clone());
+                        pending.waiting.insert(job);
+                    }
+                }
+                Action::Skip(why) => {
+                    self.log.write(&Decision { reason: Some(why), ..finding_line("skipped", &row, Some(&pending)) });
+                }
+            }
+        }
+        self.pending.insert(pending.message.message_id.clone(), pending);
+    }
+
+    /// Keeps an event's findings (the store, then the stage, which decides which copy is current); returns each
+    /// finding's key with its own row.
+    fn ingest(&mut self, findings: Vec<Finding>) -> Vec<(FindingKey, Row)> {
+        if let Some(store) = &self.store {
+            if let Err(e) = store.upsert(&findings, Utc::now()) {
+                self.log.write(&Decision::new("problem").reason(format!("the store did not take the event: {e}")));
+            }
+        }
+        let rows = assess_page(findings, &self.triage, Utc::now());
+        let keys: Vec<(FindingKey, Row)> = rows.iter().map(|r| (r.finding.key(), r.clone())).collect();
+        let mut by_source: BTreeMap<SourceId, Vec<Row>> = BTreeMap::new();
+        for row in rows {
+            let source = SourceId { account_id: row.finding.account_id.clone(), region: row.finding.region.clone() };
+            by_source.entry(source).or_default().push(row);
+        }
+        self.in_event = true;
+        for (source, rows) in by_source {
+            self.take(Msg::FindingsPage { source, rows, problems: Vec::new() });
+        }
+        self.in_event = false;
+        keys
+    }
+
+    fn context<'a>(&'a self, key: &FindingKey, row: &Row) -> Context<'a> {
+        Context {
+            auto_fix: self.settings.auto_fix,
+            accounts: self.settings.accounts.as_ref(),
+            running: self.fixing.get(key).copied(),
+            fixed: self.fixed.get(key).is_some_and(|at| *at == row.finding.updated_at),
+        }
+    }
+
+    /// Submits the fix of `row`'s finding; its updates come back through the stage.
+    fn start_fix(&mut self, row: &Row, message: Option<&String>) -> JobId {
+        let finding = row.finding.clone();
+        let control_id = finding.control_id.clone().unwrap_or_default();
+        let request = ApplyRequest { findings: vec![finding.clone()], control_id, approved: None };
+        let job = self.remediator.submit(request, self.input.clone());
+        self.fixing.insert(finding.key(), job);
+        self.jobs.insert(job, RunningFix { finding, audit_job: None, messages: message.into_iter().cloned().collect() });
+        job
+    }
+
+    /// A job's progress: logged; at its end the messages waiting for it learn the outcome.
+    fn on_job(&mut self, update: &JobUpdate) {
+        let Some(fix) = self.jobs.get_mut(&update.id) else { return };
+        fix.audit_job = Some(update.audit_job.clone());
+        let line = |event: &'static str| Decision {
+            job: Some(update.audit_job.clone()),
+            ..finding_line_of(event, &fix.finding, None)
+        };
+        let ended = match &update.state {
+            JobState::Verifying { attempt: 1, .. } => {
+                self.log.write(&line("applied"));
+                false
+            }
+            JobState::Verified => {
+                self.log.write(&line("verified"));
+                false
+            }
+            state if state.is_final() => true,
+            _ => false,
+        };
+        if !ended {
+            return;
+        }
+        let Some(fix) = self.jobs.remove(&update.id) else { return };
+        let key = fix.finding.key();
+        self.fixing.remove(&key);
+        let state = &update.state;
+        let outcome = Decision {
+            job: Some(update.audit_job.clone()),
+            reason: Some(format!("{}{}", state.word(), state.detail().map(|d| format!(": {d}")).unwrap_or_default())),
+            ..finding_line_of(if state.is_success() { "done" } else { "failed" }, &fix.finding, None)
+        };
+        self.log.write(&outcome);
+        if state.is_success() {
+            self.summary.fixed += 1;
+            self.fixed.insert(key, fix.finding.updated_at);
+        } else {
+            self.summary.failed += 1;
+        }
+        for id in &fix.messages {
+            if let Some(pending) = self.pending.get_mut(id) {
+                pending.waiting.remove(&update.id);
+                if !state.is_success() {
+                    pending.failures.push(outcome.reason.clone().unwrap_or_default());
+                }
+            }
+        }
+    }
+
+    /// Deletes every message whose outcome is complete and good; leaves those with a failure to the queue.
+    async fn finish_ready(&mut self) {
+        let ready: Vec<String> =
+            self.pending.iter().filter(|(_, p)| p.waiting.is_empty()).map(|(id, _)| id.clone()).collect();
+        for id in ready {
+            let Some(pending) = self.pending.remove(&id) else { continue };
+            if let Some(why) = pending.reason_to_leave() {
+                self.summary.left += 1;
+                self.log.write(&Decision::new("left").message(&id).reason(why));
+                continue;
+            }
+            match self.queue.delete(&pending.message.receipt).await {
+                Ok(()) => {
+                    self.summary.deleted += 1;
+                    self.log.write(&Decision::new("deleted").message(&id));
+                }
+                Err(e) => {
+                    self.summary.left += 1;
+                    self.log.write(&Decision::new("left").message(&id).reason(format!(
+                        "deleting it failed ({e}); it comes back and changes nothing twice"
+                    )));
+                }
+            }
+        }
+    }
+
+    /// Keeps the messages whose fixes run hidden from other consumers.
+    async fn extend_visibility(&mut self) {
+        let due = self.settings.visibility / 3;
+        for pending in self.pending.values_mut().filter(|p| !p.waiting.is_empty()) {
+            if pending.extended_at.elapsed() < due {
+                continue;
+            }
+            pending.extended_at = tokio::time::Instant::now();
+            if let Err(e) = self.queue.extend(&pending.message.receipt, self.settings.visibility).await {
+                self.log.write(&Decision::new("problem").message(&pending.message.message_id).reason(format!(
+                    "extending its visibility failed ({e}): another consumer may receive it; the lease keeps the \
+                     resource from being changed twice"
+                )));
+            }
+        }
+    }
+}
+
+/// The verdict line of a finding.
+fn verdict_line(row: &Row, pending: Option<&Pending>, kind: &'static str) -> Decision {
+    Decision {
+        verdict: Some(row.decision.verdict.to_string()),
+        reason: Some(row.decision.reason.to_string()),
+        kind: Some(kind),
+        ..finding_line("verdict", row, pending)
+    }
+}
+
+fn finding_line(event: &'static str, row: &Row, pending: Option<&Pending>) -> Decision {
+    finding_line_of(event, &row.finding, pending)
+}
+
+fn finding_line_of(event: &'static str, finding: &Finding, pending: Option<&Pending>) -> Decision {
+    let decision = Decision::new(event).finding(finding);
+    match pending {
+        Some(p) => decision.message(&p.message.message_id),
+        None => decision,
+    }
+}
+
+#[cfg(test)]
+mod tests;

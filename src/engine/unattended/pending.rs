@@ -1,0 +1,63 @@
+//! What `watch` keeps about a message while it is handled, and about a fix it started.
+
+use super::message::EventKind;
+use crate::cloud::events::QueueMessage;
+use crate::engine::jobs::JobId;
+use crate::model::Finding;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// A received message whose outcome is not complete yet.
+pub(super) struct Pending {
+    pub(super) message: QueueMessage,
+    pub(super) kind: EventKind,
+    /// Jobs whose outcome the message waits for.
+    pub(super) waiting: BTreeSet<JobId>,
+    /// Findings of the event that could not be read.
+    pub(super) problems: Vec<String>,
+    /// Fixes that did not end in the desired state.
+    pub(super) failures: Vec<String>,
+    /// When its visibility was last extended (or it was received).
+    pub(super) extended_at: tokio::time::Instant,
+}
+
+impl Pending {
+    pub(super) fn new(message: QueueMessage, kind: &EventKind) -> Self {
+        Self {
+            message,
+            kind: kind.clone(),
+            waiting: BTreeSet::new(),
+            problems: Vec::new(),
+            failures: Vec::new(),
+            extended_at: tokio::time::Instant::now(),
+        }
+    }
+
+    /// Why the message must stay in the queue (to be tried again, then dead-lettered), if it must.
+    pub(super) fn reason_to_leave(&self) -> Option<String> {
+        if !self.failures.is_empty() {
+            return Some(format!(
+                "{} fix(es) failed ({}); it comes back after its visibility timeout to be tried again",
+                self.failures.len(),
+                self.failures.join("; ")
+            ));
+        }
+        if !self.problems.is_empty() {
+            return Some(format!(
+                "{} finding(s) of the event could not be read; left to the queue's redrive policy (dead-letter \
+                 queue) so that nothing is lost",
+                self.problems.len()
+            ));
+        }
+        None
+    }
+}
+
+/// A fix `watch` started.
+pub(super) struct RunningFix {
+    pub(super) finding: Arc<Finding>,
+    /// The audit log's name of the job, once its first update arrived.
+    pub(super) audit_job: Option<String>,
+    /// Messages whose outcome is this fix's.
+    pub(super) messages: Vec<String>,
+}
