@@ -97,5 +97,9 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Exceptions { command } => exceptions::run(&backend, remediator, command).await,
         Command::IamPolicy { .. } | Command::Audit { .. } => Ok(0),
         Command::Store { command } => store::run(&cli.global, &config, &backend, command),
+        Command::Watch { queue_url, once } => {
+            let watch = hubtriage::cli::watch::WatchArgs { queue_url, once };
+            hubtriage::cli::watch::run(&cli.global, &config, &backend, remediator, watch).await
+        }
     }
 }

@@ -134,6 +134,12 @@ fn aws_settings(args: &GlobalArgs, config: &Config) -> crate::cloud::aws::AwsSet
         .with_api(args.api)
 }
 
+/// The queue of finding events `watch` consumes, reached with the base credentials (and `--endpoint-url`).
+pub async fn event_queue(args: &GlobalArgs, config: &Config, url: &str) -> Arc<dyn crate::cloud::events::EventQueue> {
+    let base = crate::cloud::aws::load_base(&aws_settings(args, config)).await;
+    Arc::new(crate::cloud::aws::SqsEventQueue::new(&base, url))
+}
+
 /// The remote copy of the audit log (`[audit] s3_bucket`), with live AWS only: the demo and offline sessions have
 /// none. Checks at start that the bucket has Object Lock and warns on stderr and in the log when it has not.
 pub async fn audit_copy(args: &GlobalArgs, config: &Config) -> Option<Arc<dyn AuditCopy>> {

@@ -103,6 +103,16 @@ pub enum Command {
         #[command(subcommand)]
         command: StoreCommand,
     },
+    /// Run unattended: finding events from an SQS queue (EventBridge), decided by policy and fixed as it says;
+    /// one JSON line per decision on stderr. SIGTERM finishes running fixes; unhandled messages return to the queue.
+    Watch {
+        /// The queue the EventBridge rule delivers to (else `[watch] queue_url`).
+        #[arg(long, value_name = "URL")]
+        queue_url: Option<String>,
+        /// Drain the queue, finish what it asked for, and exit (2 when a message was left to the queue).
+        #[arg(long)]
+        once: bool,
+    },
     /// The audit log: verify its hash chain.
     Audit {
         #[command(subcommand)]

@@ -11,6 +11,7 @@ pub mod plan_json;
 pub mod stderr;
 pub mod store;
 pub mod tui;
+pub mod watch;
 
 /// Exit status: everything read and done.
 pub const EXIT_OK: i32 = 0;
