@@ -129,3 +129,13 @@ pub fn import_findings(port: u16, role: &str, account: &str, region: &str, findi
     }
     findings.iter().map(|f| f["Id"].as_str().expect("id").to_string()).collect()
 }
+
+/// A finding's workflow status as GetFindings returns it in its account; `None` when it is not there.
+pub fn workflow_of(port: u16, role: &str, account: &str, region: &str, id: &str) -> Option<String> {
+    let keys = assume(port, account, role);
+    let r = super::http::aws_call(port, &keys, ("securityhub", region), "POST", "/findings", "application/json", b"{}");
+    assert_eq!(r.status, 200, "GetFindings: {}", r.body);
+    let answer: Value = serde_json::from_str(&r.body).expect("GetFindings answer");
+    let finding = answer["Findings"].as_array()?.iter().find(|f| f["Id"] == id)?.clone();
+    finding["Workflow"]["Status"].as_str().map(str::to_string)
+}

@@ -1,7 +1,7 @@
 use super::*;
+use crate::cloud::FindingSource;
 use crate::engine::ingest::assess_page;
 use crate::engine::remediate::tests::fixture_with;
-use crate::cloud::FindingSource;
 use chrono::Utc;
 
 async fn rows() -> Vec<Row> {
@@ -44,5 +44,7 @@ async fn a_running_job_is_joined_and_a_fixed_copy_or_foreign_account_skipped() {
     assert!(matches!(decide(auto, &EventKind::Imported, &fixed), Action::Skip(w) if w.contains("already fixed")));
     let others: BTreeSet<String> = ["999999999999".to_string()].into();
     let foreign = Context { accounts: Some(&others), ..cx(true) };
-    assert!(matches!(decide(auto, &EventKind::Imported, &foreign), Action::Skip(w) if w.contains("not one hubtriage manages")));
+    assert!(
+        matches!(decide(auto, &EventKind::Imported, &foreign), Action::Skip(w) if w.contains("not one hubtriage manages"))
+    );
 }

@@ -30,8 +30,9 @@ fn foreign_and_malformed_messages_say_why_they_are_not_handled() {
     assert!(not_json.starts_with("not JSON"), "{not_json}");
     let other = read_event(r#"{"source":"aws.s3","detail-type":"Object Created","detail":{}}"#).unwrap_err();
     assert!(other.contains("not a Security Hub event") && other.contains("aws.s3"), "{other}");
-    let insight = read_event(r#"{"source":"aws.securityhub","detail-type":"Security Hub Insight Results","detail":{}}"#)
-        .unwrap_err();
+    let insight =
+        read_event(r#"{"source":"aws.securityhub","detail-type":"Security Hub Insight Results","detail":{}}"#)
+            .unwrap_err();
     assert!(insight.contains("Insight Results") && insight.contains("not a finding event"), "{insight}");
     let empty =
         read_event(r#"{"source":"aws.securityhub","detail-type":"Security Hub Findings - Imported","detail":{}}"#)

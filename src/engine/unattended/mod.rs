@@ -234,7 +234,9 @@ impl Watch {
             }
             Msg::Job(update) => self.on_job(&update),
             Msg::SourceState { source, status } => match &status {
-                SourceStatus::Retrying { error, .. } | SourceStatus::Denied(error) | SourceStatus::NotEnabled(error)
+                SourceStatus::Retrying { error, .. }
+                | SourceStatus::Denied(error)
+                | SourceStatus::NotEnabled(error)
                 | SourceStatus::Failed(error) => {
                     let word = status.word();
                     self.log.write(&Decision::new("source").reason(format!("{source}: {word}: {error}")));
@@ -276,9 +278,11 @@ impl Watch {
             Ok(event) => event,
             Err(why) => {
                 self.summary.left += 1;
-                self.log.write(&Decision::new("unreadable").message(&message.message_id).reason(format!(
-                    "{why}; left to the queue's redrive policy (dead-letter queue)"
-                )));
+                self.log.write(
+                    &Decision::new("unreadable")
+                        .message(&message.message_id)
+                        .reason(format!("{why}; left to the queue's redrive policy (dead-letter queue)")),
+                );
                 return;
             }
         };
@@ -351,7 +355,8 @@ impl Watch {
         let request = ApplyRequest { findings: vec![finding.clone()], control_id, approved: None };
         let job = self.remediator.submit(request, self.input.clone());
         self.fixing.insert(finding.key(), job);
-        self.jobs.insert(job, RunningFix { finding, audit_job: None, messages: message.into_iter().cloned().collect() });
+        self.jobs
+            .insert(job, RunningFix { finding, audit_job: None, messages: message.into_iter().cloned().collect() });
         job
     }
 
@@ -422,9 +427,11 @@ impl Watch {
                 }
                 Err(e) => {
                     self.summary.left += 1;
-                    self.log.write(&Decision::new("left").message(&id).reason(format!(
-                        "deleting it failed ({e}); it comes back and changes nothing twice"
-                    )));
+                    self.log.write(
+                        &Decision::new("left")
+                            .message(&id)
+                            .reason(format!("deleting it failed ({e}); it comes back and changes nothing twice")),
+                    );
                 }
             }
         }

@@ -21,12 +21,8 @@ struct MemQueue {
 
 impl MemQueue {
     fn send(&self, id: &str, body: &str, receive_count: u32) {
-        let message = QueueMessage {
-            message_id: id.into(),
-            receipt: format!("receipt-{id}"),
-            receive_count,
-            body: body.into(),
-        };
+        let message =
+            QueueMessage { message_id: id.into(), receipt: format!("receipt-{id}"), receive_count, body: body.into() };
         self.ready.lock().unwrap().push(message);
     }
 
@@ -65,7 +61,9 @@ async fn auto_fix_rows(f: &Fixture) -> Vec<Row> {
         let mut token = None;
         loop {
             let page = f.org.fetch_page(&source, token).await.expect("page");
-            rows.extend(assess_page(page.findings, f.remediator.triage(), Utc::now()).into_iter().filter(AutoFix::takes));
+            rows.extend(
+                assess_page(page.findings, f.remediator.triage(), Utc::now()).into_iter().filter(AutoFix::takes),
+            );
             match page.next_token {
                 Some(t) => token = Some(t),
                 None => break,
@@ -77,10 +75,8 @@ async fn auto_fix_rows(f: &Fixture) -> Vec<Row> {
 
 /// An EventBridge event of `detail_type` carrying `rows`' findings as Security Hub sends them.
 fn event(detail_type: &str, rows: &[&Row]) -> String {
-    let findings: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|r| serde_json::from_str(&r.finding.raw.text().expect("raw")).expect("finding JSON"))
-        .collect();
+    let findings: Vec<serde_json::Value> =
+        rows.iter().map(|r| serde_json::from_str(&r.finding.raw.text().expect("raw")).expect("finding JSON")).collect();
     serde_json::json!({
         "version": "0", "id": "event-1", "detail-type": detail_type, "source": "aws.securityhub",
         "account": rows[0].finding.account_id, "region": rows[0].finding.region, "time": "2026-12-04T10:00:00Z",
