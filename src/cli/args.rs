@@ -61,6 +61,10 @@ pub struct GlobalArgs {
     /// Neither read nor write the store of findings kept between runs.
     #[arg(long, global = true)]
     pub no_store: bool,
+    /// The TUI's own SQS queue of Security Hub finding events (an EventBridge rule's target): new findings appear
+    /// within seconds instead of at the next refresh.
+    #[arg(long, global = true, value_name = "URL")]
+    pub events_queue: Option<String>,
     /// Headless commands give up on a source that delivers no page for this many seconds (default 90).
     #[arg(long, global = true, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub source_timeout: Option<u64>,

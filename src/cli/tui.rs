@@ -62,5 +62,12 @@ async fn connect(args: GlobalArgs, config: Config, triage: Arc<Triage>) -> anyho
     for notice in &notices {
         tracing::warn!("{notice}");
     }
-    Ok(Connected { backend, remediator, store, notices, retention_days: config.store.retention_days })
+    let events = match &args.events_queue {
+        Some(url) if args.demo || args.findings.is_some() => {
+            anyhow::bail!("--events-queue {url}: needs live AWS (not --demo or --findings)")
+        }
+        Some(url) => Some(session::event_queue(&args, &config, url).await),
+        None => None,
+    };
+    Ok(Connected { backend, remediator, store, notices, retention_days: config.store.retention_days, events })
 }

@@ -27,6 +27,8 @@ pub struct Connected {
     /// Shown with the input problems (a damaged store moved aside, a store that cannot be used).
     pub notices: Vec<String>,
     pub retention_days: u32,
+    /// Finding events pushed into the session (`--events-queue`).
+    pub events: Option<Arc<dyn crate::cloud::events::EventQueue>>,
 }
 
 /// Runs the TUI until the user quits. The terminal is taken at once and the first frame drawn while `connect` (the

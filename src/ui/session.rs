@@ -38,7 +38,7 @@ pub struct Session {
 impl Session {
     /// Starts the background work of a connected session; what it reports reaches the app through `ui_tx`.
     pub fn start(app: &mut App, connected: Connected, triage: &Arc<Triage>, ui_tx: UnboundedSender<Msg>) -> Self {
-        let Connected { backend, remediator, store, notices, retention_days } = connected;
+        let Connected { backend, remediator, store, notices, retention_days, events } = connected;
         app.connecting = None;
         app.backend_label = backend.label.clone();
         app.live_reads = backend.resources.is_some();
@@ -71,6 +71,9 @@ impl Session {
                     }
                 }
             });
+        }
+        if let Some(queue) = events {
+            crate::engine::unattended::push::spawn(queue, triage.clone(), store.clone(), tx.clone());
         }
         let refresh = refresh::spawn_with_store(
             backend.findings.clone(),

@@ -9,6 +9,7 @@ mod decide;
 pub mod log;
 pub mod message;
 mod pending;
+pub mod push;
 mod receiver;
 
 use crate::cloud::events::{EventQueue, QueueMessage};
@@ -477,5 +478,7 @@ fn finding_line_of(event: &'static str, finding: &Finding, pending: Option<&Pend
     }
 }
 
+#[cfg(test)]
+mod test_queue;
 #[cfg(test)]
 mod tests;

@@ -2,57 +2,12 @@
 //! relies on — fixed once, deleted after the outcome, left to the queue when unreadable or failed.
 
 use super::log::SharedBuffer;
+use super::test_queue::MemQueue;
 use super::*;
-use crate::cloud::events::QueueMessage;
 use crate::cloud::sim::SimFault;
-use crate::cloud::{CloudError, FindingSource};
+use crate::cloud::FindingSource;
 use crate::engine::remediate::tests::{fixture_with, Fixture};
 use crate::engine::stage::AutoFix;
-use async_trait::async_trait;
-use std::sync::Mutex;
-
-/// A queue in memory: messages go out once (until put back by a test), deletions and extensions are recorded.
-#[derive(Default)]
-struct MemQueue {
-    ready: Mutex<Vec<QueueMessage>>,
-    deleted: Mutex<Vec<String>>,
-    extended: Mutex<Vec<String>>,
-}
-
-impl MemQueue {
-    fn send(&self, id: &str, body: &str, receive_count: u32) {
-        let message =
-            QueueMessage { message_id: id.into(), receipt: format!("receipt-{id}"), receive_count, body: body.into() };
-        self.ready.lock().unwrap().push(message);
-    }
-
-    fn deleted(&self) -> Vec<String> {
-        self.deleted.lock().unwrap().clone()
-    }
-}
-
-#[async_trait]
-impl EventQueue for MemQueue {
-    fn describe(&self) -> String {
-        "memory".into()
-    }
-
-    async fn receive(&self, max: u32, _wait: Duration) -> Result<Vec<QueueMessage>, CloudError> {
-        let mut ready = self.ready.lock().unwrap();
-        let n = ready.len().min(max as usize);
-        Ok(ready.drain(..n).collect())
-    }
-
-    async fn extend(&self, receipt: &str, _timeout: Duration) -> Result<(), CloudError> {
-        self.extended.lock().unwrap().push(receipt.into());
-        Ok(())
-    }
-
-    async fn delete(&self, receipt: &str) -> Result<(), CloudError> {
-        self.deleted.lock().unwrap().push(receipt.trim_start_matches("receipt-").into());
-        Ok(())
-    }
-}
 
 /// Every open finding of the simulated organisation auto-fix takes, with its row.
 async fn auto_fix_rows(f: &Fixture) -> Vec<Row> {
@@ -237,4 +192,29 @@ async fn an_event_older_than_the_copy_already_known_changes_nothing() {
     let skipped: Vec<&str> =
         lines.iter().filter(|l| l["event"] == "skipped").filter_map(|l| l["reason"].as_str()).collect();
     assert!(skipped.len() == 2 && skipped.iter().all(|r| r.contains("not open")), "{skipped:?}");
+}
+
+#[tokio::test]
+async fn pushed_events_reach_the_session_at_once_and_are_deleted_once_kept() {
+    let f = fixture_with(false, Default::default());
+    let rows = auto_fix_rows(&f).await;
+    let queue = Arc::new(MemQueue::default());
+    queue.send("m1", &event(IMPORTED, &[&rows[0], &rows[1]]), 1);
+    queue.send("junk", "not json", 1);
+    let store = Arc::new(crate::store::Store::in_memory().unwrap());
+    let (tx, mut rx) = unbounded_channel();
+
+    let handled =
+        push::receive_once(queue.as_ref(), f.remediator.triage(), Some(&store), &tx, Duration::ZERO).await.unwrap();
+
+    assert_eq!(handled, 1);
+    assert_eq!(queue.deleted(), vec!["m1"], "the unreadable message stays for the redrive policy");
+    let mut pushed = Vec::new();
+    while let Ok(Msg::FindingsPage { rows, .. }) = rx.try_recv() {
+        pushed.extend(rows.into_iter().map(|r| r.finding.key()));
+    }
+    assert!(pushed.contains(&rows[0].finding.key()) && pushed.contains(&rows[1].finding.key()), "{}", pushed.len());
+    assert!(f.org.mutations().is_empty(), "pushing events changes nothing");
+    let kept: usize = store.info().unwrap().iter().map(|s| s.findings).sum();
+    assert_eq!(kept, 2, "the findings are kept");
 }

@@ -1,0 +1,50 @@
+//! A queue in memory for the engine's tests: it behaves as SQS does for one consumer.
+
+use crate::cloud::events::{EventQueue, QueueMessage};
+use crate::cloud::CloudError;
+use async_trait::async_trait;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// A queue in memory: messages go out once (until put back by a test), deletions and extensions are recorded.
+#[derive(Default)]
+pub(super) struct MemQueue {
+    ready: Mutex<Vec<QueueMessage>>,
+    deleted: Mutex<Vec<String>>,
+    extended: Mutex<Vec<String>>,
+}
+
+impl MemQueue {
+    pub(super) fn send(&self, id: &str, body: &str, receive_count: u32) {
+        let message =
+            QueueMessage { message_id: id.into(), receipt: format!("receipt-{id}"), receive_count, body: body.into() };
+        self.ready.lock().unwrap().push(message);
+    }
+
+    pub(super) fn deleted(&self) -> Vec<String> {
+        self.deleted.lock().unwrap().clone()
+    }
+}
+
+#[async_trait]
+impl EventQueue for MemQueue {
+    fn describe(&self) -> String {
+        "memory".into()
+    }
+
+    async fn receive(&self, max: u32, _wait: Duration) -> Result<Vec<QueueMessage>, CloudError> {
+        let mut ready = self.ready.lock().unwrap();
+        let n = ready.len().min(max as usize);
+        Ok(ready.drain(..n).collect())
+    }
+
+    async fn extend(&self, receipt: &str, _timeout: Duration) -> Result<(), CloudError> {
+        self.extended.lock().unwrap().push(receipt.into());
+        Ok(())
+    }
+
+    async fn delete(&self, receipt: &str) -> Result<(), CloudError> {
+        self.deleted.lock().unwrap().push(receipt.trim_start_matches("receipt-").into());
+        Ok(())
+    }
+}
