@@ -17,6 +17,7 @@ mod notify;
 mod read_limits;
 mod resources;
 mod session;
+pub mod setup_check;
 mod tag_target;
 mod tagged;
 mod tagged_direct;
