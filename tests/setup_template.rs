@@ -41,14 +41,22 @@ fn printed_template(endpoint: &str, format: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Creates a stack from `body`, waits for it, and returns its outputs.
-async fn deploy(config: &SdkConfig, body: &str) -> BTreeMap<String, String> {
+/// Creates a stack from `body` with `parameters`, waits for it, and returns its outputs.
+async fn deploy(config: &SdkConfig, body: &str, parameters: &[(&str, &str)]) -> BTreeMap<String, String> {
     static STACKS: AtomicUsize = AtomicUsize::new(0);
     let name = format!("hubtriage-{}-{}", std::process::id(), STACKS.fetch_add(1, Ordering::Relaxed));
     let cfn = aws_sdk_cloudformation::Client::new(config);
     cfn.create_stack()
         .stack_name(&name)
         .template_body(body)
+        .set_parameters(Some(
+            parameters
+                .iter()
+                .map(|(k, v)| {
+                    aws_sdk_cloudformation::types::Parameter::builder().parameter_key(*k).parameter_value(*v).build()
+                })
+                .collect(),
+        ))
         .capabilities(aws_sdk_cloudformation::types::Capability::CapabilityIam)
         .send()
         .await
@@ -168,7 +176,7 @@ fn the_template_deploys_its_outputs_pass_the_check_and_finding_events_reach_the_
         let config = config(&endpoint);
         let text = printed_template(&endpoint, "json");
         let template: Value = serde_json::from_str(&text).unwrap();
-        let outputs = deploy(&config, &text).await;
+        let outputs = deploy(&config, &text, &[]).await;
         assert_eq!(outputs.keys().map(String::as_str).collect::<Vec<_>>().len(), OUTPUTS.len(), "{outputs:?}");
         for key in OUTPUTS {
             assert!(outputs.contains_key(key), "output {key}: {outputs:?}");
@@ -221,7 +229,7 @@ fn a_queue_without_its_redrive_policy_fails_the_dead_letter_check() {
     runtime().block_on(async {
         let config = config(&endpoint);
         let text = printed_template(&endpoint, "json");
-        let outputs = deploy(&config, &text).await;
+        let outputs = deploy(&config, &text, &[]).await;
         aws_sdk_sqs::Client::new(&config)
             .set_queue_attributes()
             .queue_url(&outputs["QueueUrl"])
@@ -239,17 +247,32 @@ fn a_queue_without_its_redrive_policy_fails_the_dead_letter_check() {
 }
 
 #[test]
-fn the_yaml_template_deploys_with_the_same_outputs() {
+fn the_yaml_template_deploys_with_its_parameters_and_an_instance_profile_for_ec2() {
     let server = moto();
     let endpoint = server.endpoint();
     runtime().block_on(async {
+        let config = config(&endpoint);
         let yaml = printed_template(&endpoint, "yaml");
         assert!(yaml.starts_with("AWSTemplateFormatVersion: \"2010-09-09\"\n"), "{yaml}");
-        let outputs = deploy(&config(&endpoint), &yaml).await;
+        let parameters = [("WatchServicePrincipal", "ec2.amazonaws.com"), ("MaxReceiveCount", "3")];
+        let outputs = deploy(&config, &yaml, &parameters).await;
         let keys: Vec<&str> = outputs.keys().map(String::as_str).collect();
         let mut expected = OUTPUTS.to_vec();
+        expected.push("WatchInstanceProfile");
         expected.sort_unstable();
         assert_eq!(keys, expected);
+        let attributes = aws_sdk_sqs::Client::new(&config)
+            .get_queue_attributes()
+            .queue_url(&outputs["QueueUrl"])
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::All)
+            .send()
+            .await
+            .unwrap();
+        let attribute = |name: &str| attributes.attributes().unwrap()[&name.into()].clone();
+        let redrive: Value = serde_json::from_str(&attribute("RedrivePolicy")).unwrap();
+        assert_eq!(redrive["maxReceiveCount"].to_string().trim_matches('"'), "3");
+        assert_eq!(attribute("ReceiveMessageWaitTimeSeconds"), "20");
+        assert_eq!(attribute("SqsManagedSseEnabled"), "true");
     });
 }
 

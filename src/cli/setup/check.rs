@@ -48,6 +48,9 @@ impl CheckLine {
 /// The AWS error of a check, and what to do about its kind.
 fn failed_call(name: &'static str, error: &CloudError) -> CheckLine {
     let fix = match error {
+        CloudError::AccessDenied(text) if text.contains("credentials") => {
+            "give the check credentials: --profile, AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        }
         CloudError::AccessDenied(_) => "allow this read to the identity running the check (--profile)",
         CloudError::Network(_) => "check the network, the region and --endpoint-url",
         CloudError::Throttled(_) => "run the check again in a moment",

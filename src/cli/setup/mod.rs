@@ -31,18 +31,18 @@ pub struct SetupArgs {
     /// its dead-letter queue, the DynamoDB lease table and the IAM role `watch` runs as.
     #[arg(long)]
     pub template: bool,
-    /// The template's format.
-    #[arg(long, value_enum, default_value_t = TemplateFormat::Json)]
-    pub format: TemplateFormat,
+    /// The template's format (default: json).
+    #[arg(long, value_enum, conflicts_with = "check")]
+    pub format: Option<TemplateFormat>,
     /// Check that the queue, its dead-letter queue, the rule and the lease table exist and are wired to each other;
     /// exit 1 when anything is missing or wrong.
     #[arg(long, requires_all = ["queue_url", "lock_table"])]
     pub check: bool,
     /// The queue to check (the template's `QueueUrl` output).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", requires = "check")]
     pub queue_url: Option<String>,
     /// The lease table to check (the template's `LockTable` output).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", requires = "check")]
     pub lock_table: Option<String>,
 }
 
@@ -74,7 +74,7 @@ pub fn template_text(config: &Config, triage: &Triage, format: TemplateFormat) -
 /// Runs `setup`; the exit status.
 pub async fn run(global: &GlobalArgs, config: &Config, triage: &Triage, args: &SetupArgs) -> anyhow::Result<i32> {
     if args.template {
-        print!("{}", template_text(config, triage, args.format)?);
+        print!("{}", template_text(config, triage, args.format.unwrap_or_default())?);
         return Ok(crate::cli::EXIT_OK);
     }
     if global.demo || global.findings.is_some() {
