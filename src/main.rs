@@ -6,7 +6,7 @@
 
 use clap::Parser;
 use hubtriage::cli::args::{AuditCommand, Cli, Command};
-use hubtriage::cli::{apply, audit, collect, exceptions, iam_policy, plan, stderr, store, EXIT_ERROR};
+use hubtriage::cli::{apply, audit, collect, exceptions, iam_policy, plan, setup, stderr, store, EXIT_ERROR};
 use hubtriage::inert_eprintln;
 use hubtriage::session;
 
@@ -66,6 +66,9 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         let copy = config.audit.s3_bucket.as_ref().map(|b| format!("s3://{b}/{}", config.audit.prefix()));
         return Ok(audit::verify(&session::audit_log_path(&config), copy.as_deref()));
     }
+    if let Some(Command::Setup(args)) = &cli.command {
+        return setup::run(&cli.global, &config, &triage, args).await;
+    }
     let Some(command) = cli.command else {
         hubtriage::cli::tui::run(cli.global, config, triage).await?;
         inert_eprintln!("hubtriage: log written to {}", log_path.display());
@@ -95,7 +98,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::Apply { ids, yes } => apply::run(&backend, &triage, remediator, &ids, yes, source_timeout).await,
         Command::Exceptions { command } => exceptions::run(&backend, remediator, command).await,
-        Command::IamPolicy { .. } | Command::Audit { .. } => Ok(0),
+        Command::IamPolicy { .. } | Command::Audit { .. } | Command::Setup(_) => Ok(0),
         Command::Store { command } => store::run(&cli.global, &config, &backend, command),
         Command::Watch { queue_url, once } => {
             let watch = hubtriage::cli::watch::WatchArgs { queue_url, once };

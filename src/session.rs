@@ -122,7 +122,7 @@ pub async fn connect_backend(args: &GlobalArgs, config: &Config) -> anyhow::Resu
 }
 
 /// `[aws]` with the command-line options laid over it.
-fn aws_settings(args: &GlobalArgs, config: &Config) -> crate::cloud::aws::AwsSettings {
+pub fn aws_settings(args: &GlobalArgs, config: &Config) -> crate::cloud::aws::AwsSettings {
     crate::cloud::aws::AwsSettings::from_config(&config.aws)
         .with_overrides(
             args.profile.as_deref(),

@@ -122,6 +122,9 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The AWS resources `watch` runs on: print a CloudFormation template (--template), or check deployed ones
+    /// (--check --queue-url URL --lock-table NAME).
+    Setup(crate::cli::setup::SetupArgs),
 }
 
 /// `hubtriage store …`.

@@ -18,6 +18,7 @@ mod queue;
 mod read_limits;
 mod resources;
 mod session;
+pub mod setup_check;
 mod tag_target;
 mod tagged;
 mod tagged_direct;
