@@ -419,6 +419,14 @@ impl Watch {
             if let Some(why) = pending.reason_to_leave() {
                 self.summary.left += 1;
                 self.log.write(&Decision::new("left").message(&id).reason(why));
+                if let Some(after) = pending.retry_after() {
+                    // A failed fix is tried again soon (backing off per receive), not after the whole timeout.
+                    if let Err(e) = self.queue.extend(&pending.message.receipt, after).await {
+                        self.log.write(&Decision::new("problem").message(&id).reason(format!(
+                            "setting when it comes back failed ({e}): it comes back after its visibility timeout"
+                        )));
+                    }
+                }
                 continue;
             }
             match self.queue.delete(&pending.message.receipt).await {

@@ -51,6 +51,15 @@ impl Pending {
         }
         None
     }
+
+    /// When a message left after a failed fix should come back: sooner the first times, at most five minutes.
+    /// `None` for one that cannot be read: it waits out its visibility timeout on its way to the dead-letter queue.
+    pub(super) fn retry_after(&self) -> Option<std::time::Duration> {
+        (!self.failures.is_empty()).then(|| {
+            let seconds = 5u64 << self.message.receive_count.clamp(1, 7).saturating_sub(1);
+            std::time::Duration::from_secs(seconds.min(300))
+        })
+    }
 }
 
 /// A fix `watch` started.

@@ -11,7 +11,7 @@ use std::time::Duration;
 pub(super) struct MemQueue {
     ready: Mutex<Vec<QueueMessage>>,
     deleted: Mutex<Vec<String>>,
-    extended: Mutex<Vec<String>>,
+    extended: Mutex<Vec<(String, Duration)>>,
 }
 
 impl MemQueue {
@@ -19,6 +19,10 @@ impl MemQueue {
         let message =
             QueueMessage { message_id: id.into(), receipt: format!("receipt-{id}"), receive_count, body: body.into() };
         self.ready.lock().unwrap().push(message);
+    }
+
+    pub(super) fn extended(&self) -> Vec<(String, Duration)> {
+        self.extended.lock().unwrap().clone()
     }
 
     pub(super) fn deleted(&self) -> Vec<String> {
@@ -38,8 +42,8 @@ impl EventQueue for MemQueue {
         Ok(ready.drain(..n).collect())
     }
 
-    async fn extend(&self, receipt: &str, _timeout: Duration) -> Result<(), CloudError> {
-        self.extended.lock().unwrap().push(receipt.into());
+    async fn extend(&self, receipt: &str, timeout: Duration) -> Result<(), CloudError> {
+        self.extended.lock().unwrap().push((receipt.into(), timeout));
         Ok(())
     }
 
