@@ -370,6 +370,10 @@ impl Watch {
             ..finding_line_of(event, &fix.finding, None)
         };
         let ended = match &update.state {
+            JobState::Applying => {
+                self.log.write(&line("applying"));
+                false
+            }
             JobState::Verifying { attempt: 1, .. } => {
                 self.log.write(&line("applied"));
                 false
