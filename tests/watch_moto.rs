@@ -148,3 +148,51 @@ fn a_message_that_is_not_a_finding_event_stays_in_the_queue_and_the_exit_says_so
     let (visible, in_flight) = runtime.block_on(counts(&config, &url));
     assert_eq!(visible + in_flight, 1, "the message was deleted: {stderr}");
 }
+
+#[test]
+fn a_queue_deleted_under_a_running_watch_is_logged_and_sigterm_stops_it_cleanly() {
+    use std::io::BufRead;
+    let server = moto();
+    let endpoint = server.endpoint();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let config = base_config(&endpoint);
+    let url = runtime.block_on(async {
+        let sqs = sqs(&config);
+        sqs.create_queue().queue_name("watch-deleted").send().await.unwrap().queue_url().unwrap().to_string()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = support::binary::process(&endpoint, &dir, "[watch]\nsync_seconds = 0\n")
+        .args(["--audit-log", dir.path().join("audit.jsonl").to_str().unwrap(), "watch", "--queue-url", &url])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<Value>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str(&line) {
+                let _ = tx.send(v);
+            }
+        }
+    });
+    let wait_for = |event: &str| -> Value {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            if line["event"] == event {
+                return line;
+            }
+        }
+        panic!("no {event} line within a minute");
+    };
+    wait_for("started");
+
+    runtime.block_on(sqs(&config).delete_queue().queue_url(&url).send()).unwrap();
+    let error = wait_for("queue-error");
+    assert!(error["reason"].as_str().unwrap().contains("ReceiveMessage"), "{error}");
+
+    let pid = child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let stopped = wait_for("stopped");
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{stopped}");
+}

@@ -8,9 +8,16 @@ use std::time::Duration;
 /// `hubtriage --config <dir>/config.toml --endpoint-url <endpoint>`, with `config` as that file, home and logs in
 /// `dir`, killed after `timeout`.
 pub fn hubtriage(endpoint: &str, dir: &tempfile::TempDir, config: &str, timeout: Duration) -> Command {
+    let mut cmd = Command::from_std(process(endpoint, dir, config));
+    cmd.timeout(timeout);
+    cmd
+}
+
+/// The same as a plain process, for a run the test drives itself (a long-running `watch`, signals).
+pub fn process(endpoint: &str, dir: &tempfile::TempDir, config: &str) -> std::process::Command {
     let path = dir.path().join("config.toml");
     std::fs::write(&path, config).unwrap();
-    let mut cmd = Command::cargo_bin("hubtriage").unwrap();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("hubtriage"));
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", dir.path())
@@ -21,7 +28,6 @@ pub fn hubtriage(endpoint: &str, dir: &tempfile::TempDir, config: &str, timeout:
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("aws-credentials"))
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("HUBTRIAGE_LOG", dir.path().join("hubtriage.log"))
-        .args(["--config", path.to_str().unwrap(), "--endpoint-url", endpoint])
-        .timeout(timeout);
+        .args(["--config", path.to_str().unwrap(), "--endpoint-url", endpoint]);
     cmd
 }
