@@ -32,6 +32,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
+/// How soon a message whose fix started gets its visibility extended (the queue's own timeout may be short).
+const EXTEND_TICK: Duration = Duration::from_secs(5);
+
 /// How `watch` runs.
 #[derive(Debug, Clone)]
 pub struct WatchSettings {
@@ -145,7 +148,7 @@ impl Watch {
     /// grace) and leaves the messages still waiting to the queue.
     pub async fn run(mut self, mut stop: tokio::sync::watch::Receiver<bool>) -> WatchSummary {
         let mut batches = receiver::spawn(self.queue.clone(), &self.settings);
-        let mut extend = tokio::time::interval(self.settings.visibility / 3);
+        let mut extend = tokio::time::interval((self.settings.visibility / 3).min(EXTEND_TICK));
         let pruning = self.store.clone().map(|s| Pruning::of(s, 90));
         let mut prune = tokio::time::interval(crate::engine::stage::PRUNE_EVERY);
         let mut drained = false;
@@ -454,10 +457,10 @@ impl Watch {
     async fn extend_visibility(&mut self) {
         let due = self.settings.visibility / 3;
         for pending in self.pending.values_mut().filter(|p| !p.waiting.is_empty()) {
-            if pending.extended_at.elapsed() < due {
+            if pending.extended_at.is_some_and(|at| at.elapsed() < due) {
                 continue;
             }
-            pending.extended_at = tokio::time::Instant::now();
+            pending.extended_at = Some(tokio::time::Instant::now());
             if let Err(e) = self.queue.extend(&pending.message.receipt, self.settings.visibility).await {
                 self.log.write(&Decision::new("problem").message(&pending.message.message_id).reason(format!(
                     "extending its visibility failed ({e}): another consumer may receive it; the lease keeps the \

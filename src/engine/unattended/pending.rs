@@ -17,8 +17,8 @@ pub(super) struct Pending {
     pub(super) problems: Vec<String>,
     /// Fixes that did not end in the desired state.
     pub(super) failures: Vec<String>,
-    /// When its visibility was last extended (or it was received).
-    pub(super) extended_at: tokio::time::Instant,
+    /// When its visibility was last extended; `None`: not yet (it is extended at the next tick once a fix runs).
+    pub(super) extended_at: Option<tokio::time::Instant>,
 }
 
 impl Pending {
@@ -29,7 +29,7 @@ impl Pending {
             waiting: BTreeSet::new(),
             problems: Vec::new(),
             failures: Vec::new(),
-            extended_at: tokio::time::Instant::now(),
+            extended_at: None,
         }
     }
 

@@ -150,7 +150,8 @@ async fn a_failed_fix_leaves_its_message_to_be_tried_again() {
     assert_eq!((summary.failed, summary.left), (1, 1));
     let left = lines.iter().find(|l| l["event"] == "left").expect("left line");
     assert!(left["reason"].as_str().unwrap().contains("tried again"), "{left}");
-    assert_eq!(queue.extended(), vec![("receipt-m1".to_string(), Duration::from_secs(5))], "it comes back soon");
+    let last = queue.extended().last().cloned();
+    assert_eq!(last, Some(("receipt-m1".to_string(), Duration::from_secs(5))), "it comes back soon");
 }
 
 #[tokio::test]
