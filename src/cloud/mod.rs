@@ -11,6 +11,8 @@ mod file_locate;
 pub mod file_read;
 pub mod file_stream;
 pub mod file_walk;
+pub mod leases_local;
+pub mod process;
 pub mod quota;
 pub mod sim;
 pub mod updates;
