@@ -34,6 +34,8 @@ pub struct Config {
     pub actions: Vec<crate::actions::ActionConfig>,
     pub aws: crate::config_aws::AwsConfig,
     pub store: crate::config_store::StoreConfig,
+    /// `[coordination]`: where leases on resources live.
+    pub coordination: crate::config_coordination::CoordinationConfig,
 }
 
 /// `[remediation]`: how fixes are verified and watched.
@@ -255,6 +257,7 @@ impl Config {
             }
         }
         self.aws.validate()?;
+        self.coordination.validate()?;
         Ok(())
     }
 

@@ -79,6 +79,9 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         _ => session::audit_copy(&cli.global, &config).await,
     };
     let remediator = session::remediator(&config, &backend, &triage, copy)?;
+    if let (Some(r), Command::Apply { .. } | Command::Exceptions { .. }) = (&remediator, &command) {
+        r.set_process_kind(if matches!(command, Command::Apply { .. }) { "apply" } else { "exceptions" });
+    }
     if cli.global.incident {
         if let Some(r) = &remediator {
             r.set_incident(true, None).await;

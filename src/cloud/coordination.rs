@@ -138,3 +138,20 @@ impl Leases for MemoryLeases {
         Ok(leases.get(key).filter(|(l, outcome)| outcome.is_none() && l.is_live(now)).map(|(l, _)| l.clone()))
     }
 }
+
+/// The lease store a session coordinates through, and how long a lease lasts without being renewed.
+#[derive(Clone)]
+pub struct Coordination {
+    pub leases: std::sync::Arc<dyn Leases>,
+    pub ttl: Duration,
+}
+
+impl Coordination {
+    /// Leases in this process only (the demo, tests), with the default lease time.
+    pub fn in_process() -> Self {
+        Self { leases: std::sync::Arc::new(MemoryLeases::default()), ttl: DEFAULT_LEASE }
+    }
+}
+
+/// How long a lease lasts without renewal unless `[coordination] lease_seconds` says otherwise.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);

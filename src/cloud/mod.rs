@@ -294,6 +294,8 @@ pub struct Backend {
     pub operator: String,
     /// Time between incremental refreshes of the findings (`aws.refresh_seconds`); `None`: only when asked.
     pub refresh_every: Option<Duration>,
+    /// Where leases on resources are taken before a change; `None`: in this process only.
+    pub coordination: Option<coordination::Coordination>,
 }
 
 /// `aws.refresh_seconds` as a refresh interval: 0 turns periodic refresh off.

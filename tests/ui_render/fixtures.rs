@@ -226,6 +226,7 @@ fn record(time: DateTime<Utc>, event: AuditEvent, result: AuditResult, job: &str
         after: None,
         changes: Vec::new(),
         rollback: Vec::new(),
+        process: None,
         message: format!("{event:?}"),
     }
 }
