@@ -170,6 +170,20 @@ fn two_applies_at_once_with_lock_files_change_each_bucket_once() {
 
 #[test]
 fn two_applies_at_once_with_a_dynamodb_lock_table_change_each_bucket_once() {
+    let server = moto();
     let (runs, records, puts) = race("555555555555", "dynamo", Some("hubtriage-leases"));
     check("dynamo", &runs, &records, &puts);
+    // The leases were taken in the table (not in the data dir), and each was released with its job's outcome.
+    let endpoint = server.endpoint();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let items = runtime.block_on(async {
+        let client = aws_sdk_dynamodb::Client::new(&support::sdk::base_config(&endpoint));
+        client.scan().table_name("hubtriage-leases").send().await.unwrap().items().to_vec()
+    });
+    let released: BTreeSet<String> = items
+        .iter()
+        .filter(|item| item.contains_key("outcome"))
+        .filter_map(|item| item.get("resource").and_then(|r| r.as_s().ok()).cloned())
+        .collect();
+    assert_eq!(released.len(), BUCKETS, "one released lease per bucket in the table: {items:#?}");
 }
