@@ -52,6 +52,20 @@ impl Remediator {
             .map_err(|e| refusal(&e))
     }
 
+    /// Who holds the lease on a finding's resource now, if anyone; a lease store that cannot be asked is logged and
+    /// answers nobody (the job itself refuses without a lease).
+    pub(super) async fn holder_of(&self, finding: &crate::model::Finding) -> Option<Lease> {
+        let resource = finding.primary_resource()?;
+        let key = format!("{}/{}/{}", finding.account_id, super::resource_region(finding, resource), resource.id);
+        match self.coordination.leases.holder(&key).await {
+            Ok(holder) => holder,
+            Err(e) => {
+                tracing::warn!(resource = %key, "who holds the lease is unknown: {e}");
+                None
+            }
+        }
+    }
+
     /// After taking over the lease of an owner that stopped renewing it: finds that owner's job in the audit log and,
     /// when its change is unfinished there, re-checks it (recorded in that job). Returns what the taking job's audit
     /// record says about it.

@@ -176,3 +176,18 @@ async fn an_interrupted_change_is_rechecked_only_when_its_process_is_gone_or_its
     assert_eq!(written[1].job.as_deref(), Some(f.remediator.audit_job(1).as_str()));
     assert_eq!(written[1].result, AuditResult::Verified);
 }
+
+#[tokio::test]
+async fn the_preview_names_who_holds_the_resources_lease() {
+    let f = fixture(false);
+    let leases: Arc<dyn Leases> = Arc::new(MemoryLeases::default());
+    let remediator = process_on(&f, leases.clone());
+    let finding = fixable(&f, "S3.8").await;
+    let request = approved_request(&f, &finding).await;
+    assert_eq!(remediator.assess_all(vec![finding.clone()]).await[0].holder, None);
+
+    leases.acquire(&key_of(&request), &other_owner("J-1"), Duration::from_secs(60)).await.expect("free");
+    let items = remediator.assess_all(vec![finding]).await;
+
+    assert_eq!(items[0].holder.as_ref().map(|l| l.owner.clone()), Some(other_owner("J-1")));
+}

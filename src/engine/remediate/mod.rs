@@ -292,7 +292,8 @@ impl Remediator {
         futures::stream::iter(findings)
             .map(|finding| async move {
                 let result = assess_live(self.resources.as_ref(), &self.triage, &finding).await;
-                PreviewItem { finding, result }
+                let holder = self.holder_of(&finding).await;
+                PreviewItem { finding, result, holder }
             })
             .buffered(8)
             .collect()
