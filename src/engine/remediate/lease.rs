@@ -126,3 +126,7 @@ pub(super) fn refusal(e: &LeaseError) -> String {
         LeaseError::Lost(_) => format!("{e}; nothing was changed"),
     }
 }
+
+#[cfg(test)]
+#[path = "lease_tests.rs"]
+mod tests;
