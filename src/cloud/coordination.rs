@@ -34,7 +34,7 @@ pub struct Lease {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LeaseError {
     /// Someone else holds it, until its expiry unless renewed.
-    #[error("{key} is being changed by {} ({}, job {}) since {}; lease until {}", .holder.owner.operator, .holder.owner.process, .holder.owner.job, .holder.taken_at.to_rfc3339(), .holder.expires_at.to_rfc3339())]
+    #[error("{key} is being changed by {} ({}, job {}) since {}; lease until {}", .holder.owner.operator, .holder.owner.process, .holder.owner.job, seconds(&.holder.taken_at), seconds(&.holder.expires_at))]
     Held { key: String, holder: Box<Lease> },
     /// The lease was lost (expired and taken by another owner) while it was held.
     #[error("lease on {0} was lost: another owner took it after it expired")]
@@ -42,6 +42,11 @@ pub enum LeaseError {
     /// The lease store could not be reached or refused the call: no change may be made.
     #[error("lease store unavailable: {0}")]
     Unavailable(String),
+}
+
+/// A time as lease messages show it: RFC 3339 to the second, in UTC.
+fn seconds(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Leases on resources. Every implementation is safe for concurrent use from many processes.

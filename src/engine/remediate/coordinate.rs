@@ -75,7 +75,7 @@ impl Remediator {
             old.owner.job,
             old.owner.operator,
             old.owner.process,
-            old.taken_at.to_rfc3339()
+            old.taken_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         );
         let records = self.fresh_records();
         let intent =

@@ -52,7 +52,7 @@ async fn a_resource_leased_by_another_process_is_refused_naming_who_and_since_wh
     let state = remediator.run_apply(1, request.clone(), None).await;
 
     let JobState::Refused(why) = &state else { panic!("expected a refusal, got {state:?}") };
-    let since = theirs.taken_at.to_rfc3339();
+    let since = theirs.taken_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let expected =
         format!("is being changed by {} (other-host:77 watch, job J-9) since {since}", other_owner("").operator);
     assert!(why.contains(&expected) && why.contains("nothing was changed"), "{why}");

@@ -55,7 +55,7 @@ impl JobLease {
                 "the lease on {} expired at {} without renewal (the lease store did not answer); nothing more was \
                  changed",
                 current.key,
-                current.expires_at.to_rfc3339()
+                current.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             ));
         }
         Ok(())
