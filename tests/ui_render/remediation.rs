@@ -42,7 +42,7 @@ fn a_resource_leased_by_someone_else_is_shown_with_who_and_since_when_and_not_ap
         process: "ops-7:4242 watch".into(),
         job: "20220330T090000Z-p4242-0a1b2c3d-3".into(),
     };
-    let taken = chrono::DateTime::parse_from_rfc3339("2022-03-30T09:15:00Z").unwrap().to_utc();
+    let taken = chrono::DateTime::parse_from_rfc3339("2022-03-30T09:15:00Z").expect("time").to_utc();
     let lease = hubtriage::cloud::coordination::Lease::new(SG_ARN, &owner, taken, std::time::Duration::from_secs(60));
     // The two findings on the security group (one change) are leased; the others keep their own reasons.
     let mut items = preview_items();
