@@ -80,7 +80,10 @@ impl Lease {
             key: key.to_string(),
             owner: owner.clone(),
             taken_at: now,
-            expires_at: now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX),
+            expires_at: chrono::Duration::from_std(ttl)
+                .ok()
+                .and_then(|ttl| now.checked_add_signed(ttl))
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
             took_over: None,
         }
     }
