@@ -191,3 +191,41 @@ async fn the_preview_names_who_holds_the_resources_lease() {
 
     assert_eq!(items[0].holder.as_ref().map(|l| l.owner.clone()), Some(other_owner("J-1")));
 }
+
+/// Leases that count how often one is asked for.
+#[derive(Default)]
+struct Counting(MemoryLeases, std::sync::atomic::AtomicUsize);
+
+#[async_trait::async_trait]
+impl Leases for Counting {
+    fn describe(&self) -> String {
+        "counting".into()
+    }
+    async fn acquire(&self, key: &str, owner: &LeaseOwner, ttl: Duration) -> Result<Lease, LeaseError> {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.0.acquire(key, owner, ttl).await
+    }
+    async fn renew(&self, lease: &Lease, ttl: Duration) -> Result<Lease, LeaseError> {
+        self.0.renew(lease, ttl).await
+    }
+    async fn release(&self, lease: &Lease, outcome: &str) -> Result<(), LeaseError> {
+        self.0.release(lease, outcome).await
+    }
+    async fn holder(&self, key: &str) -> Result<Option<Lease>, LeaseError> {
+        self.0.holder(key).await
+    }
+}
+
+#[tokio::test]
+async fn read_only_mode_takes_no_lease() {
+    let f = fixture(true);
+    let leases = Arc::new(Counting::default());
+    let remediator = process_on(&f, leases.clone());
+    let request = approved_request(&f, &fixable(&f, "S3.8").await).await;
+
+    let state = remediator.run_apply(1, request, None).await;
+    remediator.recheck_unfinished(None).await;
+
+    assert!(matches!(&state, JobState::Refused(why) if why.contains("read-only")), "{state:?}");
+    assert_eq!(leases.1.load(std::sync::atomic::Ordering::SeqCst), 0, "a lease was asked for in read-only mode");
+}
