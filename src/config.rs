@@ -35,6 +35,8 @@ pub struct Config {
     pub aws: crate::config_aws::AwsConfig,
     pub store: crate::config_store::StoreConfig,
     pub watch: crate::config_watch::WatchConfig,
+    /// `[coordination]`: where leases on resources live.
+    pub coordination: crate::config_coordination::CoordinationConfig,
 }
 
 /// `[remediation]`: how fixes are verified and watched.
@@ -257,6 +259,7 @@ impl Config {
             }
         }
         self.aws.validate()?;
+        self.coordination.validate()?;
         Ok(())
     }
 

@@ -82,6 +82,14 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         _ => session::audit_copy(&cli.global, &config).await,
     };
     let remediator = session::remediator(&config, &backend, &triage, copy)?;
+    if let Some(r) = &remediator {
+        match command {
+            Command::Apply { .. } => r.set_process_kind("apply"),
+            Command::Exceptions { .. } => r.set_process_kind("exceptions"),
+            Command::Watch { .. } => r.set_process_kind("watch"),
+            _ => {}
+        }
+    }
     if cli.global.incident {
         if let Some(r) = &remediator {
             r.set_incident(true, None).await;

@@ -43,6 +43,10 @@ pub fn load_config(args: &GlobalArgs) -> anyhow::Result<Config> {
         // The simulated organisation records what is published; the demo shows notifications without setup.
         config.notify.topic_arn = Some(DEMO_TOPIC.into());
     }
+    if let Some(table) = &args.lock_table {
+        config.coordination.table = Some(table.clone());
+        config.coordination.validate().map_err(|e| anyhow::anyhow!("--lock-table: {e}"))?;
+    }
     if let Some(api) = args.api {
         config.aws.api = api;
     }
@@ -77,6 +81,8 @@ pub fn backend(args: &GlobalArgs) -> anyhow::Result<Backend> {
             automation: Some(org),
             operator: "demo-operator (simulated)".into(),
             refresh_every: crate::cloud::refresh_interval(crate::config::AwsConfig::default().refresh_seconds),
+            // The simulated organisation lives in this process: so do its leases.
+            coordination: Some(crate::cloud::coordination::Coordination::in_process()),
         });
     }
     if let Some(path) = &args.findings {
@@ -94,6 +100,7 @@ pub fn backend(args: &GlobalArgs) -> anyhow::Result<Backend> {
             automation: None,
             operator: offline_operator(),
             refresh_every: None,
+            coordination: None,
         });
     }
     bail!("no --demo or --findings: live AWS sources are connected by `connect_backend`")
@@ -118,6 +125,8 @@ pub async fn connect_backend(args: &GlobalArgs, config: &Config) -> anyhow::Resu
     let (backend, identity) =
         Box::pin(crate::cloud::aws::connect(&settings)).await.map_err(|e| anyhow::anyhow!("connecting to AWS: {e}"))?;
     tracing::info!(%identity, "AWS caller identity");
+    let mut backend = backend;
+    backend.coordination = Some(crate::session_leases::coordination(&settings, config).await);
     Ok(backend)
 }
 

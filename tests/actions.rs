@@ -130,5 +130,7 @@ pub fn sim_backend(org: &Arc<SimOrg>, automation: Option<Arc<dyn Automation>>) -
         automation: Some(automation.unwrap_or_else(|| org.clone())),
         operator: "tester".into(),
         refresh_every: None,
+
+        coordination: None,
     }
 }

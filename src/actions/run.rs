@@ -294,6 +294,7 @@ fn action_record(
         after: None,
         changes: Vec::new(),
         rollback: Vec::new(),
+        process: None,
         message,
     }
 }

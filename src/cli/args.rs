@@ -58,6 +58,10 @@ pub struct GlobalArgs {
     /// Audit log path (default: in the data dir).
     #[arg(long, global = true)]
     pub audit_log: Option<PathBuf>,
+    /// DynamoDB table of leases shared by every hubtriage that may change the same resources (overrides
+    /// `[coordination] table`); without one, processes on this machine coordinate through the data dir.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub lock_table: Option<String>,
     /// Neither read nor write the store of findings kept between runs.
     #[arg(long, global = true)]
     pub no_store: bool,

@@ -49,6 +49,9 @@ async fn connect(args: GlobalArgs, config: Config, triage: Arc<Triage>) -> anyho
     tracing::info!(backend = %backend.label, "starting");
     let copy = session::audit_copy(&args, &config).await;
     let remediator = session::remediator(&config, &backend, &triage, copy)?;
+    if let Some(r) = &remediator {
+        r.set_process_kind("tui");
+    }
     if args.incident {
         match &remediator {
             Some(r) => r.set_incident(true, None).await,

@@ -34,7 +34,7 @@ pub struct Lease {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LeaseError {
     /// Someone else holds it, until its expiry unless renewed.
-    #[error("{key} is being changed by {} ({}, job {}) since {}; lease until {}", .holder.owner.operator, .holder.owner.process, .holder.owner.job, .holder.taken_at.to_rfc3339(), .holder.expires_at.to_rfc3339())]
+    #[error("{key} is being changed by {} ({}, job {}) since {}; lease until {}", .holder.owner.operator, .holder.owner.process, .holder.owner.job, seconds(&.holder.taken_at), seconds(&.holder.expires_at))]
     Held { key: String, holder: Box<Lease> },
     /// The lease was lost (expired and taken by another owner) while it was held.
     #[error("lease on {0} was lost: another owner took it after it expired")]
@@ -42,6 +42,11 @@ pub enum LeaseError {
     /// The lease store could not be reached or refused the call: no change may be made.
     #[error("lease store unavailable: {0}")]
     Unavailable(String),
+}
+
+/// A time as lease messages show it: RFC 3339 to the second, in UTC.
+fn seconds(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Leases on resources. Every implementation is safe for concurrent use from many processes.
@@ -62,3 +67,99 @@ pub trait Leases: Send + Sync {
     /// The live (unexpired) lease on `key`, if any.
     async fn holder(&self, key: &str) -> Result<Option<Lease>, LeaseError>;
 }
+
+impl Lease {
+    /// Whether the lease still holds at `now` (not yet expired).
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at > now
+    }
+
+    /// A new lease on `key` for `owner`, from `now` for `ttl`.
+    pub fn new(key: &str, owner: &LeaseOwner, now: DateTime<Utc>, ttl: Duration) -> Self {
+        Self {
+            key: key.to_string(),
+            owner: owner.clone(),
+            taken_at: now,
+            expires_at: chrono::Duration::from_std(ttl)
+                .ok()
+                .and_then(|ttl| now.checked_add_signed(ttl))
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
+            took_over: None,
+        }
+    }
+}
+
+/// Leases kept in this process only: for the demo and tests, where nothing real is changed and no other process
+/// shares the resources. An expired lease is taken over as in the other stores.
+#[derive(Default)]
+pub struct MemoryLeases {
+    leases: std::sync::Mutex<std::collections::HashMap<String, (Lease, Option<String>)>>,
+}
+
+#[async_trait]
+impl Leases for MemoryLeases {
+    fn describe(&self) -> String {
+        "in-process".into()
+    }
+
+    async fn acquire(&self, key: &str, owner: &LeaseOwner, ttl: Duration) -> Result<Lease, LeaseError> {
+        let now = Utc::now();
+        let mut leases = self.leases.lock().unwrap_or_else(|p| p.into_inner());
+        let mut lease = Lease::new(key, owner, now, ttl);
+        if let Some((old, outcome)) = leases.get(key) {
+            if outcome.is_none() && old.is_live(now) {
+                return Err(LeaseError::Held { key: key.to_string(), holder: Box::new(old.clone()) });
+            }
+            if outcome.is_none() {
+                lease.took_over = Some(Box::new(Lease { took_over: None, ..old.clone() }));
+            }
+        }
+        leases.insert(key.to_string(), (lease.clone(), None));
+        Ok(lease)
+    }
+
+    async fn renew(&self, lease: &Lease, ttl: Duration) -> Result<Lease, LeaseError> {
+        let mut leases = self.leases.lock().unwrap_or_else(|p| p.into_inner());
+        match leases.get_mut(&lease.key) {
+            Some((held, None)) if held.owner == lease.owner => {
+                held.expires_at = Lease::new(&lease.key, &lease.owner, Utc::now(), ttl).expires_at;
+                Ok(Lease { expires_at: held.expires_at, ..lease.clone() })
+            }
+            _ => Err(LeaseError::Lost(lease.key.clone())),
+        }
+    }
+
+    async fn release(&self, lease: &Lease, outcome: &str) -> Result<(), LeaseError> {
+        let mut leases = self.leases.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((held, done)) = leases.get_mut(&lease.key) {
+            if held.owner == lease.owner && done.is_none() {
+                held.expires_at = Utc::now();
+                *done = Some(outcome.to_string());
+            }
+        }
+        Ok(())
+    }
+
+    async fn holder(&self, key: &str) -> Result<Option<Lease>, LeaseError> {
+        let leases = self.leases.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Utc::now();
+        Ok(leases.get(key).filter(|(l, outcome)| outcome.is_none() && l.is_live(now)).map(|(l, _)| l.clone()))
+    }
+}
+
+/// The lease store a session coordinates through, and how long a lease lasts without being renewed.
+#[derive(Clone)]
+pub struct Coordination {
+    pub leases: std::sync::Arc<dyn Leases>,
+    pub ttl: Duration,
+}
+
+impl Coordination {
+    /// Leases in this process only (the demo, tests), with the default lease time.
+    pub fn in_process() -> Self {
+        Self { leases: std::sync::Arc::new(MemoryLeases::default()), ttl: DEFAULT_LEASE }
+    }
+}
+
+/// How long a lease lasts without renewal unless `[coordination] lease_seconds` says otherwise.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);

@@ -11,6 +11,8 @@ mod file_locate;
 pub mod file_read;
 pub mod file_stream;
 pub mod file_walk;
+pub mod leases_local;
+pub mod process;
 pub mod quota;
 pub mod sim;
 pub mod updates;
@@ -292,6 +294,8 @@ pub struct Backend {
     pub operator: String,
     /// Time between incremental refreshes of the findings (`aws.refresh_seconds`); `None`: only when asked.
     pub refresh_every: Option<Duration>,
+    /// Where leases on resources are taken before a change; `None`: in this process only.
+    pub coordination: Option<coordination::Coordination>,
 }
 
 /// `aws.refresh_seconds` as a refresh interval: 0 turns periodic refresh off.

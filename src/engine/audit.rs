@@ -50,6 +50,13 @@ pub enum AuditEvent {
     Action,
 }
 
+impl AuditEvent {
+    /// Whether the record announces a change before it is made (its outcome follows).
+    pub fn is_intent(self) -> bool {
+        matches!(self, Self::ApplyIntent | Self::RollbackIntent | Self::ExceptionIntent | Self::ActionIntent)
+    }
+}
+
 /// One finding a record is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditFinding {
@@ -122,6 +129,10 @@ pub struct AuditRecord {
     pub changes: Vec<Change>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rollback: Vec<Change>,
+    /// The process that wrote an intent (host, pid and its start), so that a re-check after a crash claims only
+    /// the changes of processes that are gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process: Option<crate::cloud::process::ProcessRef>,
     /// What happened, in words (errors included).
     pub message: String,
 }

@@ -32,6 +32,7 @@ fn rec(time: DateTime<Utc>, event: AuditEvent, result: AuditResult, job: &str, r
         after: None,
         changes: Vec::new(),
         rollback: Vec::new(),
+        process: None,
         message: String::new(),
     }
 }

@@ -24,6 +24,7 @@ pub(crate) fn record(event: AuditEvent, result: AuditResult, job: &str) -> Audit
         after: None,
         changes: vec![Change::DeleteBucketPublicAccessBlock { bucket: "acme-logs".into() }],
         rollback: Vec::new(),
+        process: None,
         message: "applying".into(),
     }
 }

@@ -163,6 +163,8 @@ pub struct ApplyRequest {
 pub struct PreviewItem {
     pub finding: std::sync::Arc<crate::model::Finding>,
     pub result: Result<crate::triage::Assessment, String>,
+    /// The lease someone else holds on the finding's resource right now (who, since when): it is not applied.
+    pub holder: Option<crate::cloud::coordination::Lease>,
 }
 
 /// Groups approved (finding, live plan) pairs into requests: findings on the same resource for the same control with

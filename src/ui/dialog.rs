@@ -73,6 +73,16 @@ pub struct RollbackDialog {
 
 /// Why a previewed finding cannot be applied, or its live plan.
 pub fn applicable(item: &PreviewItem) -> Result<&Plan, String> {
+    if let Some(holder) = &item.holder {
+        let line = crate::model::sanitize::single_line;
+        return Err(format!(
+            "being changed by {} ({}, job {}) since {}: not applied",
+            line(&holder.owner.operator),
+            line(&holder.owner.process),
+            line(&holder.owner.job),
+            holder.taken_at.format("%Y-%m-%d %H:%M:%S UTC")
+        ));
+    }
     let assessment = item.result.as_ref().map_err(|e| format!("live read failed: {e}"))?;
     let decision = &assessment.decision;
     match decision.verdict {

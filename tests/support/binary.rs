@@ -31,3 +31,23 @@ pub fn process(endpoint: &str, dir: &tempfile::TempDir, config: &str) -> std::pr
         .args(["--config", path.to_str().unwrap(), "--endpoint-url", endpoint]);
     cmd
 }
+
+/// The same hermetic command as [`hubtriage`], as a `std::process::Command`: for a process the test kills.
+pub fn hubtriage_process(endpoint: &str, dir: &tempfile::TempDir, config: &str) -> std::process::Command {
+    use assert_cmd::cargo::CommandCargoExt;
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, config).unwrap();
+    let mut cmd = std::process::Command::cargo_bin("hubtriage").unwrap();
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", dir.path().join("aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("aws-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("HUBTRIAGE_LOG", dir.path().join("hubtriage.log"))
+        .args(["--config", path.to_str().unwrap(), "--endpoint-url", endpoint]);
+    cmd
+}

@@ -147,7 +147,7 @@ pub fn preview_items() -> Vec<PreviewItem> {
     let mut twin = (*sg).clone();
     twin.id = format!("{}-twin", twin.id).into();
     let approve = "rule 'security-groups-need-approval' (class unclassified)";
-    let item = |finding: Arc<Finding>, result| PreviewItem { finding, result };
+    let item = |finding: Arc<Finding>, result| PreviewItem { finding, result, holder: None };
     vec![
         item(sg.clone(), assessed(Verdict::NeedsApproval, approve, PlanStatus::Planned(Box::new(plan(Basis::Live))))),
         item(
@@ -226,6 +226,7 @@ fn record(time: DateTime<Utc>, event: AuditEvent, result: AuditResult, job: &str
         after: None,
         changes: Vec::new(),
         rollback: Vec::new(),
+        process: None,
         message: format!("{event:?}"),
     }
 }

@@ -211,10 +211,12 @@ fn plans_in_the_detail_pane_and_the_apply_dialog_are_inert() {
                 decision: rows[0].decision.clone(),
                 plan: PlanStatus::Planned(Box::new(hostile_plan())),
             }),
+            holder: None,
         },
         PreviewItem {
             finding: rows[1].finding.clone(),
             result: Err(format!("live read failed: AccessDenied {EVIL} not authorized")),
+            holder: None,
         },
     ];
     app.on_msg(Msg::ApplyPreview { req: *req, items });

@@ -32,6 +32,42 @@ fn marks_show_in_table_and_status_and_esc_clears_them_after_filters() {
 }
 
 #[test]
+fn a_resource_leased_by_someone_else_is_shown_with_who_and_since_when_and_not_applied() {
+    let mut app = fix_app();
+    press(&mut app, KeyCode::Char(' '));
+    let effects = press(&mut app, KeyCode::Char('a'));
+    let [Effect::PreviewApply { req, .. }] = effects.as_slice() else { panic!("{effects:?}") };
+    let owner = hubtriage::cloud::coordination::LeaseOwner {
+        operator: "arn:aws:sts::111111111111:assumed-role/ops/bob".into(),
+        process: "ops-7:4242 watch".into(),
+        job: "20220330T090000Z-p4242-0a1b2c3d-3".into(),
+    };
+    let taken = chrono::DateTime::parse_from_rfc3339("2022-03-30T09:15:00Z").expect("time").to_utc();
+    let lease = hubtriage::cloud::coordination::Lease::new(SG_ARN, &owner, taken, std::time::Duration::from_secs(60));
+    // The two findings on the security group (one change) are leased; the others keep their own reasons.
+    let mut items = preview_items();
+    for item in items.iter_mut().take(2) {
+        item.holder = Some(lease.clone());
+    }
+    app.on_msg(Msg::ApplyPreview { req: *req, items });
+    let screen = text(&render(&app, 220, 60));
+    for expected in [
+        "being changed by arn:aws:sts::111111111111:assumed-role/ops/bob (ops-7:4242 watch, job \
+         20220330T090000Z-p4242-0a1b2c3d-3) since 2022-03-30",
+        "09:15:00 UTC: not applied",
+        "Skipped (7)",
+        "Nothing to apply.",
+    ] {
+        assert!(screen.contains(expected), "{expected}\n{screen}");
+    }
+    assert_eq!(screen.matches("being changed by").count(), 2, "{screen}");
+    assert!(
+        press(&mut app, KeyCode::Char('y')).iter().all(|e| !matches!(e, Effect::Apply(_))),
+        "a leased resource is applied"
+    );
+}
+
+#[test]
 fn apply_dialog_shows_plans_groups_findings_and_lists_skipped_with_reasons() {
     let mut app = fix_app();
     press(&mut app, KeyCode::Char(' '));

@@ -103,6 +103,16 @@ pub fn statements(config: &Config, playbooks: &Playbooks) -> Vec<Statement> {
             Needed::Base,
         ));
     }
+    if let Some(table) = &config.coordination.table {
+        // Leases on resources, taken with the base credentials in the table's region before any change.
+        let region = config.coordination.region.as_deref().unwrap_or("*");
+        statements.push(Statement::new(
+            "LeasesOnResources",
+            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"].map(String::from).to_vec(),
+            vec![format!("arn:{PARTITION}:dynamodb:{region}:*:table/{table}")],
+            Needed::Base,
+        ));
+    }
     if let Some(role) = &config.aws.role_name {
         statements.push(Statement::new(
             "AssumeRemediationRoleInEachAccount",

@@ -13,6 +13,7 @@ mod errors;
 mod findings;
 mod findings_v2;
 mod host;
+mod leases;
 mod notify;
 mod queue;
 mod read_limits;
@@ -31,6 +32,7 @@ pub use document::document_to_json;
 pub use errors::{classify, map_sdk_error};
 pub use findings::{get_findings_page, AwsFindingSource, FindingFilters, PAGE_SIZE};
 pub use findings_v2::{changed_since_filters, get_findings_v2_page, open_filters, v2_enabled, V2Request};
+pub use leases::DynamoLeases;
 pub use notify::{publish_with, topic_region, AwsNotifier};
 pub use queue::SqsEventQueue;
 pub use read_limits::ReadLimits;
@@ -261,6 +263,8 @@ fn backend(accounts: Arc<Accounts>, settings: &AwsSettings) -> Result<(Backend, 
         automation: Some(automation),
         operator: identity.arn.clone(),
         refresh_every: settings.refresh_every,
+
+        coordination: None,
     };
     Ok((backend, identity.arn))
 }

@@ -259,6 +259,12 @@ impl Accounts {
         aws_sdk_resourcegroupstagging::Client::from_conf(conf)
     }
 
+    /// A DynamoDB client (the lease table), with `config`'s credentials and endpoint (`endpoint_url` included).
+    pub fn dynamodb(config: &SdkConfig, region: &str) -> aws_sdk_dynamodb::Client {
+        let conf = aws_sdk_dynamodb::config::Builder::from(config).region(Region::new(region.to_string())).build();
+        aws_sdk_dynamodb::Client::from_conf(conf)
+    }
+
     /// An SNS client.
     pub fn sns(config: &SdkConfig, region: &str) -> aws_sdk_sns::Client {
         let conf = aws_sdk_sns::config::Builder::from(config).region(Region::new(region.to_string())).build();

@@ -1,7 +1,9 @@
 //! One apply job: re-read, re-plan, refuse on any difference from what was approved, audit the intent, make the
 //! calls, audit the outcome, then verify, resolve and notify.
 
-use super::{resource_region, Job, Remediator};
+use super::coordinate::noted;
+use super::lease::JobLease;
+use super::{resource_region, Job, JobGuard, Remediator};
 use crate::engine::audit::{AuditEvent, AuditFinding, AuditResult};
 use crate::engine::jobs::{ApplyRequest, JobId, JobKind, JobState};
 use crate::engine::Msg;
@@ -44,10 +46,23 @@ impl Remediator {
     }
 
     async fn apply_job(&self, job: &Job, first: &crate::model::Finding, approved: Option<&Plan>) -> JobState {
-        let _held = match self.begin(job).await {
+        let held = match self.begin(job).await {
             Ok(held) => held,
             Err(why) => return self.refuse(job, why).await,
         };
+        let state = self.apply_leased(job, &held, first, approved).await;
+        self.end(held, &state).await;
+        state
+    }
+
+    /// The apply job under its resource's lease.
+    async fn apply_leased(
+        &self,
+        job: &Job,
+        held: &JobGuard<'_>,
+        first: &crate::model::Finding,
+        approved: Option<&Plan>,
+    ) -> JobState {
         let before = match self.resources.read_state(&job.account_id, &job.region, &job.resource).await {
             Ok(state) => state,
             Err(e) => {
@@ -74,7 +89,9 @@ impl Remediator {
         }
         let plan = match assessment.plan {
             PlanStatus::Planned(plan) => plan,
-            PlanStatus::AlreadyCompliant(why) => return self.already_compliant(job, before, why).await,
+            PlanStatus::AlreadyCompliant(why) => {
+                return self.already_compliant(job, before, noted(why, held.takeover.as_ref())).await
+            }
             PlanStatus::Unavailable(why) => return self.refuse(job, format!("no plan: {why}")).await,
             PlanStatus::NoPlaybook => return self.refuse(job, "no playbook handles this finding".into()).await,
         };
@@ -95,9 +112,12 @@ impl Remediator {
         if let Some(problem) = unusable(&plan) {
             return self.refuse(job, problem).await;
         }
+        if let Err(why) = held.lease.check() {
+            return self.refuse(job, why).await;
+        }
         let job = Job { fingerprint: plan.fingerprint.clone(), ..job.clone() };
-        let mut intent =
-            job.record(&self.operator, AuditEvent::ApplyIntent, AuditResult::Pending, plan.summary.clone());
+        let message = noted(plan.summary.clone(), held.takeover.as_ref());
+        let mut intent = job.record(&self.operator, AuditEvent::ApplyIntent, AuditResult::Pending, message);
         intent.before = Some(before.clone());
         intent.changes = plan.changes.clone();
         intent.rollback = plan.rollback.clone();
@@ -105,7 +125,7 @@ impl Remediator {
             return JobState::Failed(format!("the audit log cannot be written, so nothing was changed: {e}"));
         }
         job.update(&JobState::Applying);
-        if let Err(failure) = self.make_calls(&job, &plan.changes).await {
+        if let Err(failure) = self.make_calls(&job, &plan.changes, &held.lease).await {
             self.audit(&job, AuditEvent::ApplyOutcome, AuditResult::Failed, failure.clone()).await;
             self.notify(&job, "apply-failed", &failure).await;
             let _ = self
@@ -122,9 +142,13 @@ impl Remediator {
         self.conclude_fix(&job, verified, &plan.summary).await
     }
 
-    /// Makes the calls in order; the error says which call failed and how many were made before it.
-    pub(super) async fn make_calls(&self, job: &Job, changes: &[Change]) -> Result<(), String> {
+    /// Makes the calls in order, each only while the job's lease is still its own; the error says which call failed
+    /// (or was not made) and how many were made before it.
+    pub(super) async fn make_calls(&self, job: &Job, changes: &[Change], lease: &JobLease) -> Result<(), String> {
         for (i, change) in changes.iter().enumerate() {
+            if let Err(why) = lease.check() {
+                return Err(format!("call {} of {} ({}) not made: {why}", i + 1, changes.len(), change.operation()));
+            }
             if let Err(e) = self.resources.apply(&job.account_id, &job.region, change).await {
                 return Err(format!(
                     "call {} of {} ({}) failed after {i} successful call(s): {e}",
@@ -137,12 +161,13 @@ impl Remediator {
         Ok(())
     }
 
-    /// The resource already is in the desired state: nothing to change; the findings are resolved.
+    /// The resource already is in the desired state (another process, or someone, fixed it first): nothing to
+    /// change, recorded as a success; the findings are resolved.
     async fn already_compliant(&self, job: &Job, before: crate::playbook::ResourceState, why: String) -> JobState {
         let fixed_by = self.fixed_by(job);
         let message = match fixed_by {
-            Some(other) => format!("{why}: already fixed by job {other}"),
-            None => why,
+            Some(other) => format!("already in the desired state (already fixed by job {other}): {why}"),
+            None => format!("already in the desired state: {why}"),
         };
         let mut record = job.record(&self.operator, AuditEvent::NoOp, AuditResult::Verified, message.clone());
         record.before = Some(before);
@@ -157,9 +182,10 @@ impl Remediator {
         }
     }
 
-    /// The latest verified job on the same resource and control in this log, if any.
+    /// The latest verified job on the same resource and control in this log (as it is on disk: another process may
+    /// have fixed it), if any.
     fn fixed_by(&self, job: &Job) -> Option<String> {
-        let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        let records = self.fresh_records();
         records
             .iter()
             .rev()

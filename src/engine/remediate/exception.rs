@@ -4,7 +4,7 @@
 //! notified.
 
 use super::exception_read::{describe, Expect, Tags};
-use super::{Job, Remediator};
+use super::{Job, JobGuard, Remediator};
 use crate::cloud::Notification;
 use crate::engine::audit::{AuditEvent, AuditRecord, AuditResult};
 use crate::engine::exceptions::{can_carry_tags, canonical_id, short_id, validate, ExceptionOp, ValidException};
@@ -77,10 +77,17 @@ impl Remediator {
     }
 
     async fn exception_job(&self, job: &Job, op: &ExceptionOp) -> JobState {
-        let _held = match self.begin(job).await {
+        let held = match self.begin(job).await {
             Ok(held) => held,
             Err(why) => return self.refuse_exception(job, why).await,
         };
+        let state = self.exception_leased(job, &held, op).await;
+        self.end(held, &state).await;
+        state
+    }
+
+    /// The exception change under its resource's lease.
+    async fn exception_leased(&self, job: &Job, held: &JobGuard<'_>, op: &ExceptionOp) -> JobState {
         if job.resource.kind.trim().is_empty() {
             let why = format!(
                 "resource: the type of {} cannot be told from its id; give its type (AwsS3Bucket, \
@@ -127,8 +134,11 @@ impl Remediator {
                 }
             },
         };
-        let mut intent =
-            self.exception_record(job, AuditEvent::ExceptionIntent, AuditResult::Pending, plan.intent.clone());
+        if let Err(why) = held.lease.check() {
+            return self.refuse_exception(job, why).await;
+        }
+        let message = super::coordinate::noted(plan.intent.clone(), held.takeover.as_ref());
+        let mut intent = self.exception_record(job, AuditEvent::ExceptionIntent, AuditResult::Pending, message);
         intent.before = before_state;
         intent.changes = vec![plan.change.clone()];
         if let Err(e) = self.write(intent, job.tx.as_ref()).await {

@@ -96,6 +96,7 @@ impl Job {
             after: None,
             changes: Vec::new(),
             rollback: Vec::new(),
+            process: event.is_intent().then(|| crate::cloud::process::ProcessRef::this().clone()),
             message,
         }
     }

@@ -3,10 +3,12 @@
 //! and region.
 
 mod apply;
+mod coordinate;
 mod exception;
 mod exception_list;
 mod exception_read;
 mod job;
+mod lease;
 mod outcome;
 mod rollback;
 mod suppress;
@@ -60,13 +62,21 @@ pub struct Remediator {
     /// Where the workflow status set on findings is kept between runs (with the finding's history), when a store
     /// is open.
     store: std::sync::OnceLock<Arc<crate::store::Store>>,
+    /// Where leases on resources are taken before a change, and for how long.
+    coordination: crate::cloud::coordination::Coordination,
+    /// The kind of process that changes (`tui`, `apply`, `watch`), as lease owners show it.
+    process_kind: std::sync::OnceLock<String>,
 }
 
-/// What a running job holds: a slot, its resource (one job per resource at a time), its place in the count.
+/// What a running job holds: a slot, its resource (one job per resource at a time in this process, and its lease
+/// among every process), its place in the count.
 struct JobGuard<'a> {
     _slot: tokio::sync::SemaphorePermit<'a>,
     _resource: tokio::sync::OwnedMutexGuard<()>,
     _running: RunningJob<'a>,
+    lease: lease::JobLease,
+    /// What the job found when it took over the lease of an owner that died mid-change, for its audit record.
+    takeover: Option<String>,
 }
 
 /// Counts a job as running while it lives.
@@ -115,7 +125,12 @@ impl Remediator {
             cancelled: std::sync::atomic::AtomicBool::new(false),
             running: std::sync::atomic::AtomicUsize::new(0),
             store: std::sync::OnceLock::new(),
-            session: Utc::now().format("%Y%m%dT%H%M%SZ").to_string(),
+            session: coordinate::session_id(),
+            coordination: backend
+                .coordination
+                .clone()
+                .unwrap_or_else(crate::cloud::coordination::Coordination::in_process),
+            process_kind: std::sync::OnceLock::new(),
         }))
     }
 
@@ -189,8 +204,9 @@ impl Remediator {
         self.running_jobs()
     }
 
-    /// Waits for a free slot and for the job's resource, then marks the job running; or says why it must not start
-    /// (hubtriage is stopping, read-only mode). The guard holds all three until the job ends.
+    /// Waits for a free slot and for the job's resource, marks the job running and takes the resource's lease; or
+    /// says why it must not start (hubtriage is stopping, read-only mode, another process holds the lease). The
+    /// guard holds them until the job ends ([`Remediator::end`]).
     async fn begin(&self, job: &Job) -> Result<JobGuard<'_>, String> {
         let slot = self.slots.acquire().await.map_err(|e| format!("no job slot: {e}"))?;
         let resource = self.lock_for(&job.resource_key()).lock_owned().await;
@@ -199,7 +215,17 @@ impl Remediator {
         if self.read_only() {
             return Err("read-only mode: no change was made".into());
         }
-        Ok(JobGuard { _slot: slot, _resource: resource, _running: running })
+        let lease = self.take_lease(job).await?;
+        let takeover = match lease.took_over() {
+            Some(old) => Some(self.take_over(job, old).await),
+            None => None,
+        };
+        Ok(JobGuard { _slot: slot, _resource: resource, _running: running, lease, takeover })
+    }
+
+    /// Ends a job: its lease is given back with its outcome, then its resource and slot.
+    async fn end(&self, guard: JobGuard<'_>, state: &JobState) {
+        guard.lease.release(state).await;
     }
 
     /// Marks a job as running, or says why it must not start (hubtriage is stopping).
@@ -244,6 +270,7 @@ impl Remediator {
             after: None,
             changes: Vec::new(),
             rollback: Vec::new(),
+            process: None,
             message: format!("incident mode {}: change windows {}", on_off(on), if on { "lifted" } else { "apply" }),
         };
         if let Err(e) = self.write(record, tx).await {
@@ -265,7 +292,8 @@ impl Remediator {
         futures::stream::iter(findings)
             .map(|finding| async move {
                 let result = assess_live(self.resources.as_ref(), &self.triage, &finding).await;
-                PreviewItem { finding, result }
+                let holder = self.holder_of(&finding).await;
+                PreviewItem { finding, result, holder }
             })
             .buffered(8)
             .collect()
@@ -347,6 +375,9 @@ fn on_off(on: bool) -> &'static str {
     }
 }
 
+#[cfg(test)]
+#[path = "coordinate_tests.rs"]
+mod coordinate_tests;
 #[cfg(test)]
 #[path = "exception_tests.rs"]
 mod exception_tests;

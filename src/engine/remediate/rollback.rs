@@ -2,7 +2,8 @@
 //! the fix was verified in (tags aside), so a rollback never overwrites someone else's later change, even one that
 //! kept the resource compliant. Verified and audited like a fix.
 
-use super::{Job, Remediator};
+use super::coordinate::noted;
+use super::{Job, JobGuard, Remediator};
 use crate::engine::audit::{AuditEvent, AuditRecord, AuditResult};
 use crate::engine::jobs::{JobId, JobKind, JobState};
 use crate::engine::Msg;
@@ -31,10 +32,23 @@ impl Remediator {
     }
 
     async fn rollback_job(&self, job: &Job, intent: &AuditRecord, applied_by: &str) -> JobState {
-        let _held = match self.begin(job).await {
+        let held = match self.begin(job).await {
             Ok(held) => held,
             Err(why) => return self.refuse(job, why).await,
         };
+        let state = self.rollback_leased(job, &held, intent, applied_by).await;
+        self.end(held, &state).await;
+        state
+    }
+
+    /// The rollback under its resource's lease.
+    async fn rollback_leased(
+        &self,
+        job: &Job,
+        held: &JobGuard<'_>,
+        intent: &AuditRecord,
+        applied_by: &str,
+    ) -> JobState {
         let (Some(recorded), false) = (intent.before.clone(), intent.rollback.is_empty()) else {
             return self.refuse(job, format!("job {applied_by} recorded no before-state to restore")).await;
         };
@@ -75,11 +89,14 @@ impl Remediator {
                 )
                 .await;
         }
+        if let Err(why) = held.lease.check() {
+            return self.refuse(job, why).await;
+        }
         let mut record = job.record(
             &self.operator,
             AuditEvent::RollbackIntent,
             AuditResult::Pending,
-            format!("restore the state recorded by job {applied_by}"),
+            noted(format!("restore the state recorded by job {applied_by}"), held.takeover.as_ref()),
         );
         record.before = Some(current);
         record.after = Some(recorded.clone());
@@ -88,7 +105,7 @@ impl Remediator {
             return JobState::Failed(format!("the audit log cannot be written, so nothing was changed: {e}"));
         }
         job.update(&JobState::RollingBack);
-        if let Err(failure) = self.make_calls(job, &intent.rollback).await {
+        if let Err(failure) = self.make_calls(job, &intent.rollback, &held.lease).await {
             self.audit(job, AuditEvent::RollbackOutcome, AuditResult::Failed, failure.clone()).await;
             self.notify(job, "rollback-failed", &failure).await;
             return JobState::Failed(failure);

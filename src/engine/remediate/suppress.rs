@@ -249,6 +249,7 @@ impl Remediator {
                     after: None,
                     changes: Vec::new(),
                     rollback: Vec::new(),
+                    process: None,
                     message,
                 };
                 if !processed.is_empty() {

@@ -246,7 +246,7 @@ async fn nothing_changes_when_the_audit_log_cannot_be_written() {
     assert!(f.org.mutations().is_empty());
 }
 
-fn backend_of(org: &Arc<SimOrg>) -> Backend {
+pub(super) fn backend_of(org: &Arc<SimOrg>) -> Backend {
     Backend {
         label: "test".into(),
         findings: org.clone(),
@@ -256,6 +256,7 @@ fn backend_of(org: &Arc<SimOrg>) -> Backend {
         automation: None,
         operator: "tester".into(),
         refresh_every: None,
+        coordination: None,
     }
 }
 
@@ -287,33 +288,6 @@ async fn drift_watch_flags_a_fixed_resource_that_was_reopened_once() {
     assert_eq!(drifted[0].fixed_by.as_deref(), Some(f.remediator.audit_job(1).as_str()));
     assert!(f.org.notifications().iter().any(|(_, n)| n.body["event"] == "drift"));
     assert!(f.remediator.check_drift(None).await.is_empty(), "a regression is reported once");
-}
-
-#[tokio::test]
-async fn an_interrupted_change_is_rechecked_on_the_next_start() {
-    let f = fixture(false);
-    let finding = fixable(&f, "S3.8").await;
-    let request = approved_request(&f, &finding).await;
-    assert_eq!(f.remediator.run_apply(1, request, None).await, JobState::Resolved);
-    // The process was killed between the intent record and the outcome record.
-    let crashed: Vec<AuditRecord> =
-        f.remediator.audit_records().into_iter().filter(|r| r.event == AuditEvent::ApplyIntent).collect();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("audit.jsonl");
-    let next_start = Remediator::new(
-        &backend_of(&f.org),
-        f.remediator.triage.clone(),
-        AuditLog::open(&path).expect("open"),
-        crashed,
-        f.remediator.settings.clone(),
-    )
-    .expect("remediator");
-
-    assert_eq!(next_start.recheck_unfinished(None).await, vec![JobState::Verified]);
-    let written = AuditLog::read(&path).expect("read").records;
-    assert_eq!(written.len(), 1);
-    assert_eq!(written[0].job.as_deref(), Some(f.remediator.audit_job(1).as_str()));
-    assert_eq!(written[0].result, AuditResult::Verified);
 }
 
 #[tokio::test]

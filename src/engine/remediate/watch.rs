@@ -2,6 +2,7 @@
 //! regressions; after a crash, changes whose outcome the log does not record are re-checked ("needs verification").
 
 use super::{Job, Remediator};
+use crate::cloud::process::{Liveness, ProcessRef};
 use crate::engine::audit::{AuditEvent, AuditRecord, AuditResult};
 use crate::engine::audit_summary::{unfinished, watched_fixes, Fix};
 use crate::engine::jobs::{JobKind, JobState};
@@ -97,49 +98,83 @@ impl Remediator {
         drift
     }
 
-    /// Re-checks changes the audit log shows started but not finished (the process stopped mid-change): each is
-    /// verified against the state it aimed for, and the result is written to the change's own job.
+    /// Re-checks changes the audit log (as it is on disk now) shows started but not finished: each is verified
+    /// against the state it aimed for, and the result is written to the change's own job. Only changes nobody is
+    /// making are claimed: not this process's own, and only under the resource's lease (another process's live job
+    /// holds it), so a live job of another process is never written into. Read-only mode takes no lease: it claims
+    /// only the changes of processes known to be gone.
     pub async fn recheck_unfinished(&self, tx: Option<&UnboundedSender<Msg>>) -> Vec<JobState> {
-        let records = self.audit_records();
         let mut states = Vec::new();
-        for intent in unfinished(&records) {
-            let job = self.job_for(&intent, JobKind::Recheck, tx.cloned());
-            job.update(&JobState::Checking);
-            let applying = intent.event == AuditEvent::ApplyIntent;
-            let reached = |state: &crate::playbook::ResourceState| {
-                if applying {
-                    self.triage.playbooks.for_control(&job.control_id).is_some_and(|p| p.verify(&job.control_id, state))
-                } else {
-                    intent.after.as_ref().is_some_and(|target| target.effective() == state.effective())
-                }
-            };
-            let (state, result, message) =
-                match self.resources.read_state(&job.account_id, &job.region, &job.resource).await {
-                    Ok(state) if reached(&state) => (
-                        JobState::Verified,
-                        AuditResult::Verified,
-                        "re-checked after an interrupted change: the resource shows the intended state".to_string(),
-                    ),
-                    Ok(_) => (
-                        JobState::Failed("interrupted change: the resource does not show the intended state".into()),
-                        AuditResult::Unverified,
-                        "re-checked after an interrupted change: the resource does not show the intended state; \
-                         review it and apply again"
-                            .to_string(),
-                    ),
-                    Err(e) => (
-                        JobState::Failed(format!("interrupted change, re-check failed: {e}")),
-                        AuditResult::Unverified,
-                        format!("re-check after an interrupted change failed: {e}"),
-                    ),
-                };
-            let mut record = job.record(&self.operator, AuditEvent::Verification, result, message);
-            record.job = intent.job.clone();
-            self.write_logged(record, &job).await;
-            job.update(&state);
-            states.push(state);
+        for intent in unfinished(&self.fresh_records()) {
+            if let Some(state) = self.claim_and_recheck(&intent, tx).await {
+                states.push(state);
+            }
         }
         states
+    }
+
+    async fn claim_and_recheck(&self, intent: &AuditRecord, tx: Option<&UnboundedSender<Msg>>) -> Option<JobState> {
+        let process = intent.process.as_ref();
+        if process.is_some_and(ProcessRef::is_this) {
+            return None;
+        }
+        if self.read_only() {
+            let gone = process.is_none_or(|p| p.liveness() == Liveness::Gone);
+            return if gone { Some(self.recheck_intent(intent, tx).await) } else { None };
+        }
+        let job = self.job_for(intent, JobKind::Recheck, tx.cloned());
+        let lease = match self.take_lease(&job).await {
+            Ok(lease) => lease,
+            Err(why) => {
+                tracing::info!(job = ?intent.job, "interrupted change not re-checked now: {why}");
+                return None;
+            }
+        };
+        // It may have finished between the first read of the log and the lease.
+        let open = unfinished(&self.fresh_records()).iter().any(|r| r.job == intent.job && r.event == intent.event);
+        let state = if open { Some(self.recheck_intent(intent, tx).await) } else { None };
+        lease.release(state.as_ref().unwrap_or(&JobState::NoOp("finished by its own process".into()))).await;
+        state
+    }
+
+    /// Re-reads the resource of an interrupted change, verifies it against the state the change aimed for, and
+    /// writes the result into the change's own job.
+    pub(super) async fn recheck_intent(&self, intent: &AuditRecord, tx: Option<&UnboundedSender<Msg>>) -> JobState {
+        let job = self.job_for(intent, JobKind::Recheck, tx.cloned());
+        job.update(&JobState::Checking);
+        let applying = intent.event == AuditEvent::ApplyIntent;
+        let reached = |state: &crate::playbook::ResourceState| {
+            if applying {
+                self.triage.playbooks.for_control(&job.control_id).is_some_and(|p| p.verify(&job.control_id, state))
+            } else {
+                intent.after.as_ref().is_some_and(|target| target.effective() == state.effective())
+            }
+        };
+        let (state, result, message) =
+            match self.resources.read_state(&job.account_id, &job.region, &job.resource).await {
+                Ok(state) if reached(&state) => (
+                    JobState::Verified,
+                    AuditResult::Verified,
+                    "re-checked after an interrupted change: the resource shows the intended state".to_string(),
+                ),
+                Ok(_) => (
+                    JobState::Failed("interrupted change: the resource does not show the intended state".into()),
+                    AuditResult::Unverified,
+                    "re-checked after an interrupted change: the resource does not show the intended state; review it \
+                 and apply again"
+                        .to_string(),
+                ),
+                Err(e) => (
+                    JobState::Failed(format!("interrupted change, re-check failed: {e}")),
+                    AuditResult::Unverified,
+                    format!("re-check after an interrupted change failed: {e}"),
+                ),
+            };
+        let mut record = job.record(&self.operator, AuditEvent::Verification, result, message);
+        record.job = intent.job.clone();
+        self.write_logged(record, &job).await;
+        job.update(&state);
+        state
     }
 
     /// A job (for updates and records) about the resource of an earlier record.
