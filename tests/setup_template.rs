@@ -121,9 +121,15 @@ async fn apply_what_moto_skips(config: &SdkConfig, template: &Value, outputs: &B
 
 /// `hubtriage --endpoint-url … setup --check --queue-url … --lock-table …`: exit code and (check → line).
 fn check(endpoint: &str, queue_url: &str, table: &str) -> (Option<i32>, BTreeMap<String, String>) {
+    check_with(endpoint, "", &["--queue-url", queue_url, "--lock-table", table])
+}
+
+/// `setup --check` with a config file of `config` and `args` after it.
+fn check_with(endpoint: &str, config: &str, args: &[&str]) -> (Option<i32>, BTreeMap<String, String>) {
     let dir = tempfile::tempdir().unwrap();
-    let out = support::binary::hubtriage(endpoint, &dir, "", Duration::from_secs(120))
-        .args(["setup", "--check", "--queue-url", queue_url, "--lock-table", table])
+    let out = support::binary::hubtriage(endpoint, &dir, config, Duration::from_secs(120))
+        .args(["setup", "--check"])
+        .args(args)
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
@@ -280,7 +286,9 @@ fn the_yaml_template_deploys_with_its_parameters_and_an_instance_profile_for_ec2
 fn a_missing_queue_and_table_are_named_and_what_depends_on_them_is_not_checked() {
     let server = moto();
     let url = format!("https://sqs.{REGION}.amazonaws.com/123456789012/no-such-queue");
-    let (code, lines) = check(&server.endpoint(), &url, "no-such-table");
+    // The queue and the table as `watch` and every fixer find them: from the config.
+    let config = format!("[watch]\nqueue_url = \"{url}\"\n[coordination]\ntable = \"no-such-table\"\n");
+    let (code, lines) = check_with(&server.endpoint(), &config, &[]);
     assert_eq!(code, Some(1));
     assert_eq!(failing(&lines), CHECKS, "{lines:#?}");
     assert!(lines["queue"].contains("does not exist"), "{}", lines["queue"]);
@@ -294,7 +302,7 @@ fn a_missing_queue_and_table_are_named_and_what_depends_on_them_is_not_checked()
 fn an_unreachable_endpoint_is_a_network_error_per_check() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let endpoint = format!("http://127.0.0.1:{port}");
-    let (code, lines) = check(&endpoint, "https://sqs.eu-west-1.amazonaws.com/123456789012/q", "t");
+    let (code, lines) = check(&endpoint, "https://sqs.eu-west-1.amazonaws.com/123456789012/q", "leases");
     assert_eq!(code, Some(1));
     assert_eq!(failing(&lines), CHECKS, "{lines:#?}");
     assert!(lines["queue"].contains("network error: GetQueueAttributes"), "{}", lines["queue"]);

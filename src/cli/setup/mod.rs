@@ -36,14 +36,11 @@ pub struct SetupArgs {
     pub format: Option<TemplateFormat>,
     /// Check that the queue, its dead-letter queue, the rule and the lease table exist and are wired to each other;
     /// exit 1 when anything is missing or wrong.
-    #[arg(long, requires_all = ["queue_url", "lock_table"])]
+    #[arg(long)]
     pub check: bool,
-    /// The queue to check (the template's `QueueUrl` output).
+    /// The queue to check (the template's `QueueUrl` output; else `[watch] queue_url`).
     #[arg(long, value_name = "URL", requires = "check")]
     pub queue_url: Option<String>,
-    /// The lease table to check (the template's `LockTable` output).
-    #[arg(long, value_name = "NAME", requires = "check")]
-    pub lock_table: Option<String>,
 }
 
 /// How `setup --template` prints the template.
@@ -80,8 +77,14 @@ pub async fn run(global: &GlobalArgs, config: &Config, triage: &Triage, args: &S
     if global.demo || global.findings.is_some() {
         anyhow::bail!("setup --check reads AWS: --demo and --findings do not apply to it");
     }
-    let (Some(queue_url), Some(table)) = (args.queue_url.as_deref(), args.lock_table.as_deref()) else {
-        anyhow::bail!("setup --check needs --queue-url URL and --lock-table NAME (the template's outputs)");
+    let queue_url = args.queue_url.as_deref().or(config.watch.queue_url.as_deref());
+    // `--lock-table` is global: it is in the config's `[coordination] table` by now.
+    let table = config.coordination.table.as_deref();
+    let (Some(queue_url), Some(table)) = (queue_url, table) else {
+        anyhow::bail!(
+            "setup --check needs the queue and the lease table: --queue-url URL (or [watch] queue_url) and \
+             --lock-table NAME (or [coordination] table), the template's QueueUrl and LockTable outputs"
+        );
     };
     let settings = crate::session::aws_settings(global, config);
     Ok(check::run(&settings, queue_url, table).await)
