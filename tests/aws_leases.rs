@@ -71,7 +71,8 @@ async fn item(endpoint: &str, table: &str, key: &str) -> std::collections::HashM
 
 #[test]
 fn two_owners_race_for_each_key_and_exactly_one_wins_the_other_told_who() {
-    let endpoint = moto().endpoint();
+    let server = moto();
+    let endpoint = server.endpoint();
     run(async move {
         let (a, b) = table(&endpoint, "leases-race").await;
         let (a, b) = (Arc::new(a), Arc::new(b));
@@ -103,7 +104,8 @@ fn two_owners_race_for_each_key_and_exactly_one_wins_the_other_told_who() {
 
 #[test]
 fn an_expired_lease_is_taken_over_and_its_old_owner_has_lost_it() {
-    let endpoint = moto().endpoint();
+    let server = moto();
+    let endpoint = server.endpoint();
     run(async move {
         let (a, b) = table(&endpoint, "leases-expiry").await;
         let key = "123456789012/eu-west-1/arn:aws:s3:::expiring";
@@ -126,7 +128,8 @@ fn an_expired_lease_is_taken_over_and_its_old_owner_has_lost_it() {
 
 #[test]
 fn renewal_extends_the_lease_and_release_records_the_outcome_and_frees_it_at_once() {
-    let endpoint = moto().endpoint();
+    let server = moto();
+    let endpoint = server.endpoint();
     run(async move {
         let (a, b) = table(&endpoint, "leases-release").await;
         let key = "123456789012/eu-west-1/arn:aws:s3:::released";
