@@ -118,6 +118,15 @@ async fn heartbeat(leases: Arc<dyn Leases>, shared: Arc<Shared>, ttl: Duration) 
     }
 }
 
+/// Whether a job's refusal says that another owner holds its resource's lease (the job may be tried again once the
+/// other change ends), as [`refusal`] words it.
+pub fn is_busy_refusal(reason: &str) -> bool {
+    reason.contains(BUSY_WORDS)
+}
+
+/// What [`LeaseError::Held`]'s message says, and only it.
+const BUSY_WORDS: &str = " is being changed by ";
+
 /// The message a job refuses with when the lease is not granted.
 pub(super) fn refusal(e: &LeaseError) -> String {
     match e {

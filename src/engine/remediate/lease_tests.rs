@@ -55,3 +55,14 @@ async fn a_lease_the_heartbeat_finds_lost_fails_the_check_before_any_further_cal
     let why = lease.check().expect_err("lost at the first renewal");
     assert!(why.contains("was lost") && why.contains("nothing more was changed"), "{why}");
 }
+
+#[tokio::test]
+async fn only_a_refusal_for_someone_elses_lease_reads_as_busy() {
+    let leases: Arc<dyn Leases> = Arc::new(MemoryLeases::default());
+    let _held = JobLease::take(leases.clone(), "k", &owner(), Duration::from_secs(60)).await.expect("free");
+    let other = LeaseOwner { job: "J-2".into(), ..owner() };
+    let held = leases.acquire("k", &other, Duration::from_secs(60)).await.expect_err("held");
+    assert!(is_busy_refusal(&refusal(&held)), "{}", refusal(&held));
+    assert!(!is_busy_refusal(&refusal(&LeaseError::Unavailable("throttled".into()))));
+    assert!(!is_busy_refusal(&refusal(&LeaseError::Lost("k".into()))));
+}

@@ -9,6 +9,7 @@ mod exception_list;
 mod exception_read;
 mod job;
 mod lease;
+pub use lease::is_busy_refusal;
 mod outcome;
 mod rollback;
 mod suppress;

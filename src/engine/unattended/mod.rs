@@ -6,16 +6,18 @@
 //! comes back after its visibility timeout and, after the queue's `maxReceiveCount`, goes to its dead-letter queue.
 
 mod decide;
+mod fixes;
 pub mod log;
 pub mod message;
 mod pending;
 pub mod push;
+mod queue_ops;
 mod receiver;
 
 use crate::cloud::events::{EventQueue, QueueMessage};
 use crate::cloud::SourceId;
 use crate::engine::ingest::assess_page;
-use crate::engine::jobs::{ApplyRequest, JobId, JobState, JobUpdate};
+use crate::engine::jobs::JobId;
 use crate::engine::remediate::Remediator;
 use crate::engine::stage::{pruned, Pruning, Stage, Subscribers, Sweeper};
 use crate::engine::{Msg, Row, SourceStatus};
@@ -105,6 +107,11 @@ pub struct Watch {
     in_event: bool,
     input: UnboundedSender<Msg>,
     rx: UnboundedReceiver<Msg>,
+    /// Fixes refused for someone else's lease come back here, by their old job id, to be tried again.
+    retries: UnboundedSender<JobId>,
+    retry_rx: UnboundedReceiver<JobId>,
+    /// Set once stopping: nothing new starts.
+    stopping: bool,
     summary: WatchSummary,
 }
 
@@ -118,6 +125,7 @@ impl Watch {
         log: DecisionLog,
     ) -> Self {
         let (input, rx) = unbounded_channel();
+        let (retries, retry_rx) = unbounded_channel();
         let subscribers = Subscribers { auto_fix: None, sweeper: Sweeper::new(&remediator) };
         Self {
             stage: Stage::driven(subscribers, &input),
@@ -135,6 +143,9 @@ impl Watch {
             in_event: false,
             input,
             rx,
+            retries,
+            retry_rx,
+            stopping: false,
             summary: WatchSummary::default(),
         }
     }
@@ -166,6 +177,7 @@ impl Watch {
                 changed = stop.changed(), if stopping_since.is_none() => {
                     if changed.is_err() || *stop.borrow() {
                         stopping_since = Some(tokio::time::Instant::now());
+                        self.stopping = true;
                         batches.stop();
                         self.remediator.cancel();
                         self.log.write(&Decision::new("stopping").reason(format!(
@@ -175,6 +187,7 @@ impl Watch {
                     }
                 }
                 Some(msg) = self.rx.recv() => self.take(msg),
+                Some(old) = self.retry_rx.recv() => self.try_again(old),
                 batch = batches.next(self.pending.len()), if stopping_since.is_none() && !drained => match batch {
                     Some(Ok(messages)) if messages.is_empty() && self.settings.once => drained = true,
                     Some(Ok(messages)) => {
@@ -349,124 +362,6 @@ impl Watch {
             accounts: self.settings.accounts.as_ref(),
             running: self.fixing.get(key).copied(),
             fixed: self.fixed.get(key).is_some_and(|at| *at == row.finding.updated_at),
-        }
-    }
-
-    /// Submits the fix of `row`'s finding; its updates come back through the stage.
-    fn start_fix(&mut self, row: &Row, message: Option<&String>) -> JobId {
-        let finding = row.finding.clone();
-        let control_id = finding.control_id.clone().unwrap_or_default();
-        let request = ApplyRequest { findings: vec![finding.clone()], control_id, approved: None };
-        let job = self.remediator.submit(request, self.input.clone());
-        self.fixing.insert(finding.key(), job);
-        self.jobs
-            .insert(job, RunningFix { finding, audit_job: None, messages: message.into_iter().cloned().collect() });
-        job
-    }
-
-    /// A job's progress: logged; at its end the messages waiting for it learn the outcome.
-    fn on_job(&mut self, update: &JobUpdate) {
-        let Some(fix) = self.jobs.get_mut(&update.id) else { return };
-        fix.audit_job = Some(update.audit_job.clone());
-        let line = |event: &'static str| Decision {
-            job: Some(update.audit_job.clone()),
-            ..finding_line_of(event, &fix.finding, None)
-        };
-        let ended = match &update.state {
-            JobState::Applying => {
-                self.log.write(&line("applying"));
-                false
-            }
-            JobState::Verifying { attempt: 1, .. } => {
-                self.log.write(&line("applied"));
-                false
-            }
-            JobState::Verified => {
-                self.log.write(&line("verified"));
-                false
-            }
-            state if state.is_final() => true,
-            _ => false,
-        };
-        if !ended {
-            return;
-        }
-        let Some(fix) = self.jobs.remove(&update.id) else { return };
-        let key = fix.finding.key();
-        self.fixing.remove(&key);
-        let state = &update.state;
-        let outcome = Decision {
-            job: Some(update.audit_job.clone()),
-            reason: Some(format!("{}{}", state.word(), state.detail().map(|d| format!(": {d}")).unwrap_or_default())),
-            ..finding_line_of(if state.is_success() { "done" } else { "failed" }, &fix.finding, None)
-        };
-        self.log.write(&outcome);
-        if state.is_success() {
-            self.summary.fixed += 1;
-            self.fixed.insert(key, fix.finding.updated_at);
-        } else {
-            self.summary.failed += 1;
-        }
-        for id in &fix.messages {
-            if let Some(pending) = self.pending.get_mut(id) {
-                pending.waiting.remove(&update.id);
-                if !state.is_success() {
-                    pending.failures.push(outcome.reason.clone().unwrap_or_default());
-                }
-            }
-        }
-    }
-
-    /// Deletes every message whose outcome is complete and good; leaves those with a failure to the queue.
-    async fn finish_ready(&mut self) {
-        let ready: Vec<String> =
-            self.pending.iter().filter(|(_, p)| p.waiting.is_empty()).map(|(id, _)| id.clone()).collect();
-        for id in ready {
-            let Some(pending) = self.pending.remove(&id) else { continue };
-            if let Some(why) = pending.reason_to_leave() {
-                self.summary.left += 1;
-                self.log.write(&Decision::new("left").message(&id).reason(why));
-                if let Some(after) = pending.retry_after() {
-                    // A failed fix is tried again soon (backing off per receive), not after the whole timeout.
-                    if let Err(e) = self.queue.extend(&pending.message.receipt, after).await {
-                        self.log.write(&Decision::new("problem").message(&id).reason(format!(
-                            "setting when it comes back failed ({e}): it comes back after its visibility timeout"
-                        )));
-                    }
-                }
-                continue;
-            }
-            match self.queue.delete(&pending.message.receipt).await {
-                Ok(()) => {
-                    self.summary.deleted += 1;
-                    self.log.write(&Decision::new("deleted").message(&id));
-                }
-                Err(e) => {
-                    self.summary.left += 1;
-                    self.log.write(
-                        &Decision::new("left")
-                            .message(&id)
-                            .reason(format!("deleting it failed ({e}); it comes back and changes nothing twice")),
-                    );
-                }
-            }
-        }
-    }
-
-    /// Keeps the messages whose fixes run hidden from other consumers.
-    async fn extend_visibility(&mut self) {
-        let due = self.settings.visibility / 3;
-        for pending in self.pending.values_mut().filter(|p| !p.waiting.is_empty()) {
-            if pending.extended_at.is_some_and(|at| at.elapsed() < due) {
-                continue;
-            }
-            pending.extended_at = Some(tokio::time::Instant::now());
-            if let Err(e) = self.queue.extend(&pending.message.receipt, self.settings.visibility).await {
-                self.log.write(&Decision::new("problem").message(&pending.message.message_id).reason(format!(
-                    "extending its visibility failed ({e}): another consumer may receive it; the lease keeps the \
-                     resource from being changed twice"
-                )));
-            }
         }
     }
 }

@@ -69,4 +69,6 @@ pub(super) struct RunningFix {
     pub(super) audit_job: Option<String>,
     /// Messages whose outcome is this fix's.
     pub(super) messages: Vec<String>,
+    /// How many times it was submitted (a fix refused for someone else's lease is tried again).
+    pub(super) tries: u32,
 }

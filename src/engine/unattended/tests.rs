@@ -220,3 +220,32 @@ async fn pushed_events_reach_the_session_at_once_and_are_deleted_once_kept() {
     let kept: usize = store.info().unwrap().iter().map(|s| s.findings).sum();
     assert_eq!(kept, 2, "the findings are kept");
 }
+
+#[tokio::test]
+async fn a_fix_refused_for_someone_elses_lease_is_tried_again_and_its_message_deleted() {
+    use crate::cloud::coordination::LeaseOwner;
+    let f = fixture_with(false, Default::default());
+    let rows = auto_fix_rows(&f).await;
+    let finding = &rows[0].finding;
+    let resource = finding.primary_resource().unwrap();
+    let region = resource.region.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| finding.region.clone());
+    let key = format!("{}/{region}/{}", finding.account_id, resource.id);
+    let operator = LeaseOwner { operator: "an operator".into(), process: "laptop:7 tui".into(), job: "J-7".into() };
+    let held = f.remediator.leases().acquire(&key, &operator, Duration::from_secs(60)).await.unwrap();
+    let leases = f.remediator.leases().clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        leases.release(&held, "resolved").await.unwrap();
+    });
+    let queue = Arc::new(MemQueue::default());
+    queue.send("m1", &event(IMPORTED, &[&rows[0]]), 1);
+
+    let (summary, lines) = drain(&f, &queue, settings(true)).await;
+
+    let busy: Vec<&serde_json::Value> = lines.iter().filter(|l| l["event"] == "busy").collect();
+    assert!(!busy.is_empty(), "{lines:#?}");
+    assert!(busy[0]["reason"].as_str().unwrap().contains("is being changed by an operator"), "{}", busy[0]);
+    assert_eq!((summary.fixed, summary.failed, summary.left), (1, 0, 0), "{lines:#?}");
+    assert_eq!(queue.deleted(), vec!["m1"]);
+    assert_eq!(f.org.mutations().len(), 1);
+}

@@ -1,0 +1,138 @@
+//! The fixes `watch` starts and what their outcome means for the messages waiting on them. A fix refused because
+//! another owner holds the resource's lease (another replica, an operator) is tried again shortly — the other change
+//! is usually the same fix, and the retry then finds the resource fixed — instead of failing its messages.
+
+use super::log::Decision;
+use super::pending::RunningFix;
+use super::{finding_line_of, Watch};
+use crate::engine::jobs::{ApplyRequest, JobId, JobState, JobUpdate};
+use crate::engine::remediate::is_busy_refusal;
+use crate::engine::Row;
+use std::time::Duration;
+
+/// Tries of a fix refused for someone else's lease before its messages count it as failed.
+const BUSY_TRIES: u32 = 12;
+
+/// First wait before a fix refused for someone else's lease is tried again; it doubles, up to [`MAX_BUSY_WAIT`].
+const FIRST_BUSY_WAIT: Duration = Duration::from_millis(250);
+const MAX_BUSY_WAIT: Duration = Duration::from_secs(4);
+
+impl Watch {
+    /// Submits the fix of `row`'s finding; its updates come back through the stage.
+    pub(super) fn start_fix(&mut self, row: &Row, message: Option<&String>) -> JobId {
+        let messages = message.into_iter().cloned().collect();
+        self.submit(RunningFix { finding: row.finding.clone(), audit_job: None, messages, tries: 1 })
+    }
+
+    /// Submits a fix (a first try or another); its updates come back through the stage.
+    fn submit(&mut self, fix: RunningFix) -> JobId {
+        let control_id = fix.finding.control_id.clone().unwrap_or_default();
+        let request = ApplyRequest { findings: vec![fix.finding.clone()], control_id, approved: None };
+        let job = self.remediator.submit(request, self.input.clone());
+        self.fixing.insert(fix.finding.key(), job);
+        self.jobs.insert(job, fix);
+        job
+    }
+
+    /// Tries a fix again once the wait after a refusal for someone else's lease is over: the messages waiting on
+    /// the old job now wait on the new one.
+    pub(super) fn try_again(&mut self, old: JobId) {
+        let Some(fix) = self.jobs.remove(&old) else { return };
+        if self.stopping {
+            let reason = "refused: another owner held the resource's lease, and watch is stopping".to_string();
+            self.conclude(old, fix, false, reason);
+            return;
+        }
+        let messages = fix.messages.clone();
+        let job = self.submit(RunningFix { tries: fix.tries + 1, audit_job: None, ..fix });
+        for id in messages {
+            if let Some(pending) = self.pending.get_mut(&id) {
+                pending.waiting.remove(&old);
+                pending.waiting.insert(job);
+            }
+        }
+    }
+
+    /// A job's progress: logged; at its end the messages waiting for it learn the outcome.
+    pub(super) fn on_job(&mut self, update: &JobUpdate) {
+        let Some(fix) = self.jobs.get_mut(&update.id) else { return };
+        fix.audit_job = Some(update.audit_job.clone());
+        let (finding, tries) = (fix.finding.clone(), fix.tries);
+        let line = |event: &'static str| Decision {
+            job: Some(update.audit_job.clone()),
+            ..finding_line_of(event, &finding, None)
+        };
+        let ended = match &update.state {
+            JobState::Applying => {
+                self.log.write(&line("applying"));
+                false
+            }
+            JobState::Verifying { attempt: 1, .. } => {
+                self.log.write(&line("applied"));
+                false
+            }
+            JobState::Verified => {
+                self.log.write(&line("verified"));
+                false
+            }
+            state if state.is_final() => true,
+            _ => false,
+        };
+        if !ended {
+            return;
+        }
+        let state = &update.state;
+        let busy = matches!(state, JobState::Refused(why) if is_busy_refusal(why));
+        if busy && tries < BUSY_TRIES && !self.stopping {
+            // Kept under its old id (events for the finding join it) until it is tried again.
+            let wait = (FIRST_BUSY_WAIT * 2u32.pow(tries.saturating_sub(1).min(8))).min(MAX_BUSY_WAIT);
+            self.log.write(&Decision {
+                reason: Some(format!("{}; tried again in {} ms", state.detail().unwrap_or_default(), wait.as_millis())),
+                ..line("busy")
+            });
+            let retries = self.retries.clone();
+            let old = update.id;
+            tokio::spawn(async move {
+                tokio::time::sleep(wait).await;
+                let _ = retries.send(old);
+            });
+            return;
+        }
+        let Some(fix) = self.jobs.remove(&update.id) else { return };
+        let reason = format!("{}{}", state.word(), state.detail().map(|d| format!(": {d}")).unwrap_or_default());
+        self.conclude(
+            update.id,
+            RunningFix { audit_job: Some(update.audit_job.clone()), ..fix },
+            state.is_success(),
+            reason,
+        );
+    }
+
+    /// A fix has ended: logged, counted, and its messages told.
+    fn conclude(&mut self, job: JobId, fix: RunningFix, success: bool, reason: String) {
+        let key = fix.finding.key();
+        if self.fixing.get(&key) == Some(&job) {
+            self.fixing.remove(&key);
+        }
+        let outcome = Decision {
+            job: fix.audit_job.clone(),
+            reason: Some(reason.clone()),
+            ..finding_line_of(if success { "done" } else { "failed" }, &fix.finding, None)
+        };
+        self.log.write(&outcome);
+        if success {
+            self.summary.fixed += 1;
+            self.fixed.insert(key, fix.finding.updated_at);
+        } else {
+            self.summary.failed += 1;
+        }
+        for id in &fix.messages {
+            if let Some(pending) = self.pending.get_mut(id) {
+                pending.waiting.remove(&job);
+                if !success {
+                    pending.failures.push(reason.clone());
+                }
+            }
+        }
+    }
+}
