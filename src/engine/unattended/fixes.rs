@@ -10,12 +10,14 @@ use crate::engine::remediate::is_busy_refusal;
 use crate::engine::Row;
 use std::time::Duration;
 
-/// Tries of a fix refused for someone else's lease before its messages count it as failed.
-const BUSY_TRIES: u32 = 12;
+/// Tries of a fix refused for someone else's lease before its messages count it as failed (about half a minute:
+/// the other change usually ends within seconds, and a dead owner's lease expires after `lease_seconds`).
+const BUSY_TRIES: u32 = 40;
 
-/// First wait before a fix refused for someone else's lease is tried again; it doubles, up to [`MAX_BUSY_WAIT`].
-const FIRST_BUSY_WAIT: Duration = Duration::from_millis(250);
-const MAX_BUSY_WAIT: Duration = Duration::from_secs(4);
+/// Wait before a fix refused for someone else's lease is tried again: it grows by this much per try, up to
+/// [`MAX_BUSY_WAIT`] (a change usually takes a second or two: a short poll keeps the message's latency low).
+const BUSY_WAIT_STEP: Duration = Duration::from_millis(200);
+const MAX_BUSY_WAIT: Duration = Duration::from_secs(1);
 
 impl Watch {
     /// Submits the fix of `row`'s finding; its updates come back through the stage.
@@ -85,7 +87,7 @@ impl Watch {
         let busy = matches!(state, JobState::Refused(why) if is_busy_refusal(why));
         if busy && tries < BUSY_TRIES && !self.stopping {
             // Kept under its old id (events for the finding join it) until it is tried again.
-            let wait = (FIRST_BUSY_WAIT * 2u32.pow(tries.saturating_sub(1).min(8))).min(MAX_BUSY_WAIT);
+            let wait = (BUSY_WAIT_STEP * tries).min(MAX_BUSY_WAIT);
             self.log.write(&Decision {
                 reason: Some(format!("{}; tried again in {} ms", state.detail().unwrap_or_default(), wait.as_millis())),
                 ..line("busy")
