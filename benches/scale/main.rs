@@ -43,6 +43,10 @@ fn main() {
         export::command(&args[1..]);
         return;
     }
+    if args.first().map(String::as_str) == Some("export-ocsf") {
+        ocsf::export(&args[1..]);
+        return;
+    }
     if args.first().map(String::as_str) == Some("profile-ingest") {
         // For a profiler: the ingest pipeline alone (read, normalize, verdict), over and over:
         // `profile-ingest [findings] [passes]`; under callgrind, `--toggle-collect=*ingest::pass*` counts it alone.
