@@ -19,6 +19,7 @@ mod json_scan;
 pub mod json_split;
 mod json_tree;
 mod ocsf;
+mod ocsf_details;
 mod ocsf_fields;
 mod ocsf_paths;
 mod ocsf_resources;

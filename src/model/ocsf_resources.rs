@@ -2,6 +2,7 @@
 //! spelling, the ARN as the id whenever the finding gives one, tags as a map, and the details playbooks plan from.
 
 use super::finding::ResourceRef;
+use super::ocsf_details::details_of;
 use super::ocsf_fields::{Fields, Root};
 use super::ocsf_scan::ScannedResource;
 use super::resource_type::asff_name;
@@ -70,7 +71,7 @@ fn read_scanned<'v>(f: &mut Fields<'v>, items: Option<&'v [Option<ScannedResourc
             let value = value.as_deref().map_or_else(String::new, |v| into_inert_line(v.to_owned()));
             tags.insert(into_inert_line(key.as_ref().to_owned()), value);
         }
-        let details = item.data.as_ref().and_then(details);
+        let details = item.data.as_deref().and_then(details_of);
         let resource = ResourceRef { kind, id, region, tags, details };
         out.push(OcsfResource { resource, owner: text(&item.owner) });
     }
@@ -131,11 +132,11 @@ fn tags<'v>(f: &mut Fields<'v>, item: &'v Value, name: &str) -> BTreeMap<String,
 }
 
 /// The ASFF `Details` keys playbooks plan from.
-const KEPT: [&str; 3] = ["AwsS3Bucket", "AwsEc2SecurityGroup", "AwsEc2Instance"];
+pub(super) const KEPT: [&str; 3] = ["AwsS3Bucket", "AwsEc2SecurityGroup", "AwsEc2Instance"];
 
 /// The parts of `data` playbooks plan from, under their ASFF `Details` names (`AwsS3Bucket`, or `awsS3BucketDetails`
 /// as some products write it) with ASFF's member names, as compact JSON; `None` when there is none.
-fn details(data: &Map<String, Value>) -> Option<Box<str>> {
+pub(super) fn details(data: &Map<String, Value>) -> Option<Box<str>> {
     let mut out = Map::new();
     for kept in KEPT {
         if let Some(value) = data.iter().find(|(key, v)| is(key, kept) && v.is_object()).map(|(_, v)| v) {
@@ -150,12 +151,12 @@ pub(super) fn is_details_key(key: &str) -> bool {
     KEPT.iter().any(|kept| is(key, kept))
 }
 
-fn is(key: &str, kept: &str) -> bool {
+pub(super) fn is(key: &str, kept: &str) -> bool {
     key.eq_ignore_ascii_case(kept) || key.strip_suffix("Details").is_some_and(|stem| stem.eq_ignore_ascii_case(kept))
 }
 
 /// Members named as ASFF names them: `publicAccessBlockConfiguration` → `PublicAccessBlockConfiguration`.
-fn asff_members(value: &Value) -> Value {
+pub(super) fn asff_members(value: &Value) -> Value {
     match value {
         Value::Object(members) => {
             Value::Object(members.iter().map(|(k, v)| (asff_member(k), asff_members(v))).collect())
@@ -165,7 +166,7 @@ fn asff_members(value: &Value) -> Value {
     }
 }
 
-fn asff_member(key: &str) -> String {
+pub(super) fn asff_member(key: &str) -> String {
     match key {
         "sseAlgorithm" | "SseAlgorithm" => "SSEAlgorithm".into(),
         "kmsMasterKeyId" | "kmsMasterKeyID" | "KmsMasterKeyId" => "KMSMasterKeyID".into(),

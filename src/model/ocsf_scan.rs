@@ -10,9 +10,9 @@
 
 use super::asff_scan::{members, once};
 use super::json_scan::{Bail, Kind, Scan, Scanner};
+use super::ocsf_details::{part, Part};
 use super::ocsf_paths::{Int, Text};
 use super::ocsf_resources::is_details_key;
-use serde_json::{Map, Value};
 use std::borrow::Cow;
 
 /// Some text of the finding's JSON, decoded.
@@ -43,7 +43,7 @@ pub(super) struct ScannedResource<'a> {
     /// `tags`, as `{name, value}` pairs.
     pub tags: Vec<(Cow<'a, str>, Str<'a>)>,
     /// `data`, with only its members under the names playbooks take details from.
-    pub data: Option<Map<String, Value>>,
+    pub data: Option<Vec<(String, Part)>>,
 }
 
 impl<'a> Scanned<'a> {
@@ -96,7 +96,7 @@ fn text<'a>(s: &mut Scanner<'a>, slot: &mut Str<'a>) -> Scan<()> {
 
 /// A plain whole number (at most 18 digits), which every reader reads as the same `i64`. `-0` is not one: to
 /// `serde_json` it is a float.
-fn whole(text: &str) -> Option<i64> {
+pub(super) fn whole(text: &str) -> Option<i64> {
     let digits = text.strip_prefix('-').unwrap_or(text);
     let plain = !digits.is_empty() && digits.len() <= 18 && digits.bytes().all(|d| d.is_ascii_digit());
     (plain && text != "-0").then(|| text.parse().ok()).flatten()
@@ -276,23 +276,23 @@ fn tag<'a>(s: &mut Scanner<'a>) -> Scan<(Cow<'a, str>, Str<'a>)> {
     Ok((name.ok_or(Bail)?, value))
 }
 
-/// A resource's `data`: only its members under the names playbooks take details from, as JSON trees (small); the
-/// rest is skipped.
-fn data(s: &mut Scanner) -> Scan<Option<Map<String, Value>>> {
+/// A resource's `data`: only its members under the names playbooks take details from, in the order given; the rest
+/// is skipped.
+fn data(s: &mut Scanner) -> Scan<Option<Vec<(String, Part)>>> {
     if s.kind()? != Kind::Object {
         return null(s).map(|()| None);
     }
     s.begin_object()?;
-    let (mut first, mut kept) = (true, Map::new());
+    let (mut first, mut kept) = (true, Vec::new());
     while let Some(key) = s.next_key(&mut first)? {
         if !is_details_key(key) {
             s.skip_value()?;
             continue;
         }
-        let value = serde_json::from_str(s.value_text()?).map_err(|_| Bail)?;
-        if kept.insert(key.to_owned(), value).is_some() {
+        if kept.iter().any(|(k, _)| k == key) {
             return Err(Bail);
         }
+        kept.push((key.to_owned(), part(s)?));
     }
     Ok(Some(kept))
 }

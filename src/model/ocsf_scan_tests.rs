@@ -214,6 +214,26 @@ fn resource_details_and_odd_resources_are_read_in_one_pass() {
 }
 
 #[test]
+fn details_written_from_the_text_are_the_trees_and_odd_ones_are_read_as_trees() {
+    let base = ndjson_line(1);
+    let parts = [
+        r#"{"awsS3BucketDetails":{"name":"b","n":[1,-2,[],{},[[true,false,null]]],"é日":{"ünï":"🦀 / \u00e9"}},"x":1}"#,
+        r#"{"AwsS3Bucket":{"sseAlgorithm":"a","SseAlgorithm":"b"},"awsEc2InstanceDetails":{"k":1,"k":2}}"#,
+        r#"{"AwsEc2SecurityGroupDetails":{"n":1.5,"m":1e2,"z":-0,"big":12345678901234567890,"s":"a\"b"},"awsS3Bucket":7}"#,
+        r#"{"awsEc2Instance":{"a":1},"AwsEc2InstanceDetails":{"b":2},"awsS3BucketDetails":{"c":{"d":[{"e":"f"}]}}}"#,
+    ];
+    for (i, data) in parts.iter().enumerate() {
+        let mut value = base.clone();
+        value["resources"][0]["data"] = serde_json::from_str(data).expect("json");
+        let text = value.to_string().replacen(&value["resources"][0]["data"].to_string(), data, 1);
+        assert!(text.contains(data), "part {i} kept as written");
+        let read = one_pass(&text).expect("taken in one pass").expect("a finding");
+        assert!(read.resources[0].details.is_some(), "part {i}");
+        assert_eq!(read, from_tree(&text).expect("a finding"), "part {i}");
+    }
+}
+
+#[test]
 fn a_page_tells_the_formats_apart_whichever_member_comes_first() {
     let asff = json!({"aws_note": "lowercase first", "SchemaVersion": "2018-10-08", "Id": "asff-1",
         "ProductArn": "arn:aws:securityhub:us-east-2::product/aws/securityhub", "GeneratorId": "security-control/S3.8",
