@@ -43,6 +43,16 @@ fn main() {
         export::command(&args[1..]);
         return;
     }
+    if args.first().map(String::as_str) == Some("export-ocsf") {
+        ocsf::export(&args[1..]);
+        return;
+    }
+    if args.first().map(String::as_str) == Some("profile-ocsf") {
+        // The OCSF ingest alone, for a profiler: `profile-ocsf [findings] [passes]`.
+        let number = |i: usize, default: usize| args.get(i).and_then(|n| n.parse().ok()).unwrap_or(default);
+        ocsf::profile(number(1, FINDINGS), number(2, 5));
+        return;
+    }
     if args.first().map(String::as_str) == Some("profile-ingest") {
         // For a profiler: the ingest pipeline alone (read, normalize, verdict), over and over:
         // `profile-ingest [findings] [passes]`; under callgrind, `--toggle-collect=*ingest::pass*` counts it alone.

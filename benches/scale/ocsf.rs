@@ -7,6 +7,7 @@ use crate::ingest::{discard, timed, triage};
 use crate::report::{thousands, Report};
 use hubtriage::engine::ingest::assess_page;
 use hubtriage::model::{read_any, read_any_document, FindingFormat};
+use serde::Serialize;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -70,15 +71,18 @@ fn collect(value: &Value, out: &mut Vec<Template>) {
     }
 }
 
+/// Generated finding `i`, compact: a sample with a fresh uid, in one of the benchmark's accounts and regions.
+fn finding(templates: &[Template], i: usize) -> String {
+    let t = &templates[i % templates.len()];
+    let source = i % SOURCES;
+    let (acct, region) = (account(source % ACCOUNTS), REGIONS[source / ACCOUNTS]);
+    let moved = t.text.replacen(&t.uid, &format!("{}-{i:07}", t.uid), 1);
+    moved.replace(&t.account, &acct).replace(&t.region, region)
+}
+
 /// `n` findings as GetFindingsV2 pages of 100, spread over the benchmark's accounts and regions.
 fn pages(templates: &[Template], n: usize) -> Vec<String> {
-    let finding = |i: usize| {
-        let t = &templates[i % templates.len()];
-        let source = i % SOURCES;
-        let (acct, region) = (account(source % ACCOUNTS), REGIONS[source / ACCOUNTS]);
-        let moved = t.text.replacen(&t.uid, &format!("{}-{i:07}", t.uid), 1);
-        moved.replace(&t.account, &acct).replace(&t.region, region)
-    };
+    let finding = |i: usize| finding(templates, i);
     (0..n)
         .step_by(100)
         .map(|start| {
@@ -135,4 +139,43 @@ pub fn run(findings: usize, report: &mut Report) {
         "OCSF ingest vs the Value floor",
         format!("{:.2}× its speed", floor.as_secs_f64() / ingest.as_secs_f64()),
     );
+}
+
+/// `export-ocsf PATH [findings]`: the findings of [`pages`] as one GetFindingsV2 export, indented by four spaces as
+/// `aws securityhub get-findings-v2 > f.json` writes it (one finding generated at a time).
+pub fn export(args: &[String]) {
+    use std::io::Write;
+    let path = args.first().expect("usage: export-ocsf PATH [findings]");
+    let findings = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(crate::FINDINGS);
+    let templates = templates();
+    let file = std::fs::File::create(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    out.write_all(b"{\n    \"Findings\": [").expect("write the export");
+    for i in 0..findings {
+        let value: Value = serde_json::from_str(&finding(&templates, i)).expect("json");
+        let mut text = Vec::new();
+        let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+        value.serialize(&mut serde_json::Serializer::with_formatter(&mut text, formatter)).expect("json");
+        // The finding sits two levels in: each of its lines is indented by eight more spaces.
+        let text = String::from_utf8(text).expect("utf-8").replace('\n', "\n        ");
+        let sep = if i == 0 { "\n        " } else { ",\n        " };
+        write!(out, "{sep}{text}").expect("write the export");
+    }
+    out.write_all(b"\n    ]\n}\n").expect("write the export");
+    out.flush().expect("write the export");
+    eprintln!("{path}: {findings} OCSF findings, as `aws securityhub get-findings-v2` writes them");
+}
+
+/// The OCSF ingest alone (read, normalize, verdict) over `findings` findings, `passes` times: for a profiler.
+pub fn profile(findings: usize, passes: usize) {
+    let pages = pages(&templates(), findings);
+    let (triage, now) = (triage(), chrono::Utc::now());
+    for _ in 0..passes {
+        let rows: Vec<_> = pages
+            .clone()
+            .into_iter()
+            .flat_map(|page| assess_page(read_any_document(page).findings, &triage, now))
+            .collect();
+        std::hint::black_box(rows);
+    }
 }

@@ -71,21 +71,34 @@ impl FindingList {
     }
 }
 
-/// An item the scanner reads exactly as the general path would: one finding object, every field it reads given
-/// once, keys without escapes. `None` for anything else.
+/// An item the scanner reads exactly as the general path would: one finding object (OCSF or ASFF), every field it
+/// reads given once, keys without escapes. `None` for anything else.
 fn fast_item(text: &str, location: &str) -> Option<ItemRead> {
     let mut s = Scanner::new(text);
     if s.kind().ok()? != Kind::Object {
         return None;
+    }
+    let raw = |spaced: bool| RawJson::inline(if spaced { compact(text) } else { text.to_owned() });
+    let mut read = ItemRead::default();
+    if super::ocsf_scan::starts_like_ocsf(&s) {
+        if let Some(fields) = super::ocsf_scan::read(&mut s) {
+            let spaced = s.take_spaced();
+            if !s.at_end() {
+                return None;
+            }
+            match super::ocsf::normalize_scanned(&fields, raw(spaced), &Envelope::default()) {
+                Ok(finding) => read.outcome.findings.push(finding),
+                Err(reason) => read.outcome.problems.push(ReadProblem { location: location.to_owned(), reason }),
+            }
+            return Some(read);
+        }
     }
     let fields = super::asff_scan::finding(&mut s).ok()?;
     let spaced = s.take_spaced();
     if !fields.is_finding_like() || !s.at_end() {
         return None;
     }
-    let raw = RawJson::inline(if spaced { compact(text) } else { text.to_owned() });
-    let mut read = ItemRead::default();
-    match normalize(fields, raw, &Envelope::default()) {
+    match normalize(fields, raw(spaced), &Envelope::default()) {
         Ok(finding) => read.outcome.findings.push(finding),
         Err(reason) => read.outcome.problems.push(ReadProblem { location: location.to_owned(), reason }),
     }

@@ -1,6 +1,7 @@
 //! The fast path for the shape findings arrive in by the hundred thousand: a GetFindings response
 //! (`{"Findings": […], "NextToken": …}`) read field by field from the text, without a JSON tree. Its OCSF findings
-//! (a GetFindingsV2 response, a page of stored findings of both formats) are read each from a tree of its own. Anything else —
+//! (a GetFindingsV2 response, a page of stored findings of both formats) are read so too, by the OCSF reader (an
+//! OCSF finding it cannot take, from a tree of its own). Anything else —
 //! another shape, a key given twice, an item that is not a finding — returns `None` and the document takes the
 //! general path, which reads it the same way and says what is wrong.
 
@@ -8,6 +9,8 @@ use super::asff::normalize;
 use super::asff_scan;
 use super::json_compact::compact;
 use super::json_scan::{Bail, Kind, Scan, Scanner};
+use super::ocsf;
+use super::ocsf_scan;
 use super::raw_json::RawJson;
 use super::read::{Envelope, ReadOutcome, ReadProblem};
 use std::borrow::Cow;
@@ -79,28 +82,43 @@ fn scan_findings(s: &mut Scanner, page: &mut Page, outcome: &mut ReadOutcome) ->
         }
         let start = s.pos();
         s.take_spaced();
+        // A page may hold both formats: an item that starts as OCSF findings do is read as one first.
+        if ocsf_scan::starts_like_ocsf(s) {
+            if let Some(fields) = ocsf_scan::read(s) {
+                let raw = item_raw(s, page, start);
+                push(ocsf::normalize_scanned(&fields, raw, &Envelope::default()), i, outcome);
+                continue;
+            }
+        }
         let fields = asff_scan::finding(s)?;
         if !fields.is_finding_like() {
-            // Not ASFF: an OCSF finding is read from a tree of its own (a page may hold both formats); anything else
-            // sends the page down the general path, which says what the item is.
-            let raw = match s.take_spaced() {
-                true => RawJson::inline(compact(s.slice(start, s.pos()))),
-                false => page.raw(start..s.pos()),
-            };
+            // Not ASFF: an OCSF finding is read on its own; anything else sends the page down the general path,
+            // which says what the item is.
+            let raw = item_raw(s, page, start);
             let location = format!("$.Findings[{i}]");
             super::asff_tree::read_ocsf_item(s.slice(start, s.pos()), raw, &location, outcome).ok_or(Bail)?;
             continue;
         }
-        let raw = match s.take_spaced() {
-            true => RawJson::inline(compact(s.slice(start, s.pos()))),
-            false => page.raw(start..s.pos()),
-        };
-        match normalize(fields, raw, &Envelope::default()) {
-            Ok(finding) => outcome.findings.push(finding),
-            Err(reason) => outcome.problems.push(ReadProblem { location: format!("$.Findings[{i}]"), reason }),
-        }
+        let raw = item_raw(s, page, start);
+        push(normalize(fields, raw, &Envelope::default()), i, outcome);
     }
     Ok(())
+}
+
+/// The raw JSON of the item just read, from `start`: the page's own text when it is compact.
+fn item_raw(s: &mut Scanner, page: &mut Page, start: usize) -> RawJson {
+    match s.take_spaced() {
+        true => RawJson::inline(compact(s.slice(start, s.pos()))),
+        false => page.raw(start..s.pos()),
+    }
+}
+
+/// The finding read from item `i`, or why it could not be.
+fn push(read: Result<super::Finding, String>, i: usize, outcome: &mut ReadOutcome) {
+    match read {
+        Ok(finding) => outcome.findings.push(finding),
+        Err(reason) => outcome.problems.push(ReadProblem { location: format!("$.Findings[{i}]"), reason }),
+    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use super::json_scan::{Bail, Kind, Scan, Scanner};
 use std::borrow::Cow;
 
 /// Marks field `bit` of an object as seen; a second time bails.
-fn once(seen: &mut u64, bit: u32) -> Scan<()> {
+pub(super) fn once(seen: &mut u64, bit: u32) -> Scan<()> {
     if *seen & (1 << bit) != 0 {
         return Err(Bail);
     }
@@ -21,7 +21,7 @@ fn once(seen: &mut u64, bit: u32) -> Scan<()> {
 
 /// Reads the members of an object through `member`, which returns false for a key it does not know (the value is
 /// then skipped). Duplicate known keys bail.
-fn members<'a>(
+pub(super) fn members<'a>(
     s: &mut Scanner<'a>,
     mut member: impl FnMut(&mut Scanner<'a>, &'a str, &mut u64) -> Scan<bool>,
 ) -> Scan<()> {

@@ -82,10 +82,9 @@ fn finding_format(obj: &Map<String, Value>) -> Option<FindingFormat> {
 /// Reads an item of a GetFindings page that the ASFF scanner does not take, at `location`: `None` unless it is an
 /// OCSF finding (the page then takes the general path, which says what the item is).
 pub(super) fn read_ocsf_item(text: &str, raw: RawJson, location: &str, out: &mut ReadOutcome) -> Option<()> {
-    if let Some(value) =
-        super::ocsf_fast::pruned(text).filter(|v| v.as_object().is_some_and(super::ocsf::is_finding_like))
-    {
-        match super::ocsf::normalize(&value, raw, &Envelope::default()) {
+    let mut s = super::json_scan::Scanner::new(text);
+    if let Some(fields) = super::ocsf_scan::read(&mut s).filter(|_| s.at_end()) {
+        match super::ocsf::normalize_scanned(&fields, raw, &Envelope::default()) {
             Ok(finding) => out.findings.push(finding),
             Err(reason) => out.problems.push(ReadProblem { location: location.into(), reason }),
         }

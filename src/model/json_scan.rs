@@ -27,6 +27,7 @@ pub enum Kind {
     Other,
 }
 
+#[derive(Clone)]
 pub struct Scanner<'a> {
     text: &'a str,
     pos: usize,

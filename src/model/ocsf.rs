@@ -14,7 +14,9 @@ use super::finding::{ComplianceStatus, Finding, FindingFormat, RecordState, Seve
 use super::intern::intern;
 use super::json_tree::Duplicates;
 use super::ocsf_fields::Fields;
+use super::ocsf_paths::{Int, Text, Time};
 use super::ocsf_resources::read_resources;
+use super::ocsf_scan::Scanned;
 use super::raw_json::RawJson;
 use super::read::Envelope;
 use super::sanitize::{inert_line as line, inert_lines};
@@ -51,8 +53,16 @@ pub(super) fn identity_given_twice(path: &str, duplicates: &Duplicates) -> Vec<&
 
 /// Normalizes one OCSF finding object; `raw` is its compact JSON, `env` the event it came in, if any.
 pub(super) fn normalize(value: &Value, raw: RawJson, env: &Envelope) -> Result<Finding, String> {
-    let mut f = Fields::new(value);
-    let (metadata_uid, finding_uid) = (f.text("metadata.uid"), f.text("finding_info.uid"));
+    normalize_fields(Fields::new(value), raw, env)
+}
+
+/// [`normalize`] of what the one-pass reader kept of a finding: the same finding as from its whole tree.
+pub(super) fn normalize_scanned(scanned: &Scanned, raw: RawJson, env: &Envelope) -> Result<Finding, String> {
+    normalize_fields(Fields::scanned(scanned), raw, env)
+}
+
+fn normalize_fields(mut f: Fields, raw: RawJson, env: &Envelope) -> Result<Finding, String> {
+    let (metadata_uid, finding_uid) = (f.text(Text::MetadataUid), f.text(Text::FindingUid));
     let id = match (metadata_uid, finding_uid) {
         (Some(uid), _) => uid,
         (None, Some(uid)) => {
@@ -64,7 +74,7 @@ pub(super) fn normalize(value: &Value, raw: RawJson, env: &Envelope) -> Result<F
     if finding_uid.is_none() {
         f.note("no finding_info.uid: BatchUpdateFindingsV2 cannot name this finding".into());
     }
-    let product_name = f.text("metadata.product.name");
+    let product_name = f.text(Text::ProductName);
     let product_arn = product_uid(&mut f, product_name);
     let resources = read_resources(&mut f);
     let account_id = account(&mut f, resources.first().and_then(|r| r.owner), env);
@@ -81,15 +91,13 @@ pub(super) fn normalize(value: &Value, raw: RawJson, env: &Envelope) -> Result<F
     let control_id = control(&mut f);
     let generator_id = match &control_id {
         Some(control) => format!("security-control/{control}"),
-        None => {
-            f.text("finding_info.analytic.uid").or_else(|| f.text("finding_info.analytic.name")).unwrap_or("").into()
-        }
+        None => f.text(Text::AnalyticUid).or_else(|| f.text(Text::AnalyticName)).unwrap_or("").into(),
     };
     let types = types(&mut f);
-    let title = f.text("finding_info.title").unwrap_or("(untitled)");
-    let description = f.text("finding_info.desc").unwrap_or("");
-    let (created_at, first_observed_at) = (f.time("finding_info.created_time"), f.time("finding_info.first_seen_time"));
-    let updated_at = f.time("finding_info.modified_time").or_else(|| f.time("time"));
+    let title = f.text(Text::Title).unwrap_or("(untitled)");
+    let description = f.text(Text::Desc).unwrap_or("");
+    let (created_at, first_observed_at) = (f.time(Time::Created), f.time(Time::FirstSeen));
+    let updated_at = f.time(Time::Modified).or_else(|| f.time(Time::Event));
 
     Ok(Finding {
         format: FindingFormat::Ocsf,
@@ -119,10 +127,10 @@ pub(super) fn normalize(value: &Value, raw: RawJson, env: &Envelope) -> Result<F
 
 /// `metadata.product.uid`, or the stable stand-in the module documentation describes.
 fn product_uid<'v>(f: &mut Fields<'v>, name: Option<&'v str>) -> Cow<'v, str> {
-    if let Some(uid) = f.text("metadata.product.uid") {
+    if let Some(uid) = f.text(Text::ProductUid) {
         return Cow::Borrowed(uid);
     }
-    let vendor = f.text("metadata.product.vendor_name").unwrap_or("unknown");
+    let vendor = f.text(Text::ProductVendor).unwrap_or("unknown");
     let stand_in = format!("ocsf:product/{vendor}/{}", name.unwrap_or("unknown"));
     f.note(format!("no metadata.product.uid: the product is taken to be {}, which no policy trusts", line(&stand_in)));
     Cow::Owned(stand_in)
@@ -130,7 +138,7 @@ fn product_uid<'v>(f: &mut Fields<'v>, name: Option<&'v str>) -> Cow<'v, str> {
 
 /// `cloud.account.uid`, else the first resource's owner, else the event's account (noted: a guess).
 fn account<'v>(f: &mut Fields<'v>, owner: Option<&'v str>, env: &Envelope) -> String {
-    if let Some(account) = f.text("cloud.account.uid") {
+    if let Some(account) = f.text(Text::AccountUid) {
         return account.to_owned();
     }
     let (account, from) = match (owner, env.account.as_deref()) {
@@ -147,14 +155,14 @@ fn account<'v>(f: &mut Fields<'v>, owner: Option<&'v str>, env: &Envelope) -> St
 
 /// `cloud.region`, else the region of the finding's ARN, its product's, its first regional resource's or its event's.
 fn region(f: &mut Fields, resources: &[super::ocsf_resources::OcsfResource], product: &str, env: &Envelope) -> String {
-    if let Some(region) = f.text("cloud.region") {
+    if let Some(region) = f.text(Text::Region) {
         return region.to_owned();
     }
     fn arn_region(arn: &str) -> Option<&str> {
         super::arn::Arn::parse(arn).map(|a| a.region).filter(|r| !r.is_empty())
     }
     let found = f
-        .text("finding_info.uid")
+        .text(Text::FindingUid)
         .and_then(arn_region)
         .or_else(|| arn_region(product))
         .or_else(|| resources.iter().find_map(|r| r.resource.region.as_deref()))
@@ -173,7 +181,7 @@ fn region(f: &mut Fields, resources: &[super::ocsf_resources::OcsfResource], pro
 
 /// `severity_id` (1 informational … 5 critical, 6 fatal read as critical), else the `severity` name.
 fn severity(f: &mut Fields) -> Severity {
-    let id = f.integer("severity_id");
+    let id = f.integer(Int::SeverityId);
     let by_id = match id {
         Some(1) => Some(Severity::Informational),
         Some(2) => Some(Severity::Low),
@@ -182,7 +190,7 @@ fn severity(f: &mut Fields) -> Severity {
         Some(5 | 6) => Some(Severity::Critical),
         _ => None,
     };
-    let name = f.text("severity");
+    let name = f.text(Text::Severity);
     let by_name = name.and_then(Severity::from_ocsf_name);
     if let Some(severity) = by_id.or(by_name) {
         return severity;
@@ -204,7 +212,7 @@ fn severity(f: &mut Fields) -> Severity {
 /// `status_id` (1 new, 2 in progress, 3 suppressed, 4 resolved, 5 archived), else the `status` name.
 fn status(f: &mut Fields) -> (WorkflowStatus, RecordState) {
     use {RecordState::*, WorkflowStatus::*};
-    let id = f.integer("status_id");
+    let id = f.integer(Int::StatusId);
     let by_id = match id {
         Some(1 | 2) => Some((New, Active)),
         Some(3) => Some((Suppressed, Active)),
@@ -212,7 +220,7 @@ fn status(f: &mut Fields) -> (WorkflowStatus, RecordState) {
         Some(5) => Some((New, Archived)),
         _ => None,
     };
-    let name = f.text("status");
+    let name = f.text(Text::Status);
     let by_name = name.and_then(|n| match n.eq_ignore_ascii_case("archived") {
         true => Some((New, Archived)),
         false => WorkflowStatus::parse(&n.replace(' ', "_")).map(|w| (w, Active)),
@@ -227,19 +235,19 @@ fn status(f: &mut Fields) -> (WorkflowStatus, RecordState) {
 
 /// `compliance.status_id` (1 pass, 2 warning, 3 fail), else `compliance.status` (`Pass`, `Fail`, …).
 fn compliance_status(f: &mut Fields) -> Option<ComplianceStatus> {
-    let by_id = match f.integer("compliance.status_id") {
+    let by_id = match f.integer(Int::ComplianceStatusId) {
         Some(1) => Some(ComplianceStatus::Passed),
         Some(2) => Some(ComplianceStatus::Warning),
         Some(3) => Some(ComplianceStatus::Failed),
         _ => None,
     };
-    let name = f.text("compliance.status");
-    let by_name = name.and_then(|n| match n.to_ascii_lowercase().as_str() {
-        "pass" => Some(ComplianceStatus::Passed),
-        "fail" => Some(ComplianceStatus::Failed),
-        other => ComplianceStatus::parse(&other.replace(' ', "_")),
-    });
-    let status = by_id.or(by_name);
+    let name = f.text(Text::ComplianceStatus);
+    let by_name = |n: &str| match n {
+        n if n.eq_ignore_ascii_case("pass") => Some(ComplianceStatus::Passed),
+        n if n.eq_ignore_ascii_case("fail") => Some(ComplianceStatus::Failed),
+        other => ComplianceStatus::parse(&other.to_ascii_lowercase().replace(' ', "_")),
+    };
+    let status = by_id.or_else(|| name.and_then(by_name));
     if let (None, Some(name)) = (status, name) {
         f.note(format!("compliance.status {:?} is not a compliance status", line(name)));
     }
@@ -248,7 +256,7 @@ fn compliance_status(f: &mut Fields) -> Option<ComplianceStatus> {
 
 /// `compliance.control`, through the control-id rules ASFF findings go through.
 fn control(f: &mut Fields) -> Option<String> {
-    let given = f.text("compliance.control")?;
+    let given = f.text(Text::Control)?;
     match control_id::resolve(&ControlFields { security_control_id: Some(given), ..ControlFields::default() }) {
         ControlIdResolution::Found(id) => Some(line(&id).into_owned()),
         _ => {
@@ -272,18 +280,18 @@ const CLASSES: [(i64, &str); 7] = [
 /// `finding_info.types`, then the finding's class (`Compliance Finding`, `Vulnerability Finding`, …).
 fn types(f: &mut Fields) -> Vec<Arc<str>> {
     let mut types: Vec<Arc<str>> = Vec::new();
-    for (i, item) in f.list("finding_info.types").unwrap_or_default().iter().enumerate() {
-        match item.as_str().map(str::trim).filter(|t| !t.is_empty()) {
+    for (i, item) in f.types().into_iter().enumerate() {
+        match item.map(str::trim).filter(|t| !t.is_empty()) {
             Some(text) => types.push(intern(&line(text))),
             None => f.note(format!("finding_info.types[{i}] is not text; ignored")),
         }
     }
-    let uid = f.integer("class_uid");
+    let uid = f.integer(Int::ClassUid);
     let known = uid.and_then(|uid| CLASSES.iter().find(|(id, _)| *id == uid)).map(|(_, name)| *name);
     if let (Some(uid), None) = (uid, known) {
         f.note(format!("class_uid {uid} is not an OCSF finding class; read as a finding"));
     }
-    if let Some(class) = f.text("class_name").or(known) {
+    if let Some(class) = f.text(Text::ClassName).or(known) {
         let class = intern(&line(class));
         if !types.contains(&class) {
             types.push(class);

@@ -1,13 +1,26 @@
 //! Lenient lookups into an OCSF finding: a value of another type than the one expected reads as absent and is noted
 //! as a warning that names the field (`severity_id is text, not a number`), so one bad field costs that field, not
 //! the finding.
+//!
+//! The finding is a JSON tree, or what the one-pass reader kept of its text ([`Scanned`]): that reader takes only
+//! findings whose members are of the types expected (it leaves any other to the tree), so its lookups never warn,
+//! and both read the same values.
 
+use super::ocsf_paths::{Int, Text, Time};
+use super::ocsf_scan::Scanned;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+/// Where a finding's fields are read from.
+#[derive(Clone, Copy)]
+pub(super) enum Root<'v> {
+    Tree(&'v Value),
+    Scan(&'v Scanned<'v>),
+}
+
 /// The fields of one finding, and what was wrong with those looked up.
 pub(super) struct Fields<'v> {
-    root: &'v Value,
+    pub root: Root<'v>,
     pub warnings: Vec<String>,
 }
 
@@ -34,7 +47,12 @@ fn joined(base: &str, path: &str) -> String {
 impl<'v> Fields<'v> {
     /// The fields of `root`, a finding object.
     pub fn new(root: &'v Value) -> Self {
-        Self { root, warnings: Vec::new() }
+        Self { root: Root::Tree(root), warnings: Vec::new() }
+    }
+
+    /// The fields the one-pass reader kept of a finding.
+    pub fn scanned(scanned: &'v Scanned<'v>) -> Self {
+        Self { root: Root::Scan(scanned), warnings: Vec::new() }
     }
 
     /// Notes a warning once.
@@ -68,9 +86,12 @@ impl<'v> Fields<'v> {
         (!value.is_null()).then_some(value)
     }
 
-    /// [`Fields::value_in`] of the finding.
-    pub fn value(&mut self, path: &str) -> Option<&'v Value> {
-        self.value_in(self.root, "", path)
+    /// [`Fields::value_in`] of a finding read as a tree.
+    fn value(&mut self, path: &str) -> Option<&'v Value> {
+        match self.root {
+            Root::Tree(root) => self.value_in(root, "", path),
+            Root::Scan(_) => None,
+        }
     }
 
     /// Text at `path` under `base`, trimmed, `None` when empty.
@@ -84,13 +105,20 @@ impl<'v> Fields<'v> {
         }
     }
 
-    /// Text of the finding at `path`.
-    pub fn text(&mut self, path: &str) -> Option<&'v str> {
-        self.text_in(self.root, "", path)
+    /// A text member of the finding, trimmed, `None` when empty.
+    pub fn text(&mut self, member: Text) -> Option<&'v str> {
+        match self.root {
+            Root::Tree(root) => self.text_in(root, "", member.path()),
+            Root::Scan(scanned) => scanned.texts[member as usize].as_deref().map(str::trim).filter(|t| !t.is_empty()),
+        }
     }
 
-    /// A whole number of the finding at `path`.
-    pub fn integer(&mut self, path: &str) -> Option<i64> {
+    /// A whole-number member of the finding.
+    pub fn integer(&mut self, member: Int) -> Option<i64> {
+        let path = match self.root {
+            Root::Tree(_) => member.path(),
+            Root::Scan(scanned) => return scanned.ints[member as usize],
+        };
         let value = self.value(path)?;
         let whole = value.as_i64().or_else(|| value.as_f64().filter(|n| n.fract() == 0.0).map(|n| n as i64));
         if whole.is_none() {
@@ -121,28 +149,47 @@ impl<'v> Fields<'v> {
         }
     }
 
-    /// A list of the finding at `path`.
+    /// A list of a finding read as a tree, at `path`.
     pub fn list(&mut self, path: &str) -> Option<&'v [Value]> {
-        self.list_in(self.root, "", path)
+        match self.root {
+            Root::Tree(root) => self.list_in(root, "", path),
+            Root::Scan(_) => None,
+        }
     }
 
-    /// The time OCSF gives as `{field}_dt` (RFC 3339 text) or `{field}` (milliseconds since the epoch), the text
+    /// `finding_info.types`: each item's text, `None` for an item that is not text.
+    pub fn types(&mut self) -> Vec<Option<&'v str>> {
+        match self.root {
+            Root::Tree(_) => self.list("finding_info.types").unwrap_or_default().iter().map(Value::as_str).collect(),
+            Root::Scan(scanned) => scanned.types.as_deref().unwrap_or_default().iter().map(Option::as_deref).collect(),
+        }
+    }
+
+    /// A time, which OCSF gives as `{field}_dt` (RFC 3339 text) or `{field}` (milliseconds since the epoch), the text
     /// first; either that cannot be read is noted.
-    pub fn time(&mut self, field: &str) -> Option<DateTime<Utc>> {
-        let dt = format!("{field}_dt");
-        if let Some(text) = self.text(&dt) {
+    pub fn time(&mut self, member: Time) -> Option<DateTime<Utc>> {
+        if let Some(text) = self.text(member.text()) {
             match super::rfc3339::parse(text) {
                 Ok(time) => return Some(time),
                 Err(e) => {
                     let shown = super::sanitize::single_line(text);
-                    self.note(format!("{dt} {shown:?} is not an RFC 3339 time: {e}"));
+                    self.note(format!("{} {shown:?} is not an RFC 3339 time: {e}", member.text().path()));
                 }
             }
         }
-        let value = self.value(field)?;
-        let time = value.as_i64().and_then(DateTime::from_timestamp_millis);
+        let field = member.millis().path();
+        let (time, what) = match self.root {
+            Root::Tree(_) => {
+                let value = self.value(field)?;
+                let what = if value.is_number() { "out of range" } else { kind_of(value) };
+                (value.as_i64().and_then(DateTime::from_timestamp_millis), what)
+            }
+            Root::Scan(scanned) => {
+                let millis = scanned.ints[member.millis() as usize]?;
+                (DateTime::from_timestamp_millis(millis), "out of range")
+            }
+        };
         if time.is_none() {
-            let what = if value.is_number() { "out of range" } else { kind_of(value) };
             self.note(format!("{field} is not a time in milliseconds since 1970 ({what}); ignored"));
         }
         time

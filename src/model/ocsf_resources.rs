@@ -2,10 +2,13 @@
 //! spelling, the ARN as the id whenever the finding gives one, tags as a map, and the details playbooks plan from.
 
 use super::finding::ResourceRef;
-use super::ocsf_fields::Fields;
+use super::ocsf_details::details_of;
+use super::ocsf_fields::{Fields, Root};
+use super::ocsf_scan::ScannedResource;
 use super::resource_type::asff_name;
 use super::sanitize::{inert_line as line, into_inert_line};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// A resource of the finding and the account that owns it (`owner.account.uid`), when given.
@@ -16,6 +19,9 @@ pub(super) struct OcsfResource<'v> {
 
 /// Every object of `resources[]`; anything else in the list is noted and skipped.
 pub(super) fn read_resources<'v>(f: &mut Fields<'v>) -> Vec<OcsfResource<'v>> {
+    if let Root::Scan(scanned) = f.root {
+        return read_scanned(f, scanned.resources.as_deref());
+    }
     let Some(items) = f.list("resources") else {
         f.note("finding has no resources".into());
         return Vec::new();
@@ -33,29 +39,72 @@ pub(super) fn read_resources<'v>(f: &mut Fields<'v>) -> Vec<OcsfResource<'v>> {
 }
 
 fn read_resource<'v>(f: &mut Fields<'v>, item: &'v Value, name: &str) -> OcsfResource<'v> {
-    let kind = asff_name(&line(f.text_in(item, name, "type").unwrap_or("Other"))).into_owned();
+    let kind = kind(f.text_in(item, name, "type"));
     let (uid, uid_alt) = (f.text_in(item, name, "uid"), f.text_in(item, name, "uid_alt"));
-    // The ARN when the finding gives one: it says which account, partition and region the resource is in.
+    let id = id(f, &kind, uid, uid_alt, || name.to_owned());
+    let region = region(f.text_in(item, name, "region"));
+    let tags = tags(f, item, name);
+    let details = f.object_in(item, name, "data").and_then(details);
+    let owner = f.text_in(item, name, "owner.account.uid");
+    OcsfResource { resource: ResourceRef { kind, id, region, tags, details }, owner }
+}
+
+/// The resources the one-pass reader kept, read as [`read_resource`] reads them from a tree (the reader takes only
+/// resources whose members are of the types expected: nothing about them is noted but a missing uid).
+fn read_scanned<'v>(f: &mut Fields<'v>, items: Option<&'v [Option<ScannedResource<'v>>]>) -> Vec<OcsfResource<'v>> {
+    let Some(items) = items else {
+        f.note("finding has no resources".into());
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let Some(item) = item else {
+            f.note(format!("resources[{i}] is not an object; ignored"));
+            continue;
+        };
+        let text = |t: &'v Option<Cow<'v, str>>| t.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let kind = kind(text(&item.kind));
+        let id = id(f, &kind, text(&item.uid), text(&item.uid_alt), || format!("resources[{i}]"));
+        let region = region(text(&item.region));
+        let mut tags = BTreeMap::new();
+        for (key, value) in &item.tags {
+            let value = value.as_deref().map_or_else(String::new, |v| into_inert_line(v.to_owned()));
+            tags.insert(into_inert_line(key.as_ref().to_owned()), value);
+        }
+        let details = item.data.as_deref().and_then(details_of);
+        let resource = ResourceRef { kind, id, region, tags, details };
+        out.push(OcsfResource { resource, owner: text(&item.owner) });
+    }
+    out
+}
+
+/// A resource's type in its ASFF spelling (`AWS::S3::Bucket` is `AwsS3Bucket`).
+fn kind(given: Option<&str>) -> String {
+    asff_name(&line(given.unwrap_or("Other"))).into_owned()
+}
+
+/// A resource's id: the ARN when the finding gives one (it says which account, partition and region the resource
+/// is in), else its uid; an account as ASFF names it. The resource, `name`d, without a uid is noted.
+fn id(f: &mut Fields, kind: &str, uid: Option<&str>, uid_alt: Option<&str>, name: impl FnOnce() -> String) -> String {
     let id = match (uid, uid_alt) {
         (_, Some(alt)) if alt.starts_with("arn:") => alt,
         (Some(uid), _) | (None, Some(uid)) => uid,
         (None, None) => {
-            f.note(format!("{name} has no uid"));
+            f.note(format!("{} has no uid", name()));
             ""
         }
     };
-    let mut id = line(id).into_owned();
+    let id = line(id).into_owned();
     // ASFF names an account resource `AWS::::Account:<id>`; the same resource reads the same in either format.
-    if kind == "AwsAccount" && id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
-        id = format!("AWS::::Account:{id}");
+    match kind == "AwsAccount" && id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+        true => format!("AWS::::Account:{id}"),
+        false => id,
     }
-    // A global resource (IAM) has no region of its own: the finding's applies, as ASFF findings give it.
-    let region = f.text_in(item, name, "region").filter(|r| !r.eq_ignore_ascii_case("global"));
-    let tags = tags(f, item, name);
-    let details = f.object_in(item, name, "data").and_then(details);
-    let owner = f.text_in(item, name, "owner.account.uid");
-    let resource = ResourceRef { kind, id, region: region.map(|r| line(r).into_owned()), tags, details };
-    OcsfResource { resource, owner }
+}
+
+/// A resource's region; a global resource (IAM) has none of its own: the finding's applies, as ASFF findings give it.
+fn region(given: Option<&str>) -> Option<String> {
+    given.filter(|r| !r.eq_ignore_ascii_case("global")).map(|r| line(r).into_owned())
 }
 
 /// `tags`: a list of `{name, value}` (a value may be empty or absent); an object of text values is taken too.
@@ -83,11 +132,11 @@ fn tags<'v>(f: &mut Fields<'v>, item: &'v Value, name: &str) -> BTreeMap<String,
 }
 
 /// The ASFF `Details` keys playbooks plan from.
-const KEPT: [&str; 3] = ["AwsS3Bucket", "AwsEc2SecurityGroup", "AwsEc2Instance"];
+pub(super) const KEPT: [&str; 3] = ["AwsS3Bucket", "AwsEc2SecurityGroup", "AwsEc2Instance"];
 
 /// The parts of `data` playbooks plan from, under their ASFF `Details` names (`AwsS3Bucket`, or `awsS3BucketDetails`
 /// as some products write it) with ASFF's member names, as compact JSON; `None` when there is none.
-fn details(data: &Map<String, Value>) -> Option<Box<str>> {
+pub(super) fn details(data: &Map<String, Value>) -> Option<Box<str>> {
     let mut out = Map::new();
     for kept in KEPT {
         if let Some(value) = data.iter().find(|(key, v)| is(key, kept) && v.is_object()).map(|(_, v)| v) {
@@ -102,12 +151,12 @@ pub(super) fn is_details_key(key: &str) -> bool {
     KEPT.iter().any(|kept| is(key, kept))
 }
 
-fn is(key: &str, kept: &str) -> bool {
+pub(super) fn is(key: &str, kept: &str) -> bool {
     key.eq_ignore_ascii_case(kept) || key.strip_suffix("Details").is_some_and(|stem| stem.eq_ignore_ascii_case(kept))
 }
 
 /// Members named as ASFF names them: `publicAccessBlockConfiguration` → `PublicAccessBlockConfiguration`.
-fn asff_members(value: &Value) -> Value {
+pub(super) fn asff_members(value: &Value) -> Value {
     match value {
         Value::Object(members) => {
             Value::Object(members.iter().map(|(k, v)| (asff_member(k), asff_members(v))).collect())
@@ -117,7 +166,7 @@ fn asff_members(value: &Value) -> Value {
     }
 }
 
-fn asff_member(key: &str) -> String {
+pub(super) fn asff_member(key: &str) -> String {
     match key {
         "sseAlgorithm" | "SseAlgorithm" => "SSEAlgorithm".into(),
         "kmsMasterKeyId" | "kmsMasterKeyID" | "KmsMasterKeyId" => "KMSMasterKeyID".into(),
