@@ -1,4 +1,5 @@
 //! A queue in memory for the engine's tests: it behaves as SQS does for one consumer.
+#![allow(clippy::unwrap_used)]
 
 use crate::cloud::events::{EventQueue, QueueMessage};
 use crate::cloud::CloudError;

@@ -1,5 +1,6 @@
 //! `watch` on the simulated organisation with a queue that behaves as SQS does for one consumer: what a user of it
 //! relies on — fixed once, deleted after the outcome, left to the queue when unreadable or failed.
+#![allow(clippy::unwrap_used)]
 
 use super::log::SharedBuffer;
 use super::test_queue::MemQueue;
