@@ -6,9 +6,7 @@
 
 mod support;
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
+use aws_sdk_dynamodb::types::AttributeValue;
 use hubtriage::cloud::aws::DynamoLeases;
 use hubtriage::cloud::coordination::{Coordination, LeaseError, LeaseOwner, Leases};
 use hubtriage::config::{Config, RemediationConfig};
@@ -38,21 +36,7 @@ fn client(endpoint: &str) -> aws_sdk_dynamodb::Client {
 
 /// Creates the lease table `name` and returns two handles on it (two replicas, each with its own client).
 async fn table(endpoint: &str, name: &str) -> (DynamoLeases, DynamoLeases) {
-    client(endpoint)
-        .create_table()
-        .table_name(name)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("resource")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(KeySchemaElement::builder().attribute_name("resource").key_type(KeyType::Hash).build().unwrap())
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
-        .await
-        .unwrap();
+    support::leases::create_lease_table(endpoint, name).await;
     let config = sdk::base_config(endpoint);
     (DynamoLeases::new(&config, "us-east-1", name), DynamoLeases::new(&config, "us-east-1", name))
 }

@@ -41,7 +41,7 @@ fn race(account: &str, prefix: &str, lock_table: Option<&str>) -> (Vec<Run>, Vec
         runtime.block_on(new_bucket(&endpoint, account, REGION, name));
     }
     if let Some(table) = lock_table {
-        runtime.block_on(create_table(&endpoint, table));
+        runtime.block_on(support::leases::create_lease_table(&endpoint, table));
     }
     let findings: Vec<Value> =
         names.iter().enumerate().map(|(i, b)| s3_8_asff(account, REGION, b, &format!("{prefix}-{i}"))).collect();
@@ -98,26 +98,6 @@ fn race(account: &str, prefix: &str, lock_table: Option<&str>) -> (Vec<Run>, Vec
         std::fs::read_to_string(&audit).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let puts = puts.lock().unwrap().clone();
     (runs, records, puts)
-}
-
-async fn create_table(endpoint: &str, table: &str) {
-    use aws_sdk_dynamodb::types::{AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType};
-    let client = aws_sdk_dynamodb::Client::new(&support::sdk::base_config(endpoint));
-    client
-        .create_table()
-        .table_name(table)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("resource")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(KeySchemaElement::builder().attribute_name("resource").key_type(KeyType::Hash).build().unwrap())
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
-        .await
-        .unwrap();
 }
 
 fn check(prefix: &str, runs: &[Run], records: &[Value], puts: &BTreeMap<String, usize>) {

@@ -32,26 +32,7 @@ fn a_killed_fixers_lease_refuses_others_until_it_expires_then_the_next_one_reche
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let s3 = runtime.block_on(new_bucket(&endpoint, ACCOUNT, REGION, BUCKET));
     let dynamodb = aws_sdk_dynamodb::Client::new(&support::sdk::base_config(&endpoint));
-    runtime.block_on(async {
-        use aws_sdk_dynamodb::types::{
-            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-        };
-        dynamodb
-            .create_table()
-            .table_name(TABLE)
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name("resource")
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .unwrap(),
-            )
-            .key_schema(KeySchemaElement::builder().attribute_name("resource").key_type(KeyType::Hash).build().unwrap())
-            .billing_mode(BillingMode::PayPerRequest)
-            .send()
-            .await
-            .unwrap();
-    });
+    runtime.block_on(support::leases::create_lease_table(&endpoint, TABLE));
     let ids = support::seed::import_findings(
         server.port,
         "HubtriageTest",

@@ -161,7 +161,7 @@ fn a_queue_deleted_under_a_running_watch_is_logged_and_sigterm_stops_it_cleanly(
         sqs.create_queue().queue_name("watch-deleted").send().await.unwrap().queue_url().unwrap().to_string()
     });
     let dir = tempfile::tempdir().unwrap();
-    let mut child = support::binary::process(&endpoint, &dir, "[watch]\nsync_seconds = 0\n")
+    let mut child = support::binary::hubtriage_process(&endpoint, &dir, "[watch]\nsync_seconds = 0\n")
         .args(["--audit-log", dir.path().join("audit.jsonl").to_str().unwrap(), "watch", "--queue-url", &url])
         .stderr(std::process::Stdio::piped())
         .spawn()

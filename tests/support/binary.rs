@@ -8,27 +8,8 @@ use std::time::Duration;
 /// `hubtriage --config <dir>/config.toml --endpoint-url <endpoint>`, with `config` as that file, home and logs in
 /// `dir`, killed after `timeout`.
 pub fn hubtriage(endpoint: &str, dir: &tempfile::TempDir, config: &str, timeout: Duration) -> Command {
-    let mut cmd = Command::from_std(process(endpoint, dir, config));
+    let mut cmd = Command::from_std(hubtriage_process(endpoint, dir, config));
     cmd.timeout(timeout);
-    cmd
-}
-
-/// The same as a plain process, for a run the test drives itself (a long-running `watch`, signals).
-pub fn process(endpoint: &str, dir: &tempfile::TempDir, config: &str) -> std::process::Command {
-    let path = dir.path().join("config.toml");
-    std::fs::write(&path, config).unwrap();
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("hubtriage"));
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir.path())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", dir.path().join("aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("aws-credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("HUBTRIAGE_LOG", dir.path().join("hubtriage.log"))
-        .args(["--config", path.to_str().unwrap(), "--endpoint-url", endpoint]);
     cmd
 }
 

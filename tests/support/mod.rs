@@ -9,6 +9,7 @@ pub mod binary;
 pub mod common;
 pub mod ec2;
 pub mod http;
+pub mod leases;
 pub mod moto;
 pub mod ocsf;
 pub mod paging;
