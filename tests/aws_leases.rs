@@ -186,3 +186,18 @@ fn an_unreachable_table_is_unavailable_and_the_job_changes_nothing() {
         assert!(block.is_err(), "the bucket was changed without a lease: {block:?}");
     });
 }
+
+#[test]
+fn a_fixed_copy_of_a_finding_is_known_to_every_replica_and_only_that_copy() {
+    let server = moto();
+    let endpoint = server.endpoint();
+    run(async move {
+        let (a, b) = table(&endpoint, "leases-fixed").await;
+        let finding = "arn:aws:securityhub:eu-west-1::product/aws/securityhub|arn:…/S3.8/finding/1";
+        assert_eq!(b.fixed_by(finding, "2026-12-04T10:00:00+00:00").await, Ok(None));
+        a.mark_fixed(finding, "2026-12-04T10:00:00+00:00", "job-1", Duration::from_secs(60)).await.unwrap();
+        assert_eq!(b.fixed_by(finding, "2026-12-04T10:00:00+00:00").await, Ok(Some("job-1".into())));
+        assert_eq!(b.fixed_by(finding, "2026-12-05T10:00:00+00:00").await, Ok(None), "a newer copy is not fixed");
+        assert_eq!(b.holder(finding).await, Ok(None), "the record is no lease");
+    });
+}

@@ -66,6 +66,18 @@ pub trait Leases: Send + Sync {
 
     /// The live (unexpired) lease on `key`, if any.
     async fn holder(&self, key: &str) -> Result<Option<Lease>, LeaseError>;
+
+    /// Records, for `ttl`, that `copy` (its `UpdatedAt`) of `finding` was fixed and verified by `job`, so that another
+    /// process handed the same copy (a repeated event on another `watch` replica) skips it. Stores no other process
+    /// reads (in-process, lock files) keep nothing.
+    async fn mark_fixed(&self, _finding: &str, _copy: &str, _job: &str, _ttl: Duration) -> Result<(), LeaseError> {
+        Ok(())
+    }
+
+    /// The job that fixed and verified `copy` of `finding`, when one recorded it.
+    async fn fixed_by(&self, _finding: &str, _copy: &str) -> Result<Option<String>, LeaseError> {
+        Ok(None)
+    }
 }
 
 impl Lease {
@@ -94,6 +106,8 @@ impl Lease {
 #[derive(Default)]
 pub struct MemoryLeases {
     leases: std::sync::Mutex<std::collections::HashMap<String, (Lease, Option<String>)>>,
+    /// Finding → (copy, job) fixed and verified.
+    fixed: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
 }
 
 #[async_trait]
@@ -144,6 +158,17 @@ impl Leases for MemoryLeases {
         let leases = self.leases.lock().unwrap_or_else(|p| p.into_inner());
         let now = Utc::now();
         Ok(leases.get(key).filter(|(l, outcome)| outcome.is_none() && l.is_live(now)).map(|(l, _)| l.clone()))
+    }
+
+    async fn mark_fixed(&self, finding: &str, copy: &str, job: &str, _ttl: Duration) -> Result<(), LeaseError> {
+        let mut fixed = self.fixed.lock().unwrap_or_else(|p| p.into_inner());
+        fixed.insert(finding.to_string(), (copy.to_string(), job.to_string()));
+        Ok(())
+    }
+
+    async fn fixed_by(&self, finding: &str, copy: &str) -> Result<Option<String>, LeaseError> {
+        let fixed = self.fixed.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(fixed.get(finding).filter(|(c, _)| c == copy).map(|(_, job)| job.clone()))
     }
 }
 

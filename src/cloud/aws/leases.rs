@@ -242,4 +242,45 @@ impl Leases for DynamoLeases {
         let now = Utc::now().timestamp();
         Ok(self.read(key).await?.filter(|(lease, outcome)| holds(lease, outcome, now)).map(|(lease, _)| lease))
     }
+
+    async fn mark_fixed(&self, finding: &str, copy: &str, job: &str, ttl: Duration) -> Result<(), LeaseError> {
+        let expires = Utc::now().timestamp() + seconds(ttl);
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("resource", s(&fixed_key(finding)))
+            .item("copy", s(copy))
+            .item("job", s(job))
+            .item("expires_at", n(expires))
+            .send()
+            .await
+            .map_err(|e| self.unavailable("PutItem", e))?;
+        Ok(())
+    }
+
+    async fn fixed_by(&self, finding: &str, copy: &str) -> Result<Option<String>, LeaseError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("resource", s(&fixed_key(finding)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| self.unavailable("GetItem", e))?;
+        let text = |item: &Item, name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
+        let now = Utc::now().timestamp();
+        Ok(out
+            .item()
+            .filter(|item| {
+                let live = item.get("expires_at").and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok());
+                text(item, "copy").as_deref() == Some(copy) && live.is_some_and(|at| at > now)
+            })
+            .and_then(|item| text(item, "job")))
+    }
+}
+
+/// The item recording which copy of a finding was fixed: apart from every resource key (`account/region/id`).
+fn fixed_key(finding: &str) -> String {
+    format!("fixed#{finding}")
 }

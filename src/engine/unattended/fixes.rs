@@ -10,6 +10,9 @@ use crate::engine::remediate::is_busy_refusal;
 use crate::engine::Row;
 use std::time::Duration;
 
+/// How long the record that a copy of a finding was fixed is kept for other replicas.
+const FIXED_RECORD: Duration = Duration::from_secs(24 * 3600);
+
 /// Tries of a fix refused for someone else's lease before its messages count it as failed (about half a minute:
 /// the other change usually ends within seconds, and a dead owner's lease expires after `lease_seconds`).
 const BUSY_TRIES: u32 = 40;
@@ -34,6 +37,20 @@ impl Watch {
         self.fixing.insert(fix.finding.key(), job);
         self.jobs.insert(job, fix);
         job
+    }
+
+    /// The job of another process (a `watch` replica sharing the lease table) that already fixed and verified this
+    /// copy of the finding, if one recorded it. A store that cannot be asked answers nobody: the fix then runs and
+    /// takes its lease as always.
+    pub(super) async fn fixed_elsewhere(&self, row: &Row) -> Option<String> {
+        let (finding, copy) = fixed_record(&row.finding);
+        match self.remediator.leases().fixed_by(&finding, &copy).await {
+            Ok(job) => job,
+            Err(e) => {
+                self.log.write(&Decision::new("problem").reason(format!("who fixed this copy is unknown: {e}")));
+                None
+            }
+        }
     }
 
     /// Tries a fix again once the wait after a refusal for someone else's lease is over: the messages waiting on
@@ -125,6 +142,14 @@ impl Watch {
         if success {
             self.summary.fixed += 1;
             self.fixed.insert(key, fix.finding.updated_at);
+            let (finding, copy) = fixed_record(&fix.finding);
+            let (leases, job, log) =
+                (self.remediator.leases().clone(), fix.audit_job.clone().unwrap_or_default(), self.log.clone());
+            tokio::spawn(async move {
+                if let Err(e) = leases.mark_fixed(&finding, &copy, &job, FIXED_RECORD).await {
+                    log.write(&Decision::new("problem").reason(format!("recording the fix for other replicas: {e}")));
+                }
+            });
         } else {
             self.summary.failed += 1;
         }
@@ -137,4 +162,11 @@ impl Watch {
             }
         }
     }
+}
+
+/// A finding's identity and the copy (its `UpdatedAt`) as the record of a fix names them.
+fn fixed_record(finding: &crate::model::Finding) -> (String, String) {
+    let key = finding.key();
+    let copy = finding.updated_at.map_or_else(|| "none".to_string(), |t| t.to_rfc3339());
+    (format!("{}|{}", key.product_arn, key.id), copy)
 }

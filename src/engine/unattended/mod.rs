@@ -192,7 +192,7 @@ impl Watch {
                     Some(Ok(messages)) if messages.is_empty() && self.settings.once => drained = true,
                     Some(Ok(messages)) => {
                         for message in messages {
-                            self.on_message(message);
+                            self.on_message(message).await;
                         }
                     }
                     Some(Err(e)) => self.log.write(&Decision::new("queue-error").reason(e.to_string())),
@@ -278,7 +278,7 @@ impl Watch {
     }
 
     /// One message from the queue.
-    fn on_message(&mut self, message: QueueMessage) {
+    async fn on_message(&mut self, message: QueueMessage) {
         self.summary.received += 1;
         let mut received = Decision::new("received").message(&message.message_id);
         received.receive_count = Some(message.receive_count);
@@ -312,7 +312,14 @@ impl Watch {
         for (key, own) in keys {
             let row = self.current.get(&key).cloned().unwrap_or(own);
             let cx = self.context(&key, &row);
-            let action = decide(&row, &pending.kind, &cx);
+            let mut action = decide(&row, &pending.kind, &cx);
+            if action == Action::Fix {
+                if let Some(job) = self.fixed_elsewhere(&row).await {
+                    self.fixed.insert(key.clone(), row.finding.updated_at);
+                    action =
+                        Action::Skip(format!("this copy of the finding was already fixed and verified by job {job}"));
+                }
+            }
             self.log.write(&verdict_line(&row, Some(&pending), pending.kind.word()));
             match action {
                 Action::Fix => {

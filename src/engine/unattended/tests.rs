@@ -82,7 +82,7 @@ async fn an_auto_fix_event_is_fixed_verified_and_its_message_deleted_after_the_o
 }
 
 #[tokio::test]
-async fn the_same_event_twice_and_a_stale_copy_change_the_resource_once() {
+async fn the_same_event_twice_here_or_on_another_replica_changes_the_resource_once() {
     let f = fixture_with(false, Default::default());
     let rows = auto_fix_rows(&f).await;
     let queue = Arc::new(MemQueue::default());
@@ -97,6 +97,10 @@ async fn the_same_event_twice_and_a_stale_copy_change_the_resource_once() {
     assert_eq!(queue.deleted(), vec!["m1", "m2", "m3"], "{lines:#?}\n{later:#?}");
     assert_eq!(f.org.mutations().len(), 1, "changed more than once: {:?}", f.org.mutations());
     assert_eq!((summary.left, again.left), (0, 0));
+    // The later watch (a replica sharing the lease store) knew from it that this copy was fixed: no job at all.
+    assert_eq!(again.fixed, 0, "{later:#?}");
+    let skipped = later.iter().find(|l| l["event"] == "skipped").expect("skipped");
+    assert!(skipped["reason"].as_str().unwrap().contains("already fixed and verified by job"), "{skipped}");
 }
 
 #[tokio::test]
