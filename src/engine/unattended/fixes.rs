@@ -39,16 +39,47 @@ impl Watch {
         job
     }
 
-    /// The job of another process (a `watch` replica sharing the lease table) that already fixed and verified this
-    /// copy of the finding, if one recorded it. A store that cannot be asked answers nobody: the fix then runs and
-    /// takes its lease as always.
-    pub(super) async fn fixed_elsewhere(&self, row: &Row) -> Option<String> {
+    /// Starts the fix of an event's finding once the lease store says no other process (a `watch` replica sharing
+    /// the table) fixed and verified this copy already; the answer comes back through `checks` without holding up
+    /// other messages. Returns the id the message waits on meanwhile (events for the finding join it).
+    pub(super) fn check_then_fix(&mut self, row: &Row, message: &str) -> JobId {
+        let placeholder = self.remediator.next_job_id();
+        let fix =
+            RunningFix { finding: row.finding.clone(), audit_job: None, messages: vec![message.into()], tries: 0 };
+        self.fixing.insert(fix.finding.key(), placeholder);
+        self.jobs.insert(placeholder, fix);
         let (finding, copy) = fixed_record(&row.finding);
-        match self.remediator.leases().fixed_by(&finding, &copy).await {
-            Ok(job) => job,
-            Err(e) => {
-                self.log.write(&Decision::new("problem").reason(format!("who fixed this copy is unknown: {e}")));
-                None
+        let (leases, checks, log) = (self.remediator.leases().clone(), self.checks.clone(), self.log.clone());
+        tokio::spawn(async move {
+            let fixed_by = match leases.fixed_by(&finding, &copy).await {
+                Ok(job) => job,
+                Err(e) => {
+                    // Unknown: the fix runs, and takes its lease as always.
+                    log.write(&Decision::new("problem").reason(format!("who fixed this copy is unknown: {e}")));
+                    None
+                }
+            };
+            let _ = checks.send((placeholder, fixed_by));
+        });
+        placeholder
+    }
+
+    /// The answer for a fix waiting on it: skipped when another process fixed this copy, else started.
+    pub(super) fn checked(&mut self, placeholder: JobId, fixed_by: Option<String>) {
+        let Some(job) = fixed_by else { return self.try_again(placeholder) };
+        let Some(fix) = self.jobs.remove(&placeholder) else { return };
+        let key = fix.finding.key();
+        if self.fixing.get(&key) == Some(&placeholder) {
+            self.fixing.remove(&key);
+        }
+        self.fixed.insert(key, fix.finding.updated_at);
+        let why = format!("this copy of the finding was already fixed and verified by job {job}");
+        for id in &fix.messages {
+            self.log.write(
+                &Decision { reason: Some(why.clone()), ..finding_line_of("skipped", &fix.finding, None) }.message(id),
+            );
+            if let Some(pending) = self.pending.get_mut(id) {
+                pending.waiting.remove(&placeholder);
             }
         }
     }
@@ -58,7 +89,10 @@ impl Watch {
     pub(super) fn try_again(&mut self, old: JobId) {
         let Some(fix) = self.jobs.remove(&old) else { return };
         if self.stopping {
-            let reason = "refused: another owner held the resource's lease, and watch is stopping".to_string();
+            let reason = match fix.tries {
+                0 => "not started: watch is stopping; nothing was changed".to_string(),
+                _ => "refused: another owner held the resource's lease, and watch is stopping".to_string(),
+            };
             self.conclude(old, fix, false, reason);
             return;
         }

@@ -110,6 +110,9 @@ pub struct Watch {
     /// Fixes refused for someone else's lease come back here, by their old job id, to be tried again.
     retries: UnboundedSender<JobId>,
     retry_rx: UnboundedReceiver<JobId>,
+    /// Whether another replica fixed a copy already, by the placeholder id of the fix waiting on the answer.
+    checks: UnboundedSender<(JobId, Option<String>)>,
+    check_rx: UnboundedReceiver<(JobId, Option<String>)>,
     /// Set once stopping: nothing new starts.
     stopping: bool,
     summary: WatchSummary,
@@ -126,6 +129,7 @@ impl Watch {
     ) -> Self {
         let (input, rx) = unbounded_channel();
         let (retries, retry_rx) = unbounded_channel();
+        let (checks, check_rx) = unbounded_channel();
         let subscribers = Subscribers { auto_fix: None, sweeper: Sweeper::new(&remediator) };
         Self {
             stage: Stage::driven(subscribers, &input),
@@ -145,6 +149,8 @@ impl Watch {
             rx,
             retries,
             retry_rx,
+            checks,
+            check_rx,
             stopping: false,
             summary: WatchSummary::default(),
         }
@@ -188,11 +194,12 @@ impl Watch {
                 }
                 Some(msg) = self.rx.recv() => self.take(msg),
                 Some(old) = self.retry_rx.recv() => self.try_again(old),
+                Some((placeholder, fixed_by)) = self.check_rx.recv() => self.checked(placeholder, fixed_by),
                 batch = batches.next(self.pending.len()), if stopping_since.is_none() && !drained => match batch {
                     Some(Ok(messages)) if messages.is_empty() && self.settings.once => drained = true,
                     Some(Ok(messages)) => {
                         for message in messages {
-                            self.on_message(message).await;
+                            self.on_message(message);
                         }
                     }
                     Some(Err(e)) => self.log.write(&Decision::new("queue-error").reason(e.to_string())),
@@ -278,7 +285,7 @@ impl Watch {
     }
 
     /// One message from the queue.
-    async fn on_message(&mut self, message: QueueMessage) {
+    fn on_message(&mut self, message: QueueMessage) {
         self.summary.received += 1;
         let mut received = Decision::new("received").message(&message.message_id);
         received.receive_count = Some(message.receive_count);
@@ -312,18 +319,11 @@ impl Watch {
         for (key, own) in keys {
             let row = self.current.get(&key).cloned().unwrap_or(own);
             let cx = self.context(&key, &row);
-            let mut action = decide(&row, &pending.kind, &cx);
-            if action == Action::Fix {
-                if let Some(job) = self.fixed_elsewhere(&row).await {
-                    self.fixed.insert(key.clone(), row.finding.updated_at);
-                    action =
-                        Action::Skip(format!("this copy of the finding was already fixed and verified by job {job}"));
-                }
-            }
+            let action = decide(&row, &pending.kind, &cx);
             self.log.write(&verdict_line(&row, Some(&pending), pending.kind.word()));
             match action {
                 Action::Fix => {
-                    let job = self.start_fix(&row, Some(&pending.message.message_id));
+                    let job = self.check_then_fix(&row, &pending.message.message_id);
                     pending.waiting.insert(job);
                 }
                 Action::Join(job) => {
