@@ -48,9 +48,17 @@ impl Watch {
             RunningFix { finding: row.finding.clone(), audit_job: None, messages: vec![message.into()], tries: 0 };
         self.fixing.insert(fix.finding.key(), placeholder);
         self.jobs.insert(placeholder, fix);
-        let (finding, copy) = fixed_record(&row.finding);
+        self.ask_who_fixed(placeholder, &row.finding, Duration::ZERO);
+        placeholder
+    }
+
+    /// After `wait`, asks the lease store whether another process fixed and verified this copy of `finding`; the
+    /// answer comes back through `checks` for the fix waiting under `id`.
+    fn ask_who_fixed(&self, id: JobId, finding: &crate::model::Finding, wait: Duration) {
+        let (finding, copy) = fixed_record(finding);
         let (leases, checks, log) = (self.remediator.leases().clone(), self.checks.clone(), self.log.clone());
         tokio::spawn(async move {
+            tokio::time::sleep(wait).await;
             let fixed_by = match leases.fixed_by(&finding, &copy).await {
                 Ok(job) => job,
                 Err(e) => {
@@ -59,9 +67,8 @@ impl Watch {
                     None
                 }
             };
-            let _ = checks.send((placeholder, fixed_by));
+            let _ = checks.send((id, fixed_by));
         });
-        placeholder
     }
 
     /// The answer for a fix waiting on it: skipped when another process fixed this copy, else started.
@@ -143,12 +150,9 @@ impl Watch {
                 reason: Some(format!("{}; tried again in {} ms", state.detail().unwrap_or_default(), wait.as_millis())),
                 ..line("busy")
             });
-            let retries = self.retries.clone();
-            let old = update.id;
-            tokio::spawn(async move {
-                tokio::time::sleep(wait).await;
-                let _ = retries.send(old);
-            });
+            // When the other change was this very fix (a replica handling a repeated event), its record says so
+            // and the finding is skipped instead of re-read.
+            self.ask_who_fixed(update.id, &finding, wait);
             return;
         }
         let Some(fix) = self.jobs.remove(&update.id) else { return };

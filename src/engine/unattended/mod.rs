@@ -107,10 +107,8 @@ pub struct Watch {
     in_event: bool,
     input: UnboundedSender<Msg>,
     rx: UnboundedReceiver<Msg>,
-    /// Fixes refused for someone else's lease come back here, by their old job id, to be tried again.
-    retries: UnboundedSender<JobId>,
-    retry_rx: UnboundedReceiver<JobId>,
-    /// Whether another replica fixed a copy already, by the placeholder id of the fix waiting on the answer.
+    /// Whether another replica fixed a copy already, by the id of the fix waiting on the answer (one not yet
+    /// started, or one refused for someone else's lease and about to be tried again).
     checks: UnboundedSender<(JobId, Option<String>)>,
     check_rx: UnboundedReceiver<(JobId, Option<String>)>,
     /// Set once stopping: nothing new starts.
@@ -128,7 +126,6 @@ impl Watch {
         log: DecisionLog,
     ) -> Self {
         let (input, rx) = unbounded_channel();
-        let (retries, retry_rx) = unbounded_channel();
         let (checks, check_rx) = unbounded_channel();
         let subscribers = Subscribers { auto_fix: None, sweeper: Sweeper::new(&remediator) };
         Self {
@@ -147,8 +144,6 @@ impl Watch {
             in_event: false,
             input,
             rx,
-            retries,
-            retry_rx,
             checks,
             check_rx,
             stopping: false,
@@ -193,7 +188,6 @@ impl Watch {
                     }
                 }
                 Some(msg) = self.rx.recv() => self.take(msg),
-                Some(old) = self.retry_rx.recv() => self.try_again(old),
                 Some((placeholder, fixed_by)) = self.check_rx.recv() => self.checked(placeholder, fixed_by),
                 batch = batches.next(self.pending.len()), if stopping_since.is_none() && !drained => match batch {
                     Some(Ok(messages)) if messages.is_empty() && self.settings.once => drained = true,
