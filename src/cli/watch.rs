@@ -92,6 +92,7 @@ fn settings(config: &Config, once: bool) -> WatchSettings {
         max_in_flight: config.watch.max_in_flight,
         once,
         accounts: (!accounts.is_empty()).then_some(accounts),
+        retention_days: config.store.retention_days,
         ..WatchSettings::default()
     }
 }

@@ -56,6 +56,8 @@ pub struct WatchSettings {
     pub wait: Duration,
     /// Longest wait for running fixes once stopping.
     pub stop_grace: Duration,
+    /// Closed findings are pruned from the store this many days after they closed (`[store] retention_days`).
+    pub retention_days: u32,
 }
 
 impl Default for WatchSettings {
@@ -69,6 +71,7 @@ impl Default for WatchSettings {
             accounts: None,
             wait: Duration::from_secs(20),
             stop_grace: Duration::from_secs(60),
+            retention_days: 90,
         }
     }
 }
@@ -161,7 +164,7 @@ impl Watch {
     pub async fn run(mut self, mut stop: tokio::sync::watch::Receiver<bool>) -> WatchSummary {
         let mut batches = receiver::spawn(self.queue.clone(), &self.settings);
         let mut extend = tokio::time::interval((self.settings.visibility / 3).min(EXTEND_TICK));
-        let pruning = self.store.clone().map(|s| Pruning::of(s, 90));
+        let pruning = self.store.clone().map(|s| Pruning::of(s, self.settings.retention_days));
         let mut prune = tokio::time::interval(crate::engine::stage::PRUNE_EVERY);
         let mut drained = false;
         let mut stopping_since: Option<tokio::time::Instant> = None;
