@@ -26,7 +26,7 @@ impl Watch {
     /// Submits the fix of `row`'s finding; its updates come back through the stage.
     pub(super) fn start_fix(&mut self, row: &Row, message: Option<&String>) -> JobId {
         let messages = message.into_iter().cloned().collect();
-        self.submit(RunningFix { finding: row.finding.clone(), audit_job: None, messages, tries: 1 })
+        self.submit(RunningFix { finding: row.finding.clone(), audit_job: None, messages, tries: 1, recorded: false })
     }
 
     /// Submits a fix (a first try or another); its updates come back through the stage.
@@ -44,12 +44,28 @@ impl Watch {
     /// other messages. Returns the id the message waits on meanwhile (events for the finding join it).
     pub(super) fn check_then_fix(&mut self, row: &Row, message: &str) -> JobId {
         let placeholder = self.remediator.next_job_id();
-        let fix =
-            RunningFix { finding: row.finding.clone(), audit_job: None, messages: vec![message.into()], tries: 0 };
+        let fix = RunningFix {
+            finding: row.finding.clone(),
+            audit_job: None,
+            messages: vec![message.into()],
+            tries: 0,
+            recorded: false,
+        };
         self.fixing.insert(fix.finding.key(), placeholder);
         self.jobs.insert(placeholder, fix);
         self.ask_who_fixed(placeholder, &row.finding, Duration::ZERO);
         placeholder
+    }
+
+    /// Records for other replicas that this copy of `finding` was fixed and verified by `job`.
+    fn record_fixed(&self, finding: &crate::model::Finding, job: &str) {
+        let (finding, copy) = fixed_record(finding);
+        let (leases, job, log) = (self.remediator.leases().clone(), job.to_string(), self.log.clone());
+        tokio::spawn(async move {
+            if let Err(e) = leases.mark_fixed(&finding, &copy, &job, FIXED_RECORD).await {
+                log.write(&Decision::new("problem").reason(format!("recording the fix for other replicas: {e}")));
+            }
+        });
     }
 
     /// After `wait`, asks the lease store whether another process fixed and verified this copy of `finding`; the
@@ -133,6 +149,12 @@ impl Watch {
             }
             JobState::Verified => {
                 self.log.write(&line("verified"));
+                // Recorded now, while the job still holds the lease (it goes on to resolve the finding): a replica
+                // waiting on that lease finds the record when it gets its turn.
+                self.record_fixed(&finding, &update.audit_job);
+                if let Some(fix) = self.jobs.get_mut(&update.id) {
+                    fix.recorded = true;
+                }
                 false
             }
             state if state.is_final() => true,
@@ -180,14 +202,9 @@ impl Watch {
         if success {
             self.summary.fixed += 1;
             self.fixed.insert(key, fix.finding.updated_at);
-            let (finding, copy) = fixed_record(&fix.finding);
-            let (leases, job, log) =
-                (self.remediator.leases().clone(), fix.audit_job.clone().unwrap_or_default(), self.log.clone());
-            tokio::spawn(async move {
-                if let Err(e) = leases.mark_fixed(&finding, &copy, &job, FIXED_RECORD).await {
-                    log.write(&Decision::new("problem").reason(format!("recording the fix for other replicas: {e}")));
-                }
-            });
+            if !fix.recorded {
+                self.record_fixed(&fix.finding, fix.audit_job.as_deref().unwrap_or_default());
+            }
         } else {
             self.summary.failed += 1;
         }

@@ -71,4 +71,6 @@ pub(super) struct RunningFix {
     pub(super) messages: Vec<String>,
     /// How many times it was submitted (a fix refused for someone else's lease is tried again).
     pub(super) tries: u32,
+    /// Whether other replicas were told that this copy is fixed (at verification, before the lease is released).
+    pub(super) recorded: bool,
 }
