@@ -29,12 +29,21 @@ fn events(config: &aws_config::SdkConfig) -> aws_sdk_eventbridge::Client {
     aws_sdk_eventbridge::Client::from_conf(conf)
 }
 
+/// A new queue; returns its URL.
+async fn new_queue(config: &aws_config::SdkConfig, name: &str) -> String {
+    sqs(config).create_queue().queue_name(name).send().await.unwrap().queue_url().unwrap().to_string()
+}
+
 /// A queue fed by a rule on the three Security Hub finding detail types; returns its URL.
 async fn queue_with_rule(config: &aws_config::SdkConfig, name: &str) -> String {
-    let sqs = sqs(config);
-    let url = sqs.create_queue().queue_name(name).send().await.unwrap().queue_url().unwrap().to_string();
-    let attributes =
-        sqs.get_queue_attributes().queue_url(&url).attribute_names(QueueAttributeName::QueueArn).send().await.unwrap();
+    let url = new_queue(config, name).await;
+    let attributes = sqs(config)
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap();
     let arn = attributes.attributes().unwrap()[&QueueAttributeName::QueueArn].clone();
     let pattern = json!({"source": ["aws.securityhub"], "detail-type": [
         "Security Hub Findings - Imported", "Findings Imported V2", "Security Hub Findings - Custom Action"]});
@@ -132,9 +141,8 @@ fn a_message_that_is_not_a_finding_event_stays_in_the_queue_and_the_exit_says_so
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let config = base_config(&endpoint);
     let url = runtime.block_on(async {
-        let sqs = sqs(&config);
-        let url = sqs.create_queue().queue_name("watch-junk").send().await.unwrap().queue_url().unwrap().to_string();
-        sqs.send_message().queue_url(&url).message_body("{\"source\":\"aws.s3\"}").send().await.unwrap();
+        let url = new_queue(&config, "watch-junk").await;
+        sqs(&config).send_message().queue_url(&url).message_body("{\"source\":\"aws.s3\"}").send().await.unwrap();
         url
     });
     let dir = tempfile::tempdir().unwrap();
@@ -156,10 +164,7 @@ fn a_queue_deleted_under_a_running_watch_is_logged_and_sigterm_stops_it_cleanly(
     let endpoint = server.endpoint();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let config = base_config(&endpoint);
-    let url = runtime.block_on(async {
-        let sqs = sqs(&config);
-        sqs.create_queue().queue_name("watch-deleted").send().await.unwrap().queue_url().unwrap().to_string()
-    });
+    let url = runtime.block_on(new_queue(&config, "watch-deleted"));
     let dir = tempfile::tempdir().unwrap();
     let mut child = support::binary::hubtriage_process(&endpoint, &dir, "[watch]\nsync_seconds = 0\n")
         .args(["--audit-log", dir.path().join("audit.jsonl").to_str().unwrap(), "watch", "--queue-url", &url])
