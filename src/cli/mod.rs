@@ -1,6 +1,8 @@
 //! Headless commands and the command-line contract (see DESIGN.md).
 
 pub mod apply;
+pub mod apply_plan;
+pub mod apply_run;
 pub mod args;
 pub mod audit;
 pub mod collect;
@@ -8,6 +10,7 @@ pub mod exceptions;
 pub mod iam_policy;
 pub mod plan;
 pub mod plan_json;
+pub mod plan_out;
 pub mod setup;
 pub mod stderr;
 pub mod store;

@@ -14,6 +14,7 @@ mod outcome;
 mod rollback;
 mod suppress;
 mod watch;
+mod window;
 
 use super::audit::{AuditEvent, AuditLog, AuditRecord, AuditResult};
 use super::jobs::{ApplyRequest, JobId, JobState, PreviewItem};
@@ -67,6 +68,8 @@ pub struct Remediator {
     coordination: crate::cloud::coordination::Coordination,
     /// The kind of process that changes (`tui`, `apply`, `watch`), as lease owners show it.
     process_kind: std::sync::OnceLock<String>,
+    /// Why this run's person may change resources outside the change windows (`--outside-window`).
+    outside_window: std::sync::OnceLock<String>,
 }
 
 /// What a running job holds: a slot, its resource (one job per resource at a time in this process, and its lease
@@ -132,6 +135,7 @@ impl Remediator {
                 .clone()
                 .unwrap_or_else(crate::cloud::coordination::Coordination::in_process),
             process_kind: std::sync::OnceLock::new(),
+            outside_window: std::sync::OnceLock::new(),
         }))
     }
 

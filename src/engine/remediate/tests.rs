@@ -85,6 +85,7 @@ pub(super) async fn approved_request(f: &Fixture, finding: &Arc<Finding>) -> App
         findings: vec![finding.clone()],
         control_id: finding.control_id.clone().expect("control"),
         approved: Some(plan),
+        origin: None,
     }
 }
 
