@@ -64,8 +64,7 @@ pub async fn run(
         document.findings.len()
     );
     let wanted: BTreeSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
-    let collected =
-        collect_within(backend, triage, |f| wanted.contains(f.public_id()), source_timeout).await;
+    let collected = collect_within(backend, triage, |f| wanted.contains(f.public_id()), source_timeout).await;
     let mut complete = true;
     for source in collected.sources.iter().filter(|s| s.error.is_some()) {
         crate::inert_eprintln!("hubtriage: source {}: {}", source.source, source.error.as_deref().unwrap_or_default());
@@ -82,15 +81,24 @@ pub async fn run(
     for entry in entries {
         let Some(planned) = &entry.plan else { continue };
         let found = live.get(&(entry.id.as_str(), entry.product_arn.as_str())).copied();
-        let check = check_plan(entry, planned, found.map(|(row, _)| row), found.and_then(|(_, e)| e), &triage.playbooks);
+        let check =
+            check_plan(entry, planned, found.map(|(row, _)| row), found.and_then(|(_, e)| e), &triage.playbooks);
         match check {
             PlanCheck::Apply(plan) => {
-                writeln!(out, "apply    {}: {} [fingerprint {}]", label(entry), single_line(&plan.summary), plan.fingerprint)?;
+                writeln!(
+                    out,
+                    "apply    {}: {} [fingerprint {}]",
+                    label(entry),
+                    single_line(&plan.summary),
+                    plan.fingerprint
+                )?;
                 if let Some((row, _)) = found {
                     approved.push((row.finding.clone(), plan));
                 }
             }
-            PlanCheck::NothingToDo(why) => writeln!(out, "no-op    {}: already in the desired state: {why}", label(entry))?,
+            PlanCheck::NothingToDo(why) => {
+                writeln!(out, "no-op    {}: already in the desired state: {why}", label(entry))?
+            }
             PlanCheck::Refuse(why) => {
                 complete = false;
                 writeln!(out, "refused  {}: {why}", label(entry))?;

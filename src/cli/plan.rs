@@ -6,11 +6,11 @@ use super::plan_json::PlanEntry;
 use super::{EXIT_OK, EXIT_PARTIAL};
 use crate::cloud::Backend;
 use crate::model::sanitize;
+use crate::review::plan_file::PlanHeader;
 use crate::triage::Triage;
 use chrono::Utc;
 use std::io::Write;
 use std::path::PathBuf;
-use crate::review::plan_file::PlanHeader;
 use std::sync::Arc;
 
 /// Runs the command; returns the exit status.

@@ -26,9 +26,11 @@ pub struct ApplyContext {
 pub fn check_document(document: &PlanDocument, context: &ApplyContext) -> Result<(), String> {
     let (made, here) = (&document.scope, &context.scope);
     if made.source == "findings-file" {
-        return Err("it was made offline from a findings file, so no plan in it was computed from the accounts' state: \
+        return Err(
+            "it was made offline from a findings file, so no plan in it was computed from the accounts' state: \
                     make the plan against the accounts to apply it"
-            .into());
+                .into(),
+        );
     }
     if made != here {
         return Err(format!(
@@ -93,7 +95,10 @@ pub fn check_plan(
         );
     };
     if let Some(e) = live_error {
-        return PlanCheck::Refuse(format!("its resource could not be read, so nothing was checked: {}", single_line(e)));
+        return PlanCheck::Refuse(format!(
+            "its resource could not be read, so nothing was checked: {}",
+            single_line(e)
+        ));
     }
     let decision = &row.decision;
     if decision.verdict != entry.verdict {

@@ -109,11 +109,7 @@ fn write_block(out: &mut String, title: &str, lines: &[String]) -> std::fmt::Res
 
 /// A code fence longer than any run of backticks in `lines`, so no line can close it.
 fn fence_for(lines: &[String]) -> String {
-    let longest = lines
-        .iter()
-        .flat_map(|l| l.split(|c| c != '`').map(str::len))
-        .max()
-        .unwrap_or(0);
+    let longest = lines.iter().flat_map(|l| l.split(|c| c != '`').map(str::len)).max().unwrap_or(0);
     "`".repeat((longest + 1).max(3))
 }
 
