@@ -283,6 +283,7 @@ impl Config {
             },
             trusted_products: TrustedProducts(self.policy.trusted_products.clone()),
             incident: Default::default(),
+            handed_back: Default::default(),
             reasons: Default::default(),
         })
     }

@@ -3,6 +3,7 @@
 //! and region.
 
 mod apply;
+mod approval_notice;
 mod coordinate;
 mod exception;
 mod exception_list;
