@@ -8,7 +8,7 @@ use std::time::Duration;
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReviewConfig {
-    /// `apply --plan` refuses a plan file made longer ago than this (`30m`, `24h`, `7d`).
+    /// `apply --plan` refuses a plan file made longer ago than this (`30m`, `24h`, `7d`; `s` for seconds).
     pub max_plan_age: String,
     /// An approval request not decided within this time expires: it is rejected and the finding goes to `manual`.
     pub approval_ttl: String,
@@ -31,7 +31,7 @@ impl ReviewConfig {
         for (key, value) in [("max_plan_age", &self.max_plan_age), ("approval_ttl", &self.approval_ttl)] {
             let duration = parse_duration(value).map_err(|e| format!("review.{key}: {e}"))?;
             if duration.is_zero() || duration > LONGEST {
-                return Err(format!("review.{key}: {value:?} is not between 1 minute and 30 days"));
+                return Err(format!("review.{key}: {value:?} is not between 1 second and 30 days"));
             }
         }
         Ok(())
@@ -53,19 +53,20 @@ impl ReviewConfig {
     }
 }
 
-/// `Nm`, `Nh` or `Nd` (minutes, hours, days) as a duration.
+/// `Ns`, `Nm`, `Nh` or `Nd` (seconds, minutes, hours, days) as a duration.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let unit = text.chars().last().ok_or_else(|| "empty; write it as 30m, 24h or 7d".to_string())?;
     let seconds = match unit {
+        's' => 1,
         'm' => 60,
         'h' => 3_600,
         'd' => 86_400,
-        _ => return Err(format!("{text:?} is not a duration: a whole number followed by m, h or d (30m, 24h, 7d)")),
+        _ => return Err(format!("{text:?} is not a duration: a whole number followed by s, m, h or d (30m, 24h, 7d)")),
     };
     let number: u64 = text[..text.len() - 1]
         .parse()
-        .map_err(|_| format!("{text:?} is not a duration: a whole number followed by m, h or d (30m, 24h, 7d)"))?;
+        .map_err(|_| format!("{text:?} is not a duration: a whole number followed by s, m, h or d (30m, 24h, 7d)"))?;
     number.checked_mul(seconds).map(Duration::from_secs).ok_or_else(|| format!("{text:?} is too long"))
 }
 
@@ -78,6 +79,7 @@ mod tests {
         assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1_800)));
         assert_eq!(parse_duration(" 24h "), Ok(Duration::from_secs(86_400)));
         assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
         for bad in ["", "24", "h", "1.5h", "-1h", "24 hours"] {
             assert!(parse_duration(bad).is_err(), "{bad:?}");
         }

@@ -21,6 +21,7 @@ pub mod policy;
 pub mod private_file;
 pub mod review;
 pub mod session;
+pub mod session_approvals;
 pub mod session_leases;
 pub mod session_store;
 pub mod store;

@@ -7,10 +7,11 @@
 use clap::Parser;
 use hubtriage::cli::args::{AuditCommand, Cli, Command};
 use hubtriage::cli::{
-    apply, apply_plan, audit, collect, exceptions, iam_policy, plan, plan_out, setup, stderr, store, EXIT_ERROR,
+    apply, apply_plan, approvals, audit, collect, exceptions, iam_policy, plan, plan_out, setup, stderr, store,
+    EXIT_ERROR,
 };
 use hubtriage::inert_eprintln;
-use hubtriage::session;
+use hubtriage::{session, session_approvals};
 
 /// The command line, or the exit after clap's message (usage error, help, version) was shown, sanitized: it can
 /// quote an argument, and an argument can hold an escape sequence.
@@ -89,6 +90,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             Command::Apply { .. } => r.set_process_kind("apply"),
             Command::Exceptions { .. } => r.set_process_kind("exceptions"),
             Command::Watch { .. } => r.set_process_kind("watch"),
+            Command::Approvals { .. } => r.set_process_kind("approvals"),
             _ => {}
         }
     }
@@ -104,6 +106,17 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     }
     let source_timeout =
         cli.global.source_timeout.map(std::time::Duration::from_secs).unwrap_or(collect::DEFAULT_SOURCE_TIMEOUT);
+    if let (Command::Plan { .. } | Command::Apply { .. }, Some(r)) = (&command, &remediator) {
+        // Findings whose approval request expired are `manual` in plans too.
+        match session_approvals::approval_desk(&cli.global, &config, &backend, r, &triage).await {
+            Ok(desk) => {
+                if let Err(e) = desk.peek(chrono::Utc::now()).await {
+                    inert_eprintln!("hubtriage: approval requests cannot be read: {e}");
+                }
+            }
+            Err(e) => tracing::info!("no approval requests: {e}"),
+        }
+    }
     match command {
         Command::Plan { format, no_live, out } => {
             let options = collect::CollectOptions { source_timeout, live: !no_live };
@@ -118,6 +131,15 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Exceptions { command } => exceptions::run(&backend, remediator, command).await,
         Command::IamPolicy { .. } | Command::Audit { .. } | Command::Setup(_) => Ok(0),
         Command::Store { command } => store::run(&cli.global, &config, &backend, command),
+        Command::Approvals { command } => {
+            let Some(remediator) = &remediator else {
+                anyhow::bail!("approval requests need live access to the accounts (not --findings)");
+            };
+            let desk = session_approvals::approval_desk(&cli.global, &config, &backend, remediator, &triage)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            approvals::run(&backend, &triage, &desk, command, source_timeout).await
+        }
         Command::Watch { queue_url, once } => {
             let watch = hubtriage::cli::watch::WatchArgs { queue_url, once };
             hubtriage::cli::watch::run(&cli.global, &config, &backend, remediator, watch).await

@@ -139,6 +139,11 @@ pub enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Approval requests: put a finding's plan up for approval, list, show, approve (and carry out), reject.
+    Approvals {
+        #[command(subcommand)]
+        command: ApprovalsCommand,
+    },
     /// The audit log: verify its hash chain.
     Audit {
         #[command(subcommand)]
@@ -158,6 +163,47 @@ pub enum StoreCommand {
     Prune,
     /// Delete the store of this identity and endpoint; the next start loads every source in full.
     Reset,
+}
+
+/// `hubtriage approvals …`.
+#[derive(Debug, Subcommand)]
+pub enum ApprovalsCommand {
+    /// Put a finding whose verdict is `approve` up for approval, with its live plan.
+    Request {
+        /// Finding id (ASFF `Id`, OCSF `finding_info.uid`).
+        #[arg(long = "finding", value_name = "ID")]
+        id: String,
+        /// Why it should be approved (shown to the approver and in the notification).
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Requests, newest first: pending ones, or all with --all (expired ones are expired on the way).
+    List {
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// One request with its whole plan.
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Approve a pending request as this identity, then carry it out (the plan is applied exactly, after a live
+    /// re-read) unless --leave-to-watch.
+    Approve {
+        id: String,
+        /// Only record the approval: a `watch` sharing the coordination table carries it out.
+        #[arg(long)]
+        leave_to_watch: bool,
+    },
+    /// Reject a pending request (the requester may withdraw their own).
+    Reject {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 /// `hubtriage audit …`.

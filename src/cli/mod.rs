@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod apply_plan;
 pub mod apply_run;
+pub mod approvals;
 pub mod args;
 pub mod audit;
 pub mod collect;

@@ -233,6 +233,17 @@ impl ApprovalDesk {
         state
     }
 
+    /// Hands back the findings of expired requests without writing anything (pending ones past their time count as
+    /// expired): for `plan` and read-only runs.
+    pub async fn peek(&self, now: DateTime<Utc>) -> Result<(), String> {
+        let mut requests = self.book.list().await.map_err(|e| e.to_string())?;
+        for request in requests.iter_mut().filter(|r| r.is_due_to_expire(now)) {
+            request.status = ApprovalStatus::Expired;
+        }
+        self.hand_back(&requests);
+        Ok(())
+    }
+
     /// Hands the findings of expired requests back as manual work (the latest request per finding decides).
     fn hand_back(&self, requests: &[ApprovalRequest]) {
         let mut latest: std::collections::HashMap<(String, String), &ApprovalRequest> = Default::default();

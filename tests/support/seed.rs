@@ -76,8 +76,14 @@ pub fn rewrite(sample: &Value, account: &str, region: &str, n: usize) -> Value {
 
 /// Credentials for `account` through AssumeRole from the base keys.
 pub fn assume(port: u16, account: &str, role: &str) -> Keys {
+    assume_as(port, account, role, "seed")
+}
+
+/// Credentials for `account` through AssumeRole from the base keys, in a role session of this name (one identity
+/// per session name: `arn:aws:sts::<account>:assumed-role/<role>/<session>`).
+pub fn assume_as(port: u16, account: &str, role: &str, session: &str) -> Keys {
     let body = format!(
-        "Action=AssumeRole&Version=2011-06-15&RoleSessionName=seed&RoleArn=arn%3Aaws%3Aiam%3A%3A{account}%3Arole%2F{role}"
+        "Action=AssumeRole&Version=2011-06-15&RoleSessionName={session}&RoleArn=arn%3Aaws%3Aiam%3A%3A{account}%3Arole%2F{role}"
     );
     let r = aws_call(
         port,

@@ -33,6 +33,14 @@ impl DynamoApprovals {
         Self { client: Accounts::dynamodb(config, region), table: table.to_string(), region: region.to_string() }
     }
 
+    /// Requests in `table` with the base credentials (profile, endpoint) of `settings`; the table's region is
+    /// `region`, else the base configuration's.
+    pub async fn connect(settings: &super::AwsSettings, table: &str, region: Option<&str>) -> Self {
+        let base = super::load_base(settings).await;
+        let region = region.map(String::from).or_else(|| base.region().map(ToString::to_string));
+        Self::new(&base, region.as_deref().unwrap_or("us-east-1"), table)
+    }
+
     fn failed<E>(
         &self,
         operation: &str,
