@@ -25,7 +25,7 @@ pub async fn run(
     let now = Utc::now();
     let outcome = match command {
         ApprovalsCommand::Request { id, note } => {
-            let Some(finding) = find(backend, triage, &id, None, source_timeout).await else {
+            let Some(finding) = find(backend, triage, &id, source_timeout).await else {
                 return refused(&format!("finding {} is not among the open findings", single_line(&id)));
             };
             desk.request(finding, note, now).await.map(|r| {
@@ -56,7 +56,7 @@ pub async fn run(
                     println!("  left to watch: a `hubtriage watch` sharing {} carries it out", desk.describe());
                     return Ok(EXIT_OK);
                 }
-                Ok(carry_out(backend, triage, desk, &approved, source_timeout).await)
+                Ok(carry_out(desk, &approved).await)
             }
             Err(why) => Err(why),
         },
@@ -72,39 +72,22 @@ fn refused(why: &str) -> anyhow::Result<i32> {
     Ok(EXIT_PARTIAL)
 }
 
-/// The open finding with this id (and product, when known), read without its resource.
+/// The open finding with this id, read without its resource.
 async fn find(
     backend: &Backend,
     triage: &Arc<Triage>,
     id: &str,
-    product_arn: Option<&str>,
     source_timeout: std::time::Duration,
 ) -> Option<Arc<crate::model::Finding>> {
-    let wanted = |f: &crate::model::Finding| {
-        (f.public_id() == id || &*f.id == id) && product_arn.is_none_or(|p| &*f.product_arn == p)
-    };
+    let wanted = |f: &crate::model::Finding| f.public_id() == id || &*f.id == id;
     let options = CollectOptions { source_timeout, live: false };
     let collected = collect_with(backend, triage, wanted, options).await;
     collected.rows.into_iter().next().map(|row| row.finding)
 }
 
 /// Applies the approved request now; exit 0 when verified.
-async fn carry_out(
-    backend: &Backend,
-    triage: &Arc<Triage>,
-    desk: &ApprovalDesk,
-    request: &ApprovalRequest,
-    source_timeout: std::time::Duration,
-) -> i32 {
-    let f = &request.finding;
-    let Some(finding) = find(backend, triage, &f.id, Some(&f.product_arn), source_timeout).await else {
-        crate::inert_eprintln!(
-            "hubtriage: {} is approved, but its finding is no longer open: nothing was carried out",
-            request.id
-        );
-        return EXIT_PARTIAL;
-    };
-    let state = desk.carry_out(request, vec![finding]).await;
+async fn carry_out(desk: &ApprovalDesk, request: &ApprovalRequest) -> i32 {
+    let state = desk.carry_out(request).await;
     let detail = state.detail().map(|d| format!(": {}", single_line(d))).unwrap_or_default();
     println!("  carried out: {}{detail}", state.word());
     if state.is_success() {

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::engine::refresh::{self, RefreshSettings};
 use crate::engine::remediate::Remediator;
 use crate::engine::unattended::log::{Decision, DecisionLog};
-use crate::engine::unattended::{Watch, WatchSettings};
+use crate::engine::unattended::{approved, Watch, WatchSettings};
 use anyhow::{anyhow, Context as _};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -48,6 +48,14 @@ pub async fn run(
     if let Some(store) = &store {
         remediator.keep_in(store.clone());
     }
+    let desk =
+        match crate::session_approvals::approval_desk(args, config, backend, &remediator, remediator.triage()).await {
+            Ok(desk) => Some(Arc::new(desk)),
+            Err(why) => {
+                log.write(&Decision::new("problem").reason(format!("approved requests are not carried out: {why}")));
+                None
+            }
+        };
     let settings = settings(config, watch.once);
     log.write(&Decision::new("started").reason(format!(
         "queue {url}; auto-fix {}; {}; sources {}",
@@ -55,6 +63,7 @@ pub async fn run(
         if remediator.read_only() { "read-only: nothing is changed" } else { "changes allowed" },
         backend.findings.sources().len()
     )));
+    let approvals_log = log.clone();
     let engine = Watch::new(remediator.clone(), queue, store.clone(), settings, log);
     let input = engine.input();
     if let Some(store) = &store {
@@ -78,8 +87,22 @@ pub async fn run(
         stopped().await;
         let _ = stop_tx.send(true);
     });
+    // Approved requests: one pass with --once, else a pass every few seconds until stopped.
+    let approvals = match (&desk, watch.once) {
+        (Some(desk), true) => Some(tokio::spawn({
+            let (desk, log) = (desk.clone(), approvals_log);
+            async move { approved::carry_out_approved(&desk, &log).await }
+        })),
+        (Some(desk), false) => Some(approved::spawn(desk.clone(), approvals_log, stop_rx.clone())),
+        (None, _) => None,
+    };
     let summary = engine.run(stop_rx).await;
-    Ok(if summary.left == 0 && summary.failed == 0 { EXIT_OK } else { EXIT_PARTIAL })
+    let carried = match approvals {
+        Some(task) => task.await.unwrap_or_default(),
+        None => approved::Carried::default(),
+    };
+    let clean = summary.left == 0 && summary.failed == 0 && carried.failed == 0;
+    Ok(if clean { EXIT_OK } else { EXIT_PARTIAL })
 }
 
 /// `[watch]` and the switches as the engine takes them.

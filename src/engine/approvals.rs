@@ -68,6 +68,7 @@ impl ApprovalDesk {
         }
         // Asking again is what a finding handed back waits for: its verdict is the policy's own for this request.
         self.triage.policy.handed_back.forget(&product_arn, &id);
+        let finding_json = finding.raw.text().ok().map(|t| t.into_owned());
         let entry = match self.live_entry(finding).await {
             Ok(entry) => entry,
             Err(why) => {
@@ -81,6 +82,7 @@ impl ApprovalDesk {
         let digest = self.policy_digest.clone();
         let mut request = ApprovalRequest::new(entry, &class, two_person, digest, self.operator(), now, ttl);
         request.note = note.map(|n| single_line(&n));
+        request.finding_json = finding_json;
         if let Err(e) = self.book.add(&request).await {
             self.hand_back(&requests);
             return Err(e.to_string());
@@ -193,9 +195,13 @@ impl ApprovalDesk {
 
     /// Carries out an approved request once: claims it (approved → applying), applies exactly its plan (the job
     /// re-reads the resource and refuses if anything differs), and closes it with the outcome.
-    pub async fn carry_out(&self, request: &ApprovalRequest, findings: Vec<Arc<crate::model::Finding>>) -> JobState {
+    pub async fn carry_out(&self, request: &ApprovalRequest) -> JobState {
         let Some(plan) = request.finding.plan.as_ref().and_then(|p| p.to_plan(&self.triage.playbooks)) else {
             return JobState::Refused(format!("request {} holds no plan this hubtriage can apply", request.id));
+        };
+        let findings = match finding_of(request) {
+            Ok(finding) => vec![Arc::new(finding)],
+            Err(why) => return JobState::Refused(why),
         };
         let mut claimed = request.clone();
         claimed.status = ApprovalStatus::Applying;
@@ -265,6 +271,16 @@ impl ApprovalDesk {
     /// Loads the requests once so that findings handed back show `manual` from the start.
     pub async fn load(&self, now: DateTime<Utc>) -> Result<usize, String> {
         Ok(self.list(now).await?.len())
+    }
+}
+
+/// The finding a request was made for, read back from the JSON it keeps.
+fn finding_of(request: &ApprovalRequest) -> Result<crate::model::Finding, String> {
+    let text = request.finding_json.as_deref().ok_or_else(|| format!("request {} keeps no finding", request.id))?;
+    let mut outcome = crate::model::read_any(text);
+    match outcome.findings.pop() {
+        Some(finding) if outcome.findings.is_empty() => Ok(finding),
+        _ => Err(format!("request {}: its finding cannot be read back", request.id)),
     }
 }
 

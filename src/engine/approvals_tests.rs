@@ -119,14 +119,35 @@ async fn an_approved_request_is_carried_out_once_and_closed_with_its_outcome() {
     let request = d.desk(ALICE).request(finding.clone(), None, now()).await.unwrap();
     let bob = d.desk(BOB);
     let approved = bob.approve(&request.id, now()).await.unwrap();
-    let state = bob.carry_out(&approved, vec![finding.clone()]).await;
+    let state = bob.carry_out(&approved).await;
     assert!(state.is_success(), "{state:?}");
     let closed = d.book.get(&request.id).await.unwrap().unwrap();
     assert_eq!(closed.status, ApprovalStatus::Applied, "{closed:?}");
     assert_eq!(closed.carried_out_by.as_deref(), Some(BOB));
     let intent = d.records(BOB).into_iter().find(|r| r.event == AuditEvent::ApplyIntent).unwrap();
     assert!(intent.message.contains(&request.id) && intent.message.contains("approved by"), "{}", intent.message);
-    let twice = bob.carry_out(&approved, vec![finding]).await;
-    assert!(matches!(twice, JobState::Refused(ref why) if why.contains("being carried out already")), "{twice:?}");
+    let twice = bob.carry_out(&approved).await;
+    assert!(matches!(twice, JobState::Refused(ref why) if why.contains("is applied, not waiting")), "{twice:?}");
     assert_eq!(d.f.org.mutations().len(), 1, "changed once: {:?}", d.f.org.mutations());
+}
+
+#[tokio::test]
+async fn watch_carries_out_an_approved_request_once_across_passes() {
+    use crate::engine::unattended::approved::carry_out_approved;
+    use crate::engine::unattended::log::{DecisionLog, SharedBuffer};
+    let d = Desks::new();
+    let finding = approve_finding(&d).await;
+    let request = d.desk(ALICE).request(finding, None, now()).await.unwrap();
+    d.desk(BOB).approve(&request.id, now()).await.unwrap();
+    let watch = d.desk("arn:aws:sts::123456789012:assumed-role/Watch/replica-1");
+    let buffer = SharedBuffer::default();
+    let log = DecisionLog::to(Box::new(buffer.clone()));
+
+    let first = carry_out_approved(&watch, &log).await;
+    let second = carry_out_approved(&watch, &log).await;
+    assert_eq!((first.done, first.failed, second.done), (1, 0, 0), "{:#?}", buffer.lines());
+    let events: Vec<String> = buffer.lines().iter().map(|l| l["event"].as_str().unwrap().to_string()).collect();
+    assert_eq!(events, ["approval", "approval-done"]);
+    assert_eq!(d.book.get(&request.id).await.unwrap().unwrap().status, ApprovalStatus::Applied);
+    assert_eq!(d.f.org.mutations().len(), 1);
 }

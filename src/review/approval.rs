@@ -70,6 +70,10 @@ pub struct ApprovalRequest {
     /// Who carried it out, and how it ended.
     pub carried_out_by: Option<String>,
     pub outcome: Option<String>,
+    /// The finding as Security Hub gave it when approval was requested: whoever carries the request out (a
+    /// `watch` on another machine) needs nothing else.
+    #[serde(default)]
+    pub finding_json: Option<String>,
 }
 
 impl ApprovalRequest {
@@ -101,6 +105,7 @@ impl ApprovalRequest {
             decision_note: None,
             carried_out_by: None,
             outcome: None,
+            finding_json: None,
         }
     }
 

@@ -104,11 +104,12 @@ pub fn statements(config: &Config, playbooks: &Playbooks) -> Vec<Statement> {
         ));
     }
     if let Some(table) = &config.coordination.table {
-        // Leases on resources, taken with the base credentials in the table's region before any change.
+        // Leases on resources, taken with the base credentials in the table's region before any change, and the
+        // approval requests kept beside them (listed with a Scan).
         let region = config.coordination.region.as_deref().unwrap_or("*");
         statements.push(Statement::new(
             "LeasesOnResources",
-            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"].map(String::from).to_vec(),
+            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"].map(String::from).to_vec(),
             vec![format!("arn:{PARTITION}:dynamodb:{region}:*:table/{table}")],
             Needed::Base,
         ));

@@ -135,7 +135,10 @@ fn a_lock_table_is_granted_its_three_item_calls_to_the_base_identity_only() {
     config.coordination.region = Some("eu-west-1".into());
     let doc = policy(&config, &playbooks);
     let leases = find(&doc, "LeasesOnResources");
-    assert_eq!(strings(&leases["Action"]), ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]);
+    assert_eq!(
+        strings(&leases["Action"]),
+        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"]
+    );
     assert_eq!(leases["Resource"], "arn:aws:dynamodb:eu-west-1:*:table/hubtriage-leases");
     let member = policy_for(&config, &playbooks, PolicyFor::Member);
     assert!(!member.to_string().contains("dynamodb"), "the member role takes no lease: {member}");

@@ -187,7 +187,7 @@ pub fn watch_statements() -> Vec<Value> {
         json!({
             "Sid": "HoldResourceLeases",
             "Effect": "Allow",
-            "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+            "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
             "Resource": get_att(LEASE_TABLE, "Arn"),
         }),
     ]

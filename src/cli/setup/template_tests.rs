@@ -169,7 +169,10 @@ fn the_role_has_the_queue_and_lease_calls_and_every_statement_of_the_iam_policy_
     );
     assert_eq!(queue["Resource"], json!({ "Fn::GetAtt": [QUEUE, "Arn"] }));
     let leases = find("HoldResourceLeases");
-    assert_eq!(leases["Action"], json!(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]));
+    assert_eq!(
+        leases["Action"],
+        json!(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"])
+    );
     assert_eq!(leases["Resource"], json!({ "Fn::GetAtt": [LEASE_TABLE, "Arn"] }));
     let size = inline_policy_size(&t);
     assert!(size > 1000 && size < INLINE_POLICY_LIMIT, "{size}");

@@ -5,6 +5,7 @@
 //! it asked for is in the audit log. A message that cannot be read, or whose fix failed, is left to the queue: it
 //! comes back after its visibility timeout and, after the queue's `maxReceiveCount`, goes to its dead-letter queue.
 
+pub mod approved;
 mod decide;
 mod fixes;
 pub mod log;
