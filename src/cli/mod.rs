@@ -3,11 +3,15 @@
 pub mod apply;
 pub mod args;
 pub mod audit;
+pub mod audit_list;
+mod audit_list_format;
 pub mod collect;
 pub mod exceptions;
 pub mod iam_policy;
 pub mod plan;
 pub mod plan_json;
+pub mod progress;
+pub mod rollback;
 pub mod setup;
 pub mod stderr;
 pub mod store;
