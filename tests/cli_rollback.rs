@@ -114,10 +114,8 @@ fn a_fix_is_shown_without_yes_and_rolled_back_with_it() {
     assert_eq!(code, Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(stdout.contains(&format!("job {job}  S3.8 arn:aws:s3:::{bucket} in {ACCOUNT}/{REGION}")), "{stdout}");
     assert!(stdout.contains("the fix:     PutPublicAccessBlock"), "the recorded change: {stdout}");
-    assert!(
-        stdout.contains("restores:    Block Public Access: no bucket-level Block Public Access configuration"),
-        "{stdout}"
-    );
+    assert!(stdout.contains(&format!("restores:    S3 bucket {bucket}\n")), "{stdout}");
+    assert!(stdout.contains("Block Public Access: no bucket-level Block Public Access configuration"), "{stdout}");
     assert!(
         stdout.contains(&format!(
             "cli:         aws s3api delete-public-access-block --bucket {bucket} --region {REGION}"

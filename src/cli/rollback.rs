@@ -115,8 +115,9 @@ fn describe(out: &mut impl Write, t: &RollbackTarget, check: &RollbackCheck, rea
     }
     match &i.before {
         Some(state) => {
-            for line in state_lines(state) {
-                writeln!(out, "  restores:    {}", single_line(&line))?;
+            for (n, line) in state_lines(state).iter().enumerate() {
+                let label = if n == 0 { "restores:" } else { "" };
+                writeln!(out, "  {label:<13}{}", single_line(line))?;
             }
         }
         None => writeln!(out, "  restores:    nothing: the job recorded no before-state")?,
