@@ -37,6 +37,8 @@ pub struct Config {
     pub watch: crate::config_watch::WatchConfig,
     /// `[coordination]`: where leases on resources live.
     pub coordination: crate::config_coordination::CoordinationConfig,
+    /// `[review]`: plan files' and approval requests' lifetimes, two-person classes.
+    pub review: crate::config_review::ReviewConfig,
 }
 
 /// `[remediation]`: how fixes are verified and watched.
@@ -95,7 +97,7 @@ pub struct AccountConfig {
 }
 
 /// `[policy]`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct PolicyConfig {
     /// Verdict for findings with a playbook that no rule matched.
@@ -260,6 +262,7 @@ impl Config {
         }
         self.aws.validate()?;
         self.coordination.validate()?;
+        self.review.validate()?;
         Ok(())
     }
 
@@ -280,6 +283,7 @@ impl Config {
             },
             trusted_products: TrustedProducts(self.policy.trusted_products.clone()),
             incident: Default::default(),
+            handed_back: Default::default(),
             reasons: Default::default(),
         })
     }

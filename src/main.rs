@@ -7,7 +7,8 @@
 use clap::Parser;
 use hubtriage::cli::args::{AuditCommand, Cli, Command};
 use hubtriage::cli::{
-    apply, audit, audit_list, collect, exceptions, iam_policy, plan, rollback, setup, stderr, store, EXIT_ERROR,
+    apply, apply_plan, audit, audit_list, collect, exceptions, iam_policy, plan, plan_out, rollback, setup, stderr,
+    store, EXIT_ERROR,
 };
 use hubtriage::inert_eprintln;
 use hubtriage::session;
@@ -96,6 +97,9 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             _ => {}
         }
     }
+    if let (Some(reason), Some(r)) = (&cli.global.outside_window, &remediator) {
+        r.allow_outside_window(reason.clone());
+    }
     if cli.global.incident {
         if let Some(r) = &remediator {
             r.set_incident(true, None).await;
@@ -106,11 +110,16 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     let source_timeout =
         cli.global.source_timeout.map(std::time::Duration::from_secs).unwrap_or(collect::DEFAULT_SOURCE_TIMEOUT);
     match command {
-        Command::Plan { format, no_live } => {
+        Command::Plan { format, no_live, out } => {
             let options = collect::CollectOptions { source_timeout, live: !no_live };
-            plan::run(&backend, &triage, format, options).await
+            let out = out.map(|path| (path, plan_out::header_of(&cli.global, &config, &backend, &triage)));
+            plan::run(&backend, &triage, format, options, out).await
         }
-        Command::Apply { ids, yes } => apply::run(&backend, &triage, remediator, &ids, yes, source_timeout).await,
+        Command::Apply { plan: Some(path), yes, .. } => {
+            let context = apply_plan::context_of(&cli.global, &config, &backend);
+            apply_plan::run(&backend, &triage, remediator, &path, &context, yes, source_timeout).await
+        }
+        Command::Apply { ids, yes, .. } => apply::run(&backend, &triage, remediator, &ids, yes, source_timeout).await,
         Command::Rollback { target, yes } => rollback::run(remediator, &target, yes).await,
         Command::Exceptions { command } => exceptions::run(&backend, remediator, command).await,
         Command::IamPolicy { .. } | Command::Audit { .. } | Command::Setup(_) => Ok(0),

@@ -5,9 +5,8 @@
 use super::collect::collect_within;
 use super::{EXIT_ERROR, EXIT_OK, EXIT_PARTIAL};
 use crate::cloud::Backend;
-use crate::engine::jobs::{group_requests, JobState};
 use crate::engine::remediate::Remediator;
-use crate::engine::{Msg, Row};
+use crate::engine::Row;
 use crate::model::sanitize::single_line;
 use crate::policy::Verdict;
 use crate::triage::{PlanStatus, Triage};
@@ -64,87 +63,11 @@ pub async fn run(
         crate::inert_eprintln!("hubtriage: fixes need live access to the accounts (not --findings)");
         return Ok(EXIT_ERROR);
     };
-    for state in remediator.recheck_unfinished(None).await {
-        crate::inert_eprintln!("hubtriage: an interrupted change from an earlier run was re-checked: {}", state.word());
+    let outcome = super::apply_run::run_jobs(&remediator, approved, None).await;
+    if outcome.interrupted {
+        return Ok(super::apply_run::EXIT_INTERRUPTED);
     }
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let progress = tokio::spawn(async move {
-        while let Some(msg) = rx.recv().await {
-            if let Msg::NotificationFailed(failure) = &msg {
-                crate::inert_eprintln!("hubtriage: {failure}");
-            }
-            if let Msg::Job(job) = msg {
-                let detail = job.state.detail().map(|d| format!(": {}", single_line(d))).unwrap_or_default();
-                let step = match &job.state {
-                    JobState::Verifying { attempt, of } => format!("verifying {attempt}/{of}"),
-                    other => other.word().to_string(),
-                };
-                crate::inert_eprintln!(
-                    "job {} {} {} {}/{}: {step}{detail}",
-                    job.audit_job,
-                    job.control_id,
-                    job.resource,
-                    job.account_id,
-                    job.region
-                );
-            }
-        }
-    });
-    let requests = group_requests(approved);
-    let jobs = requests.into_iter().enumerate().map(|(i, request)| {
-        let remediator = remediator.clone();
-        let tx = tx.clone();
-        async move { remediator.run_apply(i as u64 + 1, request, Some(tx)).await }
-    });
-    let all = futures::future::join_all(jobs);
-    tokio::pin!(all);
-    let mut interrupted = false;
-    let states = tokio::select! {
-        states = &mut all => states,
-        () = stop_signal() => {
-            interrupted = true;
-            remediator.cancel();
-            crate::inert_eprintln!(
-                "hubtriage: stopping: {} running job(s) finish their calls and verification; queued jobs are cancelled",
-                remediator.running_jobs()
-            );
-            all.await
-        }
-    };
-    drop(tx);
-    let _ = progress.await;
-    let verified = states.iter().filter(|s| s.is_success()).count();
-    crate::inert_eprintln!("hubtriage: {verified} of {} job(s) verified", states.len());
-    if interrupted {
-        return Ok(EXIT_INTERRUPTED);
-    }
-    Ok(if complete && verified == states.len() { EXIT_OK } else { EXIT_PARTIAL })
-}
-
-/// Exit status after Ctrl-C or SIGTERM (128 + SIGINT).
-const EXIT_INTERRUPTED: i32 = 130;
-
-/// Resolves on Ctrl-C or SIGTERM.
-pub async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
+    Ok(if complete && outcome.all_verified() { EXIT_OK } else { EXIT_PARTIAL })
 }
 
 /// The live plan to apply, or why the finding is skipped.

@@ -52,6 +52,9 @@ pub struct GlobalArgs {
     /// Start in incident mode: change windows are lifted (shown in the header and audited).
     #[arg(long, global = true)]
     pub incident: bool,
+    /// Lets a person apply outside the change windows of the account's class, for this reason (audited).
+    #[arg(long, global = true, value_name = "REASON")]
+    pub outside_window: Option<String>,
     /// Theme: dark, light, high-contrast, or a file in <config dir>/themes/.
     #[arg(long, global = true)]
     pub theme: Option<String>,
@@ -79,17 +82,32 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Verdict and dry-run plan of every finding.
     Plan {
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        /// table or json on stdout; with --out: json (the plan file, the default) or md (the same for people).
+        #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
+        format: PlanFormat,
         /// Plan from each finding's own snapshot: no resource is read (basis `finding-snapshot`).
         #[arg(long)]
         no_live: bool,
+        /// Write a plan file (JSON, checksummed, for review and `apply --plan`) instead of printing.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
-    /// Apply the plans of the given findings, verify, update the findings, notify; without --yes: show and stop.
+    /// Apply the plans of the given findings, or exactly those of a reviewed plan file; verify, update the findings,
+    /// notify. Without --yes: show and stop.
     Apply {
         /// Finding id (the ASFF `Id`); repeat for several.
-        #[arg(long = "finding", id = "finding_ids", value_name = "ID", required = true, num_args = 1..)]
+        #[arg(
+            long = "finding",
+            id = "finding_ids",
+            value_name = "ID",
+            required_unless_present = "plan",
+            conflicts_with = "plan",
+            num_args = 1..
+        )]
         ids: Vec<String>,
+        /// A plan file from `plan --out`: each plan whose verdict, policy and state still match is applied.
+        #[arg(long, value_name = "FILE")]
+        plan: Option<PathBuf>,
         /// Apply without asking; exits non-zero unless every fix was verified.
         #[arg(long)]
         yes: bool,
@@ -220,6 +238,15 @@ pub struct ResourceArgs {
     /// Resource type, when the id does not tell it: AwsS3Bucket, AwsEc2SecurityGroup, AwsEc2Instance, …
     #[arg(long = "type", value_name = "TYPE")]
     pub resource_type: Option<String>,
+}
+
+/// Output format of `plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Table,
+    Json,
+    /// Markdown, only with --out.
+    Md,
 }
 
 /// Output format of headless commands.

@@ -1,6 +1,8 @@
 //! Headless commands and the command-line contract (see DESIGN.md).
 
 pub mod apply;
+pub mod apply_plan;
+pub mod apply_run;
 pub mod args;
 pub mod audit;
 pub mod audit_list;
@@ -10,6 +12,7 @@ pub mod exceptions;
 pub mod iam_policy;
 pub mod plan;
 pub mod plan_json;
+pub mod plan_out;
 pub mod progress;
 pub mod rollback;
 pub mod setup;

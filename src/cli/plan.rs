@@ -1,30 +1,42 @@
 //! `hubtriage plan`: verdict and dry-run plan of every finding, as a table or JSON; problems on stderr.
 
-use super::args::Format;
+use super::args::PlanFormat;
 use super::collect::{collect_with, CollectOptions, Collected};
 use super::plan_json::PlanEntry;
 use super::{EXIT_OK, EXIT_PARTIAL};
 use crate::cloud::Backend;
 use crate::model::sanitize;
+use crate::review::plan_file::PlanHeader;
 use crate::triage::Triage;
 use chrono::Utc;
 use std::io::Write;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Runs the command; returns the exit status.
 pub async fn run(
     backend: &Backend,
     triage: &Arc<Triage>,
-    format: Format,
+    format: PlanFormat,
     options: CollectOptions,
+    out_file: Option<(PathBuf, PlanHeader)>,
 ) -> anyhow::Result<i32> {
+    if out_file.is_none() && format == PlanFormat::Md {
+        anyhow::bail!("--format md renders a plan file: give it --out FILE");
+    }
     let mut collected = collect_with(backend, triage, |_| true, options).await;
+    if let Some((path, header)) = out_file {
+        let written = super::plan_out::write(&collected, header, &path, format)?;
+        let code = report(&collected);
+        crate::inert_eprintln!("hubtriage: {written}");
+        return Ok(code);
+    }
     sort_for_output(&mut collected);
     let now = Utc::now();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match format {
-        Format::Json => {
+        PlanFormat::Md | PlanFormat::Json => {
             let entries: Vec<PlanEntry> = collected
                 .rows
                 .iter()
@@ -34,7 +46,7 @@ pub async fn run(
             serde_json::to_writer_pretty(&mut out, &entries)?;
             writeln!(out)?;
         }
-        Format::Table => write_table(&mut out, &collected)?,
+        PlanFormat::Table => write_table(&mut out, &collected)?,
     }
     out.flush()?;
     Ok(report(&collected))

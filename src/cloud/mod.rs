@@ -2,6 +2,7 @@
 //! organisation) and `file` (findings exported as JSON).
 
 pub mod api;
+pub mod approvals;
 pub mod audit_copy;
 pub mod aws;
 pub mod coordination;

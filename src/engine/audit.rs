@@ -48,6 +48,14 @@ pub enum AuditEvent {
     ActionIntent,
     /// A custom action ran: what, on which findings, its output (bounded) and result.
     Action,
+    /// A finding's plan was put up for approval (the request carries the plan).
+    ApprovalRequested,
+    /// An approval request was approved.
+    ApprovalApproved,
+    /// An approval request was rejected.
+    ApprovalRejected,
+    /// An approval request expired without a decision: the finding was handed back as manual work.
+    ApprovalExpired,
 }
 
 impl AuditEvent {

@@ -156,6 +156,9 @@ pub struct ApplyRequest {
     /// The live plan the operator saw and approved; the job refuses when the re-read state gives another
     /// fingerprint. `None` only for the auto-fix switch, where policy approves whatever the live plan is.
     pub approved: Option<crate::playbook::Plan>,
+    /// Where the approval came from when not from the operator's own review in this run (a plan file, an approval
+    /// request), for the audit record.
+    pub origin: Option<String>,
 }
 
 /// One finding of an apply preview: its live assessment, or why it could not be read.
@@ -184,7 +187,12 @@ pub fn group_requests(items: Vec<(std::sync::Arc<crate::model::Finding>, crate::
         };
         match requests.iter_mut().find(|r| same(r)) {
             Some(request) => request.findings.push(finding),
-            None => requests.push(ApplyRequest { findings: vec![finding], control_id: control, approved: Some(plan) }),
+            None => requests.push(ApplyRequest {
+                findings: vec![finding],
+                control_id: control,
+                approved: Some(plan),
+                origin: None,
+            }),
         }
     }
     requests

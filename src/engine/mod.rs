@@ -1,5 +1,6 @@
 //! Tokio work: ingest tasks per source, live plan requests. Answers reach the UI as `Msg`s.
 
+pub mod approvals;
 pub mod audit;
 pub mod audit_chain;
 pub mod audit_summary;

@@ -42,7 +42,7 @@ pub trait Playbook: Send + Sync {
 }
 
 /// Settings that shape the playbooks (`[playbooks]` in the config file).
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PlaybookSettings {
     /// Ports EC2.18 allows open to the world.

@@ -1,11 +1,11 @@
 //! A dry-run plan: the exact change, its AWS CLI equivalent, the rollback, and the state it was computed from.
 
 use super::change::Change;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Where the state a plan was computed from came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Basis {
     /// Read from the account just now.
     #[serde(rename = "live")]
@@ -26,7 +26,8 @@ impl Basis {
 }
 
 /// One change: what it does, the state before and after.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Step {
     pub action: String,
     pub before: String,

@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 /// One `[[policy.change_windows]]` entry: inside these hours, `auto-fix` becomes `approve`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeWindow {
     pub name: String,
@@ -66,6 +66,11 @@ impl ParsedWindow {
         let local = now.with_timezone(&self.time_zone);
         let time = NaiveTime::from_hms_opt(local.hour(), local.minute(), local.second()).unwrap_or(NaiveTime::MIN);
         self.days.contains(&local.weekday()) && time >= self.start && time < self.end
+    }
+
+    /// Whether the window is for accounts of `class`.
+    pub fn binds(&self, class: &str) -> bool {
+        self.account_classes.iter().any(|c| c == class)
     }
 
     /// "Mon–Fri 09:00–18:00 Europe/Berlin" style description.

@@ -56,6 +56,8 @@ pub struct Policy {
     pub trusted_products: TrustedProducts,
     /// Incident mode: change windows are lifted while it is on (switched by the operator, audited).
     pub incident: IncidentMode,
+    /// Findings whose approval request expired unanswered: `manual` until approval is requested again.
+    pub handed_back: super::handed_back::HandedBack,
     /// Reasons that depend only on the rule and the account class, made once.
     pub reasons: ReasonMemo,
 }
@@ -246,6 +248,12 @@ impl Policy {
         if let Some(note) = &exception_note {
             notes.push_str("; ");
             notes.push_str(note);
+        }
+        if matches!(verdict, Verdict::AutoFix | Verdict::NeedsApproval) {
+            if let Some(note) = self.handed_back.note_for(finding) {
+                let reason = intern(&format!("{note} (policy alone says {verdict}: {reason}{notes})"));
+                return Decision { verdict: Verdict::Manual, reason, exception: None, exception_note };
+            }
         }
         let reason = if notes.is_empty() { reason } else { intern(&format!("{reason}{notes}")) };
         Decision { verdict, reason, exception: None, exception_note }

@@ -31,6 +31,7 @@ fn policy(rules: Vec<Rule>) -> Policy {
         exception_limits: Default::default(),
         trusted_products: Default::default(),
         incident: Default::default(),
+        handed_back: Default::default(),
         reasons: Default::default(),
     }
 }
@@ -283,4 +284,24 @@ fn reasons_worded_once_per_rule_and_class_stay_apart() {
         saturday_noon(),
     );
     assert!(other.reason.contains("EC2.19"), "not-memoized reasons follow the finding: {}", other.reason);
+}
+
+#[test]
+fn a_finding_whose_approval_request_expired_is_manual_with_the_note_until_requested_again() {
+    let p = policy(vec![]);
+    let none = BTreeMap::new();
+    let f = control_finding("S3.8", Severity::High, PROD, "AwsS3Bucket");
+    let other = control_finding("S3.9", Severity::High, PROD, "AwsS3Bucket");
+    let key = (f.product_arn.to_string(), f.public_id().to_string());
+    p.handed_back.replace([(key, "approval request apr-1 expired unanswered".to_string())]);
+    let d = decide(&p, &f, true, &none, saturday_noon());
+    assert_eq!(d.verdict, Verdict::Manual);
+    assert!(
+        d.reason.contains("apr-1 expired unanswered") && d.reason.contains("policy alone says approve"),
+        "{}",
+        d.reason
+    );
+    assert_eq!(decide(&p, &other, true, &none, saturday_noon()).verdict, Verdict::NeedsApproval, "only that finding");
+    p.handed_back.replace([]);
+    assert_eq!(decide(&p, &f, true, &none, saturday_noon()).verdict, Verdict::NeedsApproval);
 }

@@ -3,6 +3,7 @@
 pub mod change_window;
 pub mod decide;
 pub mod exception;
+pub mod handed_back;
 pub mod rules;
 pub mod trust;
 pub mod verdict;

@@ -6,7 +6,7 @@ use crate::model::{Finding, Severity};
 use serde::Deserialize;
 
 /// One `[[policy.rules]]` entry. Empty condition lists match everything.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// Shown in explanations: "rule 'sandbox-auto-fix' matched".

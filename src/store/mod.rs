@@ -4,6 +4,7 @@
 //! organisation (or account) and endpoint, in the data dir: file 0600 in a 0700 directory, WAL, a schema version with
 //! migrations. A database that cannot be read is moved aside (never deleted) and a new one started.
 
+mod approvals;
 mod schema;
 mod upsert;
 

@@ -4,10 +4,10 @@
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// Migration `n` takes a database from version `n` to `n + 1`.
-const MIGRATIONS: [&str; VERSION as usize] = [FIRST, SECOND];
+const MIGRATIONS: [&str; VERSION as usize] = [FIRST, SECOND, THIRD];
 
 /// 0 → 1: findings by identity with their raw JSON, each source's high-water mark, and a lifecycle history.
 pub(super) const FIRST: &str = "CREATE TABLE findings (
@@ -70,6 +70,15 @@ const SECOND: &str = "CREATE TABLE findings_by_row (
      ALTER TABLE findings_by_row RENAME TO findings;
      CREATE UNIQUE INDEX findings_by_identity ON findings (product_arn, id);
      CREATE INDEX findings_by_source ON findings (account_id, region, open);";
+
+/// 2 → 3: approval requests kept locally when no coordination table is configured (the whole request as JSON, its
+/// status beside it for the conditional transitions).
+const THIRD: &str = "CREATE TABLE approvals (
+         id            TEXT PRIMARY KEY,
+         status        TEXT NOT NULL,
+         requested_at  TEXT NOT NULL,
+         request       TEXT NOT NULL
+     );";
 
 /// Why a database cannot be used as it is.
 #[derive(Debug, thiserror::Error)]

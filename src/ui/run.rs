@@ -81,7 +81,7 @@ pub async fn run(
                 None => break Ok(()),
             },
             _ = tick.tick() => {}
-            () = crate::cli::apply::stop_signal() => break Ok(()),
+            () = crate::cli::apply_run::stop_signal() => break Ok(()),
         }
         if app.quit {
             break Ok(());

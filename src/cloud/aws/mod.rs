@@ -5,6 +5,7 @@
 //! leaving this module is ours.
 
 mod apply;
+mod approvals;
 mod audit_copy;
 pub mod automation;
 mod convert;
@@ -26,6 +27,7 @@ mod tagged_direct;
 mod tags;
 mod updates;
 
+pub use approvals::DynamoApprovals;
 pub use audit_copy::S3AuditCopy;
 pub use convert::finding_to_json;
 pub use document::document_to_json;

@@ -40,17 +40,24 @@ impl Remediator {
             tx,
         };
         job.update(&JobState::Queued);
-        let state = self.apply_job(&job, &first, request.approved.as_ref()).await;
+        let state = self.apply_job(&job, &first, &request).await;
         job.update(&state);
         state
     }
 
-    async fn apply_job(&self, job: &Job, first: &crate::model::Finding, approved: Option<&Plan>) -> JobState {
+    async fn apply_job(&self, job: &Job, first: &crate::model::Finding, request: &ApplyRequest) -> JobState {
+        let mut notes: Vec<String> = request.origin.iter().cloned().collect();
+        if request.approved.is_some() {
+            match self.person_may_change(&job.account_id, Utc::now()) {
+                Ok(note) => notes.extend(note),
+                Err(why) => return self.refuse(job, why).await,
+            }
+        }
         let held = match self.begin(job).await {
             Ok(held) => held,
             Err(why) => return self.refuse(job, why).await,
         };
-        let state = self.apply_leased(job, &held, first, approved).await;
+        let state = self.apply_leased(job, &held, first, request.approved.as_ref(), &notes).await;
         self.end(held, &state).await;
         state
     }
@@ -62,6 +69,7 @@ impl Remediator {
         held: &JobGuard<'_>,
         first: &crate::model::Finding,
         approved: Option<&Plan>,
+        notes: &[String],
     ) -> JobState {
         let before = match self.resources.read_state(&job.account_id, &job.region, &job.resource).await {
             Ok(state) => state,
@@ -116,7 +124,10 @@ impl Remediator {
             return self.refuse(job, why).await;
         }
         let job = Job { fingerprint: plan.fingerprint.clone(), ..job.clone() };
-        let message = noted(plan.summary.clone(), held.takeover.as_ref());
+        let mut message = noted(plan.summary.clone(), held.takeover.as_ref());
+        for note in notes {
+            message.push_str(&format!(" ({note})"));
+        }
         let mut intent = job.record(&self.operator, AuditEvent::ApplyIntent, AuditResult::Pending, message);
         intent.before = Some(before.clone());
         intent.changes = plan.changes.clone();

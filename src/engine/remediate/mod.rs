@@ -3,6 +3,7 @@
 //! and region.
 
 mod apply;
+mod approval_notice;
 mod coordinate;
 mod exception;
 mod exception_list;
@@ -16,6 +17,7 @@ mod rollback_check;
 pub use rollback_check::RollbackCheck;
 mod suppress;
 mod watch;
+mod window;
 
 use super::audit::{AuditEvent, AuditLog, AuditRecord, AuditResult};
 use super::jobs::{ApplyRequest, JobId, JobState, PreviewItem};
@@ -69,6 +71,8 @@ pub struct Remediator {
     coordination: crate::cloud::coordination::Coordination,
     /// The kind of process that changes (`tui`, `apply`, `watch`), as lease owners show it.
     process_kind: std::sync::OnceLock<String>,
+    /// Why this run's person may change resources outside the change windows (`--outside-window`).
+    outside_window: std::sync::OnceLock<String>,
 }
 
 /// What a running job holds: a slot, its resource (one job per resource at a time in this process, and its lease
@@ -134,6 +138,7 @@ impl Remediator {
                 .clone()
                 .unwrap_or_else(crate::cloud::coordination::Coordination::in_process),
             process_kind: std::sync::OnceLock::new(),
+            outside_window: std::sync::OnceLock::new(),
         }))
     }
 

@@ -47,7 +47,7 @@ pub(crate) fn fixture_with(read_only: bool, exceptions: crate::config::Exception
 }
 
 /// Open findings of a control in the staging account, eu-west-1, all pages.
-async fn open_findings(org: &SimOrg, control: &str) -> Vec<Arc<Finding>> {
+pub(crate) async fn open_findings(org: &SimOrg, control: &str) -> Vec<Arc<Finding>> {
     let source = SourceId { account_id: STAGING.into(), region: "eu-west-1".into() };
     let mut all = Vec::new();
     let mut token = None;
@@ -85,6 +85,7 @@ pub(super) async fn approved_request(f: &Fixture, finding: &Arc<Finding>) -> App
         findings: vec![finding.clone()],
         control_id: finding.control_id.clone().expect("control"),
         approved: Some(plan),
+        origin: None,
     }
 }
 
@@ -246,7 +247,7 @@ async fn nothing_changes_when_the_audit_log_cannot_be_written() {
     assert!(f.org.mutations().is_empty());
 }
 
-pub(super) fn backend_of(org: &Arc<SimOrg>) -> Backend {
+pub(crate) fn backend_of(org: &Arc<SimOrg>) -> Backend {
     Backend {
         label: "test".into(),
         findings: org.clone(),
@@ -258,6 +259,15 @@ pub(super) fn backend_of(org: &Arc<SimOrg>) -> Backend {
         refresh_every: None,
         coordination: None,
     }
+}
+
+/// A remediator on the same organisation acting as `operator`, whose audit log is at `path`.
+pub(crate) fn remediator_as(f: &Fixture, operator: &str, path: &Path) -> Arc<Remediator> {
+    let mut backend = backend_of(&f.org);
+    backend.operator = operator.into();
+    let audit = AuditLog::open(path).expect("open");
+    Remediator::new(&backend, f.remediator.triage.clone(), audit, Vec::new(), f.remediator.settings.clone())
+        .expect("remediator")
 }
 
 /// A remediator on the same organisation whose audit log is at `path`.

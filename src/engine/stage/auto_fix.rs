@@ -36,7 +36,8 @@ impl AutoFix {
         for row in changes.rows() {
             if Self::takes(row) && self.queued.insert(row.finding.key()) {
                 let control_id = row.finding.control_id.clone().unwrap_or_default();
-                let request = ApplyRequest { findings: vec![row.finding.clone()], control_id, approved: None };
+                let request =
+                    ApplyRequest { findings: vec![row.finding.clone()], control_id, approved: None, origin: None };
                 self.remediator.submit(request, tx.clone());
                 submitted += 1;
             }
