@@ -4,7 +4,7 @@
 //! the resource says now — and stops; with it, the rollback job runs with the TUI's checks, lease, audit and
 //! notifications, and the exit status says whether it was verified.
 
-use super::apply::stop_signal;
+use super::apply_run::{stop_signal, EXIT_INTERRUPTED};
 use super::args::RollbackArgs;
 use super::{EXIT_ERROR, EXIT_OK, EXIT_PARTIAL};
 use crate::engine::jobs::JobState;
@@ -14,9 +14,6 @@ use crate::model::sanitize::single_line;
 use crate::ui::views::rollback_dialog::state_lines;
 use std::io::Write;
 use std::sync::Arc;
-
-/// Exit status after Ctrl-C or SIGTERM (128 + SIGINT), as `apply` exits.
-const EXIT_INTERRUPTED: i32 = 130;
 
 /// Runs the command; returns the exit status.
 pub async fn run(remediator: Option<Arc<Remediator>>, args: &RollbackArgs, yes: bool) -> anyhow::Result<i32> {
