@@ -7,8 +7,8 @@
 use clap::Parser;
 use hubtriage::cli::args::{AuditCommand, Cli, Command};
 use hubtriage::cli::{
-    apply, apply_plan, approvals, audit, collect, exceptions, iam_policy, plan, plan_out, setup, stderr, store,
-    EXIT_ERROR,
+    apply, apply_plan, approvals, audit, audit_list, collect, exceptions, iam_policy, plan, plan_out, rollback, setup,
+    stderr, store, EXIT_ERROR,
 };
 use hubtriage::inert_eprintln;
 use hubtriage::{session, session_approvals};
@@ -69,6 +69,9 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         let copy = config.audit.s3_bucket.as_ref().map(|b| format!("s3://{b}/{}", config.audit.prefix()));
         return Ok(audit::verify(&session::audit_log_path(&config), copy.as_deref()));
     }
+    if let Some(Command::Audit { command: AuditCommand::List(args) }) = &cli.command {
+        return Ok(audit_list::run(&session::audit_log_path(&config), args));
+    }
     if let Some(Command::Setup(args)) = &cli.command {
         return setup::run(&cli.global, &config, &triage, args).await;
     }
@@ -88,6 +91,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     if let Some(r) = &remediator {
         match command {
             Command::Apply { .. } => r.set_process_kind("apply"),
+            Command::Rollback { .. } => r.set_process_kind("rollback"),
             Command::Exceptions { .. } => r.set_process_kind("exceptions"),
             Command::Watch { .. } => r.set_process_kind("watch"),
             Command::Approvals { .. } => r.set_process_kind("approvals"),
@@ -128,6 +132,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             apply_plan::run(&backend, &triage, remediator, &path, &context, yes, source_timeout).await
         }
         Command::Apply { ids, yes, .. } => apply::run(&backend, &triage, remediator, &ids, yes, source_timeout).await,
+        Command::Rollback { target, yes } => rollback::run(remediator, &target, yes).await,
         Command::Exceptions { command } => exceptions::run(&backend, remediator, command).await,
         Command::IamPolicy { .. } | Command::Audit { .. } | Command::Setup(_) => Ok(0),
         Command::Store { command } => store::run(&cli.global, &config, &backend, command),

@@ -112,6 +112,15 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Roll back a verified fix to the before-state its job recorded (the TUI's `u`), with the same checks; without
+    /// --yes: show what would be restored and stop.
+    Rollback {
+        #[command(flatten)]
+        target: RollbackArgs,
+        /// Roll back without asking; exits non-zero unless the rollback was verified.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Exceptions (tags with a reason, an expiry and an owner on a resource): list, add or renew, remove.
     Exceptions {
         #[command(subcommand)]
@@ -212,6 +221,20 @@ pub enum AuditCommand {
     /// Check the audit log's hash chain (the log of --audit-log, else the configured one): exit 0 when it holds, 1
     /// naming the first changed, missing, reordered or torn record by line number.
     Verify,
+    /// The records of the audit log, filtered; exits 2 when a line could not be read (named on stderr).
+    List(crate::cli::audit_list::AuditListArgs),
+}
+
+/// Which fix `hubtriage rollback` undoes.
+#[derive(Debug, Args, Clone)]
+#[group(required = true, multiple = false)]
+pub struct RollbackArgs {
+    /// The apply job, as the audit log names it (`audit list --event apply-intent` shows them).
+    #[arg(long, value_name = "ID")]
+    pub job: Option<String>,
+    /// The latest verified fix of this resource: its ARN as the audit log records it, or the id it ends with.
+    #[arg(long, value_name = "ARN")]
+    pub resource: Option<String>,
 }
 
 /// `hubtriage exceptions …`.

@@ -111,20 +111,24 @@ pub fn fixes(records: &[AuditRecord]) -> Vec<Fix> {
 
 /// Whether a rollback of `fix`'s resource and control succeeded after it was verified.
 fn rolled_back(records: &[AuditRecord], fix: &Fix) -> bool {
-    by_job(records).values().any(|rs| {
-        let Some(intent) = rs.iter().find(|r| r.event == AuditEvent::RollbackIntent) else {
-            return false;
-        };
+    rolled_back_by(records, fix).is_some()
+}
+
+/// The rollback job that restored `fix`'s resource and control after it was verified, if one did.
+pub fn rolled_back_by<'r>(records: &'r [AuditRecord], fix: &Fix) -> Option<&'r str> {
+    by_job(records).into_iter().find_map(|(job, rs)| {
+        let intent = rs.iter().find(|r| r.event == AuditEvent::RollbackIntent)?;
         let restored = rs.iter().any(|r| {
             (r.event == AuditEvent::RollbackOutcome && r.result == AuditResult::Ok)
                 || (r.event == AuditEvent::Verification && r.result == AuditResult::Verified)
         });
-        restored
+        (restored
             && intent.time >= fix.verified_at
             && intent.account_id == fix.account_id
             && intent.region == fix.region
             && intent.resource == fix.resource
-            && intent.control_id.as_deref().unwrap_or_default() == fix.control_id
+            && intent.control_id.as_deref().unwrap_or_default() == fix.control_id)
+            .then_some(job)
     })
 }
 

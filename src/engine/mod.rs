@@ -15,6 +15,7 @@ pub mod live_plan;
 pub mod live_reads;
 pub mod refresh;
 pub mod remediate;
+pub mod rollback_target;
 mod row;
 pub mod stage;
 pub mod unattended;

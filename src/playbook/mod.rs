@@ -2,6 +2,7 @@
 
 mod bucket_policy;
 pub mod change;
+mod change_cli;
 mod common;
 pub mod default_sg;
 pub mod ebs_default_encryption;

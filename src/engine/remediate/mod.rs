@@ -13,6 +13,8 @@ mod lease;
 pub use lease::is_busy_refusal;
 mod outcome;
 mod rollback;
+mod rollback_check;
+pub use rollback_check::RollbackCheck;
 mod suppress;
 mod watch;
 mod window;

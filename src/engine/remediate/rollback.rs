@@ -3,12 +3,13 @@
 //! kept the resource compliant. Verified and audited like a fix.
 
 use super::coordinate::noted;
+use super::rollback_check::{compare, RollbackCheck};
 use super::{Job, JobGuard, Remediator};
 use crate::engine::audit::{AuditEvent, AuditRecord, AuditResult};
 use crate::engine::jobs::{JobId, JobKind, JobState};
 use crate::engine::Msg;
 use crate::model::WorkflowStatus;
-use crate::playbook::state_diff::{differences, settings, settings_fingerprint};
+use crate::playbook::state_diff::settings;
 use crate::playbook::ResourceState;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -58,36 +59,13 @@ impl Remediator {
                 return self.refuse(job, format!("reading {} failed, nothing was changed: {e}", job.resource.id)).await
             }
         };
-        if settings(&current) == settings(&recorded) {
-            let message = format!("{} already is in the state job {applied_by} recorded", job.resource.id);
-            self.audit(job, AuditEvent::NoOp, AuditResult::Verified, message.clone()).await;
-            return JobState::NoOp(message);
-        }
-        let Some(left) = self.state_left_by(applied_by) else {
-            return self
-                .refuse(
-                    job,
-                    format!(
-                        "job {applied_by} has no verified fix, so the state it left is unknown and a rollback could \
-                     overwrite someone else's change — nothing was changed"
-                    ),
-                )
-                .await;
-        };
-        if settings(&current) != settings(&left) {
-            let differences = differences(&left, &current, 4).join("; ");
-            return self
-                .refuse(
-                    job,
-                    format!(
-                    "{} changed since job {applied_by} fixed it (state {} then, {} now: {differences}); rolling back \
-                     would overwrite that change — nothing was changed",
-                    job.resource.id,
-                    settings_fingerprint(&left),
-                    settings_fingerprint(&current)
-                ),
-                )
-                .await;
+        match compare(&job.resource.id, applied_by, &recorded, self.state_left_by(applied_by).as_ref(), &current) {
+            RollbackCheck::Ready => {}
+            RollbackCheck::AlreadyRestored(message) => {
+                self.audit(job, AuditEvent::NoOp, AuditResult::Verified, message.clone()).await;
+                return JobState::NoOp(message);
+            }
+            RollbackCheck::Refused(why) => return self.refuse(job, why).await,
         }
         if let Err(why) = held.lease.check() {
             return self.refuse(job, why).await;
@@ -118,7 +96,7 @@ impl Remediator {
     }
 
     /// The state the fix of apply job `applied_by` was verified in.
-    fn state_left_by(&self, applied_by: &str) -> Option<ResourceState> {
+    pub(super) fn state_left_by(&self, applied_by: &str) -> Option<ResourceState> {
         let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
         records
             .iter()
