@@ -94,7 +94,7 @@ fn a_usage_error_quoting_a_hostile_argument_is_inert_and_keeps_clap_exit_status(
     let (code, stderr) = run(hubtriage(dir.path()).args(["--demo", "plan", "--format", EVIL]));
     assert_eq!(code, Some(2), "clap's usage exit status: {stderr}");
     assert!(stderr.contains(&format!("invalid value '{INERT}' for '--format <FORMAT>'")), "{stderr}");
-    assert!(stderr.contains("[possible values: table, json]"), "the rest of the message is kept: {stderr}");
+    assert!(stderr.contains("[possible values: table, json, md]"), "the rest of the message is kept: {stderr}");
     let (code, stderr) = run(hubtriage(dir.path()).arg(format!("--no-such-flag-{EVIL}")));
     assert_eq!(code, Some(2), "{stderr}");
     // clap names the flag up to its `=` (inside the OSC 52 here), which leaves that OSC unterminated: it goes.
