@@ -51,6 +51,9 @@ async fn connect(args: GlobalArgs, config: Config, triage: Arc<Triage>) -> anyho
     let remediator = session::remediator(&config, &backend, &triage, copy)?;
     if let Some(r) = &remediator {
         r.set_process_kind("tui");
+        if let Some(reason) = &args.outside_window {
+            r.allow_outside_window(reason.clone());
+        }
     }
     if args.incident {
         match &remediator {
