@@ -84,9 +84,9 @@ mod tests {
             assert!(parse_duration(bad).is_err(), "{bad:?}");
         }
         let config = ReviewConfig { approval_ttl: "90d".into(), ..ReviewConfig::default() };
-        assert!(config.validate().unwrap_err().starts_with("review.approval_ttl"));
+        assert!(config.validate().expect_err("invalid").starts_with("review.approval_ttl"));
         let config = ReviewConfig { max_plan_age: "0h".into(), ..ReviewConfig::default() };
-        assert!(config.validate().unwrap_err().starts_with("review.max_plan_age"));
+        assert!(config.validate().expect_err("invalid").starts_with("review.max_plan_age"));
         assert!(ReviewConfig::default().validate().is_ok());
         assert!(ReviewConfig::default().needs_two_people("prod"));
         assert!(!ReviewConfig::default().needs_two_people("sandbox"));

@@ -200,7 +200,7 @@ async fn remediator(endpoint: &str, path: &Path, copy: Option<Arc<dyn AuditCopy>
 async fn approved(remediator: &Remediator, finding: &Arc<Finding>) -> ApplyRequest {
     let preview = remediator.assess_all(vec![finding.clone()]).await;
     let plan = preview[0].result.as_ref().unwrap().plan.plan().cloned().expect("a live plan");
-    ApplyRequest { findings: vec![finding.clone()], control_id: "S3.8".into(), approved: Some(plan) }
+    ApplyRequest { findings: vec![finding.clone()], control_id: "S3.8".into(), approved: Some(plan), origin: None }
 }
 
 #[test]

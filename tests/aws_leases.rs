@@ -174,7 +174,8 @@ fn an_unreachable_table_is_unavailable_and_the_job_changes_nothing() {
             Arc::new(support::asff::read_one(&support::asff::s3_8_asff(ACCOUNT, REGION, BUCKET, "unreachable")));
         let preview = remediator.assess_all(vec![finding.clone()]).await;
         let plan = preview[0].result.as_ref().unwrap().plan.plan().cloned().expect("a live plan");
-        let request = ApplyRequest { findings: vec![finding], control_id: "S3.8".into(), approved: Some(plan) };
+        let request =
+            ApplyRequest { findings: vec![finding], control_id: "S3.8".into(), approved: Some(plan), origin: None };
 
         let state = remediator.run_apply(1, request, None).await;
 

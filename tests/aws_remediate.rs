@@ -77,7 +77,8 @@ fn approved_fix_is_applied_verified_notified_audited_and_rolled_back_on_moto() {
         let finding = finding();
         let preview = remediator.assess_all(vec![finding.clone()]).await;
         let plan = preview[0].result.as_ref().unwrap().plan.plan().cloned().expect("a live plan");
-        let request = ApplyRequest { findings: vec![finding], control_id: "S3.8".into(), approved: Some(plan) };
+        let request =
+            ApplyRequest { findings: vec![finding], control_id: "S3.8".into(), approved: Some(plan), origin: None };
         let state = remediator.run_apply(1, request, None).await;
 
         assert_eq!(state, JobState::Resolved, "fixed, verified and the finding resolved");

@@ -73,7 +73,8 @@ async fn session(endpoint: &str, bucket: &str, read_only: bool) -> JobState {
     let plan = preview[0].result.as_ref().unwrap().plan.plan().cloned().expect("a live plan");
 
     // Try to apply, to add an exception, and every action.
-    let request = ApplyRequest { findings: vec![finding.clone()], control_id: "S3.8".into(), approved: Some(plan) };
+    let request =
+        ApplyRequest { findings: vec![finding.clone()], control_id: "S3.8".into(), approved: Some(plan), origin: None };
     let applied = remediator.run_apply(1, request, None).await;
     let input = ExceptionInput {
         account_id: ACCOUNT.into(),

@@ -149,7 +149,7 @@ impl ApprovalDesk {
         let note = request.handed_back_note();
         let expired = request.decided(ApprovalStatus::Expired, "hubtriage (approval_ttl)", now, Some(note.clone()));
         if !self.book.transition(&expired, ApprovalStatus::Pending).await.map_err(|e| e.to_string())? {
-            return Ok(self.book.get(&request.id).await.map_err(|e| e.to_string())?);
+            return self.book.get(&request.id).await.map_err(|e| e.to_string());
         }
         self.remediator.announce_approval(&expired, AuditEvent::ApprovalExpired, note).await?;
         Ok(Some(expired))

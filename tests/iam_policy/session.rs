@@ -243,7 +243,8 @@ pub async fn engine(
         Arc::new(asff::read_one(&asff::s3_8_asff(ACCOUNT, REGION, "ht-iam-apply", "ht-iam-apply")));
     let preview = remediator.assess_all(vec![finding.clone()]).await;
     let plan = preview[0].result.as_ref().unwrap().plan.plan().cloned().expect("a live plan");
-    let request = ApplyRequest { findings: vec![finding.clone()], control_id: "S3.8".into(), approved: Some(plan) };
+    let request =
+        ApplyRequest { findings: vec![finding.clone()], control_id: "S3.8".into(), approved: Some(plan), origin: None };
     let state = remediator.run_apply(1, request, None).await;
     assert!(matches!(state, JobState::Resolved), "{state:?}");
 
