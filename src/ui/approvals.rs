@@ -105,7 +105,7 @@ impl ApprovalList {
     }
 }
 
-/// "alice" of `arn:aws:sts::1:assumed-role/Triage/alice`, "Triage/alice" kept whole below the role: who asked, short.
+/// Who asked, short: "Triage/alice" of `arn:aws:sts::1:assumed-role/Triage/alice` (role and session).
 pub fn short_identity(arn: &str) -> String {
     let short = arn
         .split_once(":assumed-role/")
