@@ -21,6 +21,10 @@ use std::sync::Arc;
 
 #[path = "ui_render/actions.rs"]
 mod actions;
+#[path = "ui_render/approvals.rs"]
+mod approvals;
+#[path = "ui_render/approvals_demo.rs"]
+mod approvals_demo;
 mod common;
 #[path = "ui_render/exceptions.rs"]
 mod exceptions;

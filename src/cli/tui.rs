@@ -75,5 +75,27 @@ async fn connect(args: GlobalArgs, config: Config, triage: Arc<Triage>) -> anyho
         Some(url) => Some(session::event_queue(&args, &config, url).await),
         None => None,
     };
-    Ok(Connected { backend, remediator, store, notices, retention_days: config.store.retention_days, events })
+    let approvals = approvals(&args, &config, &backend, remediator.as_ref(), &triage, store.clone()).await;
+    let retention_days = config.store.retention_days;
+    Ok(Connected { backend, remediator, store, notices, retention_days, events, approvals })
+}
+
+/// The approval desk, its requests read once before any finding is assessed, so that findings handed back by an
+/// expired request are `manual` (with the note) from the first frame on.
+async fn approvals(
+    args: &GlobalArgs,
+    config: &Config,
+    backend: &crate::cloud::Backend,
+    remediator: Option<&Arc<crate::engine::remediate::Remediator>>,
+    triage: &Arc<Triage>,
+    store: Option<Arc<crate::store::Store>>,
+) -> Result<Arc<crate::engine::approvals::ApprovalDesk>, String> {
+    let Some(remediator) = remediator else {
+        return Err("they need live access to the accounts (not --findings)".into());
+    };
+    let desk = crate::session_approvals::session_desk(args, config, backend, remediator, triage, store).await?;
+    if let Err(e) = desk.peek(chrono::Utc::now()).await {
+        tracing::warn!("approval requests cannot be read: {e}");
+    }
+    Ok(Arc::new(desk))
 }

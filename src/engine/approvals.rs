@@ -196,6 +196,15 @@ impl ApprovalDesk {
     /// Carries out an approved request once: claims it (approved → applying), applies exactly its plan (the job
     /// re-reads the resource and refuses if anything differs), and closes it with the outcome.
     pub async fn carry_out(&self, request: &ApprovalRequest) -> JobState {
+        self.carry_out_reporting(request, None).await
+    }
+
+    /// [`Self::carry_out`], the job's progress sent to `tx` (the TUI's Jobs view) as it goes.
+    pub async fn carry_out_reporting(
+        &self,
+        request: &ApprovalRequest,
+        tx: Option<tokio::sync::mpsc::UnboundedSender<crate::engine::Msg>>,
+    ) -> JobState {
         let Some(plan) = request.finding.plan.as_ref().and_then(|p| p.to_plan(&self.triage.playbooks)) else {
             return JobState::Refused(format!("request {} holds no plan this hubtriage can apply", request.id));
         };
@@ -226,7 +235,7 @@ impl ApprovalDesk {
         let control_id = request.finding.control_id.clone().unwrap_or_default();
         let apply = ApplyRequest { findings, control_id, approved: Some(plan), origin: Some(single_line(&origin)) };
         let id = self.remediator.next_job_id();
-        let state = self.remediator.run_apply(id, apply, None).await;
+        let state = self.remediator.run_apply(id, apply, tx).await;
         let mut closed = claimed.clone();
         closed.status = if state.is_success() { ApprovalStatus::Applied } else { ApprovalStatus::Failed };
         closed.outcome = Some(match state.detail() {

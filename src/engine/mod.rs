@@ -1,5 +1,6 @@
 //! Tokio work: ingest tasks per source, live plan requests. Answers reach the UI as `Msg`s.
 
+pub mod approval_work;
 pub mod approvals;
 pub mod audit;
 pub mod audit_chain;
@@ -140,6 +141,11 @@ pub enum Msg {
     Drift(Box<Drift>),
     /// A notification about a job could not be published (also logged and audited); the job itself goes on.
     NotificationFailed(Box<NotificationFailure>),
+    /// The approval desk answered an operation the UI asked for with `req`.
+    Approval {
+        req: u64,
+        reply: Box<approval_work::ApprovalReply>,
+    },
 }
 
 /// A source's open findings as Security Hub counts them (GetFindingStatisticsV2), for the header while its pages

@@ -1,6 +1,7 @@
 //! The TUI's state and how messages and keys change it. Never awaits: work is requested through `Effect`s.
 
 use super::action_runs::ActionRuns;
+use super::approvals::ApprovalList;
 use super::dialog::Dialog;
 use super::exceptions::ExceptionList;
 use super::keymap::{action_for, Action};
@@ -39,6 +40,8 @@ pub enum View {
     Exceptions,
     /// The output of custom action runs.
     Output,
+    /// Approval requests, newest first, with the selected one's plan.
+    Approvals,
 }
 
 /// Which pane has the focus.
@@ -111,6 +114,8 @@ pub struct App {
     pub exception_list: ExceptionList,
     /// Custom action runs of the session and their output.
     pub action_runs: ActionRuns,
+    /// The Approvals view: whether a desk exists, the last listing and its position.
+    pub approvals: ApprovalList,
     pub table_height: usize,
     pub quit: bool,
     /// `auto-fix` findings waiting to be handed to the remediator, and every finding ever handed (never twice).
@@ -165,6 +170,7 @@ impl App {
             trusted_products: Default::default(),
             exception_list: ExceptionList::default(),
             action_runs: ActionRuns::default(),
+            approvals: ApprovalList::default(),
             table_height: 20,
             quit: false,
             queued_effects: Vec::new(),
@@ -205,6 +211,7 @@ impl App {
             Msg::ActionOutput { run, text } => self.action_runs.output(run, &text),
             Msg::ActionDone { run, outcome } => self.on_action_done(run, outcome),
             Msg::NotificationFailed(failure) => self.status_message = Some(failure.to_string()),
+            Msg::Approval { req, reply } => self.on_approval(req, *reply),
         }
     }
 
@@ -237,6 +244,8 @@ impl App {
         match self.dialog {
             Some(Dialog::Exception(_)) => return self.on_exception_key(*key),
             Some(Dialog::Actions(_)) => return self.on_menu_key(key.code),
+            Some(Dialog::ApprovalText(_)) => return self.on_approval_text_key(*key),
+            Some(Dialog::Approve(_)) => return self.on_approve_key(key.code),
             Some(_) => return self.on_dialog_key(key.code),
             None => {}
         }
@@ -299,7 +308,9 @@ impl App {
             Action::ShowAudit => self.view = View::Audit,
             Action::ShowExceptions => effects.extend(self.show_exceptions()),
             Action::ShowOutput => self.view = View::Output,
+            Action::ShowApprovals => effects.extend(self.show_approvals()),
             Action::RefreshNow if self.view == View::Exceptions => effects.extend(self.refresh_exceptions()),
+            Action::RefreshNow if self.view == View::Approvals => effects.extend(self.refresh_approvals()),
             Action::RefreshNow => effects.push(Effect::RefreshNow),
             Action::AddException => self.start_exception(),
             Action::RemoveException => self.start_remove_exception(),
@@ -308,6 +319,9 @@ impl App {
             Action::Apply => effects.extend(self.start_apply()),
             Action::Rollback => self.start_rollback(),
             Action::ToggleIncident => self.ask_incident(),
+            Action::RequestApproval => self.start_request_approval(),
+            Action::ApproveRequest => self.start_approve(),
+            Action::RejectRequest => self.start_reject(),
             Action::ToggleHelp => self.mode = Mode::Help,
         }
         self.listing.refresh();
@@ -340,6 +354,7 @@ impl App {
             View::Audit => step(&mut self.audit_selected, self.audit.len()),
             View::Exceptions => step(&mut self.exception_list.selected, self.exception_list.entries.len()),
             View::Output => self.action_runs.scroll_by(delta),
+            View::Approvals => step(&mut self.approvals.selected, self.approvals.requests.len()),
         }
     }
 

@@ -2,6 +2,7 @@
 //! they show is computed here once, when they open, so what the operator confirms is exactly what runs.
 
 use super::action_menu::{ActionMenu, PendingRun};
+use super::approval_dialog::{ApprovalTextForm, ApproveDialog};
 use super::exception_dialog::ExceptionDialog;
 use super::exception_removal::RemoveExceptionDialog;
 use crate::engine::audit_summary::RollbackCandidate;
@@ -35,6 +36,10 @@ pub enum Dialog {
     Actions(Box<ActionMenu>),
     /// Run this action on these findings?
     RunAction(Box<PendingRun>),
+    /// The note of an approval request (`p`) or the reason of a rejection (`n`): typed text.
+    ApprovalText(Box<ApprovalTextForm>),
+    /// Approve this request and carry it out?
+    Approve(Box<ApproveDialog>),
 }
 
 /// One finding of an apply preview, and whether it will be changed.

@@ -1,6 +1,7 @@
 //! The work the UI asks the runtime to do. The app never awaits: every request leaves as an `Effect`, and
 //! `session::Session::perform` hands it to the engine.
 
+use crate::engine::approval_work::ApprovalOp;
 use crate::engine::exceptions::ExceptionOp;
 use crate::engine::jobs::ApplyRequest;
 use crate::model::Finding;
@@ -29,4 +30,6 @@ pub enum Effect {
     /// Run a custom action on these findings (`ActionRunner::start`); output arrives as `Msg::ActionOutput` and
     /// `Msg::ActionDone` tagged with `run`.
     RunAction { run: u64, action: String, findings: Vec<Arc<Finding>> },
+    /// An operation on the approval desk (`engine::approval_work`), answered by `Msg::Approval` tagged with `req`.
+    Approval { req: u64, op: ApprovalOp },
 }

@@ -29,6 +29,7 @@ pub enum Action {
     ShowAudit,
     ShowExceptions,
     ShowOutput,
+    ShowApprovals,
     RefreshNow,
     ToggleMark,
     Apply,
@@ -37,6 +38,9 @@ pub enum Action {
     AddException,
     RemoveException,
     ActionMenu,
+    RequestApproval,
+    ApproveRequest,
+    RejectRequest,
     ToggleHelp,
 }
 
@@ -74,6 +78,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: "4", action: Action::ShowAudit, help: "Audit view: the audit log and time to safe state" },
     Binding { keys: "5", action: Action::ShowExceptions, help: "Exceptions view: all accounts and regions, by expiry" },
     Binding { keys: "6", action: Action::ShowOutput, help: "Output view: what custom actions printed, newest first" },
+    Binding { keys: "7", action: Action::ShowApprovals, help: "Approvals view: approval requests with their plans" },
     Binding { keys: "space", action: Action::ToggleMark, help: "mark / unmark the finding (a applies to all marked)" },
     Binding { keys: "a", action: Action::Apply, help: "apply the marked (or selected) findings: live plans, confirm" },
     Binding { keys: "u", action: Action::Rollback, help: "roll back the last verified fix of the finding's resource" },
@@ -85,10 +90,13 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: "x", action: Action::AddException, help: "add or renew an exception on the resource (form)" },
     Binding { keys: "X", action: Action::RemoveException, help: "remove the exception from the resource (confirm)" },
     Binding { keys: "c", action: Action::ActionMenu, help: "custom actions for the selected (or marked) findings" },
+    Binding { keys: "p", action: Action::RequestApproval, help: "put the plan up for approval (optional note)" },
+    Binding { keys: "y", action: Action::ApproveRequest, help: "Approvals view: approve and carry out (confirm)" },
+    Binding { keys: "n", action: Action::RejectRequest, help: "Approvals view: reject the request (reason)" },
     Binding {
         keys: "r",
         action: Action::RefreshNow,
-        help: "refresh now (in the Exceptions view: list the exceptions again)",
+        help: "refresh now (Exceptions, Approvals view: list them again)",
     },
     Binding { keys: "?", action: Action::ToggleHelp, help: "this help" },
     Binding { keys: "q / Ctrl-C", action: Action::Quit, help: "quit" },
@@ -124,6 +132,10 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('4') => Action::ShowAudit,
         KeyCode::Char('5') => Action::ShowExceptions,
         KeyCode::Char('6') => Action::ShowOutput,
+        KeyCode::Char('7') => Action::ShowApprovals,
+        KeyCode::Char('p') => Action::RequestApproval,
+        KeyCode::Char('y') => Action::ApproveRequest,
+        KeyCode::Char('n') => Action::RejectRequest,
         KeyCode::Char('x') => Action::AddException,
         KeyCode::Char('X') => Action::RemoveException,
         KeyCode::Char('c') => Action::ActionMenu,
@@ -143,7 +155,7 @@ mod tests {
 
     #[test]
     fn every_bound_action_is_reachable_from_a_key() {
-        let keys = "qjkgG/SARVoOJC123456r? auIxXc".chars().map(KeyCode::Char).chain([
+        let keys = "qjkgG/SARVoOJC1234567r? auIxXcpyn".chars().map(KeyCode::Char).chain([
             KeyCode::PageDown,
             KeyCode::PageUp,
             KeyCode::Tab,

@@ -3,6 +3,8 @@
 pub mod action_menu;
 pub mod action_runs;
 pub mod app;
+pub mod approval_dialog;
+pub mod approvals;
 pub mod dialog;
 pub mod effect;
 pub mod exception_dialog;

@@ -110,7 +110,9 @@ impl App {
             Dialog::RemoveException(d) => (d.prod, d.read_only),
             Dialog::Incident { .. } | Dialog::RunAction(_) => (false, false),
             // They take their own keys (`on_exception_key`, `on_menu_key`).
-            Dialog::Exception(_) | Dialog::Actions(_) => return Vec::new(),
+            Dialog::Exception(_) | Dialog::Actions(_) | Dialog::ApprovalText(_) | Dialog::Approve(_) => {
+                return Vec::new()
+            }
         };
         if let DialogKey::Scroll(step) = key {
             match dialog {

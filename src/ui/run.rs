@@ -29,6 +29,8 @@ pub struct Connected {
     pub retention_days: u32,
     /// Finding events pushed into the session (`--events-queue`).
     pub events: Option<Arc<dyn crate::cloud::events::EventQueue>>,
+    /// The approval desk, or why approval requests are unavailable in this session.
+    pub approvals: Result<Arc<crate::engine::approvals::ApprovalDesk>, String>,
 }
 
 /// Runs the TUI until the user quits. The terminal is taken at once and the first frame drawn while `connect` (the

@@ -3,9 +3,12 @@
 //! actions and jobs are stopped or waited for.
 
 use super::app::{App, Effect};
+use super::approvals::DeskState;
 use super::run::Connected;
 use crate::actions::ActionRunner;
 use crate::cloud::Backend;
+use crate::engine::approval_work;
+use crate::engine::approvals::ApprovalDesk;
 use crate::engine::refresh::{self, RefreshHandle, RefreshSettings};
 use crate::engine::remediate::Remediator;
 use crate::engine::stage::{self, Pruning, Subscribers};
@@ -33,12 +36,17 @@ pub struct Session {
     refresh: RefreshHandle,
     remediator: Option<Arc<Remediator>>,
     actions: Arc<ActionRunner>,
+    approvals: Option<Arc<ApprovalDesk>>,
 }
 
 impl Session {
     /// Starts the background work of a connected session; what it reports reaches the app through `ui_tx`.
     pub fn start(app: &mut App, connected: Connected, triage: &Arc<Triage>, ui_tx: UnboundedSender<Msg>) -> Self {
-        let Connected { backend, remediator, store, notices, retention_days, events } = connected;
+        let Connected { backend, remediator, store, notices, retention_days, events, approvals } = connected;
+        app.approvals.desk = match &approvals {
+            Ok(_) => DeskState::Ready,
+            Err(why) => DeskState::Unavailable(why.clone()),
+        };
         app.connecting = None;
         app.backend_label = backend.label.clone();
         app.live_reads = backend.resources.is_some();
@@ -88,7 +96,7 @@ impl Session {
                 r.start_exception_sweeper(backend.findings.sources(), SWEEP_EVERY, tx.clone());
             }
         }
-        Self { backend, triage: triage.clone(), tx, refresh, remediator, actions }
+        Self { backend, triage: triage.clone(), tx, refresh, remediator, actions, approvals: approvals.ok() }
     }
 
     /// Carries out one effect the app asked for.
@@ -102,6 +110,11 @@ impl Session {
             }
             Effect::RefreshNow => self.refresh.now(),
             Effect::RunAction { run, action, findings } => self.actions.start(run, &action, findings, tx()),
+            Effect::Approval { req, op } => {
+                if let Some(desk) = &self.approvals {
+                    approval_work::spawn(desk.clone(), req, op, tx());
+                }
+            }
             // The app opens the dialogs behind the others only when a remediator exists (`can_fix`).
             other => {
                 if let Some(r) = &self.remediator {
@@ -158,6 +171,6 @@ fn remediate(r: &Arc<Remediator>, effect: Effect, backend: &Backend, tx: Unbound
         Effect::RefreshExceptions => {
             r.refresh_exceptions(backend.findings.sources(), tx);
         }
-        Effect::LivePlan { .. } | Effect::RefreshNow | Effect::RunAction { .. } => {}
+        Effect::LivePlan { .. } | Effect::RefreshNow | Effect::RunAction { .. } | Effect::Approval { .. } => {}
     }
 }

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 /// CSI clear screen, an OSC 52 clipboard write (7-bit and 8-bit), a bidi override, NUL, a C1 CSI, a DCS query,
 /// zero-width and tag characters: everything at once.
-const EVIL: &str = "\u{1b}[2J\u{1b}]52;c;ZWNobyBwd25lZA==\u{7}\u{202e}\u{0}\u{9b}31m\u{1b}P1$r\u{1b}\\\
+pub const EVIL: &str = "\u{1b}[2J\u{1b}]52;c;ZWNobyBwd25lZA==\u{7}\u{202e}\u{0}\u{9b}31m\u{1b}P1$r\u{1b}\\\
                     \u{9d}52;c;ZWNobyBwd25lZA==\u{9c}\u{200b}\u{200d}\u{feff}\u{e0041}\u{2028}";
 const RESOURCES: usize = 5000;
 
@@ -76,7 +76,7 @@ fn hostile_app() -> App {
     app
 }
 
-fn is_hostile(c: char) -> bool {
+pub fn is_hostile(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}' | '\u{061C}')
         || matches!(c, '\u{FEFF}' | '\u{AD}' | '\u{2060}'..='\u{2064}' | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
@@ -84,7 +84,7 @@ fn is_hostile(c: char) -> bool {
 }
 
 /// Every cell of the frame is inert: no ESC, BEL, NUL, C0/C1 control, bidi control or other format character.
-fn assert_inert(buffer: &Buffer, what: &str) {
+pub fn assert_inert(buffer: &Buffer, what: &str) {
     for (i, cell) in buffer.content.iter().enumerate() {
         if let Some(c) = cell.symbol().chars().find(|c| is_hostile(*c)) {
             let (x, y) = (i % usize::from(buffer.area.width), i / usize::from(buffer.area.width));

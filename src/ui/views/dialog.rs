@@ -1,7 +1,7 @@
 //! Dialogs over the current view: "reading live state…", the apply confirmation, incident mode. The rollback
 //! dialog, the exception dialogs and the action menu have their own files.
 
-use super::{action_menu, exception_dialog, format, plan, rollback_dialog};
+use super::{action_menu, approval_dialog, exception_dialog, format, plan, rollback_dialog};
 use crate::model::{sanitize, Finding};
 use crate::ui::app::App;
 use crate::ui::dialog::{ApplyDialog, Dialog};
@@ -36,6 +36,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Some(Dialog::RemoveException(d)) => exception_dialog::draw_remove(frame, area, app, d),
         Some(Dialog::Actions(menu)) => action_menu::draw_menu(frame, area, app, menu),
         Some(Dialog::RunAction(pending)) => action_menu::draw_confirm(frame, area, app, pending),
+        Some(Dialog::ApprovalText(form)) => approval_dialog::draw_text(frame, area, app, form),
+        Some(Dialog::Approve(d)) => approval_dialog::draw_approve(frame, area, app, d),
         Some(Dialog::Incident { on }) => {
             let lines = if *on {
                 vec![

@@ -1,6 +1,8 @@
 //! Drawing: one file per view. Every function takes the app by reference and draws; none changes state.
 
 pub mod action_menu;
+pub mod approval_dialog;
+pub mod approvals;
 pub mod audit;
 pub mod chrome;
 pub mod detail;
@@ -42,6 +44,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         View::Audit => audit::draw(frame, body, app),
         View::Exceptions => exceptions::draw(frame, body, app),
         View::Output => output::draw(frame, body, app),
+        View::Approvals => approvals::draw(frame, body, app),
     }
     chrome::status(frame, status, app);
     dialog::draw(frame, body, app);
