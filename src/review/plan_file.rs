@@ -260,29 +260,40 @@ impl PlanDocument {
         Self::parse(&text, &shown)
     }
 
-    /// [`read`](Self::read) on text; `path` is only used in messages.
+    /// [`read`](Self::read) on text; `path` is only used in messages. A file of this schema is read straight into
+    /// the document (no tree of the whole file); anything else is looked at as a tree to say what it is.
     pub fn parse(text: &[u8], path: &str) -> Result<Self, PlanFileError> {
         let path = path.to_string();
-        let value: serde_json::Value = serde_json::from_slice(text)
-            .map_err(|e| PlanFileError::NotJson { path: path.clone(), message: e.to_string() })?;
-        let kind = value.get("kind").and_then(|k| k.as_str()).unwrap_or_default();
-        if kind != PLAN_KIND {
-            let looks_like_markdown = text.starts_with(b"#");
-            let kind = if looks_like_markdown { "Markdown: apply the JSON plan file" } else { kind };
-            return Err(PlanFileError::NotAPlan { path, kind: kind.to_string() });
-        }
-        match value.get("schema").and_then(|s| s.as_u64()) {
-            Some(found) if found > u64::from(PLAN_SCHEMA) => return Err(PlanFileError::NewerSchema { path, found }),
-            Some(_) => {}
-            None => return Err(PlanFileError::Malformed { path, message: "schema: missing or not a number".into() }),
-        }
-        let document: PlanDocument = serde_json::from_value(value)
-            .map_err(|e| PlanFileError::Malformed { path: path.clone(), message: e.to_string() })?;
+        let document: PlanDocument = match serde_json::from_slice::<PlanDocument>(text) {
+            Ok(document) if document.kind == PLAN_KIND && document.schema <= PLAN_SCHEMA => document,
+            Ok(_) | Err(_) => return Err(Self::what_is_wrong(text, path)),
+        };
         let actual = document.computed_checksum();
         if actual != document.checksum {
             return Err(PlanFileError::Edited { path, recorded: document.checksum.clone(), actual });
         }
         Ok(document)
+    }
+
+    /// Why `text` is not a plan file this build reads.
+    fn what_is_wrong(text: &[u8], path: String) -> PlanFileError {
+        let value: serde_json::Value = match serde_json::from_slice(text) {
+            Ok(value) => value,
+            Err(e) => return PlanFileError::NotJson { path, message: e.to_string() },
+        };
+        let kind = value.get("kind").and_then(|k| k.as_str()).unwrap_or_default();
+        if kind != PLAN_KIND {
+            let kind = if text.starts_with(b"#") { "Markdown: apply the JSON plan file" } else { kind };
+            return PlanFileError::NotAPlan { path, kind: kind.to_string() };
+        }
+        match value.get("schema").and_then(|s| s.as_u64()) {
+            Some(found) if found > u64::from(PLAN_SCHEMA) => PlanFileError::NewerSchema { path, found },
+            Some(_) => match serde_json::from_value::<PlanDocument>(value) {
+                Err(e) => PlanFileError::Malformed { path, message: e.to_string() },
+                Ok(_) => PlanFileError::Malformed { path, message: "not a plan of this schema".into() },
+            },
+            None => PlanFileError::Malformed { path, message: "schema: missing or not a number".into() },
+        }
     }
 
     /// The entries `apply --plan` would apply.
