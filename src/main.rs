@@ -7,8 +7,8 @@
 use clap::Parser;
 use hubtriage::cli::args::{AuditCommand, Cli, Command};
 use hubtriage::cli::{
-    apply, apply_plan, approvals, audit, audit_list, collect, exceptions, iam_policy, plan, plan_out, rollback, setup,
-    stderr, store, EXIT_ERROR,
+    apply, apply_plan, approvals, audit, audit_list, collect, exceptions, iam_policy, plan, plan_out, report, rollback,
+    setup, stderr, store, EXIT_ERROR,
 };
 use hubtriage::inert_eprintln;
 use hubtriage::{session, session_approvals};
@@ -84,7 +84,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     tracing::info!(backend = %backend.label, "starting");
     // `plan` changes nothing: it neither needs the remote copy of the audit log nor waits for its check.
     let copy = match command {
-        Command::Plan { .. } => None,
+        Command::Plan { .. } | Command::Report { .. } => None,
         _ => session::audit_copy(&cli.global, &config).await,
     };
     let remediator = session::remediator(&config, &backend, &triage, copy)?;
@@ -110,7 +110,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     }
     let source_timeout =
         cli.global.source_timeout.map(std::time::Duration::from_secs).unwrap_or(collect::DEFAULT_SOURCE_TIMEOUT);
-    if let (Command::Plan { .. } | Command::Apply { .. }, Some(r)) = (&command, &remediator) {
+    if let (Command::Plan { .. } | Command::Apply { .. } | Command::Report { .. }, Some(r)) = (&command, &remediator) {
         // Findings whose approval request expired are `manual` in plans too.
         match session_approvals::approval_desk(&cli.global, &config, &backend, r, &triage).await {
             Ok(desk) => {
@@ -136,6 +136,9 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Exceptions { command } => exceptions::run(&backend, remediator, command).await,
         Command::IamPolicy { .. } | Command::Audit { .. } | Command::Setup(_) => Ok(0),
         Command::Store { command } => store::run(&cli.global, &config, &backend, command),
+        Command::Report { since, format } => {
+            report::run(&cli.global, &config, &backend, &triage, &since, format, source_timeout).await
+        }
         Command::Approvals { command } => {
             let Some(remediator) = &remediator else {
                 anyhow::bail!("approval requests need live access to the accounts (not --findings)");

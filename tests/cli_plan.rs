@@ -151,3 +151,30 @@ fn bad_config_names_the_key_and_file() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("rulez") && stderr.contains("config.toml") && stderr.contains("line 3"), "{stderr}");
 }
+
+#[test]
+fn report_gives_the_demo_organisations_figures_as_json_markdown_and_one_html_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let audit = dir.path().join("audit.jsonl");
+    let run = |format: &str| {
+        let output = hubtriage()
+            .args(["--demo", "--audit-log", audit.to_str().expect("path"), "report", "--format", format])
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let (plans, _, _) = plan_json(&["--demo"]);
+    let figures: Value = serde_json::from_str(&run("json")).expect("JSON");
+    assert_eq!(figures["findings"].as_u64(), Some(plans.len() as u64), "every open finding counted");
+    let total: u64 =
+        figures["severity_by_verdict"].as_array().expect("rows").iter().map(|r| r["total"].as_u64().unwrap_or(0)).sum();
+    assert_eq!(total, plans.len() as u64);
+    let auto_fix = plans.iter().filter(|p| p["verdict"] == "auto-fix").count() as u64;
+    assert_eq!(figures["would_auto_fix"]["total"].as_u64(), Some(auto_fix));
+    let markdown = run("md");
+    assert!(markdown.starts_with("# hubtriage report") && markdown.contains("## Would auto-fix"), "{markdown}");
+    let html = run("html");
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg"), "{html}");
+    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="), "self-contained");
+}

@@ -153,6 +153,15 @@ pub enum Command {
         #[command(subcommand)]
         command: ApprovalsCommand,
     },
+    /// The organisation's figures: severity × verdict, top accounts and controls, open findings over time, time to a
+    /// verified safe state per control, recurrence, what auto-fix would fix.
+    Report {
+        /// How far back the history goes: Nd, Nh (default 30d).
+        #[arg(long, default_value = "30d", value_name = "DURATION")]
+        since: String,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+        format: ReportFormat,
+    },
     /// The audit log: verify its hash chain.
     Audit {
         #[command(subcommand)]
@@ -284,6 +293,15 @@ pub struct ResourceArgs {
     /// Resource type, when the id does not tell it: AwsS3Bucket, AwsEc2SecurityGroup, AwsEc2Instance, …
     #[arg(long = "type", value_name = "TYPE")]
     pub resource_type: Option<String>,
+}
+
+/// Output format of `report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Md,
+    Json,
+    /// One self-contained file with its charts (no script, nothing fetched).
+    Html,
 }
 
 /// Output format of `plan`.

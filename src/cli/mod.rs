@@ -15,6 +15,7 @@ pub mod plan;
 pub mod plan_json;
 pub mod plan_out;
 pub mod progress;
+pub mod report;
 pub mod rollback;
 pub mod setup;
 pub mod stderr;

@@ -114,7 +114,7 @@ fn fence_for(lines: &[String]) -> String {
 }
 
 /// Text from a finding or the config, sanitised and escaped: Markdown and HTML characters are shown literally.
-fn text(value: &str) -> String {
+pub fn text(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in single_line(value).chars() {
         if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '!' | '&' | '(' | ')') {

@@ -5,9 +5,11 @@
 //! migrations. A database that cannot be read is moved aside (never deleted) and a new one started.
 
 mod approvals;
+mod lifetimes;
 mod schema;
 mod upsert;
 
+pub use lifetimes::Lifetime;
 pub use upsert::{Changes, StoredChunk, StoredFinding};
 
 use crate::cloud::SourceId;
@@ -52,7 +54,7 @@ pub(crate) fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn parse_stamp(text: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_stamp(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
 }
 
