@@ -65,3 +65,37 @@ pub fn run(rows: &[Row], report: &mut Report) {
         r50 <= 1.5 && r99 <= 1.5,
     );
 }
+
+/// The Overview at 200×50 with every finding: the figures computed when it opens (and on `r`), then frames that
+/// only lay them out.
+pub fn overview(rows: &[Row], report: &mut Report) {
+    let mut app = app_with(rows.to_vec());
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    let mut computes = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        key(&mut app, KeyCode::Char('0'));
+        key(&mut app, KeyCode::Char('r'));
+        computes.push(started.elapsed() / 2);
+    }
+    let mut samples = Vec::with_capacity(FRAMES);
+    for _ in 0..FRAMES {
+        let started = Instant::now();
+        app.before_draw();
+        terminal.draw(|frame| views::draw(frame, &app)).expect("draw");
+        samples.push(started.elapsed());
+    }
+    report.check(
+        format!("overview {} findings: figures computed (open / r), median", rows.len()),
+        ms(percentile(&computes, 50.0)),
+        "-",
+        true,
+    );
+    let (p50, p99) = (percentile(&samples, 50.0), percentile(&samples, 99.0));
+    report.check(
+        format!("overview frame 200×50, {} findings: p50 / p99", rows.len()),
+        format!("{} / {}", ms(p50), ms(p99)),
+        "p99 < 8 ms",
+        p99 < Duration::from_millis(8),
+    );
+}

@@ -87,6 +87,7 @@ fn main() {
         let rows = listing::load_rows(&corpus, FINDINGS);
         if wanted("frame") {
             frame::run(&rows, &mut report);
+            frame::overview(&rows, &mut report);
         }
         if wanted("listing") {
             listing::run(rows, &mut report);

@@ -49,8 +49,9 @@ pub async fn run(
     let reopened = store.as_ref().and_then(|s| s.reopened_since(since).ok());
     let names: BTreeMap<String, String> =
         config.accounts.iter().filter_map(|(id, a)| a.name.clone().map(|n| (id.clone(), n))).collect();
+    let rows: Vec<&crate::engine::Row> = collected.rows.iter().collect();
     let figures = figures(&Inputs {
-        rows: &collected.rows,
+        rows: &rows,
         records: &read.records,
         lifetimes: lifetimes.as_deref(),
         reopened,

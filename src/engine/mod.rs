@@ -146,6 +146,11 @@ pub enum Msg {
         req: u64,
         reply: Box<approval_work::ApprovalReply>,
     },
+    /// The store's history for the Overview: lifetimes (`None` without a store) and findings that came back.
+    History {
+        lifetimes: Option<Vec<crate::store::Lifetime>>,
+        reopened: Option<usize>,
+    },
 }
 
 /// A source's open findings as Security Hub counts them (GetFindingStatisticsV2), for the header while its pages

@@ -85,7 +85,7 @@ pub struct AutoFixFigures {
 
 /// What the figures are computed from.
 pub struct Inputs<'a> {
-    pub rows: &'a [Row],
+    pub rows: &'a [&'a Row],
     pub records: &'a [AuditRecord],
     /// `None` without a store.
     pub lifetimes: Option<&'a [Lifetime]>,
@@ -114,7 +114,7 @@ pub fn figures(inputs: &Inputs<'_>) -> Figures {
     }
     let top_accounts = top(rows.iter().map(|r| account(&r.finding.account_id)));
     let top_controls = top(rows.iter().map(|r| r.finding.control_or_type().to_string()));
-    let auto: Vec<&Row> = rows.iter().filter(|r| r.decision.verdict == Verdict::AutoFix).collect();
+    let auto: Vec<&Row> = rows.iter().copied().filter(|r| r.decision.verdict == Verdict::AutoFix).collect();
     let would_auto_fix = AutoFixFigures {
         total: auto.len(),
         by_control: top(auto.iter().map(|r| r.finding.control_or_type().to_string())),

@@ -67,6 +67,7 @@ fn the_figures_match_a_fixture_computed_by_hand() {
         Lifetime { first_seen: at("2026-12-03T09:00:00Z"), closed_at: None },
     ];
     let names = BTreeMap::from([(PROD.to_string(), "payments-prod".to_string())]);
+    let rows: Vec<&Row> = rows.iter().collect();
     let f = figures(&Inputs {
         rows: &rows,
         records: &records,
@@ -110,6 +111,7 @@ fn names_from_findings_reach_markdown_and_html_inert() {
     let decision =
         Decision { verdict: Verdict::AutoFix, reason: Arc::from("r"), exception: None, exception_note: None };
     let rows = vec![Row::new(Arc::new(hostile), Assessment { decision, plan: PlanStatus::NoPlaybook })];
+    let rows: Vec<&Row> = rows.iter().collect();
     let f = figures(&Inputs {
         rows: &rows,
         records: &[],

@@ -42,6 +42,8 @@ pub enum View {
     Output,
     /// Approval requests, newest first, with the selected one's plan.
     Approvals,
+    /// What an incident responder opens first: counts, top accounts and controls, trends, outcomes.
+    Overview,
 }
 
 /// Which pane has the focus.
@@ -116,6 +118,7 @@ pub struct App {
     pub action_runs: ActionRuns,
     /// The Approvals view: whether a desk exists, the last listing and its position.
     pub approvals: ApprovalList,
+    pub overview: super::overview::Overview,
     pub table_height: usize,
     pub quit: bool,
     /// `auto-fix` findings waiting to be handed to the remediator, and every finding ever handed (never twice).
@@ -171,6 +174,7 @@ impl App {
             exception_list: ExceptionList::default(),
             action_runs: ActionRuns::default(),
             approvals: ApprovalList::default(),
+            overview: Default::default(),
             table_height: 20,
             quit: false,
             queued_effects: Vec::new(),
@@ -212,6 +216,7 @@ impl App {
             Msg::ActionDone { run, outcome } => self.on_action_done(run, outcome),
             Msg::NotificationFailed(failure) => self.status_message = Some(failure.to_string()),
             Msg::Approval { req, reply } => self.on_approval(req, *reply),
+            Msg::History { lifetimes, reopened } => self.on_history(lifetimes, reopened),
         }
     }
 
@@ -309,6 +314,8 @@ impl App {
             Action::ShowExceptions => effects.extend(self.show_exceptions()),
             Action::ShowOutput => self.view = View::Output,
             Action::ShowApprovals => effects.extend(self.show_approvals()),
+            Action::ShowOverview => effects.extend(self.show_overview()),
+            Action::RefreshNow if self.view == View::Overview => effects.extend(self.refresh_overview()),
             Action::RefreshNow if self.view == View::Exceptions => effects.extend(self.refresh_exceptions()),
             Action::RefreshNow if self.view == View::Approvals => effects.extend(self.refresh_approvals()),
             Action::RefreshNow => effects.push(Effect::RefreshNow),
@@ -355,6 +362,7 @@ impl App {
             View::Exceptions => step(&mut self.exception_list.selected, self.exception_list.entries.len()),
             View::Output => self.action_runs.scroll_by(delta),
             View::Approvals => step(&mut self.approvals.selected, self.approvals.requests.len()),
+            View::Overview => {}
         }
     }
 

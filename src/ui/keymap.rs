@@ -30,6 +30,7 @@ pub enum Action {
     ShowExceptions,
     ShowOutput,
     ShowApprovals,
+    ShowOverview,
     RefreshNow,
     ToggleMark,
     Apply,
@@ -79,6 +80,11 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: "5", action: Action::ShowExceptions, help: "Exceptions view: all accounts and regions, by expiry" },
     Binding { keys: "6", action: Action::ShowOutput, help: "Output view: what custom actions printed, newest first" },
     Binding { keys: "7", action: Action::ShowApprovals, help: "Approvals view: approval requests with their plans" },
+    Binding {
+        keys: "0",
+        action: Action::ShowOverview,
+        help: "Overview: counts, top accounts and controls, trend, outcomes",
+    },
     Binding { keys: "space", action: Action::ToggleMark, help: "mark / unmark the finding (a applies to all marked)" },
     Binding { keys: "a", action: Action::Apply, help: "apply the marked (or selected) findings: live plans, confirm" },
     Binding { keys: "u", action: Action::Rollback, help: "roll back the last verified fix of the finding's resource" },
@@ -133,6 +139,7 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('5') => Action::ShowExceptions,
         KeyCode::Char('6') => Action::ShowOutput,
         KeyCode::Char('7') => Action::ShowApprovals,
+        KeyCode::Char('0') => Action::ShowOverview,
         KeyCode::Char('p') => Action::RequestApproval,
         KeyCode::Char('y') => Action::ApproveRequest,
         KeyCode::Char('n') => Action::RejectRequest,
@@ -155,7 +162,7 @@ mod tests {
 
     #[test]
     fn every_bound_action_is_reachable_from_a_key() {
-        let keys = "qjkgG/SARVoOJC1234567r? auIxXcpyn".chars().map(KeyCode::Char).chain([
+        let keys = "qjkgG/SARVoOJC12345670r? auIxXcpyn".chars().map(KeyCode::Char).chain([
             KeyCode::PageDown,
             KeyCode::PageUp,
             KeyCode::Tab,

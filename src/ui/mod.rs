@@ -14,6 +14,7 @@ mod filtering;
 pub mod keymap;
 pub mod listing;
 mod live;
+mod overview;
 pub mod remediation;
 pub mod run;
 mod session;

@@ -37,6 +37,8 @@ pub struct Session {
     remediator: Option<Arc<Remediator>>,
     actions: Arc<ActionRunner>,
     approvals: Option<Arc<ApprovalDesk>>,
+    /// The store, for the Overview's history (`None` without one).
+    history: Option<Arc<crate::store::Store>>,
 }
 
 impl Session {
@@ -83,6 +85,7 @@ impl Session {
         if let Some(queue) = events {
             crate::engine::unattended::push::spawn(queue, triage.clone(), store.clone(), tx.clone());
         }
+        let history = store.clone();
         let refresh = refresh::spawn_with_store(
             backend.findings.clone(),
             triage.clone(),
@@ -96,7 +99,7 @@ impl Session {
                 r.start_exception_sweeper(backend.findings.sources(), SWEEP_EVERY, tx.clone());
             }
         }
-        Self { backend, triage: triage.clone(), tx, refresh, remediator, actions, approvals: approvals.ok() }
+        Self { backend, triage: triage.clone(), tx, refresh, remediator, actions, approvals: approvals.ok(), history }
     }
 
     /// Carries out one effect the app asked for.
@@ -109,6 +112,14 @@ impl Session {
                 }
             }
             Effect::RefreshNow => self.refresh.now(),
+            Effect::LoadHistory { since } => {
+                let (store, tx) = (self.history.clone(), tx());
+                tokio::task::spawn_blocking(move || {
+                    let lifetimes = store.as_ref().and_then(|s| s.lifetimes().ok());
+                    let reopened = store.as_ref().and_then(|s| s.reopened_since(since).ok());
+                    let _ = tx.send(Msg::History { lifetimes, reopened });
+                });
+            }
             Effect::RunAction { run, action, findings } => self.actions.start(run, &action, findings, tx()),
             Effect::Approval { req, op } => {
                 if let Some(desk) = &self.approvals {
@@ -171,6 +182,10 @@ fn remediate(r: &Arc<Remediator>, effect: Effect, backend: &Backend, tx: Unbound
         Effect::RefreshExceptions => {
             r.refresh_exceptions(backend.findings.sources(), tx);
         }
-        Effect::LivePlan { .. } | Effect::RefreshNow | Effect::RunAction { .. } | Effect::Approval { .. } => {}
+        Effect::LivePlan { .. }
+        | Effect::RefreshNow
+        | Effect::RunAction { .. }
+        | Effect::Approval { .. }
+        | Effect::LoadHistory { .. } => {}
     }
 }

@@ -14,6 +14,7 @@ pub mod help;
 pub mod history;
 pub mod jobs;
 pub mod output;
+pub mod overview;
 pub mod plan;
 pub mod rollback_dialog;
 pub mod sources;
@@ -45,6 +46,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         View::Exceptions => exceptions::draw(frame, body, app),
         View::Output => output::draw(frame, body, app),
         View::Approvals => approvals::draw(frame, body, app),
+        View::Overview => overview::draw(frame, body, app),
     }
     chrome::status(frame, status, app);
     dialog::draw(frame, body, app);
