@@ -106,6 +106,11 @@ pub enum Command {
         #[arg(long = "for", value_enum, default_value_t = crate::cli::iam_policy::PolicyFor::All)]
         principal: crate::cli::iam_policy::PolicyFor,
     },
+    /// Every playbook: the controls it fixes, its change and rollback, its risk class, whether it is enabled.
+    Playbooks {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// The findings kept on disk between runs: info, prune, reset.
     Store {
         #[command(subcommand)]

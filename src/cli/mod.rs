@@ -8,6 +8,7 @@ pub mod exceptions;
 pub mod iam_policy;
 pub mod plan;
 pub mod plan_json;
+pub mod playbooks;
 pub mod setup;
 pub mod stderr;
 pub mod store;

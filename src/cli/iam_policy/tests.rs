@@ -140,3 +140,20 @@ fn a_lock_table_is_granted_its_three_item_calls_to_the_base_identity_only() {
     let member = policy_for(&config, &playbooks, PolicyFor::Member);
     assert!(!member.to_string().contains("dynamodb"), "the member role takes no lease: {member}");
 }
+
+#[test]
+fn disabled_playbooks_drop_out_of_the_policy() {
+    let mut config = config();
+    let all = policy(&config, &Playbooks::new(&config.playbooks)).to_string();
+    assert!(all.contains("ec2:ModifyInstanceMetadataOptions"), "{all}");
+    config.playbooks.disabled = vec!["ec2-require-imdsv2".into()];
+    let narrowed = policy(&config, &Playbooks::new(&config.playbooks));
+    let text = narrowed.to_string();
+    assert!(!text.contains("ec2:ModifyInstanceMetadataOptions"), "{text}");
+    assert!(!text.contains("Ec2RequireImdsv2"), "{text}");
+    assert!(text.contains("s3:PutBucketPublicAccessBlock"), "the others stay: {text}");
+    config.playbooks.disabled.clear();
+    config.playbooks.enabled = Some(vec!["s3-bucket-block-public-access".into()]);
+    let only = policy(&config, &Playbooks::new(&config.playbooks)).to_string();
+    assert!(only.contains("s3:PutBucketPublicAccessBlock") && !only.contains("RevokeSecurityGroupIngress"), "{only}");
+}
