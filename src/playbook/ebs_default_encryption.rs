@@ -91,6 +91,7 @@ mod tests {
             region: "eu-west-1".into(),
             s3_public_access_block: BucketPublicAccessBlock::Unknown,
             ebs_encryption_by_default: ebs,
+            public_ebs_snapshots: None,
         })
     }
 

@@ -175,6 +175,7 @@ mod tests {
             region: "us-east-1".into(),
             s3_public_access_block: BucketPublicAccessBlock::Unknown,
             ebs_encryption_by_default: Some(false),
+            public_ebs_snapshots: None,
         });
         assert!(matches!(
             Imdsv2.plan("EC2.8", &account, Basis::Live),

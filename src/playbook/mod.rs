@@ -3,18 +3,25 @@
 mod bucket_policy;
 pub mod catalogue;
 pub mod change;
+pub mod cloudtrail_validation;
 mod common;
 pub mod default_sg;
 pub mod ebs_default_encryption;
+pub mod ebs_snapshot_private;
 pub mod iac;
+pub mod iam_access_keys;
 pub mod imdsv2;
+pub mod kms_rotation;
 pub mod plan;
+pub mod rds_snapshot_private;
 pub mod s3_account_public_access;
 pub mod s3_encryption;
 pub mod s3_public_access;
 pub mod s3_ssl_only;
+pub mod service_state;
 pub mod sg_open_ports;
 pub mod snapshot;
+pub mod snapshot_services;
 pub mod state;
 pub mod state_diff;
 
@@ -22,8 +29,8 @@ pub use catalogue::{About, CatalogueEntry, Risk};
 pub use change::Change;
 pub use plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
 pub use state::{
-    AccountState, BucketPublicAccessBlock, BucketState, InstanceState, PublicAccessBlock, ResourceState,
-    SecurityGroupRule, SecurityGroupState,
+    AccessKey, AccountState, BucketPublicAccessBlock, BucketState, IamUserState, InstanceState, KmsKeyState,
+    PublicAccessBlock, RdsSnapshotState, ResourceState, SecurityGroupRule, SecurityGroupState, TrailState,
 };
 
 /// A narrow, reversible fix for one or more controls.
@@ -64,6 +71,8 @@ pub struct PlaybookSettings {
     pub enabled: Option<Vec<String>>,
     /// These playbooks never run (by name), even when `enabled` lists them.
     pub disabled: Vec<String>,
+    /// `[playbooks.iam]`: which access keys IAM.3 / IAM.22 deactivate.
+    pub iam: iam_access_keys::IamKeySettings,
 }
 
 impl Default for PlaybookSettings {
@@ -74,6 +83,7 @@ impl Default for PlaybookSettings {
             iac_tag_keys: iac::DEFAULT_TAG_KEYS.iter().map(|k| k.to_string()).collect(),
             enabled: None,
             disabled: Vec::new(),
+            iam: Default::default(),
         }
     }
 }
@@ -92,6 +102,7 @@ impl PlaybookSettings {
         if let Some(key) = self.iac_tag_keys.iter().find(|k| k.trim().is_empty()) {
             return Err(format!("playbooks.iac_tag_keys: {key:?} is not a tag key"));
         }
+        self.iam.validate()?;
         let all = Playbooks::new(&Self::default());
         let known: Vec<&str> = all.all.iter().map(|(p, _)| p.name()).collect();
         catalogue::check_names("playbooks.enabled", self.enabled.as_deref().unwrap_or_default(), &known)?;
@@ -118,6 +129,11 @@ impl Playbooks {
             Box::new(sg_open_ports::OpenPorts::new(settings.authorized_public_ports.clone())),
             Box::new(ebs_default_encryption::EbsEncryptionByDefault),
             Box::new(imdsv2::Imdsv2),
+            Box::new(kms_rotation::KeyRotation),
+            Box::new(cloudtrail_validation::LogFileValidation),
+            Box::new(ebs_snapshot_private::EbsSnapshotPrivate),
+            Box::new(rds_snapshot_private::RdsSnapshotPrivate),
+            Box::new(iam_access_keys::StaleAccessKeys::new(settings.iam.clone())),
         ];
         let enabled =
             |p: &dyn Playbook| catalogue::is_enabled(p.name(), settings.enabled.as_deref(), &settings.disabled);

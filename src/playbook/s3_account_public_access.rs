@@ -105,6 +105,7 @@ mod tests {
             region: "eu-west-1".into(),
             s3_public_access_block: block,
             ebs_encryption_by_default: None,
+            public_ebs_snapshots: None,
         })
     }
 
