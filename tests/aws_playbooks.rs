@@ -86,3 +86,5 @@ fn iam(config: &SdkConfig) -> aws_sdk_iam::Client {
 
 #[path = "aws_playbooks/cases.rs"]
 mod cases;
+#[path = "aws_playbooks/exceptions.rs"]
+mod exceptions;

@@ -179,6 +179,9 @@ pub enum ExceptionsCommand {
         /// Who owns the exception (default: the operator identity).
         #[arg(long, value_name = "NAME")]
         owner: Option<String>,
+        /// Limit the exception to these controls (tag exceptions.controls_tag); default: every control.
+        #[arg(long, value_name = "EC2.19,EC2.13")]
+        controls: Option<String>,
     },
     /// Remove the exception tags from a resource (no other tag is touched).
     Remove {

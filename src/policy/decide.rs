@@ -157,6 +157,13 @@ impl Policy {
         let class = self.class_of(&finding.account_id);
         let mut exception_note = None;
         match read_exception(input.tags, &self.exception_tags, input.now) {
+            ExceptionStatus::Valid(tag) if !tag.covers(finding.control_id.as_deref()) => {
+                exception_note = Some(format!(
+                    "the exception on the resource covers only {} (tag {})",
+                    tag.controls.as_deref().unwrap_or_default().join(", "),
+                    self.exception_tags.controls_tag
+                ));
+            }
             ExceptionStatus::Valid(tag) => {
                 let breach = self.exception_limits.breach(&tag, &self.exception_tags, input.now);
                 match breach {
@@ -169,10 +176,14 @@ impl Policy {
                     _ => {
                         let owner = tag.owner.as_deref().map(|o| format!(", owner {o}")).unwrap_or_default();
                         let flag = breach.map(|why| format!("; flagged: {why}")).unwrap_or_default();
+                        let only = match &tag.controls {
+                            Some(list) => format!(" for {}", list.join(", ")),
+                            None => String::new(),
+                        };
                         return Decision {
                             verdict: Verdict::Excepted,
                             reason: format!(
-                                "excepted by tag {}: \"{}\" until {} ({} days left{owner}){flag}",
+                                "excepted by tag {}{only}: \"{}\" until {} ({} days left{owner}){flag}",
                                 self.exception_tags.reason_tag,
                                 tag.reason,
                                 tag.expires.format("%Y-%m-%d"),

@@ -219,6 +219,7 @@ fn exception(resource: ResourceRef) -> ExceptionInput {
         reason: "vendor scanner".into(),
         expires: "10d".into(),
         owner: "alice".into(),
+        controls: String::new(),
     }
 }
 

@@ -64,7 +64,7 @@ fn ec2_tag_changes_are_limited_to_the_exception_keys_and_never_keyless() {
     assert_eq!(strings(&ec2["Action"]), ["ec2:CreateTags", "ec2:DeleteTags"]);
     assert_eq!(
         strings(&ec2["Condition"]["ForAllValues:StringEquals"]["aws:TagKeys"]),
-        ["Owner", "SecurityException", "SecurityExceptionExpiry"]
+        ["Owner", "SecurityException", "SecurityExceptionControls", "SecurityExceptionExpiry"]
     );
     assert_eq!(ec2["Condition"]["Null"]["aws:TagKeys"], "false");
     assert_eq!(ec2["Condition"]["StringEquals"]["aws:ResourceAccount"], "${aws:PrincipalAccount}");

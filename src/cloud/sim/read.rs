@@ -20,15 +20,12 @@ pub(super) fn read(
 ) -> Result<ResourceState, CloudError> {
     state.count("ReadState");
     let source = SourceId { account_id: account_id.into(), region: region.into() };
-    let action = match resource.kind.as_str() {
-        kind if super::apply_services::read_action(kind).is_some() => {
-            super::apply_services::read_action(kind).unwrap_or_default()
-        }
+    let action = super::apply_services::read_action(&resource.kind).unwrap_or(match resource.kind.as_str() {
         "AwsS3Bucket" => "s3:GetBucketPolicy",
         "AwsAccount" => "s3:GetAccountPublicAccessBlock",
         "AwsEc2Instance" => "ec2:DescribeInstances",
         _ => "ec2:DescribeSecurityGroupRules",
-    };
+    });
     faults::check_read(state.faults.get(&source), &source, action)?;
     let place = region_of(state, &source)?;
     let name = resource.short_id();
