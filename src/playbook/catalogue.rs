@@ -78,7 +78,7 @@ mod tests {
 
     #[test]
     fn unknown_names_are_named_with_the_known_ones() {
-        let err = check_names("playbooks.disabled", &names(&["a", "s3-typo"]), &["a", "b"]).unwrap_err();
+        let err = check_names("playbooks.disabled", &names(&["a", "s3-typo"]), &["a", "b"]).expect_err("unknown");
         assert_eq!(err, r#"playbooks.disabled: "s3-typo" is not a playbook (known playbooks: a, b)"#);
         assert!(check_names("playbooks.enabled", &names(&["b"]), &["a", "b"]).is_ok());
     }
