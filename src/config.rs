@@ -237,6 +237,7 @@ impl Config {
             ("exceptions.reason_tag", &e.tags.reason_tag),
             ("exceptions.expiry_tag", &e.tags.expiry_tag),
             ("exceptions.owner_tag", &e.tags.owner_tag),
+            ("exceptions.controls_tag", &e.tags.controls_tag),
         ] {
             if value.trim().is_empty() || value.starts_with("aws:") || value.len() > 128 {
                 return Err(format!("{key}: {value:?} is not a usable tag key"));

@@ -65,6 +65,11 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(0);
     }
+    if let Some(Command::Playbooks { format }) = cli.command {
+        let stdout = std::io::stdout();
+        hubtriage::cli::playbooks::write(&mut stdout.lock(), &triage.playbooks, format)?;
+        return Ok(0);
+    }
     if let Some(Command::Audit { command: AuditCommand::Verify }) = cli.command {
         let copy = config.audit.s3_bucket.as_ref().map(|b| format!("s3://{b}/{}", config.audit.prefix()));
         return Ok(audit::verify(&session::audit_log_path(&config), copy.as_deref()));
@@ -134,7 +139,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Apply { ids, yes, .. } => apply::run(&backend, &triage, remediator, &ids, yes, source_timeout).await,
         Command::Rollback { target, yes } => rollback::run(remediator, &target, yes).await,
         Command::Exceptions { command } => exceptions::run(&backend, remediator, command).await,
-        Command::IamPolicy { .. } | Command::Audit { .. } | Command::Setup(_) => Ok(0),
+        Command::IamPolicy { .. } | Command::Playbooks { .. } | Command::Audit { .. } | Command::Setup(_) => Ok(0),
         Command::Store { command } => store::run(&cli.global, &config, &backend, command),
         Command::Report { since, format } => {
             report::run(&cli.global, &config, &backend, &triage, &since, format, source_timeout).await

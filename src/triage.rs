@@ -120,7 +120,20 @@ impl Triage {
         now: DateTime<Utc>,
     ) -> Decision {
         let has_playbook = handler.playbook.is_some();
-        self.policy.decide(&PolicyInput { finding, has_playbook, provenance: handler.provenance.as_ref(), tags, now })
+        let disabled_playbook = match (handler.playbook, finding.control_id.as_deref()) {
+            (None, Some(control)) => self.playbooks.disabled_for(control).map(|p| p.name()),
+            _ => None,
+        };
+        let needs_care = handler.playbook.is_some_and(|p| p.about().risk == crate::playbook::Risk::ReversibleWithCare);
+        self.policy.decide(&PolicyInput {
+            finding,
+            has_playbook,
+            provenance: handler.provenance.as_ref(),
+            tags,
+            now,
+            disabled_playbook,
+            needs_care,
+        })
     }
 
     fn plan_status(&self, control: &str, state: &ResourceState, basis: Basis) -> PlanStatus {

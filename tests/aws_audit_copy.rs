@@ -255,6 +255,7 @@ fn when_the_copy_cannot_be_written_no_fix_rollback_exception_or_action_changes_a
             reason: "accepted while the copy is down".into(),
             expires: "10d".into(),
             owner: String::new(),
+            controls: String::new(),
         };
         let state = session.run_exception(4, ExceptionOp::Add(input), None).await;
         assert!(refused(&state), "exception: {state:?}");

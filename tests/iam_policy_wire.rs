@@ -15,6 +15,8 @@ mod eval;
 mod reference;
 #[path = "iam_policy/session.rs"]
 mod session;
+#[path = "iam_policy/session_services.rs"]
+mod session_services;
 #[path = "iam_policy/wire_ops.rs"]
 mod wire_ops;
 

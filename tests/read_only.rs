@@ -83,6 +83,7 @@ async fn session(endpoint: &str, bucket: &str, read_only: bool) -> JobState {
         reason: "read-only proof".into(),
         expires: "10d".into(),
         owner: String::new(),
+        controls: String::new(),
     };
     remediator.run_exception(2, ExceptionOp::Add(input), None).await;
     let runner = ActionRunner::new(actions(), Some(remediator.clone())).with_read_only(read_only);

@@ -30,7 +30,9 @@ fn now() -> DateTime<Utc> {
 /// The verdict as worked out with the recorded state in hand: the state read first, its tags (or, without one,
 /// the resource's) for the policy.
 fn verdict_from_recorded_state(triage: &Triage, finding: &Finding) -> Decision {
-    let has_playbook = finding.control_id.as_deref().and_then(|c| triage.playbooks.for_control(c)).is_some();
+    let playbook = finding.control_id.as_deref().and_then(|c| triage.playbooks.for_control(c));
+    let has_playbook = playbook.is_some();
+    let needs_care = playbook.is_some_and(|p| p.about().risk == hubtriage::playbook::Risk::ReversibleWithCare);
     // A finding that may not drive its playbook has no state read for it.
     let provenance = has_playbook.then(|| triage.policy.provenance(finding));
     let may_drive = !matches!(provenance, Some(Provenance::Untrusted(_)));
@@ -41,7 +43,15 @@ fn verdict_from_recorded_state(triage: &Triage, finding: &Finding) -> Decision {
         (None, Some(resource)) => &resource.tags,
         (None, None) => &none,
     };
-    triage.policy.decide(&PolicyInput { finding, has_playbook, provenance: provenance.as_ref(), tags, now: now() })
+    triage.policy.decide(&PolicyInput {
+        finding,
+        has_playbook,
+        provenance: provenance.as_ref(),
+        tags,
+        now: now(),
+        disabled_playbook: None,
+        needs_care,
+    })
 }
 
 fn read(finding: &Value) -> Option<Finding> {

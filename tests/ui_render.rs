@@ -32,6 +32,8 @@ mod exceptions;
 mod exceptions_view;
 #[path = "ui_render/fixtures.rs"]
 mod fixtures;
+#[path = "ui_render/guidance.rs"]
+mod guidance;
 #[path = "ui_render/hostile.rs"]
 mod hostile;
 #[path = "common/hostile.rs"]

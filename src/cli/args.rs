@@ -133,6 +133,11 @@ pub enum Command {
         #[arg(long = "for", value_enum, default_value_t = crate::cli::iam_policy::PolicyFor::All)]
         principal: crate::cli::iam_policy::PolicyFor,
     },
+    /// Every playbook: the controls it fixes, its change and rollback, its risk class, whether it is enabled.
+    Playbooks {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// The findings kept on disk between runs: info, prune, reset.
     Store {
         #[command(subcommand)]
@@ -270,6 +275,9 @@ pub enum ExceptionsCommand {
         /// Who owns the exception (default: the operator identity).
         #[arg(long, value_name = "NAME")]
         owner: Option<String>,
+        /// Limit the exception to these controls (tag exceptions.controls_tag); default: every control.
+        #[arg(long, value_name = "EC2.19,EC2.13")]
+        controls: Option<String>,
     },
     /// Remove the exception tags from a resource (no other tag is touched).
     Remove {

@@ -33,7 +33,7 @@ pub async fn run(
     };
     match command {
         ExceptionsCommand::List { format, expiring } => list(backend, &remediator, format, expiring).await,
-        ExceptionsCommand::Add { target, reason, expires, owner } => {
+        ExceptionsCommand::Add { target, reason, expires, owner, controls } => {
             let resource = match resource_of(&target) {
                 Ok(resource) => resource,
                 Err(why) => return Ok(refused(&why)),
@@ -45,6 +45,7 @@ pub async fn run(
                 reason,
                 expires,
                 owner: owner.unwrap_or_default(),
+                controls: controls.unwrap_or_default(),
             };
             let checked = validate(&input, &remediator.settings().exceptions, remediator.operator(), Utc::now());
             if let Err(why) = checked {

@@ -14,6 +14,7 @@ pub mod iam_policy;
 pub mod plan;
 pub mod plan_json;
 pub mod plan_out;
+pub mod playbooks;
 pub mod progress;
 pub mod report;
 pub mod rollback;

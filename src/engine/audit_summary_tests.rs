@@ -45,6 +45,7 @@ fn apply(day: u32, hour: u32, job: &str, resource: &str, verified: bool) -> Vec<
         region: "eu-west-1".into(),
         s3_public_access_block: BucketPublicAccessBlock::NotConfigured,
         ebs_encryption_by_default: None,
+        public_ebs_snapshots: None,
     }));
     intent.rollback = vec![Change::DeleteAccountPublicAccessBlock];
     let result = if verified { AuditResult::Verified } else { AuditResult::Unverified };

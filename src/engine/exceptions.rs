@@ -203,6 +203,8 @@ pub struct ExceptionInput {
     pub expires: String,
     /// Empty: the operator identity.
     pub owner: String,
+    /// The controls the exception covers, comma-separated (`EC2.19,EC2.13`); empty: every control.
+    pub controls: String,
 }
 
 /// An exception change to make.
@@ -248,6 +250,8 @@ pub struct ValidException {
     /// The expiry as written to the tag: `YYYY-MM-DD` when a date or a number of days was given.
     pub expires_tag: String,
     pub owner: String,
+    /// The controls the exception is limited to; `None`: every control.
+    pub controls: Option<Vec<String>>,
 }
 
 /// AWS tag values are at most 256 characters.
@@ -304,7 +308,17 @@ pub fn validate(
     if owner.chars().any(char::is_control) || owner.chars().count() > MAX_TAG_VALUE {
         return Err(format!("owner: at most {MAX_TAG_VALUE} characters, on one line"));
     }
-    Ok(ValidException { reason: reason.to_string(), expires, expires_tag, owner: single_line(&owner) })
+    let controls = match input.controls.trim() {
+        "" => None,
+        text => {
+            let list = crate::policy::exception::parse_controls(text).map_err(|e| format!("controls: {e}"))?;
+            if list.join(",").len() > MAX_TAG_VALUE {
+                return Err(format!("controls: at most {MAX_TAG_VALUE} characters"));
+            }
+            Some(list)
+        }
+    };
+    Ok(ValidException { reason: reason.to_string(), expires, expires_tag, owner: single_line(&owner), controls })
 }
 
 /// The end of the day `days` from now, and its date as a tag value.

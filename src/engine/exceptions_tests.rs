@@ -24,6 +24,7 @@ fn input(kind: &str, reason: &str, expires: &str) -> ExceptionInput {
         reason: reason.into(),
         expires: expires.into(),
         owner: String::new(),
+        controls: String::new(),
     }
 }
 

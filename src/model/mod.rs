@@ -11,6 +11,7 @@ mod asff_tree;
 pub mod control_id;
 pub mod control_map;
 pub mod finding;
+pub mod guidance;
 pub mod hash;
 pub mod intern;
 mod invisible;

@@ -37,6 +37,17 @@ pub enum Change {
     SetEbsEncryptionByDefault { enabled: bool },
     /// EC2 ModifyInstanceMetadataOptions: `required` turns on IMDSv2 only, `optional` restores v1.
     SetInstanceMetadataTokens { instance_id: String, http_tokens: String },
+    /// KMS EnableKeyRotation / DisableKeyRotation.
+    SetKeyRotation { key_id: String, enabled: bool },
+    /// CloudTrail UpdateTrail `--enable-log-file-validation` / `--no-enable-log-file-validation`, in the trail's
+    /// home region.
+    SetTrailLogFileValidation { trail_arn: String, home_region: String, enabled: bool },
+    /// EC2 ModifySnapshotAttribute: add or remove `createVolumePermission` group `all` (nothing else).
+    SetEbsSnapshotPublic { snapshot_id: String, public: bool },
+    /// RDS ModifyDBSnapshotAttribute (or ModifyDBClusterSnapshotAttribute): add or remove `all` from `restore`.
+    SetRdsSnapshotPublic { identifier: String, cluster: bool, public: bool },
+    /// IAM UpdateAccessKey: `Active` or `Inactive` (never DeleteAccessKey).
+    SetAccessKeyStatus { user_name: String, access_key_id: String, active: bool },
     /// Sets these tags, keeping every other tag: S3 reads, merges and writes the whole set (PutBucketTagging
     /// replaces it); EC2 CreateTags merges. Resource types that cannot carry tags are refused.
     TagResource { resource_type: String, resource_id: String, tags: BTreeMap<String, String> },
@@ -64,6 +75,13 @@ impl Change {
             Self::SetEbsEncryptionByDefault { enabled: true } => "ec2:EnableEbsEncryptionByDefault",
             Self::SetEbsEncryptionByDefault { enabled: false } => "ec2:DisableEbsEncryptionByDefault",
             Self::SetInstanceMetadataTokens { .. } => "ec2:ModifyInstanceMetadataOptions",
+            Self::SetKeyRotation { enabled: true, .. } => "kms:EnableKeyRotation",
+            Self::SetKeyRotation { enabled: false, .. } => "kms:DisableKeyRotation",
+            Self::SetTrailLogFileValidation { .. } => "cloudtrail:UpdateTrail",
+            Self::SetEbsSnapshotPublic { .. } => "ec2:ModifySnapshotAttribute",
+            Self::SetRdsSnapshotPublic { cluster: false, .. } => "rds:ModifyDBSnapshotAttribute",
+            Self::SetRdsSnapshotPublic { cluster: true, .. } => "rds:ModifyDBClusterSnapshotAttribute",
+            Self::SetAccessKeyStatus { .. } => "iam:UpdateAccessKey",
             Self::TagResource { resource_type, .. } | Self::UntagResource { resource_type, .. }
                 if resource_type == "AwsS3Bucket" =>
             {
@@ -109,6 +127,24 @@ impl Change {
             }
             Self::SetInstanceMetadataTokens { instance_id, http_tokens } => {
                 format!("ModifyInstanceMetadataOptions {instance_id} HttpTokens={http_tokens}")
+            }
+            Self::SetKeyRotation { key_id, enabled } => {
+                format!("{}KeyRotation {key_id}", if *enabled { "Enable" } else { "Disable" })
+            }
+            Self::SetTrailLogFileValidation { trail_arn, enabled, .. } => {
+                format!("UpdateTrail {trail_arn} EnableLogFileValidation={enabled}")
+            }
+            Self::SetEbsSnapshotPublic { snapshot_id, public } => format!(
+                "ModifySnapshotAttribute {snapshot_id} createVolumePermission {} group all",
+                if *public { "add" } else { "remove" }
+            ),
+            Self::SetRdsSnapshotPublic { identifier, cluster, public } => format!(
+                "Modify{}SnapshotAttribute {identifier} restore {} all",
+                if *cluster { "DBCluster" } else { "DB" },
+                if *public { "add" } else { "remove" }
+            ),
+            Self::SetAccessKeyStatus { user_name, access_key_id, active } => {
+                format!("UpdateAccessKey {user_name} {access_key_id} {}", if *active { "Active" } else { "Inactive" })
             }
             Self::TagResource { resource_id, tags, .. } => {
                 let keys: Vec<&str> = tags.keys().map(String::as_str).collect();

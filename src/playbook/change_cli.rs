@@ -114,6 +114,46 @@ impl Change {
                     )]
                 }
             }
+            Self::SetKeyRotation { key_id, enabled } => {
+                let verb = if *enabled { "enable" } else { "disable" };
+                vec![format!("aws kms {verb}-key-rotation --key-id {} --region {region}", shell_word(key_id))]
+            }
+            Self::SetTrailLogFileValidation { trail_arn, home_region, enabled } => {
+                let flag = if *enabled { "enable" } else { "no-enable" };
+                vec![format!(
+                    "aws cloudtrail update-trail --name {} --{flag}-log-file-validation --region {}",
+                    shell_word(trail_arn),
+                    shell_word(home_region)
+                )]
+            }
+            Self::SetEbsSnapshotPublic { snapshot_id, public } => {
+                let verb = if *public { "add" } else { "remove" };
+                vec![format!(
+                    "aws ec2 modify-snapshot-attribute --snapshot-id {} --attribute createVolumePermission \
+                     --operation-type {verb} --group-names all --region {region}",
+                    shell_word(snapshot_id)
+                )]
+            }
+            Self::SetRdsSnapshotPublic { identifier, cluster, public } => {
+                let (kind, id_flag) = if *cluster {
+                    ("db-cluster-snapshot", "--db-cluster-snapshot-identifier")
+                } else {
+                    ("db-snapshot", "--db-snapshot-identifier")
+                };
+                let values = if *public { "--values-to-add" } else { "--values-to-remove" };
+                vec![format!(
+                    "aws rds modify-{kind}-attribute {id_flag} {} --attribute-name restore {values} all --region {region}",
+                    shell_word(identifier)
+                )]
+            }
+            Self::SetAccessKeyStatus { user_name, access_key_id, active } => {
+                let status = if *active { "Active" } else { "Inactive" };
+                vec![format!(
+                    "aws iam update-access-key --user-name {} --access-key-id {} --status {status}",
+                    shell_word(user_name),
+                    shell_word(access_key_id)
+                )]
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ use super::change::Change;
 use super::common::{group, ip_permission_json};
 use super::plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
 use super::state::{ResourceState, SecurityGroupRule};
-use super::Playbook;
+use super::{About, Playbook, Risk};
 
 /// Empties the default security group.
 pub struct DefaultSecurityGroup;
@@ -23,8 +23,16 @@ impl Playbook for DefaultSecurityGroup {
         "sg-empty-default-group"
     }
 
-    fn handles(&self, control_id: &str) -> bool {
-        control_id == "EC2.2"
+    fn controls(&self) -> &'static [&'static str] {
+        &["EC2.2"]
+    }
+
+    fn about(&self) -> About {
+        About {
+            change: "revoke every rule of a VPC's default security group",
+            rollback: "authorize the revoked rules again",
+            risk: Risk::AlwaysSafe,
+        }
     }
 
     fn resource_type(&self) -> &'static str {

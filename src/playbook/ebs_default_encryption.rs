@@ -4,7 +4,7 @@ use super::change::Change;
 use super::common::account;
 use super::plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
 use super::state::ResourceState;
-use super::Playbook;
+use super::{About, Playbook, Risk};
 
 /// EBS encryption by default.
 pub struct EbsEncryptionByDefault;
@@ -14,8 +14,16 @@ impl Playbook for EbsEncryptionByDefault {
         "ebs-encryption-by-default"
     }
 
-    fn handles(&self, control_id: &str) -> bool {
-        control_id == "EC2.7"
+    fn controls(&self) -> &'static [&'static str] {
+        &["EC2.7"]
+    }
+
+    fn about(&self) -> About {
+        About {
+            change: "EBS encryption by default on in the region",
+            rollback: "turn EBS encryption by default off again",
+            risk: Risk::AlwaysSafe,
+        }
     }
 
     fn resource_type(&self) -> &'static str {
@@ -83,6 +91,7 @@ mod tests {
             region: "eu-west-1".into(),
             s3_public_access_block: BucketPublicAccessBlock::Unknown,
             ebs_encryption_by_default: ebs,
+            public_ebs_snapshots: None,
         })
     }
 

@@ -4,7 +4,7 @@ use super::change::Change;
 use super::common::instance;
 use super::plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
 use super::state::ResourceState;
-use super::Playbook;
+use super::{About, Playbook, Risk};
 
 /// IMDSv2 only.
 pub struct Imdsv2;
@@ -14,8 +14,16 @@ impl Playbook for Imdsv2 {
         "ec2-require-imdsv2"
     }
 
-    fn handles(&self, control_id: &str) -> bool {
-        control_id == "EC2.8"
+    fn controls(&self) -> &'static [&'static str] {
+        &["EC2.8"]
+    }
+
+    fn about(&self) -> About {
+        About {
+            change: "instance metadata service: HttpTokens=required (IMDSv2 only)",
+            rollback: "set HttpTokens back to its previous value",
+            risk: Risk::ReversibleWithCare,
+        }
     }
 
     fn resource_type(&self) -> &'static str {
@@ -167,6 +175,7 @@ mod tests {
             region: "us-east-1".into(),
             s3_public_access_block: BucketPublicAccessBlock::Unknown,
             ebs_encryption_by_default: Some(false),
+            public_ebs_snapshots: None,
         });
         assert!(matches!(
             Imdsv2.plan("EC2.8", &account, Basis::Live),

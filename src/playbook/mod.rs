@@ -1,36 +1,51 @@
 //! Pure plan logic: one file per playbook, `plan(state) → Plan` and `verify(state) → bool`.
 
 mod bucket_policy;
+pub mod catalogue;
 pub mod change;
 mod change_cli;
+pub mod cloudtrail_validation;
 mod common;
 pub mod default_sg;
 pub mod ebs_default_encryption;
+pub mod ebs_snapshot_private;
 pub mod iac;
+pub mod iam_access_keys;
 pub mod imdsv2;
+pub mod kms_rotation;
 pub mod plan;
+pub mod rds_snapshot_private;
 pub mod s3_account_public_access;
 pub mod s3_encryption;
 pub mod s3_public_access;
 pub mod s3_ssl_only;
+pub mod service_state;
 pub mod sg_open_ports;
 pub mod snapshot;
+pub mod snapshot_services;
 pub mod state;
 pub mod state_diff;
 
+pub use catalogue::{About, CatalogueEntry, Risk};
 pub use change::Change;
 pub use plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
 pub use state::{
-    AccountState, BucketPublicAccessBlock, BucketState, InstanceState, PublicAccessBlock, ResourceState,
-    SecurityGroupRule, SecurityGroupState,
+    AccessKey, AccountState, BucketPublicAccessBlock, BucketState, IamUserState, InstanceState, KmsKeyState,
+    PublicAccessBlock, RdsSnapshotState, ResourceState, SecurityGroupRule, SecurityGroupState, TrailState,
 };
 
 /// A narrow, reversible fix for one or more controls.
 pub trait Playbook: Send + Sync {
     /// Stable name shown in plans, notes and the audit log.
     fn name(&self) -> &'static str;
+    /// The consolidated control ids the playbook fixes.
+    fn controls(&self) -> &'static [&'static str];
     /// Whether the playbook fixes this consolidated control id.
-    fn handles(&self, control_id: &str) -> bool;
+    fn handles(&self, control_id: &str) -> bool {
+        self.controls().contains(&control_id)
+    }
+    /// The change and rollback in words, and the risk class.
+    fn about(&self) -> About;
     /// The ASFF resource type the playbook works on.
     fn resource_type(&self) -> &'static str;
     /// The plan from the current state, or why nothing needs doing.
@@ -53,6 +68,12 @@ pub struct PlaybookSettings {
     /// Tag keys that mark a resource as managed by infrastructure as code (keys starting with `aws:cloudformation:`
     /// always count).
     pub iac_tag_keys: Vec<String>,
+    /// Only these playbooks run (by name); unset: all of them.
+    pub enabled: Option<Vec<String>>,
+    /// These playbooks never run (by name), even when `enabled` lists them.
+    pub disabled: Vec<String>,
+    /// `[playbooks.iam]`: which access keys IAM.3 / IAM.22 deactivate.
+    pub iam: iam_access_keys::IamKeySettings,
 }
 
 impl Default for PlaybookSettings {
@@ -61,6 +82,9 @@ impl Default for PlaybookSettings {
             authorized_public_ports: vec![80, 443],
             s3_kms_key_id: None,
             iac_tag_keys: iac::DEFAULT_TAG_KEYS.iter().map(|k| k.to_string()).collect(),
+            enabled: None,
+            disabled: Vec::new(),
+            iam: Default::default(),
         }
     }
 }
@@ -79,42 +103,85 @@ impl PlaybookSettings {
         if let Some(key) = self.iac_tag_keys.iter().find(|k| k.trim().is_empty()) {
             return Err(format!("playbooks.iac_tag_keys: {key:?} is not a tag key"));
         }
+        self.iam.validate()?;
+        let all = Playbooks::new(&Self::default());
+        let known: Vec<&str> = all.all.iter().map(|(p, _)| p.name()).collect();
+        catalogue::check_names("playbooks.enabled", self.enabled.as_deref().unwrap_or_default(), &known)?;
+        catalogue::check_names("playbooks.disabled", &self.disabled, &known)?;
         Ok(())
     }
 }
 
-/// Every playbook, looked up by control id.
+/// Every playbook, whether the config switched it on, looked up by control id.
 pub struct Playbooks {
-    all: Vec<Box<dyn Playbook>>,
+    all: Vec<(Box<dyn Playbook>, bool)>,
     iac_tag_keys: Vec<String>,
 }
 
 impl Playbooks {
     /// The built-in playbooks.
     pub fn new(settings: &PlaybookSettings) -> Self {
+        let built: Vec<Box<dyn Playbook>> = vec![
+            Box::new(s3_account_public_access::AccountPublicAccess),
+            Box::new(s3_public_access::BucketPublicAccess),
+            Box::new(s3_encryption::DefaultEncryption::new(settings.s3_kms_key_id.clone())),
+            Box::new(s3_ssl_only::SslOnly),
+            Box::new(default_sg::DefaultSecurityGroup),
+            Box::new(sg_open_ports::OpenPorts::new(settings.authorized_public_ports.clone())),
+            Box::new(ebs_default_encryption::EbsEncryptionByDefault),
+            Box::new(imdsv2::Imdsv2),
+            Box::new(kms_rotation::KeyRotation),
+            Box::new(cloudtrail_validation::LogFileValidation),
+            Box::new(ebs_snapshot_private::EbsSnapshotPrivate),
+            Box::new(rds_snapshot_private::RdsSnapshotPrivate),
+            Box::new(iam_access_keys::StaleAccessKeys::new(settings.iam.clone())),
+        ];
+        let enabled =
+            |p: &dyn Playbook| catalogue::is_enabled(p.name(), settings.enabled.as_deref(), &settings.disabled);
         Self {
-            all: vec![
-                Box::new(s3_account_public_access::AccountPublicAccess),
-                Box::new(s3_public_access::BucketPublicAccess),
-                Box::new(s3_encryption::DefaultEncryption::new(settings.s3_kms_key_id.clone())),
-                Box::new(s3_ssl_only::SslOnly),
-                Box::new(default_sg::DefaultSecurityGroup),
-                Box::new(sg_open_ports::OpenPorts::new(settings.authorized_public_ports.clone())),
-                Box::new(ebs_default_encryption::EbsEncryptionByDefault),
-                Box::new(imdsv2::Imdsv2),
-            ],
+            all: built
+                .into_iter()
+                .map(|p| {
+                    let on = enabled(p.as_ref());
+                    (p, on)
+                })
+                .collect(),
             iac_tag_keys: settings.iac_tag_keys.clone(),
         }
     }
 
-    /// The playbook for a control, if any.
+    /// The enabled playbook for a control, if any.
     pub fn for_control(&self, control_id: &str) -> Option<&dyn Playbook> {
-        self.all.iter().find(|p| p.handles(control_id)).map(|p| p.as_ref())
+        self.all.iter().find(|(p, on)| *on && p.handles(control_id)).map(|(p, _)| p.as_ref())
     }
 
-    /// All playbooks.
+    /// The playbook for a control when the config switched it off.
+    pub fn disabled_for(&self, control_id: &str) -> Option<&dyn Playbook> {
+        self.all.iter().find(|(p, on)| !*on && p.handles(control_id)).map(|(p, _)| p.as_ref())
+    }
+
+    /// The enabled playbooks.
     pub fn iter(&self) -> impl Iterator<Item = &dyn Playbook> {
-        self.all.iter().map(|p| p.as_ref())
+        self.all.iter().filter(|(_, on)| *on).map(|(p, _)| p.as_ref())
+    }
+
+    /// Every playbook, enabled or not, as `hubtriage playbooks` lists them.
+    pub fn catalogue(&self) -> Vec<CatalogueEntry> {
+        self.all
+            .iter()
+            .map(|(p, on)| {
+                let about = p.about();
+                CatalogueEntry {
+                    name: p.name(),
+                    controls: p.controls().to_vec(),
+                    resource_type: p.resource_type(),
+                    change: about.change,
+                    rollback: about.rollback,
+                    risk: about.risk,
+                    enabled: *on,
+                }
+            })
+            .collect()
     }
 
     /// The plan of the control's playbook (`None` when there is none), with a warning when the resource's tags say

@@ -20,6 +20,7 @@ fn account() -> ResourceState {
         region: "eu-west-1".into(),
         s3_public_access_block: BucketPublicAccessBlock::NotConfigured,
         ebs_encryption_by_default: Some(false),
+        public_ebs_snapshots: None,
     })
 }
 

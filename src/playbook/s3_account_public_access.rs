@@ -4,7 +4,7 @@ use super::change::Change;
 use super::common::account;
 use super::plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
 use super::state::{BucketPublicAccessBlock, PublicAccessBlock, ResourceState};
-use super::Playbook;
+use super::{About, Playbook, Risk};
 
 /// Account-level Block Public Access.
 pub struct AccountPublicAccess;
@@ -14,8 +14,16 @@ impl Playbook for AccountPublicAccess {
         "s3-account-block-public-access"
     }
 
-    fn handles(&self, control_id: &str) -> bool {
-        control_id == "S3.1"
+    fn controls(&self) -> &'static [&'static str] {
+        &["S3.1"]
+    }
+
+    fn about(&self) -> About {
+        About {
+            change: "account-level S3 Block Public Access: all four settings on",
+            rollback: "restore the account's previous settings (or delete the configuration it did not have)",
+            risk: Risk::AlwaysSafe,
+        }
     }
 
     fn resource_type(&self) -> &'static str {
@@ -97,6 +105,7 @@ mod tests {
             region: "eu-west-1".into(),
             s3_public_access_block: block,
             ebs_encryption_by_default: None,
+            public_ebs_snapshots: None,
         })
     }
 

@@ -5,7 +5,7 @@ use super::change::Change;
 use super::common::bucket;
 use super::plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
 use super::state::{BucketState, ResourceState};
-use super::Playbook;
+use super::{About, Playbook, Risk};
 
 /// Default bucket encryption.
 pub struct DefaultEncryption {
@@ -72,8 +72,16 @@ impl Playbook for DefaultEncryption {
         "s3-default-encryption"
     }
 
-    fn handles(&self, control_id: &str) -> bool {
-        matches!(control_id, "S3.4" | "S3.17")
+    fn controls(&self) -> &'static [&'static str] {
+        &["S3.4", "S3.17"]
+    }
+
+    fn about(&self) -> About {
+        About {
+            change: "default encryption on the bucket (SSE-S3, or SSE-KMS with the configured key)",
+            rollback: "restore the previous default encryption (or delete the configuration it did not have)",
+            risk: Risk::AlwaysSafe,
+        }
     }
 
     fn resource_type(&self) -> &'static str {

@@ -135,6 +135,7 @@ fn hostile_bucket_names_are_quoted_and_other_resources_refused() {
         region: "eu-west-1".into(),
         s3_public_access_block: BucketPublicAccessBlock::Unknown,
         ebs_encryption_by_default: None,
+        public_ebs_snapshots: None,
     });
     assert!(matches!(
         DefaultEncryption::new(None).plan("S3.4", &account, Basis::Live),

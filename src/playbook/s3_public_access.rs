@@ -4,20 +4,26 @@ use super::change::Change;
 use super::common::bucket;
 use super::plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
 use super::state::{BucketPublicAccessBlock, PublicAccessBlock, ResourceState};
-use super::Playbook;
+use super::{About, Playbook, Risk};
 
 /// Bucket-level Block Public Access.
 pub struct BucketPublicAccess;
-
-const CONTROLS: [&str; 3] = ["S3.2", "S3.3", "S3.8"];
 
 impl Playbook for BucketPublicAccess {
     fn name(&self) -> &'static str {
         "s3-bucket-block-public-access"
     }
 
-    fn handles(&self, control_id: &str) -> bool {
-        CONTROLS.contains(&control_id)
+    fn controls(&self) -> &'static [&'static str] {
+        &["S3.2", "S3.3", "S3.8"]
+    }
+
+    fn about(&self) -> About {
+        About {
+            change: "bucket-level S3 Block Public Access: all four settings on",
+            rollback: "restore the bucket's previous settings (or delete the configuration it did not have)",
+            risk: Risk::AlwaysSafe,
+        }
     }
 
     fn resource_type(&self) -> &'static str {

@@ -6,7 +6,7 @@ use super::change::Change;
 use super::common::{bucket, partition};
 use super::plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
 use super::state::ResourceState;
-use super::Playbook;
+use super::{About, Playbook, Risk};
 
 /// The Sid of the statement the playbook adds.
 pub const SID: &str = "HubtriageDenyInsecureTransport";
@@ -33,8 +33,16 @@ impl Playbook for SslOnly {
         "s3-deny-insecure-transport"
     }
 
-    fn handles(&self, control_id: &str) -> bool {
-        control_id == "S3.5"
+    fn controls(&self) -> &'static [&'static str] {
+        &["S3.5"]
+    }
+
+    fn about(&self) -> About {
+        About {
+            change: "one bucket policy statement denying requests without TLS; every other statement kept",
+            rollback: "restore the previous policy document (or delete the policy it did not have)",
+            risk: Risk::AlwaysSafe,
+        }
     }
 
     fn resource_type(&self) -> &'static str {

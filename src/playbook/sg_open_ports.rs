@@ -5,7 +5,7 @@ use super::change::Change;
 use super::common::{group, ip_permission_json};
 use super::plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
 use super::state::{ResourceState, SecurityGroupRule};
-use super::Playbook;
+use super::{About, Playbook, Risk};
 
 /// Ports EC2.19 calls high-risk.
 pub const HIGH_RISK_PORTS: [i32; 24] = [
@@ -72,8 +72,16 @@ impl Playbook for OpenPorts {
         "sg-revoke-world-open-ingress"
     }
 
-    fn handles(&self, control_id: &str) -> bool {
-        matches!(control_id, "EC2.13" | "EC2.14" | "EC2.18" | "EC2.19" | "EC2.53" | "EC2.54")
+    fn controls(&self) -> &'static [&'static str] {
+        &["EC2.13", "EC2.14", "EC2.18", "EC2.19", "EC2.53", "EC2.54"]
+    }
+
+    fn about(&self) -> About {
+        About {
+            change: "revoke ingress rules open to 0.0.0.0/0 or ::/0 on the flagged ports (authorized ports kept)",
+            rollback: "authorize the revoked rules again",
+            risk: Risk::AlwaysSafe,
+        }
     }
 
     fn resource_type(&self) -> &'static str {

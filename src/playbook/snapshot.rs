@@ -20,9 +20,12 @@ pub fn state_from_finding(finding: &Finding) -> Result<ResourceState, PlanError>
             region: region(finding, resource),
             s3_public_access_block: BucketPublicAccessBlock::Unknown,
             ebs_encryption_by_default: None,
+            public_ebs_snapshots: None,
         })),
         "AwsEc2Instance" => Ok(ResourceState::Instance(instance(finding, resource))),
-        other => Err(PlanError::NoSnapshot(format!(" (resource type {other} is not one hubtriage plans for)"))),
+        other => super::snapshot_services::state(finding, resource, region(finding, resource)).unwrap_or_else(|| {
+            Err(PlanError::NoSnapshot(format!(" (resource type {other} is not one hubtriage plans for)")))
+        }),
     }
 }
 

@@ -46,6 +46,7 @@ fn account_snapshot_records_nothing_but_where_it_is() {
             region: "eu-west-1".into(),
             s3_public_access_block: BucketPublicAccessBlock::Unknown,
             ebs_encryption_by_default: None,
+            public_ebs_snapshots: None,
         })
     );
 }

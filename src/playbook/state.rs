@@ -12,7 +12,13 @@ pub enum ResourceState {
     /// Account-wide settings in one region (S3 account Block Public Access, EBS encryption by default).
     Account(AccountState),
     Instance(InstanceState),
+    KmsKey(KmsKeyState),
+    Trail(TrailState),
+    RdsSnapshot(RdsSnapshotState),
+    IamUser(IamUserState),
 }
+
+pub use super::service_state::{AccessKey, IamUserState, KmsKeyState, RdsSnapshotState, TrailState};
 
 /// Accounts carry no resource tags here (they live in AWS Organizations).
 pub(crate) static NO_TAGS: BTreeMap<String, String> = BTreeMap::new();
@@ -25,6 +31,10 @@ impl ResourceState {
             Self::SecurityGroup(g) => &g.tags,
             Self::Account(_) => &NO_TAGS,
             Self::Instance(i) => &i.tags,
+            Self::KmsKey(k) => &k.tags,
+            Self::Trail(t) => &t.tags,
+            Self::RdsSnapshot(s) => &s.tags,
+            Self::IamUser(u) => &u.tags,
         }
     }
 
@@ -35,6 +45,10 @@ impl ResourceState {
             Self::SecurityGroup(_) => "security group",
             Self::Account(_) => "account",
             Self::Instance(_) => "EC2 instance",
+            Self::KmsKey(_) => "KMS key",
+            Self::Trail(_) => "CloudTrail trail",
+            Self::RdsSnapshot(_) => "RDS snapshot",
+            Self::IamUser(_) => "IAM user",
         }
     }
 
@@ -47,6 +61,13 @@ impl ResourceState {
                 rule.rule_id = None;
             }
             g.rules.sort();
+        }
+        // When it was read and when a key was last used move by themselves: only the keys and their status count.
+        if let Self::IamUser(u) = &mut state {
+            u.read_at = chrono::DateTime::UNIX_EPOCH;
+            for key in &mut u.access_keys {
+                key.last_used = None;
+            }
         }
         state
     }
@@ -185,6 +206,10 @@ pub struct AccountState {
     pub s3_public_access_block: BucketPublicAccessBlock,
     /// EBS encryption by default in this region; `None` when not recorded.
     pub ebs_encryption_by_default: Option<bool>,
+    /// The account's own EBS snapshots in this region that anyone may create volumes from (`createVolumePermission`
+    /// group `all`), sorted; `None` when not recorded or not readable.
+    #[serde(default)]
+    pub public_ebs_snapshots: Option<Vec<String>>,
 }
 
 /// An EC2 instance, as far as the metadata-service playbook needs.

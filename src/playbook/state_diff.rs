@@ -13,6 +13,10 @@ pub fn settings(state: &ResourceState) -> ResourceState {
         ResourceState::SecurityGroup(g) => g.tags.clear(),
         ResourceState::Instance(i) => i.tags.clear(),
         ResourceState::Account(_) => {}
+        ResourceState::KmsKey(k) => k.tags.clear(),
+        ResourceState::Trail(t) => t.tags.clear(),
+        ResourceState::RdsSnapshot(s) => s.tags.clear(),
+        ResourceState::IamUser(u) => u.tags.clear(),
     }
     state
 }

@@ -36,6 +36,10 @@ pub struct PolicyInput<'a> {
     /// Tags of the primary resource: live when read, else the finding's snapshot.
     pub tags: &'a BTreeMap<String, String>,
     pub now: DateTime<Utc>,
+    /// The playbook for the finding's control when the config switched it off (`[playbooks]`).
+    pub disabled_playbook: Option<&'a str>,
+    /// The playbook's change is reversible only with care: unless a rule says otherwise, a person approves it.
+    pub needs_care: bool,
 }
 
 /// The policy: rules in order, a default verdict, account classes, change windows and exception tag names.
@@ -155,6 +159,13 @@ impl Policy {
         let class = self.class_of(&finding.account_id);
         let mut exception_note = None;
         match read_exception(input.tags, &self.exception_tags, input.now) {
+            ExceptionStatus::Valid(tag) if !tag.covers(finding.control_id.as_deref()) => {
+                exception_note = Some(format!(
+                    "the exception on the resource covers only {} (tag {})",
+                    tag.controls.as_deref().unwrap_or_default().join(", "),
+                    self.exception_tags.controls_tag
+                ));
+            }
             ExceptionStatus::Valid(tag) => {
                 let breach = self.exception_limits.breach(&tag, &self.exception_tags, input.now);
                 match breach {
@@ -167,10 +178,14 @@ impl Policy {
                     _ => {
                         let owner = tag.owner.as_deref().map(|o| format!(", owner {o}")).unwrap_or_default();
                         let flag = breach.map(|why| format!("; flagged: {why}")).unwrap_or_default();
+                        let only = match &tag.controls {
+                            Some(list) => format!(" for {}", list.join(", ")),
+                            None => String::new(),
+                        };
                         return Decision {
                             verdict: Verdict::Excepted,
                             reason: format!(
-                                "excepted by tag {}: \"{}\" until {} ({} days left{owner}){flag}",
+                                "excepted by tag {}{only}: \"{}\" until {} ({} days left{owner}){flag}",
                                 self.exception_tags.reason_tag,
                                 tag.reason,
                                 tag.expires.format("%Y-%m-%d"),
@@ -195,7 +210,25 @@ impl Policy {
 
         let matched = self.rules.iter().enumerate().find(|(_, r)| r.matches(finding, class));
         let memo = |rule, word: &dyn Fn() -> String| self.reasons.get(rule, input.has_playbook, class, word);
+        let caution = if input.has_playbook { None } else { super::caution::caution(finding) };
         let (verdict, reason) = match (matched, input.has_playbook) {
+            _ if caution.is_some() => {
+                (Verdict::Manual, intern(&format!("{}; a person fixes it", caution.unwrap_or_default())))
+            }
+            _ if input.disabled_playbook.is_some() => (
+                Verdict::NoPlaybook,
+                intern(&format!(
+                    "playbook disabled by config: {} ([playbooks] enabled / disabled)",
+                    input.disabled_playbook.unwrap_or_default()
+                )),
+            ),
+            (None, true) if input.needs_care && self.default_verdict == Verdict::AutoFix => (
+                Verdict::NeedsApproval,
+                intern(&format!(
+                    "no rule matched; the playbook's change is reversible with care, so a person approves it \
+                     (default auto-fix for {class} account not used)"
+                )),
+            ),
             (Some((i, rule)), _) if rule.verdict == Verdict::Manual => (
                 Verdict::Manual,
                 memo(Some(i), &|| {

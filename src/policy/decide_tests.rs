@@ -53,7 +53,15 @@ fn decide(
     tags: &BTreeMap<String, String>,
     now: DateTime<Utc>,
 ) -> Decision {
-    policy.decide(&PolicyInput { finding, has_playbook, provenance: None, tags, now })
+    policy.decide(&PolicyInput {
+        finding,
+        has_playbook,
+        provenance: None,
+        tags,
+        now,
+        disabled_playbook: None,
+        needs_care: false,
+    })
 }
 
 #[test]
@@ -219,6 +227,8 @@ fn untrusted_findings_get_no_playbook_with_the_reason_and_trusted_ones_say_so() 
         provenance: Some(&untrusted),
         tags: &BTreeMap::new(),
         now: saturday_noon(),
+        disabled_playbook: None,
+        needs_care: false,
     });
     assert_eq!(d.verdict, Verdict::NoPlaybook);
     assert_eq!(&*d.reason, "not trusted to drive a fix: product X is not Security Hub's own controls");
@@ -230,6 +240,8 @@ fn untrusted_findings_get_no_playbook_with_the_reason_and_trusted_ones_say_so() 
         provenance: Some(&trusted),
         tags: &BTreeMap::new(),
         now: saturday_noon(),
+        disabled_playbook: None,
+        needs_care: false,
     });
     assert_eq!(d.verdict, Verdict::AutoFix);
     assert!(
@@ -305,3 +317,38 @@ fn a_finding_whose_approval_request_expired_is_manual_with_the_note_until_reques
     p.handed_back.replace([]);
     assert_eq!(decide(&p, &f, true, &none, saturday_noon()).verdict, Verdict::NeedsApproval);
 }
+
+#[test]
+fn disabled_playbooks_care_and_cautioned_controls_explain_themselves() {
+    let mut p = policy(vec![]);
+    p.default_verdict = Verdict::AutoFix;
+    let f = control_finding("RDS.1", Severity::Critical, SANDBOX, "AwsRdsDbSnapshot");
+    let input = |disabled, needs_care, has_playbook| PolicyInput {
+        finding: &f,
+        has_playbook,
+        provenance: None,
+        tags: &NO_TAGS,
+        now: saturday_noon(),
+        disabled_playbook: disabled,
+        needs_care,
+    };
+    let d = p.decide(&input(None, true, true));
+    assert_eq!(d.verdict, Verdict::NeedsApproval, "{}", d.reason);
+    assert!(d.reason.contains("reversible with care"), "{}", d.reason);
+    assert_eq!(p.decide(&input(None, false, true)).verdict, Verdict::AutoFix);
+    let d = p.decide(&input(Some("rds-snapshot-private"), false, false));
+    assert_eq!(d.verdict, Verdict::NoPlaybook);
+    assert!(d.reason.starts_with("playbook disabled by config: rds-snapshot-private"), "{}", d.reason);
+    // A rule can still say auto-fix for a playbook that needs care.
+    let mut fix = rule("snapshots", Verdict::AutoFix);
+    fix.controls = vec!["RDS.1".into()];
+    p.rules = vec![fix];
+    assert_eq!(p.decide(&input(None, true, true)).verdict, Verdict::AutoFix);
+
+    let stopped = control_finding("EC2.4", Severity::Medium, SANDBOX, "AwsEc2Instance");
+    let d = decide(&p, &stopped, false, &NO_TAGS, saturday_noon());
+    assert_eq!(d.verdict, Verdict::Manual);
+    assert!(d.reason.contains("practitioners advise against automating"), "{}", d.reason);
+}
+
+static NO_TAGS: BTreeMap<String, String> = BTreeMap::new();

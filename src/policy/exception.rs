@@ -1,5 +1,6 @@
 //! Exceptions read from resource tags: `SecurityException=<reason>`, `SecurityExceptionExpiry=<date>`,
-//! optional `SecurityExceptionOwner`. Valid until the expiry; an exception without a readable expiry is ignored.
+//! optional `SecurityExceptionOwner`, optional `SecurityExceptionControls=EC2.19,EC2.13` (the exception then covers
+//! only those controls). Valid until the expiry; an exception without a readable expiry is ignored.
 
 use crate::model::sanitize;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -13,6 +14,8 @@ pub struct ExceptionTagNames {
     pub reason_tag: String,
     pub expiry_tag: String,
     pub owner_tag: String,
+    /// Optional: the controls the exception covers, comma-separated; without it, every control.
+    pub controls_tag: String,
 }
 
 impl Default for ExceptionTagNames {
@@ -21,7 +24,15 @@ impl Default for ExceptionTagNames {
             reason_tag: "SecurityException".into(),
             expiry_tag: "SecurityExceptionExpiry".into(),
             owner_tag: "SecurityExceptionOwner".into(),
+            controls_tag: "SecurityExceptionControls".into(),
         }
+    }
+}
+
+impl ExceptionTagNames {
+    /// Every tag key an exception is written under.
+    pub fn all(&self) -> [&str; 4] {
+        [&self.reason_tag, &self.expiry_tag, &self.owner_tag, &self.controls_tag]
     }
 }
 
@@ -32,9 +43,22 @@ pub struct ExceptionTag {
     /// The moment the exception stops applying (a date means the end of that day, UTC).
     pub expires: DateTime<Utc>,
     pub owner: Option<String>,
+    /// The controls the exception is limited to (`None`: every control of the resource).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub controls: Option<Vec<String>>,
 }
 
 impl ExceptionTag {
+    /// Whether the exception covers a finding of `control` (a finding of no control only when it covers all).
+    pub fn covers(&self, control: Option<&str>) -> bool {
+        match (&self.controls, control) {
+            (None, _) => true,
+            (Some(list), _) if list.iter().any(|c| c == "*") => true,
+            (Some(list), Some(id)) => list.iter().any(|p| super::rules::pattern_matches(p, id)),
+            (Some(_), None) => false,
+        }
+    }
+
     /// Whole days left until expiry (0 on the last day, negative once expired).
     pub fn days_left(&self, now: DateTime<Utc>) -> i64 {
         let seconds = (self.expires - now).num_seconds();
@@ -105,6 +129,22 @@ pub fn parse_expiry(text: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|_| format!("{:?} is not a date (YYYY-MM-DD) or RFC 3339 time", sanitize::single_line(text)))
 }
 
+/// The controls of a controls tag: ids (`EC2.19`) or prefixes (`EC2.*`), separated by commas or spaces (tag values
+/// cannot hold every character, so `/` and `+` are accepted too).
+pub fn parse_controls(text: &str) -> Result<Vec<String>, String> {
+    let list: Vec<String> =
+        text.split([',', ' ', '/', '+']).map(str::trim).filter(|c| !c.is_empty()).map(String::from).collect();
+    if list.is_empty() {
+        return Err("lists no control".into());
+    }
+    if let Some(bad) =
+        list.iter().find(|c| !c.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '_' | '*')))
+    {
+        return Err(format!("{:?} is not a control id", sanitize::single_line(bad)));
+    }
+    Ok(list)
+}
+
 /// Reads the exception status from a resource's tags.
 pub fn read_exception(
     tags: &BTreeMap<String, String>,
@@ -128,7 +168,13 @@ pub fn read_exception(
         Ok(t) => t,
         Err(e) => return ExceptionStatus::Invalid(format!("{}: {e}", names.expiry_tag)),
     };
-    let tag = ExceptionTag { reason, expires, owner: tags.get(&names.owner_tag).map(|o| sanitize::single_line(o)) };
+    let controls = match tags.get(&names.controls_tag).map(|c| parse_controls(c)) {
+        None => None,
+        Some(Ok(list)) => Some(list),
+        Some(Err(why)) => return ExceptionStatus::Invalid(format!("{}: {why}", names.controls_tag)),
+    };
+    let owner = tags.get(&names.owner_tag).map(|o| sanitize::single_line(o));
+    let tag = ExceptionTag { reason, expires, owner, controls };
     if expires > now {
         ExceptionStatus::Valid(tag)
     } else {
@@ -190,6 +236,7 @@ mod tests {
             reason: "r".into(),
             expires: parse_expiry(expiry).expect("expiry"),
             owner: owner.map(String::from),
+            controls: None,
         };
         assert_eq!(limits.breach(&tag("2026-12-01", Some("alice")), &names, now()), None);
         assert_eq!(limits.breach(&tag("2027-02-19", Some("alice")), &names, now()), None, "90 days left is allowed");
@@ -208,10 +255,44 @@ mod tests {
             reason_tag: "Waiver".into(),
             expiry_tag: "WaiverUntil".into(),
             owner_tag: "WaiverOwner".into(),
+            controls_tag: "WaiverControls".into(),
         };
         let t = tags(&[("Waiver", "x"), ("WaiverUntil", "2027-01-01T00:00:00+01:00")]);
         assert!(matches!(read_exception(&t, &names, now()), ExceptionStatus::Valid(_)));
         let default_names = tags(&[("SecurityException", "x"), ("SecurityExceptionExpiry", "2027-01-01")]);
         assert_eq!(read_exception(&default_names, &names, now()), ExceptionStatus::None);
+    }
+}
+
+#[cfg(test)]
+mod control_tests {
+    use super::*;
+
+    #[test]
+    fn a_controls_tag_limits_the_exception_to_those_controls() {
+        let now = parse_expiry("2026-11-21T12:00:00Z").expect("time");
+        let names = ExceptionTagNames::default();
+        let mut tags: BTreeMap<String, String> = [
+            ("SecurityException", "vendor scanner"),
+            ("SecurityExceptionExpiry", "2026-12-01"),
+            ("SecurityExceptionControls", "EC2.19, EC2.13"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let ExceptionStatus::Valid(tag) = read_exception(&tags, &names, now) else { panic!("valid") };
+        assert_eq!(tag.controls.as_deref(), Some(&["EC2.19".to_string(), "EC2.13".to_string()][..]));
+        assert!(tag.covers(Some("EC2.13")) && tag.covers(Some("ec2.19")));
+        assert!(!tag.covers(Some("EC2.18")) && !tag.covers(None));
+        tags.insert("SecurityExceptionControls".into(), "EC2.*".into());
+        let ExceptionStatus::Valid(tag) = read_exception(&tags, &names, now) else { panic!("valid") };
+        assert!(tag.covers(Some("EC2.18")) && !tag.covers(Some("S3.8")));
+        tags.insert("SecurityExceptionControls".into(), " , ".into());
+        assert!(
+            matches!(read_exception(&tags, &names, now), ExceptionStatus::Invalid(w) if w.contains("lists no control"))
+        );
+        tags.remove("SecurityExceptionControls");
+        let ExceptionStatus::Valid(tag) = read_exception(&tags, &names, now) else { panic!("valid") };
+        assert!(tag.covers(Some("S3.8")) && tag.covers(None), "without the tag: every control");
     }
 }

@@ -1,5 +1,6 @@
 //! Pure policy: rules, account classes, change windows and exception tags → a verdict and the reason for it.
 
+pub mod caution;
 pub mod change_window;
 pub mod decide;
 pub mod exception;

@@ -52,6 +52,7 @@ pub enum ExceptionField {
     Reason,
     Expires,
     Owner,
+    Controls,
 }
 
 impl ExceptionField {
@@ -61,6 +62,7 @@ impl ExceptionField {
             Self::Reason => "reason:",
             Self::Expires => "expires:",
             Self::Owner => "owner:",
+            Self::Controls => "controls:",
         }
     }
 
@@ -68,17 +70,18 @@ impl ExceptionField {
         match self {
             Self::Reason => Self::Expires,
             Self::Expires => Self::Owner,
-            Self::Owner => Self::Reason,
+            Self::Owner => Self::Controls,
+            Self::Controls => Self::Reason,
         }
     }
 
     fn previous(self) -> Self {
-        self.next().next()
+        self.next().next().next()
     }
 
     /// The field a validation error names, if it names one.
     fn of_error(error: &str) -> Option<Self> {
-        [Self::Reason, Self::Expires, Self::Owner].into_iter().find(|f| error.starts_with(f.prefix()))
+        [Self::Reason, Self::Expires, Self::Owner, Self::Controls].into_iter().find(|f| error.starts_with(f.prefix()))
     }
 }
 
@@ -89,6 +92,8 @@ pub struct ExceptionDialog {
     pub reason: String,
     pub expires: String,
     pub owner: String,
+    /// The controls the exception covers (comma-separated; empty: every control).
+    pub controls: String,
     pub focus: ExceptionField,
     /// The valid exception being renewed; `None` when adding one.
     pub current: Option<ExceptionTag>,
@@ -111,6 +116,7 @@ impl ExceptionDialog {
             reason: self.reason.clone(),
             expires: self.expires.clone(),
             owner: self.owner.clone(),
+            controls: self.controls.clone(),
         }
     }
 
@@ -124,6 +130,7 @@ impl ExceptionDialog {
             ExceptionField::Reason => &mut self.reason,
             ExceptionField::Expires => &mut self.expires,
             ExceptionField::Owner => &mut self.owner,
+            ExceptionField::Controls => &mut self.controls,
         }
     }
 
@@ -138,7 +145,7 @@ impl ExceptionDialog {
 /// The valid exception an entry of the Exceptions view shows.
 fn entry_tag(entry: &ExceptionEntry) -> Option<ExceptionTag> {
     let expires = entry.expires.filter(|_| entry.status.applies())?;
-    Some(ExceptionTag { reason: entry.reason.clone(), expires, owner: entry.owner.clone() })
+    Some(ExceptionTag { reason: entry.reason.clone(), expires, owner: entry.owner.clone(), controls: None })
 }
 
 impl App {
@@ -175,7 +182,14 @@ impl App {
                 return;
             }
         };
+        // The finding's own control by default: an exception for what was looked at, not for every control.
+        let controls = match (&current, self.view) {
+            (Some(ExceptionTag { controls: Some(list), .. }), _) => list.join(","),
+            (_, View::Exceptions) => String::new(),
+            _ => self.listing.selected_row().and_then(|r| r.finding.control_id.clone()).unwrap_or_default(),
+        };
         let mut dialog = ExceptionDialog {
+            controls,
             prod: self.is_prod(&target.account_id),
             reason: current.as_ref().map(|c| c.reason.clone()).unwrap_or_default(),
             expires: format!("{}d", self.exceptions.default_days),

@@ -7,7 +7,10 @@
   counts per GroupByRule) and BatchUpdateFindingsV2 (PATCH /findingsv2/batchupdatev2) over OCSF findings kept per
   account and region;
 - POST /_hubtriage/findings-v2 with a JSON array of OCSF findings seeds V2 findings (each in its cloud.account.uid and
-  cloud.region, which get V2 enabled), for tests and scripts.
+  cloud.region, which get V2 enabled), for tests and scripts;
+- POST /_hubtriage/iam-access-key-dates with {"account", "access_key_id", "created", "last_used"} (RFC 3339 times,
+  last_used may be null) backdates an IAM access key: moto dates every key "now" and records no use, so a test of a
+  playbook that acts on old or unused keys sets the dates AWS would report.
 
 Run: python hubtriage_emulator.py [-H HOST] [-p PORT] (the moto_server options).
 """
@@ -255,18 +258,45 @@ def install():
     SecurityHubResponse.batch_update_findings_v2 = batch_update_findings_v2
 
 
+def _utc(text):
+    """An RFC 3339 time as the naive UTC datetime moto keeps."""
+    moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def date_access_key(request):
+    """Sets the creation and last-use dates of an access key (moto's own models, found by account and key id)."""
+    from moto.iam.models import AccessKeyLastUsed, iam_backends
+
+    if not isinstance(request, dict):
+        raise ValueError("the body must be a JSON object")
+    backend = iam_backends[request["account"]]["global"]
+    for user in backend.users.values():
+        for key in user.access_keys:
+            if key.access_key_id == request["access_key_id"]:
+                key.create_date = _utc(request["created"])
+                used = request.get("last_used")
+                key.last_used = AccessKeyLastUsed(_utc(used), "s3", "us-east-1") if used else None
+                return 1
+    raise KeyError(f"no access key {request['access_key_id']} in account {request['account']}")
+
+
 def with_seeding(app):
-    """`app` answering POST /_hubtriage/findings-v2 itself."""
+    """`app` answering POST /_hubtriage/findings-v2 and /_hubtriage/iam-access-key-dates itself."""
 
     def wsgi(environ, start_response):
-        if environ.get("PATH_INFO") != "/_hubtriage/findings-v2":
+        path = environ.get("PATH_INFO")
+        if path not in ("/_hubtriage/findings-v2", "/_hubtriage/iam-access-key-dates"):
             return app(environ, start_response)
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
-            findings = json.loads(environ["wsgi.input"].read(length) or b"[]")
-            if not isinstance(findings, list):
-                raise ValueError("the body must be a JSON array of OCSF findings")
-            body, status = {"Seeded": seed_v2(findings)}, "200 OK"
+            request = json.loads(environ["wsgi.input"].read(length) or b"null")
+            if path == "/_hubtriage/iam-access-key-dates":
+                body, status = {"Dated": date_access_key(request)}, "200 OK"
+            else:
+                if not isinstance(request, list):
+                    raise ValueError("the body must be a JSON array of OCSF findings")
+                body, status = {"Seeded": seed_v2(request)}, "200 OK"
         except (ValueError, KeyError, TypeError) as e:
             body, status = {"message": str(e)}, "400 Bad Request"
         data = json.dumps(body).encode()

@@ -9,6 +9,7 @@ import json
 import os
 import threading
 import unittest
+import urllib.error
 import urllib.request
 
 import boto3
@@ -224,6 +225,33 @@ class Emulator(unittest.TestCase):
                      dict(MetadataUids=["a"], Comment="x" * 513), dict(MetadataUids=["a"], StatusId=7)]:
             with self.subTest(case=str(case)[:80]):
                 self.assertEqual(self.error(self.hub.batch_update_findings_v2, **case)[0], "ValidationException")
+
+    # --- IAM access key dates
+
+    def date_key(self, body):
+        request = urllib.request.Request(f"{self.endpoint}/_hubtriage/iam-access-key-dates", method="POST",
+                                         data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as e:
+            return e.code, json.load(e)
+
+    def test_an_access_key_can_be_backdated_and_iam_reports_those_dates(self):
+        iam = boto3.client("iam", region_name="us-east-1", endpoint_url=self.endpoint,
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        iam.create_user(UserName="dated")
+        key = iam.create_access_key(UserName="dated")["AccessKey"]["AccessKeyId"]
+        status, _ = self.date_key({"account": ACCOUNT, "access_key_id": key, "created": "2025-01-02T03:04:05Z",
+                                   "last_used": "2026-06-01T00:00:00Z"})
+        self.assertEqual(status, 200)
+        listed = iam.list_access_keys(UserName="dated")["AccessKeyMetadata"][0]
+        self.assertEqual(listed["CreateDate"].strftime("%Y-%m-%d"), "2025-01-02")
+        used = iam.get_access_key_last_used(AccessKeyId=key)["AccessKeyLastUsed"]
+        self.assertEqual(used["LastUsedDate"].strftime("%Y-%m-%d"), "2026-06-01")
+        status, body = self.date_key({"account": ACCOUNT, "access_key_id": "AKIANOSUCHKEY", "created": "2025-01-02"})
+        self.assertEqual(status, 400)
+        self.assertIn("AKIANOSUCHKEY", body["message"])
 
     def test_every_shared_sample_can_be_seeded_and_read_back(self):
         found = []

@@ -155,6 +155,57 @@ pub fn needs(op: &WireOp, ctx: &Context<'_>) -> Option<Vec<Request>> {
                     .collect(),
             )
         }
+        // EBS snapshots: DescribeSnapshots has no resource type; the attribute calls take snapshot* (snapshot ARNs
+        // name no account; its owner is the resource account).
+        ("ec2", "DescribeSnapshots") => one(anywhere("ec2:DescribeSnapshots")),
+        ("ec2", name @ ("DescribeSnapshotAttribute" | "ModifySnapshotAttribute")) => {
+            let id = op.param("SnapshotId").unwrap_or_default();
+            one(mine(&format!("ec2:{name}"), format!("arn:aws:ec2:{region}::snapshot/{id}")))
+        }
+        // AWS KMS (JSON protocol): key*; KeyId may be an id or an ARN.
+        (
+            "kms",
+            name @ ("DescribeKey"
+            | "GetKeyRotationStatus"
+            | "ListResourceTags"
+            | "EnableKeyRotation"
+            | "DisableKeyRotation"),
+        ) => {
+            let key = op.json.as_ref().and_then(|j| j["KeyId"].as_str()).unwrap_or_default().to_string();
+            let arn = if key.starts_with("arn:") { key } else { format!("arn:aws:kms:{region}:{account}:key/{key}") };
+            one(mine(&format!("kms:{name}"), arn))
+        }
+        // AWS CloudTrail (JSON protocol): trail*, named by its ARN.
+        ("cloudtrail", name @ ("GetTrail" | "UpdateTrail")) => {
+            let trail = op.json.as_ref().and_then(|j| j["Name"].as_str()).unwrap_or_default().to_string();
+            one(mine(&format!("cloudtrail:{name}"), trail))
+        }
+        ("cloudtrail", "ListTags") => {
+            let json = op.json.clone().unwrap_or_default();
+            let trails = json["ResourceIdList"].as_array().cloned().unwrap_or_default();
+            Some(trails.iter().map(|t| mine("cloudtrail:ListTags", t.as_str().unwrap_or_default().into())).collect())
+        }
+        // Amazon RDS: snapshot* or cluster-snapshot*.
+        ("rds", name @ ("DescribeDBSnapshotAttributes" | "ModifyDBSnapshotAttribute")) => {
+            let id = op.param("DBSnapshotIdentifier").unwrap_or_default();
+            one(mine(&format!("rds:{name}"), format!("arn:aws:rds:{region}:{account}:snapshot:{id}")))
+        }
+        ("rds", name @ ("DescribeDBClusterSnapshotAttributes" | "ModifyDBClusterSnapshotAttribute")) => {
+            let id = op.param("DBClusterSnapshotIdentifier").unwrap_or_default();
+            one(mine(&format!("rds:{name}"), format!("arn:aws:rds:{region}:{account}:cluster-snapshot:{id}")))
+        }
+        ("rds", "ListTagsForResource") => {
+            one(mine("rds:ListTagsForResource", op.param("ResourceName").unwrap_or_default().into()))
+        }
+        // IAM: user*. GetAccessKeyLastUsed names only the key: the resource is the user that owns it.
+        ("iam", name @ ("ListAccessKeys" | "GetLoginProfile" | "ListUserTags" | "UpdateAccessKey")) => {
+            let user = op.param("UserName").unwrap_or_default();
+            one(mine(&format!("iam:{name}"), format!("arn:aws:iam::{account}:user/{user}")))
+        }
+        ("iam", "GetAccessKeyLastUsed") => {
+            let key = op.param("AccessKeyId").unwrap_or_default();
+            one(mine("iam:GetAccessKeyLastUsed", format!("arn:aws:iam::{account}:user/owner-of-{key}")))
+        }
         // Resource Groups Tagging API: no resource type.
         ("tagging", "GetResources") => one(anywhere("tag:GetResources")),
         // SNS: the topic; its owner is the account in its ARN.

@@ -78,6 +78,7 @@ pub struct Fixtures {
     world_ssh_group: String,
     default_group: String,
     instance: String,
+    services: super::session_services::ServiceFixtures,
 }
 
 /// An OCSF finding in [`V2_REGION`], seeded into the emulator (which turns the new Security Hub on there).
@@ -147,7 +148,8 @@ pub async fn set_up(moto_endpoint: &str) -> Fixtures {
         )
     })
     .await;
-    Fixtures { world_ssh_group, default_group, instance }
+    let services = super::session_services::set_up(moto_endpoint).await;
+    Fixtures { world_ssh_group, default_group, instance, services }
 }
 
 /// Reads, plans, applies every change and then every rollback change of `control`'s playbook; returns its name.
@@ -189,7 +191,8 @@ pub async fn every_playbook(backend: &Backend, fixtures: &Fixtures) -> BTreeSet<
         ),
     ];
     let mut driven = BTreeSet::new();
-    for (control, r) in &cases {
+    let services = super::session_services::cases(&fixtures.services);
+    for (control, r) in cases.iter().chain(&services) {
         driven.insert(fix_and_roll_back(backend, &playbooks, control, r).await);
     }
     driven
@@ -216,6 +219,7 @@ fn exception(resource: ResourceRef) -> ExceptionInput {
         reason: "vendor scanner".into(),
         expires: "10d".into(),
         owner: "alice".into(),
+        controls: String::new(),
     }
 }
 

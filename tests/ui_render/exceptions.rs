@@ -62,6 +62,7 @@ fn except_selected(app: &mut App) {
         reason: "pen test window".into(),
         expires: Utc::now() + Duration::days(10),
         owner: Some("carol".into()),
+        controls: None,
     }));
     app.listing.set_assessment(&row.finding.key(), assessment);
 }
@@ -84,10 +85,14 @@ fn the_form_starts_with_the_defaults_and_submits_what_was_typed() {
         assert!(screen.contains(expected), "{expected}\n{screen}");
     }
     type_in(&mut app, "vendor scanner needs port 22");
-    press(&mut app, KeyCode::BackTab); // Shift-Tab wraps to the owner
+    press(&mut app, KeyCode::BackTab); // Shift-Tab wraps to the controls: the finding's own by default
+    let controls = app.listing.selected_row().and_then(|r| r.finding.control_id.clone()).expect("a control");
+    assert!(text(&render(&app, 200, 50)).contains(&format!("Controls {controls}█")), "{controls}");
+    press(&mut app, KeyCode::BackTab); // → owner
     ctrl(&mut app, 'u');
     type_in(&mut app, "bob");
     assert!(text(&render(&app, 200, 50)).contains("Owner    bob█"));
+    press(&mut app, KeyCode::Tab); // → controls
     press(&mut app, KeyCode::Tab); // → reason
     press(&mut app, KeyCode::Tab); // → expires
     for _ in 0..3 {
@@ -100,6 +105,7 @@ fn the_form_starts_with_the_defaults_and_submits_what_was_typed() {
     assert_eq!(input.reason, "vendor scanner needs port 22");
     assert_eq!(input.expires, "45d");
     assert_eq!(input.owner, "bob");
+    assert_eq!(input.controls, controls, "limited to the finding's control unless cleared");
     assert_eq!((input.account_id.as_str(), input.region.as_str()), ("111111111111", "us-east-1"));
     assert_eq!(input.resource.id, SG_ARN);
     assert!(app.dialog.is_none());

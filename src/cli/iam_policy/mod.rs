@@ -35,7 +35,7 @@ pub enum PolicyFor {
 /// exception tags. S3 PutBucketTagging writes the whole tag set, so its keys cannot be limited.
 fn exception_statements(config: &Config) -> Vec<Statement> {
     let tags = &config.exceptions.tags;
-    let mut keys = vec![tags.reason_tag.clone(), tags.expiry_tag.clone(), tags.owner_tag.clone()];
+    let mut keys: Vec<String> = tags.all().iter().map(|k| k.to_string()).collect();
     keys.sort();
     keys.dedup();
     let actions = [

@@ -32,6 +32,16 @@ pub enum Scope {
     Hubs,
     /// The new Security Hub's hub only: `hubv2/*`.
     HubV2,
+    /// `arn:aws:kms:*:*:key/*`.
+    KmsKeys,
+    /// `arn:aws:cloudtrail:*:*:trail/*`.
+    Trails,
+    /// EBS snapshots: `arn:aws:ec2:*::snapshot/*` (snapshot ARNs name no account).
+    Snapshots,
+    /// RDS DB snapshots and DB cluster snapshots.
+    RdsSnapshots,
+    /// `arn:aws:iam::*:user/*`.
+    IamUsers,
 }
 
 impl Scope {
@@ -50,6 +60,13 @@ impl Scope {
                 vec![format!("arn:{p}:securityhub:*:*:hub/default"), format!("arn:{p}:securityhub:*:*:hubv2/*")]
             }
             Self::HubV2 => vec![format!("arn:{p}:securityhub:*:*:hubv2/*")],
+            Self::KmsKeys => vec![format!("arn:{p}:kms:*:*:key/*")],
+            Self::Trails => vec![format!("arn:{p}:cloudtrail:*:*:trail/*")],
+            Self::Snapshots => vec![format!("arn:{p}:ec2:*::snapshot/*")],
+            Self::RdsSnapshots => {
+                vec![format!("arn:{p}:rds:*:*:snapshot:*"), format!("arn:{p}:rds:*:*:cluster-snapshot:*")]
+            }
+            Self::IamUsers => vec![format!("arn:{p}:iam::*:user/*")],
         };
         arns.sort();
         arns
@@ -65,6 +82,11 @@ impl Scope {
             Self::Ec2Taggable => "Ec2Resources",
             Self::Hubs => "Hubs",
             Self::HubV2 => "HubV2",
+            Self::KmsKeys => "KmsKeys",
+            Self::Trails => "Trails",
+            Self::Snapshots => "Snapshots",
+            Self::RdsSnapshots => "RdsSnapshots",
+            Self::IamUsers => "IamUsers",
         }
     }
 }
@@ -97,7 +119,10 @@ const fn entry(action: &'static str, scope: Scope, access: Access) -> ActionScop
 }
 
 use Access::{Read, Write, WriteOwnAccountSetting};
-use Scope::{AllResources, Buckets, Ec2Taggable, HubV2, Hubs, Instances, SecurityGroups};
+use Scope::{
+    AllResources, Buckets, Ec2Taggable, HubV2, Hubs, IamUsers, Instances, KmsKeys, RdsSnapshots, SecurityGroups,
+    Snapshots, Trails,
+};
 
 /// Every action the generated policy can name, with the resource type the reference gives it (required `*` types
 /// included). Actions marked "only *" have no resource type in the reference.
@@ -146,6 +171,32 @@ pub const ACTIONS: &[ActionScope] = &[
     entry("securityhub:DescribeSecurityHubV2", HubV2, Read),
     // GetFindingStatisticsV2 (the header's counts) is authorised by GetAdhocInsightResults (its API reference).
     entry("securityhub:GetAdhocInsightResults", Hubs, Read),
+    // AWS KMS: key*.
+    entry("kms:DescribeKey", KmsKeys, Read),
+    entry("kms:GetKeyRotationStatus", KmsKeys, Read),
+    entry("kms:ListResourceTags", KmsKeys, Read),
+    entry("kms:DisableKeyRotation", KmsKeys, Write),
+    entry("kms:EnableKeyRotation", KmsKeys, Write),
+    // AWS CloudTrail: trail*.
+    entry("cloudtrail:GetTrail", Trails, Read),
+    entry("cloudtrail:ListTags", Trails, Read),
+    entry("cloudtrail:UpdateTrail", Trails, Write),
+    // EBS snapshots: DescribeSnapshots has no resource type; the attribute calls take snapshot*.
+    entry("ec2:DescribeSnapshots", AllResources, Read),
+    entry("ec2:DescribeSnapshotAttribute", Snapshots, Read),
+    entry("ec2:ModifySnapshotAttribute", Snapshots, Write),
+    // Amazon RDS: snapshot* / cluster-snapshot*.
+    entry("rds:DescribeDBClusterSnapshotAttributes", RdsSnapshots, Read),
+    entry("rds:DescribeDBSnapshotAttributes", RdsSnapshots, Read),
+    entry("rds:ListTagsForResource", RdsSnapshots, Read),
+    entry("rds:ModifyDBClusterSnapshotAttribute", RdsSnapshots, Write),
+    entry("rds:ModifyDBSnapshotAttribute", RdsSnapshots, Write),
+    // IAM: user*.
+    entry("iam:GetAccessKeyLastUsed", IamUsers, Read),
+    entry("iam:GetLoginProfile", IamUsers, Read),
+    entry("iam:ListAccessKeys", IamUsers, Read),
+    entry("iam:ListUserTags", IamUsers, Read),
+    entry("iam:UpdateAccessKey", IamUsers, Write),
     // Only *.
     entry("sts:GetCallerIdentity", AllResources, Read),
     entry("tag:GetResources", AllResources, Read),

@@ -64,7 +64,7 @@ fn ec2_tag_changes_are_limited_to_the_exception_keys_and_never_keyless() {
     assert_eq!(strings(&ec2["Action"]), ["ec2:CreateTags", "ec2:DeleteTags"]);
     assert_eq!(
         strings(&ec2["Condition"]["ForAllValues:StringEquals"]["aws:TagKeys"]),
-        ["Owner", "SecurityException", "SecurityExceptionExpiry"]
+        ["Owner", "SecurityException", "SecurityExceptionControls", "SecurityExceptionExpiry"]
     );
     assert_eq!(ec2["Condition"]["Null"]["aws:TagKeys"], "false");
     assert_eq!(ec2["Condition"]["StringEquals"]["aws:ResourceAccount"], "${aws:PrincipalAccount}");
@@ -142,4 +142,21 @@ fn a_lock_table_is_granted_its_three_item_calls_to_the_base_identity_only() {
     assert_eq!(leases["Resource"], "arn:aws:dynamodb:eu-west-1:*:table/hubtriage-leases");
     let member = policy_for(&config, &playbooks, PolicyFor::Member);
     assert!(!member.to_string().contains("dynamodb"), "the member role takes no lease: {member}");
+}
+
+#[test]
+fn disabled_playbooks_drop_out_of_the_policy() {
+    let mut config = config();
+    let all = policy(&config, &Playbooks::new(&config.playbooks)).to_string();
+    assert!(all.contains("ec2:ModifyInstanceMetadataOptions"), "{all}");
+    config.playbooks.disabled = vec!["ec2-require-imdsv2".into()];
+    let narrowed = policy(&config, &Playbooks::new(&config.playbooks));
+    let text = narrowed.to_string();
+    assert!(!text.contains("ec2:ModifyInstanceMetadataOptions"), "{text}");
+    assert!(!text.contains("Ec2RequireImdsv2"), "{text}");
+    assert!(text.contains("s3:PutBucketPublicAccessBlock"), "the others stay: {text}");
+    config.playbooks.disabled.clear();
+    config.playbooks.enabled = Some(vec!["s3-bucket-block-public-access".into()]);
+    let only = policy(&config, &Playbooks::new(&config.playbooks)).to_string();
+    assert!(only.contains("s3:PutBucketPublicAccessBlock") && !only.contains("RevokeSecurityGroupIngress"), "{only}");
 }

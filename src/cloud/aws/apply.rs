@@ -164,6 +164,13 @@ pub(super) async fn apply_change(
         Change::UntagResource { resource_type, resource_id, keys } => {
             Box::pin(super::tags::untag_resource(config, account_id, region, resource_type, resource_id, keys)).await?;
         }
+        Change::SetKeyRotation { .. }
+        | Change::SetTrailLogFileValidation { .. }
+        | Change::SetEbsSnapshotPublic { .. }
+        | Change::SetRdsSnapshotPublic { .. }
+        | Change::SetAccessKeyStatus { .. } => {
+            Box::pin(super::services_apply::apply(config, account_id, region, change)).await?;
+        }
     }
     Ok(())
 }

@@ -19,6 +19,8 @@ mod notify;
 mod queue;
 mod read_limits;
 mod resources;
+mod services;
+mod services_apply;
 mod session;
 pub mod setup_check;
 mod tag_target;

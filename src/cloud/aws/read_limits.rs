@@ -19,6 +19,8 @@ pub(super) enum ReadService {
     S3Control,
     /// Security groups, their rules, instances, EBS encryption by default.
     Ec2,
+    /// KMS keys, CloudTrail trails, RDS snapshots, IAM users: a few calls per resource.
+    Other,
 }
 
 /// The bounds, from `[aws]`.
@@ -77,7 +79,7 @@ impl ReadGates {
             .entry((account_id.to_string(), region.to_string(), service))
             .or_insert_with(|| {
                 let (in_flight, pace) = match service {
-                    ReadService::S3 | ReadService::S3Control => (self.limits.s3, None),
+                    ReadService::S3 | ReadService::S3Control | ReadService::Other => (self.limits.s3, None),
                     ReadService::Ec2 => (self.limits.ec2, Some(self.limits.ec2_pace.bucket())),
                 };
                 Arc::new(Gate { in_flight: Arc::new(Semaphore::new(in_flight.max(1))), pace })

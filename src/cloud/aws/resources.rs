@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 /// Reads and changes S3 buckets, security groups, account-wide settings and EC2 instances.
 pub struct AwsResources {
-    accounts: Arc<Accounts>,
+    pub(super) accounts: Arc<Accounts>,
     gates: ReadGates,
 }
 
@@ -69,7 +69,13 @@ impl AwsResources {
     }
 
     /// Makes one read call once the service's gate for that account and region lets it through.
-    async fn gated<T>(&self, account_id: &str, region: &str, service: ReadService, call: impl Future<Output = T>) -> T {
+    pub(super) async fn gated<T>(
+        &self,
+        account_id: &str,
+        region: &str,
+        service: ReadService,
+        call: impl Future<Output = T>,
+    ) -> T {
         let _permit = self.gates.enter(account_id, region, service).await;
         call.await
     }
@@ -260,11 +266,21 @@ impl AwsResources {
         )?;
         let s3_public_access_block =
             block_configuration!(pab.as_ref().and_then(|o| o.public_access_block_configuration()));
+        // EC2.1 needs them; a role without the snapshot reads still reads the rest (EC2.1 then plans nothing and says
+        // why).
+        let public_ebs_snapshots = match Box::pin(self.public_ebs_snapshots(&config, account_id, region)).await {
+            Ok(ids) => Some(ids),
+            Err(e) => {
+                tracing::warn!(account_id, region, error = %e, "public EBS snapshots not read");
+                None
+            }
+        };
         Ok(AccountState {
             account_id: account_id.to_string(),
             region: region.to_string(),
             s3_public_access_block,
             ebs_encryption_by_default: ebs.ebs_encryption_by_default(),
+            public_ebs_snapshots,
         })
     }
 
@@ -322,6 +338,12 @@ impl Resources for AwsResources {
             "AwsEc2Instance" => {
                 Ok(ResourceState::Instance(Box::pin(self.instance(account_id, region, instance_id(resource))).await?))
             }
+            "AwsKmsKey" => Ok(ResourceState::KmsKey(Box::pin(self.kms_key(account_id, region, resource)).await?)),
+            "AwsCloudTrailTrail" => Ok(ResourceState::Trail(Box::pin(self.trail(account_id, region, resource)).await?)),
+            "AwsRdsDbSnapshot" | "AwsRdsDbClusterSnapshot" => {
+                Ok(ResourceState::RdsSnapshot(Box::pin(self.rds_snapshot(account_id, region, resource)).await?))
+            }
+            "AwsIamUser" => Ok(ResourceState::IamUser(Box::pin(self.iam_user(account_id, region, resource)).await?)),
             other => Err(CloudError::Unsupported(format!("no live reader for {other} resources"))),
         }
     }

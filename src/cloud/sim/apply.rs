@@ -28,6 +28,12 @@ pub(super) fn api_name(change: &Change) -> &'static str {
         Change::SetInstanceMetadataTokens { .. } => "ModifyInstanceMetadataOptions",
         Change::TagResource { .. } => "TagResource",
         Change::UntagResource { .. } => "UntagResource",
+        Change::SetKeyRotation { enabled: true, .. } => "EnableKeyRotation",
+        Change::SetKeyRotation { enabled: false, .. } => "DisableKeyRotation",
+        Change::SetTrailLogFileValidation { .. } => "UpdateTrail",
+        Change::SetEbsSnapshotPublic { .. } => "ModifySnapshotAttribute",
+        Change::SetRdsSnapshotPublic { .. } => "ModifyDBSnapshotAttribute",
+        Change::SetAccessKeyStatus { .. } => "UpdateAccessKey",
     }
 }
 
@@ -78,6 +84,16 @@ fn attempt(state: &mut OrgState, source: &SourceId, change: &Change) -> Result<(
         | Change::SetEbsEncryptionByDefault { .. }
         | Change::SetInstanceMetadataTokens { .. } => apply_ec2::apply(state, source, change, now)?,
         Change::TagResource { .. } | Change::UntagResource { .. } => apply_tags::apply(state, source, change, now)?,
+        Change::SetKeyRotation { .. }
+        | Change::SetTrailLogFileValidation { .. }
+        | Change::SetEbsSnapshotPublic { .. }
+        | Change::SetRdsSnapshotPublic { .. }
+        | Change::SetAccessKeyStatus { .. } => {
+            let not_here =
+                || CloudError::NotFound(format!("{source}: the simulated organisation does not use this region"));
+            let region = state.sources.get_mut(source).ok_or_else(not_here)?;
+            super::apply_services::apply(region, source, change, now)?;
+        }
     }
     // Findings of other resources whose evaluation the change moved (an account setting that now restricts every
     // bucket) are re-evaluated too.

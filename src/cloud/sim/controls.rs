@@ -24,7 +24,7 @@ const fn control(
 
 use Severity::{Critical, High, Medium};
 
-pub(super) static CONTROLS: [Control; 28] = [
+pub(super) static CONTROLS: [Control; 32] = [
     control("S3.1", Medium, "s3-account-level-public-access-blocks-periodic", "S3 general purpose buckets should have block public access settings enabled",
         "This control checks whether the preceding Amazon S3 block public access settings are configured at the account level for an S3 general purpose bucket. The control fails if one or more of the block public access settings are set to false."),
     control("S3.2", Critical, "s3-bucket-public-read-prohibited", "S3 general purpose buckets should block public read access",
@@ -79,6 +79,14 @@ pub(super) static CONTROLS: [Control; 28] = [
         "This control checks whether storage encryption is enabled for your Amazon RDS DB instances. The control fails if an RDS DB instance doesn't have encryption at rest enabled."),
     control("KMS.4", Medium, "cmk-backing-key-rotation-enabled", "AWS KMS key rotation should be enabled",
         "This control checks whether automatic key rotation is enabled for each customer managed AWS KMS key. The control fails if automatic key rotation isn't enabled for a KMS key."),
+    control("CloudTrail.4", Medium, "cloud-trail-log-file-validation-enabled", "CloudTrail log file validation should be enabled",
+        "This control checks whether log file integrity validation is enabled on a CloudTrail trail. The control fails if log file validation isn't enabled."),
+    control("EC2.1", Critical, "ebs-snapshot-public-restorable-check", "Amazon EBS snapshots should not be publicly restorable",
+        "This control checks whether Amazon Elastic Block Store snapshots are not public. The control fails if Amazon EBS snapshots are restorable by anyone."),
+    control("RDS.1", Critical, "rds-snapshots-public-prohibited", "RDS snapshot should be private",
+        "This control checks whether Amazon RDS snapshots are public. The control fails if RDS snapshots are public. This control evaluates RDS instances, Aurora DB instances, Neptune DB instances, and Amazon DocumentDB clusters."),
+    control("IAM.22", Medium, "iam-user-unused-credentials-check", "IAM user credentials unused for 45 days should be removed",
+        "This control checks whether your IAM users have passwords or active access keys that have not been used for 45 days or more. The control fails if an IAM user has unused credentials for 45 days or more."),
     control("SSM.1", Medium, "ec2-instance-managed-by-systems-manager", "Amazon EC2 instances should be managed by AWS Systems Manager",
         "This control checks whether the stopped and running EC2 instances in your account are managed by AWS Systems Manager. The control fails if the EC2 instance is stopped or running and isn't managed by Systems Manager."),
 ];

@@ -140,7 +140,8 @@ fn inventory_controls(state: &RegionState, out: &mut Vec<Value>) {
     let mut emit = Emit { state, out };
     for u in &state.users {
         let resource = shapes::user(place, u);
-        emit.check("IAM.3", &resource, u.access_key_age_days.is_some_and(|d| d > 90), Some(u.created_at), None);
+        let old_key = u.key_active && u.access_key_age_days.is_some_and(|d| d > 90);
+        emit.check("IAM.3", &resource, old_key, Some(u.created_at), u.key_changed_at);
         emit.check("IAM.5", &resource, u.console_without_mfa, Some(u.created_at), None);
     }
     for db in &state.databases {
@@ -150,6 +151,9 @@ fn inventory_controls(state: &RegionState, out: &mut Vec<Value>) {
     }
     for k in &state.keys {
         let resource = shapes::key(place, k);
-        emit.check("KMS.4", &resource, !k.rotation, Some(k.created_at), None);
+        emit.check("KMS.4", &resource, !k.rotation, Some(k.created_at), k.changed_at);
+    }
+    for (control, resource, failed, since) in super::services::evaluations(state) {
+        emit.check(control, &resource, failed, since, state.services_changed_at);
     }
 }

@@ -86,6 +86,14 @@ pub(super) fn build(place: &Place, rng: &mut SplitMix64) -> Inventory {
                 created_at: place.now - Duration::days(rng.between(500, 2000)),
                 console_without_mfa,
                 access_key_age_days,
+                key_active: access_key_age_days.is_some(),
+                // People's keys were never used; tools use theirs daily, unless forgotten long ago.
+                key_last_used_days: match access_key_age_days {
+                    _ if name.contains('.') => None,
+                    Some(age) if age > 365 => Some(age - 30),
+                    _ => Some(1),
+                },
+                key_changed_at: None,
             })
             .collect()
     } else {
@@ -114,6 +122,7 @@ pub(super) fn build(place: &Place, rng: &mut SplitMix64) -> Inventory {
             alias: format!("alias/{}-{}", place.account_name, aliases[(i as usize) % aliases.len()]),
             rotation: rng.percent(rotation_percent),
             created_at: place.now - Duration::days(rng.between(100, 1500)),
+            changed_at: None,
         })
         .collect();
     let mut image_specs: Vec<(&'static str, String, Vec<&'static str>)> =

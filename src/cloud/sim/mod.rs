@@ -11,6 +11,7 @@ mod apply_ec2;
 #[cfg(test)]
 mod apply_ec2_tests;
 mod apply_s3;
+mod apply_services;
 mod apply_tags;
 #[cfg(test)]
 mod apply_tags_tests;
@@ -35,6 +36,7 @@ mod playbook_tests;
 mod read;
 mod rng;
 mod s3;
+mod services;
 mod shapes;
 mod tags;
 #[cfg(test)]

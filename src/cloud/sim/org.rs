@@ -132,6 +132,25 @@ pub(super) struct SimUser {
     pub created_at: DateTime<Utc>,
     pub console_without_mfa: bool,
     pub access_key_age_days: Option<i64>,
+    /// The access key (when there is one) is active.
+    pub key_active: bool,
+    /// Days before the organisation's start the key was last used; `None`: never.
+    pub key_last_used_days: Option<i64>,
+    /// When hubtriage last changed the key's status.
+    pub key_changed_at: Option<DateTime<Utc>>,
+}
+
+impl SimUser {
+    /// The access key's id, derived from the user id.
+    pub fn key_id(&self) -> String {
+        format!("AKIA{}", self.user_id.get(4..20).unwrap_or(&self.user_id))
+    }
+
+    /// Days without use of the key when the organisation was built (since creation when never used); `None`
+    /// without a key.
+    pub fn key_idle_days(&self) -> Option<i64> {
+        self.key_last_used_days.or(self.access_key_age_days)
+    }
 }
 
 /// An RDS DB instance.
@@ -152,6 +171,8 @@ pub(super) struct SimKey {
     pub alias: String,
     pub rotation: bool,
     pub created_at: DateTime<Utc>,
+    /// When hubtriage last changed its rotation.
+    pub changed_at: Option<DateTime<Utc>>,
 }
 
 /// An ECR container image.
@@ -176,6 +197,11 @@ pub(super) struct RegionState {
     pub databases: Vec<SimDatabase>,
     pub keys: Vec<SimKey>,
     pub images: Vec<SimImage>,
+    pub trails: Vec<super::services::SimTrail>,
+    pub ebs_snapshots: Vec<super::services::SimEbsSnapshot>,
+    pub db_snapshots: Vec<super::services::SimDbSnapshot>,
+    /// When hubtriage last changed a trail or a snapshot here.
+    pub services_changed_at: Option<DateTime<Utc>>,
 }
 
 impl OrgState {
@@ -226,6 +252,7 @@ fn build_region(place: &Place) -> RegionState {
     let buckets = s3::buckets(place, &mut rng);
     let (groups, instances) = ec2::network(place, &mut rng);
     let inventory = inventory::build(place, &mut rng);
+    let services = super::services::build(place);
     let mut buckets = buckets;
     // SSE-KMS buckets use the account's first customer managed key of the region.
     if let Some(key) = inventory.keys.first() {
@@ -244,6 +271,10 @@ fn build_region(place: &Place) -> RegionState {
         databases: inventory.databases,
         keys: inventory.keys,
         images: inventory.images,
+        trails: services.trails,
+        ebs_snapshots: services.ebs_snapshots,
+        db_snapshots: services.db_snapshots,
+        services_changed_at: None,
     }
 }
 

@@ -20,12 +20,12 @@ pub(super) fn read(
 ) -> Result<ResourceState, CloudError> {
     state.count("ReadState");
     let source = SourceId { account_id: account_id.into(), region: region.into() };
-    let action = match resource.kind.as_str() {
+    let action = super::apply_services::read_action(&resource.kind).unwrap_or(match resource.kind.as_str() {
         "AwsS3Bucket" => "s3:GetBucketPolicy",
         "AwsAccount" => "s3:GetAccountPublicAccessBlock",
         "AwsEc2Instance" => "ec2:DescribeInstances",
         _ => "ec2:DescribeSecurityGroupRules",
-    };
+    });
     faults::check_read(state.faults.get(&source), &source, action)?;
     let place = region_of(state, &source)?;
     let name = resource.short_id();
@@ -33,7 +33,7 @@ pub(super) fn read(
     let not_found = || {
         CloudError::NotFound(format!("{} {name} does not exist in account {account_id} region {region}", resource.kind))
     };
-    if !KINDS.contains(&resource.kind.as_str()) {
+    if !KINDS.contains(&resource.kind.as_str()) && !super::apply_services::KINDS.contains(&resource.kind.as_str()) {
         return Err(CloudError::Unsupported(format!("reading {} resources is not supported", resource.kind)));
     }
     if elsewhere {
@@ -55,7 +55,8 @@ pub(super) fn read(
         "AwsEc2Instance" => {
             place.instances.iter().find(|i| i.id == name).map(instance_state(place)).ok_or_else(not_found)
         }
-        _ => Ok(account_state(place)),
+        "AwsAccount" => Ok(account_state(place)),
+        _ => super::apply_services::read(place, resource, state.clock.now()).ok_or_else(not_found),
     }
 }
 
@@ -93,5 +94,6 @@ fn account_state(place: &RegionState) -> ResourceState {
         region: place.place.region.clone(),
         s3_public_access_block: place.posture.account_public_access_block,
         ebs_encryption_by_default: Some(place.posture.ebs_encryption_by_default),
+        public_ebs_snapshots: Some(super::apply_services::public_ebs_snapshots(place)),
     })
 }

@@ -7,7 +7,13 @@ use crate::playbook::{BucketPublicAccessBlock, SecurityGroupRule};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
-fn resource(kind: &str, id: &str, region: &str, tags: Option<&BTreeMap<String, String>>, details: Value) -> Value {
+pub(super) fn resource(
+    kind: &str,
+    id: &str,
+    region: &str,
+    tags: Option<&BTreeMap<String, String>>,
+    details: Value,
+) -> Value {
     let mut r = json!({ "Type": kind, "Id": id, "Partition": "aws", "Region": region });
     if let Some(tags) = tags.filter(|t| !t.is_empty()) {
         r["Tags"] = json!(tags);

@@ -184,7 +184,7 @@ fn read_state_finds_resources_in_their_own_account_and_region_only() {
     instance.kind = "AwsEc2Instance".into();
     assert!(matches!(block_on(org.read_state(PROD, &sg.region, &instance)), Err(CloudError::NotFound(_))));
     let mut key = r.clone();
-    key.kind = "AwsKmsKey".into();
+    key.kind = "AwsLambdaFunction".into();
     assert!(matches!(block_on(org.read_state(PROD, &sg.region, &key)), Err(CloudError::Unsupported(_))));
     assert_eq!(org.call_count("ReadState"), 7);
 }

@@ -165,14 +165,22 @@ impl Remediator {
     /// Writes (or overwrites) our three tags; every other tag stays.
     fn add_plan(&self, job: &Job, valid: &ValidException, before: &Tags) -> TagPlan {
         let names = &self.settings.exceptions.tags;
-        let tags: Tags = [
+        let mut tags: Tags = [
             (names.reason_tag.clone(), valid.reason.clone()),
             (names.expiry_tag.clone(), valid.expires_tag.clone()),
             (names.owner_tag.clone(), valid.owner.clone()),
         ]
         .into();
+        // Limited to some controls, or (renewing one that was limited) to every control again: `*`.
+        match &valid.controls {
+            Some(list) => _ = tags.insert(names.controls_tag.clone(), list.join(",")),
+            None if before.contains_key(&names.controls_tag) => _ = tags.insert(names.controls_tag.clone(), "*".into()),
+            None => {}
+        }
         let days = (valid.expires - Utc::now()).num_days();
-        let what = format!("\"{}\" until {} ({days} days), owner {}", valid.reason, valid.expires_tag, valid.owner);
+        let only = valid.controls.as_ref().map(|c| format!(", for {}", c.join(", "))).unwrap_or_default();
+        let what =
+            format!("\"{}\" until {} ({days} days), owner {}{only}", valid.reason, valid.expires_tag, valid.owner);
         let (event, verb, was) = match before.get(&names.reason_tag) {
             Some(old) => {
                 let until = before.get(&names.expiry_tag).map(String::as_str).unwrap_or("no expiry");
@@ -205,11 +213,7 @@ impl Remediator {
     /// Removes those of our three tags the resource carries; `None` when it carries none.
     fn remove_plan(&self, job: &Job, before: &Tags) -> Option<TagPlan> {
         let names = &self.settings.exceptions.tags;
-        let keys: Vec<String> = [&names.reason_tag, &names.expiry_tag, &names.owner_tag]
-            .into_iter()
-            .filter(|k| before.contains_key(*k))
-            .cloned()
-            .collect();
+        let keys: Vec<String> = names.all().into_iter().filter(|k| before.contains_key(*k)).map(String::from).collect();
         if keys.is_empty() {
             return None;
         }

@@ -34,6 +34,7 @@ pub(super) fn add(kind: &str, id: &str, reason: &str, expires: &str, owner: &str
         reason: reason.into(),
         expires: expires.into(),
         owner: owner.into(),
+        controls: String::new(),
     })
 }
 

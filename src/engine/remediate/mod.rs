@@ -387,6 +387,9 @@ fn on_off(on: bool) -> &'static str {
 #[path = "coordinate_tests.rs"]
 mod coordinate_tests;
 #[cfg(test)]
+#[path = "exception_controls_tests.rs"]
+mod exception_controls_tests;
+#[cfg(test)]
 #[path = "exception_tests.rs"]
 mod exception_tests;
 #[cfg(test)]

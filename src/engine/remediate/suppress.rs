@@ -68,6 +68,10 @@ impl Remediator {
             }
             let Some(resource) = f.primary_resource() else { continue };
             let Read::Valid(tag) = read_exception(&resource.tags, names, now) else { continue };
+            // An exception limited to some controls suppresses only their findings.
+            if !tag.covers(f.control_id.as_deref()) {
+                continue;
+            }
             let note = format!(
                 "hubtriage: excepted by tag {} \"{}\" until {}, owner {}",
                 names.reason_tag,

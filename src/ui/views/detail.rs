@@ -1,7 +1,8 @@
 //! The detail pane: fields, verdict and why, the dry-run plan (before → after, CLI, rollback), raw JSON on demand.
 
 use crate::engine::Row;
-use crate::model::{sanitize, FindingFormat};
+use crate::model::{guidance, sanitize, FindingFormat};
+use crate::policy::Verdict;
 use crate::ui::app::{App, Focus};
 use crate::ui::theme::Theme;
 use ratatui::layout::Rect;
@@ -47,6 +48,19 @@ pub fn raw_lines(row: &Row) -> Vec<Line<'static>> {
     // Hidden chars are shown as their JSON escapes (an unterminated 8-bit OSC would otherwise take the rest along).
     let pretty = sanitize::json_escape_hidden(&pretty);
     sanitize::multi_line(&pretty, MAX_RAW_CHARS).lines().map(|l| Line::raw(l.to_string())).collect()
+}
+
+/// Where no playbook fixes the finding: what the finding itself advises, and its links (read from its JSON, inert).
+fn guidance_lines(row: &Row, t: &Theme, out: &mut Vec<Line<'static>>) {
+    let Some(advice) = row.finding.raw.text().ok().and_then(|raw| guidance::guidance(&raw)) else { return };
+    out.push(Line::raw(""));
+    out.push(Line::styled("Guidance (from the finding)", Style::default().fg(t.header).add_modifier(Modifier::BOLD)));
+    if let Some(text) = &advice.text {
+        out.extend(text.lines().map(|l| Line::raw(format!("  {l}"))));
+    }
+    for link in &advice.links {
+        out.push(Line::from(vec![label(t, "  Link"), Span::styled(link.clone(), Style::default().fg(t.muted))]));
+    }
 }
 
 fn label(t: &Theme, text: &str) -> Span<'static> {
@@ -102,6 +116,9 @@ pub fn lines(row: &Row, app: &App) -> Vec<Line<'static>> {
     super::history::lines(f, app, &mut out);
     out.push(Line::raw(""));
     super::plan::status_lines(row.plan(), t, &mut out);
+    if matches!(decision.verdict, Verdict::NoPlaybook | Verdict::Manual) {
+        guidance_lines(row, t, &mut out);
+    }
     if !f.description.is_empty() {
         out.push(Line::raw(""));
         out.extend(f.description.lines().map(|l| Line::styled(l.to_string(), Style::default().fg(t.muted))));

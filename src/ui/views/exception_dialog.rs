@@ -45,6 +45,7 @@ fn field_lines(
         ExceptionField::Reason => ("Reason", &d.reason),
         ExceptionField::Expires => ("Expires", &d.expires),
         ExceptionField::Owner => ("Owner", &d.owner),
+        ExceptionField::Controls => ("Controls", &d.controls),
     };
     let focused = d.focus == field && !d.confirming;
     let label_style =
@@ -97,6 +98,8 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, d: &ExceptionDialog) 
     field_lines(d, ExceptionField::Reason, None, t, &mut lines);
     field_lines(d, ExceptionField::Expires, Some(hint), t, &mut lines);
     field_lines(d, ExceptionField::Owner, Some("empty: you (the operator identity)".into()), t, &mut lines);
+    let hint = "comma-separated control ids (EC2.19,EC2.13); empty: every control of the resource";
+    field_lines(d, ExceptionField::Controls, Some(hint.into()), t, &mut lines);
     if d.prod {
         lines.push(Line::raw(""));
         lines.push(Line::styled(

@@ -47,6 +47,7 @@ pub fn state_lines(state: &ResourceState) -> Vec<String> {
             format!("metadata HttpTokens: {}", or_unknown(i.http_tokens.as_deref())),
             format!("metadata endpoint: {}", or_unknown(i.http_endpoint.as_deref())),
         ],
+        other => other.service_lines().unwrap_or_default(),
     }
 }
 
