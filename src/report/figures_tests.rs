@@ -41,7 +41,7 @@ fn fix(job: &str, control: &str, resource: &str, first: &str, verified: &str) ->
 
 #[test]
 fn the_figures_match_a_fixture_computed_by_hand() {
-    let rows = vec![
+    let rows = [
         row("S3.8", Severity::Critical, PROD, Verdict::AutoFix, 1),
         row("S3.8", Severity::High, PROD, Verdict::AutoFix, 2),
         row("S3.8", Severity::High, STAGING, Verdict::NeedsApproval, 3),
@@ -110,7 +110,7 @@ fn names_from_findings_reach_markdown_and_html_inert() {
     hostile.control_id = Some("<script>alert(1)</script>\u{1b}[31m|[x](http://e)".into());
     let decision =
         Decision { verdict: Verdict::AutoFix, reason: Arc::from("r"), exception: None, exception_note: None };
-    let rows = vec![Row::new(Arc::new(hostile), Assessment { decision, plan: PlanStatus::NoPlaybook })];
+    let rows = [Row::new(Arc::new(hostile), Assessment { decision, plan: PlanStatus::NoPlaybook })];
     let rows: Vec<&Row> = rows.iter().collect();
     let f = figures(&Inputs {
         rows: &rows,

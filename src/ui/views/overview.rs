@@ -145,7 +145,7 @@ fn safe_state(frame: &mut Frame, area: Rect, app: &App, f: &Figures, block: Bloc
         lines.push(Line::styled("no fix verified in the last 30 days", Style::default().fg(t.muted)));
     }
     let mut slowest: Vec<_> = f.time_to_safe.iter().collect();
-    slowest.sort_by(|a, b| b.median_seconds.cmp(&a.median_seconds));
+    slowest.sort_by_key(|c| std::cmp::Reverse(c.median_seconds));
     for c in slowest.iter().take(3) {
         lines.push(Line::raw(format!(
             "{}: median {} · p90 {} ({})",
