@@ -8,12 +8,12 @@ use clap::Parser;
 use hubtriage::cli::args::{AuditCommand, Cli, Command};
 use hubtriage::cli::{
     apply, apply_plan, approvals, audit, audit_list, collect, exceptions, iam_policy, plan, plan_out, rollback, setup,
-    stderr, store, EXIT_ERROR,
+    stderr, store, EXIT_ERROR, EXIT_USAGE,
 };
 use hubtriage::inert_eprintln;
 use hubtriage::{session, session_approvals};
 
-/// The command line, or the exit after clap's message (usage error, help, version) was shown, sanitized: it can
+/// The command line, or the exit after clap's message (usage error: 64, help, version: 0) was shown, sanitized: it can
 /// quote an argument, and an argument can hold an escape sequence.
 fn parse_command_line() -> Cli {
     match Cli::try_parse() {
@@ -27,7 +27,8 @@ fn parse_command_line() -> Cli {
             } else {
                 stderr::stdout_line(text);
             }
-            std::process::exit(e.exit_code());
+            // A usage error has a status of its own: 2 means a partial result (see `cli::EXIT_USAGE`).
+            std::process::exit(if e.use_stderr() { EXIT_USAGE } else { e.exit_code() });
         }
     }
 }
@@ -122,10 +123,12 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         }
     }
     match command {
-        Command::Plan { format, no_live, out } => {
+        Command::Plan { format, no_live, out, query } => {
             let options = collect::CollectOptions { source_timeout, live: !no_live };
             let out = out.map(|path| (path, plan_out::header_of(&cli.global, &config, &backend, &triage)));
-            plan::run(&backend, &triage, format, options, out).await
+            let account_names = || config.accounts.iter().filter_map(|(id, a)| Some((id.clone(), a.name.clone()?)));
+            let query = query.map(|query| plan::PlanQuery { query, account_names: account_names().collect() });
+            plan::run(&backend, &triage, format, options, out, query).await
         }
         Command::Apply { plan: Some(path), yes, .. } => {
             let context = apply_plan::context_of(&cli.global, &config, &backend);

@@ -36,6 +36,8 @@ mod fixtures;
 mod hostile;
 #[path = "common/hostile.rs"]
 mod hostile_asff;
+#[path = "ui_render/query.rs"]
+mod query;
 #[path = "ui_render/remediation.rs"]
 mod remediation;
 

@@ -91,6 +91,10 @@ pub enum Command {
         /// Write a plan file (JSON, checksummed, for review and `apply --plan`) instead of printing.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Only the findings the query matches, in the language of the TUI's `/`: `sev>=high control:S3.*
+        /// account:NAME region:eu-* verdict:auto-fix age>7d "text"`.
+        #[arg(long, value_name = "QUERY")]
+        query: Option<crate::query::Query>,
     },
     /// Apply the plans of the given findings, or exactly those of a reviewed plan file; verify, update the findings,
     /// notify. Without --yes: show and stop.

@@ -58,7 +58,11 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: "PgDn / PgUp", action: Action::PageDown, help: "one page down / up" },
     Binding { keys: "g / G", action: Action::Top, help: "first / last finding" },
     Binding { keys: "Tab / Enter", action: Action::ToggleFocus, help: "move focus between table and detail pane" },
-    Binding { keys: "/", action: Action::StartFilter, help: "free-text filter (Enter keeps it, Esc cancels)" },
+    Binding {
+        keys: "/",
+        action: Action::StartFilter,
+        help: "query: words, or sev>=high control:S3.* age>7d … (Esc cancels)",
+    },
     Binding { keys: "S", action: Action::CycleSeverity, help: "severity filter: CRITICAL, HIGH+, MEDIUM+, LOW+, all" },
     Binding { keys: "A", action: Action::CycleAccount, help: "account filter: cycle through accounts" },
     Binding { keys: "R", action: Action::CycleRegion, help: "region filter: cycle through regions" },

@@ -31,6 +31,11 @@ impl Symbols {
         self.ids.get(name).copied()
     }
 
+    /// Every name, by id.
+    pub fn names(&self) -> &[Box<str>] {
+        &self.names
+    }
+
     /// Ranks in text order, recomputed when names were added since the last call.
     fn ranks(&mut self) -> &[u32] {
         if self.ranked != self.names.len() {
