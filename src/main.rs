@@ -7,8 +7,8 @@
 use clap::Parser;
 use hubtriage::cli::args::{AuditCommand, Cli, Command};
 use hubtriage::cli::{
-    apply, apply_plan, approvals, audit, audit_list, collect, exceptions, iam_policy, plan, plan_out, rollback, setup,
-    stderr, store, EXIT_ERROR, EXIT_USAGE,
+    apply, apply_plan, approvals, audit, audit_list, collect, exceptions, iam_policy, manual, plan, plan_out, rollback,
+    setup, stderr, store, EXIT_ERROR, EXIT_USAGE,
 };
 use hubtriage::inert_eprintln;
 use hubtriage::{session, session_approvals};
@@ -58,6 +58,19 @@ fn main() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<i32> {
+    // Made from the command-line definitions alone: no config, log or credentials needed.
+    match cli.command {
+        Some(Command::Completions { shell }) => {
+            let mut out = std::io::stdout().lock();
+            manual::completions(shell, &mut out);
+            return Ok(0);
+        }
+        Some(Command::Man) => {
+            manual::man(&mut std::io::stdout().lock())?;
+            return Ok(0);
+        }
+        _ => {}
+    }
     let log_path = session::init_logging()?;
     let config = session::load_config(&cli.global)?;
     let triage = session::triage(&config)?;
@@ -138,6 +151,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Rollback { target, yes } => rollback::run(remediator, &target, yes).await,
         Command::Exceptions { command } => exceptions::run(&backend, remediator, command).await,
         Command::IamPolicy { .. } | Command::Audit { .. } | Command::Setup(_) => Ok(0),
+        Command::Completions { .. } | Command::Man => Ok(0),
         Command::Store { command } => store::run(&cli.global, &config, &backend, command),
         Command::Approvals { command } => {
             let Some(remediator) = &remediator else {

@@ -165,6 +165,13 @@ pub enum Command {
     /// The AWS resources `watch` runs on: print a CloudFormation template (--template), or check deployed ones
     /// (--check --queue-url URL --lock-table NAME).
     Setup(crate::cli::setup::SetupArgs),
+    /// Print a completion script for a shell: `hubtriage completions bash > /etc/bash_completion.d/hubtriage`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `hubtriage man > hubtriage.1`.
+    Man,
 }
 
 /// `hubtriage store …`.
