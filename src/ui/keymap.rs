@@ -14,6 +14,7 @@ pub enum Action {
     Bottom,
     ToggleFocus,
     StartFilter,
+    StartCommand,
     ClearFilters,
     CycleSeverity,
     CycleAccount,
@@ -62,6 +63,11 @@ pub const BINDINGS: &[Binding] = &[
         keys: "/",
         action: Action::StartFilter,
         help: "query: words, or sev>=high control:S3.* age>7d … (Esc cancels)",
+    },
+    Binding {
+        keys: ":",
+        action: Action::StartCommand,
+        help: ":account NAME, :region R, :sort KEY, :theme NAME (Tab completes)",
     },
     Binding { keys: "S", action: Action::CycleSeverity, help: "severity filter: CRITICAL, HIGH+, MEDIUM+, LOW+, all" },
     Binding { keys: "A", action: Action::CycleAccount, help: "account filter: cycle through accounts" },
@@ -121,6 +127,7 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('G') | KeyCode::End => Action::Bottom,
         KeyCode::Tab | KeyCode::Enter => Action::ToggleFocus,
         KeyCode::Char('/') => Action::StartFilter,
+        KeyCode::Char(':') => Action::StartCommand,
         KeyCode::Esc => Action::ClearFilters,
         KeyCode::Char('S') => Action::CycleSeverity,
         KeyCode::Char('A') => Action::CycleAccount,
@@ -159,7 +166,7 @@ mod tests {
 
     #[test]
     fn every_bound_action_is_reachable_from_a_key() {
-        let keys = "qjkgG/SARVoOJC1234567r? auIxXcpyn".chars().map(KeyCode::Char).chain([
+        let keys = "qjkgG/:SARVoOJC1234567r? auIxXcpyn".chars().map(KeyCode::Char).chain([
             KeyCode::PageDown,
             KeyCode::PageUp,
             KeyCode::Tab,

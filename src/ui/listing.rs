@@ -23,6 +23,8 @@ pub enum SortKey {
     Verdict,
     Updated,
     Title,
+    /// Time since the finding was first seen (`:sort age`; not in the `o` cycle).
+    Age,
 }
 
 impl SortKey {
@@ -34,6 +36,18 @@ impl SortKey {
         SortKey::Verdict,
         SortKey::Updated,
         SortKey::Title,
+    ];
+
+    /// Every order by name, `age` included (`:sort KEY`).
+    pub const NAMED: [SortKey; 8] = [
+        SortKey::Severity,
+        SortKey::Control,
+        SortKey::Account,
+        SortKey::Region,
+        SortKey::Verdict,
+        SortKey::Updated,
+        SortKey::Title,
+        SortKey::Age,
     ];
 
     /// The next column in the cycle.
@@ -51,6 +65,7 @@ impl SortKey {
             Self::Region => "region",
             Self::Verdict => "verdict",
             Self::Updated => "updated",
+            Self::Age => "age",
             Self::Title => "title",
         }
     }

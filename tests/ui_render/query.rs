@@ -56,3 +56,18 @@ fn accounts_are_found_by_their_configured_name() {
     let shown: Vec<String> = app.listing.window(0, usize::MAX).map(|r| r.finding.account_id.clone()).collect();
     assert!(!shown.is_empty() && shown.iter().all(|a| *a == account), "{shown:?}");
 }
+
+#[test]
+fn command_mode_lists_what_the_word_can_become() {
+    let mut app = app("dark");
+    key(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "theme ");
+    let screen = text(&render(&app, 120, 30));
+    let status = screen.lines().last().unwrap_or_default();
+    assert!(status.contains(" : theme █   dark  light  high-contrast"), "{status}");
+    key(&mut app, KeyCode::Char('l'));
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.theme.name, "light");
+    assert_eq!(app.mode, Mode::Normal);
+}

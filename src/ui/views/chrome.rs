@@ -101,10 +101,13 @@ pub fn status(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let style = Style::default().fg(t.status_fg).bg(t.status_bg);
     // A message takes the hints' room: it answers the last key and must be read whole.
-    let hints_width = if app.status_message.is_some() || app.mode == Mode::Filter { 0 } else { 46 };
+    let hints_width =
+        if app.status_message.is_some() || matches!(app.mode, Mode::Filter | Mode::Command) { 0 } else { 46 };
     let [left, right] = Layout::horizontal([Constraint::Min(10), Constraint::Length(hints_width)]).areas(area);
     let left_line = if app.mode == Mode::Filter {
         query_line(app)
+    } else if app.mode == Mode::Command {
+        command_line(app)
     } else {
         let failing = app.sources.values().any(SourceStatus::is_failure);
         let mut spans = vec![
@@ -153,4 +156,20 @@ fn query_line(app: &App) -> Line<'static> {
         spans.push(Span::styled(format!("  {}", sanitize::single_line(&e.to_string())), Style::default().fg(t.error)));
     }
     Line::from(spans)
+}
+
+/// The command being typed, then what the word being typed can become (Tab completes it).
+fn command_line(app: &App) -> Line<'static> {
+    let t = &app.theme;
+    let candidates = app.command_candidates();
+    let mut hint = candidates.iter().take(8).map(|c| sanitize::single_line(c)).collect::<Vec<_>>().join("  ");
+    if candidates.len() > 8 {
+        hint.push_str(&format!("  … {} more", candidates.len() - 8));
+    }
+    Line::from(vec![
+        Span::styled(" : ", Style::default().fg(t.accent).add_modifier(Modifier::BOLD)),
+        Span::raw(sanitize::single_line(&app.command_input)),
+        Span::styled("█", Style::default().fg(t.accent)),
+        Span::styled(format!("   {hint}"), Style::default().fg(t.muted)),
+    ])
 }
