@@ -34,7 +34,8 @@ fn ids(entries: &[Value]) -> Vec<String> {
 fn only_the_findings_the_query_matches_are_printed() {
     let home = tempfile::tempdir().expect("dir");
     let all = plan(home.path(), None);
-    let cases: [(&str, &dyn Fn(&Value) -> bool); 3] = [
+    type Expected<'a> = &'a dyn Fn(&Value) -> bool;
+    let cases: [(&str, Expected); 3] = [
         ("sev>=high", &|e| matches!(e["severity"].as_str(), Some("HIGH" | "CRITICAL"))),
         ("control:S3.* -verdict:no-playbook", &|e| {
             e["control_id"].as_str().is_some_and(|c| c.starts_with("S3.")) && e["verdict"] != "no-playbook"

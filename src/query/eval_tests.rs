@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used)]
+
 use super::*;
 use crate::model::testing::control_finding;
 use crate::model::{Severity, WorkflowStatus};
@@ -100,7 +102,7 @@ fn words_match_as_the_free_text_filter_did() {
     assert!(matches(r#""s3.8 title""#, &f, Verdict::Manual));
     assert!(!matches(r#""bucket s3.8""#, &f, Verdict::Manual));
     // The id pasted whole.
-    assert!(matches(&f.id.to_string(), &f, Verdict::Manual));
+    assert!(matches(f.id.as_ref(), &f, Verdict::Manual));
     let names = BTreeMap::new();
     let ctx = Context { now: now(), account_names: &names };
     assert!(Query::parse("verdict:auto-fix").unwrap().may_match(&f, &ctx));

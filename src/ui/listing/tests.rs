@@ -182,7 +182,7 @@ fn a_query_shows_what_it_matches_whether_loaded_at_once_or_streamed() {
         "status:resolved",
         "not (control:IAM.4 or \"title 3\") account:111111111101",
     ] {
-        let query = crate::query::Query::parse(text).unwrap();
+        let query = crate::query::Query::parse(text).expect("a query");
         let expected: Vec<&Row> = rows
             .iter()
             .filter(|r| {
