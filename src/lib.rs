@@ -19,6 +19,7 @@ pub mod model;
 pub mod playbook;
 pub mod policy;
 pub mod private_file;
+pub mod query;
 pub mod report;
 pub mod review;
 pub mod session;

@@ -7,13 +7,13 @@
 use clap::Parser;
 use hubtriage::cli::args::{AuditCommand, Cli, Command};
 use hubtriage::cli::{
-    apply, apply_plan, approvals, audit, audit_list, collect, exceptions, iam_policy, plan, plan_out, report, rollback,
-    setup, stderr, store, EXIT_ERROR,
+    apply, apply_plan, approvals, audit, audit_list, collect, exceptions, iam_policy, manual, plan, plan_out, report,
+    rollback, setup, stderr, store, EXIT_ERROR, EXIT_USAGE,
 };
 use hubtriage::inert_eprintln;
 use hubtriage::{session, session_approvals};
 
-/// The command line, or the exit after clap's message (usage error, help, version) was shown, sanitized: it can
+/// The command line, or the exit after clap's message (usage error: 64, help, version: 0) was shown, sanitized: it can
 /// quote an argument, and an argument can hold an escape sequence.
 fn parse_command_line() -> Cli {
     match Cli::try_parse() {
@@ -27,7 +27,8 @@ fn parse_command_line() -> Cli {
             } else {
                 stderr::stdout_line(text);
             }
-            std::process::exit(e.exit_code());
+            // A usage error has a status of its own: 2 means a partial result (see `cli::EXIT_USAGE`).
+            std::process::exit(if e.use_stderr() { EXIT_USAGE } else { e.exit_code() });
         }
     }
 }
@@ -57,6 +58,19 @@ fn main() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<i32> {
+    // Made from the command-line definitions alone: no config, log or credentials needed.
+    match cli.command {
+        Some(Command::Completions { shell }) => {
+            let mut out = std::io::stdout().lock();
+            manual::completions(shell, &mut out);
+            return Ok(0);
+        }
+        Some(Command::Man) => {
+            manual::man(&mut std::io::stdout().lock())?;
+            return Ok(0);
+        }
+        _ => {}
+    }
     let log_path = session::init_logging()?;
     let config = session::load_config(&cli.global)?;
     let triage = session::triage(&config)?;
@@ -127,10 +141,12 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         }
     }
     match command {
-        Command::Plan { format, no_live, out } => {
+        Command::Plan { format, no_live, out, query } => {
             let options = collect::CollectOptions { source_timeout, live: !no_live };
             let out = out.map(|path| (path, plan_out::header_of(&cli.global, &config, &backend, &triage)));
-            plan::run(&backend, &triage, format, options, out).await
+            let account_names = || config.accounts.iter().filter_map(|(id, a)| Some((id.clone(), a.name.clone()?)));
+            let query = query.map(|query| plan::PlanQuery { query, account_names: account_names().collect() });
+            plan::run(&backend, &triage, format, options, out, query).await
         }
         Command::Apply { plan: Some(path), yes, .. } => {
             let context = apply_plan::context_of(&cli.global, &config, &backend);
@@ -140,6 +156,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Rollback { target, yes } => rollback::run(remediator, &target, yes).await,
         Command::Exceptions { command } => exceptions::run(&backend, remediator, command).await,
         Command::IamPolicy { .. } | Command::Playbooks { .. } | Command::Audit { .. } | Command::Setup(_) => Ok(0),
+        Command::Completions { .. } | Command::Man => Ok(0),
         Command::Store { command } => store::run(&cli.global, &config, &backend, command),
         Command::Report { since, format } => {
             report::run(&cli.global, &config, &backend, &triage, &since, format, source_timeout).await

@@ -134,10 +134,10 @@ fn each_filter_narrows_to_the_records_it_names() {
     assert_eq!(jobs(d, &log, &["--since", "3h"]), ["-j-4"]);
 
     let (code, _, stderr) = list(d, &log, &["--event", "apply_intent"]);
-    assert_eq!(code, Some(2), "a usage error: {stderr}");
+    assert_eq!(code, Some(64), "a usage error: {stderr}");
     assert!(stderr.contains("apply-intent, apply-outcome, verification"), "the valid names are listed: {stderr}");
     let (code, _, stderr) = list(d, &log, &["--since", "last week"]);
-    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(code, Some(64), "{stderr}");
     assert!(stderr.contains("RFC 3339"), "{stderr}");
 }
 

@@ -89,14 +89,14 @@ fn an_audit_log_path_that_cannot_be_opened_is_named_inert() {
 }
 
 #[test]
-fn a_usage_error_quoting_a_hostile_argument_is_inert_and_keeps_clap_exit_status() {
+fn a_usage_error_quoting_a_hostile_argument_is_inert_and_exits_with_the_usage_status() {
     let dir = tempfile::tempdir().unwrap();
     let (code, stderr) = run(hubtriage(dir.path()).args(["--demo", "plan", "--format", EVIL]));
-    assert_eq!(code, Some(2), "clap's usage exit status: {stderr}");
+    assert_eq!(code, Some(64), "the usage status (EX_USAGE), not 2 (partial): {stderr}");
     assert!(stderr.contains(&format!("invalid value '{INERT}' for '--format <FORMAT>'")), "{stderr}");
     assert!(stderr.contains("[possible values: table, json, md]"), "the rest of the message is kept: {stderr}");
     let (code, stderr) = run(hubtriage(dir.path()).arg(format!("--no-such-flag-{EVIL}")));
-    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(code, Some(64), "{stderr}");
     // clap names the flag up to its `=` (inside the OSC 52 here), which leaves that OSC unterminated: it goes.
     assert!(stderr.contains("unexpected argument '--no-such-flag-x' found"), "{stderr}");
     assert!(stderr.contains("Usage: hubtriage"), "the usage is still shown: {stderr}");

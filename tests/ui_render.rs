@@ -40,6 +40,8 @@ mod hostile;
 mod hostile_asff;
 #[path = "ui_render/overview.rs"]
 mod overview;
+#[path = "ui_render/query.rs"]
+mod query;
 #[path = "ui_render/remediation.rs"]
 mod remediation;
 

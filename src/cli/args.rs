@@ -91,6 +91,10 @@ pub enum Command {
         /// Write a plan file (JSON, checksummed, for review and `apply --plan`) instead of printing.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Only the findings the query matches, in the language of the TUI's `/`: `sev>=high control:S3.*
+        /// account:NAME region:eu-* verdict:auto-fix age>7d "text"`.
+        #[arg(long, value_name = "QUERY")]
+        query: Option<crate::query::Query>,
     },
     /// Apply the plans of the given findings, or exactly those of a reviewed plan file; verify, update the findings,
     /// notify. Without --yes: show and stop.
@@ -175,6 +179,13 @@ pub enum Command {
     /// The AWS resources `watch` runs on: print a CloudFormation template (--template), or check deployed ones
     /// (--check --queue-url URL --lock-table NAME).
     Setup(crate::cli::setup::SetupArgs),
+    /// Print a completion script for a shell: `hubtriage completions bash > /etc/bash_completion.d/hubtriage`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `hubtriage man > hubtriage.1`.
+    Man,
 }
 
 /// `hubtriage store …`.

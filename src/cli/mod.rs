@@ -11,6 +11,7 @@ mod audit_list_format;
 pub mod collect;
 pub mod exceptions;
 pub mod iam_policy;
+pub mod manual;
 pub mod plan;
 pub mod plan_json;
 pub mod plan_out;
@@ -30,3 +31,6 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_ERROR: i32 = 1;
 /// Exit status: output was produced, but some input could not be read or some source failed (named on stderr).
 pub const EXIT_PARTIAL: i32 = 2;
+/// Exit status: the command line could not be read (unknown flag, bad value, bad `--query`); nothing was run.
+/// `EX_USAGE` of sysexits.h, apart from 2 (partial), which scripts act on.
+pub const EXIT_USAGE: i32 = 64;

@@ -6,12 +6,20 @@ use super::plan_json::PlanEntry;
 use super::{EXIT_OK, EXIT_PARTIAL};
 use crate::cloud::Backend;
 use crate::model::sanitize;
+use crate::query::{Context, Query};
 use crate::review::plan_file::PlanHeader;
 use crate::triage::Triage;
 use chrono::Utc;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+/// `--query`: the query, and the accounts' configured names it can name them by.
+pub struct PlanQuery {
+    pub query: Query,
+    pub account_names: BTreeMap<String, String>,
+}
 
 /// Runs the command; returns the exit status.
 pub async fn run(
@@ -20,11 +28,23 @@ pub async fn run(
     format: PlanFormat,
     options: CollectOptions,
     out_file: Option<(PathBuf, PlanHeader)>,
+    query: Option<PlanQuery>,
 ) -> anyhow::Result<i32> {
     if out_file.is_none() && format == PlanFormat::Md {
         anyhow::bail!("--format md renders a plan file: give it --out FILE");
     }
-    let mut collected = collect_with(backend, triage, |_| true, options).await;
+    let mut collected = match &query {
+        None => collect_with(backend, triage, |_| true, options).await,
+        Some(q) => {
+            let ctx = Context { now: Utc::now(), account_names: &q.account_names };
+            // Findings no verdict would let match are neither kept nor read live.
+            let mut collected = collect_with(backend, triage, |f| q.query.may_match(f, &ctx), options).await;
+            let before = collected.rows.len();
+            keep_matching(&mut collected, |row| q.query.matches(&row.finding, row.decision.verdict, &ctx));
+            crate::inert_eprintln!("hubtriage: the query matched {} of {before} findings", collected.rows.len());
+            collected
+        }
+    };
     if let Some((path, header)) = out_file {
         let written = super::plan_out::write(&collected, header, &path, format)?;
         let code = report(&collected);
@@ -50,6 +70,12 @@ pub async fn run(
     }
     out.flush()?;
     Ok(report(&collected))
+}
+
+/// Keeps the rows (and their live errors) that `keep` accepts.
+fn keep_matching(c: &mut Collected, keep: impl Fn(&crate::engine::Row) -> bool) {
+    let pairs: Vec<_> = std::mem::take(&mut c.rows).into_iter().zip(std::mem::take(&mut c.live_errors)).collect();
+    (c.rows, c.live_errors) = pairs.into_iter().filter(|(row, _)| keep(row)).unzip();
 }
 
 fn sort_for_output(c: &mut Collected) {

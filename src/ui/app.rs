@@ -24,8 +24,10 @@ pub use super::live::LivePlan;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Normal,
-    /// Typing the free-text filter.
+    /// Typing the query (`/`).
     Filter,
+    /// Typing a command (`:`).
+    Command,
     Help,
 }
 
@@ -63,6 +65,8 @@ pub struct App {
     pub view: View,
     pub focus: Focus,
     pub filter_input: String,
+    /// The command being typed after `:`.
+    pub command_input: String,
     pub detail_scroll: u16,
     pub show_raw: bool,
     pub sources: BTreeMap<SourceId, SourceStatus>,
@@ -144,6 +148,7 @@ impl App {
             view: View::Findings,
             focus: Focus::Table,
             filter_input: String::new(),
+            command_input: String::new(),
             detail_scroll: 0,
             show_raw: false,
             sources: BTreeMap::new(),
@@ -260,6 +265,11 @@ impl App {
                 self.listing.refresh();
                 Vec::new()
             }
+            Mode::Command => {
+                self.on_command_key(*key);
+                self.listing.refresh();
+                Vec::new()
+            }
             Mode::Help => {
                 if matches!(key.code, KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')) {
                     self.mode = Mode::Normal;
@@ -330,6 +340,10 @@ impl App {
             Action::ApproveRequest => self.start_approve(),
             Action::RejectRequest => self.start_reject(),
             Action::ToggleHelp => self.mode = Mode::Help,
+            Action::StartCommand => {
+                self.command_input.clear();
+                self.mode = Mode::Command;
+            }
         }
         self.listing.refresh();
         if self.selected_key() != before {

@@ -1,4 +1,4 @@
-//! Filters and sort order: the free-text filter being typed, the cycling filters, and `Esc`.
+//! Filters and sort order: the query being typed, the cycling filters, and `Esc`.
 
 use super::app::{App, Mode};
 use super::keymap::Action;
@@ -8,9 +8,11 @@ use crate::policy::Verdict;
 use crossterm::event::{KeyCode, KeyEvent};
 
 impl App {
-    /// A key while the free-text filter is typed.
+    /// A key while the query is typed. The table follows every query that reads; while the text does not (the
+    /// status line says where and why), it keeps showing the last one that did.
     pub(super) fn on_filter_key(&mut self, key: KeyEvent) {
         match key.code {
+            KeyCode::Enter if query_error(&self.filter_input).is_some() => return,
             KeyCode::Enter => self.mode = Mode::Normal,
             KeyCode::Esc => {
                 self.filter_input.clear();
@@ -22,7 +24,16 @@ impl App {
             KeyCode::Char(c) if !c.is_control() => self.filter_input.push(c),
             _ => return,
         }
-        self.listing.filters.text = self.filter_input.clone();
+        let Some(readable) = readable_part(&self.filter_input) else {
+            return;
+        };
+        if self.listing.filters.text == readable {
+            return;
+        }
+        if self.listing.account_names != self.account_names {
+            self.listing.account_names = self.account_names.clone();
+        }
+        self.listing.filters.text = readable.to_string();
         self.listing.invalidate();
     }
 
@@ -86,6 +97,22 @@ impl App {
         let set: std::collections::BTreeSet<String> = self.listing.all().iter().map(|r| field(&r.finding)).collect();
         set.into_iter().map(Some).chain([None]).collect()
     }
+}
+
+/// Why the text typed in `/` does not read as a query, if it does not.
+pub fn query_error(text: &str) -> Option<crate::query::QueryError> {
+    crate::query::Query::parse(text).err()
+}
+
+/// What of the text typed the table follows: all of it when it reads as a query; else the words before the one
+/// where it goes wrong (`control:S3.* sev>=` shows `control:S3.*` while the value is typed), when they read.
+fn readable_part(text: &str) -> Option<&str> {
+    let Some(error) = query_error(text) else {
+        return Some(text);
+    };
+    let at = text.char_indices().nth(error.position - 1).map_or(text.len(), |(i, _)| i);
+    let before = text[..at].rfind(char::is_whitespace).map_or("", |i| &text[..i]);
+    query_error(before).is_none().then_some(before)
 }
 
 /// The element after `current` in `order` (wrapping); the first when `current` is not in it.

@@ -14,6 +14,7 @@ pub enum Action {
     Bottom,
     ToggleFocus,
     StartFilter,
+    StartCommand,
     ClearFilters,
     CycleSeverity,
     CycleAccount,
@@ -59,7 +60,16 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: "PgDn / PgUp", action: Action::PageDown, help: "one page down / up" },
     Binding { keys: "g / G", action: Action::Top, help: "first / last finding" },
     Binding { keys: "Tab / Enter", action: Action::ToggleFocus, help: "move focus between table and detail pane" },
-    Binding { keys: "/", action: Action::StartFilter, help: "free-text filter (Enter keeps it, Esc cancels)" },
+    Binding {
+        keys: "/",
+        action: Action::StartFilter,
+        help: "query: words, or sev>=high control:S3.* age>7d … (Esc cancels)",
+    },
+    Binding {
+        keys: ":",
+        action: Action::StartCommand,
+        help: ":account NAME, :region R, :sort KEY, :theme NAME (Tab completes)",
+    },
     Binding { keys: "S", action: Action::CycleSeverity, help: "severity filter: CRITICAL, HIGH+, MEDIUM+, LOW+, all" },
     Binding { keys: "A", action: Action::CycleAccount, help: "account filter: cycle through accounts" },
     Binding { keys: "R", action: Action::CycleRegion, help: "region filter: cycle through regions" },
@@ -123,6 +133,7 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('G') | KeyCode::End => Action::Bottom,
         KeyCode::Tab | KeyCode::Enter => Action::ToggleFocus,
         KeyCode::Char('/') => Action::StartFilter,
+        KeyCode::Char(':') => Action::StartCommand,
         KeyCode::Esc => Action::ClearFilters,
         KeyCode::Char('S') => Action::CycleSeverity,
         KeyCode::Char('A') => Action::CycleAccount,
@@ -162,7 +173,7 @@ mod tests {
 
     #[test]
     fn every_bound_action_is_reachable_from_a_key() {
-        let keys = "qjkgG/SARVoOJC12345670r? auIxXcpyn".chars().map(KeyCode::Char).chain([
+        let keys = "qjkgG/:SARVoOJC12345670r? auIxXcpyn".chars().map(KeyCode::Char).chain([
             KeyCode::PageDown,
             KeyCode::PageUp,
             KeyCode::Tab,

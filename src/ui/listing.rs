@@ -23,6 +23,8 @@ pub enum SortKey {
     Verdict,
     Updated,
     Title,
+    /// Time since the finding was first seen (`:sort age`; not in the `o` cycle).
+    Age,
 }
 
 impl SortKey {
@@ -34,6 +36,18 @@ impl SortKey {
         SortKey::Verdict,
         SortKey::Updated,
         SortKey::Title,
+    ];
+
+    /// Every order by name, `age` included (`:sort KEY`).
+    pub const NAMED: [SortKey; 8] = [
+        SortKey::Severity,
+        SortKey::Control,
+        SortKey::Account,
+        SortKey::Region,
+        SortKey::Verdict,
+        SortKey::Updated,
+        SortKey::Title,
+        SortKey::Age,
     ];
 
     /// The next column in the cycle.
@@ -51,6 +65,7 @@ impl SortKey {
             Self::Region => "region",
             Self::Verdict => "verdict",
             Self::Updated => "updated",
+            Self::Age => "age",
             Self::Title => "title",
         }
     }
@@ -88,26 +103,12 @@ pub struct Listing {
     moved: bool,
     /// Findings whose verdict is auto-fix and that have a plan, kept as rows change.
     would_fix: usize,
+    /// Account id → configured name, for `account:NAME` in the query.
+    pub account_names: std::collections::BTreeMap<String, String>,
 }
 
 fn haystack(row: &Row) -> String {
-    let f = &row.finding;
-    let resource = f.primary_resource().map(|r| r.id.as_str()).unwrap_or("");
-    // The id's last part: the rest of it (partition, region, account, control) is in the other fields.
-    let id = f.public_id().rsplit('/').next().unwrap_or(f.public_id());
-    format!(
-        "{} {} {} {} {} {} {} {} {}",
-        f.title,
-        f.control_or_type(),
-        resource,
-        f.account_id,
-        f.region,
-        row.decision.verdict,
-        f.product_name,
-        f.severity,
-        id
-    )
-    .to_lowercase()
+    crate::query::haystack(&row.finding, row.decision.verdict)
 }
 
 impl Listing {
@@ -169,6 +170,7 @@ impl Listing {
             sort: self.sort,
             descending: self.descending,
             moved: self.moved,
+            account_names: std::mem::take(&mut self.account_names),
             ..Listing::default()
         };
         *self = rebuilt;
@@ -240,7 +242,7 @@ impl Listing {
         self.dirty = false;
         let selected_row = self.visible.get(self.selected).copied().filter(|_| self.moved);
         let order = (self.sort, self.descending);
-        let compiled = Compiled::new(&self.filters, &self.columns);
+        let compiled = Compiled::new(&self.filters, &self.columns, &self.account_names);
         if self.sorted_by != Some(order) {
             self.sort_all();
             self.filter_all(&compiled);
@@ -287,8 +289,13 @@ impl Listing {
     /// order their fields and text are stored, so the scan reads memory in sequence.
     fn recheck(&self, compiled: &Compiled, keep: &mut [bool]) {
         for (i, kept) in keep.iter_mut().enumerate() {
-            *kept = *kept && compiled.admits(&self.fields[i]) && self.text.matches(i, &compiled.words);
+            *kept = *kept && self.admits(compiled, i);
         }
+    }
+
+    /// Whether row `i` passes the filters.
+    fn admits(&self, compiled: &Compiled, i: usize) -> bool {
+        compiled.admits(&self.fields[i], self.text.get(i), &self.rows[i], &self.account_names)
     }
 
     /// Merges the changed rows into `sorted` and `visible` (a changed row first leaves its old place).
@@ -305,17 +312,14 @@ impl Listing {
             self.sorted.retain(|&i| !stale[i as usize]);
             self.visible.retain(|&i| !stale[i as usize]);
         }
+        let admitted: std::collections::HashSet<u32> =
+            changed.iter().copied().filter(|&i| self.admits(compiled, i as usize)).collect();
         let keys = SortKeys::new(self.sort, self.descending, &mut self.columns);
         let fields = &self.fields;
         let key = |i: u32| keys.of(&fields[i as usize]);
         let mut keyed: Vec<(u128, u32)> = changed.iter().map(|&i| (key(i), i)).collect();
         keyed.sort_unstable();
-        let text = &self.text;
-        let shown: Vec<(u128, u32)> = keyed
-            .iter()
-            .copied()
-            .filter(|&(_, i)| compiled.admits(&fields[i as usize]) && text.matches(i as usize, &compiled.words))
-            .collect();
+        let shown: Vec<(u128, u32)> = keyed.iter().copied().filter(|(_, i)| admitted.contains(i)).collect();
         self.sorted = merge(&self.sorted, &keyed, key);
         // `visible` was filtered with `shown_with`; when the filters changed too, filter again from `sorted`.
         if self.shown_with.as_ref() == Some(&self.filters) {

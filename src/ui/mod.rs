@@ -5,6 +5,7 @@ pub mod action_runs;
 pub mod app;
 pub mod approval_dialog;
 pub mod approvals;
+mod command_line;
 pub mod dialog;
 pub mod effect;
 pub mod exception_dialog;

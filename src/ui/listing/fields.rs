@@ -31,6 +31,11 @@ impl Symbols {
         self.ids.get(name).copied()
     }
 
+    /// Every name, by id.
+    pub fn names(&self) -> &[Box<str>] {
+        &self.names
+    }
+
     /// Ranks in text order, recomputed when names were added since the last call.
     fn ranks(&mut self) -> &[u32] {
         if self.ranked != self.names.len() {
@@ -65,6 +70,9 @@ pub(super) struct Fields {
     pub would_fix: bool,
     /// `UpdatedAt` in milliseconds, `i64::MIN` when unknown (sorts first, as `None` did).
     pub updated: i64,
+    /// When the finding was first seen (`FirstObservedAt`, else `CreatedAt`), in milliseconds; `i64::MIN` when
+    /// unknown.
+    pub first_seen: i64,
     /// Orders rows that are equal on the sorted column: a hash of the finding's key, the same whatever order
     /// findings arrive in.
     pub tie: u64,
@@ -86,6 +94,7 @@ impl Fields {
             open: f.is_open(),
             would_fix: verdict == Verdict::AutoFix && row.plan().plan().is_some(),
             updated: f.updated_at.map_or(i64::MIN, |t| t.timestamp_millis()),
+            first_seen: f.first_observed_at.or(f.created_at).map_or(i64::MIN, |t| t.timestamp_millis()),
             tie: key_hash(&f.id, &f.product_arn),
             control: columns.control.intern(f.control_or_type()),
             account: columns.account.intern(&f.account_id),
@@ -110,7 +119,7 @@ impl<'a> SortKeys<'a> {
             SortKey::Account => columns.account.ranks(),
             SortKey::Region => columns.region.ranks(),
             SortKey::Title => columns.title.ranks(),
-            SortKey::Severity | SortKey::Verdict | SortKey::Updated => &[],
+            SortKey::Severity | SortKey::Verdict | SortKey::Updated | SortKey::Age => &[],
         };
         Self { key, descending, ranks }
     }
@@ -122,6 +131,8 @@ impl<'a> SortKeys<'a> {
             SortKey::Verdict => u64::from(f.verdict),
             // Order-preserving map of i64 onto u64.
             SortKey::Updated => (f.updated as u64) ^ (1 << 63),
+            // Older first seen, greater age.
+            SortKey::Age => !((f.first_seen as u64) ^ (1 << 63)),
             SortKey::Control => rank(f.control),
             SortKey::Account => rank(f.account),
             SortKey::Region => rank(f.region),

@@ -162,3 +162,44 @@ fn a_finding_id_typed_character_by_character_finds_the_finding() {
     }
     assert_eq!(shown(&l), vec![id]);
 }
+
+#[test]
+fn a_query_shows_what_it_matches_whether_loaded_at_once_or_streamed() {
+    let mut rows: Vec<Row> = (0..600).map(row).collect();
+    for n in (0..600).step_by(10) {
+        let mut f = (*rows[n].finding).clone();
+        f.workflow_status = crate::model::WorkflowStatus::Resolved;
+        rows[n] = Row::new(Arc::new(f), rows[n].assessment());
+    }
+    let names: std::collections::BTreeMap<String, String> =
+        [("111111111103".to_string(), "payments-prod".to_string())].into();
+    let ctx = crate::query::Context { now: chrono::Utc::now(), account_names: &names };
+    for text in [
+        "sev>=high control:S3.*",
+        "account:payments-*",
+        "-region:eu-* verdict:manual,excepted",
+        "\"title 1\" or sev:critical",
+        "status:resolved",
+        "not (control:IAM.4 or \"title 3\") account:111111111101",
+    ] {
+        let query = crate::query::Query::parse(text).expect("a query");
+        let expected: Vec<&Row> = rows
+            .iter()
+            .filter(|r| {
+                (r.finding.is_open() || query.names_status()) && query.matches(&r.finding, r.decision.verdict, &ctx)
+            })
+            .collect();
+        assert!(!expected.is_empty() && expected.len() < 500, "{text}: {}", expected.len());
+        let filters = Filters { text: text.into(), ..Filters::default() };
+        let mut l = Listing { filters: filters.clone(), account_names: names.clone(), ..Listing::default() };
+        for chunk in rows.chunks(37) {
+            l.put(chunk.to_vec());
+            l.refresh();
+        }
+        assert_eq!(l.visible_len(), expected.len(), "{text}");
+        let mut at_once = Listing { filters, account_names: names.clone(), ..Listing::default() };
+        at_once.put(rows.clone());
+        at_once.refresh();
+        assert_eq!(shown(&l), shown(&at_once), "{text}");
+    }
+}

@@ -101,14 +101,13 @@ pub fn status(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let style = Style::default().fg(t.status_fg).bg(t.status_bg);
     // A message takes the hints' room: it answers the last key and must be read whole.
-    let hints_width = if app.status_message.is_some() { 0 } else { 46 };
+    let hints_width =
+        if app.status_message.is_some() || matches!(app.mode, Mode::Filter | Mode::Command) { 0 } else { 46 };
     let [left, right] = Layout::horizontal([Constraint::Min(10), Constraint::Length(hints_width)]).areas(area);
     let left_line = if app.mode == Mode::Filter {
-        Line::from(vec![
-            Span::styled(" / ", Style::default().fg(t.accent).add_modifier(Modifier::BOLD)),
-            Span::raw(sanitize::single_line(&app.filter_input)),
-            Span::styled("█", Style::default().fg(t.accent)),
-        ])
+        query_line(app)
+    } else if app.mode == Mode::Command {
+        command_line(app)
     } else {
         let failing = app.sources.values().any(SourceStatus::is_failure);
         let mut spans = vec![
@@ -130,8 +129,47 @@ pub fn status(frame: &mut Frame, area: Rect, app: &App) {
         Line::from(spans)
     };
     frame.render_widget(Paragraph::new(left_line).style(style), left);
-    let hints = Paragraph::new("? help  / filter  space mark  a apply  q quit ")
+    let hints = Paragraph::new("? help  / query  space mark  a apply  q quit ")
         .style(style.fg(t.muted))
         .alignment(ratatui::layout::Alignment::Right);
     frame.render_widget(hints, right);
+}
+
+/// The query being typed; when it does not read, the text from the problem on in the error colour and, after the
+/// cursor, where and what was expected.
+fn query_line(app: &App) -> Line<'static> {
+    let t = &app.theme;
+    let input = &app.filter_input;
+    let error = crate::ui::filtering::query_error(input);
+    // Cut where the problem is before sanitizing: the sanitizer may change the text's length.
+    let cut = error.as_ref().and_then(|e| input.char_indices().nth(e.position - 1)).map_or(input.len(), |(i, _)| i);
+    let mut spans = vec![
+        Span::styled(" / ", Style::default().fg(t.accent).add_modifier(Modifier::BOLD)),
+        Span::raw(sanitize::single_line(&input[..cut])),
+        Span::styled(
+            sanitize::single_line(&input[cut..]),
+            Style::default().fg(t.error).add_modifier(Modifier::UNDERLINED),
+        ),
+        Span::styled("█", Style::default().fg(t.accent)),
+    ];
+    if let Some(e) = error {
+        spans.push(Span::styled(format!("  {}", sanitize::single_line(&e.to_string())), Style::default().fg(t.error)));
+    }
+    Line::from(spans)
+}
+
+/// The command being typed, then what the word being typed can become (Tab completes it).
+fn command_line(app: &App) -> Line<'static> {
+    let t = &app.theme;
+    let candidates = app.command_candidates();
+    let mut hint = candidates.iter().take(8).map(|c| sanitize::single_line(c)).collect::<Vec<_>>().join("  ");
+    if candidates.len() > 8 {
+        hint.push_str(&format!("  … {} more", candidates.len() - 8));
+    }
+    Line::from(vec![
+        Span::styled(" : ", Style::default().fg(t.accent).add_modifier(Modifier::BOLD)),
+        Span::raw(sanitize::single_line(&app.command_input)),
+        Span::styled("█", Style::default().fg(t.accent)),
+        Span::styled(format!("   {hint}"), Style::default().fg(t.muted)),
+    ])
 }
