@@ -3,8 +3,6 @@
 
 use crate::engine::jobs::{group_requests, JobState};
 use crate::engine::remediate::Remediator;
-use crate::engine::Msg;
-use crate::model::sanitize::single_line;
 use crate::model::Finding;
 use crate::playbook::Plan;
 use std::sync::Arc;
@@ -36,29 +34,8 @@ pub async fn run_jobs(
     for state in remediator.recheck_unfinished(None).await {
         crate::inert_eprintln!("hubtriage: an interrupted change from an earlier run was re-checked: {}", state.word());
     }
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let progress = tokio::spawn(async move {
-        while let Some(msg) = rx.recv().await {
-            if let Msg::NotificationFailed(failure) = &msg {
-                crate::inert_eprintln!("hubtriage: {failure}");
-            }
-            if let Msg::Job(job) = msg {
-                let detail = job.state.detail().map(|d| format!(": {}", single_line(d))).unwrap_or_default();
-                let step = match &job.state {
-                    JobState::Verifying { attempt, of } => format!("verifying {attempt}/{of}"),
-                    other => other.word().to_string(),
-                };
-                crate::inert_eprintln!(
-                    "job {} {} {} {}/{}: {step}{detail}",
-                    job.audit_job,
-                    job.control_id,
-                    job.resource,
-                    job.account_id,
-                    job.region
-                );
-            }
-        }
-    });
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let progress = super::progress::follow(rx);
     let mut requests = group_requests(approved);
     for request in &mut requests {
         request.origin.clone_from(&origin);
