@@ -7,7 +7,9 @@ use super::*;
 use crate::cloud::coordination::{Coordination, Lease, LeaseError, LeaseOwner, Leases, MemoryLeases};
 use crate::cloud::process::ProcessRef;
 use crate::engine::audit::AuditEvent;
+use crate::engine::audit::AuditResult;
 use crate::engine::jobs::JobState;
+use chrono::Utc;
 use std::time::Duration;
 
 /// Another remediator (another process) on the same organisation and audit log, with leases in `leases`.

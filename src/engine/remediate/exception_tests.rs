@@ -5,10 +5,13 @@ use super::*;
 use crate::cloud::sim::{SimFault, SimOrg};
 use crate::cloud::{FindingSource, SourceId};
 use crate::config::ExceptionsConfig;
+use crate::engine::audit::AuditEvent;
+use crate::engine::audit::AuditResult;
 use crate::engine::exceptions::{ExceptionInput, ExceptionOp, ExceptionStatus};
 use crate::model::ResourceRef;
 use crate::playbook::{Change, ResourceState};
 use crate::policy::Verdict;
+use chrono::Utc;
 use std::collections::BTreeMap;
 
 pub(super) const STAGING: &str = "345678901234";

@@ -19,7 +19,7 @@ mod suppress;
 mod watch;
 mod window;
 
-use super::audit::{AuditEvent, AuditLog, AuditRecord, AuditResult};
+use super::audit::{AuditLog, AuditRecord};
 use super::jobs::{ApplyRequest, JobId, JobState, PreviewItem};
 use super::live_plan::assess_live;
 use super::Msg;
@@ -27,7 +27,6 @@ use crate::cloud::{Automation, Backend, FindingUpdates, Notifier, ReadOnly, Reso
 use crate::config::{NotifyConfig, RemediationConfig};
 use crate::model::Finding;
 use crate::triage::Triage;
-use chrono::Utc;
 use futures::StreamExt;
 use job::{resource_region, Job};
 use std::collections::HashMap;
@@ -250,42 +249,6 @@ impl Remediator {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Switches incident mode at once and audits it in the background, so the UI never waits for the audit log.
-    pub fn switch_incident(self: &Arc<Self>, on: bool, tx: UnboundedSender<Msg>) {
-        self.triage.policy.incident.set(on);
-        let this = self.clone();
-        tokio::spawn(async move { this.set_incident(on, Some(&tx)).await });
-    }
-
-    /// Switches incident mode (change windows lifted) and audits it.
-    pub async fn set_incident(&self, on: bool, tx: Option<&UnboundedSender<Msg>>) {
-        self.triage.policy.incident.set(on);
-        let record = AuditRecord {
-            time: Utc::now(),
-            event: AuditEvent::IncidentMode,
-            result: AuditResult::Ok,
-            job: None,
-            operator: self.operator.clone(),
-            findings: Vec::new(),
-            control_id: None,
-            account_id: String::new(),
-            region: String::new(),
-            resource_type: String::new(),
-            resource: String::new(),
-            playbook: None,
-            fingerprint: None,
-            before: None,
-            after: None,
-            changes: Vec::new(),
-            rollback: Vec::new(),
-            process: None,
-            message: format!("incident mode {}: change windows {}", on_off(on), if on { "lifted" } else { "apply" }),
-        };
-        if let Err(e) = self.write(record, tx).await {
-            tracing::error!("{e}");
-        }
-    }
-
     /// Reads the live state of each finding's resource and assesses it; answers `Msg::ApplyPreview`.
     pub fn preview(self: &Arc<Self>, req: u64, findings: Vec<Arc<Finding>>, tx: UnboundedSender<Msg>) {
         let this = self.clone();
@@ -372,14 +335,6 @@ impl Remediator {
         if let Some(tx) = tx {
             let _ = tx.send(Msg::Audit(Box::new(record)));
         }
-    }
-}
-
-fn on_off(on: bool) -> &'static str {
-    if on {
-        "on"
-    } else {
-        "off"
     }
 }
 

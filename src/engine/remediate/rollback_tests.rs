@@ -4,6 +4,7 @@
 use super::tests::{approved_request, events, fixable, fixture, STAGING};
 use super::*;
 use crate::engine::audit::AuditEvent;
+use crate::engine::audit::AuditResult;
 use crate::engine::jobs::JobState;
 use crate::playbook::{Change, ResourceState};
 

@@ -5,8 +5,11 @@ use super::exception_tests::{add, fixture, remove, Fx, ARTIFACTS, EU, STAGING};
 use super::*;
 use crate::cloud::{FindingSource, FindingUpdate, FindingUpdates, SourceId};
 use crate::config::ExceptionsConfig;
+use crate::engine::audit::AuditEvent;
+use crate::engine::audit::AuditResult;
 use crate::model::WorkflowStatus;
 use crate::playbook::Change;
+use chrono::Utc;
 use std::time::Duration;
 
 fn suppressing() -> ExceptionsConfig {

@@ -5,8 +5,10 @@ use crate::cloud::sim::{SimFault, SimOrg};
 use crate::cloud::{FindingSource, SourceId};
 use crate::config::Config;
 use crate::engine::audit::AuditEvent;
+use crate::engine::audit::AuditResult;
 use crate::engine::jobs::JobState;
 use crate::playbook::{Change, PublicAccessBlock, ResourceState};
+use chrono::Utc;
 use std::path::Path;
 
 pub(super) const STAGING: &str = "345678901234";

@@ -1,12 +1,56 @@
-//! Change windows bind people too: in an account whose class has change windows, a person changes a resource only
-//! inside one of them, unless incident mode is on or the run was given a reason (`--outside-window`); either way
-//! the audit record says so. Unattended fixes are bound the other way round by policy (inside a window they wait
+//! Incident mode, and change windows binding people too: in an account whose class has change windows, a person
+//! changes a resource only inside one of them, unless incident mode is on or the run was given a reason
+//! (`--outside-window`); either way the audit record says so. Unattended fixes are bound the other way round by policy (inside a window they wait
 //! for a person).
 
 use super::Remediator;
+use crate::engine::audit::{AuditEvent, AuditRecord, AuditResult};
+use crate::engine::Msg;
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use tokio::sync::mpsc::UnboundedSender;
 
 impl Remediator {
+    /// Switches incident mode at once and audits it in the background, so the UI never waits for the audit log.
+    pub fn switch_incident(self: &Arc<Self>, on: bool, tx: UnboundedSender<Msg>) {
+        self.triage.policy.incident.set(on);
+        let this = self.clone();
+        tokio::spawn(async move { this.set_incident(on, Some(&tx)).await });
+    }
+
+    /// Switches incident mode (change windows lifted) and audits it.
+    pub async fn set_incident(&self, on: bool, tx: Option<&UnboundedSender<Msg>>) {
+        self.triage.policy.incident.set(on);
+        let record = AuditRecord {
+            time: Utc::now(),
+            event: AuditEvent::IncidentMode,
+            result: AuditResult::Ok,
+            job: None,
+            operator: self.operator.clone(),
+            findings: Vec::new(),
+            control_id: None,
+            account_id: String::new(),
+            region: String::new(),
+            resource_type: String::new(),
+            resource: String::new(),
+            playbook: None,
+            fingerprint: None,
+            before: None,
+            after: None,
+            changes: Vec::new(),
+            rollback: Vec::new(),
+            process: None,
+            message: format!(
+                "incident mode {}: change windows {}",
+                if on { "on" } else { "off" },
+                if on { "lifted" } else { "apply" }
+            ),
+        };
+        if let Err(e) = self.write(record, tx).await {
+            tracing::error!("{e}");
+        }
+    }
+
     /// Lets this run's person change resources outside the change windows, for `reason` (recorded with each change).
     pub fn allow_outside_window(&self, reason: String) {
         let _ = self.outside_window.set(reason);
