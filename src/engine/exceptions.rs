@@ -160,6 +160,9 @@ pub fn resource_type_of(id: &str) -> Option<&'static str> {
             "s3" if !resource.is_empty() && !resource.contains('/') => Some("AwsS3Bucket"),
             "ec2" if resource.starts_with("security-group/") => Some("AwsEc2SecurityGroup"),
             "ec2" if resource.starts_with("instance/") => Some("AwsEc2Instance"),
+            "kms" if resource.starts_with("key/") => Some("AwsKmsKey"),
+            "iam" if resource.starts_with("user/") => Some("AwsIamUser"),
+            "iam" if resource.starts_with("role/") => Some("AwsIamRole"),
             _ => None,
         };
     }
@@ -183,13 +186,17 @@ pub fn canonical_id(resource_type: &str, id: &str, account_id: &str, region: &st
         "AwsS3Bucket" => format!("arn:aws:s3:::{id}"),
         "AwsEc2SecurityGroup" => format!("arn:aws:ec2:{region}:{account_id}:security-group/{id}"),
         "AwsEc2Instance" => format!("arn:aws:ec2:{region}:{account_id}:instance/{id}"),
+        "AwsKmsKey" => format!("arn:aws:kms:{region}:{account_id}:key/{id}"),
+        "AwsIamUser" => format!("arn:aws:iam::{account_id}:user/{id}"),
+        "AwsIamRole" => format!("arn:aws:iam::{account_id}:role/{id}"),
         _ => id.to_string(),
     }
 }
 
-/// Resource types that carry tags hubtriage can write (S3 buckets, EC2 resources).
+/// Resource types that carry tags hubtriage can write (S3 buckets, EC2 resources, KMS keys, IAM users and roles).
 pub fn can_carry_tags(resource_type: &str) -> bool {
-    resource_type == "AwsS3Bucket" || (resource_type.starts_with("AwsEc2") && resource_type != "AwsEc2Account")
+    matches!(resource_type, "AwsS3Bucket" | "AwsKmsKey" | "AwsIamUser" | "AwsIamRole")
+        || (resource_type.starts_with("AwsEc2") && resource_type != "AwsEc2Account")
 }
 
 /// What the operator asks for: add (or renew) an exception on a resource.

@@ -87,8 +87,18 @@ impl Change {
             {
                 "s3:PutBucketTagging"
             }
-            Self::TagResource { .. } => "ec2:CreateTags",
-            Self::UntagResource { .. } => "ec2:DeleteTags",
+            Self::TagResource { resource_type, .. } => match resource_type.as_str() {
+                "AwsKmsKey" => "kms:TagResource",
+                "AwsIamUser" => "iam:TagUser",
+                "AwsIamRole" => "iam:TagRole",
+                _ => "ec2:CreateTags",
+            },
+            Self::UntagResource { resource_type, .. } => match resource_type.as_str() {
+                "AwsKmsKey" => "kms:UntagResource",
+                "AwsIamUser" => "iam:UntagUser",
+                "AwsIamRole" => "iam:UntagRole",
+                _ => "ec2:DeleteTags",
+            },
         }
     }
 

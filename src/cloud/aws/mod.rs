@@ -25,6 +25,7 @@ mod session;
 pub mod setup_check;
 mod tag_target;
 mod tagged;
+mod tags_services;
 mod tagged_direct;
 mod tags;
 mod updates;
