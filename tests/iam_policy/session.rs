@@ -268,6 +268,16 @@ pub async fn engine(
         assert_eq!(entries.len(), 2, "tagging API denied: {deny}: {entries:?}");
     }
     deny_tagging_api.store(false, Ordering::SeqCst);
+    // KMS keys and IAM users: added and removed (TagResource/UntagResource, TagUser/UntagUser), read back live.
+    let key = resource("AwsKmsKey", &format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/{}", fixtures.services.key));
+    let user = resource("AwsIamUser", &format!("arn:aws:iam::{ACCOUNT}:user/{}", fixtures.services.user));
+    for r in [&key, &user] {
+        let state = remediator.run_exception(2, ExceptionOp::Add(exception(r.clone())), None).await;
+        assert!(matches!(state, JobState::Verified), "{}: {state:?}", r.kind);
+        let op = ExceptionOp::Remove { account_id: ACCOUNT.into(), region: REGION.into(), resource: r.clone() };
+        let state = remediator.run_exception(3, op, None).await;
+        assert!(matches!(state, JobState::Verified), "{}: {state:?}", r.kind);
+    }
     for r in [&bucket, &group] {
         let op = ExceptionOp::Remove { account_id: ACCOUNT.into(), region: REGION.into(), resource: r.clone() };
         let state = remediator.run_exception(3, op, None).await;

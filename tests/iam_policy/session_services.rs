@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 
 /// What the playbooks are driven on.
 pub struct ServiceFixtures {
-    key: String,
+    pub key: String,
     trail_arn: String,
     db_snapshot: String,
-    user: String,
+    pub user: String,
 }
 
 fn resource(kind: &str, id: &str) -> ResourceRef {

@@ -31,7 +31,7 @@ pub enum PolicyFor {
     Member,
 }
 
-/// The exception tag changes, with the tag keys EC2 may be asked to create or delete limited to the three
+/// The exception tag changes, with the tag keys EC2, KMS and IAM may be asked to set or remove limited to the
 /// exception tags. S3 PutBucketTagging writes the whole tag set, so its keys cannot be limited.
 fn exception_statements(config: &Config) -> Vec<Statement> {
     let tags = &config.exceptions.tags;
@@ -42,6 +42,15 @@ fn exception_statements(config: &Config) -> Vec<Statement> {
         "ec2:CreateTags",
         "ec2:DeleteTags",
         "ec2:DescribeTags",
+        "iam:ListRoleTags",
+        "iam:ListUserTags",
+        "iam:TagRole",
+        "iam:TagUser",
+        "iam:UntagRole",
+        "iam:UntagUser",
+        "kms:ListResourceTags",
+        "kms:TagResource",
+        "kms:UntagResource",
         "s3:GetBucketLocation",
         "s3:GetBucketTagging",
         "s3:ListAllMyBuckets",
@@ -51,9 +60,10 @@ fn exception_statements(config: &Config) -> Vec<Statement> {
     scoped("ManageExceptionTags", &actions, Needed::Member)
         .into_iter()
         .map(|s| {
-            if s.actions.iter().any(|a| a == "ec2:DeleteTags") {
+            let untags = ["ec2:DeleteTags", "kms:UntagResource", "iam:UntagUser", "iam:UntagRole"];
+            if s.actions.iter().any(|a| untags.contains(&a.as_str())) {
                 // A DeleteTags without keys deletes every tag: the key must be present (Null false), and every key
-                // one of ours.
+                // one of ours; the same limit keeps KMS and IAM tag changes to the exception tags.
                 s.with_condition("ForAllValues:StringEquals", "aws:TagKeys", json!(keys)).with_condition(
                     "Null",
                     "aws:TagKeys",

@@ -70,6 +70,21 @@ fn ec2_tag_changes_are_limited_to_the_exception_keys_and_never_keyless() {
     assert_eq!(ec2["Condition"]["StringEquals"]["aws:ResourceAccount"], "${aws:PrincipalAccount}");
     let s3 = find(&doc, "ManageExceptionTagsBuckets");
     assert_eq!(strings(&s3["Action"]), ["s3:PutBucketTagging"]);
+    for (sid, actions) in [
+        ("ManageExceptionTagsKmsKeys", ["kms:TagResource", "kms:UntagResource"]),
+        ("ManageExceptionTagsIamUsers", ["iam:TagUser", "iam:UntagUser"]),
+        ("ManageExceptionTagsIamRoles", ["iam:TagRole", "iam:UntagRole"]),
+    ] {
+        let statement = find(&doc, sid);
+        assert_eq!(strings(&statement["Action"]), actions, "{sid}");
+        assert_eq!(
+            strings(&statement["Condition"]["ForAllValues:StringEquals"]["aws:TagKeys"]),
+            ["Owner", "SecurityException", "SecurityExceptionControls", "SecurityExceptionExpiry"],
+            "{sid}"
+        );
+        assert_eq!(statement["Condition"]["Null"]["aws:TagKeys"], "false", "{sid}");
+        assert_eq!(statement["Condition"]["StringEquals"]["aws:ResourceAccount"], "${aws:PrincipalAccount}");
+    }
     let listing = find(&doc, "ManageExceptionTagsReadAllResources");
     assert_eq!(strings(&listing["Action"]), ["ec2:DescribeTags", "s3:ListAllMyBuckets", "tag:GetResources"]);
 }

@@ -25,9 +25,9 @@ mod session;
 pub mod setup_check;
 mod tag_target;
 mod tagged;
-mod tags_services;
 mod tagged_direct;
 mod tags;
+mod tags_services;
 mod updates;
 
 pub use approvals::DynamoApprovals;

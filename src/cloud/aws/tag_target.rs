@@ -117,9 +117,11 @@ fn service_target(
     };
     let valid = match service {
         // Key ids are a UUID or `mrk-` and hex.
-        "kms" => !name.is_empty() && name.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') || {
-            name.strip_prefix("mrk-").is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
-        },
+        "kms" => {
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') || {
+                name.strip_prefix("mrk-").is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
+            }
+        }
         // IAM names: letters, digits and +=,.@_-, at most 128 (users 64).
         _ => {
             !name.is_empty()
@@ -175,7 +177,10 @@ mod tests {
         let role = format!("arn:aws:iam::{ACCOUNT}:role/service-role/ci");
         assert_eq!(target("AwsIamRole", &role).expect("accepted"), TagTarget::IamRole("ci".into()));
         assert!(target("AwsIamRole", &user).expect_err("refused").to_string().contains("not a role ARN"));
-        assert!(target("AwsIamUser", "arn:aws:iam::333333333333:user/x").expect_err("refused").to_string().contains("333333333333"));
+        assert!(target("AwsIamUser", "arn:aws:iam::333333333333:user/x")
+            .expect_err("refused")
+            .to_string()
+            .contains("333333333333"));
         assert!(target("AwsIamUser", "bob; rm").is_err());
     }
 
@@ -183,7 +188,10 @@ mod tests {
     fn other_types_and_foreign_arns_are_refused() {
         let e = target("AwsAccount", ACCOUNT).expect_err("refused");
         assert_eq!(e, CloudError::Unsupported("AwsAccount resources cannot carry tags here".into()));
-        assert!(matches!(target("AwsLambdaFunction", "arn:aws:lambda:eu-west-1:1:function:x"), Err(CloudError::Unsupported(_))));
+        assert!(matches!(
+            target("AwsLambdaFunction", "arn:aws:lambda:eu-west-1:1:function:x"),
+            Err(CloudError::Unsupported(_))
+        ));
         let other_region = format!("arn:aws:ec2:us-west-2:{ACCOUNT}:security-group/sg-1");
         assert!(target("AwsEc2SecurityGroup", &other_region).expect_err("refused").to_string().contains("us-west-2"));
         let other_account = format!("arn:aws:ec2:{REGION}:333333333333:security-group/sg-1");

@@ -21,9 +21,8 @@ pub(super) async fn tag_service(
     match target {
         TagTarget::KmsKey(key) => {
             let context = format!("TagResource {keys} on KMS key {key} in {at}");
-            let build_error = |e: aws_smithy_types::error::operation::BuildError| {
-                CloudError::Other(format!("{context}: {e}"))
-            };
+            let build_error =
+                |e: aws_smithy_types::error::operation::BuildError| CloudError::Other(format!("{context}: {e}"));
             let mut kms_tags = Vec::with_capacity(tags.len());
             for (k, v) in tags {
                 kms_tags.push(aws_sdk_kms::types::Tag::builder().tag_key(k).tag_value(v).build().map_err(build_error)?);
@@ -41,19 +40,30 @@ pub(super) async fn tag_service(
             let user = matches!(target, TagTarget::IamUser(_));
             let (op, what) = if user { ("TagUser", "user") } else { ("TagRole", "role") };
             let context = format!("{op} {keys} on IAM {what} {name} in {at}");
-            let build_error = |e: aws_smithy_types::error::operation::BuildError| {
-                CloudError::Other(format!("{context}: {e}"))
-            };
+            let build_error =
+                |e: aws_smithy_types::error::operation::BuildError| CloudError::Other(format!("{context}: {e}"));
             let mut iam_tags = Vec::with_capacity(tags.len());
             for (k, v) in tags {
                 iam_tags.push(aws_sdk_iam::types::Tag::builder().key(k).value(v).build().map_err(build_error)?);
             }
             let client = iam(config, region);
             let sent = if user {
-                client.tag_user().user_name(name).set_tags(Some(iam_tags)).send().await.map(|_| ())
+                client
+                    .tag_user()
+                    .user_name(name)
+                    .set_tags(Some(iam_tags))
+                    .send()
+                    .await
+                    .map(|_| ())
                     .map_err(|e| map_sdk_error(&context, e))
             } else {
-                client.tag_role().role_name(name).set_tags(Some(iam_tags)).send().await.map(|_| ())
+                client
+                    .tag_role()
+                    .role_name(name)
+                    .set_tags(Some(iam_tags))
+                    .send()
+                    .await
+                    .map(|_| ())
                     .map_err(|e| map_sdk_error(&context, e))
             };
             sent
