@@ -226,6 +226,8 @@ pub fn needs(op: &WireOp, ctx: &Context<'_>) -> Option<Vec<Request>> {
             };
             one(mine(&format!("iam:{name}"), format!("arn:aws:iam::{account}:{kind}/{who}")).with("aws:TagKeys", &keys))
         }
+        ("iam", name @ ("ListUsers" | "ListRoles")) => one(anywhere(&format!("iam:{name}"))),
+        ("kms", "ListKeys") => one(anywhere("kms:ListKeys")),
         ("iam", "ListRoleTags") => {
             let role = op.param("RoleName").unwrap_or_default();
             one(mine("iam:ListRoleTags", format!("arn:aws:iam::{account}:role/{role}")))

@@ -179,6 +179,8 @@ pub const ACTIONS: &[ActionScope] = &[
     entry("kms:DescribeKey", KmsKeys, Read),
     entry("kms:GetKeyRotationStatus", KmsKeys, Read),
     entry("kms:ListResourceTags", KmsKeys, Read),
+    // Only *: the region's keys.
+    entry("kms:ListKeys", AllResources, Read),
     entry("kms:DisableKeyRotation", KmsKeys, Write),
     entry("kms:EnableKeyRotation", KmsKeys, Write),
     entry("kms:TagResource", KmsKeys, Write),
@@ -205,6 +207,9 @@ pub const ACTIONS: &[ActionScope] = &[
     entry("iam:UpdateAccessKey", IamUsers, Write),
     entry("iam:TagUser", IamUsers, Write),
     entry("iam:UntagUser", IamUsers, Write),
+    // Only *: the account's users and roles.
+    entry("iam:ListRoles", AllResources, Read),
+    entry("iam:ListUsers", AllResources, Read),
     // IAM: role*.
     entry("iam:ListRoleTags", IamRoles, Read),
     entry("iam:TagRole", IamRoles, Write),

@@ -86,7 +86,17 @@ fn ec2_tag_changes_are_limited_to_the_exception_keys_and_never_keyless() {
         assert_eq!(statement["Condition"]["StringEquals"]["aws:ResourceAccount"], "${aws:PrincipalAccount}");
     }
     let listing = find(&doc, "ManageExceptionTagsReadAllResources");
-    assert_eq!(strings(&listing["Action"]), ["ec2:DescribeTags", "s3:ListAllMyBuckets", "tag:GetResources"]);
+    assert_eq!(
+        strings(&listing["Action"]),
+        [
+            "ec2:DescribeTags",
+            "iam:ListRoles",
+            "iam:ListUsers",
+            "kms:ListKeys",
+            "s3:ListAllMyBuckets",
+            "tag:GetResources"
+        ]
+    );
 }
 
 #[test]
