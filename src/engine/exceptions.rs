@@ -163,6 +163,9 @@ pub fn resource_type_of(id: &str) -> Option<&'static str> {
             "kms" if resource.starts_with("key/") => Some("AwsKmsKey"),
             "iam" if resource.starts_with("user/") => Some("AwsIamUser"),
             "iam" if resource.starts_with("role/") => Some("AwsIamRole"),
+            "rds" if resource.starts_with("snapshot:") => Some("AwsRdsDbSnapshot"),
+            "rds" if resource.starts_with("cluster-snapshot:") => Some("AwsRdsDbClusterSnapshot"),
+            "cloudtrail" if resource.starts_with("trail/") => Some("AwsCloudTrailTrail"),
             _ => None,
         };
     }
@@ -193,10 +196,19 @@ pub fn canonical_id(resource_type: &str, id: &str, account_id: &str, region: &st
     }
 }
 
-/// Resource types that carry tags hubtriage can write (S3 buckets, EC2 resources, KMS keys, IAM users and roles).
+/// Resource types that carry tags hubtriage can write (S3 buckets, EC2 resources, KMS keys, IAM users and roles, RDS
+/// snapshots, CloudTrail trails).
 pub fn can_carry_tags(resource_type: &str) -> bool {
-    matches!(resource_type, "AwsS3Bucket" | "AwsKmsKey" | "AwsIamUser" | "AwsIamRole")
-        || (resource_type.starts_with("AwsEc2") && resource_type != "AwsEc2Account")
+    matches!(
+        resource_type,
+        "AwsS3Bucket"
+            | "AwsKmsKey"
+            | "AwsIamUser"
+            | "AwsIamRole"
+            | "AwsRdsDbSnapshot"
+            | "AwsRdsDbClusterSnapshot"
+            | "AwsCloudTrailTrail"
+    ) || (resource_type.starts_with("AwsEc2") && resource_type != "AwsEc2Account")
 }
 
 /// What the operator asks for: add (or renew) an exception on a resource.

@@ -91,12 +91,16 @@ impl Change {
                 "AwsKmsKey" => "kms:TagResource",
                 "AwsIamUser" => "iam:TagUser",
                 "AwsIamRole" => "iam:TagRole",
+                "AwsRdsDbSnapshot" | "AwsRdsDbClusterSnapshot" => "rds:AddTagsToResource",
+                "AwsCloudTrailTrail" => "cloudtrail:AddTags",
                 _ => "ec2:CreateTags",
             },
             Self::UntagResource { resource_type, .. } => match resource_type.as_str() {
                 "AwsKmsKey" => "kms:UntagResource",
                 "AwsIamUser" => "iam:UntagUser",
                 "AwsIamRole" => "iam:UntagRole",
+                "AwsRdsDbSnapshot" | "AwsRdsDbClusterSnapshot" => "rds:RemoveTagsFromResource",
+                "AwsCloudTrailTrail" => "cloudtrail:RemoveTags",
                 _ => "ec2:DeleteTags",
             },
         }

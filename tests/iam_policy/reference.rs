@@ -188,6 +188,14 @@ pub fn needs(op: &WireOp, ctx: &Context<'_>) -> Option<Vec<Request>> {
             };
             one(mine(&format!("kms:{name}"), arn).with("aws:TagKeys", &keys))
         }
+        // CloudTrail tags: trail*, with the keys of the request as aws:TagKeys.
+        ("cloudtrail", name @ ("AddTags" | "RemoveTags")) => {
+            let json = op.json.clone().unwrap_or_default();
+            let trail = json["ResourceId"].as_str().unwrap_or_default().to_string();
+            let keys: Vec<&str> =
+                json["TagsList"].as_array().into_iter().flatten().filter_map(|t| t["Key"].as_str()).collect();
+            one(mine(&format!("cloudtrail:{name}"), trail).with("aws:TagKeys", &keys))
+        }
         // AWS CloudTrail (JSON protocol): trail*, named by its ARN.
         ("cloudtrail", name @ ("GetTrail" | "UpdateTrail")) => {
             let trail = op.json.as_ref().and_then(|j| j["Name"].as_str()).unwrap_or_default().to_string();
@@ -206,6 +214,16 @@ pub fn needs(op: &WireOp, ctx: &Context<'_>) -> Option<Vec<Request>> {
         ("rds", name @ ("DescribeDBClusterSnapshotAttributes" | "ModifyDBClusterSnapshotAttribute")) => {
             let id = op.param("DBClusterSnapshotIdentifier").unwrap_or_default();
             one(mine(&format!("rds:{name}"), format!("arn:aws:rds:{region}:{account}:cluster-snapshot:{id}")))
+        }
+        // RDS tags: the snapshot named by its ARN, with the keys of the request as aws:TagKeys.
+        ("rds", name @ ("AddTagsToResource" | "RemoveTagsFromResource")) => {
+            let keys = if name == "AddTagsToResource" {
+                op.params_numbered("Tags.Tag.", ".Key")
+            } else {
+                op.params_numbered("TagKeys.member.", "")
+            };
+            one(mine(&format!("rds:{name}"), op.param("ResourceName").unwrap_or_default().into())
+                .with("aws:TagKeys", &keys))
         }
         ("rds", "ListTagsForResource") => {
             one(mine("rds:ListTagsForResource", op.param("ResourceName").unwrap_or_default().into()))

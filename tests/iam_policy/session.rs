@@ -276,6 +276,14 @@ pub async fn engine(
         let state = remediator.run_exception(3, op, None).await;
         assert!(matches!(state, JobState::Verified), "{}: {state:?}", r.kind);
     }
+    // RDS snapshots and trails: AddTagsToResource/RemoveTagsFromResource, AddTags/RemoveTags.
+    for r in super::session_services::tag_targets(&fixtures.services) {
+        let state = remediator.run_exception(2, ExceptionOp::Add(exception(r.clone())), None).await;
+        assert!(matches!(state, JobState::Verified), "{}: {state:?}", r.kind);
+        let op = ExceptionOp::Remove { account_id: ACCOUNT.into(), region: REGION.into(), resource: r.clone() };
+        let state = remediator.run_exception(3, op, None).await;
+        assert!(matches!(state, JobState::Verified), "{}: {state:?}", r.kind);
+    }
 
     let polling = Polling {
         first_delay: Duration::from_millis(10),

@@ -111,3 +111,9 @@ pub fn cases(f: &ServiceFixtures) -> Vec<(&'static str, ResourceRef)> {
         ("IAM.3", resource("AwsIamUser", &format!("arn:aws:iam::{ACCOUNT}:user/{}", f.user))),
     ]
 }
+
+/// The RDS snapshot and the trail, as exceptions are set on them.
+pub fn tag_targets(f: &ServiceFixtures) -> Vec<ResourceRef> {
+    let snapshot = format!("arn:aws:rds:{REGION}:{ACCOUNT}:snapshot:{}", f.db_snapshot);
+    vec![resource("AwsRdsDbSnapshot", &snapshot), resource("AwsCloudTrailTrail", &f.trail_arn)]
+}

@@ -189,6 +189,8 @@ pub const ACTIONS: &[ActionScope] = &[
     entry("cloudtrail:GetTrail", Trails, Read),
     entry("cloudtrail:ListTags", Trails, Read),
     entry("cloudtrail:UpdateTrail", Trails, Write),
+    entry("cloudtrail:AddTags", Trails, Write),
+    entry("cloudtrail:RemoveTags", Trails, Write),
     // EBS snapshots: DescribeSnapshots has no resource type; the attribute calls take snapshot*.
     entry("ec2:DescribeSnapshots", AllResources, Read),
     entry("ec2:DescribeSnapshotAttribute", Snapshots, Read),
@@ -199,6 +201,8 @@ pub const ACTIONS: &[ActionScope] = &[
     entry("rds:ListTagsForResource", RdsSnapshots, Read),
     entry("rds:ModifyDBClusterSnapshotAttribute", RdsSnapshots, Write),
     entry("rds:ModifyDBSnapshotAttribute", RdsSnapshots, Write),
+    entry("rds:AddTagsToResource", RdsSnapshots, Write),
+    entry("rds:RemoveTagsFromResource", RdsSnapshots, Write),
     // IAM: user*.
     entry("iam:GetAccessKeyLastUsed", IamUsers, Read),
     entry("iam:GetLoginProfile", IamUsers, Read),

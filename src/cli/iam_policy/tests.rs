@@ -74,6 +74,8 @@ fn ec2_tag_changes_are_limited_to_the_exception_keys_and_never_keyless() {
         ("ManageExceptionTagsKmsKeys", ["kms:TagResource", "kms:UntagResource"]),
         ("ManageExceptionTagsIamUsers", ["iam:TagUser", "iam:UntagUser"]),
         ("ManageExceptionTagsIamRoles", ["iam:TagRole", "iam:UntagRole"]),
+        ("ManageExceptionTagsRdsSnapshots", ["rds:AddTagsToResource", "rds:RemoveTagsFromResource"]),
+        ("ManageExceptionTagsTrails", ["cloudtrail:AddTags", "cloudtrail:RemoveTags"]),
     ] {
         let statement = find(&doc, sid);
         assert_eq!(strings(&statement["Action"]), actions, "{sid}");
@@ -85,6 +87,13 @@ fn ec2_tag_changes_are_limited_to_the_exception_keys_and_never_keyless() {
         assert_eq!(statement["Condition"]["Null"]["aws:TagKeys"], "false", "{sid}");
         assert_eq!(statement["Condition"]["StringEquals"]["aws:ResourceAccount"], "${aws:PrincipalAccount}");
     }
+    // Tags the playbooks already read are not allowed twice; with the playbooks off, the exceptions still read them.
+    let sids: Vec<&str> = doc["Statement"].as_array().unwrap().iter().filter_map(|s| s["Sid"].as_str()).collect();
+    assert!(!sids.contains(&"ManageExceptionTagsReadKmsKeys"), "{sids:?}");
+    let mut off = config.clone();
+    off.playbooks.disabled = vec!["kms-key-rotation".into()];
+    let without_kms = policy(&off, &Playbooks::new(&off.playbooks));
+    assert_eq!(strings(&find(&without_kms, "ManageExceptionTagsReadKmsKeys")["Action"]), ["kms:ListResourceTags"]);
     let listing = find(&doc, "ManageExceptionTagsReadAllResources");
     assert_eq!(
         strings(&listing["Action"]),

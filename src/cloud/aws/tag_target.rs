@@ -15,6 +15,24 @@ pub(super) enum TagTarget {
     IamUser(String),
     /// An IAM role name.
     IamRole(String),
+    /// An RDS DB snapshot or DB cluster snapshot, by ARN (RDS tags take the ARN).
+    RdsSnapshot(String),
+    /// A CloudTrail trail, by ARN, and its home region (the only one that can change its tags).
+    Trail {
+        arn: String,
+        home_region: String,
+    },
+}
+
+/// The partition of a region (`cn-…` China, `us-gov-…` GovCloud), for ARNs built from a plain id.
+fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
 }
 
 /// The bucket or EC2 id of a resource given as an ARN or a plain id; refuses types that cannot carry tags here
@@ -47,6 +65,9 @@ pub(super) fn tag_target(
     if let Some(target) = service_target(resource_type, id, arn.as_deref(), account_id, region)? {
         return Ok(target);
     }
+    if let Some(target) = arn_target(resource_type, id, arn.as_deref(), account_id, region)? {
+        return Ok(target);
+    }
     if !resource_type.starts_with("AwsEc2") || resource_type == "AwsEc2Account" {
         return Err(CloudError::Unsupported(format!("{resource_type} resources cannot carry tags here")));
     }
@@ -72,6 +93,64 @@ pub(super) fn tag_target(
         return Err(bad("no EC2 resource id (like sg-0123 or i-0123) in it"));
     }
     Ok(TagTarget::Ec2(ec2_id.to_string()))
+}
+
+/// An RDS snapshot or CloudTrail trail, named by ARN; `None` for other types.
+fn arn_target(
+    resource_type: &str,
+    id: &str,
+    arn: Option<&[&str]>,
+    account_id: &str,
+    region: &str,
+) -> Result<Option<TagTarget>, CloudError> {
+    let bad = |why: &str| CloudError::Other(format!("{resource_type} {id:?}: {why}"));
+    let service = match resource_type {
+        "AwsRdsDbSnapshot" | "AwsRdsDbClusterSnapshot" => "rds",
+        "AwsCloudTrailTrail" => "cloudtrail",
+        _ => return Ok(None),
+    };
+    let name_ok = |name: &str| {
+        !name.is_empty() && name.len() <= 255 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    };
+    let Some(parts) = arn else {
+        if !name_ok(id) {
+            return Err(bad("not a name or ARN"));
+        }
+        let p = partition_of(region);
+        return Ok(Some(match resource_type {
+            "AwsRdsDbSnapshot" => TagTarget::RdsSnapshot(format!("arn:{p}:rds:{region}:{account_id}:snapshot:{id}")),
+            "AwsRdsDbClusterSnapshot" => {
+                TagTarget::RdsSnapshot(format!("arn:{p}:rds:{region}:{account_id}:cluster-snapshot:{id}"))
+            }
+            _ => TagTarget::Trail {
+                arn: format!("arn:{p}:cloudtrail:{region}:{account_id}:trail/{id}"),
+                home_region: region.to_string(),
+            },
+        }));
+    };
+    if parts[2] != service {
+        return Err(bad(&format!("not an {} ARN", if service == "rds" { "RDS" } else { "CloudTrail" })));
+    }
+    if parts[4] != account_id {
+        return Err(bad(&format!("the resource is in account {}, not {account_id}", parts[4])));
+    }
+    let name = if service == "rds" {
+        if parts[3] != region {
+            return Err(bad(&format!("the resource is in region {}, not {region}", parts[3])));
+        }
+        parts[5].strip_prefix("snapshot:").or_else(|| parts[5].strip_prefix("cluster-snapshot:"))
+    } else {
+        parts[5].strip_prefix("trail/")
+    };
+    if !name.is_some_and(name_ok) || parts[3].is_empty() {
+        return Err(bad("no snapshot or trail name in it"));
+    }
+    Ok(Some(if service == "rds" {
+        TagTarget::RdsSnapshot(id.to_string())
+    } else {
+        // A trail is changed in its home region, which its ARN names.
+        TagTarget::Trail { arn: id.to_string(), home_region: parts[3].to_string() }
+    }))
 }
 
 /// A KMS key, IAM user or role; `None` for other types.
@@ -182,6 +261,32 @@ mod tests {
             .to_string()
             .contains("333333333333"));
         assert!(target("AwsIamUser", "bob; rm").is_err());
+    }
+
+    #[test]
+    fn rds_snapshots_and_trails_are_named_by_arn() {
+        let snap = format!("arn:aws:rds:{REGION}:{ACCOUNT}:snapshot:nightly-1");
+        assert_eq!(target("AwsRdsDbSnapshot", &snap).expect("accepted"), TagTarget::RdsSnapshot(snap.clone()));
+        assert_eq!(target("AwsRdsDbSnapshot", "nightly-1").expect("accepted"), TagTarget::RdsSnapshot(snap));
+        assert_eq!(
+            target("AwsRdsDbClusterSnapshot", "c-1").expect("accepted"),
+            TagTarget::RdsSnapshot(format!("arn:aws:rds:{REGION}:{ACCOUNT}:cluster-snapshot:c-1"))
+        );
+        assert!(target("AwsRdsDbSnapshot", &format!("arn:aws:rds:us-west-2:{ACCOUNT}:snapshot:s")).is_err());
+        let trail = format!("arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/org");
+        assert_eq!(
+            target("AwsCloudTrailTrail", &trail).expect("accepted"),
+            TagTarget::Trail { arn: trail, home_region: "us-east-1".into() }
+        );
+        assert_eq!(
+            tag_target("AwsCloudTrailTrail", "org", ACCOUNT, "cn-north-1").expect("accepted"),
+            TagTarget::Trail {
+                arn: format!("arn:aws-cn:cloudtrail:cn-north-1:{ACCOUNT}:trail/org"),
+                home_region: "cn-north-1".into()
+            }
+        );
+        assert!(target("AwsCloudTrailTrail", "arn:aws:cloudtrail:us-east-1:333333333333:trail/org").is_err());
+        assert!(target("AwsCloudTrailTrail", "a trail").is_err());
     }
 
     #[test]

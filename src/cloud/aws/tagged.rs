@@ -96,6 +96,9 @@ async fn list_with_tagging_api(
             .resource_type_filters("s3:bucket")
             .resource_type_filters("ec2")
             .resource_type_filters("kms:key")
+            .resource_type_filters("rds:snapshot")
+            .resource_type_filters("rds:cluster-snapshot")
+            .resource_type_filters("cloudtrail:trail")
             .resources_per_page(100)
             .set_pagination_token(token.take())
             .send()
@@ -110,7 +113,7 @@ async fn list_with_tagging_api(
             }
             match classify_arn(arn, account_id, region) {
                 Some(ArnKind::Bucket(name)) => buckets.push((name, arn.to_string(), tags)),
-                Some(ArnKind::Ec2(resource_type) | ArnKind::Kms(resource_type)) => {
+                Some(ArnKind::Ec2(resource_type) | ArnKind::Service(resource_type)) => {
                     found.push(TaggedResource { resource_type: resource_type.into(), resource_id: arn.into(), tags })
                 }
                 None => tracing::debug!(arn, "tagged resource of a type exceptions do not cover"),
@@ -149,8 +152,8 @@ enum ArnKind {
     Bucket(String),
     /// The ASFF type of an EC2 resource in the account and region.
     Ec2(&'static str),
-    /// A KMS key in the account and region (`AwsKmsKey`).
-    Kms(&'static str),
+    /// A KMS key, RDS snapshot or CloudTrail trail in the account and region, with its ASFF type.
+    Service(&'static str),
 }
 
 fn classify_arn(arn: &str, account_id: &str, region: &str) -> Option<ArnKind> {
@@ -163,8 +166,16 @@ fn classify_arn(arn: &str, account_id: &str, region: &str) -> Option<ArnKind> {
             (!id.is_empty()).then_some(())?;
             asff_type_of_ec2(kind).map(ArnKind::Ec2)
         }
-        "kms" if *arn_region == region && *arn_account == account_id => {
-            resource.strip_prefix("key/").filter(|id| !id.is_empty()).map(|_| ArnKind::Kms("AwsKmsKey"))
+        _ if *arn_region != region || *arn_account != account_id => None,
+        "kms" => resource.strip_prefix("key/").filter(|id| !id.is_empty()).map(|_| ArnKind::Service("AwsKmsKey")),
+        "rds" if resource.strip_prefix("snapshot:").is_some_and(|n| !n.is_empty()) => {
+            Some(ArnKind::Service("AwsRdsDbSnapshot"))
+        }
+        "rds" if resource.strip_prefix("cluster-snapshot:").is_some_and(|n| !n.is_empty()) => {
+            Some(ArnKind::Service("AwsRdsDbClusterSnapshot"))
+        }
+        "cloudtrail" => {
+            resource.strip_prefix("trail/").filter(|n| !n.is_empty()).map(|_| ArnKind::Service("AwsCloudTrailTrail"))
         }
         _ => None,
     }
@@ -220,9 +231,22 @@ mod tests {
         assert_eq!(c(&format!("arn:aws:ec2:us-west-2:{ACCOUNT}:instance/i-1")), None);
         assert_eq!(c(&format!("arn:aws:ec2:{REGION}:{ACCOUNT}:image/ami-1")), None);
         assert_eq!(c(&format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:f")), None);
-        assert_eq!(c(&format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/1234")), Some(ArnKind::Kms("AwsKmsKey")));
+        assert_eq!(c(&format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/1234")), Some(ArnKind::Service("AwsKmsKey")));
         assert_eq!(c(&format!("arn:aws:kms:us-west-2:{ACCOUNT}:key/1234")), None);
         assert_eq!(c(&format!("arn:aws:kms:{REGION}:{ACCOUNT}:alias/x")), None);
+        assert_eq!(
+            c(&format!("arn:aws:rds:{REGION}:{ACCOUNT}:snapshot:s")),
+            Some(ArnKind::Service("AwsRdsDbSnapshot"))
+        );
+        assert_eq!(
+            c(&format!("arn:aws:rds:{REGION}:{ACCOUNT}:cluster-snapshot:s")),
+            Some(ArnKind::Service("AwsRdsDbClusterSnapshot"))
+        );
+        assert_eq!(c(&format!("arn:aws:rds:{REGION}:{ACCOUNT}:db:d")), None);
+        assert_eq!(
+            c(&format!("arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/t")),
+            Some(ArnKind::Service("AwsCloudTrailTrail"))
+        );
     }
 
     #[test]

@@ -1,9 +1,11 @@
-//! Tags on KMS keys, IAM users and IAM roles (exceptions) set and removed, in the finding's own account (assumed
-//! role). Every one of these merges on write (TagResource, TagUser, TagRole set the keys given and keep the others)
-//! and removes only the keys named (UntagResource, UntagUser, UntagRole take the keys; hubtriage never sends none).
+//! Tags on KMS keys, IAM users and roles, RDS snapshots and CloudTrail trails (exceptions) set and removed, in the
+//! finding's own account (assumed role). Every one of these merges on write (TagResource, TagUser, TagRole,
+//! AddTagsToResource, AddTags set the keys given and keep the others) and removes only the keys named (UntagResource,
+//! UntagUser, UntagRole, RemoveTagsFromResource, RemoveTags take the keys; hubtriage never sends none). A trail's
+//! tags are changed in its home region.
 
 use super::errors::map_sdk_error;
-use super::services::{iam, kms_client};
+use super::services::{cloudtrail, iam, kms_client, rds};
 use super::tag_target::TagTarget;
 use crate::cloud::CloudError;
 use aws_config::SdkConfig;
@@ -68,8 +70,38 @@ pub(super) async fn tag_service(
             };
             sent
         }
+        TagTarget::RdsSnapshot(arn) => {
+            let rds_tags: Vec<aws_sdk_rds::types::Tag> =
+                tags.iter().map(|(k, v)| aws_sdk_rds::types::Tag::builder().key(k).value(v).build()).collect();
+            rds(config, region)
+                .add_tags_to_resource()
+                .resource_name(arn)
+                .set_tags(Some(rds_tags))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| map_sdk_error(&format!("AddTagsToResource {keys} on {arn} in {at}"), e))
+        }
+        TagTarget::Trail { arn, home_region } => {
+            let context = format!("AddTags {keys} on trail {arn} in {at}");
+            let build_error =
+                |e: aws_smithy_types::error::operation::BuildError| CloudError::Other(format!("{context}: {e}"));
+            let mut trail_tags = Vec::with_capacity(tags.len());
+            for (k, v) in tags {
+                trail_tags
+                    .push(aws_sdk_cloudtrail::types::Tag::builder().key(k).value(v).build().map_err(build_error)?);
+            }
+            cloudtrail(config, home_region)
+                .add_tags()
+                .resource_id(arn)
+                .set_tags_list(Some(trail_tags))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| map_sdk_error(&context, e))
+        }
         TagTarget::Bucket(_) | TagTarget::Ec2(_) => {
-            Err(CloudError::Other(format!("tag {keys} in {at}: not a KMS key or IAM resource")))
+            Err(CloudError::Other(format!("tag {keys} in {at}: not a KMS, IAM, RDS or CloudTrail resource")))
         }
     }
 }
@@ -108,8 +140,33 @@ pub(super) async fn untag_service(
             .await
             .map(|_| ())
             .map_err(|e| map_sdk_error(&format!("UntagRole {named} on IAM role {name} in {at}"), e)),
+        TagTarget::RdsSnapshot(arn) => rds(config, region)
+            .remove_tags_from_resource()
+            .resource_name(arn)
+            .set_tag_keys(Some(keys.to_vec()))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| map_sdk_error(&format!("RemoveTagsFromResource {named} on {arn} in {at}"), e)),
+        TagTarget::Trail { arn, home_region } => {
+            let context = format!("RemoveTags {named} on trail {arn} in {at}");
+            let build_error =
+                |e: aws_smithy_types::error::operation::BuildError| CloudError::Other(format!("{context}: {e}"));
+            let mut trail_tags = Vec::with_capacity(keys.len());
+            for k in keys {
+                trail_tags.push(aws_sdk_cloudtrail::types::Tag::builder().key(k).build().map_err(build_error)?);
+            }
+            cloudtrail(config, home_region)
+                .remove_tags()
+                .resource_id(arn)
+                .set_tags_list(Some(trail_tags))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| map_sdk_error(&context, e))
+        }
         TagTarget::Bucket(_) | TagTarget::Ec2(_) => {
-            Err(CloudError::Other(format!("untag {named} in {at}: not a KMS key or IAM resource")))
+            Err(CloudError::Other(format!("untag {named} in {at}: not a KMS, IAM, RDS or CloudTrail resource")))
         }
     }
 }
