@@ -52,6 +52,8 @@ pub struct ExceptionEntry {
     /// Why the exception breaks the limits `exceptions add` keeps to (too long, no owner): it was written outside
     /// hubtriage. Shown whether or not the limits are enforced.
     pub flag: Option<String>,
+    /// The controls the exception is limited to (the controls tag); `None`: every control of the resource.
+    pub controls: Option<Vec<String>>,
 }
 
 impl ExceptionEntry {
@@ -93,9 +95,15 @@ impl ExceptionEntry {
             owner: resource.tags.get(&names.owner_tag).map(|o| single_line(o)),
             expires: tag.as_ref().map(|t| t.expires),
             days_left: tag.as_ref().map(|t| t.days_left(now)),
+            controls: tag.as_ref().and_then(|t| t.controls.clone()).map(|c| c.iter().map(|c| single_line(c)).collect()),
             status,
             flag,
         })
+    }
+
+    /// The controls in words: `EC2.13, EC2.14`, or `all` for every control.
+    pub fn controls_text(&self) -> String {
+        self.controls.as_ref().map(|c| c.join(", ")).unwrap_or_else(|| "all".into())
     }
 
     /// The short name of the resource: bucket name, `sg-…`, `i-…`.
