@@ -88,7 +88,8 @@ fn ec2_tag_changes_are_limited_to_the_exception_keys_and_never_keyless() {
         assert_eq!(statement["Condition"]["StringEquals"]["aws:ResourceAccount"], "${aws:PrincipalAccount}");
     }
     // Tags the playbooks already read are not allowed twice; with the playbooks off, the exceptions still read them.
-    let sids: Vec<&str> = doc["Statement"].as_array().unwrap().iter().filter_map(|s| s["Sid"].as_str()).collect();
+    let sids: Vec<&str> =
+        doc["Statement"].as_array().expect("statements").iter().filter_map(|s| s["Sid"].as_str()).collect();
     assert!(!sids.contains(&"ManageExceptionTagsReadKmsKeys"), "{sids:?}");
     let mut off = config.clone();
     off.playbooks.disabled = vec!["kms-key-rotation".into()];
