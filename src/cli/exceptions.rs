@@ -201,6 +201,8 @@ struct JsonEntry {
     problem: Option<String>,
     /// Why the exception breaks the limits (`exceptions.max_days`, an owner), whether or not they are enforced.
     flag: Option<String>,
+    /// The controls the exception is limited to; `null`: every control of the resource.
+    controls: Option<Vec<String>>,
 }
 
 impl From<&ExceptionEntry> for JsonEntry {
@@ -221,6 +223,7 @@ impl From<&ExceptionEntry> for JsonEntry {
                 _ => None,
             },
             flag: e.flag.as_deref().map(single_line),
+            controls: e.controls.as_ref().map(|c| c.iter().map(|c| single_line(c)).collect()),
         }
     }
 }
@@ -239,20 +242,21 @@ fn clip(text: &str, width: usize) -> String {
 fn write_table(out: &mut impl Write, entries: &[ExceptionEntry]) -> std::io::Result<()> {
     writeln!(
         out,
-        "{:<48} {:<12} {:<12} {:<40} {:<28} {:<10} {:>9}  STATUS",
-        "RESOURCE", "ACCOUNT", "REGION", "REASON", "OWNER", "EXPIRES", "DAYS LEFT"
+        "{:<48} {:<12} {:<12} {:<40} {:<28} {:<16} {:<10} {:>9}  STATUS",
+        "RESOURCE", "ACCOUNT", "REGION", "REASON", "OWNER", "CONTROLS", "EXPIRES", "DAYS LEFT"
     )?;
     for e in entries {
         let expires = e.expires.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "-".into());
         let days = e.days_left.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
         writeln!(
             out,
-            "{} {} {} {} {} {:<10} {:>9}  {}",
+            "{} {} {} {} {} {} {:<10} {:>9}  {}",
             clip(&e.short_id(), 48),
             clip(&e.account_id, 12),
             clip(&e.region, 12),
             clip(&e.reason, 40),
             clip(e.owner.as_deref().unwrap_or("-"), 28),
+            clip(&e.controls_text(), 16),
             expires,
             days,
             single_line(&e.status_text())

@@ -52,6 +52,8 @@ pub struct ExceptionEntry {
     /// Why the exception breaks the limits `exceptions add` keeps to (too long, no owner): it was written outside
     /// hubtriage. Shown whether or not the limits are enforced.
     pub flag: Option<String>,
+    /// The controls the exception is limited to (the controls tag); `None`: every control of the resource.
+    pub controls: Option<Vec<String>>,
 }
 
 impl ExceptionEntry {
@@ -93,9 +95,15 @@ impl ExceptionEntry {
             owner: resource.tags.get(&names.owner_tag).map(|o| single_line(o)),
             expires: tag.as_ref().map(|t| t.expires),
             days_left: tag.as_ref().map(|t| t.days_left(now)),
+            controls: tag.as_ref().and_then(|t| t.controls.clone()).map(|c| c.iter().map(|c| single_line(c)).collect()),
             status,
             flag,
         })
+    }
+
+    /// The controls in words: `EC2.13, EC2.14`, or `all` for every control.
+    pub fn controls_text(&self) -> String {
+        self.controls.as_ref().map(|c| c.join(", ")).unwrap_or_else(|| "all".into())
     }
 
     /// The short name of the resource: bucket name, `sg-…`, `i-…`.
@@ -160,6 +168,12 @@ pub fn resource_type_of(id: &str) -> Option<&'static str> {
             "s3" if !resource.is_empty() && !resource.contains('/') => Some("AwsS3Bucket"),
             "ec2" if resource.starts_with("security-group/") => Some("AwsEc2SecurityGroup"),
             "ec2" if resource.starts_with("instance/") => Some("AwsEc2Instance"),
+            "kms" if resource.starts_with("key/") => Some("AwsKmsKey"),
+            "iam" if resource.starts_with("user/") => Some("AwsIamUser"),
+            "iam" if resource.starts_with("role/") => Some("AwsIamRole"),
+            "rds" if resource.starts_with("snapshot:") => Some("AwsRdsDbSnapshot"),
+            "rds" if resource.starts_with("cluster-snapshot:") => Some("AwsRdsDbClusterSnapshot"),
+            "cloudtrail" if resource.starts_with("trail/") => Some("AwsCloudTrailTrail"),
             _ => None,
         };
     }
@@ -183,13 +197,26 @@ pub fn canonical_id(resource_type: &str, id: &str, account_id: &str, region: &st
         "AwsS3Bucket" => format!("arn:aws:s3:::{id}"),
         "AwsEc2SecurityGroup" => format!("arn:aws:ec2:{region}:{account_id}:security-group/{id}"),
         "AwsEc2Instance" => format!("arn:aws:ec2:{region}:{account_id}:instance/{id}"),
+        "AwsKmsKey" => format!("arn:aws:kms:{region}:{account_id}:key/{id}"),
+        "AwsIamUser" => format!("arn:aws:iam::{account_id}:user/{id}"),
+        "AwsIamRole" => format!("arn:aws:iam::{account_id}:role/{id}"),
         _ => id.to_string(),
     }
 }
 
-/// Resource types that carry tags hubtriage can write (S3 buckets, EC2 resources).
+/// Resource types that carry tags hubtriage can write (S3 buckets, EC2 resources, KMS keys, IAM users and roles, RDS
+/// snapshots, CloudTrail trails).
 pub fn can_carry_tags(resource_type: &str) -> bool {
-    resource_type == "AwsS3Bucket" || (resource_type.starts_with("AwsEc2") && resource_type != "AwsEc2Account")
+    matches!(
+        resource_type,
+        "AwsS3Bucket"
+            | "AwsKmsKey"
+            | "AwsIamUser"
+            | "AwsIamRole"
+            | "AwsRdsDbSnapshot"
+            | "AwsRdsDbClusterSnapshot"
+            | "AwsCloudTrailTrail"
+    ) || (resource_type.starts_with("AwsEc2") && resource_type != "AwsEc2Account")
 }
 
 /// What the operator asks for: add (or renew) an exception on a resource.

@@ -134,8 +134,27 @@ fn resource_types_are_told_from_arns_and_id_prefixes() {
     assert_eq!(resource_type_of("arn:aws:ec2:eu-west-1:1:security-group/sg-1"), Some("AwsEc2SecurityGroup"));
     assert_eq!(resource_type_of("arn:aws:ec2:eu-west-1:1:instance/i-1"), Some("AwsEc2Instance"));
     assert_eq!(resource_type_of("my-bucket"), None);
-    assert_eq!(resource_type_of("arn:aws:iam::1:user/bob"), None);
+    assert_eq!(resource_type_of("arn:aws:iam::1:user/bob"), Some("AwsIamUser"));
+    assert_eq!(resource_type_of("arn:aws:iam::1:role/ci"), Some("AwsIamRole"));
+    assert_eq!(resource_type_of("arn:aws:kms:eu-west-1:1:key/1234"), Some("AwsKmsKey"));
+    assert_eq!(resource_type_of("arn:aws:kms:eu-west-1:1:alias/prod"), None);
+    assert_eq!(resource_type_of("arn:aws:lambda:eu-west-1:1:function:f"), None);
+    assert_eq!(canonical_id("AwsIamUser", "bob", "1", "eu-west-1"), "arn:aws:iam::1:user/bob");
+    assert_eq!(canonical_id("AwsKmsKey", "1234", "1", "eu-west-1"), "arn:aws:kms:eu-west-1:1:key/1234");
     assert_eq!(canonical_id("AwsS3Bucket", "b", "1", "eu-west-1"), "arn:aws:s3:::b");
     assert_eq!(canonical_id("AwsEc2Instance", "i-1", "1", "eu-west-1"), "arn:aws:ec2:eu-west-1:1:instance/i-1");
     assert_eq!(short_id("arn:aws:ec2:eu-west-1:1:security-group/sg-1"), "sg-1");
+}
+
+#[test]
+fn entries_carry_the_controls_they_are_limited_to() {
+    let base = [("SecurityException", "r"), ("SecurityExceptionExpiry", "2099-01-01"), ("SecurityExceptionOwner", "o")];
+    let all = entry(&base).expect("entry");
+    assert_eq!(all.controls, None);
+    assert_eq!(all.controls_text(), "all");
+    let mut limited = base.to_vec();
+    limited.push(("SecurityExceptionControls", "EC2.13,KMS.*"));
+    let limited = entry(&limited).expect("entry");
+    assert_eq!(limited.controls, Some(vec!["EC2.13".to_string(), "KMS.*".to_string()]));
+    assert_eq!(limited.controls_text(), "EC2.13, KMS.*");
 }

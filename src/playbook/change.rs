@@ -87,8 +87,22 @@ impl Change {
             {
                 "s3:PutBucketTagging"
             }
-            Self::TagResource { .. } => "ec2:CreateTags",
-            Self::UntagResource { .. } => "ec2:DeleteTags",
+            Self::TagResource { resource_type, .. } => match resource_type.as_str() {
+                "AwsKmsKey" => "kms:TagResource",
+                "AwsIamUser" => "iam:TagUser",
+                "AwsIamRole" => "iam:TagRole",
+                "AwsRdsDbSnapshot" | "AwsRdsDbClusterSnapshot" => "rds:AddTagsToResource",
+                "AwsCloudTrailTrail" => "cloudtrail:AddTags",
+                _ => "ec2:CreateTags",
+            },
+            Self::UntagResource { resource_type, .. } => match resource_type.as_str() {
+                "AwsKmsKey" => "kms:UntagResource",
+                "AwsIamUser" => "iam:UntagUser",
+                "AwsIamRole" => "iam:UntagRole",
+                "AwsRdsDbSnapshot" | "AwsRdsDbClusterSnapshot" => "rds:RemoveTagsFromResource",
+                "AwsCloudTrailTrail" => "cloudtrail:RemoveTags",
+                _ => "ec2:DeleteTags",
+            },
         }
     }
 

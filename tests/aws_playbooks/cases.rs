@@ -195,7 +195,7 @@ fn rds_1_removes_all_from_restore_keeps_the_shared_account_and_rolls_back() {
 }
 
 /// Backdates an access key in the emulator (moto dates every key "now" and records no use).
-fn date_key(port: u16, account: &str, key: &str, created_days_ago: i64, used_days_ago: Option<i64>) {
+pub(super) fn date_key(port: u16, account: &str, key: &str, created_days_ago: i64, used_days_ago: Option<i64>) {
     let at = |days: i64| (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339();
     let body = serde_json::json!({
         "account": account, "access_key_id": key, "created": at(created_days_ago), "last_used": used_days_ago.map(at),

@@ -175,6 +175,27 @@ pub fn needs(op: &WireOp, ctx: &Context<'_>) -> Option<Vec<Request>> {
             let arn = if key.starts_with("arn:") { key } else { format!("arn:aws:kms:{region}:{account}:key/{key}") };
             one(mine(&format!("kms:{name}"), arn))
         }
+        // KMS tags: key*, with the keys of the request as aws:TagKeys.
+        ("kms", name @ ("TagResource" | "UntagResource")) => {
+            let json = op.json.clone().unwrap_or_default();
+            let key = json["KeyId"].as_str().unwrap_or_default().to_string();
+            let arn = if key.starts_with("arn:") { key } else { format!("arn:aws:kms:{region}:{account}:key/{key}") };
+            let keys: Vec<&str> = match name {
+                "TagResource" => {
+                    json["Tags"].as_array().into_iter().flatten().filter_map(|t| t["TagKey"].as_str()).collect()
+                }
+                _ => json["TagKeys"].as_array().into_iter().flatten().filter_map(|k| k.as_str()).collect(),
+            };
+            one(mine(&format!("kms:{name}"), arn).with("aws:TagKeys", &keys))
+        }
+        // CloudTrail tags: trail*, with the keys of the request as aws:TagKeys.
+        ("cloudtrail", name @ ("AddTags" | "RemoveTags")) => {
+            let json = op.json.clone().unwrap_or_default();
+            let trail = json["ResourceId"].as_str().unwrap_or_default().to_string();
+            let keys: Vec<&str> =
+                json["TagsList"].as_array().into_iter().flatten().filter_map(|t| t["Key"].as_str()).collect();
+            one(mine(&format!("cloudtrail:{name}"), trail).with("aws:TagKeys", &keys))
+        }
         // AWS CloudTrail (JSON protocol): trail*, named by its ARN.
         ("cloudtrail", name @ ("GetTrail" | "UpdateTrail")) => {
             let trail = op.json.as_ref().and_then(|j| j["Name"].as_str()).unwrap_or_default().to_string();
@@ -194,6 +215,16 @@ pub fn needs(op: &WireOp, ctx: &Context<'_>) -> Option<Vec<Request>> {
             let id = op.param("DBClusterSnapshotIdentifier").unwrap_or_default();
             one(mine(&format!("rds:{name}"), format!("arn:aws:rds:{region}:{account}:cluster-snapshot:{id}")))
         }
+        // RDS tags: the snapshot named by its ARN, with the keys of the request as aws:TagKeys.
+        ("rds", name @ ("AddTagsToResource" | "RemoveTagsFromResource")) => {
+            let keys = if name == "AddTagsToResource" {
+                op.params_numbered("Tags.Tag.", ".Key")
+            } else {
+                op.params_numbered("TagKeys.member.", "")
+            };
+            one(mine(&format!("rds:{name}"), op.param("ResourceName").unwrap_or_default().into())
+                .with("aws:TagKeys", &keys))
+        }
         ("rds", "ListTagsForResource") => {
             one(mine("rds:ListTagsForResource", op.param("ResourceName").unwrap_or_default().into()))
         }
@@ -201,6 +232,23 @@ pub fn needs(op: &WireOp, ctx: &Context<'_>) -> Option<Vec<Request>> {
         ("iam", name @ ("ListAccessKeys" | "GetLoginProfile" | "ListUserTags" | "UpdateAccessKey")) => {
             let user = op.param("UserName").unwrap_or_default();
             one(mine(&format!("iam:{name}"), format!("arn:aws:iam::{account}:user/{user}")))
+        }
+        // IAM tags: user* or role*, with the keys of the request as aws:TagKeys.
+        ("iam", name @ ("TagUser" | "UntagUser" | "TagRole" | "UntagRole")) => {
+            let (param, kind) = if name.ends_with("User") { ("UserName", "user") } else { ("RoleName", "role") };
+            let who = op.param(param).unwrap_or_default();
+            let keys = if name.starts_with("Tag") {
+                op.params_numbered("Tags.member.", ".Key")
+            } else {
+                op.params_numbered("TagKeys.member.", "")
+            };
+            one(mine(&format!("iam:{name}"), format!("arn:aws:iam::{account}:{kind}/{who}")).with("aws:TagKeys", &keys))
+        }
+        ("iam", name @ ("ListUsers" | "ListRoles")) => one(anywhere(&format!("iam:{name}"))),
+        ("kms", "ListKeys") => one(anywhere("kms:ListKeys")),
+        ("iam", "ListRoleTags") => {
+            let role = op.param("RoleName").unwrap_or_default();
+            one(mine("iam:ListRoleTags", format!("arn:aws:iam::{account}:role/{role}")))
         }
         ("iam", "GetAccessKeyLastUsed") => {
             let key = op.param("AccessKeyId").unwrap_or_default();

@@ -257,21 +257,32 @@ pub async fn engine(
         "AwsEc2SecurityGroup",
         &format!("arn:aws:ec2:{REGION}:{ACCOUNT}:security-group/{}", fixtures.world_ssh_group),
     );
-    for r in [&bucket, &group] {
+    // KMS keys and IAM users too (TagResource/UntagResource, TagUser/UntagUser; IAM always listed by IAM's calls).
+    let key = resource("AwsKmsKey", &format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/{}", fixtures.services.key));
+    let user = resource("AwsIamUser", &format!("arn:aws:iam::{ACCOUNT}:user/{}", fixtures.services.user));
+    for r in [&bucket, &group, &key, &user] {
         let state = remediator.run_exception(2, ExceptionOp::Add(exception(r.clone())), None).await;
-        assert!(!matches!(state, JobState::Failed(_) | JobState::Refused(_)), "{state:?}");
+        assert!(matches!(state, JobState::Verified), "{}: {state:?}", r.kind);
     }
     for deny in [false, true] {
         deny_tagging_api.store(deny, Ordering::SeqCst);
         let (entries, problems) = remediator.list_exceptions(std::slice::from_ref(&source), chrono::Utc::now()).await;
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(entries.len(), 2, "tagging API denied: {deny}: {entries:?}");
+        assert_eq!(entries.len(), 4, "tagging API denied: {deny}: {entries:?}");
     }
     deny_tagging_api.store(false, Ordering::SeqCst);
-    for r in [&bucket, &group] {
+    for r in [&bucket, &group, &key, &user] {
         let op = ExceptionOp::Remove { account_id: ACCOUNT.into(), region: REGION.into(), resource: r.clone() };
         let state = remediator.run_exception(3, op, None).await;
-        assert!(!matches!(state, JobState::Failed(_) | JobState::Refused(_)), "{state:?}");
+        assert!(matches!(state, JobState::Verified), "{}: {state:?}", r.kind);
+    }
+    // RDS snapshots and trails: AddTagsToResource/RemoveTagsFromResource, AddTags/RemoveTags.
+    for r in super::session_services::tag_targets(&fixtures.services) {
+        let state = remediator.run_exception(2, ExceptionOp::Add(exception(r.clone())), None).await;
+        assert!(matches!(state, JobState::Verified), "{}: {state:?}", r.kind);
+        let op = ExceptionOp::Remove { account_id: ACCOUNT.into(), region: REGION.into(), resource: r.clone() };
+        let state = remediator.run_exception(3, op, None).await;
+        assert!(matches!(state, JobState::Verified), "{}: {state:?}", r.kind);
     }
 
     let polling = Polling {

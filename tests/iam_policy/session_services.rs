@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 
 /// What the playbooks are driven on.
 pub struct ServiceFixtures {
-    key: String,
+    pub key: String,
     trail_arn: String,
     db_snapshot: String,
-    user: String,
+    pub user: String,
 }
 
 fn resource(kind: &str, id: &str) -> ResourceRef {
@@ -110,4 +110,10 @@ pub fn cases(f: &ServiceFixtures) -> Vec<(&'static str, ResourceRef)> {
         ("RDS.1", resource("AwsRdsDbSnapshot", &format!("arn:aws:rds:{REGION}:{ACCOUNT}:snapshot:{}", f.db_snapshot))),
         ("IAM.3", resource("AwsIamUser", &format!("arn:aws:iam::{ACCOUNT}:user/{}", f.user))),
     ]
+}
+
+/// The RDS snapshot and the trail, as exceptions are set on them.
+pub fn tag_targets(f: &ServiceFixtures) -> Vec<ResourceRef> {
+    let snapshot = format!("arn:aws:rds:{REGION}:{ACCOUNT}:snapshot:{}", f.db_snapshot);
+    vec![resource("AwsRdsDbSnapshot", &snapshot), resource("AwsCloudTrailTrail", &f.trail_arn)]
 }

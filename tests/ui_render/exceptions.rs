@@ -153,15 +153,15 @@ fn a_resource_that_cannot_carry_tags_is_said_at_once() {
     let mut app = exception_app();
     let mut row = app.listing.selected_row().cloned().expect("selected");
     let mut finding = (*row.finding).clone();
-    finding.resources[0].kind = "AwsIamRole".into();
+    finding.resources[0].kind = "AwsAccount".into();
     row.finding = std::sync::Arc::new(finding);
     app.add_rows(vec![row]);
     assert_eq!(
         app.listing.selected_row().and_then(|r| r.finding.primary_resource()).map(|r| r.kind.as_str()),
-        Some("AwsIamRole")
+        Some("AwsAccount")
     );
     press(&mut app, KeyCode::Char('x'));
-    let message = "resource: AwsIamRole resources cannot carry tags, so they cannot hold an exception";
+    let message = "resource: AwsAccount resources cannot carry tags, so they cannot hold an exception";
     assert!(text(&render(&app, 200, 50)).contains(message), "before any Enter");
     type_in(&mut app, "a reason");
     assert!(press(&mut app, KeyCode::Enter).is_empty());

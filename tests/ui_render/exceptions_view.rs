@@ -26,6 +26,7 @@ fn entry(resource: &str, days: Option<i64>, status: ExceptionStatus) -> Exceptio
         days_left: days,
         status,
         flag: None,
+        controls: None,
     }
 }
 

@@ -31,7 +31,7 @@ pub enum PolicyFor {
     Member,
 }
 
-/// The exception tag changes, with the tag keys EC2 may be asked to create or delete limited to the three
+/// The exception tag changes, with the tag keys EC2, KMS, IAM, RDS and CloudTrail may be asked to set or remove limited to the
 /// exception tags. S3 PutBucketTagging writes the whole tag set, so its keys cannot be limited.
 fn exception_statements(config: &Config) -> Vec<Statement> {
     let tags = &config.exceptions.tags;
@@ -39,9 +39,25 @@ fn exception_statements(config: &Config) -> Vec<Statement> {
     keys.sort();
     keys.dedup();
     let actions = [
+        "cloudtrail:AddTags",
+        "cloudtrail:RemoveTags",
         "ec2:CreateTags",
         "ec2:DeleteTags",
         "ec2:DescribeTags",
+        "iam:ListRoleTags",
+        "iam:ListRoles",
+        "iam:ListUserTags",
+        "iam:ListUsers",
+        "iam:TagRole",
+        "iam:TagUser",
+        "iam:UntagRole",
+        "iam:UntagUser",
+        "kms:ListKeys",
+        "kms:ListResourceTags",
+        "kms:TagResource",
+        "kms:UntagResource",
+        "rds:AddTagsToResource",
+        "rds:RemoveTagsFromResource",
         "s3:GetBucketLocation",
         "s3:GetBucketTagging",
         "s3:ListAllMyBuckets",
@@ -51,9 +67,17 @@ fn exception_statements(config: &Config) -> Vec<Statement> {
     scoped("ManageExceptionTags", &actions, Needed::Member)
         .into_iter()
         .map(|s| {
-            if s.actions.iter().any(|a| a == "ec2:DeleteTags") {
+            let untags = [
+                "ec2:DeleteTags",
+                "kms:UntagResource",
+                "iam:UntagUser",
+                "iam:UntagRole",
+                "rds:RemoveTagsFromResource",
+                "cloudtrail:RemoveTags",
+            ];
+            if s.actions.iter().any(|a| untags.contains(&a.as_str())) {
                 // A DeleteTags without keys deletes every tag: the key must be present (Null false), and every key
-                // one of ours.
+                // one of ours; the same limit keeps KMS and IAM tag changes to the exception tags.
                 s.with_condition("ForAllValues:StringEquals", "aws:TagKeys", json!(keys)).with_condition(
                     "Null",
                     "aws:TagKeys",
@@ -64,6 +88,25 @@ fn exception_statements(config: &Config) -> Vec<Statement> {
             }
         })
         .collect()
+}
+
+/// A read statement without the actions an earlier unconditional statement already allows on the same resources
+/// for the same identity (the exception tags of KMS keys and IAM users are read as the playbooks read them); `None`
+/// when nothing is left. The policy stays under IAM's size limits.
+fn without_granted(mut statement: Statement, earlier: &[Statement]) -> Option<Statement> {
+    if !statement.reads_only() || !statement.condition.is_empty() {
+        return Some(statement);
+    }
+    let granted = |action: &String| {
+        earlier.iter().any(|e| {
+            e.condition.is_empty()
+                && e.needed == statement.needed
+                && e.resources == statement.resources
+                && e.actions.contains(action)
+        })
+    };
+    statement.actions.retain(|a| !granted(a));
+    (!statement.actions.is_empty()).then_some(statement)
 }
 
 /// Every statement, each marked with the identity that needs it, in a fixed order.
@@ -83,7 +126,9 @@ pub fn statements(config: &Config, playbooks: &Playbooks) -> Vec<Statement> {
     for playbook in playbooks.iter() {
         statements.extend(scoped(&sid(playbook.name()), playbook.iam_actions(), Needed::Member));
     }
-    statements.extend(exception_statements(config));
+    for statement in exception_statements(config) {
+        statements.extend(without_granted(statement, &statements));
+    }
     statements.extend(custom::automation_statements(config));
     statements.extend(custom::notify_statement(config));
     if let Some(bucket) = &config.audit.s3_bucket {

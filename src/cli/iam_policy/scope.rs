@@ -42,6 +42,8 @@ pub enum Scope {
     RdsSnapshots,
     /// `arn:aws:iam::*:user/*`.
     IamUsers,
+    /// `arn:aws:iam::*:role/*`.
+    IamRoles,
 }
 
 impl Scope {
@@ -67,6 +69,7 @@ impl Scope {
                 vec![format!("arn:{p}:rds:*:*:snapshot:*"), format!("arn:{p}:rds:*:*:cluster-snapshot:*")]
             }
             Self::IamUsers => vec![format!("arn:{p}:iam::*:user/*")],
+            Self::IamRoles => vec![format!("arn:{p}:iam::*:role/*")],
         };
         arns.sort();
         arns
@@ -87,6 +90,7 @@ impl Scope {
             Self::Snapshots => "Snapshots",
             Self::RdsSnapshots => "RdsSnapshots",
             Self::IamUsers => "IamUsers",
+            Self::IamRoles => "IamRoles",
         }
     }
 }
@@ -120,8 +124,8 @@ const fn entry(action: &'static str, scope: Scope, access: Access) -> ActionScop
 
 use Access::{Read, Write, WriteOwnAccountSetting};
 use Scope::{
-    AllResources, Buckets, Ec2Taggable, HubV2, Hubs, IamUsers, Instances, KmsKeys, RdsSnapshots, SecurityGroups,
-    Snapshots, Trails,
+    AllResources, Buckets, Ec2Taggable, HubV2, Hubs, IamRoles, IamUsers, Instances, KmsKeys, RdsSnapshots,
+    SecurityGroups, Snapshots, Trails,
 };
 
 /// Every action the generated policy can name, with the resource type the reference gives it (required `*` types
@@ -175,12 +179,18 @@ pub const ACTIONS: &[ActionScope] = &[
     entry("kms:DescribeKey", KmsKeys, Read),
     entry("kms:GetKeyRotationStatus", KmsKeys, Read),
     entry("kms:ListResourceTags", KmsKeys, Read),
+    // Only *: the region's keys.
+    entry("kms:ListKeys", AllResources, Read),
     entry("kms:DisableKeyRotation", KmsKeys, Write),
     entry("kms:EnableKeyRotation", KmsKeys, Write),
+    entry("kms:TagResource", KmsKeys, Write),
+    entry("kms:UntagResource", KmsKeys, Write),
     // AWS CloudTrail: trail*.
     entry("cloudtrail:GetTrail", Trails, Read),
     entry("cloudtrail:ListTags", Trails, Read),
     entry("cloudtrail:UpdateTrail", Trails, Write),
+    entry("cloudtrail:AddTags", Trails, Write),
+    entry("cloudtrail:RemoveTags", Trails, Write),
     // EBS snapshots: DescribeSnapshots has no resource type; the attribute calls take snapshot*.
     entry("ec2:DescribeSnapshots", AllResources, Read),
     entry("ec2:DescribeSnapshotAttribute", Snapshots, Read),
@@ -191,12 +201,23 @@ pub const ACTIONS: &[ActionScope] = &[
     entry("rds:ListTagsForResource", RdsSnapshots, Read),
     entry("rds:ModifyDBClusterSnapshotAttribute", RdsSnapshots, Write),
     entry("rds:ModifyDBSnapshotAttribute", RdsSnapshots, Write),
+    entry("rds:AddTagsToResource", RdsSnapshots, Write),
+    entry("rds:RemoveTagsFromResource", RdsSnapshots, Write),
     // IAM: user*.
     entry("iam:GetAccessKeyLastUsed", IamUsers, Read),
     entry("iam:GetLoginProfile", IamUsers, Read),
     entry("iam:ListAccessKeys", IamUsers, Read),
     entry("iam:ListUserTags", IamUsers, Read),
     entry("iam:UpdateAccessKey", IamUsers, Write),
+    entry("iam:TagUser", IamUsers, Write),
+    entry("iam:UntagUser", IamUsers, Write),
+    // Only *: the account's users and roles.
+    entry("iam:ListRoles", AllResources, Read),
+    entry("iam:ListUsers", AllResources, Read),
+    // IAM: role*.
+    entry("iam:ListRoleTags", IamRoles, Read),
+    entry("iam:TagRole", IamRoles, Write),
+    entry("iam:UntagRole", IamRoles, Write),
     // Only *.
     entry("sts:GetCallerIdentity", AllResources, Read),
     entry("tag:GetResources", AllResources, Read),

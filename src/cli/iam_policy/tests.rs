@@ -70,8 +70,43 @@ fn ec2_tag_changes_are_limited_to_the_exception_keys_and_never_keyless() {
     assert_eq!(ec2["Condition"]["StringEquals"]["aws:ResourceAccount"], "${aws:PrincipalAccount}");
     let s3 = find(&doc, "ManageExceptionTagsBuckets");
     assert_eq!(strings(&s3["Action"]), ["s3:PutBucketTagging"]);
+    for (sid, actions) in [
+        ("ManageExceptionTagsKmsKeys", ["kms:TagResource", "kms:UntagResource"]),
+        ("ManageExceptionTagsIamUsers", ["iam:TagUser", "iam:UntagUser"]),
+        ("ManageExceptionTagsIamRoles", ["iam:TagRole", "iam:UntagRole"]),
+        ("ManageExceptionTagsRdsSnapshots", ["rds:AddTagsToResource", "rds:RemoveTagsFromResource"]),
+        ("ManageExceptionTagsTrails", ["cloudtrail:AddTags", "cloudtrail:RemoveTags"]),
+    ] {
+        let statement = find(&doc, sid);
+        assert_eq!(strings(&statement["Action"]), actions, "{sid}");
+        assert_eq!(
+            strings(&statement["Condition"]["ForAllValues:StringEquals"]["aws:TagKeys"]),
+            ["Owner", "SecurityException", "SecurityExceptionControls", "SecurityExceptionExpiry"],
+            "{sid}"
+        );
+        assert_eq!(statement["Condition"]["Null"]["aws:TagKeys"], "false", "{sid}");
+        assert_eq!(statement["Condition"]["StringEquals"]["aws:ResourceAccount"], "${aws:PrincipalAccount}");
+    }
+    // Tags the playbooks already read are not allowed twice; with the playbooks off, the exceptions still read them.
+    let sids: Vec<&str> =
+        doc["Statement"].as_array().expect("statements").iter().filter_map(|s| s["Sid"].as_str()).collect();
+    assert!(!sids.contains(&"ManageExceptionTagsReadKmsKeys"), "{sids:?}");
+    let mut off = config.clone();
+    off.playbooks.disabled = vec!["kms-key-rotation".into()];
+    let without_kms = policy(&off, &Playbooks::new(&off.playbooks));
+    assert_eq!(strings(&find(&without_kms, "ManageExceptionTagsReadKmsKeys")["Action"]), ["kms:ListResourceTags"]);
     let listing = find(&doc, "ManageExceptionTagsReadAllResources");
-    assert_eq!(strings(&listing["Action"]), ["ec2:DescribeTags", "s3:ListAllMyBuckets", "tag:GetResources"]);
+    assert_eq!(
+        strings(&listing["Action"]),
+        [
+            "ec2:DescribeTags",
+            "iam:ListRoles",
+            "iam:ListUsers",
+            "kms:ListKeys",
+            "s3:ListAllMyBuckets",
+            "tag:GetResources"
+        ]
+    );
 }
 
 #[test]

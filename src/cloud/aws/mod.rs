@@ -26,7 +26,9 @@ pub mod setup_check;
 mod tag_target;
 mod tagged;
 mod tagged_direct;
+mod tagged_services;
 mod tags;
+mod tags_services;
 mod updates;
 
 pub use approvals::DynamoApprovals;

@@ -1,11 +1,14 @@
-//! Every S3 bucket and EC2 resource carrying an exception tag key, with all their tags, in the finding's own
-//! account (assumed role) and region: listed with the Resource Groups Tagging API, or, where it is denied or
-//! missing, with S3 ListBuckets + GetBucketTagging and EC2 DescribeTags (`tagged_direct`).
+//! Every S3 bucket, EC2 resource and KMS key carrying an exception tag key, with all their tags, in the finding's
+//! own account (assumed role) and region: listed with the Resource Groups Tagging API, or, where it is denied or
+//! missing, with S3 ListBuckets + GetBucketTagging and EC2 DescribeTags (`tagged_direct`) and KMS ListKeys +
+//! ListResourceTags (`tagged_services`). IAM users and roles, which the tagging API does not cover, are always listed
+//! with IAM's own calls (`tagged_services`).
 
 use super::errors::map_sdk_error;
 use super::resources::absent_ok;
 use super::session::Accounts;
 use super::tagged_direct::{list_buckets_directly, list_ec2_directly};
+use super::tagged_services::{list_iam_directly, list_kms_directly};
 use crate::cloud::{CloudError, TaggedResource};
 use aws_config::SdkConfig;
 use futures::{StreamExt, TryStreamExt};
@@ -62,10 +65,12 @@ pub(super) async fn list_tagged(
             tracing::warn!(error = %e, account_id, region, "tagging API unavailable; listing S3 and EC2 directly");
             let mut found = Box::pin(list_buckets_directly(config, partition, account_id, region, tag_key)).await?;
             found.extend(Box::pin(list_ec2_directly(config, partition, account_id, region, tag_key)).await?);
+            found.extend(Box::pin(list_kms_directly(config, account_id, region, tag_key)).await?);
             found
         }
         Err(e) => return Err(e),
     };
+    found.extend(Box::pin(list_iam_directly(config, account_id, region, tag_key)).await?);
     found.sort_by(|a, b| (&a.resource_type, &a.resource_id).cmp(&(&b.resource_type, &b.resource_id)));
     found.dedup_by(|a, b| a.resource_id == b.resource_id);
     Ok(found)
@@ -90,6 +95,10 @@ async fn list_with_tagging_api(
             .tag_filters(TagFilter::builder().key(tag_key).build())
             .resource_type_filters("s3:bucket")
             .resource_type_filters("ec2")
+            .resource_type_filters("kms:key")
+            .resource_type_filters("rds:snapshot")
+            .resource_type_filters("rds:cluster-snapshot")
+            .resource_type_filters("cloudtrail:trail")
             .resources_per_page(100)
             .set_pagination_token(token.take())
             .send()
@@ -104,7 +113,7 @@ async fn list_with_tagging_api(
             }
             match classify_arn(arn, account_id, region) {
                 Some(ArnKind::Bucket(name)) => buckets.push((name, arn.to_string(), tags)),
-                Some(ArnKind::Ec2(resource_type)) => {
+                Some(ArnKind::Ec2(resource_type) | ArnKind::Service(resource_type)) => {
                     found.push(TaggedResource { resource_type: resource_type.into(), resource_id: arn.into(), tags })
                 }
                 None => tracing::debug!(arn, "tagged resource of a type exceptions do not cover"),
@@ -143,6 +152,8 @@ enum ArnKind {
     Bucket(String),
     /// The ASFF type of an EC2 resource in the account and region.
     Ec2(&'static str),
+    /// A KMS key, RDS snapshot or CloudTrail trail in the account and region, with its ASFF type.
+    Service(&'static str),
 }
 
 fn classify_arn(arn: &str, account_id: &str, region: &str) -> Option<ArnKind> {
@@ -154,6 +165,17 @@ fn classify_arn(arn: &str, account_id: &str, region: &str) -> Option<ArnKind> {
             let (kind, id) = resource.split_once('/')?;
             (!id.is_empty()).then_some(())?;
             asff_type_of_ec2(kind).map(ArnKind::Ec2)
+        }
+        _ if *arn_region != region || *arn_account != account_id => None,
+        "kms" => resource.strip_prefix("key/").filter(|id| !id.is_empty()).map(|_| ArnKind::Service("AwsKmsKey")),
+        "rds" if resource.strip_prefix("snapshot:").is_some_and(|n| !n.is_empty()) => {
+            Some(ArnKind::Service("AwsRdsDbSnapshot"))
+        }
+        "rds" if resource.strip_prefix("cluster-snapshot:").is_some_and(|n| !n.is_empty()) => {
+            Some(ArnKind::Service("AwsRdsDbClusterSnapshot"))
+        }
+        "cloudtrail" => {
+            resource.strip_prefix("trail/").filter(|n| !n.is_empty()).map(|_| ArnKind::Service("AwsCloudTrailTrail"))
         }
         _ => None,
     }
@@ -209,6 +231,22 @@ mod tests {
         assert_eq!(c(&format!("arn:aws:ec2:us-west-2:{ACCOUNT}:instance/i-1")), None);
         assert_eq!(c(&format!("arn:aws:ec2:{REGION}:{ACCOUNT}:image/ami-1")), None);
         assert_eq!(c(&format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:f")), None);
+        assert_eq!(c(&format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/1234")), Some(ArnKind::Service("AwsKmsKey")));
+        assert_eq!(c(&format!("arn:aws:kms:us-west-2:{ACCOUNT}:key/1234")), None);
+        assert_eq!(c(&format!("arn:aws:kms:{REGION}:{ACCOUNT}:alias/x")), None);
+        assert_eq!(
+            c(&format!("arn:aws:rds:{REGION}:{ACCOUNT}:snapshot:s")),
+            Some(ArnKind::Service("AwsRdsDbSnapshot"))
+        );
+        assert_eq!(
+            c(&format!("arn:aws:rds:{REGION}:{ACCOUNT}:cluster-snapshot:s")),
+            Some(ArnKind::Service("AwsRdsDbClusterSnapshot"))
+        );
+        assert_eq!(c(&format!("arn:aws:rds:{REGION}:{ACCOUNT}:db:d")), None);
+        assert_eq!(
+            c(&format!("arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/t")),
+            Some(ArnKind::Service("AwsCloudTrailTrail"))
+        );
     }
 
     #[test]

@@ -1,10 +1,11 @@
-//! Tags on S3 buckets and EC2 resources (exceptions) set and removed, in the finding's own account (assumed role)
+//! Tags on S3 buckets, EC2 resources, KMS keys and IAM users and roles (exceptions) set and removed, in the finding's own account (assumed role)
 //! and region.
 //!
 //! S3 PutBucketTagging replaces the whole set, so adding reads, merges and writes every tag back (system tags
 //! `aws:…` included: S3 refuses a write that would drop them), and removing writes the rest or deletes an empty set.
 //! EC2 CreateTags merges; DeleteTags is only ever sent with the keys to remove (without keys it deletes every tag).
-//! Which resource a change is made on is `tag_target`'s; listing the tagged resources is `tagged`'s.
+//! KMS keys and IAM users and roles are `tags_services`'. Which resource a change is made on is `tag_target`'s;
+//! listing the tagged resources is `tagged`'s.
 
 use super::errors::map_sdk_error;
 use super::resources::absent_ok;
@@ -108,6 +109,7 @@ pub(super) async fn tag_resource(
                 .map(|_| ())
                 .map_err(|e| map_sdk_error(&format!("CreateTags {} on {id} in {at}", keys.join(",")), e))
         }
+        other => Box::pin(super::tags_services::tag_service(config, region, &other, tags, &at)).await,
     }
 }
 
@@ -162,6 +164,7 @@ pub(super) async fn untag_resource(
                 .map(|_| ())
                 .map_err(|e| map_sdk_error(&format!("DeleteTags {} on {id} in {at}", keys.join(",")), e))
         }
+        other => Box::pin(super::tags_services::untag_service(config, region, &other, &keys, &at)).await,
     }
 }
 

@@ -51,7 +51,7 @@ pub(super) fn read(place: &RegionState, resource: &ResourceRef, now: DateTime<Ut
                 key_manager: Some("CUSTOMER".into()),
                 key_state: Some("Enabled".into()),
                 key_spec: Some("SYMMETRIC_DEFAULT".into()),
-                tags: Default::default(),
+                tags: k.tags.clone(),
             })
         }
         "AwsCloudTrailTrail" => {
@@ -63,7 +63,7 @@ pub(super) fn read(place: &RegionState, resource: &ResourceRef, now: DateTime<Ut
                 account_id,
                 region,
                 log_file_validation: Some(t.log_file_validation),
-                tags: Default::default(),
+                tags: t.tags.clone(),
             })
         }
         "AwsRdsDbSnapshot" | "AwsRdsDbClusterSnapshot" => {
@@ -76,7 +76,7 @@ pub(super) fn read(place: &RegionState, resource: &ResourceRef, now: DateTime<Ut
                 region,
                 public: Some(s.public),
                 shared_with: s.shared_with.clone(),
-                tags: Default::default(),
+                tags: s.tags.clone(),
             })
         }
         "AwsIamUser" => {
@@ -87,7 +87,7 @@ pub(super) fn read(place: &RegionState, resource: &ResourceRef, now: DateTime<Ut
                 read_at: now,
                 access_keys: access_key(u, p.now).into_iter().collect(),
                 console_password: Some(u.console_without_mfa),
-                tags: Default::default(),
+                tags: u.tags.clone(),
             })
         }
         _ => return None,

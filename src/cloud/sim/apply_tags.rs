@@ -18,7 +18,7 @@ const MAX_KEY_CHARS: usize = 128;
 const MAX_VALUE_CHARS: usize = 256;
 
 /// A resource's tags and the time the simulator last changed it, borrowed for a change.
-type TagsAndChangedAt<'a> = (&'a mut BTreeMap<String, String>, &'a mut Option<DateTime<Utc>>);
+type TagsAndChangedAt<'a> = (&'a mut BTreeMap<String, String>, Option<&'a mut Option<DateTime<Utc>>>);
 
 /// Makes a tag change at `now`.
 pub(super) fn apply(
@@ -48,7 +48,9 @@ pub(super) fn apply(
         }
         _ => {}
     }
-    *changed_at = Some(now);
+    if let Some(changed_at) = changed_at {
+        *changed_at = Some(now);
+    }
     Ok(())
 }
 
@@ -115,21 +117,26 @@ fn tags_mut<'a>(
             let bucket = bucket.ok_or_else(|| {
                 CloudError::NotFound(format!("NoSuchBucket: The specified bucket does not exist ({name} in {source})"))
             })?;
-            Ok((&mut bucket.state.tags, &mut bucket.changed_at))
+            Ok((&mut bucket.state.tags, Some(&mut bucket.changed_at)))
         }
         "AwsEc2SecurityGroup" => {
             let region = state.sources.get_mut(source).ok_or_else(not_here)?;
             let group = region.groups.iter_mut().find(|g| g.state.group_id == name).ok_or_else(|| {
                 CloudError::NotFound(format!("InvalidGroup.NotFound: The security group '{name}' does not exist"))
             })?;
-            Ok((&mut group.state.tags, &mut group.changed_at))
+            Ok((&mut group.state.tags, Some(&mut group.changed_at)))
         }
         "AwsEc2Instance" => {
             let region = state.sources.get_mut(source).ok_or_else(not_here)?;
             let instance = region.instances.iter_mut().find(|i| i.id == name).ok_or_else(|| {
                 CloudError::NotFound(format!("InvalidInstanceID.NotFound: The instance ID '{name}' does not exist"))
             })?;
-            Ok((&mut instance.tags, &mut instance.changed_at))
+            Ok((&mut instance.tags, Some(&mut instance.changed_at)))
+        }
+        other if matches!(other, "AwsKmsKey" | "AwsIamUser" | "AwsCloudTrailTrail" | "AwsRdsDbSnapshot") => {
+            let region = state.sources.get_mut(source).ok_or_else(not_here)?;
+            super::apply_tags_services::service_tags_mut(region, other, name)
+                .unwrap_or_else(|| Err(CloudError::Unsupported(format!("{other} resources cannot carry tags"))))
         }
         other => Err(CloudError::Unsupported(format!(
             "{other} resources cannot carry tags in the simulated organisation ({resource_id})"
@@ -171,5 +178,7 @@ pub(super) fn list_tagged(
         .filter_map(|g| tagged("AwsEc2SecurityGroup", group_arn(place, &g.state.group_id), &g.state.tags));
     let instances =
         region.instances.iter().filter_map(|i| tagged("AwsEc2Instance", instance_arn(place, &i.id), &i.tags));
-    Ok(buckets.chain(groups).chain(instances).collect())
+    let mut found: Vec<TaggedResource> = buckets.chain(groups).chain(instances).collect();
+    found.extend(super::apply_tags_services::service_tagged(region, tag_key));
+    Ok(found)
 }

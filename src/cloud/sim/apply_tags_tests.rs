@@ -110,9 +110,39 @@ fn security_groups_and_instances_take_tags_by_id_or_arn() {
 }
 
 #[test]
+fn kms_keys_and_iam_users_carry_exceptions_read_back_and_listed() {
+    let org = org();
+    let src = source(STAGING, EU);
+    let (key, (home, user)) = {
+        let state = org.lock();
+        let home = state.sources.iter().find(|(s, r)| s.account_id == STAGING && !r.users.is_empty());
+        let (home, region) = home.expect("the staging account has IAM users in its home region");
+        (state.sources[&src].keys[0].id.clone(), (home.region.clone(), region.users[0].name.clone()))
+    };
+    let key_arn = format!("arn:aws:kms:{EU}:{STAGING}:key/{key}");
+    apply(&org, STAGING, EU, tag("AwsKmsKey", &key_arn, &[("team", "data")])).expect("tag key");
+    apply(&org, STAGING, EU, tag("AwsKmsKey", &key_arn, &[("SecurityException", "why")])).expect("tag key");
+    let tags_now = tags_of(&org, STAGING, EU, "AwsKmsKey", &key_arn);
+    assert_eq!(tags_now, tags(&[("SecurityException", "why"), ("team", "data")]), "merged");
+    let listed = block_on(org.list_tagged(STAGING, EU, "SecurityException")).expect("list");
+    assert!(listed.iter().any(|r| r.resource_type == "AwsKmsKey" && r.resource_id == key_arn), "{listed:?}");
+    apply(&org, STAGING, EU, untag("AwsKmsKey", &key, &["SecurityException"])).expect("untag");
+    assert_eq!(tags_of(&org, STAGING, EU, "AwsKmsKey", &key_arn), tags(&[("team", "data")]));
+
+    let user_arn = format!("arn:aws:iam::{STAGING}:user/{user}");
+    apply(&org, STAGING, &home, tag("AwsIamUser", &user_arn, &[("SecurityException", "why")])).expect("tag user");
+    let read_back = tags_of(&org, STAGING, &home, "AwsIamUser", &user_arn);
+    assert_eq!(read_back.get("SecurityException").map(String::as_str), Some("why"));
+    let listed = block_on(org.list_tagged(STAGING, &home, "SecurityException")).expect("list");
+    assert!(listed.iter().any(|r| r.resource_type == "AwsIamUser" && r.resource_id == user_arn), "{listed:?}");
+    let missing = apply(&org, STAGING, EU, tag("AwsKmsKey", "0000", &[("K", "v")]));
+    assert!(matches!(&missing, Err(CloudError::NotFound(m)) if m.contains("NotFoundException")), "{missing:?}");
+}
+
+#[test]
 fn accounts_and_unknown_types_cannot_carry_tags() {
     let org = org();
-    for kind in ["AwsAccount", "AwsIamUser"] {
+    for kind in ["AwsAccount", "AwsLambdaFunction"] {
         let result = apply(&org, STAGING, EU, tag(kind, &format!("AWS::::Account:{STAGING}"), &[("K", "v")]));
         assert!(matches!(&result, Err(CloudError::Unsupported(m)) if m.contains("cannot carry tags")), "{result:?}");
     }

@@ -94,6 +94,7 @@ pub(super) fn build(place: &Place, rng: &mut SplitMix64) -> Inventory {
                     _ => Some(1),
                 },
                 key_changed_at: None,
+                tags: Default::default(),
             })
             .collect()
     } else {
@@ -123,6 +124,7 @@ pub(super) fn build(place: &Place, rng: &mut SplitMix64) -> Inventory {
             rotation: rng.percent(rotation_percent),
             created_at: place.now - Duration::days(rng.between(100, 1500)),
             changed_at: None,
+            tags: Default::default(),
         })
         .collect();
     let mut image_specs: Vec<(&'static str, String, Vec<&'static str>)> =

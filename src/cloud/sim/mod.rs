@@ -13,6 +13,7 @@ mod apply_ec2_tests;
 mod apply_s3;
 mod apply_services;
 mod apply_tags;
+mod apply_tags_services;
 #[cfg(test)]
 mod apply_tags_tests;
 #[cfg(test)]

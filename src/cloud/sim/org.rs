@@ -138,6 +138,7 @@ pub(super) struct SimUser {
     pub key_last_used_days: Option<i64>,
     /// When hubtriage last changed the key's status.
     pub key_changed_at: Option<DateTime<Utc>>,
+    pub tags: std::collections::BTreeMap<String, String>,
 }
 
 impl SimUser {
@@ -171,8 +172,9 @@ pub(super) struct SimKey {
     pub alias: String,
     pub rotation: bool,
     pub created_at: DateTime<Utc>,
-    /// When hubtriage last changed its rotation.
+    /// When hubtriage last changed its rotation or tags.
     pub changed_at: Option<DateTime<Utc>>,
+    pub tags: std::collections::BTreeMap<String, String>,
 }
 
 /// An ECR container image.

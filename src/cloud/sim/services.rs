@@ -5,12 +5,14 @@
 use super::org::{Place, RegionState};
 use super::shapes::resource;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// A CloudTrail trail.
 #[derive(Debug, Clone)]
 pub(super) struct SimTrail {
     pub name: String,
     pub log_file_validation: bool,
+    pub tags: BTreeMap<String, String>,
 }
 
 /// An EBS snapshot of the account.
@@ -26,6 +28,7 @@ pub(super) struct SimDbSnapshot {
     pub id: String,
     pub public: bool,
     pub shared_with: Vec<String>,
+    pub tags: BTreeMap<String, String>,
 }
 
 /// The trails, EBS snapshots and RDS snapshots of one account and region.
@@ -38,12 +41,14 @@ pub(super) struct Services {
 /// The scripted services of a place: production keeps its trail validated and its snapshots private; staging forgot
 /// validation; the sandbox and the legacy account published snapshots.
 pub(super) fn build(place: &Place) -> Services {
-    let trail = |name: &str, validation| SimTrail { name: name.into(), log_file_validation: validation };
+    let trail =
+        |name: &str, validation| SimTrail { name: name.into(), log_file_validation: validation, tags: BTreeMap::new() };
     let ebs = |id: &str, public| SimEbsSnapshot { id: id.into(), public };
     let db = |id: &str, public, shared: &[&str]| SimDbSnapshot {
         id: id.into(),
         public,
         shared_with: shared.iter().map(|s| s.to_string()).collect(),
+        tags: BTreeMap::new(),
     };
     let (trails, ebs_snapshots, db_snapshots) = match place.key().as_str() {
         "payments-prod/eu-west-1" => (

@@ -117,9 +117,10 @@ fn detail(e: &ExceptionEntry, app: &App) -> Vec<Line<'static>> {
         Line::from(vec![
             Span::styled(status_word(e), t.exception(&e.status).add_modifier(Modifier::BOLD)),
             Span::raw(sanitize::single_line(&format!(
-                " · expires {expires} ({}) · owner {} · reason: {}",
+                " · expires {expires} ({}) · owner {} · controls {} · reason: {}",
                 days_left_words(e.days_left),
                 e.owner.as_deref().unwrap_or("-"),
+                e.controls_text(),
                 e.reason
             ))),
         ]),
