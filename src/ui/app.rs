@@ -266,9 +266,9 @@ impl App {
                 Vec::new()
             }
             Mode::Command => {
-                self.on_command_key(*key);
+                let effects = self.on_command_key(*key);
                 self.listing.refresh();
-                Vec::new()
+                effects
             }
             Mode::Help => {
                 if matches!(key.code, KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')) {

@@ -1,4 +1,4 @@
-//! `:` command mode: `:account NAME`, `:region R`, `:sort KEY [asc|desc]`, `:theme NAME`, `:quit`; Tab completes
+//! `:` command mode: `:overview`, `:account NAME`, `:region R`, `:sort KEY [asc|desc]`, `:theme NAME`, `:quit`; Tab completes
 //! the command and its argument, the status line lists what fits.
 
 use super::app::{App, Mode};
@@ -7,7 +7,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 use std::collections::BTreeSet;
 
 /// The commands, with what each takes.
-pub const COMMANDS: [(&str, &str); 5] = [
+pub const COMMANDS: [(&str, &str); 6] = [
+    ("overview", ""),
     ("account", "NAME or ID, or all"),
     ("region", "REGION, or all"),
     ("sort", "KEY [asc|desc]"),
@@ -17,7 +18,7 @@ pub const COMMANDS: [(&str, &str); 5] = [
 
 impl App {
     /// A key while a command is typed.
-    pub(super) fn on_command_key(&mut self, key: KeyEvent) {
+    pub(super) fn on_command_key(&mut self, key: KeyEvent) -> Vec<super::app::Effect> {
         match key.code {
             KeyCode::Esc => {
                 self.command_input.clear();
@@ -26,6 +27,11 @@ impl App {
             KeyCode::Enter => {
                 let text = std::mem::take(&mut self.command_input);
                 self.mode = Mode::Normal;
+                let first = text.split_whitespace().next().unwrap_or_default().to_lowercase();
+                if !first.is_empty() && "overview".starts_with(&first) && first.len() >= 2 {
+                    self.status_message = Some("Overview".into());
+                    return self.show_overview();
+                }
                 self.status_message = Some(match self.run_command(&text) {
                     Ok(done) => done,
                     Err(why) => format!(":{} — {why}", text.trim()),
@@ -39,6 +45,7 @@ impl App {
             KeyCode::Char(c) if !c.is_control() => self.command_input.push(c),
             _ => {}
         }
+        Vec::new()
     }
 
     /// What the word being typed can become: command names, or the values of the command's argument.
@@ -68,7 +75,8 @@ impl App {
     /// Runs a command; the answer for the status line, or why it could not run.
     fn run_command(&mut self, text: &str) -> Result<String, String> {
         let words: Vec<&str> = text.split_whitespace().collect();
-        let (command, args) = words.split_first().ok_or("type a command: account, region, sort, theme or quit")?;
+        let (command, args) =
+            words.split_first().ok_or("type a command: overview, account, region, sort, theme or quit")?;
         let arg = args.join(" ");
         let full = COMMANDS.iter().map(|(c, _)| *c).find(|c| c.starts_with(&command.to_lowercase()));
         match (full, arg.as_str()) {
@@ -105,7 +113,7 @@ impl App {
                 self.theme = super::Theme::load(name, config_dir.as_deref())?;
                 Ok(format!("theme {name}"))
             }
-            _ => Err(format!("unknown command `{command}`: expected account, region, sort, theme or quit")),
+            _ => Err(format!("unknown command `{command}`: expected overview, account, region, sort, theme or quit")),
         }
     }
 

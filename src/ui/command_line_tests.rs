@@ -90,3 +90,16 @@ fn sort_age_puts_the_oldest_first_and_theme_and_mistakes_answer() {
     keys(&mut app, ":q\n");
     assert!(app.quit);
 }
+
+#[test]
+fn colon_overview_opens_the_overview_and_asks_for_the_history() {
+    let mut app = app();
+    let mut effects = Vec::new();
+    for c in ":overview\n".chars() {
+        let code = if c == '\n' { KeyCode::Enter } else { KeyCode::Char(c) };
+        effects.extend(app.on_event(&crossterm::event::Event::Key(KeyEvent::new(code, KeyModifiers::NONE))));
+    }
+    assert_eq!(app.view, super::super::app::View::Overview);
+    assert!(effects.iter().any(|e| matches!(e, super::super::app::Effect::LoadHistory { .. })), "{effects:?}");
+    assert_eq!(app.overview.figures.as_ref().map(|f| f.findings), Some(12));
+}

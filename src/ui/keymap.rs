@@ -68,7 +68,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: ":",
         action: Action::StartCommand,
-        help: ":account NAME, :region R, :sort KEY, :theme NAME (Tab completes)",
+        help: ":overview :account :region :sort :theme :quit (Tab completes)",
     },
     Binding { keys: "S", action: Action::CycleSeverity, help: "severity filter: CRITICAL, HIGH+, MEDIUM+, LOW+, all" },
     Binding { keys: "A", action: Action::CycleAccount, help: "account filter: cycle through accounts" },
