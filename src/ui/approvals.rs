@@ -4,7 +4,6 @@
 //! `approval_dialog.rs`.
 
 use super::app::{App, Effect, View};
-use super::live::LivePlan;
 use crate::engine::approval_work::{ApprovalOp, ApprovalReply};
 use crate::engine::jobs::JobState;
 use crate::model::sanitize::single_line;
@@ -226,7 +225,6 @@ impl App {
         if findings.is_empty() || !self.live_reads {
             return;
         }
-        let selected = self.selected_key();
         let affected: Vec<_> = self
             .listing
             .all()
@@ -234,16 +232,7 @@ impl App {
             .filter(|r| findings.contains(&(r.finding.product_arn.to_string(), r.finding.public_id().to_string())))
             .map(|r| r.finding.clone())
             .collect();
-        for finding in affected {
-            let req = self.next_req();
-            let key = finding.key();
-            if Some(&key) == selected.as_ref() {
-                self.live = Some(LivePlan { req, key, result: None });
-            } else {
-                self.reassess.insert(req);
-            }
-            self.queued_effects.push(Effect::LivePlan { req, finding });
-        }
+        self.reread_live(affected);
     }
 }
 

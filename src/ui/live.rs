@@ -51,7 +51,6 @@ impl App {
         if !self.live_reads {
             return;
         }
-        let selected = self.selected_key();
         let affected: Vec<Arc<Finding>> = self
             .listing
             .all()
@@ -59,7 +58,14 @@ impl App {
             .filter(|r| update.findings.contains(&r.finding.key()) || same_resource(&r.finding, update))
             .map(|r| r.finding.clone())
             .collect();
-        for finding in affected {
+        self.reread_live(affected);
+    }
+
+    /// Asks for each finding's live plan again: the selected one's shows in the detail pane, the others only update
+    /// their rows' verdicts.
+    pub(super) fn reread_live(&mut self, findings: Vec<Arc<Finding>>) {
+        let selected = self.selected_key();
+        for finding in findings {
             let req = self.next_req();
             let key = finding.key();
             if Some(&key) == selected.as_ref() {
