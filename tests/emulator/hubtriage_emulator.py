@@ -4,7 +4,8 @@
   reads back RESOLVED through GetFindings (UpdatedAt is left alone, as AWS leaves it; Note.UpdatedAt is set);
 - the new Security Hub's EnableSecurityHubV2 / DescribeSecurityHubV2 (/hubv2), GetFindingsV2 (POST /findingsv2:
   filters, sort, MaxResults, NextToken; see ocsf_filter), GetFindingStatisticsV2 (POST /findingsv2/statistics:
-  counts per GroupByRule) and BatchUpdateFindingsV2 (PATCH /findingsv2/batchupdatev2) over OCSF findings kept per
+  counts per GroupByRule), GetFindingsTrendsV2 (POST /findingsTrendsv2: severity counts per day, week or month; see
+  ocsf_trends) and BatchUpdateFindingsV2 (PATCH /findingsv2/batchupdatev2) over OCSF findings kept per
   account and region;
 - POST /_hubtriage/findings-v2 with a JSON array of OCSF findings seeds V2 findings (each in its cloud.account.uid and
   cloud.region, which get V2 enabled), for tests and scripts;
@@ -24,6 +25,7 @@ import threading
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import ocsf_filter  # noqa: E402
+import ocsf_trends  # noqa: E402
 
 ASFF_WORKFLOW = ("NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED")
 ASFF_SEVERITY = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL")
@@ -84,7 +86,7 @@ def install():
 
     schema = _schema()
     for path in ("/findings/batchupdate$", "/findingsv2$", "/findingsv2/batchupdatev2$", "/findingsv2/statistics$",
-                 "/hubv2$"):
+                 "/findingsTrendsv2$", "/hubv2$"):
         urls.url_paths["{0}" + path] = SecurityHubResponse.dispatch
 
     def validation(message):
@@ -204,6 +206,14 @@ def install():
             raise validation(str(e))
         return json.dumps({"GroupByResults": results})
 
+    def get_findings_trends_v2(self):
+        params = json.loads(self.body or "{}")
+        findings = in_scope(self, params)
+        try:
+            return json.dumps(ocsf_trends.trends(findings, params))
+        except ocsf_filter.ValidationError as e:
+            raise validation(str(e))
+
     def batch_update_findings_v2(self):
         params = json.loads(self.body or "{}")
         enabled_hub(self)
@@ -256,6 +266,7 @@ def install():
     SecurityHubResponse.get_findings_v2 = get_findings_v2
     SecurityHubResponse.get_finding_statistics_v2 = get_finding_statistics_v2
     SecurityHubResponse.batch_update_findings_v2 = batch_update_findings_v2
+    SecurityHubResponse.get_findings_trends_v2 = get_findings_trends_v2
 
 
 def _utc(text):

@@ -197,18 +197,27 @@ def page(findings, params, schema, now=None):
     start = 0
     digest = request_digest(params)
     if params.get("NextToken"):
-        try:
-            token = json.loads(base64.b64decode(params["NextToken"]))
-            start, bound = int(token["offset"]), token["digest"]
-        except (ValueError, KeyError, TypeError):
-            raise ValidationError("The NextToken is not valid")
-        if bound != digest:
-            raise ValidationError("The NextToken was issued for a different request")
+        start = token_offset(params["NextToken"], digest)
     end = start + max_results
-    token = None
-    if end < len(selected):
-        token = base64.b64encode(json.dumps({"offset": end, "digest": digest}).encode()).decode()
+    token = make_token(end, digest) if end < len(selected) else None
     return selected[start:end], token
+
+
+def make_token(offset, digest):
+    """A NextToken: where the next page starts, bound to the request."""
+    return base64.b64encode(json.dumps({"offset": offset, "digest": digest}).encode()).decode()
+
+
+def token_offset(text, digest):
+    """Where a NextToken's page starts; ValidationError when it is not one, or was issued for another request."""
+    try:
+        token = json.loads(base64.b64decode(text))
+        offset, bound = int(token["offset"]), token["digest"]
+    except (ValueError, KeyError, TypeError):
+        raise ValidationError("The NextToken is not valid")
+    if bound != digest:
+        raise ValidationError("The NextToken was issued for a different request")
+    return offset
 
 
 MAX_GROUP_BY_RULES = 5

@@ -5,6 +5,7 @@ GetFindingsV2's filters, sort and paging, BatchUpdateFindingsV2, and the documen
 Run: .venv/bin/python -m unittest discover -s tests/emulator  (scripts/test runs it)
 """
 
+import datetime
 import json
 import os
 import threading
@@ -202,6 +203,46 @@ class Emulator(unittest.TestCase):
                      dict(GroupByRules=[{"GroupByField": "severity"}], MaxStatisticResults=401)]:
             with self.subTest(case=str(case)[:80]):
                 self.assertEqual(self.error(hub.get_finding_statistics_v2, **case)[0], "ValidationException")
+
+    def test_get_findings_trends_v2_counts_active_findings_by_severity_per_day_and_pages(self):
+        region = "ca-central-1"
+        hub = boto3.client("securityhub", region_name=region, endpoint_url=self.endpoint,
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        findings = [ocsf(n, severity_id=5 if n == 0 else 3, region=region, control="S3.8" if n < 3 else "EC2.19")
+                    for n in range(4)]
+        created = ["2026-11-01T08:00:00.000Z", "2026-11-02T08:00:00.000Z", "2026-11-02T09:00:00.000Z",
+                   "2026-11-03T10:00:00.000Z"]
+        for finding, at in zip(findings, created):
+            finding["finding_info"]["created_time_dt"] = at
+        # Resolved on the 3rd: active on the 2nd, not from the 3rd on.
+        findings[1]["status_id"] = 4
+        findings[1]["finding_info"]["modified_time_dt"] = "2026-11-03T12:00:00.000Z"
+        self.seed(findings)
+        out = hub.get_findings_trends_v2(StartTime=datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc),
+                                         EndTime=datetime.datetime(2026, 11, 4, 12, tzinfo=datetime.timezone.utc))
+        self.assertEqual(out["Granularity"], "Daily")
+        points = [(p["Timestamp"].strftime("%m-%d"), p["TrendsValues"]["SeverityTrends"]["Critical"],
+                   p["TrendsValues"]["SeverityTrends"]["Medium"]) for p in out["TrendsMetrics"]]
+        self.assertEqual(points, [("11-01", 1, 0), ("11-02", 1, 2), ("11-03", 1, 2), ("11-04", 1, 2)])
+        only_s3 = {"CompositeFilters": [{"StringFilters": [
+            {"FieldName": "finding_control_id", "Filter": {"Value": "S3.8", "Comparison": "EQUALS"}}]}]}
+        window = dict(StartTime=datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc),
+                      EndTime=datetime.datetime(2026, 11, 4, 12, tzinfo=datetime.timezone.utc), Filters=only_s3)
+        first = hub.get_findings_trends_v2(MaxResults=3, **window)
+        second = hub.get_findings_trends_v2(MaxResults=3, NextToken=first["NextToken"], **window)
+        self.assertNotIn("NextToken", second)
+        medium = [p["TrendsValues"]["SeverityTrends"]["Medium"] for p in first["TrendsMetrics"] + second["TrendsMetrics"]]
+        self.assertEqual(medium, [0, 2, 1, 1])
+        for case in [dict(StartTime=window["EndTime"], EndTime=window["StartTime"]),
+                     dict(window, MaxResults=101),
+                     dict(window, NextToken=first["NextToken"], Filters={}),
+                     dict(window, Filters={"CompositeFilters": [{"StringFilters": [
+                         {"FieldName": "no_such_field", "Filter": {"Value": "x", "Comparison": "EQUALS"}}]}]})]:
+            with self.subTest(case=str(case)[:80]):
+                self.assertEqual(self.error(hub.get_findings_trends_v2, **case)[0], "ValidationException")
+        year = hub.get_findings_trends_v2(StartTime=datetime.datetime(2025, 11, 1, tzinfo=datetime.timezone.utc),
+                                          EndTime=datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc))
+        self.assertEqual(year["Granularity"], "Weekly")
 
     def test_batch_update_findings_v2_sets_status_and_comment_and_names_what_it_could_not(self):
         self.seed([ocsf(50), ocsf(51)])
