@@ -8,6 +8,8 @@ mod support;
 
 #[path = "aws_v2/sources.rs"]
 mod sources;
+#[path = "aws_v2/trends.rs"]
+mod trends;
 
 use assert_cmd::Command;
 use serde_json::Value;

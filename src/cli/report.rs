@@ -1,7 +1,8 @@
 //! `hubtriage report [--since 30d] [--format md|json|html]`: the organisation's figures for people who do not live
 //! in a terminal. The findings are read as `plan --no-live` reads them (no resource is read); the audit log gives
-//! fixes and their times; the store (when this run has one) gives open findings over time and findings that came
-//! back. Problems reading a source are named on stderr and the exit status is 2, as for `plan`.
+//! fixes and their times; Security Hub's own trend (sources on the new Security Hub) or else the store (when this run
+//! has one) gives open findings over time; the store gives findings that came back. Problems reading a source are
+//! named on stderr and the exit status is 2, as for `plan`.
 
 use super::args::{GlobalArgs, ReportFormat};
 use super::collect::{collect_with, CollectOptions};
@@ -9,6 +10,7 @@ use super::{EXIT_OK, EXIT_PARTIAL};
 use crate::cloud::Backend;
 use crate::config::Config;
 use crate::engine::audit::AuditLog;
+use crate::engine::trend::read_trend;
 use crate::report::{figures, html, markdown, Inputs};
 use crate::triage::Triage;
 use chrono::Utc;
@@ -47,6 +49,11 @@ pub async fn run(
     let (store, _) = crate::session_store::open_store(args, config, backend);
     let lifetimes = store.as_ref().and_then(|s| s.lifetimes().ok());
     let reopened = store.as_ref().and_then(|s| s.reopened_since(since).ok());
+    let trend = read_trend(backend.findings.as_ref(), since, now).await;
+    for problem in &trend.problems {
+        crate::inert_eprintln!("hubtriage: Security Hub trend of {problem}");
+        partial = true;
+    }
     let names: BTreeMap<String, String> =
         config.accounts.iter().filter_map(|(id, a)| a.name.clone().map(|n| (id.clone(), n))).collect();
     let rows: Vec<&crate::engine::Row> = collected.rows.iter().collect();
@@ -54,6 +61,7 @@ pub async fn run(
         rows: &rows,
         records: &read.records,
         lifetimes: lifetimes.as_deref(),
+        trend: trend.points.as_deref(),
         reopened,
         account_names: &names,
         since,

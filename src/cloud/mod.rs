@@ -16,6 +16,7 @@ pub mod leases_local;
 pub mod process;
 pub mod quota;
 pub mod sim;
+pub mod trends;
 pub mod updates;
 
 pub use api::{ApiChoice, SourceApi};
@@ -116,6 +117,19 @@ pub trait FindingSource: Send + Sync {
     /// where it cannot (Security Hub CSPM, files).
     async fn open_counts(&self, source: &SourceId) -> Result<Option<FindingCounts>, CloudError> {
         let _ = source;
+        Ok(None)
+    }
+
+    /// Security Hub's own trend of a source's active findings between `since` and `until` (the new Security Hub's
+    /// GetFindingsTrendsV2); `None` where the source keeps none (Security Hub CSPM, files, a source whose API is not
+    /// decided yet).
+    async fn findings_trend(
+        &self,
+        source: &SourceId,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Option<Vec<trends::TrendPoint>>, CloudError> {
+        let _ = (source, since, until);
         Ok(None)
     }
 

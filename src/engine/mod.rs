@@ -19,6 +19,7 @@ pub mod remediate;
 pub mod rollback_target;
 mod row;
 pub mod stage;
+pub mod trend;
 pub mod unattended;
 
 use crate::cloud::SourceId;
@@ -146,10 +147,12 @@ pub enum Msg {
         req: u64,
         reply: Box<approval_work::ApprovalReply>,
     },
-    /// The store's history for the Overview: lifetimes (`None` without a store) and findings that came back.
+    /// The history for the Overview: the store's lifetimes (`None` without a store), findings that came back, and
+    /// Security Hub's own trend where a source keeps one.
     History {
         lifetimes: Option<Vec<crate::store::Lifetime>>,
         reopened: Option<usize>,
+        trend: Box<trend::TrendRead>,
     },
 }
 

@@ -1,7 +1,9 @@
 //! The figures an incident responder reads first, computed from what hubtriage knows: the open findings with their
 //! verdicts, the audit log (fixes, their time to a verified safe state, resources fixed again and again) and the
-//! store's lifetimes (open findings over time, findings that came back). Pure: the same inputs give the same figures.
+//! store's lifetimes or Security Hub's own trend (open findings over time, findings that came back). Pure: the same
+//! inputs give the same figures.
 
+use crate::cloud::trends::TrendPoint;
 use crate::engine::audit::AuditRecord;
 use crate::engine::audit_summary::fixes;
 use crate::engine::Row;
@@ -26,8 +28,11 @@ pub struct Figures {
     pub severity_by_verdict: Vec<SeverityRow>,
     pub top_accounts: Vec<Count>,
     pub top_controls: Vec<Count>,
-    /// Open findings at the end of each day since `since`, from the store (empty without one).
+    /// Open findings at the end of each day since `since`: from Security Hub's own trend where a source keeps one
+    /// (the new Security Hub), else from the store (empty without either).
     pub open_over_time: Vec<DayCount>,
+    /// Where `open_over_time` comes from: `security-hub` (GetFindingsTrendsV2), `store`, or `none`.
+    pub open_over_time_from: &'static str,
     /// Time from first observation to a verified fix, per control, for fixes verified since `since`.
     pub time_to_safe: Vec<ControlTime>,
     /// The same over every control.
@@ -89,6 +94,8 @@ pub struct Inputs<'a> {
     pub records: &'a [AuditRecord],
     /// `None` without a store.
     pub lifetimes: Option<&'a [Lifetime]>,
+    /// Security Hub's own trend, oldest first (`None`: no source keeps one); preferred to the store's lifetimes.
+    pub trend: Option<&'a [TrendPoint]>,
     pub reopened: Option<usize>,
     /// Account id → the name `[accounts]` gives it.
     pub account_names: &'a BTreeMap<String, String>,
@@ -121,6 +128,11 @@ pub fn figures(inputs: &Inputs<'_>) -> Figures {
         by_account: top(auto.iter().map(|r| account(&r.finding.account_id))),
     };
     let (time_to_safe, time_to_safe_overall) = times_to_safe(inputs.records, inputs.since);
+    let (open_over_time, open_over_time_from) = match (inputs.trend.filter(|t| !t.is_empty()), inputs.lifetimes) {
+        (Some(trend), _) => (trend_by_day(trend, inputs.since, inputs.now), "security-hub"),
+        (None, Some(lifetimes)) => (open_by_day(lifetimes, inputs.since, inputs.now), "store"),
+        (None, None) => (Vec::new(), "none"),
+    };
     Figures {
         generated_at: inputs.now,
         since: inputs.since,
@@ -128,7 +140,8 @@ pub fn figures(inputs: &Inputs<'_>) -> Figures {
         severity_by_verdict,
         top_accounts,
         top_controls,
-        open_over_time: inputs.lifetimes.map(|l| open_by_day(l, inputs.since, inputs.now)).unwrap_or_default(),
+        open_over_time,
+        open_over_time_from,
         time_to_safe,
         time_to_safe_overall,
         fixed_again: fixed_again(inputs.records),
@@ -157,6 +170,23 @@ fn open_by_day(lifetimes: &[Lifetime], since: DateTime<Utc>, now: DateTime<Utc>)
         let end = day.and_hms_opt(23, 59, 59).map(|t| t.and_utc()).unwrap_or(now).min(now);
         let open = lifetimes.iter().filter(|l| l.first_seen <= end && l.closed_at.is_none_or(|c| c > end)).count();
         days.push(DayCount { day, open });
+        day = match day.succ_opt() {
+            Some(next) => next,
+            None => break,
+        };
+    }
+    days
+}
+
+/// Security Hub's trend as open findings per day from `since`'s day to `now`'s: each day the latest point of that
+/// day or before it (weekly and monthly points carry over); days before the first point are left out.
+fn trend_by_day(trend: &[TrendPoint], since: DateTime<Utc>, now: DateTime<Utc>) -> Vec<DayCount> {
+    let mut days = Vec::new();
+    let mut day = since.date_naive();
+    while day <= now.date_naive() {
+        if let Some(point) = trend.iter().rev().find(|p| p.at.date_naive() <= day) {
+            days.push(DayCount { day, open: usize::try_from(point.total()).unwrap_or(usize::MAX) });
+        }
         day = match day.succ_opt() {
             Some(next) => next,
             None => break,

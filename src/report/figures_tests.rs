@@ -72,6 +72,7 @@ fn the_figures_match_a_fixture_computed_by_hand() {
         rows: &rows,
         records: &records,
         lifetimes: Some(&lifetimes),
+        trend: None,
         reopened: Some(1),
         account_names: &names,
         since: at("2026-12-01T00:00:00Z"),
@@ -89,6 +90,7 @@ fn the_figures_match_a_fixture_computed_by_hand() {
     assert_eq!(controls, [("S3.8", 3), ("EC2.19", 2), ("IAM.3", 1)]);
     let open: Vec<usize> = f.open_over_time.iter().map(|d| d.open).collect();
     assert_eq!(open, [2, 2, 3]);
+    assert_eq!(f.open_over_time_from, "store");
     let s3 = f.time_to_safe.iter().find(|t| t.control == "S3.8").unwrap();
     assert_eq!((s3.fixes, s3.median_seconds, s3.p90_seconds), (2, 6 * 3600, 10 * 3600));
     let ec2 = f.time_to_safe.iter().find(|t| t.control == "EC2.19").unwrap();
@@ -116,6 +118,7 @@ fn names_from_findings_reach_markdown_and_html_inert() {
         rows: &rows,
         records: &[],
         lifetimes: None,
+        trend: None,
         reopened: None,
         account_names: &BTreeMap::new(),
         since: at("2026-12-01T00:00:00Z"),
@@ -128,4 +131,35 @@ fn names_from_findings_reach_markdown_and_html_inert() {
     assert!(md.contains(r"\<script\>") && !md.replace(r"\<", "").contains("<script"), "escaped: {md}");
     assert!(!md.contains("[x](") && !md.contains('\u{1b}'), "{md}");
     assert!(md.contains("No store: no history to draw."));
+}
+
+/// The figures of no finding over four days, with `lifetimes` and `trend`.
+fn over_time(lifetimes: &[Lifetime], trend: Option<&[TrendPoint]>) -> Figures {
+    figures(&Inputs {
+        rows: &[],
+        records: &[],
+        lifetimes: Some(lifetimes),
+        trend,
+        reopened: None,
+        account_names: &BTreeMap::new(),
+        since: at("2026-11-30T00:00:00Z"),
+        now: at("2026-12-03T18:00:00Z"),
+    })
+}
+
+#[test]
+fn security_hubs_own_trend_wins_over_the_store_and_weekly_points_carry_over() {
+    let point = |at_: &str, critical: u64, low: u64| TrendPoint { at: at(at_), critical, low, ..TrendPoint::default() };
+    // A weekly point on the 1st, a daily one on the 3rd; the store says otherwise and is not used.
+    let trend = [point("2026-12-01T00:00:00Z", 4, 1), point("2026-12-03T00:00:00Z", 2, 1)];
+    let lifetimes = [Lifetime { first_seen: at("2026-11-01T08:00:00Z"), closed_at: None }];
+    let f = over_time(&lifetimes, Some(&trend));
+    assert_eq!(f.open_over_time_from, "security-hub");
+    let days: Vec<(String, usize)> = f.open_over_time.iter().map(|d| (d.day.to_string(), d.open)).collect();
+    assert_eq!(days, [("2026-12-01".into(), 5), ("2026-12-02".into(), 5), ("2026-12-03".into(), 3)], "none before");
+    let md = super::super::markdown::render(&f);
+    assert!(md.contains("Security Hub's own trend"), "{md}");
+    let f = over_time(&lifetimes, Some(&[]));
+    assert_eq!((f.open_over_time_from, f.open_over_time.len()), ("store", 4), "an empty trend leaves the store");
+    assert!(super::super::markdown::render(&f).contains("from the store's history"));
 }

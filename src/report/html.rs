@@ -54,6 +54,7 @@ fn write_all(out: &mut String, f: &Figures) -> std::fmt::Result {
         writeln!(out, "<p>No store: no history to draw.</p>")?;
     } else {
         line_chart(out, f)?;
+        writeln!(out, "<p>{}</p>", super::markdown::trend_source(f))?;
     }
     writeln!(out, "<h2>Time to a verified safe state</h2>")?;
     if f.time_to_safe.is_empty() {

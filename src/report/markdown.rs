@@ -42,7 +42,7 @@ fn write_all(out: &mut String, f: &Figures) -> std::fmt::Result {
     } else {
         let max = f.open_over_time.iter().map(|d| d.open).max().unwrap_or(0);
         let spark: String = f.open_over_time.iter().map(|d| spark_char(d.open, max)).collect();
-        writeln!(out, "`{spark}` (per day, {} to {})\n", first_day(f), last_day(f))?;
+        writeln!(out, "`{spark}` (per day, {} to {}; {})\n", first_day(f), last_day(f), trend_source(f))?;
     }
     writeln!(out, "## Time to a verified safe state\n")?;
     if f.time_to_safe.is_empty() {
@@ -107,4 +107,12 @@ fn bars(out: &mut String, title: &str, counts: &[Count]) -> std::fmt::Result {
         writeln!(out, "| {} | {} | {} |", text(&c.name), c.count, "█".repeat(width))?;
     }
     writeln!(out)
+}
+
+/// Where the open findings over time come from, in words.
+pub fn trend_source(f: &Figures) -> &'static str {
+    match f.open_over_time_from {
+        "security-hub" => "Security Hub's own trend, GetFindingsTrendsV2",
+        _ => "from the store's history",
+    }
 }

@@ -221,7 +221,7 @@ impl App {
             Msg::ActionDone { run, outcome } => self.on_action_done(run, outcome),
             Msg::NotificationFailed(failure) => self.status_message = Some(failure.to_string()),
             Msg::Approval { req, reply } => self.on_approval(req, *reply),
-            Msg::History { lifetimes, reopened } => self.on_history(lifetimes, reopened),
+            Msg::History { lifetimes, reopened, trend } => self.on_history(lifetimes, reopened, *trend),
         }
     }
 

@@ -27,7 +27,7 @@ pub enum Effect {
     /// List the exceptions of every account and region (`Remediator::refresh_exceptions`), answered by
     /// `Msg::Exceptions`.
     RefreshExceptions,
-    /// Read the store's history since `since` for the Overview, answered by `Msg::History`.
+    /// Read the store's history and Security Hub's trend since `since` for the Overview, answered by `Msg::History`.
     LoadHistory { since: chrono::DateTime<chrono::Utc> },
     /// Run a custom action on these findings (`ActionRunner::start`); output arrives as `Msg::ActionOutput` and
     /// `Msg::ActionDone` tagged with `run`.

@@ -1,8 +1,11 @@
-//! The Overview's state: the report's figures over the findings on screen, the audit log the session read, and the
-//! store's history (asked for when the view opens). Computed when the view opens, on `r`, and when the history
-//! arrives — never per frame.
+//! The Overview's state: the report's figures over the findings on screen, the audit log the session read, the
+//! store's history and Security Hub's own trend (both asked for when the view opens). Computed when the view opens,
+//! on `r`, and when the history arrives — never per frame.
 
 use super::app::{App, Effect, View};
+use crate::cloud::trends::TrendPoint;
+use crate::engine::trend::TrendRead;
+use crate::model::sanitize::single_line;
 use crate::report::{figures, Figures, Inputs};
 use crate::store::Lifetime;
 use chrono::{Duration, Utc};
@@ -17,6 +20,8 @@ pub struct Overview {
     /// The store's lifetimes, once they arrived (`None`: not yet, or no store).
     pub lifetimes: Option<Vec<Lifetime>>,
     pub reopened: Option<usize>,
+    /// Security Hub's own trend (GetFindingsTrendsV2), preferred to the store's lifetimes; `None`: no source keeps one.
+    pub trend: Option<Vec<TrendPoint>>,
     /// The history was asked for and has not arrived.
     pub loading: bool,
 }
@@ -36,9 +41,15 @@ impl App {
     }
 
     /// The store's history arrived.
-    pub(super) fn on_history(&mut self, lifetimes: Option<Vec<Lifetime>>, reopened: Option<usize>) {
+    pub(super) fn on_history(&mut self, lifetimes: Option<Vec<Lifetime>>, reopened: Option<usize>, trend: TrendRead) {
         self.overview.lifetimes = lifetimes;
         self.overview.reopened = reopened;
+        self.overview.trend = trend.points;
+        if let Some(first) = trend.problems.first() {
+            let more = trend.problems.len() - 1;
+            let more = if more > 0 { format!(" (and {more} more)") } else { String::new() };
+            self.status_message = Some(format!("Security Hub trend: cannot read {}{more}", single_line(first)));
+        }
         self.overview.loading = false;
         if self.view == View::Overview {
             self.compute_overview();
@@ -52,6 +63,7 @@ impl App {
             rows: &open,
             records: &self.audit,
             lifetimes: self.overview.lifetimes.as_deref(),
+            trend: self.overview.trend.as_deref(),
             reopened: self.overview.reopened,
             account_names: &self.account_names,
             since: now - Duration::days(OVERVIEW_DAYS),

@@ -12,6 +12,7 @@ use crate::engine::approvals::ApprovalDesk;
 use crate::engine::refresh::{self, RefreshHandle, RefreshSettings};
 use crate::engine::remediate::Remediator;
 use crate::engine::stage::{self, Pruning, Subscribers};
+use crate::engine::trend::read_trend;
 use crate::engine::{live_plan, Msg};
 use crate::triage::Triage;
 use std::sync::Arc;
@@ -113,11 +114,16 @@ impl Session {
             }
             Effect::RefreshNow => self.refresh.now(),
             Effect::LoadHistory { since } => {
-                let (store, tx) = (self.history.clone(), tx());
-                tokio::task::spawn_blocking(move || {
-                    let lifetimes = store.as_ref().and_then(|s| s.lifetimes().ok());
-                    let reopened = store.as_ref().and_then(|s| s.reopened_since(since).ok());
-                    let _ = tx.send(Msg::History { lifetimes, reopened });
+                let (store, findings, tx) = (self.history.clone(), self.backend.findings.clone(), tx());
+                tokio::spawn(async move {
+                    let stored = tokio::task::spawn_blocking(move || {
+                        let lifetimes = store.as_ref().and_then(|s| s.lifetimes().ok());
+                        let reopened = store.as_ref().and_then(|s| s.reopened_since(since).ok());
+                        (lifetimes, reopened)
+                    });
+                    let trend = Box::new(read_trend(findings.as_ref(), since, chrono::Utc::now()).await);
+                    let (lifetimes, reopened) = stored.await.unwrap_or_default();
+                    let _ = tx.send(Msg::History { lifetimes, reopened, trend });
                 });
             }
             Effect::RunAction { run, action, findings } => self.actions.start(run, &action, findings, tx()),

@@ -9,6 +9,7 @@ use super::findings_v2::{self, V2Request};
 use super::session::Accounts;
 use super::AwsSettings;
 use crate::cloud::quota::Quota;
+use crate::cloud::trends::TrendPoint;
 use crate::cloud::{ApiChoice, CloudError, FindingCounts, FindingSource, FindingsPage, SourceApi, SourceId};
 use crate::model::asff::read_value;
 use crate::model::{sanitize, ReadOutcome};
@@ -198,6 +199,21 @@ impl FindingSource for AwsFindingSource {
         let context = format!("GetFindingStatisticsV2 in {source}");
         let counts = Box::pin(findings_v2::open_finding_counts(&client, self.v2_scopes.clone(), &context)).await;
         self.renewing(source, counts).await.map(Some)
+    }
+
+    async fn findings_trend(
+        &self,
+        source: &SourceId,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Option<Vec<TrendPoint>>, CloudError> {
+        if self.api_of(source) != Some(SourceApi::V2) {
+            return Ok(None);
+        }
+        let client = self.client(source).await?;
+        let context = format!("GetFindingsTrendsV2 in {source}");
+        let points = Box::pin(super::trends::findings_trend(&client, since, until, &context)).await;
+        self.renewing(source, points).await.map(Some)
     }
 
     async fn fetch_page(&self, source: &SourceId, token: Option<String>) -> Result<FindingsPage, CloudError> {

@@ -29,6 +29,7 @@ mod tagged_direct;
 mod tagged_services;
 mod tags;
 mod tags_services;
+mod trends;
 mod updates;
 
 pub use approvals::DynamoApprovals;

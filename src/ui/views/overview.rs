@@ -116,14 +116,15 @@ fn bars<'a>(counts: &'a [Count], width: u16, app: &App) -> Vec<Line<'a>> {
 fn trend(frame: &mut Frame, area: Rect, app: &App, f: &Figures, block: Block) {
     let t = &app.theme;
     if f.open_over_time.is_empty() {
-        let why = if app.overview.loading { "reading the store's history…" } else { "no store: no history" };
+        let why = if app.overview.loading { "reading the history…" } else { "no store and no Security Hub trend" };
         frame.render_widget(Paragraph::new(why).style(t.base()).block(block), area);
         return;
     }
     let data: Vec<u64> = f.open_over_time.iter().map(|d| d.open as u64).collect();
     let last = data.last().copied().unwrap_or(0);
     let reopened = f.reopened.map(|n| format!(" · {n} reopened")).unwrap_or_default();
-    let block = block.title_bottom(format!(" now {last}{reopened} "));
+    let from = if f.open_over_time_from == "security-hub" { " · Security Hub trend" } else { "" };
+    let block = block.title_bottom(format!(" now {last}{reopened}{from} "));
     let sparkline = Sparkline::default().data(&data).style(Style::default().fg(t.accent)).block(block);
     frame.render_widget(sparkline, area);
 }
