@@ -44,6 +44,10 @@ mod overview;
 mod query;
 #[path = "ui_render/remediation.rs"]
 mod remediation;
+#[path = "ui_render/screen_scenes.rs"]
+mod screen_scenes;
+#[path = "ui_render/screens.rs"]
+mod screens;
 
 fn corpus_file(name: &str) -> String {
     let path = common::asff_corpus().join(name);
