@@ -10,9 +10,8 @@ use hubtriage::model::asff::read_document;
 use hubtriage::model::Finding;
 use hubtriage::playbook::Playbooks;
 use hubtriage::triage::Triage;
-use hubtriage::ui::keymap::BINDINGS;
 use hubtriage::ui::theme::builtin_names;
-use hubtriage::ui::{views, App, Theme};
+use hubtriage::ui::{App, Theme};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::Terminal;
@@ -38,12 +37,18 @@ mod guidance;
 mod hostile;
 #[path = "common/hostile.rs"]
 mod hostile_asff;
+#[path = "ui_render/keys.rs"]
+mod keys;
 #[path = "ui_render/overview.rs"]
 mod overview;
 #[path = "ui_render/query.rs"]
 mod query;
 #[path = "ui_render/remediation.rs"]
 mod remediation;
+#[path = "ui_render/screen_scenes.rs"]
+mod screen_scenes;
+#[path = "ui_render/screens.rs"]
+mod screens;
 
 fn corpus_file(name: &str) -> String {
     let path = common::asff_corpus().join(name);
@@ -83,7 +88,7 @@ fn app(theme: &str) -> App {
 
 fn render(app: &App, width: u16, height: u16) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|f| views::draw(f, app)).expect("draw");
+    terminal.draw(|f| hubtriage::ui::draw(f, app)).expect("draw");
     terminal.backend().buffer().clone()
 }
 
@@ -147,11 +152,11 @@ fn help_lists_every_key() {
     let mut app = app("dark");
     key(&mut app, KeyCode::Char('?'));
     let screen = text(&render(&app, 160, 50));
-    for binding in BINDINGS {
+    for binding in app.help_entries() {
         assert!(screen.contains(binding.help), "help for {:?}\n{screen}", binding.action);
     }
     key(&mut app, KeyCode::Esc);
-    assert!(!text(&render(&app, 160, 50)).contains(BINDINGS[0].help));
+    assert!(!text(&render(&app, 160, 50)).contains(app.help_entries()[0].help));
 }
 
 #[test]
