@@ -14,6 +14,7 @@ mod errors;
 mod findings;
 mod findings_v2;
 mod host;
+mod claims;
 mod leases;
 mod notify;
 mod queue;

@@ -51,13 +51,19 @@ impl EventQueue for SqsEventQueue {
         self.url.clone()
     }
 
-    async fn receive(&self, max: u32, wait: Duration) -> Result<Vec<QueueMessage>, CloudError> {
+    async fn receive(
+        &self,
+        max: u32,
+        wait: Duration,
+        visibility: Option<Duration>,
+    ) -> Result<Vec<QueueMessage>, CloudError> {
         let out = self
             .client
             .receive_message()
             .queue_url(&self.url)
             .max_number_of_messages(max.clamp(1, MAX_BATCH) as i32)
             .wait_time_seconds(wait.min(MAX_WAIT).as_secs() as i32)
+            .set_visibility_timeout(visibility.map(|v| v.as_secs().min(43_200) as i32))
             .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
             .send()
             .await

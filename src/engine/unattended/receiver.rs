@@ -39,7 +39,7 @@ pub(super) fn spawn(queue: Arc<dyn EventQueue>, settings: &WatchSettings) -> Bat
     let in_flight = Arc::new(AtomicUsize::new(0));
     let stopped = Arc::new(AtomicBool::new(false));
     let (room_of, stop) = (in_flight.clone(), stopped.clone());
-    let (limit, wait, once) = (settings.max_in_flight, settings.wait, settings.once);
+    let (limit, wait, once, visibility) = (settings.max_in_flight, settings.wait, settings.once, settings.visibility);
     tokio::spawn(async move {
         let mut failures = 0u32;
         while !stop.load(Ordering::SeqCst) {
@@ -50,7 +50,8 @@ pub(super) fn spawn(queue: Arc<dyn EventQueue>, settings: &WatchSettings) -> Bat
             }
             // `--once` drains: a short poll that comes back empty means the queue is.
             let wait = if once { wait.min(Duration::from_secs(2)) } else { wait };
-            let batch = queue.receive(room.min(10) as u32, wait).await;
+            // Hidden for `watch.visibility_seconds` from the start: renewed only once a third of it has passed.
+            let batch = queue.receive(room.min(10) as u32, wait, Some(visibility)).await;
             let failed = batch.is_err();
             if tx.send(batch).await.is_err() {
                 return;

@@ -37,7 +37,12 @@ impl EventQueue for MemQueue {
         "memory".into()
     }
 
-    async fn receive(&self, max: u32, _wait: Duration) -> Result<Vec<QueueMessage>, CloudError> {
+    async fn receive(
+        &self,
+        max: u32,
+        _wait: Duration,
+        _visibility: Option<Duration>,
+    ) -> Result<Vec<QueueMessage>, CloudError> {
         let mut ready = self.ready.lock().unwrap();
         let n = ready.len().min(max as usize);
         Ok(ready.drain(..n).collect())
