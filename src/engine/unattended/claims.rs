@@ -140,3 +140,7 @@ fn claim_of(finding: &Finding) -> (String, String) {
     let copy = finding.updated_at.map_or_else(|| "none".to_string(), |t| t.to_rfc3339());
     (format!("{}|{}", key.product_arn, key.id), copy)
 }
+
+#[cfg(test)]
+#[path = "claims_tests.rs"]
+mod tests;

@@ -68,6 +68,8 @@ pub struct Watch {
     /// one refused for someone else's lease and about to be tried again).
     checks: UnboundedSender<claims::ClaimAnswer>,
     check_rx: UnboundedReceiver<claims::ClaimAnswer>,
+    /// Deletions and visibility changes under way (they do not hold up the loop), with what they were for.
+    queue_calls: tokio::task::JoinSet<queue_ops::QueueCall>,
     /// Who claims copies of findings for this process, as other replicas see it (`host:pid watch session`).
     owner: String,
     /// Set once stopping: nothing new starts.
@@ -107,6 +109,7 @@ impl Watch {
             checks,
             check_rx,
             owner,
+            queue_calls: tokio::task::JoinSet::new(),
             stopping: false,
             summary: WatchSummary::default(),
         }
@@ -127,7 +130,7 @@ impl Watch {
         let mut drained = false;
         let mut stopping_since: Option<tokio::time::Instant> = None;
         loop {
-            if drained && self.pending.is_empty() && self.jobs.is_empty() {
+            if drained && self.pending.is_empty() && self.jobs.is_empty() && self.queue_calls.is_empty() {
                 break;
             }
             if let Some(since) = stopping_since {
@@ -150,6 +153,7 @@ impl Watch {
                 }
                 Some(msg) = self.rx.recv() => self.take(msg),
                 Some((id, answer)) = self.check_rx.recv() => self.claimed(id, answer),
+                Some(call) = self.queue_calls.join_next(), if !self.queue_calls.is_empty() => self.queue_call_ended(call),
                 batch = batches.next(self.pending.len()), if stopping_since.is_none() && !drained => match batch {
                     Some(Ok(messages)) if messages.is_empty() && self.settings.once => drained = true,
                     Some(Ok(messages)) => {
@@ -162,7 +166,7 @@ impl Watch {
                 },
                 _ = extend.tick() => {
                     self.renew_claims();
-                    self.extend_visibility().await;
+                    self.extend_visibility();
                 }
                 _ = prune.tick(), if pruning.is_some() && !self.settings.once => {
                     if let Some(keys) = match &pruning { Some(p) => pruned(p).await, None => None } {
@@ -172,7 +176,10 @@ impl Watch {
                     }
                 }
             }
-            self.finish_ready().await;
+            self.finish_ready();
+        }
+        while let Some(call) = self.queue_calls.join_next().await {
+            self.queue_call_ended(call);
         }
         for (_, pending) in std::mem::take(&mut self.pending) {
             self.summary.left += 1;

@@ -1,18 +1,32 @@
 //! What `watch` does to the messages themselves: delete once handled, leave (and say when they come back), keep
-//! hidden while their fixes run. Calls for several messages go out together: the loop that handles messages and
-//! job updates waits for one round trip, not one per message.
+//! hidden while their fixes run. The calls run beside the loop that handles messages and job updates (it never
+//! waits a round trip per message); their results come back to it to be logged and counted.
 
 use super::log::Decision;
 use super::Watch;
-use futures::future::join_all;
+use crate::cloud::CloudError;
+use tokio::task::JoinError;
+
+/// A queue call that ended: which message, what it was, and how it went.
+pub(super) struct QueueCall {
+    id: String,
+    kind: CallKind,
+    result: Result<(), CloudError>,
+}
+
+#[derive(Clone, Copy)]
+enum CallKind {
+    Delete,
+    /// When a message left after a failure comes back.
+    Retry,
+    Extend,
+}
 
 impl Watch {
     /// Deletes every message whose outcome is complete and good; leaves those with a failure to the queue.
-    pub(super) async fn finish_ready(&mut self) {
+    pub(super) fn finish_ready(&mut self) {
         let ready: Vec<String> =
             self.pending.iter().filter(|(_, p)| p.waiting.is_empty()).map(|(id, _)| id.clone()).collect();
-        let mut deleting = Vec::new();
-        let mut retrying = Vec::new();
         for id in ready {
             let Some(pending) = self.pending.remove(&id) else { continue };
             if let Some(why) = pending.reason_to_leave() {
@@ -20,44 +34,17 @@ impl Watch {
                 self.log.write(&Decision::new("left").message(&id).reason(why));
                 if let Some(after) = pending.retry_after() {
                     // A failed fix is tried again soon (backing off per receive), not after the whole timeout.
-                    retrying.push((id, pending.message.receipt, after));
+                    self.queue_call(id, CallKind::Retry, pending.message.receipt, Some(after));
                 }
                 continue;
             }
-            deleting.push((id, pending.message.receipt));
-        }
-        let queue = self.queue.clone();
-        let retried = join_all(retrying.iter().map(|(_, receipt, after)| queue.extend(receipt, *after)));
-        let deleted = join_all(deleting.iter().map(|(_, receipt)| queue.delete(receipt)));
-        let (retried, deleted) = futures::join!(retried, deleted);
-        for ((id, _, _), result) in retrying.iter().zip(retried) {
-            if let Err(e) = result {
-                self.log.write(&Decision::new("problem").message(id).reason(format!(
-                    "setting when it comes back failed ({e}): it comes back after its visibility timeout"
-                )));
-            }
-        }
-        for ((id, _), result) in deleting.iter().zip(deleted) {
-            match result {
-                Ok(()) => {
-                    self.summary.deleted += 1;
-                    self.log.write(&Decision::new("deleted").message(id));
-                }
-                Err(e) => {
-                    self.summary.left += 1;
-                    self.log.write(
-                        &Decision::new("left")
-                            .message(id)
-                            .reason(format!("deleting it failed ({e}); it comes back and changes nothing twice")),
-                    );
-                }
-            }
+            self.queue_call(id, CallKind::Delete, pending.message.receipt, None);
         }
     }
 
     /// Keeps the messages whose fixes run hidden from other consumers: each once a third of its visibility has
     /// passed since it was received or last extended.
-    pub(super) async fn extend_visibility(&mut self) {
+    pub(super) fn extend_visibility(&mut self) {
         let due = self.settings.visibility / 3;
         let now = tokio::time::Instant::now();
         let mut extending = Vec::new();
@@ -68,15 +55,53 @@ impl Watch {
             pending.extended_at = now;
             extending.push((pending.message.message_id.clone(), pending.message.receipt.clone()));
         }
-        let (queue, visibility) = (self.queue.clone(), self.settings.visibility);
-        let results = join_all(extending.iter().map(|(_, receipt)| queue.extend(receipt, visibility))).await;
-        for ((id, _), result) in extending.iter().zip(results) {
-            if let Err(e) = result {
-                self.log.write(&Decision::new("problem").message(id).reason(format!(
-                    "extending its visibility failed ({e}): another consumer may receive it; the lease keeps the \
-                     resource from being changed twice"
-                )));
+        for (id, receipt) in extending {
+            self.queue_call(id, CallKind::Extend, receipt, Some(self.settings.visibility));
+        }
+    }
+
+    /// Starts a call on a message beside the loop.
+    fn queue_call(&mut self, id: String, kind: CallKind, receipt: String, hidden_for: Option<std::time::Duration>) {
+        let queue = self.queue.clone();
+        self.queue_calls.spawn(async move {
+            let result = match (kind, hidden_for) {
+                (CallKind::Delete, _) | (_, None) => queue.delete(&receipt).await,
+                (_, Some(timeout)) => queue.extend(&receipt, timeout).await,
+            };
+            QueueCall { id, kind, result }
+        });
+    }
+
+    /// A call on a message ended: logged and counted.
+    pub(super) fn queue_call_ended(&mut self, call: Result<QueueCall, JoinError>) {
+        let QueueCall { id, kind, result } = match call {
+            Ok(call) => call,
+            Err(e) => {
+                let why = format!("a queue call stopped ({e}): its message comes back after its visibility timeout");
+                return self.log.write(&Decision::new("problem").reason(why));
             }
+        };
+        match (kind, result) {
+            (CallKind::Delete, Ok(())) => {
+                self.summary.deleted += 1;
+                self.log.write(&Decision::new("deleted").message(&id));
+            }
+            (CallKind::Delete, Err(e)) => {
+                self.summary.left += 1;
+                self.log.write(
+                    &Decision::new("left")
+                        .message(&id)
+                        .reason(format!("deleting it failed ({e}); it comes back and changes nothing twice")),
+                );
+            }
+            (CallKind::Retry, Err(e)) => self.log.write(&Decision::new("problem").message(&id).reason(format!(
+                "setting when it comes back failed ({e}): it comes back after its visibility timeout"
+            ))),
+            (CallKind::Extend, Err(e)) => self.log.write(&Decision::new("problem").message(&id).reason(format!(
+                "extending its visibility failed ({e}): another consumer may receive it; the lease keeps the \
+                 resource from being changed twice"
+            ))),
+            (_, Ok(())) => {}
         }
     }
 }
