@@ -39,4 +39,13 @@ pub trait EventQueue: Send + Sync {
 
     /// Deletes a handled message.
     async fn delete(&self, receipt: &str) -> Result<(), CloudError>;
+
+    /// Deletes handled messages (up to ten in one call where the queue allows it); one result per receipt, in order.
+    async fn delete_all(&self, receipts: &[String]) -> Vec<Result<(), CloudError>> {
+        let mut results = Vec::with_capacity(receipts.len());
+        for receipt in receipts {
+            results.push(self.delete(receipt).await);
+        }
+        results
+    }
 }

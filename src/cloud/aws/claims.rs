@@ -7,7 +7,8 @@
 
 use super::leases::{at, n, s, seconds, DynamoLeases};
 use crate::cloud::coordination::{Claim, LeaseError};
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use chrono::Utc;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -51,11 +52,21 @@ impl DynamoLeases {
                 .expression_attribute_values(":now", n(now))
                 .expression_attribute_values(":fixed", s(FIXED))
                 .expression_attribute_values(":given_up", s(GIVEN_UP))
-                .expression_attribute_values(":owner", s(owner));
+                .expression_attribute_values(":owner", s(owner))
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
             match put.send().await {
                 Ok(_) => return Ok(Claim::Ours),
                 Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                    if let Some(found) = self.read_claim(finding, copy, owner).await? {
+                    // The item that kept us out comes back with the refusal (else it is read).
+                    let old = match e.into_service_error() {
+                        PutItemError::ConditionalCheckFailedException(e) => e.item,
+                        _ => None,
+                    };
+                    let found = match old {
+                        Some(item) => claim_in(&item, copy, owner),
+                        None => self.read_claim(finding, copy, owner).await?,
+                    };
+                    if let Some(found) = found {
                         return Ok(found);
                     }
                 }
@@ -77,19 +88,7 @@ impl DynamoLeases {
             .send()
             .await
             .map_err(|e| self.unavailable("GetItem", e))?;
-        let Some(item) = out.item() else { return Ok(None) };
-        let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
-        let expires = item.get("expires_at").and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok());
-        let live = expires.is_some_and(|at| at >= Utc::now().timestamp());
-        if text("copy") != copy || !live {
-            return Ok(None);
-        }
-        let by = crate::model::sanitize::single_line(&text("owner"));
-        Ok(match text("state").as_str() {
-            FIXED => Some(Claim::Fixed(crate::model::sanitize::single_line(&text("job")))),
-            CLAIMED if by != owner => Some(Claim::Held { by, until: at(expires.unwrap_or_default()) }),
-            _ => None,
-        })
+        Ok(out.item().and_then(|item| claim_in(item, copy, owner)))
     }
 
     /// Records that `job` fixed and verified `copy` of `finding`, for `keep` (whoever claims it now).
@@ -147,6 +146,22 @@ impl DynamoLeases {
             Err(e) => Err(self.unavailable("UpdateItem", e)),
         }
     }
+}
+
+/// The claim an item holds on `copy` that keeps `owner` from taking it, if any.
+fn claim_in(item: &HashMap<String, AttributeValue>, copy: &str, owner: &str) -> Option<Claim> {
+    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+        let expires = item.get("expires_at").and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok());
+        let live = expires.is_some_and(|at| at >= Utc::now().timestamp());
+        if text("copy") != copy || !live {
+            return None;
+        }
+        let by = crate::model::sanitize::single_line(&text("owner"));
+        match text("state").as_str() {
+            FIXED => Some(Claim::Fixed(crate::model::sanitize::single_line(&text("job")))),
+            CLAIMED if by != owner => Some(Claim::Held { by, until: at(expires.unwrap_or_default()) }),
+            _ => None,
+        }
 }
 
 /// The item of a finding's claim: apart from every resource key (`account/region/id`) and approval item.

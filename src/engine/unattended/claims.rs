@@ -17,7 +17,7 @@ const FIXED_RECORD: Duration = Duration::from_secs(24 * 3600);
 
 /// Wait before asking again about a copy another replica claims: it grows by this much per ask, up to
 /// [`MAX_CLAIM_WAIT`] (a fix takes a few seconds; the answer only decides when the message is deleted).
-const CLAIM_WAIT_STEP: Duration = Duration::from_millis(500);
+const CLAIM_WAIT_STEP: Duration = Duration::from_secs(1);
 const MAX_CLAIM_WAIT: Duration = Duration::from_secs(2);
 
 /// What the lease store answered about a claim, for the fix waiting under a job id.
