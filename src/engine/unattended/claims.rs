@@ -17,8 +17,12 @@ const FIXED_RECORD: Duration = Duration::from_secs(24 * 3600);
 
 /// Wait before asking again about a copy another replica claims: it grows by this much per ask, up to
 /// [`MAX_CLAIM_WAIT`] (a fix takes a few seconds; the answer only decides when the message is deleted).
-const CLAIM_WAIT_STEP: Duration = Duration::from_secs(1);
-const MAX_CLAIM_WAIT: Duration = Duration::from_secs(2);
+const CLAIM_WAIT_STEP: Duration = Duration::from_millis(500);
+const MAX_CLAIM_WAIT: Duration = Duration::from_secs(1);
+
+/// Fixes waiting for a job slot, per slot, beyond which no more messages are received (they stay in the queue for
+/// any replica with room: a replica does not hoard work another could start at once).
+const BACKLOG_PER_SLOT: usize = 2;
 
 /// What the lease store answered about a claim, for the fix waiting under a job id.
 pub(super) type ClaimAnswer = (JobId, Result<Claim, String>);
@@ -107,6 +111,15 @@ impl Watch {
                 log.write(&Decision::new("problem").reason(format!("ending the claim for other replicas: {e}")));
             }
         });
+    }
+
+    /// How many more messages to receive now: up to `max_in_flight` handled at once, and no more while the fixes
+    /// waiting here for a job slot (not those awaiting another replica's claim) would keep twice the slots busy.
+    pub(super) fn room(&self) -> usize {
+        let slots = self.remediator.settings().remediation.max_parallel_jobs.max(1);
+        let queued = self.jobs.values().filter(|f| f.waits == 0).count().saturating_sub(self.remediator.running_jobs());
+        let backlog = (BACKLOG_PER_SLOT * slots).saturating_sub(queued);
+        self.settings.max_in_flight.saturating_sub(self.pending.len()).min(backlog)
     }
 
     /// Renews the claims of the fixes running here before they expire (a third of the lease time after the last).

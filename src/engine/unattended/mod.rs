@@ -138,6 +138,7 @@ impl Watch {
                     break;
                 }
             }
+            let room = self.room();
             tokio::select! {
                 changed = stop.changed(), if stopping_since.is_none() => {
                     if changed.is_err() || *stop.borrow() {
@@ -154,7 +155,7 @@ impl Watch {
                 Some(msg) = self.rx.recv() => self.take(msg),
                 Some((id, answer)) = self.check_rx.recv() => self.claimed(id, answer),
                 Some(call) = self.queue_calls.join_next(), if !self.queue_calls.is_empty() => self.queue_call_ended(call),
-                batch = batches.next(self.pending.len()), if stopping_since.is_none() && !drained => match batch {
+                batch = batches.next(room), if stopping_since.is_none() && !drained => match batch {
                     Some(Ok(messages)) if messages.is_empty() && self.settings.once => drained = true,
                     Some(Ok(messages)) => {
                         for message in messages {
