@@ -61,6 +61,7 @@ impl Watch {
             Claim::Held { by, until } => {
                 let Some(fix) = self.jobs.get_mut(&id) else { return };
                 fix.waits += 1;
+                fix.resting = true;
                 let (waits, finding) = (fix.waits, fix.finding.clone());
                 if self.stopping {
                     return self.try_again(id);
@@ -114,10 +115,11 @@ impl Watch {
     }
 
     /// How many more messages to receive now: up to `max_in_flight` handled at once, and no more while the fixes
-    /// waiting here for a job slot (not those awaiting another replica's claim) would keep twice the slots busy.
+    /// waiting here for a job slot (not those awaiting another replica's outcome or someone else's lease) would
+    /// keep twice the slots busy.
     pub(super) fn room(&self) -> usize {
         let slots = self.remediator.settings().remediation.max_parallel_jobs.max(1);
-        let queued = self.jobs.values().filter(|f| f.waits == 0).count().saturating_sub(self.remediator.running_jobs());
+        let queued = self.jobs.values().filter(|f| !f.resting).count().saturating_sub(self.remediator.running_jobs());
         let backlog = (BACKLOG_PER_SLOT * slots).saturating_sub(queued);
         self.settings.max_in_flight.saturating_sub(self.pending.len()).min(backlog)
     }

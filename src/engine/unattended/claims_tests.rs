@@ -119,3 +119,22 @@ async fn two_replicas_handed_the_same_events_run_one_job_per_copy_and_change_eac
         rows.iter().take(3).map(|r| r.finding.primary_resource().unwrap().id.clone()).collect();
     assert_eq!(f.org.mutations().len(), resources.len(), "{:?}", f.org.mutations());
 }
+
+#[tokio::test]
+async fn a_replica_takes_from_the_queue_no_more_fixes_than_twice_its_job_slots_can_start_soon() {
+    let f = fixture_with(false, Default::default());
+    let rows = auto_fix_rows(&f).await;
+    let queue = Arc::new(MemQueue::default());
+    for (i, row) in rows.iter().enumerate() {
+        queue.send(&format!("m{i}"), &event(IMPORTED, &[row]), 1);
+    }
+    let slots = f.remediator.settings().remediation.max_parallel_jobs;
+    assert!(rows.len() > 2 * slots, "{} findings: too few to fill the backlog", rows.len());
+
+    let (summary, lines) = drain_on(&f.remediator, &queue).await;
+
+    assert_eq!((summary.fixed, summary.left), (rows.len(), 0), "{lines:#?}");
+    assert_eq!(queue.deleted().len(), rows.len());
+    let asked = queue.asked();
+    assert!(asked.iter().all(|n| *n as usize <= 2 * slots), "asked for {asked:?} with {slots} slots");
+}

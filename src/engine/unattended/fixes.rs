@@ -45,6 +45,7 @@ impl Watch {
             recorded: false,
             claimed_at: None,
             waits: 0,
+            resting: false,
         };
         self.fixing.insert(fix.finding.key(), placeholder);
         self.jobs.insert(placeholder, fix);
@@ -65,7 +66,7 @@ impl Watch {
             return;
         }
         let messages = fix.messages.clone();
-        let job = self.submit(RunningFix { tries: fix.tries + 1, audit_job: None, ..fix });
+        let job = self.submit(RunningFix { tries: fix.tries + 1, audit_job: None, resting: false, ..fix });
         for id in messages {
             if let Some(pending) = self.pending.get_mut(&id) {
                 pending.waiting.remove(&old);
@@ -111,6 +112,9 @@ impl Watch {
         let state = &update.state;
         let busy = matches!(state, JobState::Refused(why) if is_busy_refusal(why));
         if busy && tries < BUSY_TRIES && !self.stopping {
+            if let Some(fix) = self.jobs.get_mut(&update.id) {
+                fix.resting = true;
+            }
             // Kept under its old id (events for the finding join it) until it is tried again.
             let wait = (BUSY_WAIT_STEP * tries).min(MAX_BUSY_WAIT);
             self.log.write(&Decision {

@@ -78,4 +78,6 @@ pub(super) struct RunningFix {
     pub(super) claimed_at: Option<tokio::time::Instant>,
     /// How many times the claim was found held by another process (its outcome awaited).
     pub(super) waits: u32,
+    /// Not waiting for a job slot: awaiting another replica's outcome or the end of someone else's lease.
+    pub(super) resting: bool,
 }

@@ -13,6 +13,8 @@ pub(super) struct MemQueue {
     ready: Mutex<Vec<QueueMessage>>,
     deleted: Mutex<Vec<String>>,
     extended: Mutex<Vec<(String, Duration)>>,
+    /// How many messages each receive asked for.
+    asked: Mutex<Vec<u32>>,
 }
 
 impl MemQueue {
@@ -24,6 +26,10 @@ impl MemQueue {
 
     pub(super) fn extended(&self) -> Vec<(String, Duration)> {
         self.extended.lock().unwrap().clone()
+    }
+
+    pub(super) fn asked(&self) -> Vec<u32> {
+        self.asked.lock().unwrap().clone()
     }
 
     pub(super) fn deleted(&self) -> Vec<String> {
@@ -43,6 +49,7 @@ impl EventQueue for MemQueue {
         _wait: Duration,
         _visibility: Option<Duration>,
     ) -> Result<Vec<QueueMessage>, CloudError> {
+        self.asked.lock().unwrap().push(max);
         let mut ready = self.ready.lock().unwrap();
         let n = ready.len().min(max as usize);
         Ok(ready.drain(..n).collect())
