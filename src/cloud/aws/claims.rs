@@ -73,7 +73,9 @@ impl DynamoLeases {
                 Err(e) => return Err(self.unavailable("PutItem", e)),
             }
         }
-        Err(LeaseError::Unavailable(format!("the claim on finding {finding} changed hands three times while being taken")))
+        Err(LeaseError::Unavailable(format!(
+            "the claim on finding {finding} changed hands three times while being taken"
+        )))
     }
 
     /// The claim on `copy` of `finding` that keeps `owner` from taking it, read consistently; `None` when there is
@@ -151,17 +153,17 @@ impl DynamoLeases {
 /// The claim an item holds on `copy` that keeps `owner` from taking it, if any.
 fn claim_in(item: &HashMap<String, AttributeValue>, copy: &str, owner: &str) -> Option<Claim> {
     let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
-        let expires = item.get("expires_at").and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok());
-        let live = expires.is_some_and(|at| at >= Utc::now().timestamp());
-        if text("copy") != copy || !live {
-            return None;
-        }
-        let by = crate::model::sanitize::single_line(&text("owner"));
-        match text("state").as_str() {
-            FIXED => Some(Claim::Fixed(crate::model::sanitize::single_line(&text("job")))),
-            CLAIMED if by != owner => Some(Claim::Held { by, until: at(expires.unwrap_or_default()) }),
-            _ => None,
-        }
+    let expires = item.get("expires_at").and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok());
+    let live = expires.is_some_and(|at| at >= Utc::now().timestamp());
+    if text("copy") != copy || !live {
+        return None;
+    }
+    let by = crate::model::sanitize::single_line(&text("owner"));
+    match text("state").as_str() {
+        FIXED => Some(Claim::Fixed(crate::model::sanitize::single_line(&text("job")))),
+        CLAIMED if by != owner => Some(Claim::Held { by, until: at(expires.unwrap_or_default()) }),
+        _ => None,
+    }
 }
 
 /// The item of a finding's claim: apart from every resource key (`account/region/id`) and approval item.

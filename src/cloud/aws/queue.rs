@@ -117,8 +117,11 @@ impl SqsEventQueue {
                 return receipts.iter().map(|_| Err(e.clone())).collect();
             }
         };
-        let failed: std::collections::HashMap<&str, String> =
-            out.failed().iter().map(|f| (f.id(), format!("{}: {}", f.code(), f.message().unwrap_or_default()))).collect();
+        let failed: std::collections::HashMap<&str, String> = out
+            .failed()
+            .iter()
+            .map(|f| (f.id(), format!("{}: {}", f.code(), f.message().unwrap_or_default())))
+            .collect();
         let done: std::collections::HashSet<&str> = out.successful().iter().map(|s| s.id()).collect();
         (0..receipts.len())
             .map(|i| {

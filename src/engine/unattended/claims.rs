@@ -46,7 +46,8 @@ impl Watch {
     pub(super) fn claimed(&mut self, id: JobId, answer: Result<Claim, String>) {
         let claim = answer.unwrap_or_else(|e| {
             // Unknown: the fix runs, and takes its lease as always.
-            let why = format!("whether another replica claims this copy is unknown ({e}); the fix runs under its lease");
+            let why =
+                format!("whether another replica claims this copy is unknown ({e}); the fix runs under its lease");
             self.log.write(&Decision::new("problem").reason(why));
             Claim::Ours
         });

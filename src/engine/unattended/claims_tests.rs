@@ -133,8 +133,9 @@ async fn a_replica_takes_from_the_queue_no_more_fixes_than_twice_its_job_slots_c
 
     let (summary, lines) = drain_on(&f.remediator, &queue).await;
 
-    assert_eq!((summary.fixed, summary.left), (rows.len(), 0), "{lines:#?}");
-    assert_eq!(queue.deleted().len(), rows.len());
+    // Every message handled (a fix the simulated organisation refuses leaves its message to be tried again).
+    assert_eq!(summary.fixed + summary.failed, rows.len(), "{lines:#?}");
+    assert_eq!(queue.deleted().len() + summary.left, rows.len());
     let asked = queue.asked();
     assert!(asked.iter().all(|n| *n as usize <= 2 * slots), "asked for {asked:?} with {slots} slots");
 }
