@@ -130,7 +130,7 @@ impl Watch {
         let due = self.remediator.lease_ttl() / 3;
         let (leases, owner, ttl) = (self.remediator.leases().clone(), self.owner.clone(), self.remediator.lease_ttl());
         for fix in self.jobs.values_mut().filter(|f| !f.recorded) {
-            if !fix.claimed_at.is_some_and(|at| at.elapsed() >= due) {
+            if fix.claimed_at.is_none_or(|at| at.elapsed() < due) {
                 continue;
             }
             fix.claimed_at = Some(tokio::time::Instant::now());
