@@ -1,14 +1,14 @@
 //! Leases in a DynamoDB table on moto (the table is created here, as the CloudFormation template creates it:
 //! partition key `resource`): two owners racing for one resource, an expired lease taken over, renewal after the
-//! lease was lost, the outcome recorded on release, and a table that cannot be reached — no lease, so the job
-//! changes nothing.
+//! lease was lost, the outcome recorded on release, a table that cannot be reached — no lease, so the job changes
+//! nothing — and claims on copies of findings between `watch` replicas.
 #![allow(clippy::unwrap_used)]
 
 mod support;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use hubtriage::cloud::aws::DynamoLeases;
-use hubtriage::cloud::coordination::{Coordination, LeaseError, LeaseOwner, Leases};
+use hubtriage::cloud::coordination::{Claim, Coordination, LeaseError, LeaseOwner, Leases};
 use hubtriage::config::{Config, RemediationConfig};
 use hubtriage::engine::audit::{AuditEvent, AuditLog};
 use hubtriage::engine::jobs::{ApplyRequest, JobState};
@@ -189,16 +189,36 @@ fn an_unreachable_table_is_unavailable_and_the_job_changes_nothing() {
 }
 
 #[test]
-fn a_fixed_copy_of_a_finding_is_known_to_every_replica_and_only_that_copy() {
+fn one_replica_claims_a_copy_of_a_finding_the_others_wait_and_learn_who_fixed_it() {
     let server = moto();
     let endpoint = server.endpoint();
     run(async move {
-        let (a, b) = table(&endpoint, "leases-fixed").await;
+        let (a, b) = table(&endpoint, "leases-claims").await;
         let finding = "arn:aws:securityhub:eu-west-1::product/aws/securityhub|arn:…/S3.8/finding/1";
-        assert_eq!(b.fixed_by(finding, "2026-12-04T10:00:00+00:00").await, Ok(None));
-        a.mark_fixed(finding, "2026-12-04T10:00:00+00:00", "job-1", Duration::from_secs(60)).await.unwrap();
-        assert_eq!(b.fixed_by(finding, "2026-12-04T10:00:00+00:00").await, Ok(Some("job-1".into())));
-        assert_eq!(b.fixed_by(finding, "2026-12-05T10:00:00+00:00").await, Ok(None), "a newer copy is not fixed");
-        assert_eq!(b.holder(finding).await, Ok(None), "the record is no lease");
+        let (copy, newer) = ("2026-12-04T10:00:00+00:00", "2026-12-05T10:00:00+00:00");
+        let (ra, rb) = ("host-a:1 watch S-A", "host-b:2 watch S-B");
+        assert_eq!(a.claim(finding, copy, ra, TTL).await, Ok(Claim::Ours));
+        let Ok(Claim::Held { by, until }) = b.claim(finding, copy, rb, TTL).await else { panic!("not held") };
+        assert_eq!(by, ra);
+        assert!(until > chrono::Utc::now(), "{until}");
+        assert_eq!(a.claim(finding, copy, ra, TTL).await, Ok(Claim::Ours), "renewed by its holder");
+        assert_eq!(b.holder(finding).await, Ok(None), "a claim is no lease");
+
+        // Given up (the fix failed): another replica takes it at once, and records the fix.
+        a.end_claim(finding, copy, ra, None, TTL).await.unwrap();
+        assert_eq!(b.claim(finding, copy, rb, TTL).await, Ok(Claim::Ours));
+        a.end_claim(finding, copy, ra, None, TTL).await.unwrap();
+        assert!(matches!(a.claim(finding, copy, ra, TTL).await, Ok(Claim::Held { .. })), "not ours to give up");
+        b.end_claim(finding, copy, rb, Some("job-1"), TTL).await.unwrap();
+        assert_eq!(a.claim(finding, copy, ra, TTL).await, Ok(Claim::Fixed("job-1".into())));
+        assert_eq!(b.claim(finding, copy, rb, TTL).await, Ok(Claim::Fixed("job-1".into())), "fixed stays fixed");
+        assert_eq!(a.claim(finding, newer, ra, TTL).await, Ok(Claim::Ours), "a newer copy is new work");
+
+        // A holder that stops renewing (it died): its claim expires like a lease.
+        let other = "arn:aws:securityhub:eu-west-1::product/aws/securityhub|arn:…/S3.8/finding/2";
+        assert_eq!(a.claim(other, copy, ra, Duration::from_secs(1)).await, Ok(Claim::Ours));
+        assert!(matches!(b.claim(other, copy, rb, TTL).await, Ok(Claim::Held { .. })));
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        assert_eq!(b.claim(other, copy, rb, TTL).await, Ok(Claim::Ours), "taken over once expired");
     });
 }

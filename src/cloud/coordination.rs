@@ -67,17 +67,47 @@ pub trait Leases: Send + Sync {
     /// The live (unexpired) lease on `key`, if any.
     async fn holder(&self, key: &str) -> Result<Option<Lease>, LeaseError>;
 
-    /// Records, for `ttl`, that `copy` (its `UpdatedAt`) of `finding` was fixed and verified by `job`, so that another
-    /// process handed the same copy (a repeated event on another `watch` replica) skips it. Stores no other process
-    /// reads (in-process, lock files) keep nothing.
-    async fn mark_fixed(&self, _finding: &str, _copy: &str, _job: &str, _ttl: Duration) -> Result<(), LeaseError> {
-        Ok(())
+    /// Claims `copy` (its `UpdatedAt`) of `finding` for the process `owner` until `ttl` from now, so that one
+    /// `watch` replica fixes it and the others handed the same copy (a repeated event) wait for its outcome instead:
+    /// granted when nobody claims this copy, its claim expired (its owner stopped renewing it) or was given up, or
+    /// `owner` holds it already (a renewal). Stores no other process reads (in-process, lock files) grant it at once.
+    async fn claim(&self, _finding: &str, _copy: &str, _owner: &str, _ttl: Duration) -> Result<Claim, LeaseError> {
+        Ok(Claim::Ours)
     }
 
-    /// The job that fixed and verified `copy` of `finding`, when one recorded it.
-    async fn fixed_by(&self, _finding: &str, _copy: &str) -> Result<Option<String>, LeaseError> {
-        Ok(None)
+    /// Ends a claim: `fixed` names the job that fixed and verified the copy, recorded for `keep` so that a process
+    /// handed it later skips it; `None` gives the claim up (the fix failed or never started) for another to take.
+    async fn end_claim(
+        &self,
+        _finding: &str,
+        _copy: &str,
+        _owner: &str,
+        _fixed: Option<&str>,
+        _keep: Duration,
+    ) -> Result<(), LeaseError> {
+        Ok(())
     }
+}
+
+/// What a claim on a copy of a finding found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// Granted: this process fixes the copy.
+    Ours,
+    /// This copy was fixed and verified already, by this job.
+    Fixed(String),
+    /// Another process claims this copy until `until` unless it renews the claim.
+    Held { by: String, until: DateTime<Utc> },
+}
+
+/// A claim as the in-process store keeps it.
+#[derive(Debug, Clone)]
+struct ClaimItem {
+    copy: String,
+    owner: String,
+    fixed_by: Option<String>,
+    given_up: bool,
+    until: DateTime<Utc>,
 }
 
 impl Lease {
@@ -106,8 +136,8 @@ impl Lease {
 #[derive(Default)]
 pub struct MemoryLeases {
     leases: std::sync::Mutex<std::collections::HashMap<String, (Lease, Option<String>)>>,
-    /// Finding → (copy, job) fixed and verified.
-    fixed: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
+    /// Finding → its claim (or record of the fixed copy).
+    claims: std::sync::Mutex<std::collections::HashMap<String, ClaimItem>>,
 }
 
 #[async_trait]
@@ -160,16 +190,53 @@ impl Leases for MemoryLeases {
         Ok(leases.get(key).filter(|(l, outcome)| outcome.is_none() && l.is_live(now)).map(|(l, _)| l.clone()))
     }
 
-    async fn mark_fixed(&self, finding: &str, copy: &str, job: &str, _ttl: Duration) -> Result<(), LeaseError> {
-        let mut fixed = self.fixed.lock().unwrap_or_else(|p| p.into_inner());
-        fixed.insert(finding.to_string(), (copy.to_string(), job.to_string()));
-        Ok(())
+    async fn claim(&self, finding: &str, copy: &str, owner: &str, ttl: Duration) -> Result<Claim, LeaseError> {
+        let now = Utc::now();
+        let mut claims = self.claims.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(item) = claims.get(finding).filter(|item| item.copy == copy) {
+            if let Some(job) = &item.fixed_by {
+                return Ok(Claim::Fixed(job.clone()));
+            }
+            if item.owner != owner && !item.given_up && item.until >= now {
+                return Ok(Claim::Held { by: item.owner.clone(), until: item.until });
+            }
+        }
+        let until = Lease::new(finding, &no_owner(), now, ttl).expires_at;
+        let item = ClaimItem { copy: copy.into(), owner: owner.into(), fixed_by: None, given_up: false, until };
+        claims.insert(finding.to_string(), item);
+        Ok(Claim::Ours)
     }
 
-    async fn fixed_by(&self, finding: &str, copy: &str) -> Result<Option<String>, LeaseError> {
-        let fixed = self.fixed.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(fixed.get(finding).filter(|(c, _)| c == copy).map(|(_, job)| job.clone()))
+    async fn end_claim(
+        &self,
+        finding: &str,
+        copy: &str,
+        owner: &str,
+        fixed: Option<&str>,
+        keep: Duration,
+    ) -> Result<(), LeaseError> {
+        let mut claims = self.claims.lock().unwrap_or_else(|p| p.into_inner());
+        match fixed {
+            Some(job) => {
+                let until = Lease::new(finding, &no_owner(), Utc::now(), keep).expires_at;
+                let fixed_by = Some(job.to_string());
+                let item = ClaimItem { copy: copy.into(), owner: owner.into(), fixed_by, given_up: false, until };
+                claims.insert(finding.to_string(), item);
+            }
+            None => {
+                if let Some(item) = claims.get_mut(finding) {
+                    if item.copy == copy && item.owner == owner && item.fixed_by.is_none() {
+                        item.given_up = true;
+                    }
+                }
+            }
+        }
+        Ok(())
     }
+}
+
+fn no_owner() -> LeaseOwner {
+    LeaseOwner { operator: String::new(), process: String::new(), job: String::new() }
 }
 
 /// The lease store a session coordinates through, and how long a lease lasts without being renewed.

@@ -25,12 +25,27 @@ pub trait EventQueue: Send + Sync {
     /// The queue, for logs (its URL).
     fn describe(&self) -> String;
 
-    /// Long-polls for up to `max` messages (at most 10), waiting up to `wait` (at most 20 s) for the first.
-    async fn receive(&self, max: u32, wait: Duration) -> Result<Vec<QueueMessage>, CloudError>;
+    /// Long-polls for up to `max` messages (at most 10), waiting up to `wait` (at most 20 s) for the first; those
+    /// received are hidden from other consumers for `visibility` when given, else for the queue's own timeout.
+    async fn receive(
+        &self,
+        max: u32,
+        wait: Duration,
+        visibility: Option<Duration>,
+    ) -> Result<Vec<QueueMessage>, CloudError>;
 
     /// Keeps a message hidden from other consumers for `timeout` from now (while its fix runs).
     async fn extend(&self, receipt: &str, timeout: Duration) -> Result<(), CloudError>;
 
     /// Deletes a handled message.
     async fn delete(&self, receipt: &str) -> Result<(), CloudError>;
+
+    /// Deletes handled messages (up to ten in one call where the queue allows it); one result per receipt, in order.
+    async fn delete_all(&self, receipts: &[String]) -> Vec<Result<(), CloudError>> {
+        let mut results = Vec::with_capacity(receipts.len());
+        for receipt in receipts {
+            results.push(self.delete(receipt).await);
+        }
+        results
+    }
 }

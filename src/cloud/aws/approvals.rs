@@ -13,7 +13,7 @@ use aws_config::SdkConfig;
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
 
-/// The key prefix of approval items, apart from every resource key (`account/region/id`) and `fixed#…`.
+/// The key prefix of approval items, apart from every resource key (`account/region/id`) and `claim#…`.
 const PREFIX: &str = "approval#";
 /// How long after its expiry a request stays in the table.
 const KEPT_DAYS: i64 = 30;

@@ -7,7 +7,7 @@
 use super::errors::map_sdk_error;
 use super::session::Accounts;
 use super::AwsSettings;
-use crate::cloud::coordination::{Lease, LeaseError, LeaseOwner, Leases};
+use crate::cloud::coordination::{Claim, Lease, LeaseError, LeaseOwner, Leases};
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
@@ -36,8 +36,8 @@ const OURS: &str = "#operator = :operator AND #process = :process AND #job = :jo
 
 /// Leases in a DynamoDB table.
 pub struct DynamoLeases {
-    client: aws_sdk_dynamodb::Client,
-    table: String,
+    pub(super) client: aws_sdk_dynamodb::Client,
+    pub(super) table: String,
     region: String,
 }
 
@@ -60,7 +60,7 @@ impl DynamoLeases {
         Self::new(&base, &region, table)
     }
 
-    fn unavailable<E>(
+    pub(super) fn unavailable<E>(
         &self,
         operation: &str,
         err: aws_smithy_runtime_api::client::result::SdkError<
@@ -108,19 +108,19 @@ impl DynamoLeases {
     }
 }
 
-fn s(value: &str) -> AttributeValue {
+pub(super) fn s(value: &str) -> AttributeValue {
     AttributeValue::S(value.to_string())
 }
 
-fn n(value: i64) -> AttributeValue {
+pub(super) fn n(value: i64) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
-fn seconds(ttl: Duration) -> i64 {
+pub(super) fn seconds(ttl: Duration) -> i64 {
     i64::try_from(ttl.as_secs().max(1)).unwrap_or(i64::MAX / 2)
 }
 
-fn at(secs: i64) -> DateTime<Utc> {
+pub(super) fn at(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or_default()
 }
 
@@ -243,44 +243,21 @@ impl Leases for DynamoLeases {
         Ok(self.read(key).await?.filter(|(lease, outcome)| holds(lease, outcome, now)).map(|(lease, _)| lease))
     }
 
-    async fn mark_fixed(&self, finding: &str, copy: &str, job: &str, ttl: Duration) -> Result<(), LeaseError> {
-        let expires = Utc::now().timestamp() + seconds(ttl);
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .item("resource", s(&fixed_key(finding)))
-            .item("copy", s(copy))
-            .item("job", s(job))
-            .item("expires_at", n(expires))
-            .send()
-            .await
-            .map_err(|e| self.unavailable("PutItem", e))?;
-        Ok(())
+    async fn claim(&self, finding: &str, copy: &str, owner: &str, ttl: Duration) -> Result<Claim, LeaseError> {
+        self.claim_copy(finding, copy, owner, ttl).await
     }
 
-    async fn fixed_by(&self, finding: &str, copy: &str) -> Result<Option<String>, LeaseError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("resource", s(&fixed_key(finding)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| self.unavailable("GetItem", e))?;
-        let text = |item: &Item, name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
-        let now = Utc::now().timestamp();
-        Ok(out
-            .item()
-            .filter(|item| {
-                let live = item.get("expires_at").and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok());
-                text(item, "copy").as_deref() == Some(copy) && live.is_some_and(|at| at > now)
-            })
-            .and_then(|item| text(item, "job")))
+    async fn end_claim(
+        &self,
+        finding: &str,
+        copy: &str,
+        owner: &str,
+        fixed: Option<&str>,
+        keep: Duration,
+    ) -> Result<(), LeaseError> {
+        match fixed {
+            Some(job) => self.record_fixed(finding, copy, owner, job, keep).await,
+            None => self.give_up(finding, copy, owner).await,
+        }
     }
-}
-
-/// The item recording which copy of a finding was fixed: apart from every resource key (`account/region/id`).
-fn fixed_key(finding: &str) -> String {
-    format!("fixed#{finding}")
 }

@@ -6,7 +6,7 @@ use crate::cloud::events::{EventQueue, QueueMessage};
 use crate::cloud::CloudError;
 use async_trait::async_trait;
 use aws_config::SdkConfig;
-use aws_sdk_sqs::types::MessageSystemAttributeName;
+use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName};
 use aws_types::region::Region;
 use std::time::Duration;
 
@@ -51,13 +51,19 @@ impl EventQueue for SqsEventQueue {
         self.url.clone()
     }
 
-    async fn receive(&self, max: u32, wait: Duration) -> Result<Vec<QueueMessage>, CloudError> {
+    async fn receive(
+        &self,
+        max: u32,
+        wait: Duration,
+        visibility: Option<Duration>,
+    ) -> Result<Vec<QueueMessage>, CloudError> {
         let out = self
             .client
             .receive_message()
             .queue_url(&self.url)
             .max_number_of_messages(max.clamp(1, MAX_BATCH) as i32)
             .wait_time_seconds(wait.min(MAX_WAIT).as_secs() as i32)
+            .set_visibility_timeout(visibility.map(|v| v.as_secs().min(43_200) as i32))
             .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
             .send()
             .await
@@ -86,6 +92,47 @@ impl EventQueue for SqsEventQueue {
             .await
             .map_err(|e| map_sdk_error(&format!("sqs:DeleteMessage {}", self.url), e))?;
         Ok(())
+    }
+
+    async fn delete_all(&self, receipts: &[String]) -> Vec<Result<(), CloudError>> {
+        let mut results = Vec::with_capacity(receipts.len());
+        for chunk in receipts.chunks(MAX_BATCH as usize) {
+            results.extend(self.delete_batch(chunk).await);
+        }
+        results
+    }
+}
+
+impl SqsEventQueue {
+    /// One DeleteMessageBatch of up to ten receipts (entry ids are their places in `receipts`).
+    async fn delete_batch(&self, receipts: &[String]) -> Vec<Result<(), CloudError>> {
+        let entries = receipts.iter().enumerate().filter_map(|(i, receipt)| {
+            DeleteMessageBatchRequestEntry::builder().id(i.to_string()).receipt_handle(receipt).build().ok()
+        });
+        let sent = self.client.delete_message_batch().queue_url(&self.url).set_entries(Some(entries.collect())).send();
+        let out = match sent.await {
+            Ok(out) => out,
+            Err(e) => {
+                let e = map_sdk_error(&format!("sqs:DeleteMessageBatch {}", self.url), e);
+                return receipts.iter().map(|_| Err(e.clone())).collect();
+            }
+        };
+        let failed: std::collections::HashMap<&str, String> = out
+            .failed()
+            .iter()
+            .map(|f| (f.id(), format!("{}: {}", f.code(), f.message().unwrap_or_default())))
+            .collect();
+        let done: std::collections::HashSet<&str> = out.successful().iter().map(|s| s.id()).collect();
+        (0..receipts.len())
+            .map(|i| {
+                let id = i.to_string();
+                match failed.get(id.as_str()) {
+                    Some(why) => Err(CloudError::Other(format!("sqs:DeleteMessageBatch {}: {why}", self.url))),
+                    None if done.contains(id.as_str()) => Ok(()),
+                    None => Err(CloudError::Other(format!("sqs:DeleteMessageBatch {}: no result", self.url))),
+                }
+            })
+            .collect()
     }
 }
 

@@ -28,6 +28,16 @@ impl Remediator {
         let _ = self.process_kind.set(kind.to_string());
     }
 
+    /// How long a lease lasts without renewal (`[coordination] lease_seconds`); claims on findings last as long.
+    pub fn lease_ttl(&self) -> std::time::Duration {
+        self.coordination.ttl
+    }
+
+    /// This run's part of every job id: unique among every process sharing the audit log and lease store.
+    pub fn session(&self) -> &str {
+        &self.session
+    }
+
     /// Where leases live, for the UI ("lock files in …", "DynamoDB table …").
     pub fn leases(&self) -> &Arc<dyn Leases> {
         &self.coordination.leases

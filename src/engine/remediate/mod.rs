@@ -211,12 +211,13 @@ impl Remediator {
         self.running_jobs()
     }
 
-    /// Waits for a free slot and for the job's resource, marks the job running and takes the resource's lease; or
-    /// says why it must not start (hubtriage is stopping, read-only mode, another process holds the lease). The
-    /// guard holds them until the job ends ([`Remediator::end`]).
+    /// Waits for the job's resource, then for a free slot (a job waiting on another job of its resource holds no
+    /// slot), marks the job running and takes the resource's lease; or says why it must not start (hubtriage is
+    /// stopping, read-only mode, another process holds the lease). The guard holds them until the job ends
+    /// ([`Remediator::end`]).
     async fn begin(&self, job: &Job) -> Result<JobGuard<'_>, String> {
-        let slot = self.slots.acquire().await.map_err(|e| format!("no job slot: {e}"))?;
         let resource = self.lock_for(&job.resource_key()).lock_owned().await;
+        let slot = self.slots.acquire().await.map_err(|e| format!("no job slot: {e}"))?;
         let running = self.start_running()?;
         job.update(&JobState::Checking);
         if self.read_only() {

@@ -1,6 +1,7 @@
 //! The fixes `watch` starts and what their outcome means for the messages waiting on them. A fix refused because
 //! another owner holds the resource's lease (another replica, an operator) is tried again shortly — the other change
-//! is usually the same fix, and the retry then finds the resource fixed — instead of failing its messages.
+//! is usually the same fix, and the retry then finds the resource fixed — instead of failing its messages. Every fix
+//! first claims its copy of the finding (see `claims`), so a copy is fixed by one replica.
 
 use super::log::Decision;
 use super::pending::RunningFix;
@@ -9,9 +10,6 @@ use crate::engine::jobs::{ApplyRequest, JobId, JobState, JobUpdate};
 use crate::engine::remediate::is_busy_refusal;
 use crate::engine::Row;
 use std::time::Duration;
-
-/// How long the record that a copy of a finding was fixed is kept for other replicas.
-const FIXED_RECORD: Duration = Duration::from_secs(24 * 3600);
 
 /// Tries of a fix refused for someone else's lease before its messages count it as failed (about half a minute:
 /// the other change usually ends within seconds, and a dead owner's lease expires after `lease_seconds`).
@@ -23,12 +21,6 @@ const BUSY_WAIT_STEP: Duration = Duration::from_millis(200);
 const MAX_BUSY_WAIT: Duration = Duration::from_secs(1);
 
 impl Watch {
-    /// Submits the fix of `row`'s finding; its updates come back through the stage.
-    pub(super) fn start_fix(&mut self, row: &Row, message: Option<&String>) -> JobId {
-        let messages = message.into_iter().cloned().collect();
-        self.submit(RunningFix { finding: row.finding.clone(), audit_job: None, messages, tries: 1, recorded: false })
-    }
-
     /// Submits a fix (a first try or another); its updates come back through the stage.
     fn submit(&mut self, fix: RunningFix) -> JobId {
         let control_id = fix.finding.control_id.clone().unwrap_or_default();
@@ -39,72 +31,26 @@ impl Watch {
         job
     }
 
-    /// Starts the fix of an event's finding once the lease store says no other process (a `watch` replica sharing
-    /// the table) fixed and verified this copy already; the answer comes back through `checks` without holding up
-    /// other messages. Returns the id the message waits on meanwhile (events for the finding join it).
-    pub(super) fn check_then_fix(&mut self, row: &Row, message: &str) -> JobId {
+    /// Starts the fix of a finding (for an event's message, or found by the sync) once its copy is claimed for this
+    /// process among every process sharing the lease store (`watch` replicas): the answer comes back through
+    /// `checks` without holding up other messages. Returns the id the message waits on meanwhile (events for the
+    /// finding join it).
+    pub(super) fn claim_then_fix(&mut self, row: &Row, message: Option<&str>) -> JobId {
         let placeholder = self.remediator.next_job_id();
         let fix = RunningFix {
             finding: row.finding.clone(),
             audit_job: None,
-            messages: vec![message.into()],
+            messages: message.into_iter().map(String::from).collect(),
             tries: 0,
             recorded: false,
+            claimed_at: None,
+            waits: 0,
+            resting: false,
         };
         self.fixing.insert(fix.finding.key(), placeholder);
         self.jobs.insert(placeholder, fix);
-        self.ask_who_fixed(placeholder, &row.finding, Duration::ZERO);
+        self.ask_claim(placeholder, &row.finding, Duration::ZERO);
         placeholder
-    }
-
-    /// Records for other replicas that this copy of `finding` was fixed and verified by `job`.
-    fn record_fixed(&self, finding: &crate::model::Finding, job: &str) {
-        let (finding, copy) = fixed_record(finding);
-        let (leases, job, log) = (self.remediator.leases().clone(), job.to_string(), self.log.clone());
-        tokio::spawn(async move {
-            if let Err(e) = leases.mark_fixed(&finding, &copy, &job, FIXED_RECORD).await {
-                log.write(&Decision::new("problem").reason(format!("recording the fix for other replicas: {e}")));
-            }
-        });
-    }
-
-    /// After `wait`, asks the lease store whether another process fixed and verified this copy of `finding`; the
-    /// answer comes back through `checks` for the fix waiting under `id`.
-    fn ask_who_fixed(&self, id: JobId, finding: &crate::model::Finding, wait: Duration) {
-        let (finding, copy) = fixed_record(finding);
-        let (leases, checks, log) = (self.remediator.leases().clone(), self.checks.clone(), self.log.clone());
-        tokio::spawn(async move {
-            tokio::time::sleep(wait).await;
-            let fixed_by = match leases.fixed_by(&finding, &copy).await {
-                Ok(job) => job,
-                Err(e) => {
-                    // Unknown: the fix runs, and takes its lease as always.
-                    log.write(&Decision::new("problem").reason(format!("who fixed this copy is unknown: {e}")));
-                    None
-                }
-            };
-            let _ = checks.send((id, fixed_by));
-        });
-    }
-
-    /// The answer for a fix waiting on it: skipped when another process fixed this copy, else started.
-    pub(super) fn checked(&mut self, placeholder: JobId, fixed_by: Option<String>) {
-        let Some(job) = fixed_by else { return self.try_again(placeholder) };
-        let Some(fix) = self.jobs.remove(&placeholder) else { return };
-        let key = fix.finding.key();
-        if self.fixing.get(&key) == Some(&placeholder) {
-            self.fixing.remove(&key);
-        }
-        self.fixed.insert(key, fix.finding.updated_at);
-        let why = format!("this copy of the finding was already fixed and verified by job {job}");
-        for id in &fix.messages {
-            self.log.write(
-                &Decision { reason: Some(why.clone()), ..finding_line_of("skipped", &fix.finding, None) }.message(id),
-            );
-            if let Some(pending) = self.pending.get_mut(id) {
-                pending.waiting.remove(&placeholder);
-            }
-        }
     }
 
     /// Tries a fix again once the wait after a refusal for someone else's lease is over: the messages waiting on
@@ -120,7 +66,7 @@ impl Watch {
             return;
         }
         let messages = fix.messages.clone();
-        let job = self.submit(RunningFix { tries: fix.tries + 1, audit_job: None, ..fix });
+        let job = self.submit(RunningFix { tries: fix.tries + 1, audit_job: None, resting: false, ..fix });
         for id in messages {
             if let Some(pending) = self.pending.get_mut(&id) {
                 pending.waiting.remove(&old);
@@ -150,8 +96,8 @@ impl Watch {
             JobState::Verified => {
                 self.log.write(&line("verified"));
                 // Recorded now, while the job still holds the lease (it goes on to resolve the finding): a replica
-                // waiting on that lease finds the record when it gets its turn.
-                self.record_fixed(&finding, &update.audit_job);
+                // waiting on this copy's claim deletes its message at once.
+                self.end_claim(&finding, Some(&update.audit_job));
                 if let Some(fix) = self.jobs.get_mut(&update.id) {
                     fix.recorded = true;
                 }
@@ -166,15 +112,18 @@ impl Watch {
         let state = &update.state;
         let busy = matches!(state, JobState::Refused(why) if is_busy_refusal(why));
         if busy && tries < BUSY_TRIES && !self.stopping {
+            if let Some(fix) = self.jobs.get_mut(&update.id) {
+                fix.resting = true;
+            }
             // Kept under its old id (events for the finding join it) until it is tried again.
             let wait = (BUSY_WAIT_STEP * tries).min(MAX_BUSY_WAIT);
             self.log.write(&Decision {
                 reason: Some(format!("{}; tried again in {} ms", state.detail().unwrap_or_default(), wait.as_millis())),
                 ..line("busy")
             });
-            // When the other change was this very fix (a replica handling a repeated event), its record says so
-            // and the finding is skipped instead of re-read.
-            self.ask_who_fixed(update.id, &finding, wait);
+            // Asked through the claim, which renews it: a claim that expired meanwhile and was taken by another
+            // replica makes this fix wait for that replica's outcome instead.
+            self.ask_claim(update.id, &finding, wait);
             return;
         }
         let Some(fix) = self.jobs.remove(&update.id) else { return };
@@ -203,10 +152,12 @@ impl Watch {
             self.summary.fixed += 1;
             self.fixed.insert(key, fix.finding.updated_at);
             if !fix.recorded {
-                self.record_fixed(&fix.finding, fix.audit_job.as_deref().unwrap_or_default());
+                self.end_claim(&fix.finding, Some(fix.audit_job.as_deref().unwrap_or_default()));
             }
         } else {
             self.summary.failed += 1;
+            // Another replica waiting on this copy takes it over at once; the message here comes back to the queue.
+            self.end_claim(&fix.finding, None);
         }
         for id in &fix.messages {
             if let Some(pending) = self.pending.get_mut(id) {
@@ -217,11 +168,4 @@ impl Watch {
             }
         }
     }
-}
-
-/// A finding's identity and the copy (its `UpdatedAt`) as the record of a fix names them.
-fn fixed_record(finding: &crate::model::Finding) -> (String, String) {
-    let key = finding.key();
-    let copy = finding.updated_at.map_or_else(|| "none".to_string(), |t| t.to_rfc3339());
-    (format!("{}|{}", key.product_arn, key.id), copy)
 }

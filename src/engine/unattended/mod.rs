@@ -6,6 +6,7 @@
 //! comes back after its visibility timeout and, after the queue's `maxReceiveCount`, goes to its dead-letter queue.
 
 pub mod approved;
+mod claims;
 mod decide;
 mod fixes;
 pub mod log;
@@ -14,6 +15,8 @@ mod pending;
 pub mod push;
 mod queue_ops;
 mod receiver;
+mod settings;
+pub use settings::{WatchSettings, WatchSummary};
 
 use crate::cloud::events::{EventQueue, QueueMessage};
 use crate::cloud::SourceId;
@@ -30,63 +33,13 @@ use decide::{decide, Action, Context};
 use log::{Decision, DecisionLog};
 use message::{read_event, EventKind};
 use pending::{Pending, RunningFix};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 /// How soon a message whose fix started gets its visibility extended (the queue's own timeout may be short).
 const EXTEND_TICK: Duration = Duration::from_secs(5);
-
-/// How `watch` runs.
-#[derive(Debug, Clone)]
-pub struct WatchSettings {
-    /// The auto-fix switch: `auto-fix` verdicts are applied (a console custom action applies them either way).
-    pub auto_fix: bool,
-    /// A message received more often is left to the queue's redrive policy unhandled.
-    pub max_receives: u32,
-    /// Visibility given to a message whose fix runs, renewed at a third of it.
-    pub visibility: Duration,
-    /// Messages handled at once.
-    pub max_in_flight: usize,
-    /// Drain the queue, finish what it asked for, and stop (no delta sync).
-    pub once: bool,
-    /// Accounts fixes may run in (`aws.accounts`); `None`: any.
-    pub accounts: Option<BTreeSet<String>>,
-    /// How long a long poll waits for a first message.
-    pub wait: Duration,
-    /// Longest wait for running fixes once stopping.
-    pub stop_grace: Duration,
-    /// Closed findings are pruned from the store this many days after they closed (`[store] retention_days`).
-    pub retention_days: u32,
-}
-
-impl Default for WatchSettings {
-    fn default() -> Self {
-        Self {
-            auto_fix: false,
-            max_receives: 5,
-            visibility: Duration::from_secs(120),
-            max_in_flight: 40,
-            once: false,
-            accounts: None,
-            wait: Duration::from_secs(20),
-            stop_grace: Duration::from_secs(60),
-            retention_days: 90,
-        }
-    }
-}
-
-/// What a run did, for its exit status.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct WatchSummary {
-    pub received: usize,
-    pub deleted: usize,
-    /// Left to the queue: unreadable, failed, or unfinished when stopped.
-    pub left: usize,
-    pub fixed: usize,
-    pub failed: usize,
-}
 
 /// The running engine.
 pub struct Watch {
@@ -111,10 +64,14 @@ pub struct Watch {
     in_event: bool,
     input: UnboundedSender<Msg>,
     rx: UnboundedReceiver<Msg>,
-    /// Whether another replica fixed a copy already, by the id of the fix waiting on the answer (one not yet
-    /// started, or one refused for someone else's lease and about to be tried again).
-    checks: UnboundedSender<(JobId, Option<String>)>,
-    check_rx: UnboundedReceiver<(JobId, Option<String>)>,
+    /// Answers about claims on copies of findings, by the id of the fix waiting on them (one not yet started, or
+    /// one refused for someone else's lease and about to be tried again).
+    checks: UnboundedSender<claims::ClaimAnswer>,
+    check_rx: UnboundedReceiver<claims::ClaimAnswer>,
+    /// Deletions and visibility changes under way (they do not hold up the loop), with what they were for.
+    queue_calls: tokio::task::JoinSet<queue_ops::QueueCall>,
+    /// Who claims copies of findings for this process, as other replicas see it (`host:pid watch session`).
+    owner: String,
     /// Set once stopping: nothing new starts.
     stopping: bool,
     summary: WatchSummary,
@@ -132,6 +89,7 @@ impl Watch {
         let (input, rx) = unbounded_channel();
         let (checks, check_rx) = unbounded_channel();
         let subscribers = Subscribers { auto_fix: None, sweeper: Sweeper::new(&remediator) };
+        let owner = format!("{} watch {}", crate::cloud::process::ProcessRef::this().label(), remediator.session());
         Self {
             stage: Stage::driven(subscribers, &input),
             triage: remediator.triage().clone(),
@@ -150,6 +108,8 @@ impl Watch {
             rx,
             checks,
             check_rx,
+            owner,
+            queue_calls: tokio::task::JoinSet::new(),
             stopping: false,
             summary: WatchSummary::default(),
         }
@@ -170,7 +130,7 @@ impl Watch {
         let mut drained = false;
         let mut stopping_since: Option<tokio::time::Instant> = None;
         loop {
-            if drained && self.pending.is_empty() && self.jobs.is_empty() {
+            if drained && self.pending.is_empty() && self.jobs.is_empty() && self.queue_calls.is_empty() {
                 break;
             }
             if let Some(since) = stopping_since {
@@ -178,6 +138,7 @@ impl Watch {
                     break;
                 }
             }
+            let room = self.room();
             tokio::select! {
                 changed = stop.changed(), if stopping_since.is_none() => {
                     if changed.is_err() || *stop.borrow() {
@@ -192,8 +153,9 @@ impl Watch {
                     }
                 }
                 Some(msg) = self.rx.recv() => self.take(msg),
-                Some((placeholder, fixed_by)) = self.check_rx.recv() => self.checked(placeholder, fixed_by),
-                batch = batches.next(self.pending.len()), if stopping_since.is_none() && !drained => match batch {
+                Some((id, answer)) = self.check_rx.recv() => self.claimed(id, answer),
+                Some(call) = self.queue_calls.join_next(), if !self.queue_calls.is_empty() => self.queue_call_ended(call),
+                batch = batches.next(room), if stopping_since.is_none() && !drained => match batch {
                     Some(Ok(messages)) if messages.is_empty() && self.settings.once => drained = true,
                     Some(Ok(messages)) => {
                         for message in messages {
@@ -203,7 +165,10 @@ impl Watch {
                     Some(Err(e)) => self.log.write(&Decision::new("queue-error").reason(e.to_string())),
                     None => drained = true,
                 },
-                _ = extend.tick() => self.extend_visibility().await,
+                _ = extend.tick() => {
+                    self.renew_claims();
+                    self.extend_visibility();
+                }
                 _ = prune.tick(), if pruning.is_some() && !self.settings.once => {
                     if let Some(keys) = match &pruning { Some(p) => pruned(p).await, None => None } {
                         for msg in self.stage.remove(keys) {
@@ -212,7 +177,10 @@ impl Watch {
                     }
                 }
             }
-            self.finish_ready().await;
+            self.finish_ready();
+        }
+        while let Some(call) = self.queue_calls.join_next().await {
+            self.queue_call_ended(call);
         }
         for (_, pending) in std::mem::take(&mut self.pending) {
             self.summary.left += 1;
@@ -278,7 +246,7 @@ impl Watch {
         let cx = self.context(&key, row);
         if decide(row, &EventKind::Imported, &cx) == Action::Fix {
             self.log.write(&verdict_line(row, None, "sync"));
-            self.start_fix(row, None);
+            self.claim_then_fix(row, None);
         }
     }
 
@@ -321,7 +289,7 @@ impl Watch {
             self.log.write(&verdict_line(&row, Some(&pending), pending.kind.word()));
             match action {
                 Action::Fix => {
-                    let job = self.check_then_fix(&row, &pending.message.message_id);
+                    let job = self.claim_then_fix(&row, Some(&pending.message.message_id));
                     pending.waiting.insert(job);
                 }
                 Action::Join(job) => {

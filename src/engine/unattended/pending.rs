@@ -17,8 +17,9 @@ pub(super) struct Pending {
     pub(super) problems: Vec<String>,
     /// Fixes that did not end in the desired state.
     pub(super) failures: Vec<String>,
-    /// When its visibility was last extended; `None`: not yet (it is extended at the next tick once a fix runs).
-    pub(super) extended_at: Option<tokio::time::Instant>,
+    /// When its visibility was last set: at the receive (which hid it for `watch.visibility_seconds`), then at
+    /// every extension while its fixes run.
+    pub(super) extended_at: tokio::time::Instant,
 }
 
 impl Pending {
@@ -29,7 +30,7 @@ impl Pending {
             waiting: BTreeSet::new(),
             problems: Vec::new(),
             failures: Vec::new(),
-            extended_at: None,
+            extended_at: tokio::time::Instant::now(),
         }
     }
 
@@ -73,4 +74,10 @@ pub(super) struct RunningFix {
     pub(super) tries: u32,
     /// Whether other replicas were told that this copy is fixed (at verification, before the lease is released).
     pub(super) recorded: bool,
+    /// When this process last claimed (or renewed its claim on) this copy of the finding; `None`: not claimed yet.
+    pub(super) claimed_at: Option<tokio::time::Instant>,
+    /// How many times the claim was found held by another process (its outcome awaited).
+    pub(super) waits: u32,
+    /// Not waiting for a job slot: awaiting another replica's outcome or the end of someone else's lease.
+    pub(super) resting: bool,
 }

@@ -47,7 +47,7 @@ pub async fn receive_once(
     wait: Duration,
 ) -> Result<usize, crate::cloud::CloudError> {
     let mut handled = 0;
-    for message in queue.receive(10, wait).await? {
+    for message in queue.receive(10, wait, None).await? {
         let event = match read_event(&message.body) {
             Ok(event) => event,
             Err(why) => {

@@ -13,6 +13,8 @@ pub(super) struct MemQueue {
     ready: Mutex<Vec<QueueMessage>>,
     deleted: Mutex<Vec<String>>,
     extended: Mutex<Vec<(String, Duration)>>,
+    /// How many messages each receive asked for.
+    asked: Mutex<Vec<u32>>,
 }
 
 impl MemQueue {
@@ -26,6 +28,10 @@ impl MemQueue {
         self.extended.lock().unwrap().clone()
     }
 
+    pub(super) fn asked(&self) -> Vec<u32> {
+        self.asked.lock().unwrap().clone()
+    }
+
     pub(super) fn deleted(&self) -> Vec<String> {
         self.deleted.lock().unwrap().clone()
     }
@@ -37,7 +43,13 @@ impl EventQueue for MemQueue {
         "memory".into()
     }
 
-    async fn receive(&self, max: u32, _wait: Duration) -> Result<Vec<QueueMessage>, CloudError> {
+    async fn receive(
+        &self,
+        max: u32,
+        _wait: Duration,
+        _visibility: Option<Duration>,
+    ) -> Result<Vec<QueueMessage>, CloudError> {
+        self.asked.lock().unwrap().push(max);
         let mut ready = self.ready.lock().unwrap();
         let n = ready.len().min(max as usize);
         Ok(ready.drain(..n).collect())

@@ -11,7 +11,7 @@ use crate::engine::remediate::tests::{fixture_with, Fixture};
 use crate::engine::stage::AutoFix;
 
 /// Every open finding of the simulated organisation auto-fix takes, with its row.
-async fn auto_fix_rows(f: &Fixture) -> Vec<Row> {
+pub(super) async fn auto_fix_rows(f: &Fixture) -> Vec<Row> {
     let mut rows = Vec::new();
     for source in f.org.sources() {
         let mut token = None;
@@ -30,7 +30,7 @@ async fn auto_fix_rows(f: &Fixture) -> Vec<Row> {
 }
 
 /// An EventBridge event of `detail_type` carrying `rows`' findings as Security Hub sends them.
-fn event(detail_type: &str, rows: &[&Row]) -> String {
+pub(super) fn event(detail_type: &str, rows: &[&Row]) -> String {
     let findings: Vec<serde_json::Value> =
         rows.iter().map(|r| serde_json::from_str(&r.finding.raw.text().expect("raw")).expect("finding JSON")).collect();
     serde_json::json!({
@@ -41,9 +41,9 @@ fn event(detail_type: &str, rows: &[&Row]) -> String {
     .to_string()
 }
 
-const IMPORTED: &str = "Security Hub Findings - Imported";
+pub(super) const IMPORTED: &str = "Security Hub Findings - Imported";
 
-fn settings(auto_fix: bool) -> WatchSettings {
+pub(super) fn settings(auto_fix: bool) -> WatchSettings {
     WatchSettings { auto_fix, once: true, wait: Duration::from_millis(10), ..WatchSettings::default() }
 }
 
@@ -57,7 +57,7 @@ async fn drain(f: &Fixture, queue: &Arc<MemQueue>, settings: WatchSettings) -> (
     (summary, buffer.lines())
 }
 
-fn events_of(lines: &[serde_json::Value]) -> Vec<String> {
+pub(super) fn events_of(lines: &[serde_json::Value]) -> Vec<String> {
     lines.iter().map(|l| l["event"].as_str().unwrap_or_default().to_string()).collect()
 }
 

@@ -1,0 +1,141 @@
+//! Claims between `watch` replicas on the simulated organisation: a copy another replica claims is neither fixed
+//! nor queued here, and its message is deleted once that replica records the fix; a claim given up or expired (its
+//! holder failed or died) is taken over and the finding fixed; two replicas handed the same events run one job.
+#![allow(clippy::unwrap_used)]
+
+use super::super::log::SharedBuffer;
+use super::super::test_queue::MemQueue;
+use super::super::tests::{auto_fix_rows, event, events_of, settings, IMPORTED};
+use super::super::*;
+use crate::cloud::coordination::{Claim, Coordination, Leases, MemoryLeases};
+use crate::engine::audit::AuditLog;
+use crate::engine::remediate::tests::{backend_of, fixture_with, Fixture};
+
+/// A replica: its own remediator (process) on the organisation, sharing the audit log and the lease store `leases`.
+fn replica(f: &Fixture, leases: &Arc<dyn Leases>) -> Arc<Remediator> {
+    let mut backend = backend_of(&f.org);
+    backend.coordination = Some(Coordination { leases: leases.clone(), ttl: Duration::from_secs(60) });
+    let audit = AuditLog::open(&f.audit_path).unwrap();
+    let (triage, settings) = (f.remediator.triage().clone(), f.remediator.settings().clone());
+    Remediator::new(&backend, triage, audit, Vec::new(), settings).unwrap()
+}
+
+/// Drains `queue` through a watch of `remediator`; returns its summary and decision log.
+async fn drain_on(remediator: &Arc<Remediator>, queue: &Arc<MemQueue>) -> (WatchSummary, Vec<serde_json::Value>) {
+    let buffer = SharedBuffer::default();
+    let log = DecisionLog::to(Box::new(buffer.clone()));
+    let watch = Watch::new(remediator.clone(), queue.clone(), None, settings(true), log);
+    let (_stop, stop) = tokio::sync::watch::channel(false);
+    let summary = tokio::time::timeout(Duration::from_secs(30), watch.run(stop)).await.expect("watch drains");
+    (summary, buffer.lines())
+}
+
+/// A claim's names for a finding's copy, as `watch` gives them.
+fn names(row: &Row) -> (String, String) {
+    let key = row.finding.key();
+    let copy = row.finding.updated_at.map_or_else(|| "none".to_string(), |t| t.to_rfc3339());
+    (format!("{}|{}", key.product_arn, key.id), copy)
+}
+
+const OTHER: &str = "other-host:7 watch S-2";
+
+#[tokio::test]
+async fn a_copy_another_replica_claims_is_not_fixed_here_and_its_message_goes_once_that_replica_fixed_it() {
+    let f = fixture_with(false, Default::default());
+    let leases: Arc<dyn Leases> = Arc::new(MemoryLeases::default());
+    let rows = auto_fix_rows(&f).await;
+    let (finding, copy) = names(&rows[0]);
+    assert_eq!(leases.claim(&finding, &copy, OTHER, Duration::from_secs(60)).await, Ok(Claim::Ours));
+    let other = leases.clone();
+    let (finding2, copy2) = (finding.clone(), copy.clone());
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        other.end_claim(&finding2, &copy2, OTHER, Some("J-OTHER"), Duration::from_secs(60)).await.unwrap();
+    });
+    let queue = Arc::new(MemQueue::default());
+    queue.send("m1", &event(IMPORTED, &[&rows[0]]), 1);
+
+    let (summary, lines) = drain_on(&replica(&f, &leases), &queue).await;
+
+    assert!(f.org.mutations().is_empty(), "fixed here too: {lines:#?}");
+    assert_eq!((summary.fixed, summary.failed, summary.left), (0, 0, 0), "{lines:#?}");
+    assert_eq!(queue.deleted(), vec!["m1"], "deleted once the other replica's outcome was known");
+    let events = events_of(&lines);
+    assert!(!events.iter().any(|e| e == "applying"), "no job ran: {events:?}");
+    let waited = lines.iter().find(|l| l["event"] == "claimed-elsewhere").expect("the claim was awaited");
+    assert!(waited["reason"].as_str().unwrap().contains(OTHER), "{waited}");
+    let skipped = lines.iter().find(|l| l["event"] == "skipped").expect("skipped");
+    assert!(skipped["reason"].as_str().unwrap().contains("already fixed and verified by job J-OTHER"), "{skipped}");
+}
+
+#[tokio::test]
+async fn a_claim_given_up_or_left_to_expire_by_its_holder_is_taken_over_and_the_finding_fixed() {
+    let f = fixture_with(false, Default::default());
+    let leases: Arc<dyn Leases> = Arc::new(MemoryLeases::default());
+    let rows = auto_fix_rows(&f).await;
+    // The holder of the first gives it up (its fix failed); the holder of the second dies (its claim expires).
+    let (given_up, copy) = names(&rows[0]);
+    leases.claim(&given_up, &copy, OTHER, Duration::from_secs(60)).await.unwrap();
+    let other = leases.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        other.end_claim(&given_up, &copy, OTHER, None, Duration::from_secs(60)).await.unwrap();
+    });
+    let (dead, copy) = names(&rows[1]);
+    leases.claim(&dead, &copy, "dead-host:9 watch S-3", Duration::from_secs(1)).await.unwrap();
+    let queue = Arc::new(MemQueue::default());
+    queue.send("m1", &event(IMPORTED, &[&rows[0]]), 1);
+    queue.send("m2", &event(IMPORTED, &[&rows[1]]), 1);
+
+    let (summary, lines) = drain_on(&replica(&f, &leases), &queue).await;
+
+    assert_eq!(lines.iter().filter(|l| l["event"] == "claimed-elsewhere").count(), 2, "{lines:#?}");
+    assert_eq!((summary.fixed, summary.failed, summary.left), (2, 0, 0), "{lines:#?}");
+    assert_eq!(f.org.mutations().len(), 2, "{:?}", f.org.mutations());
+    let mut deleted = queue.deleted();
+    deleted.sort();
+    assert_eq!(deleted, vec!["m1", "m2"]);
+}
+
+#[tokio::test]
+async fn two_replicas_handed_the_same_events_run_one_job_per_copy_and_change_each_resource_once() {
+    let f = fixture_with(false, Default::default());
+    let leases: Arc<dyn Leases> = Arc::new(MemoryLeases::default());
+    let rows = auto_fix_rows(&f).await;
+    let (a, b) = (Arc::new(MemQueue::default()), Arc::new(MemQueue::default()));
+    for (i, row) in rows.iter().take(3).enumerate() {
+        let body = event(IMPORTED, &[row]);
+        a.send(&format!("a{i}"), &body, 1);
+        b.send(&format!("b{i}"), &body, 1);
+    }
+    let (first, second) = (replica(&f, &leases), replica(&f, &leases));
+
+    let ((one, lines_a), (two, lines_b)) = tokio::join!(drain_on(&first, &a), drain_on(&second, &b));
+
+    assert_eq!(one.fixed + two.fixed, 3, "one job per copy:\n{lines_a:#?}\n{lines_b:#?}");
+    assert_eq!((one.left, two.left, one.failed + two.failed), (0, 0, 0));
+    assert_eq!((a.deleted().len(), b.deleted().len()), (3, 3));
+    let resources: std::collections::BTreeSet<String> =
+        rows.iter().take(3).map(|r| r.finding.primary_resource().unwrap().id.clone()).collect();
+    assert_eq!(f.org.mutations().len(), resources.len(), "{:?}", f.org.mutations());
+}
+
+#[tokio::test]
+async fn a_replica_takes_from_the_queue_no_more_fixes_than_twice_its_job_slots_can_start_soon() {
+    let f = fixture_with(false, Default::default());
+    let rows = auto_fix_rows(&f).await;
+    let queue = Arc::new(MemQueue::default());
+    for (i, row) in rows.iter().enumerate() {
+        queue.send(&format!("m{i}"), &event(IMPORTED, &[row]), 1);
+    }
+    let slots = f.remediator.settings().remediation.max_parallel_jobs;
+    assert!(rows.len() > 2 * slots, "{} findings: too few to fill the backlog", rows.len());
+
+    let (summary, lines) = drain_on(&f.remediator, &queue).await;
+
+    // Every message handled (a fix the simulated organisation refuses leaves its message to be tried again).
+    assert_eq!(summary.fixed + summary.failed, rows.len(), "{lines:#?}");
+    assert_eq!(queue.deleted().len() + summary.left, rows.len());
+    let asked = queue.asked();
+    assert!(asked.iter().all(|n| *n as usize <= 2 * slots), "asked for {asked:?} with {slots} slots");
+}
