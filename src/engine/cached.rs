@@ -53,7 +53,7 @@ fn send_chunk(
     }
     let mut by_source: BTreeMap<SourceId, Vec<crate::model::Finding>> = BTreeMap::new();
     for finding in outcome.findings {
-        let own = SourceId { account_id: finding.account_id.clone(), region: finding.region.clone() };
+        let own = SourceId { account_id: finding.account_id.to_string(), region: finding.region.to_string() };
         let source = if sources.contains(&own) { own } else { sources.first().cloned().unwrap_or(own) };
         by_source.entry(source).or_default().push(finding);
     }

@@ -29,7 +29,7 @@ fn tag<'f>(f: &'f Finding, name: &str) -> Option<&'f str> {
 fn the_json_lines_sample_reads_every_finding_with_its_place_control_state_and_resource() {
     let all = read_sample(NDJSON);
     assert_eq!(all.len(), 10);
-    assert!(all.iter().all(|f| f.account_id == "123456789012" && f.region == "us-east-2"));
+    assert!(all.iter().all(|f| *f.account_id == *"123456789012" && *f.region == *"us-east-2"));
 
     let sqs3 = &all[0];
     assert_eq!(&*sqs3.id, "d1bc4b01234567890123456789abcdefabcdefabcdefabcdef123456", "keyed by metadata.uid");
@@ -111,7 +111,7 @@ fn a_single_finding_a_getfindingsv2_response_and_an_eventbridge_event_read_alike
     let controls: Vec<_> = response.iter().map(|f| f.control_id.as_deref()).collect();
     assert_eq!(controls, [Some("IAM.1"), Some("KMS.1")]);
     for f in &response {
-        assert_eq!((f.account_id.as_str(), f.region.as_str()), ("123456789012", "us-east-2"));
+        assert_eq!((f.account_id.as_ref(), f.region.as_ref()), ("123456789012", "us-east-2"));
         assert_eq!((f.severity, f.workflow_status), (Severity::Informational, WorkflowStatus::Resolved));
         assert_eq!(f.compliance_status, Some(ComplianceStatus::Passed));
         assert_eq!((f.resources[0].kind.as_str(), f.resources[0].region.as_deref()), ("AwsIamPolicy", None));
@@ -120,7 +120,7 @@ fn a_single_finding_a_getfindingsv2_response_and_an_eventbridge_event_read_alike
     let event = read_sample("sumologic-docs__aws-security-hub-ocsf_eventbridge-guardduty.json");
     assert_eq!(event.len(), 1);
     let gd = &event[0];
-    assert_eq!((gd.account_id.as_str(), gd.region.as_str()), ("869728294964", "us-east-1"));
+    assert_eq!((gd.account_id.as_ref(), gd.region.as_ref()), ("869728294964", "us-east-1"));
     assert_eq!(
         (&*gd.product_name, &*gd.product_arn),
         ("GuardDuty", "arn:aws:securityhub:us-east-1::productv2/aws/guardduty")
@@ -184,14 +184,14 @@ fn malformed_fields_are_warnings_that_name_the_field_and_cost_only_that_field() 
     let f = read_one(&v);
     assert!(warned(&f, "cloud is text, not an object"), "{:?}", f.warnings);
     assert!(warned(&f, "no cloud.account.uid: account 123456789012 taken from resources[0].owner.account.uid"));
-    assert_eq!(f.region, "us-east-2", "from the finding's ARN");
+    assert_eq!(&*f.region, "us-east-2", "from the finding's ARN");
     assert!(warned(&f, "status_id 42 and no status name say no known status: shown as NEW"), "{:?}", f.warnings);
 
     let mut v = sqs1();
     v["cloud"].as_object_mut().expect("cloud").remove("account");
     v["resources"][0].as_object_mut().expect("resource").remove("owner");
     let f = read_one(&v);
-    assert_eq!(f.account_id, "unknown");
+    assert_eq!(&*f.account_id, "unknown");
     assert!(warned(&f, "no cloud.account.uid: account unknown"), "{:?}", f.warnings);
 }
 

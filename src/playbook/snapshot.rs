@@ -16,7 +16,7 @@ pub fn state_from_finding(finding: &Finding) -> Result<ResourceState, PlanError>
         "AwsS3Bucket" => Ok(ResourceState::S3Bucket(bucket(finding, resource))),
         "AwsEc2SecurityGroup" => security_group(finding, resource).map(ResourceState::SecurityGroup),
         "AwsAccount" => Ok(ResourceState::Account(AccountState {
-            account_id: finding.account_id.clone(),
+            account_id: finding.account_id.to_string(),
             region: region(finding, resource),
             s3_public_access_block: BucketPublicAccessBlock::Unknown,
             ebs_encryption_by_default: None,
@@ -40,7 +40,7 @@ pub fn state_tags(finding: &Finding) -> &BTreeMap<String, String> {
 
 /// The resource's own region, else the finding's.
 fn region(finding: &Finding, resource: &ResourceRef) -> String {
-    resource.region.clone().unwrap_or_else(|| finding.region.clone())
+    resource.region.clone().unwrap_or_else(|| finding.region.to_string())
 }
 
 fn details(resource: &ResourceRef, key: &str) -> Option<Value> {
@@ -71,7 +71,7 @@ fn bucket(finding: &Finding, resource: &ResourceRef) -> BucketState {
     let encryption_kms_key = text("KMSMasterKeyID").filter(|k| !k.is_empty());
     BucketState {
         name: resource.short_id().to_string(),
-        account_id: finding.account_id.clone(),
+        account_id: finding.account_id.to_string(),
         region: region(finding, resource),
         public_access_block,
         encryption_kms_key: encryption_kms_key.filter(|_| encryption.is_some()),
@@ -96,7 +96,7 @@ fn security_group(finding: &Finding, resource: &ResourceRef) -> Result<SecurityG
         group_id: text("GroupId").unwrap_or_else(|| resource.short_id().to_string()),
         group_name: text("GroupName").unwrap_or_default(),
         vpc_id: text("VpcId"),
-        account_id: finding.account_id.clone(),
+        account_id: finding.account_id.to_string(),
         region: region(finding, resource),
         rules,
         tags: resource.tags.clone(),
@@ -109,7 +109,7 @@ fn instance(finding: &Finding, resource: &ResourceRef) -> InstanceState {
     let text = |k: &str| options.and_then(|o| o.get(k)).and_then(Value::as_str).map(sanitize::single_line);
     InstanceState {
         instance_id: resource.short_id().to_string(),
-        account_id: finding.account_id.clone(),
+        account_id: finding.account_id.to_string(),
         region: region(finding, resource),
         http_tokens: text("HttpTokens"),
         http_endpoint: text("HttpEndpoint"),

@@ -11,7 +11,7 @@ pub fn state(finding: &Finding, resource: &ResourceRef, region: String) -> Optio
     let details = |key: &str| resource.details().and_then(|mut d| d.get_mut(key).map(Value::take));
     let text = |d: &Option<Value>, k: &str| d.as_ref()?.get(k)?.as_str().map(sanitize::single_line);
     let flag = |d: &Option<Value>, k: &str| d.as_ref()?.get(k)?.as_bool();
-    let account_id = finding.account_id.clone();
+    let account_id = finding.account_id.to_string();
     Some(Ok(match resource.kind.as_str() {
         "AwsKmsKey" => {
             let d = details("AwsKmsKey");

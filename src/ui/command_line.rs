@@ -55,12 +55,14 @@ impl App {
         let all: Vec<String> = match words.as_slice() {
             [] => COMMANDS.iter().map(|(c, _)| c.to_string()).collect(),
             ["account"] => {
-                let ids: BTreeSet<String> = self.listing.all().iter().map(|r| r.finding.account_id.clone()).collect();
+                let ids: BTreeSet<String> =
+                    self.listing.all().iter().map(|r| r.finding.account_id.to_string()).collect();
                 let names = self.account_names.values().cloned();
                 names.chain(ids).chain(["all".to_string()]).collect()
             }
             ["region"] => {
-                let regions: BTreeSet<String> = self.listing.all().iter().map(|r| r.finding.region.clone()).collect();
+                let regions: BTreeSet<String> =
+                    self.listing.all().iter().map(|r| r.finding.region.to_string()).collect();
                 regions.into_iter().chain(["all".to_string()]).collect()
             }
             ["sort"] => SortKey::NAMED.iter().map(|k| k.name().to_string()).collect(),
@@ -99,7 +101,7 @@ impl App {
                 Ok("every region".into())
             }
             (Some("region"), region) => {
-                let known = self.listing.all().iter().any(|r| r.finding.region == region);
+                let known = self.listing.all().iter().any(|r| *r.finding.region == *region);
                 if !known {
                     return Err(format!("no finding is in region `{region}` (Tab lists them)"));
                 }
@@ -119,7 +121,8 @@ impl App {
 
     /// The account id typed, by its id or its configured name (any case).
     fn account_id(&self, typed: &str) -> Option<String> {
-        if self.listing.all().iter().any(|r| r.finding.account_id == typed) || self.account_names.contains_key(typed) {
+        if self.listing.all().iter().any(|r| *r.finding.account_id == *typed) || self.account_names.contains_key(typed)
+        {
             return Some(typed.to_string());
         }
         self.account_names.iter().find(|(_, name)| name.eq_ignore_ascii_case(typed)).map(|(id, _)| id.clone())

@@ -30,7 +30,11 @@ impl ExceptionTarget {
     /// The primary resource of a finding; `None` when it names none.
     pub fn of_finding(finding: &Finding) -> Option<Self> {
         let resource = finding.primary_resource()?.clone();
-        Some(Self { account_id: finding.account_id.clone(), region: resource_region(finding).to_string(), resource })
+        Some(Self {
+            account_id: finding.account_id.to_string(),
+            region: resource_region(finding).to_string(),
+            resource,
+        })
     }
 
     /// The resource of an entry of the Exceptions view.
@@ -186,7 +190,11 @@ impl App {
         let controls = match (&current, self.view) {
             (Some(ExceptionTag { controls: Some(list), .. }), _) => list.join(","),
             (_, View::Exceptions) => String::new(),
-            _ => self.listing.selected_row().and_then(|r| r.finding.control_id.clone()).unwrap_or_default(),
+            _ => self
+                .listing
+                .selected_row()
+                .and_then(|r| r.finding.control_id.as_deref().map(str::to_string))
+                .unwrap_or_default(),
         };
         let mut dialog = ExceptionDialog {
             controls,

@@ -60,12 +60,12 @@ impl App {
                 self.listing.invalidate();
             }
             Action::CycleAccount => {
-                let accounts: Vec<Option<String>> = self.distinct(|f| f.account_id.clone());
+                let accounts: Vec<Option<String>> = self.distinct(|f| f.account_id.to_string());
                 self.listing.filters.account = next_in(&accounts, &self.listing.filters.account);
                 self.listing.invalidate();
             }
             Action::CycleRegion => {
-                let regions: Vec<Option<String>> = self.distinct(|f| f.region.clone());
+                let regions: Vec<Option<String>> = self.distinct(|f| f.region.to_string());
                 self.listing.filters.region = next_in(&regions, &self.listing.filters.region);
                 self.listing.invalidate();
             }

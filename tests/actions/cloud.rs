@@ -120,7 +120,7 @@ async fn ssm_automation_starts_the_document_with_rendered_parameters_and_follows
     let executions = org.automations();
     assert_eq!(executions.len(), 1);
     let e = &executions[0];
-    assert_eq!((e.account_id.as_str(), e.region.as_str()), (group.account_id.as_str(), group.region.as_str()));
+    assert_eq!((e.account_id.as_str(), e.region.as_str()), (&*group.account_id, &*group.region));
     assert_eq!(e.document, "AWS-DisablePublicAccessForSecurityGroup");
     let sg = group.primary_resource().unwrap().short_id().to_string();
     assert!(sg.starts_with("sg-"), "{sg}");

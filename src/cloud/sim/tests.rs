@@ -114,7 +114,7 @@ fn paging_returns_each_finding_exactly_once() {
         assert_eq!(ids.len(), paged.len(), "duplicate in {s}");
         let direct = org.findings(&s, false);
         assert_eq!(paged.len(), direct.len());
-        assert!(paged.iter().all(|f| f.account_id == s.account_id && f.region == s.region));
+        assert!(paged.iter().all(|f| *f.account_id == *s.account_id && *f.region == *s.region));
         if paged.len() > PAGE {
             multi_page += 1;
         }
@@ -159,7 +159,7 @@ fn read_state_finds_resources_in_their_own_account_and_region_only() {
 
     let sg = everything(&org)
         .into_iter()
-        .find(|f| f.control_id.as_deref() == Some("EC2.13") && f.account_id == PROD)
+        .find(|f| f.control_id.as_deref() == Some("EC2.13") && *f.account_id == *PROD)
         .expect("an EC2.13 finding in prod");
     let r = sg.primary_resource().expect("resource");
     let state = block_on(org.read_state(PROD, &sg.region, r)).expect("group");

@@ -104,5 +104,5 @@ impl Job {
 
 /// The region a resource lives in: its own (global S3 findings carry it there), else the finding's.
 pub(super) fn resource_region(finding: &Finding, resource: &ResourceRef) -> String {
-    resource.region.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| finding.region.clone())
+    resource.region.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| finding.region.to_string())
 }

@@ -79,7 +79,7 @@ impl Remediator {
                 tag.expires.format("%Y-%m-%d"),
                 tag.owner.as_deref().unwrap_or("unknown")
             );
-            let place = (f.account_id.clone(), f.region.clone(), resource.id.clone());
+            let place = (f.account_id.to_string(), f.region.to_string(), resource.id.clone());
             let batch = batches.entry(place).or_insert_with(|| Batch {
                 resource_type: resource.kind.clone(),
                 resource: resource.id.clone(),
