@@ -286,7 +286,7 @@ fn action_record(
         control_id: (!control.is_empty()).then_some(control),
         account_id: same(&|f| f.account_id.to_string()),
         region: same(&|f| f.region.to_string()),
-        resource_type: same(&|f| f.primary_resource().map(|r| r.kind.clone()).unwrap_or_default()),
+        resource_type: same(&|f| f.primary_resource().map(|r| r.kind.to_string()).unwrap_or_default()),
         resource: same(&|f| f.primary_resource().map(|r| r.id.clone()).unwrap_or_default()),
         playbook: None,
         fingerprint: None,

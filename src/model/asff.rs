@@ -192,9 +192,9 @@ fn read_resources(list: List<Object<ResourceFields>>, warnings: &mut Vec<String>
             let tags: BTreeMap<String, String> =
                 r.Tags.0.into_iter().map(|(k, v)| (into_inert_line(k), into_inert_line(v))).collect();
             ResourceRef {
-                kind: line(r.Type.text().unwrap_or("Other")).into_owned(),
+                kind: intern(&line(r.Type.text().unwrap_or("Other"))),
                 id,
-                region: r.Region.text().map(sanitize::single_line),
+                region: r.Region.text().map(|region| intern(&sanitize::single_line(region))),
                 tags,
                 details: r.Details.0.and_then(DetailsFields::into_text),
             }

@@ -153,18 +153,31 @@ impl ComplianceStatus {
 /// One entry of `Resources[]`: what the finding is about.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResourceRef {
-    /// `Type`, e.g. `AwsS3Bucket`.
-    pub kind: String,
+    /// `Type`, e.g. `AwsS3Bucket` (shared text: `model::intern`).
+    #[serde(serialize_with = "shared_text")]
+    pub kind: Arc<str>,
     /// `Id` as given (often an ARN).
     pub id: String,
-    /// `Region` of the resource, when given.
-    pub region: Option<String>,
+    /// `Region` of the resource, when given (shared text).
+    #[serde(serialize_with = "shared_text_option")]
+    pub region: Option<Arc<str>>,
     /// `Tags` carried on the finding (a snapshot from when the finding was generated).
     pub tags: BTreeMap<String, String>,
     /// The parts of `Details` playbooks plan from (`AwsS3Bucket`, `AwsEc2SecurityGroup`, `AwsEc2Instance`) as
     /// compact JSON, for plans computed from the finding's snapshot; the rest is in the finding's raw JSON.
     #[serde(skip)]
     pub details: Option<Box<str>>,
+}
+
+fn shared_text<S: serde::Serializer>(text: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(text)
+}
+
+fn shared_text_option<S: serde::Serializer>(text: &Option<Arc<str>>, s: S) -> Result<S::Ok, S::Error> {
+    match text {
+        Some(text) => s.serialize_some(&**text),
+        None => s.serialize_none(),
+    }
 }
 
 impl ResourceRef {
@@ -323,7 +336,7 @@ mod tests {
     #[test]
     fn short_id_strips_arn_prefixes() {
         let r = |id: &str| ResourceRef {
-            kind: String::new(),
+            kind: "".into(),
             id: id.into(),
             region: None,
             tags: BTreeMap::new(),

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 /// The state of the finding's primary resource as recorded in the finding.
 pub fn state_from_finding(finding: &Finding) -> Result<ResourceState, PlanError> {
     let resource = finding.primary_resource().ok_or_else(|| PlanError::NoSnapshot(" (no Resources)".into()))?;
-    match resource.kind.as_str() {
+    match &*resource.kind {
         "AwsS3Bucket" => Ok(ResourceState::S3Bucket(bucket(finding, resource))),
         "AwsEc2SecurityGroup" => security_group(finding, resource).map(ResourceState::SecurityGroup),
         "AwsAccount" => Ok(ResourceState::Account(AccountState {
@@ -33,14 +33,14 @@ pub fn state_from_finding(finding: &Finding) -> Result<ResourceState, PlanError>
 /// resource's own, none for an account (its state carries none), the resource's when the finding records no state.
 pub fn state_tags(finding: &Finding) -> &BTreeMap<String, String> {
     match finding.primary_resource() {
-        Some(resource) if resource.kind != "AwsAccount" => &resource.tags,
+        Some(resource) if *resource.kind != *"AwsAccount" => &resource.tags,
         _ => &NO_TAGS,
     }
 }
 
 /// The resource's own region, else the finding's.
 fn region(finding: &Finding, resource: &ResourceRef) -> String {
-    resource.region.clone().unwrap_or_else(|| finding.region.to_string())
+    resource.region.as_deref().map_or_else(|| finding.region.to_string(), str::to_string)
 }
 
 fn details(resource: &ResourceRef, key: &str) -> Option<Value> {

@@ -12,7 +12,7 @@ pub fn state(finding: &Finding, resource: &ResourceRef, region: String) -> Optio
     let text = |d: &Option<Value>, k: &str| d.as_ref()?.get(k)?.as_str().map(sanitize::single_line);
     let flag = |d: &Option<Value>, k: &str| d.as_ref()?.get(k)?.as_bool();
     let account_id = finding.account_id.to_string();
-    Some(Ok(match resource.kind.as_str() {
+    Some(Ok(match &*resource.kind {
         "AwsKmsKey" => {
             let d = details("AwsKmsKey");
             ResourceState::KmsKey(KmsKeyState {
@@ -64,7 +64,7 @@ pub fn state(finding: &Finding, resource: &ResourceRef, region: String) -> Optio
 /// (`arn:aws:rds:<region>:<account>:snapshot:<id>` or `…:cluster-snapshot:<id>`) or its plain id.
 pub fn rds_snapshot_id(resource: &ResourceRef) -> (&str, bool) {
     let id = resource.id.as_str();
-    let cluster_type = resource.kind == "AwsRdsDbClusterSnapshot";
+    let cluster_type = *resource.kind == *"AwsRdsDbClusterSnapshot";
     if let Some((_, rest)) = id.split_once(":cluster-snapshot:") {
         return (rest, true);
     }

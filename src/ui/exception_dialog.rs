@@ -40,9 +40,9 @@ impl ExceptionTarget {
     /// The resource of an entry of the Exceptions view.
     pub fn of_entry(entry: &ExceptionEntry) -> Self {
         let resource = ResourceRef {
-            kind: entry.resource_type.clone(),
+            kind: entry.resource_type.as_str().into(),
             id: entry.resource_id.clone(),
-            region: Some(entry.region.clone()),
+            region: Some(entry.region.as_str().into()),
             tags: BTreeMap::new(),
             details: None,
         };

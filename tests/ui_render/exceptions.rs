@@ -161,7 +161,7 @@ fn a_resource_that_cannot_carry_tags_is_said_at_once() {
     row.finding = std::sync::Arc::new(finding);
     app.add_rows(vec![row]);
     assert_eq!(
-        app.listing.selected_row().and_then(|r| r.finding.primary_resource()).map(|r| r.kind.as_str()),
+        app.listing.selected_row().and_then(|r| r.finding.primary_resource()).map(|r| &*r.kind),
         Some("AwsAccount")
     );
     press(&mut app, KeyCode::Char('x'));

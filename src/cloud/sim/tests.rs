@@ -96,7 +96,7 @@ fn findings_look_like_security_hub_wrote_them() {
             assert_eq!(&*f.product_name, "Security Hub");
         }
         let r = f.primary_resource().expect("resource");
-        if r.kind == "AwsEc2SecurityGroup" {
+        if *r.kind == *"AwsEc2SecurityGroup" {
             let id = r.short_id();
             assert!(id.len() == 20 && id.starts_with("sg-") && id[3..].chars().all(|c| c.is_ascii_hexdigit()), "{id}");
             assert!(r.details().is_some_and(|d| d["AwsEc2SecurityGroup"]["IpPermissions"].is_array()));

@@ -47,7 +47,7 @@ impl Remediator {
         let kind = if given.kind.trim().is_empty() {
             crate::engine::exceptions::resource_type_of(&given.id).unwrap_or_default().to_string()
         } else {
-            given.kind.clone()
+            given.kind.to_string()
         };
         let resource_id = canonical_id(&kind, &given.id, op.account_id(), op.region());
         let job = Job {
@@ -61,8 +61,8 @@ impl Remediator {
             region: op.region().to_string(),
             resource: ResourceRef {
                 id: resource_id,
-                kind,
-                region: Some(op.region().to_string()),
+                kind: kind.into(),
+                region: Some(op.region().into()),
                 tags: BTreeMap::new(),
                 details: None,
             },
@@ -194,7 +194,7 @@ impl Remediator {
         };
         TagPlan {
             change: Change::TagResource {
-                resource_type: job.resource.kind.clone(),
+                resource_type: job.resource.kind.to_string(),
                 resource_id: job.resource.id.clone(),
                 tags: tags.clone(),
             },
@@ -221,7 +221,7 @@ impl Remediator {
         let until = before.get(&names.expiry_tag).map(|e| single_line(e)).unwrap_or_else(|| "no expiry".into());
         Some(TagPlan {
             change: Change::UntagResource {
-                resource_type: job.resource.kind.clone(),
+                resource_type: job.resource.kind.to_string(),
                 resource_id: job.resource.id.clone(),
                 keys: keys.clone(),
             },
@@ -285,7 +285,7 @@ impl Remediator {
                 "account_id": job.account_id,
                 "account_class": class,
                 "region": job.region,
-                "resource_type": job.resource.kind,
+                "resource_type": &*job.resource.kind,
                 "resource": job.resource.id,
                 "message": message,
             }),

@@ -65,9 +65,9 @@ impl Remediator {
             return RollbackCheck::Refused(format!("job {audit_job} recorded no before-state to restore"));
         };
         let resource = ResourceRef {
-            kind: intent.resource_type.clone(),
+            kind: intent.resource_type.as_str().into(),
             id: intent.resource.clone(),
-            region: Some(intent.region.clone()),
+            region: Some(intent.region.as_str().into()),
             tags: BTreeMap::new(),
             details: None,
         };

@@ -81,7 +81,7 @@ impl Remediator {
             );
             let place = (f.account_id.to_string(), f.region.to_string(), resource.id.clone());
             let batch = batches.entry(place).or_insert_with(|| Batch {
-                resource_type: resource.kind.clone(),
+                resource_type: resource.kind.to_string(),
                 resource: resource.id.clone(),
                 note,
                 findings: Vec::new(),

@@ -190,9 +190,9 @@ impl Remediator {
             account_id: intent.account_id.clone(),
             region: intent.region.clone(),
             resource: ResourceRef {
-                kind: intent.resource_type.clone(),
+                kind: intent.resource_type.as_str().into(),
                 id: intent.resource.clone(),
-                region: Some(intent.region.clone()),
+                region: Some(intent.region.as_str().into()),
                 tags: BTreeMap::new(),
                 details: None,
             },

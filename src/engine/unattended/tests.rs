@@ -233,7 +233,8 @@ async fn a_fix_refused_for_someone_elses_lease_is_tried_again_and_its_message_de
     let rows = auto_fix_rows(&f).await;
     let finding = &rows[0].finding;
     let resource = finding.primary_resource().unwrap();
-    let region = resource.region.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| finding.region.to_string());
+    let region =
+        resource.region.as_deref().filter(|r| !r.is_empty()).map_or_else(|| finding.region.to_string(), str::to_string);
     let key = format!("{}/{region}/{}", finding.account_id, resource.id);
     let operator = LeaseOwner { operator: "an operator".into(), process: "laptop:7 tui".into(), job: "J-7".into() };
     let held = f.remediator.leases().acquire(&key, &operator, Duration::from_secs(60)).await.unwrap();
