@@ -195,7 +195,7 @@ fn read_resources(list: List<Object<ResourceFields>>, warnings: &mut Vec<String>
                 kind: intern(&line(r.Type.text().unwrap_or("Other"))),
                 id,
                 region: r.Region.text().map(|region| intern(&sanitize::single_line(region))),
-                tags,
+                tags: super::shared_tags::share(tags),
                 details: r.Details.0.and_then(DetailsFields::into_text),
             }
         })

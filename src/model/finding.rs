@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -161,8 +160,10 @@ pub struct ResourceRef {
     /// `Region` of the resource, when given (shared text).
     #[serde(serialize_with = "shared_text_option")]
     pub region: Option<Arc<str>>,
-    /// `Tags` carried on the finding (a snapshot from when the finding was generated).
-    pub tags: BTreeMap<String, String>,
+    /// `Tags` carried on the finding (a snapshot from when the finding was generated), shared between resources
+    /// with the same tags (`model::shared_tags`).
+    #[serde(serialize_with = "super::shared_tags::serialize")]
+    pub tags: super::shared_tags::Tags,
     /// The parts of `Details` playbooks plan from (`AwsS3Bucket`, `AwsEc2SecurityGroup`, `AwsEc2Instance`) as
     /// compact JSON, for plans computed from the finding's snapshot; the rest is in the finding's raw JSON.
     #[serde(skip)]
@@ -339,7 +340,7 @@ mod tests {
             kind: "".into(),
             id: id.into(),
             region: None,
-            tags: BTreeMap::new(),
+            tags: Default::default(),
             details: None,
         };
         assert_eq!(r("arn:aws:s3:::my-bucket").short_id(), "my-bucket");

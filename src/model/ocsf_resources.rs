@@ -48,7 +48,13 @@ fn read_resource<'v>(f: &mut Fields<'v>, item: &'v Value, name: &str) -> OcsfRes
     let details = f.object_in(item, name, "data").and_then(details);
     let owner = f.text_in(item, name, "owner.account.uid");
     OcsfResource {
-        resource: ResourceRef { kind: intern(&kind), id, region: region.map(|r| intern(&r)), tags, details },
+        resource: ResourceRef {
+            kind: intern(&kind),
+            id,
+            region: region.map(|r| intern(&r)),
+            tags: super::shared_tags::share(tags),
+            details,
+        },
         owner,
     }
 }
@@ -76,7 +82,13 @@ fn read_scanned<'v>(f: &mut Fields<'v>, items: Option<&'v [Option<ScannedResourc
             tags.insert(into_inert_line(key.as_ref().to_owned()), value);
         }
         let details = item.data.as_deref().and_then(details_of);
-        let resource = ResourceRef { kind: intern(&kind), id, region: region.map(|r| intern(&r)), tags, details };
+        let resource = ResourceRef {
+            kind: intern(&kind),
+            id,
+            region: region.map(|r| intern(&r)),
+            tags: super::shared_tags::share(tags),
+            details,
+        };
         out.push(OcsfResource { resource, owner: text(&item.owner) });
     }
     out

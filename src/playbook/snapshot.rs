@@ -77,7 +77,7 @@ fn bucket(finding: &Finding, resource: &ResourceRef) -> BucketState {
         encryption_kms_key: encryption_kms_key.filter(|_| encryption.is_some()),
         encryption,
         policy: None,
-        tags: resource.tags.clone(),
+        tags: (*resource.tags).clone(),
     }
 }
 
@@ -99,7 +99,7 @@ fn security_group(finding: &Finding, resource: &ResourceRef) -> Result<SecurityG
         account_id: finding.account_id.to_string(),
         region: region(finding, resource),
         rules,
-        tags: resource.tags.clone(),
+        tags: (*resource.tags).clone(),
     })
 }
 
@@ -113,7 +113,7 @@ fn instance(finding: &Finding, resource: &ResourceRef) -> InstanceState {
         region: region(finding, resource),
         http_tokens: text("HttpTokens"),
         http_endpoint: text("HttpEndpoint"),
-        tags: resource.tags.clone(),
+        tags: (*resource.tags).clone(),
     }
 }
 

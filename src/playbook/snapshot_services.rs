@@ -23,7 +23,7 @@ pub fn state(finding: &Finding, resource: &ResourceRef, region: String) -> Optio
                 key_manager: text(&d, "KeyManager"),
                 key_state: text(&d, "KeyState"),
                 key_spec: None,
-                tags: resource.tags.clone(),
+                tags: (*resource.tags).clone(),
             })
         }
         "AwsCloudTrailTrail" => {
@@ -36,7 +36,7 @@ pub fn state(finding: &Finding, resource: &ResourceRef, region: String) -> Optio
                 account_id,
                 region,
                 log_file_validation: flag(&d, "LogFileValidationEnabled"),
-                tags: resource.tags.clone(),
+                tags: (*resource.tags).clone(),
             })
         }
         "AwsRdsDbSnapshot" | "AwsRdsDbClusterSnapshot" => {
@@ -48,7 +48,7 @@ pub fn state(finding: &Finding, resource: &ResourceRef, region: String) -> Optio
                 region,
                 public: None,
                 shared_with: Vec::new(),
-                tags: resource.tags.clone(),
+                tags: (*resource.tags).clone(),
             })
         }
         "AwsIamUser" => {

@@ -11,7 +11,6 @@ use crate::model::{Finding, ResourceRef};
 use crate::policy::exception::ExceptionTag;
 use chrono::Utc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::collections::BTreeMap;
 
 /// What `x` and `X` say when there is no live access.
 pub const EXCEPTIONS_NEED_LIVE_ACCESS: &str =
@@ -43,7 +42,7 @@ impl ExceptionTarget {
             kind: entry.resource_type.as_str().into(),
             id: entry.resource_id.clone(),
             region: Some(entry.region.as_str().into()),
-            tags: BTreeMap::new(),
+            tags: Default::default(),
             details: None,
         };
         Self { account_id: entry.account_id.clone(), region: entry.region.clone(), resource }

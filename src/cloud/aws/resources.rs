@@ -375,7 +375,7 @@ mod tests {
             kind: "AwsEc2Instance".into(),
             id: id.into(),
             region: None,
-            tags: BTreeMap::new(),
+            tags: Default::default(),
             details: None,
         };
         assert_eq!(instance_id(&r("arn:aws:ec2:eu-west-1:111111111111:instance/i-0abc")), "i-0abc");

@@ -2,7 +2,7 @@ use super::*;
 use crate::model::{ComplianceStatus, Severity};
 use crate::playbook::{snapshot, BucketPublicAccessBlock, PublicAccessBlock};
 use futures::executor::block_on;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
 /// A Saturday noon: outside the prod change window of `config.example.toml`.
 pub(super) fn saturday() -> DateTime<Utc> {
@@ -40,7 +40,7 @@ fn bucket_ref(name: &str) -> ResourceRef {
         kind: "AwsS3Bucket".into(),
         id: format!("arn:aws:s3:::{name}"),
         region: None,
-        tags: BTreeMap::new(),
+        tags: Default::default(),
         details: None,
     }
 }

@@ -14,7 +14,6 @@ use crate::model::sanitize::single_line;
 use crate::model::ResourceRef;
 use crate::playbook::Change;
 use chrono::Utc;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -63,7 +62,7 @@ impl Remediator {
                 id: resource_id,
                 kind: kind.into(),
                 region: Some(op.region().into()),
-                tags: BTreeMap::new(),
+                tags: Default::default(),
                 details: None,
             },
             fingerprint: String::new(),

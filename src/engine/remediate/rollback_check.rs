@@ -7,7 +7,6 @@ use crate::engine::audit::AuditEvent;
 use crate::model::ResourceRef;
 use crate::playbook::state_diff::{differences, settings, settings_fingerprint};
 use crate::playbook::ResourceState;
-use std::collections::BTreeMap;
 
 /// What a rollback of an apply job would do with the resource as it is now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +67,7 @@ impl Remediator {
             kind: intent.resource_type.as_str().into(),
             id: intent.resource.clone(),
             region: Some(intent.region.as_str().into()),
-            tags: BTreeMap::new(),
+            tags: Default::default(),
             details: None,
         };
         match self.resources.read_state(&intent.account_id, &intent.region, &resource).await {

@@ -9,7 +9,6 @@ use crate::engine::jobs::{JobKind, JobState};
 use crate::engine::{Drift, Msg};
 use crate::model::ResourceRef;
 use chrono::Utc;
-use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -193,7 +192,7 @@ impl Remediator {
                 kind: intent.resource_type.as_str().into(),
                 id: intent.resource.clone(),
                 region: Some(intent.region.as_str().into()),
-                tags: BTreeMap::new(),
+                tags: Default::default(),
                 details: None,
             },
             fingerprint: intent.fingerprint.clone().unwrap_or_default(),
