@@ -31,7 +31,13 @@ const REGION: &str = "eu-west-1";
 const OTHER_REGION: &str = "us-west-2";
 
 fn resource(kind: &str, id: &str) -> ResourceRef {
-    ResourceRef { kind: kind.into(), id: id.into(), region: Some(REGION.into()), tags: BTreeMap::new(), details: None }
+    ResourceRef {
+        kind: kind.into(),
+        id: id.into(),
+        region: Some(REGION.into()),
+        tags: Default::default(),
+        details: None,
+    }
 }
 
 async fn read(backend: &Backend, account: &str, resource: &ResourceRef) -> ResourceState {

@@ -88,8 +88,7 @@ async fn get_findings_carries_our_filters_page_size_and_token() {
     assert!(f.updated_at().is_empty() && f.aws_account_id().is_empty(), "no other filter by default");
 
     assert_eq!(page.next_token.as_deref(), Some("page-3"));
-    let got: Vec<(&str, &str, &str)> =
-        page.findings.iter().map(|f| (&*f.id, f.account_id.as_str(), f.region.as_str())).collect();
+    let got: Vec<(&str, &str, &str)> = page.findings.iter().map(|f| (&*f.id, &*f.account_id, &*f.region)).collect();
     assert_eq!(got, [("f-1", "111111111111", "eu-west-1"), ("f-2", "222222222222", "ap-south-1")]);
     assert_eq!(page.findings[0].control_id.as_deref(), Some("S3.8"));
     assert!(page.problems.is_empty(), "{:?}", page.problems);

@@ -161,7 +161,7 @@ async fn throttled_every_other_call_still_delivers_everything() {
     assert_eq!(ids, expected.keys().cloned().collect::<BTreeSet<_>>());
     for row in &collected.rows {
         let (account, region) = &expected[&*row.finding.id];
-        assert_eq!((&row.finding.account_id, &row.finding.region), (account, region));
+        assert_eq!((&*row.finding.account_id, &*row.finding.region), (account.as_str(), region.as_str()));
     }
     assert!(
         calls.load(Ordering::SeqCst) >= 16,

@@ -18,7 +18,13 @@ use support::sdk::{self, resources, run};
 const REGION: &str = "eu-west-1";
 
 fn resource(kind: &str, id: &str) -> ResourceRef {
-    ResourceRef { kind: kind.into(), id: id.into(), region: Some(REGION.into()), tags: BTreeMap::new(), details: None }
+    ResourceRef {
+        kind: kind.into(),
+        id: id.into(),
+        region: Some(REGION.into()),
+        tags: Default::default(),
+        details: None,
+    }
 }
 
 async fn read(backend: &Backend, account: &str, resource: &ResourceRef) -> ResourceState {

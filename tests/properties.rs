@@ -192,7 +192,7 @@ proptest! {
     ) {
         let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).single().expect("time");
         let config = ExceptionsConfig::default();
-        let resource = ResourceRef { kind: "AwsS3Bucket".into(), id: "arn:aws:s3:::b".into(), region: None, tags: BTreeMap::new(), details: None };
+        let resource = ResourceRef { kind: "AwsS3Bucket".into(), id: "arn:aws:s3:::b".into(), region: None, tags: Default::default(), details: None };
         let input = ExceptionInput { account_id: "111111111111".into(), region: "eu-west-1".into(), resource, reason, expires, owner, controls: String::new() };
         match validate(&input, &config, "operator", now) {
             Ok(valid) => {

@@ -172,7 +172,7 @@ fn severity_region_and_verdict_filters_narrow_the_table() {
     assert_eq!(app.listing.visible_len(), 20);
     key(&mut app, KeyCode::Char('R'));
     let region = app.listing.filters.region.clone().expect("a region filter");
-    assert!(app.listing.window(0, 100).all(|r| r.finding.region == region));
+    assert!(app.listing.window(0, 100).all(|r| *r.finding.region == *region));
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Char('V')); // auto-fix
     assert!(app.listing.window(0, 100).all(|r| r.decision.verdict.name() == "auto-fix"));

@@ -49,7 +49,7 @@ pub async fn run_one(
     finding: &Finding,
     out: &mut Output<'_>,
 ) -> Result<String, String> {
-    let (account, region) = (finding.account_id.as_str(), finding.region.as_str());
+    let (account, region) = (&*finding.account_id, &*finding.region);
     let params = parameters_for(parameters, finding);
     let execution = automation.start_automation(account, region, document, &params).await.map_err(|e| e.to_string())?;
     out.line(&format!("started {document} in {account}/{region}: execution {execution}"));

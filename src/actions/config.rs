@@ -88,7 +88,7 @@ impl ActionScope {
                 Some(prefix) => control.starts_with(prefix),
                 None => c == control,
             });
-        let kind = finding.primary_resource().map(|r| r.kind.as_str()).unwrap_or("");
+        let kind = finding.primary_resource().map(|r| &*r.kind).unwrap_or("");
         control_ok
             && (self.resource_types.is_empty() || self.resource_types.iter().any(|t| same_type(t, kind)))
             && (self.products.is_empty() || self.products.iter().any(|p| p.eq_ignore_ascii_case(&finding.product_name)))

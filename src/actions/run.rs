@@ -275,7 +275,7 @@ fn action_record(
             "(several)".into()
         }
     };
-    let control = same(&|f| f.control_id.clone().unwrap_or_default());
+    let control = same(&|f| f.control_id.as_deref().unwrap_or_default().to_string());
     AuditRecord {
         time: Utc::now(),
         event,
@@ -284,9 +284,9 @@ fn action_record(
         operator: remediator.operator().to_string(),
         findings: findings.iter().map(|f| AuditFinding::of(f)).collect(),
         control_id: (!control.is_empty()).then_some(control),
-        account_id: same(&|f| f.account_id.clone()),
-        region: same(&|f| f.region.clone()),
-        resource_type: same(&|f| f.primary_resource().map(|r| r.kind.clone()).unwrap_or_default()),
+        account_id: same(&|f| f.account_id.to_string()),
+        region: same(&|f| f.region.to_string()),
+        resource_type: same(&|f| f.primary_resource().map(|r| r.kind.to_string()).unwrap_or_default()),
         resource: same(&|f| f.primary_resource().map(|r| r.id.clone()).unwrap_or_default()),
         playbook: None,
         fingerprint: None,

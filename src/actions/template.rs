@@ -89,7 +89,7 @@ impl Placeholder {
             Self::ResourceId => resource.map(|r| r.short_id()).unwrap_or(""),
             // The id as given: the ARN whenever the finding names the resource by one.
             Self::ResourceArn => resource.map(|r| r.id.as_str()).unwrap_or(""),
-            Self::ResourceType => resource.map(|r| r.kind.as_str()).unwrap_or(""),
+            Self::ResourceType => resource.map(|r| &*r.kind).unwrap_or(""),
             Self::Control => finding.control_id.as_deref().unwrap_or(""),
             Self::Title => &finding.title,
             Self::Severity => finding.severity.label(),

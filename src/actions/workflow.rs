@@ -30,7 +30,7 @@ pub fn batches(
     let mut groups: BTreeMap<(String, String, String), Vec<&Finding>> = BTreeMap::new();
     for finding in findings {
         let note = bounded_note(note.render(finding).trim());
-        groups.entry((finding.account_id.clone(), finding.region.clone(), note)).or_default().push(finding);
+        groups.entry((finding.account_id.to_string(), finding.region.to_string(), note)).or_default().push(finding);
     }
     let mut calls = Vec::new();
     for ((account, region, note), group) in groups {

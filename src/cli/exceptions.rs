@@ -102,9 +102,9 @@ fn resource_of(target: &ResourceArgs) -> Result<ResourceRef, String> {
         }
     };
     Ok(ResourceRef {
-        kind,
+        kind: kind.into(),
         id: id.to_string(),
-        region: Some(target.region.trim().to_string()),
+        region: Some(target.region.trim().into()),
         tags: Default::default(),
         details: None,
     })

@@ -68,7 +68,7 @@ impl<'a> PlanEntry<'a> {
             title: &f.title,
             severity: f.severity.label(),
             workflow_status: f.workflow_status.label(),
-            resource_type: resource.map(|r| r.kind.as_str()),
+            resource_type: resource.map(|r| &*r.kind),
             resource_id: resource.map(|r| r.id.as_str()),
             verdict: decision.verdict.name(),
             reason: &decision.reason,

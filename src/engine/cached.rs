@@ -16,9 +16,10 @@ use tokio::sync::mpsc::UnboundedSender;
 /// Findings per page sent to the UI (a GetFindings page's worth, so the table merges them as it merges pages).
 const PAGE: usize = 100;
 
-/// Findings read from the store at a time: a few megabytes of JSON, so that reading and parsing overlap without
-/// holding much of the store in memory.
-const CHUNK: usize = 1000;
+/// Findings read from the store at a time: reading and parsing overlap without holding much of the store in memory.
+/// A hundred kilobytes or so of JSON: a chunk of megabytes, freed as the next one is read, moved the allocator to
+/// keep such blocks among the findings, and a million stored findings took some 60 MB more.
+const CHUNK: usize = 25;
 
 /// What has been sent so far, per source.
 #[derive(Default)]
@@ -53,7 +54,7 @@ fn send_chunk(
     }
     let mut by_source: BTreeMap<SourceId, Vec<crate::model::Finding>> = BTreeMap::new();
     for finding in outcome.findings {
-        let own = SourceId { account_id: finding.account_id.clone(), region: finding.region.clone() };
+        let own = SourceId { account_id: finding.account_id.to_string(), region: finding.region.to_string() };
         let source = if sources.contains(&own) { own } else { sources.first().cloned().unwrap_or(own) };
         by_source.entry(source).or_default().push(finding);
     }

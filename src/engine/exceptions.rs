@@ -148,7 +148,7 @@ pub fn sort_entries(entries: &mut [ExceptionEntry]) {
 /// The short name of a resource given by id or ARN: the bucket name, `sg-…`, `i-…`.
 pub fn short_id(id: &str) -> String {
     let reference = crate::model::ResourceRef {
-        kind: String::new(),
+        kind: "".into(),
         id: id.to_string(),
         region: None,
         tags: Default::default(),

@@ -4,7 +4,6 @@ use super::*;
 use crate::cloud::TaggedResource;
 use crate::config::ExceptionsConfig;
 use crate::model::ResourceRef;
-use std::collections::BTreeMap;
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-21T12:00:00Z").expect("time").with_timezone(&Utc)
@@ -18,7 +17,7 @@ fn input(kind: &str, reason: &str, expires: &str) -> ExceptionInput {
             kind: kind.into(),
             id: "arn:aws:s3:::b".into(),
             region: None,
-            tags: BTreeMap::new(),
+            tags: Default::default(),
             details: None,
         },
         reason: reason.into(),

@@ -5,6 +5,7 @@
 
 use super::Row;
 use crate::cloud::SourceId;
+use crate::model::hash::BuildWordHasher;
 use crate::model::{FindingKey, WorkflowStatus};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -43,20 +44,34 @@ impl FindingChanges {
     }
 }
 
-/// What the engine keeps of one finding to decide on the next copy.
-#[derive(Debug, Clone, Copy)]
-struct Known {
-    updated_at: Option<DateTime<Utc>>,
-    /// A workflow status hubtriage set, with the finding's `UpdatedAt` at that moment. BatchUpdateFindings does not
-    /// move `UpdatedAt`, so a copy fetched before the update (a sync racing a fix) would bring the old status back;
-    /// a copy Security Hub updated since wins.
-    held: Option<(WorkflowStatus, Option<DateTime<Utc>>)>,
+/// A finding's identity as the engine files it: the first 128 bits of SHA-256 over its key. A million findings
+/// are known at once after a restart from the store, and a digest takes 16 bytes where the key's two shared strings
+/// take 32 and keep the finding's text alive; two keys share a digest only by a collision of SHA-256.
+type Identity = [u8; 16];
+
+fn identity(key: &FindingKey) -> Identity {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(key.id.as_bytes())
+        .chain_update([0xFF])
+        .chain_update(key.product_arn.as_bytes())
+        .finalize();
+    let mut id = [0u8; 16];
+    id.copy_from_slice(&digest[..16]);
+    id
 }
 
-/// Every finding the engine knows, by identity (ProductArn + Id).
+/// A workflow status hubtriage set, with the finding's `UpdatedAt` at that moment. BatchUpdateFindings does not move
+/// `UpdatedAt`, so a copy fetched before the update (a sync racing a fix) would bring the old status back; a copy
+/// Security Hub updated since wins.
+type Held = (WorkflowStatus, Option<DateTime<Utc>>);
+
+/// Every finding the engine knows, by identity (ProductArn + Id): the `UpdatedAt` of its current copy, and the
+/// statuses hubtriage set (few: kept apart, so that every finding does not carry room for one).
 #[derive(Debug, Default)]
 pub struct FindingState {
-    known: HashMap<FindingKey, Known>,
+    known: HashMap<Identity, Option<DateTime<Utc>>, BuildWordHasher>,
+    held: HashMap<Identity, Held, BuildWordHasher>,
 }
 
 impl FindingState {
@@ -75,19 +90,24 @@ impl FindingState {
     pub fn apply(&mut self, source: Option<SourceId>, rows: Vec<Row>, problems: Vec<String>) -> FindingChanges {
         let mut changes = FindingChanges { source, problems, ..FindingChanges::default() };
         for row in rows {
-            let key = row.finding.key();
+            let id = identity(&row.finding.key());
             let updated_at = row.finding.updated_at;
-            match self.known.get_mut(&key) {
+            match self.known.get_mut(&id) {
                 None => {
-                    self.known.insert(key, Known { updated_at, held: None });
+                    self.known.insert(id, updated_at);
                     changes.added.push(row);
                 }
                 Some(known) => {
-                    if updated_at < known.updated_at {
+                    if updated_at < *known {
                         continue;
                     }
-                    let row = lay_held_status(row, known);
-                    known.updated_at = updated_at;
+                    *known = updated_at;
+                    let row = match self.held.get(&id) {
+                        Some(&held) => lay_held_status(row, held, || {
+                            self.held.remove(&id);
+                        }),
+                        None => row,
+                    };
                     changes.changed.push(row);
                 }
             }
@@ -112,9 +132,7 @@ impl FindingState {
             .collect();
         let changes = self.apply(Some(source), rows, problems);
         for (key, status) in holds {
-            if let Some(known) = self.known.get_mut(&key) {
-                known.held = Some((status, known.updated_at));
-            }
+            self.hold(&key, status);
         }
         changes
     }
@@ -123,8 +141,7 @@ impl FindingState {
     pub fn set_workflow(&mut self, keys: &[FindingKey], status: WorkflowStatus) -> FindingChanges {
         let mut changes = FindingChanges::default();
         for key in keys {
-            if let Some(known) = self.known.get_mut(key) {
-                known.held = Some((status, known.updated_at));
+            if self.hold(key, status) {
                 changes.workflow.push((key.clone(), status));
             }
         }
@@ -133,16 +150,30 @@ impl FindingState {
 
     /// Forgets findings (pruned from the store); those that were known come back as removed.
     pub fn remove(&mut self, keys: Vec<FindingKey>) -> FindingChanges {
-        let removed = keys.into_iter().filter(|k| self.known.remove(k).is_some()).collect();
+        let removed = keys
+            .into_iter()
+            .filter(|k| {
+                let id = identity(k);
+                self.held.remove(&id);
+                self.known.remove(&id).is_some()
+            })
+            .collect();
         FindingChanges { removed, ..FindingChanges::default() }
+    }
+
+    /// Holds `status` on a known finding from its current copy on; false when the finding is not known.
+    fn hold(&mut self, key: &FindingKey, status: WorkflowStatus) -> bool {
+        let id = identity(key);
+        let Some(&updated_at) = self.known.get(&id) else { return false };
+        self.held.insert(id, (status, updated_at));
+        true
     }
 }
 
 /// `row` with the status hubtriage set, when it holds; a newer copy ends the hold.
-fn lay_held_status(mut row: Row, known: &mut Known) -> Row {
-    let Some((status, set_at)) = known.held else { return row };
+fn lay_held_status(mut row: Row, (status, set_at): Held, end_hold: impl FnOnce()) -> Row {
     if row.finding.updated_at > set_at {
-        known.held = None;
+        end_hold();
     } else if row.finding.workflow_status != status {
         let mut finding = (*row.finding).clone();
         finding.workflow_status = status;

@@ -175,7 +175,7 @@ pub struct PreviewItem {
 pub fn group_requests(items: Vec<(std::sync::Arc<crate::model::Finding>, crate::playbook::Plan)>) -> Vec<ApplyRequest> {
     let mut requests: Vec<ApplyRequest> = Vec::new();
     for (finding, plan) in items {
-        let control = finding.control_id.clone().unwrap_or_default();
+        let control = finding.control_id.as_deref().unwrap_or_default().to_string();
         let resource = finding.primary_resource().map(|r| r.id.clone()).unwrap_or_default();
         let same = |r: &ApplyRequest| {
             let first = &r.findings[0];

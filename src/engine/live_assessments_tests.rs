@@ -50,7 +50,7 @@ impl Bed {
     /// A finding about a bucket, and another about a different bucket of the same source.
     fn two_buckets(&self) -> (Finding, Finding) {
         let buckets: Vec<&Finding> =
-            self.planned.iter().filter(|f| f.primary_resource().is_some_and(|r| r.kind == "AwsS3Bucket")).collect();
+            self.planned.iter().filter(|f| f.primary_resource().is_some_and(|r| *r.kind == *"AwsS3Bucket")).collect();
         let first = buckets.first().expect("a bucket finding");
         let other = buckets
             .iter()

@@ -29,9 +29,9 @@ impl ResourceKey {
         Self {
             account_id: account_id.to_string(),
             region: region.to_string(),
-            kind: resource.kind.clone(),
+            kind: resource.kind.to_string(),
             id: resource.id.clone(),
-            resource_region: resource.region.clone(),
+            resource_region: resource.region.as_deref().map(str::to_string),
         }
     }
 }

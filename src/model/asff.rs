@@ -136,12 +136,12 @@ pub(super) fn normalize(mut f: FindingFields, raw: RawJson, env: &Envelope) -> R
         finding_uid: None,
         product_name: intern(&line(product_name)),
         generator_id: intern(&line(f.GeneratorId.text().unwrap_or(""))),
-        control_id,
+        control_id: control_id.map(|c| intern(&c)),
         title: intern(&line(f.Title.text().unwrap_or("(untitled)"))),
         description: intern(&sanitize::inert_lines(f.Description.text().unwrap_or(""), 8192)),
         severity,
-        account_id: line(account_id).into_owned(),
-        region: line(region).into_owned(),
+        account_id: intern(&line(account_id)),
+        region: intern(&line(region)),
         resources,
         workflow_status,
         record_state,
@@ -192,10 +192,10 @@ fn read_resources(list: List<Object<ResourceFields>>, warnings: &mut Vec<String>
             let tags: BTreeMap<String, String> =
                 r.Tags.0.into_iter().map(|(k, v)| (into_inert_line(k), into_inert_line(v))).collect();
             ResourceRef {
-                kind: line(r.Type.text().unwrap_or("Other")).into_owned(),
+                kind: intern(&line(r.Type.text().unwrap_or("Other"))),
                 id,
-                region: r.Region.text().map(sanitize::single_line),
-                tags,
+                region: r.Region.text().map(|region| intern(&sanitize::single_line(region))),
+                tags: super::shared_tags::share(tags),
                 details: r.Details.0.and_then(DetailsFields::into_text),
             }
         })

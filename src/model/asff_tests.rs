@@ -55,8 +55,8 @@ fn eventbridge_event_lends_its_region_and_account() {
     let event = json!({"version": "0", "detail-type": "Security Hub Findings - Imported",
         "account": "222222222222", "region": "ap-south-1", "detail": {"findings": [f]}});
     let out = read_document(&event.to_string());
-    assert_eq!(out.findings[0].region, "ap-south-1");
-    assert_eq!(out.findings[0].account_id, "222222222222");
+    assert_eq!(&*out.findings[0].region, "ap-south-1");
+    assert_eq!(&*out.findings[0].account_id, "222222222222");
 }
 
 #[test]
@@ -78,18 +78,18 @@ fn json_lines() {
 fn region_falls_back_to_id_arn_then_product_arn_then_resources() {
     let mut f = finding_json("arn:aws:securityhub:us-west-2:111111111111:security-control/S3.8/finding/x");
     f.as_object_mut().expect("object").remove("Region");
-    assert_eq!(read_document(&f.to_string()).findings[0].region, "us-west-2");
+    assert_eq!(&*read_document(&f.to_string()).findings[0].region, "us-west-2");
 
     let mut f = finding_json("plain");
     f.as_object_mut().expect("object").remove("Region");
-    assert_eq!(read_document(&f.to_string()).findings[0].region, "eu-west-1");
+    assert_eq!(&*read_document(&f.to_string()).findings[0].region, "eu-west-1");
 
     let mut f = finding_json("plain");
     let obj = f.as_object_mut().expect("object");
     obj.remove("Region");
     obj.insert("ProductArn".into(), json!("arn:aws:securityhub:::product/aws/securityhub"));
     obj.insert("Resources".into(), json!([{"Type": "Other", "Id": "x", "Region": "sa-east-1"}]));
-    assert_eq!(read_document(&f.to_string()).findings[0].region, "sa-east-1");
+    assert_eq!(&*read_document(&f.to_string()).findings[0].region, "sa-east-1");
 }
 
 #[test]
@@ -156,7 +156,7 @@ fn guardduty_finding_has_no_control_and_shows_its_type() {
     assert_eq!(finding.control_id, None);
     assert_eq!(finding.control_or_type(), "Recon:EC2-PortProbeUnprotectedPort");
     assert_eq!(&*finding.product_name, "guardduty");
-    assert_eq!(finding.region, "us-east-1");
+    assert_eq!(&*finding.region, "us-east-1");
 }
 
 #[test]

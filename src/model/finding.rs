@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -153,18 +152,33 @@ impl ComplianceStatus {
 /// One entry of `Resources[]`: what the finding is about.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResourceRef {
-    /// `Type`, e.g. `AwsS3Bucket`.
-    pub kind: String,
+    /// `Type`, e.g. `AwsS3Bucket` (shared text: `model::intern`).
+    #[serde(serialize_with = "shared_text")]
+    pub kind: Arc<str>,
     /// `Id` as given (often an ARN).
     pub id: String,
-    /// `Region` of the resource, when given.
-    pub region: Option<String>,
-    /// `Tags` carried on the finding (a snapshot from when the finding was generated).
-    pub tags: BTreeMap<String, String>,
+    /// `Region` of the resource, when given (shared text).
+    #[serde(serialize_with = "shared_text_option")]
+    pub region: Option<Arc<str>>,
+    /// `Tags` carried on the finding (a snapshot from when the finding was generated), shared between resources
+    /// with the same tags (`model::shared_tags`).
+    #[serde(serialize_with = "super::shared_tags::serialize")]
+    pub tags: super::shared_tags::Tags,
     /// The parts of `Details` playbooks plan from (`AwsS3Bucket`, `AwsEc2SecurityGroup`, `AwsEc2Instance`) as
     /// compact JSON, for plans computed from the finding's snapshot; the rest is in the finding's raw JSON.
     #[serde(skip)]
     pub details: Option<Box<str>>,
+}
+
+fn shared_text<S: serde::Serializer>(text: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(text)
+}
+
+fn shared_text_option<S: serde::Serializer>(text: &Option<Arc<str>>, s: S) -> Result<S::Ok, S::Error> {
+    match text {
+        Some(text) => s.serialize_some(&**text),
+        None => s.serialize_none(),
+    }
 }
 
 impl ResourceRef {
@@ -241,12 +255,12 @@ pub struct Finding {
     pub product_name: Arc<str>,
     pub generator_id: Arc<str>,
     /// Consolidated control id (`EC2.13`), or `None` for findings that are not control checks.
-    pub control_id: Option<String>,
+    pub control_id: Option<Arc<str>>,
     pub title: Arc<str>,
     pub description: Arc<str>,
     pub severity: Severity,
-    pub account_id: String,
-    pub region: String,
+    pub account_id: Arc<str>,
+    pub region: Arc<str>,
     pub resources: Vec<ResourceRef>,
     pub workflow_status: WorkflowStatus,
     pub record_state: RecordState,
@@ -323,10 +337,10 @@ mod tests {
     #[test]
     fn short_id_strips_arn_prefixes() {
         let r = |id: &str| ResourceRef {
-            kind: String::new(),
+            kind: "".into(),
             id: id.into(),
             region: None,
-            tags: BTreeMap::new(),
+            tags: Default::default(),
             details: None,
         };
         assert_eq!(r("arn:aws:s3:::my-bucket").short_id(), "my-bucket");

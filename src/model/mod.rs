@@ -30,6 +30,7 @@ pub mod read;
 pub mod resource_type;
 mod rfc3339;
 pub mod sanitize;
+pub mod shared_tags;
 #[cfg(test)]
 pub mod testing;
 

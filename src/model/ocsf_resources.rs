@@ -2,6 +2,7 @@
 //! spelling, the ARN as the id whenever the finding gives one, tags as a map, and the details playbooks plan from.
 
 use super::finding::ResourceRef;
+use super::intern::intern;
 use super::ocsf_details::details_of;
 use super::ocsf_fields::{Fields, Root};
 use super::ocsf_scan::ScannedResource;
@@ -46,7 +47,16 @@ fn read_resource<'v>(f: &mut Fields<'v>, item: &'v Value, name: &str) -> OcsfRes
     let tags = tags(f, item, name);
     let details = f.object_in(item, name, "data").and_then(details);
     let owner = f.text_in(item, name, "owner.account.uid");
-    OcsfResource { resource: ResourceRef { kind, id, region, tags, details }, owner }
+    OcsfResource {
+        resource: ResourceRef {
+            kind: intern(&kind),
+            id,
+            region: region.map(|r| intern(&r)),
+            tags: super::shared_tags::share(tags),
+            details,
+        },
+        owner,
+    }
 }
 
 /// The resources the one-pass reader kept, read as [`read_resource`] reads them from a tree (the reader takes only
@@ -72,7 +82,13 @@ fn read_scanned<'v>(f: &mut Fields<'v>, items: Option<&'v [Option<ScannedResourc
             tags.insert(into_inert_line(key.as_ref().to_owned()), value);
         }
         let details = item.data.as_deref().and_then(details_of);
-        let resource = ResourceRef { kind, id, region, tags, details };
+        let resource = ResourceRef {
+            kind: intern(&kind),
+            id,
+            region: region.map(|r| intern(&r)),
+            tags: super::shared_tags::share(tags),
+            details,
+        };
         out.push(OcsfResource { resource, owner: text(&item.owner) });
     }
     out

@@ -29,7 +29,7 @@ fn tag<'f>(f: &'f Finding, name: &str) -> Option<&'f str> {
 fn the_json_lines_sample_reads_every_finding_with_its_place_control_state_and_resource() {
     let all = read_sample(NDJSON);
     assert_eq!(all.len(), 10);
-    assert!(all.iter().all(|f| f.account_id == "123456789012" && f.region == "us-east-2"));
+    assert!(all.iter().all(|f| *f.account_id == *"123456789012" && *f.region == *"us-east-2"));
 
     let sqs3 = &all[0];
     assert_eq!(&*sqs3.id, "d1bc4b01234567890123456789abcdefabcdefabcdefabcdef123456", "keyed by metadata.uid");
@@ -46,7 +46,7 @@ fn the_json_lines_sample_reads_every_finding_with_its_place_control_state_and_re
     assert_eq!((sqs3.severity, sqs3.workflow_status), (Severity::Informational, WorkflowStatus::Resolved));
     assert_eq!(sqs3.compliance_status, Some(ComplianceStatus::Passed));
     let queue = &sqs3.resources[0];
-    assert_eq!(queue.kind, "AwsSqsQueue");
+    assert_eq!(&*queue.kind, "AwsSqsQueue");
     assert_eq!(queue.id, "arn:aws:sqs:us-east-2:123456789012:securityhubfinding", "the ARN of uid_alt");
     assert_eq!(queue.region.as_deref(), Some("us-east-2"));
     assert!(queue.tags.is_empty());
@@ -63,7 +63,7 @@ fn the_json_lines_sample_reads_every_finding_with_its_place_control_state_and_re
     assert!(sqs1.is_open());
 
     let iam1 = &all[2];
-    assert_eq!(iam1.resources[0].kind, "AwsIamPolicy");
+    assert_eq!(&*iam1.resources[0].kind, "AwsIamPolicy");
     assert_eq!(
         iam1.resources[0].id,
         "arn:aws:iam::123456789012:policy/service-role/Amazon_EventBridge_Invoke_Sqs_1412345678"
@@ -74,10 +74,7 @@ fn the_json_lines_sample_reads_every_finding_with_its_place_control_state_and_re
     assert_eq!((&*cve.product_name, cve.control_id.as_deref()), ("Inspector", None));
     assert_eq!(&*cve.product_arn, "arn:aws:securityhub:us-east-2::productv2/aws/inspector");
     assert_eq!((cve.severity, cve.workflow_status, cve.compliance_status), (Severity::High, WorkflowStatus::New, None));
-    assert_eq!(
-        (cve.resources[0].kind.as_str(), cve.resources[0].id.as_str()),
-        ("AwsEc2Instance", "i-0abcdef012345678b")
-    );
+    assert_eq!((&*cve.resources[0].kind, cve.resources[0].id.as_str()), ("AwsEc2Instance", "i-0abcdef012345678b"));
     assert_eq!(cve.resources[0].tags.len(), 10);
     assert_eq!(tag(cve, "eks:cluster-name"), Some("demo_prod"));
     assert_eq!(cve.control_or_type(), "CVE");
@@ -92,11 +89,11 @@ fn the_json_lines_sample_reads_every_finding_with_its_place_control_state_and_re
 
     let redshift3 = &all[8];
     assert_eq!(redshift3.control_id.as_deref(), Some("Redshift.3"));
-    assert_eq!(redshift3.resources[0].kind, "AwsAccount");
+    assert_eq!(&*redshift3.resources[0].kind, "AwsAccount");
     assert_eq!(redshift3.resources[0].id, "AWS::::Account:123456789012", "as ASFF names an account");
 
     let lambda = &all[9];
-    assert_eq!(lambda.resources[0].kind, "AwsLambdaFunction");
+    assert_eq!(&*lambda.resources[0].kind, "AwsLambdaFunction");
     assert!(lambda.resources[0].id.starts_with("arn:aws:lambda:us-east-2:123456789012:function:"));
     assert_eq!(lambda.resources[0].tags.len(), 3);
 }
@@ -111,16 +108,16 @@ fn a_single_finding_a_getfindingsv2_response_and_an_eventbridge_event_read_alike
     let controls: Vec<_> = response.iter().map(|f| f.control_id.as_deref()).collect();
     assert_eq!(controls, [Some("IAM.1"), Some("KMS.1")]);
     for f in &response {
-        assert_eq!((f.account_id.as_str(), f.region.as_str()), ("123456789012", "us-east-2"));
+        assert_eq!((f.account_id.as_ref(), f.region.as_ref()), ("123456789012", "us-east-2"));
         assert_eq!((f.severity, f.workflow_status), (Severity::Informational, WorkflowStatus::Resolved));
         assert_eq!(f.compliance_status, Some(ComplianceStatus::Passed));
-        assert_eq!((f.resources[0].kind.as_str(), f.resources[0].region.as_deref()), ("AwsIamPolicy", None));
+        assert_eq!((&*f.resources[0].kind, f.resources[0].region.as_deref()), ("AwsIamPolicy", None));
     }
 
     let event = read_sample("sumologic-docs__aws-security-hub-ocsf_eventbridge-guardduty.json");
     assert_eq!(event.len(), 1);
     let gd = &event[0];
-    assert_eq!((gd.account_id.as_str(), gd.region.as_str()), ("869728294964", "us-east-1"));
+    assert_eq!((gd.account_id.as_ref(), gd.region.as_ref()), ("869728294964", "us-east-1"));
     assert_eq!(
         (&*gd.product_name, &*gd.product_arn),
         ("GuardDuty", "arn:aws:securityhub:us-east-1::productv2/aws/guardduty")
@@ -130,7 +127,7 @@ fn a_single_finding_a_getfindingsv2_response_and_an_eventbridge_event_read_alike
         (Severity::Low, WorkflowStatus::Suppressed, RecordState::Active)
     );
     assert_eq!((gd.control_id.as_deref(), gd.compliance_status), (None, None));
-    assert_eq!((gd.resources[0].kind.as_str(), gd.resources[0].id.as_str()), ("AwsIamAccessKey", "ASIA4U76YS3TEOA3O"));
+    assert_eq!((&*gd.resources[0].kind, gd.resources[0].id.as_str()), ("AwsIamAccessKey", "ASIA4U76YS3TEOA3O"));
     assert_eq!(gd.control_or_type(), "CloudTrailLoggingDisabled");
     assert!(gd.public_id().starts_with("arn:aws:guardduty:us-east-1:869728294630:detector/"));
     assert!(!gd.is_open(), "suppressed");
@@ -184,14 +181,14 @@ fn malformed_fields_are_warnings_that_name_the_field_and_cost_only_that_field() 
     let f = read_one(&v);
     assert!(warned(&f, "cloud is text, not an object"), "{:?}", f.warnings);
     assert!(warned(&f, "no cloud.account.uid: account 123456789012 taken from resources[0].owner.account.uid"));
-    assert_eq!(f.region, "us-east-2", "from the finding's ARN");
+    assert_eq!(&*f.region, "us-east-2", "from the finding's ARN");
     assert!(warned(&f, "status_id 42 and no status name say no known status: shown as NEW"), "{:?}", f.warnings);
 
     let mut v = sqs1();
     v["cloud"].as_object_mut().expect("cloud").remove("account");
     v["resources"][0].as_object_mut().expect("resource").remove("owner");
     let f = read_one(&v);
-    assert_eq!(f.account_id, "unknown");
+    assert_eq!(&*f.account_id, "unknown");
     assert!(warned(&f, "no cloud.account.uid: account unknown"), "{:?}", f.warnings);
 }
 

@@ -1,7 +1,6 @@
 //! Findings for unit tests.
 
 use super::finding::*;
-use std::collections::BTreeMap;
 
 /// A failed control finding on one resource, with the given control, severity and account.
 pub fn control_finding(control: &str, severity: Severity, account: &str, resource_type: &str) -> Finding {
@@ -22,7 +21,7 @@ pub fn control_finding(control: &str, severity: Severity, account: &str, resourc
             kind: resource_type.into(),
             id: "arn:aws:s3:::example-bucket".into(),
             region: None,
-            tags: BTreeMap::new(),
+            tags: Default::default(),
             details: None,
         }],
         workflow_status: WorkflowStatus::New,

@@ -12,11 +12,11 @@ use std::collections::BTreeMap;
 /// The state of the finding's primary resource as recorded in the finding.
 pub fn state_from_finding(finding: &Finding) -> Result<ResourceState, PlanError> {
     let resource = finding.primary_resource().ok_or_else(|| PlanError::NoSnapshot(" (no Resources)".into()))?;
-    match resource.kind.as_str() {
+    match &*resource.kind {
         "AwsS3Bucket" => Ok(ResourceState::S3Bucket(bucket(finding, resource))),
         "AwsEc2SecurityGroup" => security_group(finding, resource).map(ResourceState::SecurityGroup),
         "AwsAccount" => Ok(ResourceState::Account(AccountState {
-            account_id: finding.account_id.clone(),
+            account_id: finding.account_id.to_string(),
             region: region(finding, resource),
             s3_public_access_block: BucketPublicAccessBlock::Unknown,
             ebs_encryption_by_default: None,
@@ -33,14 +33,14 @@ pub fn state_from_finding(finding: &Finding) -> Result<ResourceState, PlanError>
 /// resource's own, none for an account (its state carries none), the resource's when the finding records no state.
 pub fn state_tags(finding: &Finding) -> &BTreeMap<String, String> {
     match finding.primary_resource() {
-        Some(resource) if resource.kind != "AwsAccount" => &resource.tags,
+        Some(resource) if *resource.kind != *"AwsAccount" => &resource.tags,
         _ => &NO_TAGS,
     }
 }
 
 /// The resource's own region, else the finding's.
 fn region(finding: &Finding, resource: &ResourceRef) -> String {
-    resource.region.clone().unwrap_or_else(|| finding.region.clone())
+    resource.region.as_deref().map_or_else(|| finding.region.to_string(), str::to_string)
 }
 
 fn details(resource: &ResourceRef, key: &str) -> Option<Value> {
@@ -71,13 +71,13 @@ fn bucket(finding: &Finding, resource: &ResourceRef) -> BucketState {
     let encryption_kms_key = text("KMSMasterKeyID").filter(|k| !k.is_empty());
     BucketState {
         name: resource.short_id().to_string(),
-        account_id: finding.account_id.clone(),
+        account_id: finding.account_id.to_string(),
         region: region(finding, resource),
         public_access_block,
         encryption_kms_key: encryption_kms_key.filter(|_| encryption.is_some()),
         encryption,
         policy: None,
-        tags: resource.tags.clone(),
+        tags: (*resource.tags).clone(),
     }
 }
 
@@ -96,10 +96,10 @@ fn security_group(finding: &Finding, resource: &ResourceRef) -> Result<SecurityG
         group_id: text("GroupId").unwrap_or_else(|| resource.short_id().to_string()),
         group_name: text("GroupName").unwrap_or_default(),
         vpc_id: text("VpcId"),
-        account_id: finding.account_id.clone(),
+        account_id: finding.account_id.to_string(),
         region: region(finding, resource),
         rules,
-        tags: resource.tags.clone(),
+        tags: (*resource.tags).clone(),
     })
 }
 
@@ -109,11 +109,11 @@ fn instance(finding: &Finding, resource: &ResourceRef) -> InstanceState {
     let text = |k: &str| options.and_then(|o| o.get(k)).and_then(Value::as_str).map(sanitize::single_line);
     InstanceState {
         instance_id: resource.short_id().to_string(),
-        account_id: finding.account_id.clone(),
+        account_id: finding.account_id.to_string(),
         region: region(finding, resource),
         http_tokens: text("HttpTokens"),
         http_endpoint: text("HttpEndpoint"),
-        tags: resource.tags.clone(),
+        tags: (*resource.tags).clone(),
     }
 }
 

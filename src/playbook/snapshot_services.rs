@@ -11,8 +11,8 @@ pub fn state(finding: &Finding, resource: &ResourceRef, region: String) -> Optio
     let details = |key: &str| resource.details().and_then(|mut d| d.get_mut(key).map(Value::take));
     let text = |d: &Option<Value>, k: &str| d.as_ref()?.get(k)?.as_str().map(sanitize::single_line);
     let flag = |d: &Option<Value>, k: &str| d.as_ref()?.get(k)?.as_bool();
-    let account_id = finding.account_id.clone();
-    Some(Ok(match resource.kind.as_str() {
+    let account_id = finding.account_id.to_string();
+    Some(Ok(match &*resource.kind {
         "AwsKmsKey" => {
             let d = details("AwsKmsKey");
             ResourceState::KmsKey(KmsKeyState {
@@ -23,7 +23,7 @@ pub fn state(finding: &Finding, resource: &ResourceRef, region: String) -> Optio
                 key_manager: text(&d, "KeyManager"),
                 key_state: text(&d, "KeyState"),
                 key_spec: None,
-                tags: resource.tags.clone(),
+                tags: (*resource.tags).clone(),
             })
         }
         "AwsCloudTrailTrail" => {
@@ -36,7 +36,7 @@ pub fn state(finding: &Finding, resource: &ResourceRef, region: String) -> Optio
                 account_id,
                 region,
                 log_file_validation: flag(&d, "LogFileValidationEnabled"),
-                tags: resource.tags.clone(),
+                tags: (*resource.tags).clone(),
             })
         }
         "AwsRdsDbSnapshot" | "AwsRdsDbClusterSnapshot" => {
@@ -48,7 +48,7 @@ pub fn state(finding: &Finding, resource: &ResourceRef, region: String) -> Optio
                 region,
                 public: None,
                 shared_with: Vec::new(),
-                tags: resource.tags.clone(),
+                tags: (*resource.tags).clone(),
             })
         }
         "AwsIamUser" => {
@@ -64,7 +64,7 @@ pub fn state(finding: &Finding, resource: &ResourceRef, region: String) -> Optio
 /// (`arn:aws:rds:<region>:<account>:snapshot:<id>` or `…:cluster-snapshot:<id>`) or its plain id.
 pub fn rds_snapshot_id(resource: &ResourceRef) -> (&str, bool) {
     let id = resource.id.as_str();
-    let cluster_type = resource.kind == "AwsRdsDbClusterSnapshot";
+    let cluster_type = *resource.kind == *"AwsRdsDbClusterSnapshot";
     if let Some((_, rest)) = id.split_once(":cluster-snapshot:") {
         return (rest, true);
     }

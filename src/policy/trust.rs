@@ -50,7 +50,7 @@ fn security_hub_product(finding: &Finding) -> Result<(), String> {
         .strip_prefix("arn:")
         .and_then(|rest| rest.strip_prefix(partition))
         .and_then(|rest| rest.strip_prefix(":securityhub:"))
-        .and_then(|rest| rest.strip_prefix(finding.region.as_str()))
+        .and_then(|rest| rest.strip_prefix(&*finding.region))
         .is_some_and(|rest| matches!(rest, "::product/aws/securityhub" | "::productv2/aws/securityhub"));
     if own_here {
         return Ok(());
@@ -77,7 +77,7 @@ fn security_hub_product(finding: &Finding) -> Result<(), String> {
 /// `Ok` when `resource` is in the finding's own account, partition and region, as far as its id and region tell.
 fn resource_fits(finding: &Finding, resource: &ResourceRef) -> Result<(), String> {
     let id = resource.id.as_str();
-    let account = &finding.account_id;
+    let account: &str = &finding.account_id;
     let elsewhere = |what: &str| {
         format!("resource {id} is {what}, not the finding's; hubtriage changes a resource only in the account and region of the finding about it")
     };
@@ -86,19 +86,19 @@ fn resource_fits(finding: &Finding, resource: &ResourceRef) -> Result<(), String
         if arn.partition != partition {
             return Err(elsewhere(&format!("in partition {}", arn.partition)));
         }
-        if !arn.account.is_empty() && arn.account != account.as_str() {
+        if !arn.account.is_empty() && arn.account != account {
             return Err(elsewhere(&format!("in account {}", arn.account)));
         }
-        if !arn.region.is_empty() && arn.region != finding.region {
+        if !arn.region.is_empty() && arn.region != &*finding.region {
             return Err(elsewhere(&format!("in region {}", arn.region)));
         }
     } else if let Some(owner) = id.strip_prefix("AWS::::Account:") {
-        if owner != account.as_str() {
+        if owner != account {
             return Err(elsewhere(&format!("account {owner}")));
         }
     }
     match resource.region.as_deref() {
-        Some(region) if !region.is_empty() && region != finding.region => {
+        Some(region) if !region.is_empty() && region != &*finding.region => {
             Err(elsewhere(&format!("in region {region} (its Region field)")))
         }
         _ => Ok(()),

@@ -18,22 +18,32 @@ pub struct Context<'a> {
 /// The lower-case text a row is searched in by words and quoted phrases: title, control, resource, account,
 /// region, verdict, product, severity and the last part of the id.
 pub fn haystack(f: &Finding, verdict: Verdict) -> String {
+    let HaystackParts { head, resource, tail, id } = haystack_parts(f, verdict);
+    format!("{head} {resource} {tail} {id}")
+}
+
+/// [`haystack`] in the four parts it is joined from with single spaces, each in lower case: `head` (title and
+/// control) and `tail` (account, region, verdict, product, severity) are the same for many findings, `resource`
+/// and `id` are the finding's own. Lower-casing the parts one by one gives the text lower-casing the whole gives:
+/// a space ends the context any letter's lower case depends on.
+pub struct HaystackParts {
+    pub head: String,
+    pub resource: String,
+    pub tail: String,
+    pub id: String,
+}
+
+/// The parts of [`haystack`].
+pub fn haystack_parts(f: &Finding, verdict: Verdict) -> HaystackParts {
     let resource = f.primary_resource().map(|r| r.id.as_str()).unwrap_or("");
     // The id's last part: the rest of it (partition, region, account, control) is in the other fields.
     let id = f.public_id().rsplit('/').next().unwrap_or(f.public_id());
-    format!(
-        "{} {} {} {} {} {} {} {} {}",
-        f.title,
-        f.control_or_type(),
-        resource,
-        f.account_id,
-        f.region,
-        verdict,
-        f.product_name,
-        f.severity,
-        id
-    )
-    .to_lowercase()
+    HaystackParts {
+        head: format!("{} {}", f.title, f.control_or_type()).to_lowercase(),
+        resource: resource.to_lowercase(),
+        tail: format!("{} {} {} {} {}", f.account_id, f.region, verdict, f.product_name, f.severity).to_lowercase(),
+        id: id.to_lowercase(),
+    }
 }
 
 /// Whether `text` matches `pattern` whole, `*` standing for any run of characters; ASCII letters in any case

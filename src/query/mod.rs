@@ -8,7 +8,7 @@ mod eval;
 mod parser;
 mod term;
 
-pub use eval::{account_matches, glob_matches, haystack, Context};
+pub use eval::{account_matches, glob_matches, haystack, haystack_parts, Context, HaystackParts};
 pub use term::{Field, Op, StatusValue, Term};
 
 use crate::model::Finding;

@@ -290,10 +290,10 @@ impl Context {
         let resource = finding.primary_resource()?;
         let control = finding.control_id.as_deref()?;
         self.drifts.iter().find(|d| {
-            d.account_id == finding.account_id
+            *d.account_id == *finding.account_id
                 && d.resource == resource.id
                 && d.control_id == control
-                && (d.region == finding.region || d.region == resource_region(finding))
+                && (*d.region == *finding.region || d.region == resource_region(finding))
         })
     }
 

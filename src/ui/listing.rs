@@ -107,10 +107,6 @@ pub struct Listing {
     pub account_names: std::collections::BTreeMap<String, String>,
 }
 
-fn haystack(row: &Row) -> String {
-    crate::query::haystack(&row.finding, row.decision.verdict)
-}
-
 impl Listing {
     /// Applies a batch of the Store stage's change feed as it is: the stage already decided which copy of each
     /// finding is current and which workflow status holds. The view updates on the next `refresh`.
@@ -196,7 +192,7 @@ impl Listing {
     /// Recomputes what the table knows of row `i` (new or changed) and queues it for the view.
     fn row_changed(&mut self, i: usize) {
         let fields = Fields::of(&self.rows[i], &mut self.columns);
-        self.text.set(i, &haystack(&self.rows[i]));
+        self.text.set(i, &self.rows[i]);
         if i < self.fields.len() {
             self.would_fix -= usize::from(self.fields[i].would_fix);
             self.fields[i] = fields;

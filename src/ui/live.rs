@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 /// Whether a finding's primary resource is the one a job changed (jobs record an id or an ARN).
 fn same_resource(finding: &Finding, update: &JobUpdate) -> bool {
-    finding.account_id == update.account_id && finding.primary_resource().is_some_and(|r| r.id == update.resource)
+    *finding.account_id == *update.account_id && finding.primary_resource().is_some_and(|r| r.id == update.resource)
 }
 
 impl Context {

@@ -111,7 +111,7 @@ async fn ssm_automation_starts_the_document_with_rendered_parameters_and_follows
     let runner = ActionRunner::new(actions(ACTIONS), Some(s.remediator.clone())).with_polling(fast());
     let group = open_findings(&org)
         .into_iter()
-        .find(|f| f.primary_resource().is_some_and(|r| r.kind == "AwsEc2SecurityGroup"))
+        .find(|f| f.primary_resource().is_some_and(|r| &*r.kind == "AwsEc2SecurityGroup"))
         .expect("a security group finding");
     let (tx, mut rx) = unbounded_channel();
     let summary = runner.run(5, "runbook", std::slice::from_ref(&group), Some(&tx)).await.unwrap();
@@ -120,7 +120,7 @@ async fn ssm_automation_starts_the_document_with_rendered_parameters_and_follows
     let executions = org.automations();
     assert_eq!(executions.len(), 1);
     let e = &executions[0];
-    assert_eq!((e.account_id.as_str(), e.region.as_str()), (group.account_id.as_str(), group.region.as_str()));
+    assert_eq!((e.account_id.as_str(), e.region.as_str()), (&*group.account_id, &*group.region));
     assert_eq!(e.document, "AWS-DisablePublicAccessForSecurityGroup");
     let sg = group.primary_resource().unwrap().short_id().to_string();
     assert!(sg.starts_with("sg-"), "{sg}");
@@ -146,7 +146,7 @@ async fn read_only_hides_and_refuses_dangerous_actions_and_the_wrappers_stop_the
     let runner = ActionRunner::new(actions(ACTIONS), Some(s.remediator.clone())).with_polling(fast());
     let group = open_findings(&org)
         .into_iter()
-        .find(|f| f.primary_resource().is_some_and(|r| r.kind == "AwsEc2SecurityGroup"))
+        .find(|f| f.primary_resource().is_some_and(|r| &*r.kind == "AwsEc2SecurityGroup"))
         .unwrap();
     let offered: Vec<&str> = runner.offered(&group, false).iter().map(|a| a.name.as_str()).collect();
     assert_eq!(offered, ["notified", "failing runbook", "page"], "dangerous actions are hidden");

@@ -247,7 +247,7 @@ fn the_delegated_administrator_reads_the_organisation_as_one_source_and_findings
     });
     for (account, region) in members {
         let f = findings.iter().find(|f| *f.id == *format!("meta-org-{account}")).expect("the member's finding");
-        assert_eq!((f.account_id.as_str(), f.region.as_str()), (account, region), "its own account and region");
+        assert_eq!((&*f.account_id, &*f.region), (account, region), "its own account and region");
     }
     let bodies = bodies.lock().unwrap();
     assert!(!bodies.is_empty());

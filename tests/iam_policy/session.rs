@@ -15,7 +15,7 @@ use hubtriage::engine::remediate::{Remediator, RemediatorSettings};
 use hubtriage::model::{Finding, ResourceRef};
 use hubtriage::playbook::{Basis, PlanOutcome, Playbooks, PublicAccessBlock};
 use hubtriage::triage::Triage;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -70,7 +70,13 @@ parameters = {{ GroupId = ["{{resource_id}}"], AutomationAssumeRole = ["arn:aws:
 }
 
 fn resource(kind: &str, id: &str) -> ResourceRef {
-    ResourceRef { kind: kind.into(), id: id.into(), region: Some(REGION.into()), tags: BTreeMap::new(), details: None }
+    ResourceRef {
+        kind: kind.into(),
+        id: id.into(),
+        region: Some(REGION.into()),
+        tags: Default::default(),
+        details: None,
+    }
 }
 
 /// The resources the playbooks are driven on.

@@ -5,7 +5,6 @@ use super::session::{ACCOUNT, REGION};
 use crate::support::{s3, sdk};
 use aws_config::Region;
 use hubtriage::model::ResourceRef;
-use std::collections::BTreeMap;
 
 /// What the playbooks are driven on.
 pub struct ServiceFixtures {
@@ -16,7 +15,13 @@ pub struct ServiceFixtures {
 }
 
 fn resource(kind: &str, id: &str) -> ResourceRef {
-    ResourceRef { kind: kind.into(), id: id.into(), region: Some(REGION.into()), tags: BTreeMap::new(), details: None }
+    ResourceRef {
+        kind: kind.into(),
+        id: id.into(),
+        region: Some(REGION.into()),
+        tags: Default::default(),
+        details: None,
+    }
 }
 
 /// Creates a KMS key, a trail, a public EBS snapshot, a public RDS snapshot and a user with a year-old key.

@@ -60,7 +60,7 @@ fn a_demo_request_cannot_be_approved_by_its_requester_in_prod_and_is_rejected_wi
             .await
             .expect("the demo keeps requests in memory");
         let options = CollectOptions { source_timeout: Duration::from_secs(60), live: true };
-        let collected = collect_with(&backend, &triage, |f| f.account_id == PROD, options).await;
+        let collected = collect_with(&backend, &triage, |f| *f.account_id == *PROD, options).await;
         let row: Row = collected
             .rows
             .into_iter()

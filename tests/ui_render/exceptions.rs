@@ -86,7 +86,11 @@ fn the_form_starts_with_the_defaults_and_submits_what_was_typed() {
     }
     type_in(&mut app, "vendor scanner needs port 22");
     press(&mut app, KeyCode::BackTab); // Shift-Tab wraps to the controls: the finding's own by default
-    let controls = app.listing.selected_row().and_then(|r| r.finding.control_id.clone()).expect("a control");
+    let controls = app
+        .listing
+        .selected_row()
+        .and_then(|r| r.finding.control_id.as_deref().map(str::to_string))
+        .expect("a control");
     assert!(text(&render(&app, 200, 50)).contains(&format!("Controls {controls}█")), "{controls}");
     press(&mut app, KeyCode::BackTab); // → owner
     ctrl(&mut app, 'u');
@@ -157,7 +161,7 @@ fn a_resource_that_cannot_carry_tags_is_said_at_once() {
     row.finding = std::sync::Arc::new(finding);
     app.add_rows(vec![row]);
     assert_eq!(
-        app.listing.selected_row().and_then(|r| r.finding.primary_resource()).map(|r| r.kind.as_str()),
+        app.listing.selected_row().and_then(|r| r.finding.primary_resource()).map(|r| &*r.kind),
         Some("AwsAccount")
     );
     press(&mut app, KeyCode::Char('x'));

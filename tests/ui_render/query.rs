@@ -49,11 +49,11 @@ fn a_query_filters_the_table_and_a_half_typed_one_says_where_it_goes_wrong() {
 #[test]
 fn accounts_are_found_by_their_configured_name() {
     let mut app = app("dark");
-    let account = app.listing.selected_row().map(|r| r.finding.account_id.clone()).expect("a row");
+    let account = app.listing.selected_row().map(|r| r.finding.account_id.to_string()).expect("a row");
     app.account_names.insert(account.clone(), "payments-prod".into());
     key(&mut app, KeyCode::Char('/'));
     type_text(&mut app, "account:payments-*");
-    let shown: Vec<String> = app.listing.window(0, usize::MAX).map(|r| r.finding.account_id.clone()).collect();
+    let shown: Vec<String> = app.listing.window(0, usize::MAX).map(|r| r.finding.account_id.to_string()).collect();
     assert!(!shown.is_empty() && shown.iter().all(|a| *a == account), "{shown:?}");
 }
 

@@ -242,8 +242,8 @@ mod tests {
         let outcome = read_value(&value);
         assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
         let f = &outcome.findings[0];
-        assert_eq!(f.account_id, "111111111111");
-        assert_eq!(f.region, "eu-west-1");
+        assert_eq!(&*f.account_id, "111111111111");
+        assert_eq!(&*f.region, "eu-west-1");
         assert_eq!(f.control_id.as_deref(), Some("EC2.13"));
         assert_eq!(f.workflow_status.label(), "NOTIFIED");
         assert_eq!(f.severity.label(), "HIGH");

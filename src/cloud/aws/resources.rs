@@ -327,7 +327,7 @@ impl Resources for AwsResources {
     ) -> Result<ResourceState, CloudError> {
         // A resource's own region (global S3 findings carry it there) wins over the finding's.
         let region = resource.region.as_deref().filter(|r| !r.is_empty()).unwrap_or(region);
-        match resource.kind.as_str() {
+        match &*resource.kind {
             "AwsS3Bucket" => {
                 Ok(ResourceState::S3Bucket(Box::pin(self.bucket(account_id, region, resource.short_id())).await?))
             }
@@ -375,7 +375,7 @@ mod tests {
             kind: "AwsEc2Instance".into(),
             id: id.into(),
             region: None,
-            tags: BTreeMap::new(),
+            tags: Default::default(),
             details: None,
         };
         assert_eq!(instance_id(&r("arn:aws:ec2:eu-west-1:111111111111:instance/i-0abc")), "i-0abc");

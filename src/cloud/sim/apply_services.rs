@@ -40,7 +40,7 @@ pub(super) fn read(place: &RegionState, resource: &ResourceRef, now: DateTime<Ut
     let p = &place.place;
     let name = resource.short_id();
     let (account_id, region) = (p.account_id.clone(), p.region.clone());
-    Some(match resource.kind.as_str() {
+    Some(match &*resource.kind {
         "AwsKmsKey" => {
             let k = place.keys.iter().find(|k| k.id == name)?;
             ResourceState::KmsKey(KmsKeyState {

@@ -5,7 +5,6 @@ use super::*;
 use crate::model::{ComplianceStatus, WorkflowStatus};
 use crate::playbook::{AccountState, BucketPublicAccessBlock, BucketState, PublicAccessBlock};
 use futures::executor::block_on;
-use std::collections::BTreeMap;
 
 pub(super) const PROD: &str = "210987654321";
 pub(super) const STAGING: &str = "345678901234";
@@ -22,7 +21,7 @@ pub(super) fn apply(org: &SimOrg, account: &str, region: &str, change: Change) -
 }
 
 pub(super) fn reference(kind: &str, id: &str) -> ResourceRef {
-    ResourceRef { kind: kind.into(), id: id.into(), region: None, tags: BTreeMap::new(), details: None }
+    ResourceRef { kind: kind.into(), id: id.into(), region: None, tags: Default::default(), details: None }
 }
 
 pub(super) fn read(org: &SimOrg, account: &str, region: &str, kind: &str, id: &str) -> ResourceState {

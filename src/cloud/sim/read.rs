@@ -20,7 +20,7 @@ pub(super) fn read(
 ) -> Result<ResourceState, CloudError> {
     state.count("ReadState");
     let source = SourceId { account_id: account_id.into(), region: region.into() };
-    let action = super::apply_services::read_action(&resource.kind).unwrap_or(match resource.kind.as_str() {
+    let action = super::apply_services::read_action(&resource.kind).unwrap_or(match &*resource.kind {
         "AwsS3Bucket" => "s3:GetBucketPolicy",
         "AwsAccount" => "s3:GetAccountPublicAccessBlock",
         "AwsEc2Instance" => "ec2:DescribeInstances",
@@ -33,13 +33,13 @@ pub(super) fn read(
     let not_found = || {
         CloudError::NotFound(format!("{} {name} does not exist in account {account_id} region {region}", resource.kind))
     };
-    if !KINDS.contains(&resource.kind.as_str()) && !super::apply_services::KINDS.contains(&resource.kind.as_str()) {
+    if !KINDS.contains(&&*resource.kind) && !super::apply_services::KINDS.contains(&&*resource.kind) {
         return Err(CloudError::Unsupported(format!("reading {} resources is not supported", resource.kind)));
     }
     if elsewhere {
         return Err(not_found());
     }
-    match resource.kind.as_str() {
+    match &*resource.kind {
         "AwsS3Bucket" => place
             .buckets
             .iter()
@@ -69,7 +69,7 @@ fn is_elsewhere(resource: &ResourceRef, account_id: &str, region: &str) -> bool 
         let (arn_region, arn_account) = (parts.get(3).copied().unwrap_or(""), parts.get(4).copied().unwrap_or(""));
         (!arn_region.is_empty() && arn_region != region) || (!arn_account.is_empty() && arn_account != account_id)
     });
-    let by_account = resource.kind == "AwsAccount"
+    let by_account = *resource.kind == *"AwsAccount"
         && (resource.id.rsplit(':').next().is_some_and(|id| id != account_id)
             || resource.region.as_deref().is_some_and(|r| r != region));
     by_arn || by_account

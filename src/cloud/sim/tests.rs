@@ -2,7 +2,7 @@ use super::*;
 use crate::model::{ComplianceStatus, Severity};
 use crate::playbook::{snapshot, BucketPublicAccessBlock, PublicAccessBlock};
 use futures::executor::block_on;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
 /// A Saturday noon: outside the prod change window of `config.example.toml`.
 pub(super) fn saturday() -> DateTime<Utc> {
@@ -40,7 +40,7 @@ fn bucket_ref(name: &str) -> ResourceRef {
         kind: "AwsS3Bucket".into(),
         id: format!("arn:aws:s3:::{name}"),
         region: None,
-        tags: BTreeMap::new(),
+        tags: Default::default(),
         details: None,
     }
 }
@@ -96,7 +96,7 @@ fn findings_look_like_security_hub_wrote_them() {
             assert_eq!(&*f.product_name, "Security Hub");
         }
         let r = f.primary_resource().expect("resource");
-        if r.kind == "AwsEc2SecurityGroup" {
+        if *r.kind == *"AwsEc2SecurityGroup" {
             let id = r.short_id();
             assert!(id.len() == 20 && id.starts_with("sg-") && id[3..].chars().all(|c| c.is_ascii_hexdigit()), "{id}");
             assert!(r.details().is_some_and(|d| d["AwsEc2SecurityGroup"]["IpPermissions"].is_array()));
@@ -114,7 +114,7 @@ fn paging_returns_each_finding_exactly_once() {
         assert_eq!(ids.len(), paged.len(), "duplicate in {s}");
         let direct = org.findings(&s, false);
         assert_eq!(paged.len(), direct.len());
-        assert!(paged.iter().all(|f| f.account_id == s.account_id && f.region == s.region));
+        assert!(paged.iter().all(|f| *f.account_id == *s.account_id && *f.region == *s.region));
         if paged.len() > PAGE {
             multi_page += 1;
         }
@@ -159,7 +159,7 @@ fn read_state_finds_resources_in_their_own_account_and_region_only() {
 
     let sg = everything(&org)
         .into_iter()
-        .find(|f| f.control_id.as_deref() == Some("EC2.13") && f.account_id == PROD)
+        .find(|f| f.control_id.as_deref() == Some("EC2.13") && *f.account_id == *PROD)
         .expect("an EC2.13 finding in prod");
     let r = sg.primary_resource().expect("resource");
     let state = block_on(org.read_state(PROD, &sg.region, r)).expect("group");

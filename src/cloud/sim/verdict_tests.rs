@@ -85,7 +85,7 @@ fn the_scripted_stories_get_their_verdicts() {
     assert!(!guardduty.is_empty() && guardduty.iter().all(|v| *v == Verdict::Manual));
     let ec213_prod: Vec<Verdict> = all
         .iter()
-        .filter(|(f, _, _)| f.control_id.as_deref() == Some("EC2.13") && f.account_id == "210987654321")
+        .filter(|(f, _, _)| f.control_id.as_deref() == Some("EC2.13") && *f.account_id == *"210987654321")
         .map(|(_, v, _)| *v)
         .collect();
     assert!(ec213_prod.contains(&Verdict::NeedsApproval) && ec213_prod.contains(&Verdict::Excepted), "{ec213_prod:?}");

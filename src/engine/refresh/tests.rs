@@ -124,7 +124,7 @@ async fn refresh_now_brings_back_a_resolved_finding_once() {
 
     // Only what changed comes back, from its own source, each finding once; the fixed one resolved.
     assert!(!changed.is_empty());
-    assert!(changed.iter().all(|(s, f)| s == &staging && f.account_id == STAGING && f.region == "eu-west-1"));
+    assert!(changed.iter().all(|(s, f)| s == &staging && *f.account_id == *STAGING && *f.region == *"eu-west-1"));
     assert_unique(&changed);
     let after = changed.iter().find(|(_, f)| is_s38(f)).map(|(_, f)| f.clone()).expect("S3.8 refreshed");
     assert_eq!(after.key(), before.key());
@@ -144,7 +144,7 @@ async fn refresh_now_brings_back_a_resolved_finding_once() {
     }
     let open: HashSet<FindingKey> = listing
         .values()
-        .filter(|f| f.is_open() && f.account_id == STAGING && f.region == "eu-west-1")
+        .filter(|f| f.is_open() && *f.account_id == *STAGING && *f.region == *"eu-west-1")
         .map(|f| f.key())
         .collect();
     let expected: HashSet<FindingKey> = org.findings(&staging, false).iter().map(Finding::key).collect();

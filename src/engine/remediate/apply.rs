@@ -32,7 +32,7 @@ impl Remediator {
             findings: request.findings.iter().map(|f| AuditFinding::of(f)).collect(),
             control_id: request.control_id.clone(),
             playbook: playbook.to_string(),
-            account_id: first.account_id.clone(),
+            account_id: first.account_id.to_string(),
             region: resource_region(&first, &resource),
             resource,
             fingerprint: request.approved.as_ref().map(|p| p.fingerprint.clone()).unwrap_or_default(),

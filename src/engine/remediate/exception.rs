@@ -14,7 +14,6 @@ use crate::model::sanitize::single_line;
 use crate::model::ResourceRef;
 use crate::playbook::Change;
 use chrono::Utc;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -47,7 +46,7 @@ impl Remediator {
         let kind = if given.kind.trim().is_empty() {
             crate::engine::exceptions::resource_type_of(&given.id).unwrap_or_default().to_string()
         } else {
-            given.kind.clone()
+            given.kind.to_string()
         };
         let resource_id = canonical_id(&kind, &given.id, op.account_id(), op.region());
         let job = Job {
@@ -61,9 +60,9 @@ impl Remediator {
             region: op.region().to_string(),
             resource: ResourceRef {
                 id: resource_id,
-                kind,
-                region: Some(op.region().to_string()),
-                tags: BTreeMap::new(),
+                kind: kind.into(),
+                region: Some(op.region().into()),
+                tags: Default::default(),
                 details: None,
             },
             fingerprint: String::new(),
@@ -194,7 +193,7 @@ impl Remediator {
         };
         TagPlan {
             change: Change::TagResource {
-                resource_type: job.resource.kind.clone(),
+                resource_type: job.resource.kind.to_string(),
                 resource_id: job.resource.id.clone(),
                 tags: tags.clone(),
             },
@@ -221,7 +220,7 @@ impl Remediator {
         let until = before.get(&names.expiry_tag).map(|e| single_line(e)).unwrap_or_else(|| "no expiry".into());
         Some(TagPlan {
             change: Change::UntagResource {
-                resource_type: job.resource.kind.clone(),
+                resource_type: job.resource.kind.to_string(),
                 resource_id: job.resource.id.clone(),
                 keys: keys.clone(),
             },
@@ -285,7 +284,7 @@ impl Remediator {
                 "account_id": job.account_id,
                 "account_class": class,
                 "region": job.region,
-                "resource_type": job.resource.kind,
+                "resource_type": &*job.resource.kind,
                 "resource": job.resource.id,
                 "message": message,
             }),

@@ -61,7 +61,7 @@ async fn a_per_control_exception_silences_only_its_control() {
         }
     };
     let decided = verdicts(&f).await;
-    let of = |control: &str| decided.iter().find(|(c, _)| c == control).map(|(_, d)| d.clone()).expect("decided");
+    let of = |control: &str| decided.iter().find(|(c, _)| &**c == control).map(|(_, d)| d.clone()).expect("decided");
     let excepted = of("S3.8");
     assert_eq!(excepted.verdict, Verdict::Excepted, "{}", excepted.reason);
     assert!(excepted.reason.contains("for S3.8"), "{}", excepted.reason);

@@ -26,7 +26,7 @@ pub(super) fn fixture(read_only: bool, exceptions: ExceptionsConfig) -> Fx {
 }
 
 pub(super) fn resource(kind: &str, id: &str) -> ResourceRef {
-    ResourceRef { kind: kind.into(), id: id.into(), region: None, tags: BTreeMap::new(), details: None }
+    ResourceRef { kind: kind.into(), id: id.into(), region: None, tags: Default::default(), details: None }
 }
 
 pub(super) fn add(kind: &str, id: &str, reason: &str, expires: &str, owner: &str) -> ExceptionOp {

@@ -88,7 +88,7 @@ impl Job {
             control_id: Some(self.control_id.clone()),
             account_id: self.account_id.clone(),
             region: self.region.clone(),
-            resource_type: self.resource.kind.clone(),
+            resource_type: self.resource.kind.to_string(),
             resource: self.resource.id.clone(),
             playbook: Some(self.playbook.clone()),
             fingerprint: (!self.fingerprint.is_empty()).then(|| self.fingerprint.clone()),
@@ -104,5 +104,5 @@ impl Job {
 
 /// The region a resource lives in: its own (global S3 findings carry it there), else the finding's.
 pub(super) fn resource_region(finding: &Finding, resource: &ResourceRef) -> String {
-    resource.region.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| finding.region.clone())
+    resource.region.as_deref().filter(|r| !r.is_empty()).map_or_else(|| finding.region.to_string(), str::to_string)
 }

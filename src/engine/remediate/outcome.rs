@@ -132,7 +132,7 @@ impl Remediator {
                 "account_id": job.account_id,
                 "account_class": class,
                 "region": job.region,
-                "resource_type": job.resource.kind,
+                "resource_type": &*job.resource.kind,
                 "resource": job.resource.id,
                 "control_id": job.control_id,
                 "playbook": job.playbook,

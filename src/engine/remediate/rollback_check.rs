@@ -7,7 +7,6 @@ use crate::engine::audit::AuditEvent;
 use crate::model::ResourceRef;
 use crate::playbook::state_diff::{differences, settings, settings_fingerprint};
 use crate::playbook::ResourceState;
-use std::collections::BTreeMap;
 
 /// What a rollback of an apply job would do with the resource as it is now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,10 +64,10 @@ impl Remediator {
             return RollbackCheck::Refused(format!("job {audit_job} recorded no before-state to restore"));
         };
         let resource = ResourceRef {
-            kind: intent.resource_type.clone(),
+            kind: intent.resource_type.as_str().into(),
             id: intent.resource.clone(),
-            region: Some(intent.region.clone()),
-            tags: BTreeMap::new(),
+            region: Some(intent.region.as_str().into()),
+            tags: Default::default(),
             details: None,
         };
         match self.resources.read_state(&intent.account_id, &intent.region, &resource).await {

@@ -79,9 +79,9 @@ impl Remediator {
                 tag.expires.format("%Y-%m-%d"),
                 tag.owner.as_deref().unwrap_or("unknown")
             );
-            let place = (f.account_id.clone(), f.region.clone(), resource.id.clone());
+            let place = (f.account_id.to_string(), f.region.to_string(), resource.id.clone());
             let batch = batches.entry(place).or_insert_with(|| Batch {
-                resource_type: resource.kind.clone(),
+                resource_type: resource.kind.to_string(),
                 resource: resource.id.clone(),
                 note,
                 findings: Vec::new(),

@@ -85,7 +85,7 @@ pub(super) async fn approved_request(f: &Fixture, finding: &Arc<Finding>) -> App
     let plan = assessment.plan.plan().cloned().expect("a plan");
     ApplyRequest {
         findings: vec![finding.clone()],
-        control_id: finding.control_id.clone().expect("control"),
+        control_id: finding.control_id.as_deref().expect("control").to_string(),
         approved: Some(plan),
         origin: None,
     }

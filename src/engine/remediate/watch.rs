@@ -9,7 +9,6 @@ use crate::engine::jobs::{JobKind, JobState};
 use crate::engine::{Drift, Msg};
 use crate::model::ResourceRef;
 use chrono::Utc;
-use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -190,10 +189,10 @@ impl Remediator {
             account_id: intent.account_id.clone(),
             region: intent.region.clone(),
             resource: ResourceRef {
-                kind: intent.resource_type.clone(),
+                kind: intent.resource_type.as_str().into(),
                 id: intent.resource.clone(),
-                region: Some(intent.region.clone()),
-                tags: BTreeMap::new(),
+                region: Some(intent.region.as_str().into()),
+                tags: Default::default(),
                 details: None,
             },
             fingerprint: intent.fingerprint.clone().unwrap_or_default(),

@@ -35,7 +35,7 @@ impl AutoFix {
         let mut submitted = 0;
         for row in changes.rows() {
             if Self::takes(row) && self.queued.insert(row.finding.key()) {
-                let control_id = row.finding.control_id.clone().unwrap_or_default();
+                let control_id = row.finding.control_id.as_deref().unwrap_or_default().to_string();
                 let request =
                     ApplyRequest { findings: vec![row.finding.clone()], control_id, approved: None, origin: None };
                 self.remediator.submit(request, tx.clone());

@@ -46,7 +46,7 @@ pub fn decide(row: &Row, kind: &EventKind, cx: &Context<'_>) -> Action {
         ));
     }
     if let Some(accounts) = cx.accounts {
-        if !accounts.contains(finding.account_id.as_str()) {
+        if !accounts.contains(&*finding.account_id) {
             return Action::Skip(format!(
                 "account {} is not one hubtriage manages (aws.accounts); nothing was changed",
                 finding.account_id

@@ -23,7 +23,7 @@ const MAX_BUSY_WAIT: Duration = Duration::from_secs(1);
 impl Watch {
     /// Submits a fix (a first try or another); its updates come back through the stage.
     fn submit(&mut self, fix: RunningFix) -> JobId {
-        let control_id = fix.finding.control_id.clone().unwrap_or_default();
+        let control_id = fix.finding.control_id.as_deref().unwrap_or_default().to_string();
         let request = ApplyRequest { findings: vec![fix.finding.clone()], control_id, approved: None, origin: None };
         let job = self.remediator.submit(request, self.input.clone());
         self.fixing.insert(fix.finding.key(), job);

@@ -13,7 +13,7 @@ fn a_console_custom_action_event_names_its_action_and_carries_its_findings() {
     assert_eq!(event.kind, EventKind::CustomAction { action: "AFSBPrds1".into() });
     assert_eq!(event.event_id, "70d80993-a48e-8a57-3d80-fb3ed90ec043");
     assert_eq!(event.findings.len(), 1);
-    assert_eq!(event.findings[0].account_id.as_str(), "111111111111");
+    assert_eq!(event.findings[0].account_id.as_ref(), "111111111111");
     assert!(event.problems.is_empty(), "{:?}", event.problems);
 }
 

@@ -318,7 +318,8 @@ impl Watch {
         let keys: Vec<(FindingKey, Row)> = rows.iter().map(|r| (r.finding.key(), r.clone())).collect();
         let mut by_source: BTreeMap<SourceId, Vec<Row>> = BTreeMap::new();
         for row in rows {
-            let source = SourceId { account_id: row.finding.account_id.clone(), region: row.finding.region.clone() };
+            let source =
+                SourceId { account_id: row.finding.account_id.to_string(), region: row.finding.region.to_string() };
             by_source.entry(source).or_default().push(row);
         }
         self.in_event = true;

@@ -65,7 +65,8 @@ pub async fn receive_once(
         }
         let mut by_source: BTreeMap<SourceId, Vec<_>> = BTreeMap::new();
         for row in assess_page(event.findings, triage, Utc::now()) {
-            let source = SourceId { account_id: row.finding.account_id.clone(), region: row.finding.region.clone() };
+            let source =
+                SourceId { account_id: row.finding.account_id.to_string(), region: row.finding.region.to_string() };
             by_source.entry(source).or_default().push(row);
         }
         for (source, rows) in by_source {

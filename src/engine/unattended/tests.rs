@@ -35,7 +35,7 @@ pub(super) fn event(detail_type: &str, rows: &[&Row]) -> String {
         rows.iter().map(|r| serde_json::from_str(&r.finding.raw.text().expect("raw")).expect("finding JSON")).collect();
     serde_json::json!({
         "version": "0", "id": "event-1", "detail-type": detail_type, "source": "aws.securityhub",
-        "account": rows[0].finding.account_id, "region": rows[0].finding.region, "time": "2026-12-04T10:00:00Z",
+        "account": &*rows[0].finding.account_id, "region": &*rows[0].finding.region, "time": "2026-12-04T10:00:00Z",
         "detail": {"actionName": "Remediate", "findings": findings}
     })
     .to_string()
@@ -144,7 +144,7 @@ async fn a_failed_fix_leaves_its_message_to_be_tried_again() {
     let f = fixture_with(false, Default::default());
     let rows = auto_fix_rows(&f).await;
     let row = &rows[0];
-    let source = SourceId { account_id: row.finding.account_id.clone(), region: row.finding.region.clone() };
+    let source = SourceId { account_id: row.finding.account_id.to_string(), region: row.finding.region.to_string() };
     f.org.set_fault(&source, Some(SimFault::DenyWrites));
     let queue = Arc::new(MemQueue::default());
     queue.send("m1", &event(IMPORTED, &[row]), 1);
@@ -233,7 +233,8 @@ async fn a_fix_refused_for_someone_elses_lease_is_tried_again_and_its_message_de
     let rows = auto_fix_rows(&f).await;
     let finding = &rows[0].finding;
     let resource = finding.primary_resource().unwrap();
-    let region = resource.region.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| finding.region.clone());
+    let region =
+        resource.region.as_deref().filter(|r| !r.is_empty()).map_or_else(|| finding.region.to_string(), str::to_string);
     let key = format!("{}/{region}/{}", finding.account_id, resource.id);
     let operator = LeaseOwner { operator: "an operator".into(), process: "laptop:7 tui".into(), job: "J-7".into() };
     let held = f.remediator.leases().acquire(&key, &operator, Duration::from_secs(60)).await.unwrap();

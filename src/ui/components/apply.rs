@@ -131,8 +131,8 @@ impl ApplyDialog {
         let mut prod_accounts: Vec<String> = requests
             .iter()
             .filter_map(|r| r.findings.first())
-            .filter(|f| account_classes.get(&f.account_id).is_some_and(|c| c == PROD_CLASS))
-            .map(|f| f.account_id.clone())
+            .filter(|f| account_classes.get(&*f.account_id).is_some_and(|c| c == PROD_CLASS))
+            .map(|f| f.account_id.to_string())
             .collect();
         prod_accounts.sort();
         prod_accounts.dedup();

@@ -92,12 +92,14 @@ impl CommandLine {
         let all: Vec<String> = match words.as_slice() {
             [] => COMMANDS.iter().map(|(c, _)| c.to_string()).collect(),
             ["account"] => {
-                let ids: BTreeSet<String> = ctx.listing.all().iter().map(|r| r.finding.account_id.clone()).collect();
+                let ids: BTreeSet<String> =
+                    ctx.listing.all().iter().map(|r| r.finding.account_id.to_string()).collect();
                 let names = ctx.account_names.values().cloned();
                 names.chain(ids).chain(["all".to_string()]).collect()
             }
             ["region"] => {
-                let regions: BTreeSet<String> = ctx.listing.all().iter().map(|r| r.finding.region.clone()).collect();
+                let regions: BTreeSet<String> =
+                    ctx.listing.all().iter().map(|r| r.finding.region.to_string()).collect();
                 regions.into_iter().chain(["all".to_string()]).collect()
             }
             ["sort"] => SortKey::NAMED.iter().map(|k| k.name().to_string()).collect(),
@@ -153,7 +155,7 @@ fn run_command(text: &str, ctx: &mut Context) -> Result<String, String> {
             Ok("every region".into())
         }
         (Some("region"), region) => {
-            let known = ctx.listing.all().iter().any(|r| r.finding.region == region);
+            let known = ctx.listing.all().iter().any(|r| *r.finding.region == *region);
             if !known {
                 return Err(format!("no finding is in region `{region}` (Tab lists them)"));
             }
@@ -173,7 +175,7 @@ fn run_command(text: &str, ctx: &mut Context) -> Result<String, String> {
 
 /// The account id typed, by its id or its configured name (any case).
 fn account_id(typed: &str, ctx: &Context) -> Option<String> {
-    if ctx.listing.all().iter().any(|r| r.finding.account_id == typed) || ctx.account_names.contains_key(typed) {
+    if ctx.listing.all().iter().any(|r| *r.finding.account_id == *typed) || ctx.account_names.contains_key(typed) {
         return Some(typed.to_string());
     }
     ctx.account_names.iter().find(|(_, name)| name.eq_ignore_ascii_case(typed)).map(|(id, _)| id.clone())

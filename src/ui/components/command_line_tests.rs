@@ -43,7 +43,7 @@ fn keys(app: &mut App, text: &str) {
 }
 
 fn accounts(app: &App) -> BTreeSet<String> {
-    app.listing.window(0, usize::MAX).map(|r| r.finding.account_id.clone()).collect()
+    app.listing.window(0, usize::MAX).map(|r| r.finding.account_id.to_string()).collect()
 }
 
 #[test]
@@ -68,7 +68,7 @@ fn regions_complete_as_far_as_they_agree_and_unknown_ones_are_refused() {
     assert_eq!(app.command.input, "region eu-");
     assert_eq!(app.command.candidates(&app.ctx), ["eu-central-1", "eu-west-1"]);
     keys(&mut app, "w\t\n");
-    assert!(app.listing.window(0, usize::MAX).all(|r| r.finding.region == "eu-west-1"));
+    assert!(app.listing.window(0, usize::MAX).all(|r| *r.finding.region == *"eu-west-1"));
     assert_eq!(app.listing.visible_len(), 4);
     keys(&mut app, ":region mars-1\n");
     assert!(app.status_message.as_deref().is_some_and(|m| m.contains("no finding is in region `mars-1`")));

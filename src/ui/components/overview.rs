@@ -5,13 +5,13 @@
 
 use super::component::Component;
 use super::dialog::Outcome;
+use crate::cloud::trends::TrendPoint;
+use crate::engine::trend::TrendRead;
 use crate::model::sanitize::single_line;
 use crate::policy::Verdict;
 use crate::report::duration_words;
 use crate::report::figures::{Count, Figures};
 use crate::report::{figures, Inputs};
-use crate::cloud::trends::TrendPoint;
-use crate::engine::trend::TrendRead;
 use crate::store::Lifetime;
 use crate::ui::context::Context;
 use crate::ui::effect::Effect;
@@ -26,8 +26,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Sparkline, Table};
 use ratatui::Frame;
 
 /// The Overview.
-pub const KEYS: &[Binding] =
-    &[b(&[c('r')], A::RefreshNow, "compute the figures again and read the history again")];
+pub const KEYS: &[Binding] = &[b(&[c('r')], A::RefreshNow, "compute the figures again and read the history again")];
 
 /// The matrix's width: the severity column, six counts with their gaps, and the borders.
 const MATRIX_WIDTH: u16 = 13 + 6 * 9 + 2;

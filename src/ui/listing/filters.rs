@@ -1,6 +1,7 @@
 //! The filters: as the user sets them, and in the form rows are tested with.
 
 use super::fields::{Columns, Fields, Symbols};
+use super::text_index::RowText;
 use crate::engine::Row;
 use crate::model::Severity;
 use crate::policy::Verdict;
@@ -112,7 +113,7 @@ impl Compiled {
 
     /// Whether a row passes: its fields, then the query (most terms on the fields and the text, a few on the
     /// finding).
-    pub fn admits(&self, x: &Fields, text: &str, row: &Row, names: &BTreeMap<String, String>) -> bool {
+    pub fn admits(&self, x: &Fields, text: RowText<'_>, row: &Row, names: &BTreeMap<String, String>) -> bool {
         if !self.admits_fields(x) {
             return false;
         }

@@ -4,7 +4,6 @@ use crate::engine::exceptions::{ExceptionEntry, ExceptionInput};
 use crate::model::{Finding, ResourceRef};
 use crate::policy::exception::ExceptionTag;
 use crate::ui::context::resource_region;
-use std::collections::BTreeMap;
 
 /// What `x` and `X` act on: the resource, its valid exception, and a note when tags are there but do not apply.
 pub type Subject = (ExceptionTarget, Option<ExceptionTag>, Option<String>);
@@ -26,16 +25,20 @@ impl ExceptionTarget {
     /// The primary resource of a finding; `None` when it names none.
     pub fn of_finding(finding: &Finding) -> Option<Self> {
         let resource = finding.primary_resource()?.clone();
-        Some(Self { account_id: finding.account_id.clone(), region: resource_region(finding).to_string(), resource })
+        Some(Self {
+            account_id: finding.account_id.to_string(),
+            region: resource_region(finding).to_string(),
+            resource,
+        })
     }
 
     /// The resource of an entry of the Exceptions view.
     pub fn of_entry(entry: &ExceptionEntry) -> Self {
         let resource = ResourceRef {
-            kind: entry.resource_type.clone(),
+            kind: entry.resource_type.as_str().into(),
             id: entry.resource_id.clone(),
-            region: Some(entry.region.clone()),
-            tags: BTreeMap::new(),
+            region: Some(entry.region.as_str().into()),
+            tags: Default::default(),
             details: None,
         };
         Self { account_id: entry.account_id.clone(), region: entry.region.clone(), resource }

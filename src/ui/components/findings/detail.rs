@@ -85,9 +85,9 @@ pub fn lines(row: &Row, ctx: &Context) -> Vec<Line<'static>> {
             f.compliance_status.map(|c| format!("{c:?}").to_uppercase()).unwrap_or_else(|| "-".into())
         )),
     ]));
-    let account = match ctx.account_names.get(&f.account_id) {
+    let account = match ctx.account_names.get(&*f.account_id) {
         Some(name) => format!("{} ({name})", f.account_id),
-        None => f.account_id.clone(),
+        None => f.account_id.to_string(),
     };
     out.push(Line::from(vec![label(t, "Account"), Span::raw(format!("{account}   region {}", f.region))]));
     for r in f.resources.iter().take(MAX_RESOURCES_SHOWN) {

@@ -25,12 +25,12 @@ pub fn apply(action: Action, ctx: &mut Context) {
             ctx.listing.invalidate();
         }
         Action::CycleAccount => {
-            let accounts: Vec<Option<String>> = distinct(ctx, |f| f.account_id.clone());
+            let accounts: Vec<Option<String>> = distinct(ctx, |f| f.account_id.to_string());
             ctx.listing.filters.account = next_in(&accounts, &ctx.listing.filters.account);
             ctx.listing.invalidate();
         }
         Action::CycleRegion => {
-            let regions: Vec<Option<String>> = distinct(ctx, |f| f.region.clone());
+            let regions: Vec<Option<String>> = distinct(ctx, |f| f.region.to_string());
             ctx.listing.filters.region = next_in(&regions, &ctx.listing.filters.region);
             ctx.listing.invalidate();
         }

@@ -126,7 +126,11 @@ impl FindingsView {
             Action::Rollback => return RollbackDialog::open(ctx).map(|d| Dialog::Rollback(Box::new(d))),
             Action::AddException => {
                 // The finding's own control by default: an exception for what was looked at, not for every control.
-                let control = ctx.listing.selected_row().and_then(|r| r.finding.control_id.clone()).unwrap_or_default();
+                let control = ctx
+                    .listing
+                    .selected_row()
+                    .and_then(|r| r.finding.control_id.as_deref().map(str::to_string))
+                    .unwrap_or_default();
                 return ExceptionDialog::open(subject(ctx), control, ctx).map(|d| Dialog::Exception(Box::new(d)));
             }
             Action::RemoveException => {

@@ -37,7 +37,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, focus: Focus) {
         let f = &row.finding;
         let verdict = row.decision.verdict;
         let resource = f.primary_resource().map(|r| r.short_id()).unwrap_or("-");
-        let account = app.account_names.get(&f.account_id).map(String::as_str).unwrap_or(&f.account_id);
+        let account = app.account_names.get(&*f.account_id).map(String::as_str).unwrap_or(&f.account_id);
         let mark = if app.marks.contains(&f.key()) { "●" } else { " " };
         TableRow::new(vec![
             Cell::from(Span::styled(mark, Style::default().fg(t.accent).add_modifier(Modifier::BOLD))),
@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, focus: Focus) {
             Cell::from(f.title.to_string()),
             Cell::from(resource.to_string()),
             Cell::from(account.to_string()),
-            Cell::from(f.region.clone()),
+            Cell::from(f.region.to_string()),
             Cell::from(Span::styled(verdict.name(), t.verdict(verdict))),
             Cell::from(f.workflow_status.label()),
             job_cell(row, app),
