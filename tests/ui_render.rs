@@ -26,6 +26,8 @@ mod approvals;
 #[path = "ui_render/approvals_demo.rs"]
 mod approvals_demo;
 mod common;
+#[path = "ui_render/demo.rs"]
+mod demo;
 #[path = "ui_render/exceptions.rs"]
 mod exceptions;
 #[path = "ui_render/exceptions_view.rs"]
@@ -44,6 +46,8 @@ mod overview;
 mod query;
 #[path = "ui_render/remediation.rs"]
 mod remediation;
+#[path = "ui_render/small_terminal.rs"]
+mod small_terminal;
 
 fn corpus_file(name: &str) -> String {
     let path = common::asff_corpus().join(name);

@@ -301,6 +301,10 @@ impl App {
             Action::PageUp => self.move_by(-page),
             Action::Top => self.move_by(isize::MIN),
             Action::Bottom => self.move_by(isize::MAX),
+            Action::ToggleFocus if self.view == View::Findings && self.listing.on_header() => {
+                self.listing.toggle_fold()
+            }
+            Action::CycleGroup | Action::ToggleFold | Action::ToggleAllFolds => self.on_group_action(action),
             Action::ToggleFocus => {
                 self.focus = if self.focus == Focus::Table { Focus::Detail } else { Focus::Table };
             }

@@ -1,4 +1,4 @@
-//! `:` command mode: `:overview`, `:account NAME`, `:region R`, `:sort KEY [asc|desc]`, `:theme NAME`, `:quit`; Tab completes
+//! `:` command mode: `:overview`, `:group BY`, `:account NAME`, `:region R`, `:sort KEY [asc|desc]`, `:theme NAME`, `:quit`; Tab completes
 //! the command and its argument, the status line lists what fits.
 
 use super::app::{App, Mode};
@@ -7,8 +7,9 @@ use crossterm::event::{KeyCode, KeyEvent};
 use std::collections::BTreeSet;
 
 /// The commands, with what each takes.
-pub const COMMANDS: [(&str, &str); 6] = [
+pub const COMMANDS: [(&str, &str); 7] = [
     ("overview", ""),
+    ("group", "control, resource, account or none"),
     ("account", "NAME or ID, or all"),
     ("region", "REGION, or all"),
     ("sort", "KEY [asc|desc]"),
@@ -65,6 +66,7 @@ impl App {
             }
             ["sort"] => SortKey::NAMED.iter().map(|k| k.name().to_string()).collect(),
             ["sort", _] => vec!["asc".into(), "desc".into()],
+            ["group"] => super::listing::GroupBy::ALL.iter().map(|g| g.name().to_string()).collect(),
             ["theme"] => super::theme::builtin_names().into_iter().map(String::from).collect(),
             _ => Vec::new(),
         };
@@ -76,7 +78,7 @@ impl App {
     fn run_command(&mut self, text: &str) -> Result<String, String> {
         let words: Vec<&str> = text.split_whitespace().collect();
         let (command, args) =
-            words.split_first().ok_or("type a command: overview, account, region, sort, theme or quit")?;
+            words.split_first().ok_or("type a command: overview, group, account, region, sort, theme or quit")?;
         let arg = args.join(" ");
         let full = COMMANDS.iter().map(|(c, _)| *c).find(|c| c.starts_with(&command.to_lowercase()));
         match (full, arg.as_str()) {
@@ -107,13 +109,16 @@ impl App {
                 Ok(format!("region {region}"))
             }
             (Some("sort"), spec) => self.sort_by(spec),
+            (Some("group"), name) => self.group_command(name),
             (Some("theme"), name) => {
                 let config_dir =
                     crate::config::Config::default_path().and_then(|p| p.parent().map(std::path::Path::to_path_buf));
                 self.theme = super::Theme::load(name, config_dir.as_deref())?;
                 Ok(format!("theme {name}"))
             }
-            _ => Err(format!("unknown command `{command}`: expected overview, account, region, sort, theme or quit")),
+            _ => Err(format!(
+                "unknown command `{command}`: expected overview, group, account, region, sort, theme or quit"
+            )),
         }
     }
 

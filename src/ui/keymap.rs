@@ -24,6 +24,12 @@ pub enum Action {
     ReverseSort,
     ToggleRaw,
     ToggleClosed,
+    /// Group the table by the next of control, resource, account, none.
+    CycleGroup,
+    /// Open or fold the group under the cursor.
+    ToggleFold,
+    /// Open every group, or fold them all.
+    ToggleAllFolds,
     ShowFindings,
     ShowSources,
     ShowJobs,
@@ -68,7 +74,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: ":",
         action: Action::StartCommand,
-        help: ":overview :account :region :sort :theme :quit (Tab completes)",
+        help: ":overview :group :account :region :sort :theme :quit (Tab completes)",
     },
     Binding { keys: "S", action: Action::CycleSeverity, help: "severity filter: CRITICAL, HIGH+, MEDIUM+, LOW+, all" },
     Binding { keys: "A", action: Action::CycleAccount, help: "account filter: cycle through accounts" },
@@ -83,6 +89,9 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: "O", action: Action::ReverseSort, help: "reverse the sort order" },
     Binding { keys: "J", action: Action::ToggleRaw, help: "show / hide the raw JSON in the detail pane" },
     Binding { keys: "C", action: Action::ToggleClosed, help: "show / hide resolved, suppressed and archived findings" },
+    Binding { keys: "b", action: Action::CycleGroup, help: "group by control, resource, account, or not (:group)" },
+    Binding { keys: "z", action: Action::ToggleFold, help: "open / fold the group (Enter on a group header too)" },
+    Binding { keys: "Z", action: Action::ToggleAllFolds, help: "open every group / fold them all" },
     Binding { keys: "1", action: Action::ShowFindings, help: "Findings view" },
     Binding { keys: "2", action: Action::ShowSources, help: "Sources view: state of every account × region" },
     Binding { keys: "3", action: Action::ShowJobs, help: "Jobs view: every fix and rollback with its state" },
@@ -95,7 +104,11 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::ShowOverview,
         help: "Overview: counts, top accounts and controls, trend, outcomes",
     },
-    Binding { keys: "space", action: Action::ToggleMark, help: "mark / unmark the finding (a applies to all marked)" },
+    Binding {
+        keys: "space",
+        action: Action::ToggleMark,
+        help: "mark / unmark the finding or all of a group (a applies to marked)",
+    },
     Binding { keys: "a", action: Action::Apply, help: "apply the marked (or selected) findings: live plans, confirm" },
     Binding { keys: "u", action: Action::Rollback, help: "roll back the last verified fix of the finding's resource" },
     Binding {
@@ -143,6 +156,9 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('O') => Action::ReverseSort,
         KeyCode::Char('J') => Action::ToggleRaw,
         KeyCode::Char('C') => Action::ToggleClosed,
+        KeyCode::Char('b') => Action::CycleGroup,
+        KeyCode::Char('z') => Action::ToggleFold,
+        KeyCode::Char('Z') => Action::ToggleAllFolds,
         KeyCode::Char('1') => Action::ShowFindings,
         KeyCode::Char('2') => Action::ShowSources,
         KeyCode::Char('3') => Action::ShowJobs,
@@ -173,7 +189,7 @@ mod tests {
 
     #[test]
     fn every_bound_action_is_reachable_from_a_key() {
-        let keys = "qjkgG/:SARVoOJC12345670r? auIxXcpyn".chars().map(KeyCode::Char).chain([
+        let keys = "qjkgG/:SARVoOJCbzZ12345670r? auIxXcpyn".chars().map(KeyCode::Char).chain([
             KeyCode::PageDown,
             KeyCode::PageUp,
             KeyCode::Tab,

@@ -12,6 +12,7 @@ pub mod exception_dialog;
 pub mod exception_removal;
 pub mod exceptions;
 mod filtering;
+mod grouping;
 pub mod keymap;
 pub mod listing;
 mod live;

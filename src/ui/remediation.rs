@@ -21,6 +21,9 @@ pub fn resource_region(finding: &Finding) -> &str {
 impl App {
     /// `space`: marks or unmarks the selected finding.
     pub(super) fn toggle_mark(&mut self) {
+        if let Some(group) = self.listing.header_group() {
+            return self.toggle_group_mark(group);
+        }
         if let Some(key) = self.selected_key() {
             if !self.marks.remove(&key) {
                 self.marks.insert(key);

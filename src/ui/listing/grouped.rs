@@ -157,4 +157,20 @@ impl Listing {
             _ => None,
         }
     }
+
+    /// How many of `marks` each group holds (by group number): one look-up per mark, whatever the groups' sizes.
+    pub fn marked_per_group<'a>(
+        &self,
+        marks: impl IntoIterator<Item = &'a crate::model::FindingKey>,
+    ) -> std::collections::HashMap<u32, usize> {
+        let mut counts = std::collections::HashMap::new();
+        if self.is_grouped() {
+            for key in marks {
+                if let Some(g) = self.find(key).and_then(|r| self.grouping.group_of_row(r as u32)) {
+                    *counts.entry(g).or_insert(0) += 1;
+                }
+            }
+        }
+        counts
+    }
 }

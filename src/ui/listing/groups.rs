@@ -87,6 +87,8 @@ pub struct Grouping {
     pub by: GroupBy,
     groups: Vec<Group>,
     members: Vec<u32>,
+    /// The group of each row (`u32::MAX`: not visible), by row index.
+    group_of_row: Vec<u32>,
     entries: Vec<Entry>,
     /// Whether groups start open; `toggled` holds the keys of groups folded the other way.
     open_by_default: bool,
@@ -123,6 +125,11 @@ impl Grouping {
         for group in &mut self.groups {
             group.start = start;
             start += group.len;
+        }
+        let rows = visible.iter().max().map_or(0, |&r| r as usize + 1);
+        self.group_of_row = vec![u32::MAX; rows];
+        for (&row, &g) in visible.iter().zip(&group_of) {
+            self.group_of_row[row as usize] = g;
         }
         let mut filled: Vec<u32> = self.groups.iter().map(|g| g.start).collect();
         self.members = vec![0; visible.len()];
@@ -196,6 +203,11 @@ impl Grouping {
     /// The rows of group `g`, in display order.
     pub fn members(&self, g: u32) -> &[u32] {
         self.groups.get(g as usize).map_or(&[], |group| &self.members[group.range()])
+    }
+
+    /// The group row `r` is in, when it is visible.
+    pub fn group_of_row(&self, r: u32) -> Option<u32> {
+        self.group_of_row.get(r as usize).copied().filter(|&g| g != u32::MAX)
     }
 
     /// Whether group `g` shows its rows.

@@ -100,10 +100,6 @@ pub fn sources_summary(app: &App) -> String {
 pub fn status(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let style = Style::default().fg(t.status_fg).bg(t.status_bg);
-    // A message takes the hints' room: it answers the last key and must be read whole.
-    let hints_width =
-        if app.status_message.is_some() || matches!(app.mode, Mode::Filter | Mode::Command) { 0 } else { 46 };
-    let [left, right] = Layout::horizontal([Constraint::Min(10), Constraint::Length(hints_width)]).areas(area);
     let left_line = if app.mode == Mode::Filter {
         query_line(app)
     } else if app.mode == Mode::Command {
@@ -128,11 +124,15 @@ pub fn status(frame: &mut Frame, area: Rect, app: &App) {
         }
         Line::from(spans)
     };
+    // The text answers the last key and must be read whole: the hints take only the room it leaves (none while a
+    // query or command is typed).
+    let typing = matches!(app.mode, Mode::Filter | Mode::Command);
+    let room = usize::from(area.width).saturating_sub(left_line.width() + 1);
+    let hints = if typing { String::new() } else { super::hints::fit(room) };
+    let hints_width = u16::try_from(hints.chars().count()).unwrap_or(0);
+    let [left, right] = Layout::horizontal([Constraint::Min(0), Constraint::Length(hints_width)]).areas(area);
     frame.render_widget(Paragraph::new(left_line).style(style), left);
-    let hints = Paragraph::new("? help  / query  space mark  a apply  q quit ")
-        .style(style.fg(t.muted))
-        .alignment(ratatui::layout::Alignment::Right);
-    frame.render_widget(hints, right);
+    frame.render_widget(Paragraph::new(hints).style(style.fg(t.muted)), right);
 }
 
 /// The query being typed; when it does not read, the text from the problem on in the error colour and, after the
