@@ -74,7 +74,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: ":",
         action: Action::StartCommand,
-        help: ":overview :group :account :region :sort :theme :quit (Tab completes)",
+        help: ":overview :group :account :region :sort :theme :quit (Tab)",
     },
     Binding { keys: "S", action: Action::CycleSeverity, help: "severity filter: CRITICAL, HIGH+, MEDIUM+, LOW+, all" },
     Binding { keys: "A", action: Action::CycleAccount, help: "account filter: cycle through accounts" },
