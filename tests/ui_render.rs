@@ -10,7 +10,6 @@ use hubtriage::model::asff::read_document;
 use hubtriage::model::Finding;
 use hubtriage::playbook::Playbooks;
 use hubtriage::triage::Triage;
-use hubtriage::ui::keymap::BINDINGS;
 use hubtriage::ui::theme::builtin_names;
 use hubtriage::ui::{views, App, Theme};
 use ratatui::backend::TestBackend;
@@ -40,12 +39,18 @@ mod guidance;
 mod hostile;
 #[path = "common/hostile.rs"]
 mod hostile_asff;
+#[path = "ui_render/keys.rs"]
+mod keys;
 #[path = "ui_render/overview.rs"]
 mod overview;
 #[path = "ui_render/query.rs"]
 mod query;
 #[path = "ui_render/remediation.rs"]
 mod remediation;
+#[path = "ui_render/screen_scenes.rs"]
+mod screen_scenes;
+#[path = "ui_render/screens.rs"]
+mod screens;
 #[path = "ui_render/small_terminal.rs"]
 mod small_terminal;
 
@@ -151,11 +156,11 @@ fn help_lists_every_key() {
     let mut app = app("dark");
     key(&mut app, KeyCode::Char('?'));
     let screen = text(&render(&app, 160, 50));
-    for binding in BINDINGS {
+    for binding in app.help_entries() {
         assert!(screen.contains(binding.help), "help for {:?}\n{screen}", binding.action);
     }
     key(&mut app, KeyCode::Esc);
-    assert!(!text(&render(&app, 160, 50)).contains(BINDINGS[0].help));
+    assert!(!text(&render(&app, 160, 50)).contains(app.help_entries()[0].help));
 }
 
 #[test]

@@ -4,10 +4,11 @@
 
 use super::app::{App, Effect};
 use super::dialog::Dialog;
+use super::keys::{lookup, Action, Key, ACTION_MENU};
 use crate::actions::{ActionConfig, ActionKind};
 use crate::model::Finding;
 use crate::policy::Provenance;
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyEvent};
 use std::sync::Arc;
 
 /// The action menu.
@@ -79,27 +80,31 @@ impl App {
 
     /// A key in the action menu: an action's own key runs it (it wins over j / k / q), arrows and j / k move,
     /// Enter runs the selected one, Esc closes.
-    pub(super) fn on_menu_key(&mut self, code: KeyCode) -> Vec<Effect> {
+    pub(super) fn on_menu_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(Dialog::Actions(menu)) = self.dialog.as_mut() else {
             return Vec::new();
         };
         let last = menu.actions.len().saturating_sub(1);
-        let chosen = match code {
-            KeyCode::Char(c) if menu.bound_to(c).is_some() => menu.bound_to(c),
-            KeyCode::Esc | KeyCode::Char('q') => {
+        let own = match key.code {
+            KeyCode::Char(c) => menu.bound_to(c),
+            _ => None,
+        };
+        let chosen = match (own, lookup(ACTION_MENU, Key::of(key))) {
+            (Some(index), _) => Some(index),
+            (None, Some(Action::Cancel)) => {
                 self.dialog = None;
                 self.status_message = Some("cancelled: nothing run".into());
                 return Vec::new();
             }
-            KeyCode::Down | KeyCode::Char('j') => {
+            (None, Some(Action::Down)) => {
                 menu.selected = (menu.selected + 1).min(last);
                 None
             }
-            KeyCode::Up | KeyCode::Char('k') => {
+            (None, Some(Action::Up)) => {
                 menu.selected = menu.selected.saturating_sub(1);
                 None
             }
-            KeyCode::Enter => Some(menu.selected),
+            (None, Some(Action::Submit)) => Some(menu.selected),
             _ => None,
         };
         let Some(index) = chosen else {

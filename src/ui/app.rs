@@ -4,8 +4,9 @@ use super::action_runs::ActionRuns;
 use super::approvals::ApprovalList;
 use super::dialog::Dialog;
 use super::exceptions::ExceptionList;
-use super::keymap::{action_for, Action};
+use super::keys::{self, lookup, Action, Key};
 use super::listing::Listing;
+use super::route;
 use super::theme::Theme;
 use crate::actions::ActionConfig;
 use crate::cloud::SourceId;
@@ -14,39 +15,12 @@ use crate::engine::audit::AuditRecord;
 use crate::engine::jobs::{JobId, JobUpdate};
 use crate::engine::{Drift, Msg, Row, SourceStatus};
 use crate::model::FindingKey;
-use crossterm::event::{Event, KeyCode, KeyEventKind};
+use crossterm::event::{Event, KeyEventKind};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 pub use super::effect::Effect;
 pub use super::live::LivePlan;
-
-/// Where keys go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Normal,
-    /// Typing the query (`/`).
-    Filter,
-    /// Typing a command (`:`).
-    Command,
-    Help,
-}
-
-/// The screen shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    Findings,
-    Sources,
-    Jobs,
-    Audit,
-    /// Every exception across accounts and regions, by expiry.
-    Exceptions,
-    /// The output of custom action runs.
-    Output,
-    /// Approval requests, newest first, with the selected one's plan.
-    Approvals,
-    /// What an incident responder opens first: counts, top accounts and controls, trends, outcomes.
-    Overview,
-}
+pub use super::route::{Mode, View};
 
 /// Which pane has the focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,10 +227,10 @@ impl App {
         }
         match self.dialog {
             Some(Dialog::Exception(_)) => return self.on_exception_key(*key),
-            Some(Dialog::Actions(_)) => return self.on_menu_key(key.code),
+            Some(Dialog::Actions(_)) => return self.on_menu_key(*key),
             Some(Dialog::ApprovalText(_)) => return self.on_approval_text_key(*key),
-            Some(Dialog::Approve(_)) => return self.on_approve_key(key.code),
-            Some(_) => return self.on_dialog_key(key.code),
+            Some(Dialog::Approve(_)) => return self.on_approve_key(*key),
+            Some(_) => return self.on_dialog_key(*key),
             None => {}
         }
         match self.mode {
@@ -271,19 +245,34 @@ impl App {
                 effects
             }
             Mode::Help => {
-                if matches!(key.code, KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')) {
+                if lookup(keys::HELP, Key::of(*key)) == Some(Action::CloseHelp) {
                     self.mode = Mode::Normal;
                 }
                 Vec::new()
             }
-            Mode::Normal => match action_for(*key) {
+            Mode::Normal => match self.action_of(Key::of(*key)) {
                 Some(action) => {
                     self.status_message = None;
                     self.on_action(action)
                 }
-                None => Vec::new(),
+                None => {
+                    if let Some(hint) = route::bound_elsewhere(Key::of(*key), self.view, route::view_keys) {
+                        self.status_message = Some(hint);
+                    }
+                    Vec::new()
+                }
             },
         }
+    }
+
+    /// The intent of a key in the normal mode: the current view's table first, then the global keys.
+    pub fn action_of(&self, key: Key) -> Option<Action> {
+        lookup(route::view_keys(self.view), key).or_else(|| lookup(keys::GLOBAL, key))
+    }
+
+    /// The keys help lists in the current view: the view's own, then the global ones it does not override.
+    pub fn help_entries(&self) -> Vec<&'static keys::Binding> {
+        keys::help_entries(route::view_keys(self.view), keys::GLOBAL)
     }
 
     /// Performs one user intent.
@@ -348,6 +337,17 @@ impl App {
                 self.command_input.clear();
                 self.mode = Mode::Command;
             }
+            // Dialogs, forms and typed lines take these through their own tables.
+            Action::CloseHelp
+            | Action::Confirm
+            | Action::ConfirmProd
+            | Action::Cancel
+            | Action::Submit
+            | Action::NextField
+            | Action::PreviousField
+            | Action::ClearInput
+            | Action::DeleteChar
+            | Action::Complete => {}
         }
         self.listing.refresh();
         if self.selected_key() != before {

@@ -3,6 +3,7 @@
 
 use super::app::{App, Effect, View};
 use super::dialog::{scroll, Dialog, DialogKey, PROD_CLASS};
+use super::keys::{lookup, Action, Key, TEXT_FORM};
 use crate::engine::approval_work::ApprovalOp;
 use crate::model::Finding;
 use crate::review::{ApprovalRequest, ApprovalStatus};
@@ -83,9 +84,9 @@ impl App {
     }
 
     /// A key in the approval confirmation.
-    pub(super) fn on_approve_key(&mut self, code: KeyCode) -> Vec<Effect> {
+    pub(super) fn on_approve_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(Dialog::Approve(d)) = self.dialog.as_mut() else { return Vec::new() };
-        match DialogKey::of(code) {
+        match DialogKey::of(super::keys::CONFIRM_PLAN, key) {
             None => Vec::new(),
             Some(DialogKey::Scroll(step)) => {
                 scroll(&mut d.scroll, step);
@@ -114,15 +115,14 @@ impl App {
     pub(super) fn on_approval_text_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(Dialog::ApprovalText(form)) = self.dialog.as_mut() else { return Vec::new() };
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Esc => self.cancel_form(),
-            KeyCode::Char('c') if ctrl => self.cancel_form(),
-            KeyCode::Char('u') if ctrl => form.text.clear(),
-            KeyCode::Backspace => {
+        match (lookup(TEXT_FORM, Key::of(key)), key.code) {
+            (Some(Action::Cancel), _) => self.cancel_form(),
+            (Some(Action::ClearInput), _) => form.text.clear(),
+            (Some(Action::DeleteChar), _) => {
                 form.text.pop();
             }
-            KeyCode::Enter => return self.submit_text_form(),
-            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
+            (Some(Action::Submit), _) => return self.submit_text_form(),
+            (None, KeyCode::Char(c)) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
                 if form.text.chars().count() < MAX_TEXT {
                     form.text.push(c);
                     form.error = None;

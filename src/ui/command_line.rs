@@ -2,6 +2,7 @@
 //! the command and its argument, the status line lists what fits.
 
 use super::app::{App, Mode};
+use super::keys::{lookup, Action, Key, COMMAND};
 use super::listing::SortKey;
 use crossterm::event::{KeyCode, KeyEvent};
 use std::collections::BTreeSet;
@@ -20,12 +21,12 @@ pub const COMMANDS: [(&str, &str); 7] = [
 impl App {
     /// A key while a command is typed.
     pub(super) fn on_command_key(&mut self, key: KeyEvent) -> Vec<super::app::Effect> {
-        match key.code {
-            KeyCode::Esc => {
+        match (lookup(COMMAND, Key::of(key)), key.code) {
+            (Some(Action::Cancel), _) => {
                 self.command_input.clear();
                 self.mode = Mode::Normal;
             }
-            KeyCode::Enter => {
+            (Some(Action::Submit), _) => {
                 let text = std::mem::take(&mut self.command_input);
                 self.mode = Mode::Normal;
                 let first = text.split_whitespace().next().unwrap_or_default().to_lowercase();
@@ -39,11 +40,13 @@ impl App {
                 });
                 self.listing.invalidate();
             }
-            KeyCode::Tab => self.command_input = complete(&self.command_input, &self.command_candidates()),
-            KeyCode::Backspace => {
+            (Some(Action::Complete), _) => {
+                self.command_input = complete(&self.command_input, &self.command_candidates())
+            }
+            (Some(Action::DeleteChar), _) => {
                 self.command_input.pop();
             }
-            KeyCode::Char(c) if !c.is_control() => self.command_input.push(c),
+            (None, KeyCode::Char(c)) if !c.is_control() => self.command_input.push(c),
             _ => {}
         }
         Vec::new()

@@ -5,6 +5,7 @@ use super::action_menu::{ActionMenu, PendingRun};
 use super::approval_dialog::{ApprovalTextForm, ApproveDialog};
 use super::exception_dialog::ExceptionDialog;
 use super::exception_removal::RemoveExceptionDialog;
+use super::keys::{lookup, Action, Binding, Key};
 use crate::engine::audit_summary::RollbackCandidate;
 use crate::engine::jobs::{group_requests, ApplyRequest, PreviewItem};
 use crate::model::Finding;
@@ -155,20 +156,35 @@ pub enum DialogKey {
 }
 
 impl DialogKey {
-    /// The meaning of a key code in a dialog.
-    pub fn of(code: crossterm::event::KeyCode) -> Option<Self> {
-        use crossterm::event::KeyCode;
-        Some(match code {
-            KeyCode::Char('y') | KeyCode::Enter => Self::Yes,
-            KeyCode::Char('Y') => Self::CapitalYes,
-            KeyCode::Char('n') | KeyCode::Esc | KeyCode::Char('q') => Self::No,
-            KeyCode::Char('j') | KeyCode::Down => Self::Scroll(1),
-            KeyCode::Char('k') | KeyCode::Up => Self::Scroll(-1),
-            KeyCode::PageDown => Self::Scroll(10),
-            KeyCode::PageUp => Self::Scroll(-10),
-            KeyCode::Home | KeyCode::Char('g') => Self::Scroll(i16::MIN),
+    /// The meaning of a key in a dialog whose keys are `table`.
+    pub fn of(table: &[Binding], key: crossterm::event::KeyEvent) -> Option<Self> {
+        Some(match lookup(table, Key::of(key))? {
+            Action::Confirm => Self::Yes,
+            Action::ConfirmProd => Self::CapitalYes,
+            Action::Cancel => Self::No,
+            Action::Down => Self::Scroll(1),
+            Action::Up => Self::Scroll(-1),
+            Action::PageDown => Self::Scroll(10),
+            Action::PageUp => Self::Scroll(-10),
+            Action::Top => Self::Scroll(i16::MIN),
             _ => return None,
         })
+    }
+}
+
+impl Dialog {
+    /// The key table of the dialogs that take dialog keys (the forms and the menu have their own).
+    pub fn keys(&self) -> &'static [Binding] {
+        use super::keys::{CONFIRM, CONFIRM_PLAN, READING};
+        match self {
+            Dialog::Reading { .. } => READING,
+            Dialog::Apply(_) | Dialog::Rollback(_) | Dialog::Approve(_) => CONFIRM_PLAN,
+            Dialog::Incident { .. } | Dialog::RemoveException(_) | Dialog::RunAction(_) => CONFIRM,
+            Dialog::Exception(d) if d.confirming => super::keys::EXCEPTION_CONFIRM,
+            Dialog::Exception(_) => super::keys::EXCEPTION_FORM,
+            Dialog::Actions(_) => super::keys::ACTION_MENU,
+            Dialog::ApprovalText(_) => super::keys::TEXT_FORM,
+        }
     }
 }
 

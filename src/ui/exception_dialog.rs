@@ -5,6 +5,7 @@
 use super::app::{App, Effect, View};
 use super::dialog::{Dialog, PROD_CLASS};
 use super::exceptions::status_word;
+use super::keys::{lookup, Action, Key, EXCEPTION_CONFIRM, EXCEPTION_FORM};
 use super::remediation::resource_region;
 use crate::engine::exceptions::{validate, ExceptionEntry, ExceptionInput, ExceptionOp};
 use crate::model::{Finding, ResourceRef};
@@ -215,34 +216,30 @@ impl App {
         };
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         if d.confirming {
-            match key.code {
-                KeyCode::Char('Y') => return self.submit_exception(true),
-                KeyCode::Esc | KeyCode::Char('n') => d.confirming = false,
+            match lookup(EXCEPTION_CONFIRM, Key::of(key)) {
+                Some(Action::ConfirmProd) => return self.submit_exception(true),
+                Some(Action::Cancel) => d.confirming = false,
                 _ => self.status_message = Some("a production account is changed: press capital Y to confirm".into()),
             }
             return Vec::new();
         }
-        match key.code {
-            KeyCode::Esc => {
+        match (lookup(EXCEPTION_FORM, Key::of(key)), key.code) {
+            (Some(Action::Cancel), _) => {
                 self.dialog = None;
                 self.status_message = Some("cancelled: nothing changed".into());
             }
-            KeyCode::Char('c') if ctrl => {
-                self.dialog = None;
-                self.status_message = Some("cancelled: nothing changed".into());
-            }
-            KeyCode::Char('u') if ctrl => {
+            (Some(Action::ClearInput), _) => {
                 d.field(d.focus).clear();
                 d.edited();
             }
-            KeyCode::Tab | KeyCode::Down => d.focus = d.focus.next(),
-            KeyCode::BackTab | KeyCode::Up => d.focus = d.focus.previous(),
-            KeyCode::Backspace => {
+            (Some(Action::NextField), _) => d.focus = d.focus.next(),
+            (Some(Action::PreviousField), _) => d.focus = d.focus.previous(),
+            (Some(Action::DeleteChar), _) => {
                 d.field(d.focus).pop();
                 d.edited();
             }
-            KeyCode::Enter => return self.submit_exception(false),
-            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
+            (Some(Action::Submit), _) => return self.submit_exception(false),
+            (None, KeyCode::Char(c)) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
                 d.field(d.focus).push(c);
                 d.edited();
             }

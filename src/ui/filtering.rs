@@ -1,7 +1,7 @@
 //! Filters and sort order: the query being typed, the cycling filters, and `Esc`.
 
 use super::app::{App, Mode};
-use super::keymap::Action;
+use super::keys::{lookup, Action, Key, QUERY};
 use super::listing::SortKey;
 use crate::model::{Finding, Severity};
 use crate::policy::Verdict;
@@ -11,17 +11,17 @@ impl App {
     /// A key while the query is typed. The table follows every query that reads; while the text does not (the
     /// status line says where and why), it keeps showing the last one that did.
     pub(super) fn on_filter_key(&mut self, key: KeyEvent) {
-        match key.code {
-            KeyCode::Enter if query_error(&self.filter_input).is_some() => return,
-            KeyCode::Enter => self.mode = Mode::Normal,
-            KeyCode::Esc => {
+        match (lookup(QUERY, Key::of(key)), key.code) {
+            (Some(Action::Submit), _) if query_error(&self.filter_input).is_some() => return,
+            (Some(Action::Submit), _) => self.mode = Mode::Normal,
+            (Some(Action::Cancel), _) => {
                 self.filter_input.clear();
                 self.mode = Mode::Normal;
             }
-            KeyCode::Backspace => {
+            (Some(Action::DeleteChar), _) => {
                 self.filter_input.pop();
             }
-            KeyCode::Char(c) if !c.is_control() => self.filter_input.push(c),
+            (None, KeyCode::Char(c)) if !c.is_control() => self.filter_input.push(c),
             _ => return,
         }
         let Some(readable) = readable_part(&self.filter_input) else {

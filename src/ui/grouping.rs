@@ -2,7 +2,7 @@
 //! group opens or folds it, `Z` opens or folds them all, `space` on a header marks every finding of the group.
 
 use super::app::{App, View};
-use super::keymap::Action;
+use super::keys::Action;
 use super::listing::GroupBy;
 
 impl App {

@@ -8,7 +8,7 @@ use crate::engine::jobs::{JobKind, JobUpdate, PreviewItem};
 use crate::engine::Drift;
 use crate::model::FindingKey;
 use crate::model::{sanitize, Finding};
-use crossterm::event::KeyCode;
+use crossterm::event::KeyEvent;
 
 /// What `a` and `u` say when there is no live access.
 pub const NEEDS_LIVE_ACCESS: &str = "fixes need live access to the accounts: not available offline (--findings)";
@@ -94,11 +94,11 @@ impl App {
     }
 
     /// A key while a dialog is open.
-    pub(super) fn on_dialog_key(&mut self, code: KeyCode) -> Vec<Effect> {
-        let Some(key) = DialogKey::of(code) else {
+    pub(super) fn on_dialog_key(&mut self, event: KeyEvent) -> Vec<Effect> {
+        let Some(dialog) = self.dialog.as_mut() else {
             return Vec::new();
         };
-        let Some(dialog) = self.dialog.as_mut() else {
+        let Some(key) = DialogKey::of(dialog.keys(), event) else {
             return Vec::new();
         };
         if key == DialogKey::No {

@@ -42,6 +42,46 @@ fn operator(text: &str) -> String {
     sanitize::single_line(text.rsplit('/').next().unwrap_or(text))
 }
 
+const COLUMNS: [&str; 10] = [
+    "Time",
+    "Event",
+    "Result",
+    "Operator",
+    "Account / Region",
+    "Resource",
+    "Control",
+    "Playbook",
+    "Fingerprint",
+    "Message",
+];
+
+const WIDTHS: [Constraint; 10] = [
+    Constraint::Length(20),
+    Constraint::Length(16),
+    Constraint::Length(10),
+    Constraint::Length(12),
+    Constraint::Length(26),
+    Constraint::Fill(2),
+    Constraint::Length(8),
+    Constraint::Fill(1),
+    Constraint::Length(16),
+    Constraint::Fill(3),
+];
+
+/// Below this width the fixed columns do not fit: the layout solver would pick which to shrink, differently from
+/// one run to the next. A narrow table shows time, event, result, resource and message (the record pane below
+/// has the rest).
+const NARROW_BELOW: u16 = 137;
+const NARROW_COLUMNS: [usize; 5] = [0, 1, 2, 5, 9];
+
+/// The cells of the columns shown.
+fn shown(cells: Vec<Cell>, narrow: bool) -> Vec<Cell> {
+    if !narrow {
+        return cells;
+    }
+    cells.into_iter().enumerate().filter(|(i, _)| NARROW_COLUMNS.contains(i)).map(|(_, c)| c).collect()
+}
+
 /// Draws the warning, the records and the selected record in full.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
@@ -71,8 +111,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         }));
         frame.render_widget(Paragraph::new(lines).style(t.base()), warning_area);
     }
+    let narrow = table_area.width < NARROW_BELOW;
     let rows = app.audit.iter().rev().map(|r| {
-        Row::new(vec![
+        let cells = vec![
             Cell::from(format::time(r.time)),
             Cell::from(word(&r.event)),
             Cell::from(Span::styled(word(&r.result), result_style(r.result, t))),
@@ -83,41 +124,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             Cell::from(r.playbook.clone().unwrap_or_default()),
             Cell::from(r.fingerprint.clone().unwrap_or_default()),
             Cell::from(sanitize::single_line(&r.message)),
-        ])
+        ];
+        Row::new(shown(cells, narrow))
     });
-    let header = Row::new([
-        "Time",
-        "Event",
-        "Result",
-        "Operator",
-        "Account / Region",
-        "Resource",
-        "Control",
-        "Playbook",
-        "Fingerprint",
-        "Message",
-    ])
-    .style(Style::default().fg(t.header).add_modifier(Modifier::BOLD));
+    let header = Row::new(shown(COLUMNS.map(Cell::from).to_vec(), narrow))
+        .style(Style::default().fg(t.header).add_modifier(Modifier::BOLD));
     let title = format!(" Audit log: {} record(s) · {} ", app.audit.len(), time_to_safe_summary(app));
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(20),
-            Constraint::Length(16),
-            Constraint::Length(10),
-            Constraint::Length(12),
-            Constraint::Length(26),
-            Constraint::Fill(2),
-            Constraint::Length(8),
-            Constraint::Fill(1),
-            Constraint::Length(16),
-            Constraint::Fill(3),
-        ],
-    )
-    .header(header)
-    .block(Block::default().borders(Borders::ALL).border_style(Style::default().fg(t.border_focused)).title(title))
-    .row_highlight_style(Style::default().bg(t.selection_bg).fg(t.selection_fg).add_modifier(Modifier::BOLD))
-    .style(t.base());
+    let widths = if narrow {
+        NARROW_COLUMNS.iter().map(|&i| if i < 3 { WIDTHS[i] } else { Constraint::Fill(1) }).collect::<Vec<_>>()
+    } else {
+        WIDTHS.to_vec()
+    };
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(Block::default().borders(Borders::ALL).border_style(Style::default().fg(t.border_focused)).title(title))
+        .row_highlight_style(Style::default().bg(t.selection_bg).fg(t.selection_fg).add_modifier(Modifier::BOLD))
+        .style(t.base());
     let selected = app.audit_selected.min(app.audit.len().saturating_sub(1));
     let mut state = TableState::default();
     if !app.audit.is_empty() {

@@ -48,6 +48,7 @@ pub(super) fn cells(header: &Header, by: GroupBy, marked: usize, app: &App) -> C
             _ => "◐",
         },
         severity: (worst.label(), t.severity(worst)),
+        control_is_id: by == GroupBy::Control && header.first.finding.control_id.is_some(),
         control: if by == GroupBy::Control { label } else { String::new() },
         title: Span::styled(title, Style::default().fg(t.accent)),
         line: Style::default().add_modifier(Modifier::BOLD),

@@ -18,6 +18,8 @@ pub(super) struct Cells {
     pub mark: &'static str,
     pub severity: (&'static str, Style),
     pub control: String,
+    /// The control column holds a control id (kept whole), not a finding type (cut to fit).
+    pub control_is_id: bool,
     pub title: Span<'static>,
     pub resource: String,
     pub account: String,
@@ -34,7 +36,9 @@ impl Cells {
         let width = |s: &str| Span::raw(s).width().min(usize::from(u16::MAX)) as u16;
         w.severity = w.severity.max(width(self.severity.0));
         w.title = w.title.max(width(&self.title.content));
-        w.control = w.control.max(width(&self.control));
+        if self.control_is_id {
+            w.control = w.control.max(width(&self.control));
+        }
         w.resource = w.resource.max(width(&self.resource));
         w.account = w.account.max(width(&self.account));
         w.region = w.region.max(width(&self.region));
@@ -83,6 +87,7 @@ fn finding_cells(row: &Row, app: &App) -> Cells {
         mark: if app.marks.contains(&f.key()) { "●" } else { " " },
         severity: (f.severity.label(), t.severity(f.severity)),
         control: f.control_or_type().to_string(),
+        control_is_id: f.control_id.is_some(),
         title: Span::raw(f.title.to_string()),
         resource: f.primary_resource().map(|r| r.short_id()).unwrap_or("-").to_string(),
         account: format::account_short(app, &f.account_id).to_string(),
