@@ -33,6 +33,8 @@ mod exceptions;
 mod exceptions_view;
 #[path = "ui_render/fixtures.rs"]
 mod fixtures;
+#[path = "ui_render/grouping.rs"]
+mod grouping;
 #[path = "ui_render/guidance.rs"]
 mod guidance;
 #[path = "ui_render/hostile.rs"]
