@@ -11,7 +11,7 @@ use hubtriage::model::Finding;
 use hubtriage::playbook::Playbooks;
 use hubtriage::triage::Triage;
 use hubtriage::ui::theme::builtin_names;
-use hubtriage::ui::{views, App, Theme};
+use hubtriage::ui::{App, Theme};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::Terminal;
@@ -94,7 +94,7 @@ fn app(theme: &str) -> App {
 
 fn render(app: &App, width: u16, height: u16) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|f| views::draw(f, app)).expect("draw");
+    terminal.draw(|f| hubtriage::ui::draw(f, app)).expect("draw");
     terminal.backend().buffer().clone()
 }
 

@@ -5,7 +5,7 @@ use crate::listing::{app_with, key};
 use crate::report::{ms, percentile, Report};
 use crossterm::event::KeyCode;
 use hubtriage::engine::Row;
-use hubtriage::ui::{views, App};
+use hubtriage::ui::App;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::time::{Duration, Instant};
@@ -21,7 +21,7 @@ fn frame(app: &mut App, terminal: &mut Terminal<TestBackend>, i: usize) -> Durat
     terminal
         .draw(|frame| {
             app.table_height = (frame.area().height as usize * 55 / 100).saturating_sub(3);
-            views::draw(frame, app);
+            hubtriage::ui::draw(frame, app);
         })
         .expect("draw");
     started.elapsed()
@@ -83,7 +83,7 @@ pub fn overview(rows: &[Row], report: &mut Report) {
     for _ in 0..FRAMES {
         let started = Instant::now();
         app.before_draw();
-        terminal.draw(|frame| views::draw(frame, &app)).expect("draw");
+        terminal.draw(|frame| hubtriage::ui::draw(frame, &app)).expect("draw");
         samples.push(started.elapsed());
     }
     report.check(

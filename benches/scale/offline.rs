@@ -10,7 +10,7 @@ use crate::report::{thousands, Report};
 use hubtriage::cloud::file::{read_path, FileSource};
 use hubtriage::engine::stage::{self, Subscribers};
 use hubtriage::engine::{ingest, Msg, SourceStatus};
-use hubtriage::ui::{run::apply_messages, views};
+use hubtriage::ui::run::apply_messages;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::path::Path;
@@ -108,7 +108,7 @@ pub fn child(args: &[String]) {
         let done = std::cell::Cell::new(false);
         while !done.get() {
             app.before_draw();
-            terminal.draw(|frame| views::draw(frame, &app)).expect("draw");
+            terminal.draw(|frame| hubtriage::ui::draw(frame, &app)).expect("draw");
             tokio::select! {
                 Some(msg) = rx.recv() => apply_messages(&mut app, msg, &mut rx, |msg| {
                     if let Msg::SourceState { status: SourceStatus::Ok { .. } | SourceStatus::Failed(_), .. } = msg {
@@ -119,7 +119,7 @@ pub fn child(args: &[String]) {
             }
         }
         app.before_draw();
-        terminal.draw(|frame| views::draw(frame, &app)).expect("draw");
+        terminal.draw(|frame| hubtriage::ui::draw(frame, &app)).expect("draw");
         println!("findings={}", app.listing.all().len());
         println!("load_ms={}", started.elapsed().as_millis());
         println!("rss_mb={:.0}", crate::report::memory_mb("VmRSS:"));

@@ -12,7 +12,7 @@ use hubtriage::engine::cached::send_stored;
 use hubtriage::engine::stage::{self, Subscribers};
 use hubtriage::model::asff::read_owned_document;
 use hubtriage::store::Store;
-use hubtriage::ui::{run::apply_messages, views};
+use hubtriage::ui::run::apply_messages;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::path::Path;
@@ -145,7 +145,7 @@ pub fn child(args: &[String]) {
         let mut first_frame = None;
         loop {
             app.before_draw();
-            terminal.draw(|frame| views::draw(frame, &app)).expect("draw");
+            terminal.draw(|frame| hubtriage::ui::draw(frame, &app)).expect("draw");
             let rows = app.listing.all().len();
             if rows > 0 && first_frame.is_none() {
                 first_frame = Some(started.elapsed());
@@ -169,7 +169,7 @@ pub fn child(args: &[String]) {
             let t = Instant::now();
             key(&mut app, KeyCode::Char(c));
             app.before_draw();
-            terminal.draw(|frame| views::draw(frame, &app)).expect("draw");
+            terminal.draw(|frame| hubtriage::ui::draw(frame, &app)).expect("draw");
             keystrokes.push(t.elapsed());
         }
         println!("rows={}", app.listing.all().len());

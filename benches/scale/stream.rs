@@ -12,7 +12,7 @@ use hubtriage::cloud::{CloudError, FindingSource, FindingsPage, SourceId};
 use hubtriage::engine::stage::{self, Subscribers};
 use hubtriage::engine::{ingest, Msg, SourceStatus};
 use hubtriage::model::asff::read_document;
-use hubtriage::ui::{run::apply_messages, views};
+use hubtriage::ui::run::apply_messages;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::sync::Arc;
@@ -80,7 +80,7 @@ pub fn child(args: &[String]) {
         };
         while done.get() < SOURCES || app.listing.all().len() < findings {
             app.before_draw();
-            terminal.draw(|frame| views::draw(frame, &app)).expect("draw");
+            terminal.draw(|frame| hubtriage::ui::draw(frame, &app)).expect("draw");
             gaps.push(last_frame.elapsed());
             last_frame = Instant::now();
             tokio::select! {
@@ -100,7 +100,7 @@ pub fn child(args: &[String]) {
         // The raw JSON of a finding is still there to read.
         key(&mut app, KeyCode::Char('J'));
         app.before_draw();
-        terminal.draw(|frame| views::draw(frame, &app)).expect("draw");
+        terminal.draw(|frame| hubtriage::ui::draw(frame, &app)).expect("draw");
         let buffer = terminal.backend().buffer();
         let text: String = buffer.content().iter().map(|c| c.symbol()).collect();
         println!("raw_json_shown={}", text.contains("\"AwsAccountId\""));

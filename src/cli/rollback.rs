@@ -11,7 +11,7 @@ use crate::engine::jobs::JobState;
 use crate::engine::remediate::{Remediator, RollbackCheck};
 use crate::engine::rollback_target::{by_job, by_resource, RollbackTarget};
 use crate::model::sanitize::single_line;
-use crate::ui::views::rollback_dialog::state_lines;
+use crate::ui::components::rollback::state_lines;
 use std::io::Write;
 use std::sync::Arc;
 

@@ -1,6 +1,5 @@
 //! Custom action runs of the session: their streamed output and how each ended, as the Output view shows them.
 
-use super::app::App;
 use crate::model::sanitize;
 use chrono::{DateTime, Utc};
 
@@ -23,11 +22,10 @@ pub struct ActionRun {
     pub outcome: Option<Result<String, String>>,
 }
 
-/// Every run of the session, oldest first, and the Output view's scroll offset.
+/// Every run of the session, oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct ActionRuns {
     pub runs: Vec<ActionRun>,
-    pub scroll: u16,
     last_run: u64,
 }
 
@@ -96,29 +94,5 @@ impl ActionRuns {
     /// Lines the Output view draws (a heading, the output and a blank line per run).
     pub fn line_count(&self) -> usize {
         self.runs.iter().map(|r| r.lines.len() + 2 + usize::from(r.dropped > 0)).sum()
-    }
-
-    /// Scrolls the Output view; `isize::MIN` / `MAX` go to the top / bottom.
-    pub fn scroll_by(&mut self, delta: isize) {
-        let last = self.line_count().saturating_sub(1);
-        let at = match delta {
-            isize::MIN => 0,
-            isize::MAX => last,
-            d => usize::from(self.scroll).saturating_add_signed(d).min(last),
-        };
-        self.scroll = u16::try_from(at).unwrap_or(u16::MAX);
-    }
-}
-
-impl App {
-    /// A run ended: recorded, and said on the status line.
-    pub(super) fn on_action_done(&mut self, run: u64, outcome: Result<String, String>) {
-        let r = self.action_runs.finish(run, outcome);
-        let how = match &r.outcome {
-            Some(Ok(summary)) => format!("ok: {summary}"),
-            Some(Err(why)) => format!("failed: {why}"),
-            None => String::new(),
-        };
-        self.status_message = Some(format!("action {} (run #{}) {how} · 6 shows the output", r.action, r.run));
     }
 }

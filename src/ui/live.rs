@@ -1,7 +1,8 @@
 //! Live reads the app asks for before each frame: the selected finding's live plan, findings re-assessed after an
 //! exception changed on their resource.
 
-use super::app::{App, Effect};
+use super::context::Context;
+use super::effect::Effect;
 use crate::engine::jobs::JobUpdate;
 use crate::model::{Finding, FindingKey};
 use crate::triage::{Assessment, PlanStatus};
@@ -21,17 +22,9 @@ fn same_resource(finding: &Finding, update: &JobUpdate) -> bool {
     finding.account_id == update.account_id && finding.primary_resource().is_some_and(|r| r.id == update.resource)
 }
 
-impl App {
-    /// Called before each frame: refreshes the view, hands over queued work and asks for a live plan of a newly
-    /// selected finding.
-    pub fn before_draw(&mut self) -> Vec<Effect> {
-        let mut effects = std::mem::take(&mut self.queued_effects);
-        effects.extend(self.live_plan_effect());
-        effects
-    }
-
+impl Context {
     /// A live plan answer: for the selected finding, or for one re-assessed after an exception change.
-    pub(super) fn on_live_plan(&mut self, req: u64, key: FindingKey, result: Result<Assessment, String>) {
+    pub fn on_live_plan(&mut self, req: u64, key: FindingKey, result: Result<Assessment, String>) {
         let current = self.live.as_ref().is_some_and(|l| l.req == req);
         if !current && !self.reassess.remove(&req) {
             return;
@@ -46,7 +39,7 @@ impl App {
 
     /// An exception job ended: every finding on its resource is read again, so its verdict becomes `excepted` (or
     /// stops being so); the selected finding's live plan is asked for again in any case.
-    pub(super) fn reassess_after_exception(&mut self, update: &JobUpdate) {
+    pub fn reassess_after_exception(&mut self, update: &JobUpdate) {
         self.live = None;
         if !self.live_reads {
             return;
@@ -63,7 +56,7 @@ impl App {
 
     /// Asks for each finding's live plan again: the selected one's shows in the detail pane, the others only update
     /// their rows' verdicts.
-    pub(super) fn reread_live(&mut self, findings: Vec<Arc<Finding>>) {
+    pub fn reread_live(&mut self, findings: Vec<Arc<Finding>>) {
         let selected = self.selected_key();
         for finding in findings {
             let req = self.next_req();
@@ -73,12 +66,12 @@ impl App {
             } else {
                 self.reassess.insert(req);
             }
-            self.queued_effects.push(Effect::LivePlan { req, finding });
+            self.effects.push(Effect::LivePlan { req, finding });
         }
     }
 
     /// A live plan request for the selected finding when it changed.
-    fn live_plan_effect(&mut self) -> Vec<Effect> {
+    pub fn live_plan_effect(&mut self) -> Vec<Effect> {
         self.listing.refresh();
         let Some(row) = self.listing.selected_row() else {
             return Vec::new();
@@ -94,10 +87,5 @@ impl App {
         let req = self.next_req();
         self.live = Some(LivePlan { req, key, result: None });
         vec![Effect::LivePlan { req, finding }]
-    }
-
-    /// How many findings `auto-fix` would fix if the switch were on.
-    pub fn would_fix(&self) -> usize {
-        self.listing.would_fix()
     }
 }

@@ -1,28 +1,21 @@
-//! The terminal UI: app state and update, keymap, views, dialogs, theme, and the event loop.
+//! The terminal UI: the app (routing and shared context), the components (every view and dialog with its state, keys
+//! and drawing), the key tables, the theme, and the event loop.
 
-pub mod action_menu;
 pub mod action_runs;
 pub mod app;
-pub mod approval_dialog;
-pub mod approvals;
-mod command_line;
-pub mod dialog;
+mod app_msg;
+pub mod components;
+pub mod context;
 pub mod effect;
-pub mod exception_dialog;
-pub mod exception_removal;
-pub mod exceptions;
-mod filtering;
-mod grouping;
 pub mod keys;
 pub mod listing;
 mod live;
-mod overview;
-pub mod remediation;
 pub mod route;
 pub mod run;
+pub mod screen;
 mod session;
 pub mod theme;
-pub mod views;
 
 pub use app::App;
+pub use screen::draw;
 pub use theme::Theme;

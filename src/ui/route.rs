@@ -1,6 +1,6 @@
 //! Where the app is: the view shown and where keys go.
 
-use super::keys::{self, Binding, Key};
+use super::keys::{Binding, Key};
 
 /// Where keys go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,23 +59,9 @@ impl View {
 }
 
 /// What the status line says of a key that does nothing here but does something in another view.
-pub fn bound_elsewhere(key: Key, here: View, tables: impl Fn(View) -> &'static [Binding]) -> Option<String> {
+pub fn bound_elsewhere<'a>(key: Key, here: View, tables: impl Fn(View) -> &'a [Binding]) -> Option<String> {
     View::ALL.into_iter().filter(|v| *v != here).find_map(|view| {
         let binding = tables(view).iter().find(|b| b.binds(key))?;
         Some(format!("{}: {} — in {}", key.label(), binding.help, view.title()))
     })
-}
-
-/// The key table of a view.
-pub fn view_keys(view: View) -> &'static [Binding] {
-    match view {
-        View::Findings => keys::FINDINGS,
-        View::Sources => keys::SOURCES,
-        View::Jobs => keys::JOBS,
-        View::Audit => keys::AUDIT,
-        View::Exceptions => keys::EXCEPTIONS,
-        View::Output => keys::OUTPUT,
-        View::Approvals => keys::APPROVALS,
-        View::Overview => keys::OVERVIEW,
-    }
 }

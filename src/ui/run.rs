@@ -3,7 +3,6 @@
 
 use super::app::App;
 use super::session::Session;
-use super::views;
 use crate::cloud::Backend;
 use crate::engine::remediate::Remediator;
 use crate::engine::Msg;
@@ -58,7 +57,7 @@ pub async fn run(
         }
         if let Err(e) = terminal.draw(|frame| {
             app.table_height = (frame.area().height as usize * 55 / 100).saturating_sub(3);
-            views::draw(frame, &app);
+            super::screen::draw(frame, &app);
         }) {
             break Err(e.into());
         }

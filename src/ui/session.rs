@@ -3,7 +3,7 @@
 //! actions and jobs are stopped or waited for.
 
 use super::app::{App, Effect};
-use super::approvals::DeskState;
+use super::context::DeskState;
 use super::run::Connected;
 use crate::actions::ActionRunner;
 use crate::cloud::Backend;
@@ -45,7 +45,7 @@ impl Session {
     /// Starts the background work of a connected session; what it reports reaches the app through `ui_tx`.
     pub fn start(app: &mut App, connected: Connected, triage: &Arc<Triage>, ui_tx: UnboundedSender<Msg>) -> Self {
         let Connected { backend, remediator, store, notices, retention_days, events, approvals } = connected;
-        app.approvals.desk = match &approvals {
+        app.desk = match &approvals {
             Ok(_) => DeskState::Ready,
             Err(why) => DeskState::Unavailable(why.clone()),
         };

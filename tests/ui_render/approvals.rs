@@ -14,7 +14,7 @@ use hubtriage::policy::Verdict;
 use hubtriage::review::plan_file::{FilePlan, PlannedFinding};
 use hubtriage::review::{ApprovalRequest, ApprovalStatus};
 use hubtriage::ui::app::Effect;
-use hubtriage::ui::approvals::DeskState;
+use hubtriage::ui::context::DeskState;
 use hubtriage::ui::{App, Theme};
 
 const PROD: &str = "210987654321";
@@ -66,7 +66,7 @@ fn approvals_app(requests: Vec<ApprovalRequest>) -> App {
     let mut app = App::new(Theme::load("dark", None).expect("theme"), "test".into(), true);
     app.account_names.insert(PROD.into(), "prod-payments".into());
     app.account_classes.insert(PROD.into(), "prod".into());
-    app.approvals.desk = DeskState::Ready;
+    app.desk = DeskState::Ready;
     let effects = press(&mut app, KeyCode::Char('7'));
     let [Effect::Approval { req, op: ApprovalOp::List }] = effects.as_slice() else { panic!("{effects:?}") };
     assert!(text(&render(&app, 200, 50)).contains("listing…"));

@@ -15,7 +15,7 @@ use hubtriage::engine::Row;
 use hubtriage::policy::Verdict;
 use hubtriage::review::ApprovalStatus;
 use hubtriage::ui::app::{Effect, View};
-use hubtriage::ui::approvals::DeskState;
+use hubtriage::ui::context::DeskState;
 use hubtriage::ui::{App, Theme};
 use std::time::Duration;
 
@@ -69,7 +69,7 @@ fn a_demo_request_cannot_be_approved_by_its_requester_in_prod_and_is_rejected_wi
 
         let mut app = App::new(Theme::load("dark", None).expect("theme"), backend.label.clone(), true);
         app.account_classes = config.accounts.iter().map(|(id, a)| (id.clone(), a.class.clone())).collect();
-        app.approvals.desk = DeskState::Ready;
+        app.desk = DeskState::Ready;
         app.add_rows(vec![row]);
 
         press(&mut app, KeyCode::Char('p'));
@@ -83,8 +83,8 @@ fn a_demo_request_cannot_be_approved_by_its_requester_in_prod_and_is_rejected_wi
         let effects = press(&mut app, KeyCode::Char('7'));
         perform(&desk, &mut app, effects).await;
         assert_eq!(app.view, View::Approvals);
-        assert_eq!(app.approvals.requests.len(), 1);
-        let request = app.approvals.requests[0].clone();
+        assert_eq!(app.views.approvals.requests.len(), 1);
+        let request = app.views.approvals.requests[0].clone();
         assert_eq!((request.status, request.two_person), (ApprovalStatus::Pending, true));
 
         // The requester approving their own production request: confirmed with a capital Y, refused by the desk.
@@ -95,7 +95,7 @@ fn a_demo_request_cannot_be_approved_by_its_requester_in_prod_and_is_rejected_wi
         assert!(status.contains("not approved"), "{status}");
         assert!(status.contains("another identity than the requester's"), "{status}");
         settle(&desk, &mut app).await;
-        assert_eq!(app.approvals.requests[0].status, ApprovalStatus::Pending, "nothing changed");
+        assert_eq!(app.views.approvals.requests[0].status, ApprovalStatus::Pending, "nothing changed");
         assert_eq!(desk.get(&request.id, chrono::Utc::now()).await.expect("kept").status, ApprovalStatus::Pending);
 
         press(&mut app, KeyCode::Char('n'));
@@ -107,7 +107,7 @@ fn a_demo_request_cannot_be_approved_by_its_requester_in_prod_and_is_rejected_wi
         let status = app.status_message.clone().unwrap_or_default();
         assert_eq!(status, format!("request {} rejected: not during the freeze", request.id));
         settle(&desk, &mut app).await;
-        assert_eq!(app.approvals.requests[0].status, ApprovalStatus::Rejected);
+        assert_eq!(app.views.approvals.requests[0].status, ApprovalStatus::Rejected);
         let screen = text(&render(&app, 200, 50));
         assert!(screen.contains("not during the freeze"), "{screen}");
         assert_eq!(desk.get(&request.id, chrono::Utc::now()).await.expect("kept").status, ApprovalStatus::Rejected);

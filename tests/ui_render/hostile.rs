@@ -16,7 +16,8 @@ use hubtriage::model::asff::read_document;
 use hubtriage::playbook::{Basis, Plan, Playbooks, Step};
 use hubtriage::triage::{Assessment, PlanStatus, Triage};
 use hubtriage::ui::app::Effect;
-use hubtriage::ui::{views, App, Theme};
+use hubtriage::ui::components::findings::detail;
+use hubtriage::ui::{App, Theme};
 use ratatui::buffer::Buffer;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -118,7 +119,7 @@ fn table_and_detail_pane_are_inert_and_bounded() {
     assert!(!screen.contains("52;c;"), "{screen}");
     assert!(!screen.contains("ZWNobyBwd25lZA"), "{screen}");
     // What is built for the detail pane of one finding is bounded, however many resources it names.
-    let lines = views::detail::lines(app.listing.selected_row().expect("selected"), &app);
+    let lines = detail::lines(app.listing.selected_row().expect("selected"), &app);
     assert!(lines.len() < 200, "{} detail lines for {RESOURCES} resources", lines.len());
     assert!(chars(&lines) < 40_000, "{} characters in the detail pane", chars(&lines));
     let all = lines.iter().map(|l| l.to_string()).collect::<Vec<_>>().join("\n");
@@ -146,7 +147,7 @@ fn raw_json_view_is_inert_and_bounded() {
     assert!(screen.contains("Raw JSON"), "{screen}");
     assert!(screen.contains("\"SchemaVersion\""), "{screen}");
     let row = app.listing.selected_row().expect("selected");
-    let lines = views::detail::raw_lines(row);
+    let lines = detail::raw_lines(row);
     assert!(chars(&lines) <= 200_100, "{} characters of raw JSON built for one frame", chars(&lines));
     assert!(lines.len() < 12_000, "{} lines of raw JSON", lines.len());
     for line in &lines {
@@ -190,7 +191,7 @@ fn plans_in_the_detail_pane_and_the_apply_dialog_are_inert() {
     let mut app = hostile_app();
     frame(&app, "snapshot plan in the detail pane");
     let row = app.listing.selected_row().expect("selected");
-    let lines = views::detail::lines(row, &app).iter().map(|l| l.to_string()).collect::<Vec<_>>().join("\n");
+    let lines = detail::lines(row, &app).iter().map(|l| l.to_string()).collect::<Vec<_>>().join("\n");
     // EC2.13 has a playbook; these findings carry no group details, so the pane says why there is no plan.
     assert!(lines.contains("No plan: the finding carries no resource details"), "{lines}");
     press(&mut app, KeyCode::Char('j'));

@@ -15,7 +15,7 @@ use hubtriage::engine::jobs::{JobKind, JobState};
 use hubtriage::engine::{Msg, SourceStatus};
 use hubtriage::review::{ApprovalRequest, ApprovalStatus};
 use hubtriage::ui::app::Effect;
-use hubtriage::ui::approvals::DeskState;
+use hubtriage::ui::context::DeskState;
 use hubtriage::ui::{App, Theme};
 
 /// Every scene, by the name its screens carry.
@@ -224,7 +224,7 @@ fn approvals() -> App {
     let mut app = App::new(Theme::load("dark", None).expect("theme"), "test".into(), true);
     app.account_names.insert(PROD.into(), "prod-payments".into());
     app.account_classes.insert(PROD.into(), "prod".into());
-    app.approvals.desk = DeskState::Ready;
+    app.desk = DeskState::Ready;
     let effects = press(&mut app, KeyCode::Char('7'));
     let [Effect::Approval { req, .. }] = effects.as_slice() else { panic!("{effects:?}") };
     let mut pending = request("apr-000000000001", PROD, "acme-payments", 11);
