@@ -19,8 +19,10 @@ pub enum Action {
     StartCommand,
     ClearFilters,
     CycleSeverity,
-    CycleAccount,
-    CycleRegion,
+    /// Open the account picker.
+    PickAccount,
+    /// Open the region picker.
+    PickRegion,
     CycleVerdict,
     CycleSort,
     ReverseSort,
@@ -201,8 +203,8 @@ pub const FINDINGS: &[Binding] = &[
     b(&[k(Tab), k(Enter)], Action::ToggleFocus, "move focus between table and detail pane"),
     b(&[c('/')], Action::StartFilter, "query: words, or sev>=high control:S3.* age>7d … (Esc cancels)"),
     b(&[c('S')], Action::CycleSeverity, "severity filter: CRITICAL, HIGH+, MEDIUM+, LOW+, all"),
-    b(&[c('A')], Action::CycleAccount, "account filter: cycle through accounts"),
-    b(&[c('R')], Action::CycleRegion, "region filter: cycle through regions"),
+    b(&[c('A')], Action::PickAccount, "account filter: pick one, type to narrow (:account)"),
+    b(&[c('R')], Action::PickRegion, "region filter: pick one, type to narrow (:region)"),
     b(&[c('V')], Action::CycleVerdict, "verdict filter: cycle through verdicts"),
     b(&[k(Esc)], Action::ClearFilters, "clear every filter; with no filter set, clear the marks"),
     b(&[c('o')], Action::CycleSort, "sort by the next column"),
@@ -345,6 +347,20 @@ pub const ACTION_MENU: &[Binding] = &[
 pub const QUERY: &[Binding] = &[
     b(&[k(Enter)], Action::Submit, "keep the query (when it reads)"),
     b(&[k(Esc)], Action::Cancel, "drop the query"),
+    b(&[k(Backspace)], Action::DeleteChar, "delete the last character"),
+];
+
+/// The account and region pickers; other characters are typed.
+pub const PICKER: &[Binding] = &[
+    b(&[k(Down)], Action::Down, "next entry"),
+    b(&[k(Up)], Action::Up, "previous entry"),
+    b(&[k(PageDown)], Action::PageDown, "a page down"),
+    b(&[k(PageUp)], Action::PageUp, "a page up"),
+    b(&[k(Home)], Action::Top, "first entry"),
+    b(&[k(End)], Action::Bottom, "last entry"),
+    b(&[k(Enter)], Action::Submit, "filter the table to the entry chosen"),
+    b(&[k(Esc), Key::ctrl('c')], Action::Cancel, "cancel: the filter stays as it was"),
+    b(&[Key::ctrl('u')], Action::ClearInput, "clear what was typed"),
     b(&[k(Backspace)], Action::DeleteChar, "delete the last character"),
 ];
 

@@ -4,7 +4,7 @@
 use super::*;
 
 /// Every table with its name.
-const TABLES: [(&str, &[Binding]); 18] = [
+const TABLES: [(&str, &[Binding]); 19] = [
     ("global", GLOBAL),
     ("findings", FINDINGS),
     ("sources", SOURCES),
@@ -23,6 +23,7 @@ const TABLES: [(&str, &[Binding]); 18] = [
     ("text form", TEXT_FORM),
     ("action menu", ACTION_MENU),
     ("query", QUERY),
+    ("picker", PICKER),
 ];
 
 #[test]

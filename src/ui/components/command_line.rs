@@ -18,8 +18,8 @@ use std::collections::BTreeSet;
 pub const COMMANDS: [(&str, &str); 7] = [
     ("overview", ""),
     ("group", "control, resource, account or none"),
-    ("account", "NAME or ID, or all"),
-    ("region", "REGION, or all"),
+    ("account", "NAME or ID, or all; alone: the picker"),
+    ("region", "REGION, or all; alone: the picker"),
     ("sort", "KEY [asc|desc]"),
     ("theme", "NAME"),
     ("quit", ""),
@@ -32,6 +32,8 @@ pub enum CommandOutcome {
     Done,
     /// `:overview`: show the Overview.
     ShowOverview,
+    /// `:account` or `:region` without an argument: open the picker.
+    Pick(super::picker::PickerKind),
 }
 
 /// The command line.
@@ -64,6 +66,9 @@ impl Component for CommandLine {
                 if !first.is_empty() && "overview".starts_with(&first) && first.len() >= 2 {
                     ctx.say("Overview");
                     return CommandOutcome::ShowOverview;
+                }
+                if let Some(kind) = picker_of(&text) {
+                    return CommandOutcome::Pick(kind);
                 }
                 let answer = match run_command(&text, ctx) {
                     Ok(done) => done,
@@ -127,6 +132,20 @@ impl CommandLine {
     }
 }
 
+/// The picker `:account` or `:region` typed alone opens.
+fn picker_of(text: &str) -> Option<super::picker::PickerKind> {
+    let mut words = text.split_whitespace();
+    let command = words.next()?.to_lowercase();
+    if words.next().is_some() {
+        return None;
+    }
+    match COMMANDS.iter().map(|(c, _)| *c).find(|c| c.starts_with(&command)) {
+        Some("account") => Some(super::picker::PickerKind::Account),
+        Some("region") => Some(super::picker::PickerKind::Region),
+        _ => None,
+    }
+}
+
 /// Runs a command; the answer for the status line, or why it could not run.
 fn run_command(text: &str, ctx: &mut Context) -> Result<String, String> {
     let words: Vec<&str> = text.split_whitespace().collect();
@@ -139,7 +158,7 @@ fn run_command(text: &str, ctx: &mut Context) -> Result<String, String> {
             ctx.quit = true;
             Ok("quitting".into())
         }
-        (Some("account"), "" | "all") => {
+        (Some("account"), "all") => {
             ctx.listing.filters.account = None;
             Ok("every account".into())
         }
@@ -149,7 +168,7 @@ fn run_command(text: &str, ctx: &mut Context) -> Result<String, String> {
             ctx.listing.filters.account = Some(id);
             Ok(format!("account {shown}"))
         }
-        (Some("region"), "" | "all") => {
+        (Some("region"), "all") => {
             ctx.listing.filters.region = None;
             Ok("every region".into())
         }

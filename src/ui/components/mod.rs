@@ -24,6 +24,7 @@ pub mod incident;
 pub mod jobs;
 pub mod output;
 pub mod overview;
+pub mod picker;
 pub mod plan;
 pub mod popup;
 pub mod query_line;

@@ -8,6 +8,7 @@ use super::component::Component;
 use super::dialog::{Dialog, Outcome};
 use super::exception_form::{ExceptionDialog, ExceptionTarget, Subject};
 use super::exception_removal::RemoveExceptionDialog;
+use super::picker::{Picker, PickerKind};
 use super::rollback::RollbackDialog;
 use crate::ui::context::Context;
 use crate::ui::effect::Effect;
@@ -86,6 +87,8 @@ impl FindingsView {
             Action::Top => ctx.listing.select_edge(false),
             Action::Bottom => ctx.listing.select_edge(true),
             Action::ToggleFocus if ctx.listing.on_header() => ctx.listing.toggle_fold(),
+            Action::PickAccount => return Some(Dialog::Picker(Box::new(Picker::open(PickerKind::Account, ctx)))),
+            Action::PickRegion => return Some(Dialog::Picker(Box::new(Picker::open(PickerKind::Region, ctx)))),
             Action::CycleGroup | Action::ToggleFold | Action::ToggleAllFolds => grouping::apply(action, ctx),
             Action::ToggleFocus => {
                 self.focus = if self.focus == Focus::Table { Focus::Detail } else { Focus::Table };
