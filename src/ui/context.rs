@@ -13,10 +13,21 @@ use crate::engine::audit::AuditRecord;
 use crate::engine::jobs::{JobId, JobKind, JobUpdate};
 use crate::engine::{Drift, Row, SourceStatus};
 use crate::model::{sanitize, Finding, FindingKey};
+use crate::triage::Assessment;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-pub use super::live::LivePlan;
+/// What `a`, `u` and `I` say when there is no live access.
+pub const NEEDS_LIVE_ACCESS: &str = "fixes need live access to the accounts: not available offline (--findings)";
+
+/// The live plan of the selected finding.
+#[derive(Debug, Clone)]
+pub struct LivePlan {
+    pub req: u64,
+    pub key: FindingKey,
+    /// `None` while the read is in flight.
+    pub result: Option<Result<Assessment, String>>,
+}
 
 /// The account class whose changes need a capital `Y`.
 pub const PROD_CLASS: &str = "prod";

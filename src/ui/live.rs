@@ -1,21 +1,12 @@
 //! Live reads the app asks for before each frame: the selected finding's live plan, findings re-assessed after an
 //! exception changed on their resource.
 
-use super::context::Context;
+use super::context::{Context, LivePlan};
 use super::effect::Effect;
 use crate::engine::jobs::JobUpdate;
 use crate::model::{Finding, FindingKey};
 use crate::triage::{Assessment, PlanStatus};
 use std::sync::Arc;
-
-/// The live plan of the selected finding.
-#[derive(Debug, Clone)]
-pub struct LivePlan {
-    pub req: u64,
-    pub key: FindingKey,
-    /// `None` while the read is in flight.
-    pub result: Option<Result<Assessment, String>>,
-}
 
 /// Whether a finding's primary resource is the one a job changed (jobs record an id or an ARN).
 fn same_resource(finding: &Finding, update: &JobUpdate) -> bool {

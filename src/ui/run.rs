@@ -2,11 +2,9 @@
 //! and on panic.
 
 use super::app::App;
+pub use super::session::Connected;
 use super::session::Session;
-use crate::cloud::Backend;
-use crate::engine::remediate::Remediator;
 use crate::engine::Msg;
-use crate::store::Store;
 use crate::triage::Triage;
 use crossterm::event::EventStream;
 use futures::StreamExt;
@@ -16,21 +14,6 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
 /// Longest time spent applying queued background messages before the next frame.
 const MAX_BATCH: Duration = Duration::from_millis(12);
-
-/// What the TUI works with once connected: the backend, the remediator (`None` offline: the app then says fixes
-/// need live access), the store and what the user should know about it.
-pub struct Connected {
-    pub backend: Backend,
-    pub remediator: Option<Arc<Remediator>>,
-    pub store: Option<Arc<Store>>,
-    /// Shown with the input problems (a damaged store moved aside, a store that cannot be used).
-    pub notices: Vec<String>,
-    pub retention_days: u32,
-    /// Finding events pushed into the session (`--events-queue`).
-    pub events: Option<Arc<dyn crate::cloud::events::EventQueue>>,
-    /// The approval desk, or why approval requests are unavailable in this session.
-    pub approvals: Result<Arc<crate::engine::approvals::ApprovalDesk>, String>,
-}
 
 /// Runs the TUI until the user quits. The terminal is taken at once and the first frame drawn while `connect` (the
 /// caller identity, the audit copy's check, the store) is still under way: the app says it is connecting, and `q`

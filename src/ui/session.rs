@@ -4,7 +4,6 @@
 
 use super::app::{App, Effect};
 use super::context::DeskState;
-use super::run::Connected;
 use crate::actions::ActionRunner;
 use crate::cloud::Backend;
 use crate::engine::approval_work;
@@ -13,6 +12,7 @@ use crate::engine::refresh::{self, RefreshHandle, RefreshSettings};
 use crate::engine::remediate::Remediator;
 use crate::engine::stage::{self, Pruning, Subscribers};
 use crate::engine::{live_plan, Msg};
+use crate::store::Store;
 use crate::triage::Triage;
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +26,21 @@ const ACTION_STOP_GRACE: Duration = crate::actions::process_group::TERM_GRACE;
 
 /// Time between two passes of the exception sweeper (`exceptions.suppress_findings`).
 const SWEEP_EVERY: Duration = Duration::from_secs(300);
+
+/// What the TUI works with once connected: the backend, the remediator (`None` offline: the app then says fixes
+/// need live access), the store and what the user should know about it.
+pub struct Connected {
+    pub backend: Backend,
+    pub remediator: Option<Arc<Remediator>>,
+    pub store: Option<Arc<Store>>,
+    /// Shown with the input problems (a damaged store moved aside, a store that cannot be used).
+    pub notices: Vec<String>,
+    pub retention_days: u32,
+    /// Finding events pushed into the session (`--events-queue`).
+    pub events: Option<Arc<dyn crate::cloud::events::EventQueue>>,
+    /// The approval desk, or why approval requests are unavailable in this session.
+    pub approvals: Result<Arc<crate::engine::approvals::ApprovalDesk>, String>,
+}
 
 /// What carries out the app's effects.
 pub struct Session {

@@ -5,7 +5,7 @@ use super::fixtures::press;
 use super::{app, render, text};
 use crossterm::event::KeyCode;
 use hubtriage::ui::app::View;
-use hubtriage::ui::keys::HELP;
+use hubtriage::ui::components::help::KEYS as HELP;
 
 /// The views and the key that shows each.
 const VIEWS: [(char, View); 8] = [

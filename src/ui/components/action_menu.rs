@@ -3,6 +3,7 @@
 //! "run <name> on N finding(s)?" confirmation when its config asks for one or the findings are not to be trusted.
 
 use super::component::{Component, Step};
+use super::confirm::CONFIRM;
 use super::confirm::{decide, Decision};
 use super::popup::popup;
 use crate::actions::{ActionConfig, ActionKind};
@@ -10,13 +11,22 @@ use crate::model::{sanitize, Finding};
 use crate::policy::Provenance;
 use crate::ui::context::Context;
 use crate::ui::effect::Effect;
-use crate::ui::keys::{lookup, Action, Binding, Key, ACTION_MENU, CONFIRM};
+use crate::ui::keys::{b, c, k, Action as A};
+use crate::ui::keys::{lookup, Action, Binding, Key};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 use std::sync::Arc;
+
+/// The custom actions menu; an action's own key (from the config) runs it and wins over these.
+pub const KEYS: &[Binding] = &[
+    b(&[c('j'), k(KeyCode::Down)], A::Down, "next action"),
+    b(&[c('k'), k(KeyCode::Up)], A::Up, "previous action"),
+    b(&[k(KeyCode::Enter)], A::Submit, "run the selected action"),
+    b(&[k(KeyCode::Esc), c('q')], A::Cancel, "close: nothing runs"),
+];
 
 /// The action menu.
 #[derive(Debug, Clone)]
@@ -118,7 +128,7 @@ impl Component for ActionMenu {
         if self.confirming.is_some() {
             CONFIRM
         } else {
-            ACTION_MENU
+            KEYS
         }
     }
 
@@ -150,7 +160,7 @@ impl Component for ActionMenu {
             _ => None,
         };
         let last = self.actions.len().saturating_sub(1);
-        match (own, lookup(ACTION_MENU, Key::of(key))) {
+        match (own, lookup(KEYS, Key::of(key))) {
             (Some(index), _) => self.choose(index, ctx),
             (None, Some(Action::Cancel)) => {
                 ctx.say("cancelled: nothing run");

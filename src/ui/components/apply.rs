@@ -3,6 +3,7 @@
 //! left out with why. What it shows is computed once, when it opens, so what is confirmed is exactly what runs.
 
 use super::component::{Component, Step};
+use super::confirm::CONFIRM_PLAN;
 use super::confirm::{decide, Decision};
 use super::popup::popup;
 use super::{format, plan};
@@ -13,15 +14,19 @@ use crate::policy::Verdict;
 use crate::triage::{Assessment, PlanStatus};
 use crate::ui::context::{Context, PROD_CLASS};
 use crate::ui::effect::Effect;
-use crate::ui::keys::{Binding, CONFIRM_PLAN, READING};
+use crate::ui::keys::Binding;
+use crate::ui::keys::{b, c, k, Action as A};
 use crate::ui::theme::Theme;
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// "reading live state…" while an apply waits for the live plans.
+pub const READING_KEYS: &[Binding] = &[b(&[c('n'), k(KeyCode::Esc), c('q')], A::Cancel, "cancel: nothing is applied")];
 
 /// Waiting for the live state of the findings to apply; the answer must carry `req`.
 #[derive(Debug, Clone)]
@@ -34,7 +39,7 @@ impl Component for Reading {
     type Outcome = Step;
 
     fn keys(&self) -> &'static [Binding] {
-        READING
+        READING_KEYS
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context) {
@@ -43,7 +48,7 @@ impl Component for Reading {
     }
 
     fn handle_key(&mut self, key: KeyEvent, ctx: &mut Context) -> Step {
-        match decide(READING, key, None, (false, false), ctx) {
+        match decide(READING_KEYS, key, None, (false, false), ctx) {
             Decision::Cancelled => Step::Close,
             _ => Step::Stay,
         }

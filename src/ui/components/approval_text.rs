@@ -10,13 +10,22 @@ use crate::model::Finding;
 use crate::review::ApprovalRequest;
 use crate::ui::context::Context;
 use crate::ui::effect::Effect;
-use crate::ui::keys::{lookup, Action, Binding, Key, TEXT_FORM};
+use crate::ui::keys::{b, k, Action as A, Key as K};
+use crate::ui::keys::{lookup, Action, Binding, Key};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 use std::sync::Arc;
+
+/// The note of an approval request and the reason of a rejection; other characters are typed.
+pub const KEYS: &[Binding] = &[
+    b(&[k(KeyCode::Enter)], A::Submit, "submit"),
+    b(&[k(KeyCode::Esc), K::ctrl('c')], A::Cancel, "cancel: nothing changes"),
+    b(&[K::ctrl('u')], A::ClearInput, "clear the text"),
+    b(&[k(KeyCode::Backspace)], A::DeleteChar, "delete the last character"),
+];
 
 /// Longest note or reason typed, in characters.
 pub const MAX_TEXT: usize = 500;
@@ -76,7 +85,7 @@ impl Component for ApprovalTextForm {
     type Outcome = Step;
 
     fn keys(&self) -> &'static [Binding] {
-        TEXT_FORM
+        KEYS
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context) {
@@ -85,7 +94,7 @@ impl Component for ApprovalTextForm {
 
     fn handle_key(&mut self, key: KeyEvent, ctx: &mut Context) -> Step {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match (lookup(TEXT_FORM, Key::of(key)), key.code) {
+        match (lookup(KEYS, Key::of(key)), key.code) {
             (Some(Action::Cancel), _) => {
                 ctx.say("cancelled: nothing changed");
                 return Step::Close;

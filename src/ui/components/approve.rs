@@ -2,6 +2,7 @@
 //! production account, as for `a`); confirmed, it leaves as `Effect::Approval` with `ApprovalOp::Approve`.
 
 use super::component::{Component, Step};
+use super::confirm::CONFIRM_PLAN;
 use super::confirm::{scroll, DialogKey};
 use super::popup::popup;
 use super::{format, request_detail};
@@ -9,7 +10,7 @@ use crate::engine::approval_work::ApprovalOp;
 use crate::review::ApprovalRequest;
 use crate::ui::context::Context;
 use crate::ui::effect::Effect;
-use crate::ui::keys::{Binding, CONFIRM_PLAN};
+use crate::ui::keys::Binding;
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};

@@ -8,14 +8,25 @@ use crate::engine::audit::{AuditRecord, AuditResult};
 use crate::engine::audit_summary;
 use crate::model::sanitize;
 use crate::ui::context::Context;
-use crate::ui::keys::{Binding, AUDIT};
+use crate::ui::keys::Binding;
+use crate::ui::keys::{b, c, k, Action as A};
 use crate::ui::theme::Theme;
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 use ratatui::Frame;
+
+/// The Audit view.
+pub const KEYS: &[Binding] = &[
+    b(&[c('j'), k(KeyCode::Down)], A::Down, "next (older) record"),
+    b(&[c('k'), k(KeyCode::Up)], A::Up, "previous (newer) record"),
+    b(&[k(KeyCode::PageDown)], A::PageDown, "one page down"),
+    b(&[k(KeyCode::PageUp)], A::PageUp, "one page up"),
+    b(&[c('g'), k(KeyCode::Home)], A::Top, "newest record"),
+    b(&[c('G'), k(KeyCode::End)], A::Bottom, "oldest record"),
+];
 
 /// "time to safe state: median 2d 02h over 3 fixes" or "no verified fix yet".
 pub fn time_to_safe_summary(ctx: &Context) -> String {
@@ -209,7 +220,7 @@ impl Component for AuditView {
     type Outcome = Outcome;
 
     fn keys(&self) -> &'static [Binding] {
-        AUDIT
+        KEYS
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context) {

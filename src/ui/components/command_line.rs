@@ -4,7 +4,8 @@
 use super::component::Component;
 use crate::model::sanitize;
 use crate::ui::context::Context;
-use crate::ui::keys::{lookup, Action, Binding, Key, COMMAND};
+use crate::ui::keys::{b, k, Action as A};
+use crate::ui::keys::{lookup, Action, Binding, Key};
 use crate::ui::listing::SortKey;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
@@ -46,7 +47,7 @@ impl Component for CommandLine {
     type Outcome = CommandOutcome;
 
     fn keys(&self) -> &'static [Binding] {
-        COMMAND
+        KEYS
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context) {
@@ -55,7 +56,7 @@ impl Component for CommandLine {
     }
 
     fn handle_key(&mut self, key: KeyEvent, ctx: &mut Context) -> CommandOutcome {
-        match (lookup(COMMAND, Key::of(key)), key.code) {
+        match (lookup(KEYS, Key::of(key)), key.code) {
             (Some(Action::Cancel), _) => {
                 self.input.clear();
                 return CommandOutcome::Done;
@@ -255,3 +256,11 @@ fn complete(input: &str, candidates: &[String]) -> String {
 #[cfg(test)]
 #[path = "command_line_tests.rs"]
 mod tests;
+
+/// The command typed after `:`; other characters are typed.
+pub const KEYS: &[Binding] = &[
+    b(&[k(KeyCode::Enter)], A::Submit, "run the command"),
+    b(&[k(KeyCode::Esc)], A::Cancel, "drop the command"),
+    b(&[k(KeyCode::Tab)], A::Complete, "complete the word being typed"),
+    b(&[k(KeyCode::Backspace)], A::DeleteChar, "delete the last character"),
+];

@@ -2,8 +2,27 @@
 //! confirmed (read-only mode, a capital `Y` for production accounts).
 
 use crate::ui::context::Context;
+use crate::ui::keys::{b, c, k, Action as A};
 use crate::ui::keys::{lookup, Action, Binding, Key};
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent};
+
+/// Confirmations that fit on one screen: incident mode, removing an exception, running a custom action.
+pub const CONFIRM: &[Binding] = &[
+    b(&[c('y'), k(KeyCode::Enter)], A::Confirm, "confirm"),
+    b(&[c('Y')], A::ConfirmProd, "confirm, also in a production account"),
+    b(&[c('n'), k(KeyCode::Esc), c('q')], A::Cancel, "cancel: nothing changes"),
+];
+/// Confirmations that show a plan and scroll: apply, rollback, approval.
+pub const CONFIRM_PLAN: &[Binding] = &[
+    b(&[c('y'), k(KeyCode::Enter)], A::Confirm, "confirm"),
+    b(&[c('Y')], A::ConfirmProd, "confirm, also in a production account"),
+    b(&[c('n'), k(KeyCode::Esc), c('q')], A::Cancel, "cancel: nothing changes"),
+    b(&[c('j'), k(KeyCode::Down)], A::Down, "scroll down"),
+    b(&[c('k'), k(KeyCode::Up)], A::Up, "scroll up"),
+    b(&[k(KeyCode::PageDown)], A::PageDown, "scroll a page down"),
+    b(&[k(KeyCode::PageUp)], A::PageUp, "scroll a page up"),
+    b(&[c('g'), k(KeyCode::Home)], A::Top, "scroll to the top"),
+];
 
 /// What a key does in a confirmation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

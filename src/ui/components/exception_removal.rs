@@ -2,6 +2,7 @@
 //! the selected entry of the Exceptions view; confirmed, it leaves as `Effect::Exception(ExceptionOp::Remove)`.
 
 use super::component::{Component, Step};
+use super::confirm::CONFIRM;
 use super::confirm::{decide, Decision};
 use super::exception_form::{target_lines, ExceptionTarget, Subject, EXCEPTIONS_NEED_LIVE_ACCESS};
 use super::popup::popup;
@@ -10,7 +11,7 @@ use crate::model::sanitize;
 use crate::policy::exception::ExceptionTag;
 use crate::ui::context::Context;
 use crate::ui::effect::Effect;
-use crate::ui::keys::{Binding, CONFIRM};
+use crate::ui::keys::Binding;
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};

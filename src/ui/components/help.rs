@@ -2,13 +2,17 @@
 
 use super::component::{Component, Step};
 use crate::ui::context::Context;
-use crate::ui::keys::{Action, Binding, HELP};
-use crossterm::event::KeyEvent;
+use crate::ui::keys::{b, c, k, Action as A};
+use crate::ui::keys::{Action, Binding};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
+
+/// The help overlay.
+pub const KEYS: &[Binding] = &[b(&[k(KeyCode::Esc), c('?'), c('q')], A::CloseHelp, "close this help")];
 
 /// The help overlay: the entries of the key tables of the view it was opened in.
 #[derive(Debug, Clone, Default)]
@@ -20,7 +24,7 @@ impl Component for Help {
     type Outcome = Step;
 
     fn keys(&self) -> &'static [Binding] {
-        HELP
+        KEYS
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context) {
@@ -50,7 +54,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Context, entries: &[&'static Bindin
             ])
         })
         .collect();
-    let close = HELP.iter().map(|b| format!(" {}: {}", b.label(), b.help)).collect::<String>();
+    let close = KEYS.iter().map(|b| format!(" {}: {}", b.label(), b.help)).collect::<String>();
     lines.push(Line::from(Span::styled(close, Style::default().fg(t.muted))));
     frame.render_widget(Clear, popup);
     frame.render_widget(

@@ -1,11 +1,12 @@
 //! `I`: the confirmation that switches incident mode (change windows lifted) on or off.
 
 use super::component::{Component, Step};
+use super::confirm::CONFIRM;
 use super::confirm::{decide, Decision};
 use super::popup::popup;
 use crate::ui::context::Context;
 use crate::ui::effect::Effect;
-use crate::ui::keys::{Binding, CONFIRM};
+use crate::ui::keys::Binding;
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -22,7 +23,7 @@ impl IncidentDialog {
     /// The switch to the other state; offline the status line says incident mode only matters for fixes.
     pub fn open(ctx: &mut Context) -> Option<Self> {
         if !ctx.can_fix {
-            ctx.say(format!("incident mode only matters for fixes; {}", super::findings::NEEDS_LIVE_ACCESS));
+            ctx.say(format!("incident mode only matters for fixes; {}", crate::ui::context::NEEDS_LIVE_ACCESS));
             return None;
         }
         Some(Self { on: !ctx.incident })

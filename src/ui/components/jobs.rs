@@ -7,13 +7,24 @@ use super::format;
 use crate::engine::jobs::JobUpdate;
 use crate::model::sanitize;
 use crate::ui::context::Context;
-use crate::ui::keys::{Binding, JOBS};
-use crossterm::event::KeyEvent;
+use crate::ui::keys::Binding;
+use crate::ui::keys::{b, c, k, Action as A};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 use ratatui::Frame;
+
+/// The Jobs view.
+pub const KEYS: &[Binding] = &[
+    b(&[c('j'), k(KeyCode::Down)], A::Down, "next job"),
+    b(&[c('k'), k(KeyCode::Up)], A::Up, "previous job"),
+    b(&[k(KeyCode::PageDown)], A::PageDown, "one page down"),
+    b(&[k(KeyCode::PageUp)], A::PageUp, "one page up"),
+    b(&[c('g'), k(KeyCode::Home)], A::Top, "newest job"),
+    b(&[c('G'), k(KeyCode::End)], A::Bottom, "oldest job"),
+];
 
 /// The jobs in the order the view lists them: newest first.
 pub fn ordered(ctx: &Context) -> Vec<&JobUpdate> {
@@ -117,7 +128,7 @@ impl Component for JobsView {
     type Outcome = Outcome;
 
     fn keys(&self) -> &'static [Binding] {
-        JOBS
+        KEYS
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context) {

@@ -6,13 +6,24 @@ use super::dialog::Outcome;
 use crate::model::sanitize;
 use crate::ui::action_runs::{ActionRun, ActionRuns};
 use crate::ui::context::Context;
-use crate::ui::keys::{Binding, OUTPUT};
-use crossterm::event::KeyEvent;
+use crate::ui::keys::Binding;
+use crate::ui::keys::{b, c, k, Action as A};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
+
+/// The Output view.
+pub const KEYS: &[Binding] = &[
+    b(&[c('j'), k(KeyCode::Down)], A::Down, "scroll down"),
+    b(&[c('k'), k(KeyCode::Up)], A::Up, "scroll up"),
+    b(&[k(KeyCode::PageDown)], A::PageDown, "one page down"),
+    b(&[k(KeyCode::PageUp)], A::PageUp, "one page up"),
+    b(&[c('g'), k(KeyCode::Home)], A::Top, "the top (newest run)"),
+    b(&[c('G'), k(KeyCode::End)], A::Bottom, "the bottom"),
+];
 
 /// The lines of one run: heading with the outcome, the output, a blank line.
 fn run_lines(r: &ActionRun, ctx: &Context, out: &mut Vec<Line<'static>>) {
@@ -95,7 +106,7 @@ impl Component for OutputView {
     type Outcome = Outcome;
 
     fn keys(&self) -> &'static [Binding] {
-        OUTPUT
+        KEYS
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context) {

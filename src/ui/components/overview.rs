@@ -13,7 +13,8 @@ use crate::report::{figures, Inputs};
 use crate::store::Lifetime;
 use crate::ui::context::Context;
 use crate::ui::effect::Effect;
-use crate::ui::keys::{Action, Binding, OVERVIEW};
+use crate::ui::keys::{b, c, Action as A};
+use crate::ui::keys::{Action, Binding};
 use chrono::{Duration, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -21,6 +22,10 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Sparkline, Table};
 use ratatui::Frame;
+
+/// The Overview.
+pub const KEYS: &[Binding] =
+    &[b(&[c('r')], A::RefreshNow, "compute the figures again and read the store's history again")];
 
 /// The matrix's width: the severity column, six counts with their gaps, and the borders.
 const MATRIX_WIDTH: u16 = 13 + 6 * 9 + 2;
@@ -84,7 +89,7 @@ impl Component for Overview {
     type Outcome = Outcome;
 
     fn keys(&self) -> &'static [Binding] {
-        OVERVIEW
+        KEYS
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context) {

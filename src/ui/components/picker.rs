@@ -7,7 +7,7 @@ use super::component::{nav_delta, step, Component, Step};
 use super::popup::popup;
 use crate::model::sanitize;
 use crate::ui::context::Context;
-use crate::ui::keys::{lookup, Action, Binding, Key, PICKER};
+use crate::ui::keys::{b, k, lookup, Action, Binding, Key};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -44,6 +44,20 @@ pub struct Picker {
     /// Position in `matches`.
     pub selected: usize,
 }
+
+/// The picker's keys; other characters are typed.
+pub const KEYS: &[Binding] = &[
+    b(&[k(KeyCode::Down)], Action::Down, "next entry"),
+    b(&[k(KeyCode::Up)], Action::Up, "previous entry"),
+    b(&[k(KeyCode::PageDown)], Action::PageDown, "a page down"),
+    b(&[k(KeyCode::PageUp)], Action::PageUp, "a page up"),
+    b(&[k(KeyCode::Home)], Action::Top, "first entry"),
+    b(&[k(KeyCode::End)], Action::Bottom, "last entry"),
+    b(&[k(KeyCode::Enter)], Action::Submit, "filter the table to the entry chosen"),
+    b(&[k(KeyCode::Esc), Key::ctrl('c')], Action::Cancel, "cancel: the filter stays as it was"),
+    b(&[Key::ctrl('u')], Action::ClearInput, "clear what was typed"),
+    b(&[k(KeyCode::Backspace)], Action::DeleteChar, "delete the last character"),
+];
 
 /// How many list rows the picker shows at most (it is smaller on a small terminal).
 const MAX_ROWS: u16 = 20;
@@ -136,7 +150,7 @@ impl Component for Picker {
     type Outcome = Step;
 
     fn keys(&self) -> &'static [Binding] {
-        PICKER
+        KEYS
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context) {
@@ -189,7 +203,7 @@ impl Component for Picker {
     }
 
     fn handle_key(&mut self, key: KeyEvent, ctx: &mut Context) -> Step {
-        match (lookup(PICKER, Key::of(key)), key.code) {
+        match (lookup(KEYS, Key::of(key)), key.code) {
             (Some(Action::Cancel), _) => {
                 ctx.say("cancelled: the filter is as it was");
                 return Step::Close;

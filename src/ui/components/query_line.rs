@@ -4,13 +4,21 @@
 use super::component::{Component, Step};
 use crate::model::sanitize;
 use crate::ui::context::Context;
-use crate::ui::keys::{lookup, Action, Binding, Key, QUERY};
+use crate::ui::keys::{b, k, Action as A};
+use crate::ui::keys::{lookup, Action, Binding, Key};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+
+/// The query typed after `/`; other characters are typed.
+pub const KEYS: &[Binding] = &[
+    b(&[k(KeyCode::Enter)], A::Submit, "keep the query (when it reads)"),
+    b(&[k(KeyCode::Esc)], A::Cancel, "drop the query"),
+    b(&[k(KeyCode::Backspace)], A::DeleteChar, "delete the last character"),
+];
 
 /// The query line.
 #[derive(Debug, Clone, Default)]
@@ -29,7 +37,7 @@ impl Component for QueryLine {
     type Outcome = Step;
 
     fn keys(&self) -> &'static [Binding] {
-        QUERY
+        KEYS
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context) {
@@ -39,7 +47,7 @@ impl Component for QueryLine {
 
     fn handle_key(&mut self, key: KeyEvent, ctx: &mut Context) -> Step {
         let mut step = Step::Stay;
-        match (lookup(QUERY, Key::of(key)), key.code) {
+        match (lookup(KEYS, Key::of(key)), key.code) {
             (Some(Action::Submit), _) if query_error(&self.input).is_some() => return Step::Stay,
             (Some(Action::Submit), _) => step = Step::Close,
             (Some(Action::Cancel), _) => {

@@ -1,6 +1,7 @@
 //! The rollback confirmation: the fix it undoes, the before-state the fix recorded, and the calls that restore it.
 
 use super::component::{Component, Step};
+use super::confirm::CONFIRM_PLAN;
 use super::confirm::{decide, Decision};
 use super::format;
 use super::popup::popup;
@@ -9,7 +10,7 @@ use crate::model::sanitize;
 use crate::playbook::ResourceState;
 use crate::ui::context::Context;
 use crate::ui::effect::Effect;
-use crate::ui::keys::{Binding, CONFIRM_PLAN};
+use crate::ui::keys::Binding;
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -30,7 +31,7 @@ impl RollbackDialog {
     /// `u`: the rollback of the latest verified fix of the selected finding; else the status line says why not.
     pub fn open(ctx: &mut Context) -> Option<Self> {
         if !ctx.can_fix {
-            ctx.say(super::findings::NEEDS_LIVE_ACCESS);
+            ctx.say(crate::ui::context::NEEDS_LIVE_ACCESS);
             return None;
         }
         let Some(key) = ctx.selected_key() else {

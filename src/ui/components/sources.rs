@@ -6,7 +6,7 @@ use super::dialog::Outcome;
 use crate::cloud::SourceId;
 use crate::engine::SourceStatus;
 use crate::ui::context::Context;
-use crate::ui::keys::{Binding, SOURCES};
+use crate::ui::keys::Binding;
 use crate::ui::theme::Theme;
 use chrono::Local;
 use crossterm::event::KeyEvent;
@@ -16,6 +16,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 use std::collections::BTreeSet;
+
+/// The Sources view: the global keys only.
+pub const KEYS: &[Binding] = &[];
 
 /// "ok 120 · 14:03:07", "loading 300", "denied" …
 pub fn cell_text(status: &SourceStatus) -> String {
@@ -170,7 +173,7 @@ impl Component for SourcesView {
     type Outcome = Outcome;
 
     fn keys(&self) -> &'static [Binding] {
-        SOURCES
+        KEYS
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context) {

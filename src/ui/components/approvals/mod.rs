@@ -12,8 +12,9 @@ use crate::model::sanitize::single_line;
 use crate::review::{ApprovalRequest, ApprovalStatus};
 use crate::ui::context::{Context, PROD_CLASS};
 use crate::ui::effect::Effect;
-use crate::ui::keys::{Action, Binding, APPROVALS};
-use crossterm::event::KeyEvent;
+use crate::ui::keys::{b, c, k, Action as A};
+use crate::ui::keys::{Action, Binding};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::Frame;
 use std::collections::HashSet;
@@ -113,7 +114,7 @@ impl Component for ApprovalList {
     type Outcome = Outcome;
 
     fn keys(&self) -> &'static [Binding] {
-        APPROVALS
+        KEYS
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context) {
@@ -170,3 +171,16 @@ fn carried_out(id: &str, state: &JobState) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// The Approvals view.
+pub const KEYS: &[Binding] = &[
+    b(&[c('j'), k(KeyCode::Down)], A::Down, "next (older) request"),
+    b(&[c('k'), k(KeyCode::Up)], A::Up, "previous (newer) request"),
+    b(&[k(KeyCode::PageDown)], A::PageDown, "one page down"),
+    b(&[k(KeyCode::PageUp)], A::PageUp, "one page up"),
+    b(&[c('g'), k(KeyCode::Home)], A::Top, "newest request"),
+    b(&[c('G'), k(KeyCode::End)], A::Bottom, "oldest request"),
+    b(&[c('y')], A::ApproveRequest, "approve the selected request and carry it out (confirm)"),
+    b(&[c('n')], A::RejectRequest, "reject the selected request (reason)"),
+    b(&[c('r')], A::RefreshNow, "list the requests again"),
+];

@@ -7,7 +7,8 @@ use crate::engine::exceptions::{validate, ExceptionOp};
 use crate::policy::exception::ExceptionTag;
 use crate::ui::context::Context;
 use crate::ui::effect::Effect;
-use crate::ui::keys::{lookup, Action, Binding, Key, EXCEPTION_CONFIRM, EXCEPTION_FORM};
+use crate::ui::keys::{b, c, k, Action as A, Key as K};
+use crate::ui::keys::{lookup, Action, Binding, Key};
 use chrono::Utc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
@@ -18,6 +19,21 @@ mod form;
 
 pub use draw::target_lines;
 pub use form::{ExceptionDialog, ExceptionField, ExceptionTarget, Subject, EXCEPTIONS_NEED_LIVE_ACCESS};
+
+/// The exception form; other characters are typed into the focused field.
+pub const FORM_KEYS: &[Binding] = &[
+    b(&[k(KeyCode::Tab), k(KeyCode::Down)], A::NextField, "next field"),
+    b(&[k(KeyCode::BackTab), k(KeyCode::Up)], A::PreviousField, "previous field"),
+    b(&[k(KeyCode::Enter)], A::Submit, "check the input, then add or renew the exception"),
+    b(&[k(KeyCode::Esc), K::ctrl('c')], A::Cancel, "cancel: nothing changes"),
+    b(&[K::ctrl('u')], A::ClearInput, "clear the field"),
+    b(&[k(KeyCode::Backspace)], A::DeleteChar, "delete the last character"),
+];
+/// The exception form once valid input waits for the capital `Y` of a production account.
+pub const CONFIRM_KEYS: &[Binding] = &[
+    b(&[c('Y')], A::ConfirmProd, "confirm the change in the production account"),
+    b(&[k(KeyCode::Esc), c('n')], A::Cancel, "back to the form"),
+];
 
 impl ExceptionDialog {
     /// `x`: the form, prefilled from a valid exception (renewal) or with the defaults and `controls`; offline or
@@ -88,9 +104,9 @@ impl Component for ExceptionDialog {
 
     fn keys(&self) -> &'static [Binding] {
         if self.confirming {
-            EXCEPTION_CONFIRM
+            CONFIRM_KEYS
         } else {
-            EXCEPTION_FORM
+            FORM_KEYS
         }
     }
 
@@ -101,14 +117,14 @@ impl Component for ExceptionDialog {
     fn handle_key(&mut self, key: KeyEvent, ctx: &mut Context) -> Step {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         if self.confirming {
-            match lookup(EXCEPTION_CONFIRM, Key::of(key)) {
+            match lookup(CONFIRM_KEYS, Key::of(key)) {
                 Some(Action::ConfirmProd) => return self.submit(true, ctx),
                 Some(Action::Cancel) => self.confirming = false,
                 _ => ctx.say("a production account is changed: press capital Y to confirm"),
             }
             return Step::Stay;
         }
-        match (lookup(EXCEPTION_FORM, Key::of(key)), key.code) {
+        match (lookup(FORM_KEYS, Key::of(key)), key.code) {
             (Some(Action::Cancel), _) => {
                 ctx.say("cancelled: nothing changed");
                 return Step::Close;

@@ -11,8 +11,9 @@ use crate::model::sanitize;
 use crate::policy::exception::ExceptionTag;
 use crate::ui::context::Context;
 use crate::ui::effect::Effect;
-use crate::ui::keys::{Action, Binding, EXCEPTIONS};
-use crossterm::event::KeyEvent;
+use crate::ui::keys::{b, c, k, Action as A};
+use crate::ui::keys::{Action, Binding};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
@@ -20,6 +21,19 @@ mod list;
 mod view;
 
 pub use list::{days_left_words, status_word, ExceptionList};
+
+/// The Exceptions view.
+pub const KEYS: &[Binding] = &[
+    b(&[c('j'), k(KeyCode::Down)], A::Down, "next exception"),
+    b(&[c('k'), k(KeyCode::Up)], A::Up, "previous exception"),
+    b(&[k(KeyCode::PageDown)], A::PageDown, "one page down"),
+    b(&[k(KeyCode::PageUp)], A::PageUp, "one page up"),
+    b(&[c('g'), k(KeyCode::Home)], A::Top, "soonest expiry"),
+    b(&[c('G'), k(KeyCode::End)], A::Bottom, "latest expiry"),
+    b(&[c('x')], A::AddException, "renew the selected exception (form)"),
+    b(&[c('X')], A::RemoveException, "remove the selected exception (confirm)"),
+    b(&[c('r')], A::RefreshNow, "list the exceptions of every account and region again"),
+];
 
 /// The valid exception an entry of the Exceptions view shows.
 fn entry_tag(entry: &ExceptionEntry) -> Option<ExceptionTag> {
@@ -69,7 +83,7 @@ impl Component for ExceptionList {
     type Outcome = Outcome;
 
     fn keys(&self) -> &'static [Binding] {
-        EXCEPTIONS
+        KEYS
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context) {

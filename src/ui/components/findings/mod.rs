@@ -10,10 +10,11 @@ use super::exception_form::{ExceptionDialog, ExceptionTarget, Subject};
 use super::exception_removal::RemoveExceptionDialog;
 use super::picker::{Picker, PickerKind};
 use super::rollback::RollbackDialog;
-use crate::ui::context::Context;
+use crate::ui::context::{Context, NEEDS_LIVE_ACCESS};
 use crate::ui::effect::Effect;
-use crate::ui::keys::{Action, Binding, FINDINGS};
-use crossterm::event::KeyEvent;
+use crate::ui::keys::{b, c, k, Action as A};
+use crate::ui::keys::{Action, Binding};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::Frame;
 
@@ -28,8 +29,36 @@ pub mod table;
 
 pub use state::{FindingsView, Focus};
 
-/// What `a` and `u` say when there is no live access.
-pub const NEEDS_LIVE_ACCESS: &str = "fixes need live access to the accounts: not available offline (--findings)";
+/// The Findings view.
+pub const KEYS: &[Binding] = &[
+    b(&[c('j'), k(KeyCode::Down)], A::Down, "next finding (or scroll the detail pane)"),
+    b(&[c('k'), k(KeyCode::Up)], A::Up, "previous finding (or scroll the detail pane)"),
+    b(&[k(KeyCode::PageDown)], A::PageDown, "one page down"),
+    b(&[k(KeyCode::PageUp)], A::PageUp, "one page up"),
+    b(&[c('g'), k(KeyCode::Home)], A::Top, "first finding"),
+    b(&[c('G'), k(KeyCode::End)], A::Bottom, "last finding"),
+    b(&[k(KeyCode::Tab), k(KeyCode::Enter)], A::ToggleFocus, "move focus between table and detail pane"),
+    b(&[c('/')], A::StartFilter, "query: words, or sev>=high control:S3.* age>7d … (Esc cancels)"),
+    b(&[c('S')], A::CycleSeverity, "severity filter: CRITICAL, HIGH+, MEDIUM+, LOW+, all"),
+    b(&[c('A')], A::PickAccount, "account filter: pick one, type to narrow (:account)"),
+    b(&[c('R')], A::PickRegion, "region filter: pick one, type to narrow (:region)"),
+    b(&[c('V')], A::CycleVerdict, "verdict filter: cycle through verdicts"),
+    b(&[k(KeyCode::Esc)], A::ClearFilters, "clear every filter; with no filter set, clear the marks"),
+    b(&[c('o')], A::CycleSort, "sort by the next column"),
+    b(&[c('O')], A::ReverseSort, "reverse the sort order"),
+    b(&[c('J')], A::ToggleRaw, "show / hide the raw JSON in the detail pane"),
+    b(&[c('C')], A::ToggleClosed, "show / hide resolved, suppressed and archived findings"),
+    b(&[c('b')], A::CycleGroup, "group by control, resource, account, or not (:group)"),
+    b(&[c('z')], A::ToggleFold, "open / fold the group (Enter on a group header too)"),
+    b(&[c('Z')], A::ToggleAllFolds, "open every group / fold them all"),
+    b(&[c(' ')], A::ToggleMark, "mark / unmark the finding or a whole group (a applies to marks)"),
+    b(&[c('a')], A::Apply, "apply the marked (or selected) findings: live plans, confirm"),
+    b(&[c('u')], A::Rollback, "roll back the last verified fix of the finding's resource"),
+    b(&[c('x')], A::AddException, "add or renew an exception on the resource (form)"),
+    b(&[c('X')], A::RemoveException, "remove the exception from the resource (confirm)"),
+    b(&[c('c')], A::ActionMenu, "custom actions for the selected (or marked) findings"),
+    b(&[c('p')], A::RequestApproval, "put the plan up for approval (optional note)"),
+];
 
 /// What `x` and `X` act on here: the selected finding's resource, with its valid exception, and a note when tags
 /// are there but do not apply.
@@ -120,7 +149,7 @@ impl Component for FindingsView {
     type Outcome = Outcome;
 
     fn keys(&self) -> &'static [Binding] {
-        FINDINGS
+        KEYS
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context) {
