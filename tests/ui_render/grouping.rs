@@ -84,6 +84,7 @@ fn space_on_a_header_marks_the_whole_group_and_again_unmarks_it() {
     assert!(status.starts_with(&format!("{size} finding(s) of the group marked")), "{status}");
     let screen = text(&render(&app, 200, 50));
     assert!(screen.contains(&format!("· {size} marked")), "{screen}");
+    assert!(screen.contains(&format!("Marked     {size} of {size}")), "the detail pane sums the group up\n{screen}");
     assert!(header_lines(&screen)[0].contains('●'), "the header shows its group marked\n{screen}");
     press(&mut app, KeyCode::Char(' '));
     assert!(app.marks.is_empty());

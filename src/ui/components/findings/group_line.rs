@@ -8,7 +8,7 @@ use crate::ui::components::format;
 use crate::ui::context::Context as App;
 use crate::ui::listing::{GroupBy, Header};
 use ratatui::style::{Modifier, Style};
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 
 /// "3 auto-fix, 9 manual": the verdicts of a group's findings, in the order the UI lists verdicts.
 pub fn verdict_mix(counts: &[u32; 5]) -> String {
@@ -54,6 +54,35 @@ pub(super) fn cells(header: &Header, by: GroupBy, marked: usize, app: &App) -> C
         line: Style::default().add_modifier(Modifier::BOLD),
         ..Cells::default()
     }
+}
+
+/// The detail pane on a group header: what the group holds and what the keys do with it.
+pub fn summary(ctx: &App) -> Option<Vec<Line<'static>>> {
+    let g = ctx.listing.header_group()?;
+    let header = ctx.listing.shown(ctx.listing.cursor(), 1).into_iter().find_map(|s| match s {
+        crate::ui::listing::Shown::Header(h) => Some(h),
+        crate::ui::listing::Shown::Row(_) => None,
+    })?;
+    let by = ctx.listing.group_by();
+    let count = header.group.len();
+    let worst = Severity::ALL.into_iter().find(|s| *s as u8 == header.group.worst).unwrap_or(Severity::Informational);
+    // One look-up per mark, not per finding of the group: the pane is drawn on every frame.
+    let marked = ctx.listing.marked_per_group(&ctx.marks).get(&g).copied().unwrap_or(0);
+    let muted = Style::default().fg(ctx.theme.muted);
+    Some(vec![
+        Line::styled(
+            format!("{} {}", by.name(), label(&header, by, ctx)),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+        Line::from(vec![
+            Span::raw(format!("{count} finding(s) shown, worst ")),
+            Span::styled(worst.label(), ctx.theme.severity(worst)),
+        ]),
+        Line::raw(format!("Verdicts   {}", verdict_mix(&header.group.verdicts))),
+        Line::raw(format!("Marked     {marked} of {count}")),
+        Line::raw(""),
+        Line::styled("Enter or z opens / folds the group · space marks all of it · a applies to the marked", muted),
+    ])
 }
 
 #[cfg(test)]
