@@ -4,7 +4,7 @@
 use hubtriage::cli::args::GlobalArgs;
 use hubtriage::cli::collect::collect;
 use hubtriage::session;
-use hubtriage::ui::{views, App, Theme};
+use hubtriage::ui::{App, Theme};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
@@ -103,7 +103,7 @@ async fn main() -> anyhow::Result<()> {
         app.listing.move_by(1);
     }
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT))?;
-    terminal.draw(|f| views::draw(f, &app))?;
+    terminal.draw(|f| hubtriage::ui::draw(f, &app))?;
     std::fs::write(&target, svg(terminal.backend().buffer(), &theme))?;
     println!("wrote {target}");
     Ok(())

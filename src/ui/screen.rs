@@ -22,7 +22,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         _ => app.query.draw(frame, area, ctx),
     };
     let typing = matches!(app.mode, Mode::Filter | Mode::Command);
-    chrome::status(frame, status, ctx, typing.then_some(&typed as &dyn Fn(&mut Frame, Rect)));
+    chrome::status(frame, status, ctx, typing.then_some(&typed as chrome::DrawLine));
     if let Some(dialog) = &app.dialog {
         dialog.draw(frame, body, ctx);
     }

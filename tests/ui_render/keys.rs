@@ -6,6 +6,7 @@ use super::{app, render, text};
 use crossterm::event::KeyCode;
 use hubtriage::ui::app::View;
 use hubtriage::ui::components::help::KEYS as HELP;
+use hubtriage::ui::keys::{Binding, Key, GLOBAL};
 
 /// The views and the key that shows each.
 const VIEWS: [(char, View); 8] = [
@@ -46,12 +47,22 @@ fn in_every_view_each_key_help_lists_dispatches_to_its_action_and_help_lists_exa
     for (digit, view) in VIEWS {
         press(&mut app, KeyCode::Char(digit));
         assert_eq!(app.view, view);
-        let entries = app.help_entries();
-        for entry in &entries {
+        // The view's table, then the global keys it does not override, read from the tables themselves.
+        let own = app.views.get(view).keys();
+        let bound_here = |k: &Key| own.iter().any(|b| b.binds(*k));
+        let entries: Vec<&Binding> =
+            own.iter().chain(GLOBAL.iter().filter(|g| !g.keys.iter().all(bound_here))).collect();
+        for entry in own {
             for key in entry.keys {
                 assert_eq!(app.action_of(*key), Some(entry.action), "{view:?}: {}", key.label());
             }
         }
+        for entry in GLOBAL {
+            for key in entry.keys.iter().filter(|k| !bound_here(k)) {
+                assert_eq!(app.action_of(*key), Some(entry.action), "{view:?}: {}", key.label());
+            }
+        }
+        assert_eq!(app.help_entries().len(), entries.len(), "{view:?}");
         press(&mut app, KeyCode::Char('?'));
         let mut expected: Vec<String> =
             entries.iter().map(|b| format!(" {:<14}{}", b.label(), b.help).trim_end().to_string()).collect();

@@ -96,8 +96,11 @@ pub fn sources_summary(ctx: &Context) -> String {
     format!("{} sources: {}{loading}", ctx.sources.len(), parts.join(", "))
 }
 
+/// Draws the line being typed into the area it is given.
+pub type DrawLine<'a> = &'a dyn Fn(&mut Frame, Rect);
+
 /// Bottom line: sources, counts, key hints; or the line being typed (`typed`, drawn by its component).
-pub fn status(frame: &mut Frame, area: Rect, ctx: &Context, typed: Option<&dyn Fn(&mut Frame, Rect)>) {
+pub fn status(frame: &mut Frame, area: Rect, ctx: &Context, typed: Option<DrawLine>) {
     let t = &ctx.theme;
     let style = Style::default().fg(t.status_fg).bg(t.status_bg);
     if let Some(typed) = typed {
