@@ -65,7 +65,7 @@ fn with_120_accounts_the_list_scrolls_to_keep_the_selection_in_view_at_80x24() {
     assert!(screen.contains(" Account 61/121 "), "{screen}");
     let selected =
         screen.lines().find(|l| l.contains("▶ team-")).unwrap_or_else(|| panic!("selection in view\n{screen}"));
-    assert!(selected.contains("findings"), "{selected}");
+    assert!(selected.contains("finding"), "{selected}");
     assert!(!screen.contains("every account"), "scrolled past the top\n{screen}");
     press(&mut app, KeyCode::End);
     let screen = text(&render(&app, 80, 24));

@@ -183,7 +183,10 @@ impl Component for Picker {
             lines.push(Line::from(vec![
                 Span::styled(if selected { "▶ " } else { "  " }, base),
                 Span::styled(format!("{:<44} ", choice.label().chars().take(44).collect::<String>()), base),
-                Span::styled(format!("{:>7} findings", choice.count), base.fg(t.muted)),
+                Span::styled(
+                    format!("{:>7} finding{}", choice.count, if choice.count == 1 { "" } else { "s" }),
+                    base.fg(t.muted),
+                ),
             ]));
         }
         let title = match self.kind {

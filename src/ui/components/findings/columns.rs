@@ -68,6 +68,8 @@ const JOB_MAX: u16 = 14;
 /// The widest text of each column among the lines drawn (in cells).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Widths {
+    /// The least the title keeps when more than `TITLE_MIN` (group headers write their count there).
+    pub title_min: u16,
     pub severity: u16,
     pub title: u16,
     pub control: u16,
@@ -108,7 +110,7 @@ pub fn layout(available: u16, widths: &Widths, with_jobs: bool) -> Vec<(Column, 
         let fixed: u16 = shown
             .iter()
             .map(|&c| match c {
-                Column::Title => TITLE_MIN,
+                Column::Title => TITLE_MIN.max(widths.title_min),
                 Column::Resource => resource_min(widths),
                 c => widths.wanted(c),
             })

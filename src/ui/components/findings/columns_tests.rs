@@ -3,6 +3,7 @@ use super::*;
 /// Widths as a page of the demo holds them: `EC2.19`, bucket ARNs' names, 12-digit ids, `eu-central-1`.
 fn typical() -> Widths {
     Widths {
+        title_min: 0,
         severity: 8,
         title: 84,
         control: 6,
@@ -56,6 +57,16 @@ fn the_control_column_is_as_wide_as_the_widest_id_on_screen() {
     let layout = layout(76, &widths, false);
     assert_eq!(width(&layout, Column::Control), Some(16), "`ServiceCatalog.1` whole");
     assert!(width(&layout, Column::Title) >= Some(TITLE_MIN), "{layout:?}");
+}
+
+#[test]
+fn a_grouped_table_keeps_more_room_for_the_title_and_drops_the_account_for_it() {
+    let widths = Widths { title_min: 32, account: 12, resource: 10, verdict: 7, control: 11, ..typical() };
+    let plain = layout(76, &Widths { title_min: 0, ..widths }, false);
+    assert!(shown(&plain).contains(&Column::Account), "{plain:?}");
+    let grouped = layout(76, &widths, false);
+    assert!(!shown(&grouped).contains(&Column::Account), "{grouped:?}");
+    assert!(width(&grouped, Column::Title) >= Some(32), "{grouped:?}");
 }
 
 #[test]

@@ -14,6 +14,9 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Cell, HighlightSpacing, Row as TableRow, Table, TableState};
 use ratatui::Frame;
 
+/// The least the title column keeps while the table is grouped: "▾ EC2.19 · 21 findings · 4 auto-fix" and more.
+const GROUPED_TITLE_MIN: u16 = 32;
+
 /// The text of one line, column by column, with the style of the styled ones.
 #[derive(Default)]
 pub(super) struct Cells {
@@ -125,7 +128,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, focus: Focus) {
             }
         })
         .collect();
-    let mut widths = Widths::default();
+    // Group headers say what the group is and how many findings it holds in the title column.
+    let mut widths =
+        Widths { title_min: if listing.is_grouped() { GROUPED_TITLE_MIN } else { 0 }, ..Widths::default() };
     for line in &lines {
         line.measure(&mut widths);
     }
