@@ -1,4 +1,5 @@
-//! Frame time: the findings view at 200×50 with 100 and with 100,000 findings, the selection moving every frame.
+//! Frame time: the findings view at 200×50 with 100 and with 100,000 findings, the selection moving every frame;
+//! the same grouped by control and by resource.
 
 use crate::listing::{app_with, key};
 use crate::report::{ms, percentile, Report};
@@ -98,4 +99,47 @@ pub fn overview(rows: &[Row], report: &mut Report) {
         "p99 < 8 ms",
         p99 < Duration::from_millis(8),
     );
+}
+
+/// The findings view grouped by control (every group open) and by resource (folded) at 200×50 with every finding:
+/// grouping once (`b`, `b`), then frames with the selection moving. Groups are built when the listing changes, so
+/// a frame only lays out its window.
+pub fn grouped(rows: &[Row], report: &mut Report) {
+    let mut by_control = app_with(rows.to_vec());
+    let started = Instant::now();
+    key(&mut by_control, KeyCode::Char('b'));
+    let grouping = started.elapsed();
+    key(&mut by_control, KeyCode::Char('Z'));
+    let mut by_resource = app_with(rows.to_vec());
+    key(&mut by_resource, KeyCode::Char('b'));
+    key(&mut by_resource, KeyCode::Char('b'));
+    report.check(format!("grouping {} findings by control (b): once", rows.len()), ms(grouping), "-", true);
+    let mut cases = [
+        ("by control, open", by_control, Terminal::new(TestBackend::new(200, 50)).expect("terminal")),
+        ("by resource, folded", by_resource, Terminal::new(TestBackend::new(200, 50)).expect("terminal")),
+    ];
+    let mut samples = vec![Vec::with_capacity(FRAMES); cases.len()];
+    for measured in [false, true] {
+        for i in 0..FRAMES {
+            for ((_, app, terminal), samples) in cases.iter_mut().zip(&mut samples) {
+                let took = frame(app, terminal, i);
+                if measured {
+                    samples.push(took);
+                }
+            }
+        }
+    }
+    for ((name, app, _), samples) in cases.iter().zip(&samples) {
+        let (p50, p99) = (percentile(samples, 50.0), percentile(samples, 99.0));
+        report.check(
+            format!(
+                "grouped frame 200×50, {} findings {name} ({} groups): p50 / p99",
+                rows.len(),
+                app.listing.group_count()
+            ),
+            format!("{} / {}", ms(p50), ms(p99)),
+            "p99 < 8 ms",
+            p99 < Duration::from_millis(8),
+        );
+    }
 }

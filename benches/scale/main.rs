@@ -88,6 +88,7 @@ fn main() {
         if wanted("frame") {
             frame::run(&rows, &mut report);
             frame::overview(&rows, &mut report);
+            frame::grouped(&rows, &mut report);
         }
         if wanted("listing") {
             listing::run(rows, &mut report);

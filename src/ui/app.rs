@@ -153,6 +153,11 @@ impl App {
                         self.mode = Mode::Normal;
                         self.show(View::Overview);
                     }
+                    CommandOutcome::Pick(kind) => {
+                        self.mode = Mode::Normal;
+                        let picker = super::components::picker::Picker::open(kind, &self.ctx);
+                        self.dialog = Some(Dialog::Picker(Box::new(picker)));
+                    }
                 }
                 self.ctx.listing.refresh();
             }

@@ -20,13 +20,21 @@ pub enum Action {
     StartCommand,
     ClearFilters,
     CycleSeverity,
-    CycleAccount,
-    CycleRegion,
+    /// Open the account picker.
+    PickAccount,
+    /// Open the region picker.
+    PickRegion,
     CycleVerdict,
     CycleSort,
     ReverseSort,
     ToggleRaw,
     ToggleClosed,
+    /// Group the table by the next of control, resource, account, none.
+    CycleGroup,
+    /// Open or fold the group under the cursor.
+    ToggleFold,
+    /// Open every group, or fold them all.
+    ToggleAllFolds,
     ShowFindings,
     ShowSources,
     ShowJobs,
@@ -171,7 +179,7 @@ pub const fn k(code: KeyCode) -> Key {
 
 /// Keys of every view (the view's own table comes first and can override them).
 pub const GLOBAL: &[Binding] = &[
-    b(&[c(':')], Action::StartCommand, ":overview :account :region :sort :theme :quit (Tab completes)"),
+    b(&[c(':')], Action::StartCommand, ":overview :group :account :region :sort :theme :quit (Tab)"),
     b(&[c('1')], Action::ShowFindings, "Findings view"),
     b(&[c('2')], Action::ShowSources, "Sources view: state of every account × region"),
     b(&[c('3')], Action::ShowJobs, "Jobs view: every fix and rollback with its state"),

@@ -4,11 +4,11 @@
 use super::*;
 use crate::ui::components::{
     action_menu, apply, approval_text, approvals, audit, command_line, confirm, exception_form, exceptions, findings,
-    help, jobs, output, overview, query_line, sources,
+    help, jobs, output, overview, picker, query_line, sources,
 };
 
 /// Every table with its name.
-const TABLES: [(&str, &[Binding]); 19] = [
+const TABLES: [(&str, &[Binding]); 20] = [
     ("global", GLOBAL),
     ("findings", findings::KEYS),
     ("sources", sources::KEYS),
@@ -28,6 +28,7 @@ const TABLES: [(&str, &[Binding]); 19] = [
     ("action menu", action_menu::KEYS),
     ("query", query_line::KEYS),
     ("command", command_line::KEYS),
+    ("picker", picker::KEYS),
 ];
 
 #[test]

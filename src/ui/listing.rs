@@ -10,66 +10,16 @@ use text_index::TextIndex;
 
 mod fields;
 mod filters;
+mod grouped;
+pub mod groups;
+mod sort_key;
 mod text_index;
 
-/// Column the table is sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortKey {
-    #[default]
-    Severity,
-    Control,
-    Account,
-    Region,
-    Verdict,
-    Updated,
-    Title,
-    /// Time since the finding was first seen (`:sort age`; not in the `o` cycle).
-    Age,
-}
-
-impl SortKey {
-    const ORDER: [SortKey; 7] = [
-        SortKey::Severity,
-        SortKey::Control,
-        SortKey::Account,
-        SortKey::Region,
-        SortKey::Verdict,
-        SortKey::Updated,
-        SortKey::Title,
-    ];
-
-    /// Every order by name, `age` included (`:sort KEY`).
-    pub const NAMED: [SortKey; 8] = [
-        SortKey::Severity,
-        SortKey::Control,
-        SortKey::Account,
-        SortKey::Region,
-        SortKey::Verdict,
-        SortKey::Updated,
-        SortKey::Title,
-        SortKey::Age,
-    ];
-
-    /// The next column in the cycle.
-    pub fn next(self) -> Self {
-        let i = Self::ORDER.iter().position(|k| *k == self).unwrap_or(0);
-        Self::ORDER[(i + 1) % Self::ORDER.len()]
-    }
-
-    /// Column name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Severity => "severity",
-            Self::Control => "control",
-            Self::Account => "account",
-            Self::Region => "region",
-            Self::Verdict => "verdict",
-            Self::Updated => "updated",
-            Self::Age => "age",
-            Self::Title => "title",
-        }
-    }
-}
+pub use grouped::{Header, Shown};
+pub use groups::GroupBy;
+use groups::Grouping;
+use sort_key::merge;
+pub use sort_key::SortKey;
 
 /// All rows, the filtered and sorted view of them, and the selection. Rows arriving while the view is shown are
 /// merged into it (sorted among themselves, then merged in one pass), so streaming pages cost in proportion to the
@@ -105,6 +55,8 @@ pub struct Listing {
     would_fix: usize,
     /// Account id → configured name, for `account:NAME` in the query.
     pub account_names: std::collections::BTreeMap<String, String>,
+    /// The groups of the visible rows, when the table is grouped.
+    grouping: Grouping,
 }
 
 impl Listing {
@@ -167,6 +119,7 @@ impl Listing {
             descending: self.descending,
             moved: self.moved,
             account_names: std::mem::take(&mut self.account_names),
+            grouping: std::mem::take(&mut self.grouping),
             ..Listing::default()
         };
         *self = rebuilt;
@@ -262,6 +215,7 @@ impl Listing {
             .and_then(|i| self.visible.iter().position(|&v| v == i))
             .unwrap_or(0)
             .min(self.visible.len().saturating_sub(1));
+        self.regroup();
     }
 
     /// Sorts every row for the current order.
@@ -332,7 +286,7 @@ impl Listing {
 
     /// The selected row.
     pub fn selected_row(&self) -> Option<&Row> {
-        self.visible.get(self.selected).map(|&i| &self.rows[i as usize])
+        self.selected_row_index().map(|i| &self.rows[i as usize])
     }
 
     /// Visible rows from `start`, at most `count`.
@@ -355,29 +309,21 @@ impl Listing {
     /// Moves the selection by `delta`, clamped.
     pub fn move_by(&mut self, delta: isize) {
         self.moved = true;
+        if self.is_grouped() {
+            return self.grouping.move_by(delta);
+        }
         let last = self.visible.len().saturating_sub(1);
         self.selected = self.selected.saturating_add_signed(delta).min(last);
     }
 
     /// Selects the first or last visible row.
     pub fn select_edge(&mut self, last: bool) {
+        if self.is_grouped() {
+            return self.move_by(if last { isize::MAX } else { isize::MIN });
+        }
         self.moved = true;
         self.selected = if last { self.visible.len().saturating_sub(1) } else { 0 };
     }
-}
-
-/// `existing` (row indices in key order) and `added` (keyed, sorted) merged into one list in key order.
-fn merge(existing: &[u32], added: &[(u128, u32)], key: impl Fn(u32) -> u128) -> Vec<u32> {
-    let mut out = Vec::with_capacity(existing.len() + added.len());
-    let mut rest = existing;
-    for &(k, i) in added {
-        let at = rest.partition_point(|&e| key(e) < k);
-        out.extend_from_slice(&rest[..at]);
-        out.push(i);
-        rest = &rest[at..];
-    }
-    out.extend_from_slice(rest);
-    out
 }
 
 #[cfg(test)]

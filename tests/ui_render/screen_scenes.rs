@@ -19,7 +19,7 @@ use hubtriage::ui::context::DeskState;
 use hubtriage::ui::{App, Theme};
 
 /// Every scene, by the name its screens carry.
-pub const SCENES: [&str; 16] = [
+pub const SCENES: [&str; 18] = [
     "findings",
     "help",
     "sources",
@@ -36,6 +36,8 @@ pub const SCENES: [&str; 16] = [
     "apply",
     "rollback",
     "incident",
+    "grouped",
+    "account-picker",
 ];
 
 /// The app of scene `name`, drawn in `theme`.
@@ -95,6 +97,17 @@ pub fn scene(name: &str, theme: &str) -> App {
         "incident" => {
             let mut app = fix_app();
             press(&mut app, KeyCode::Char('I'));
+            app
+        }
+        "grouped" => {
+            let mut app = app(theme);
+            press(&mut app, KeyCode::Char('b'));
+            press(&mut app, KeyCode::Enter);
+            app
+        }
+        "account-picker" => {
+            let mut app = app(theme);
+            press(&mut app, KeyCode::Char('A'));
             app
         }
         other => panic!("no scene {other}"),

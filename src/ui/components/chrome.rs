@@ -103,11 +103,8 @@ pub type DrawLine<'a> = &'a dyn Fn(&mut Frame, Rect);
 pub fn status(frame: &mut Frame, area: Rect, ctx: &Context, typed: Option<DrawLine>) {
     let t = &ctx.theme;
     let style = Style::default().fg(t.status_fg).bg(t.status_bg);
-    // A message takes the hints' room: it answers the last key and must be read whole.
-    let hints_width = if ctx.status_message.is_some() || typed.is_some() { 0 } else { 46 };
-    let [left, right] = Layout::horizontal([Constraint::Min(10), Constraint::Length(hints_width)]).areas(area);
     if let Some(typed) = typed {
-        typed(frame, left);
+        typed(frame, area);
         return;
     }
     let left_line = {
@@ -130,9 +127,11 @@ pub fn status(frame: &mut Frame, area: Rect, ctx: &Context, typed: Option<DrawLi
         }
         Line::from(spans)
     };
+    // The text answers the last key and must be read whole: the hints take only the room it leaves.
+    let room = usize::from(area.width).saturating_sub(left_line.width() + 1);
+    let hints = super::hints::fit(room);
+    let hints_width = u16::try_from(hints.chars().count()).unwrap_or(0);
+    let [left, right] = Layout::horizontal([Constraint::Min(0), Constraint::Length(hints_width)]).areas(area);
     frame.render_widget(Paragraph::new(left_line).style(style), left);
-    let hints = Paragraph::new("? help  / query  space mark  a apply  q quit ")
-        .style(style.fg(t.muted))
-        .alignment(ratatui::layout::Alignment::Right);
-    frame.render_widget(hints, right);
+    frame.render_widget(Paragraph::new(hints).style(style.fg(t.muted)), right);
 }

@@ -1,4 +1,4 @@
-//! `:` command mode: `:overview`, `:account NAME`, `:region R`, `:sort KEY [asc|desc]`, `:theme NAME`, `:quit`; Tab
+//! `:` command mode: `:overview`, `:group BY`, `:account NAME`, `:region R`, `:sort KEY [asc|desc]`, `:theme NAME`, `:quit`; Tab
 //! completes the command and its argument, the status line lists what fits.
 
 use super::component::Component;
@@ -16,10 +16,11 @@ use ratatui::Frame;
 use std::collections::BTreeSet;
 
 /// The commands, with what each takes.
-pub const COMMANDS: [(&str, &str); 6] = [
+pub const COMMANDS: [(&str, &str); 7] = [
     ("overview", ""),
-    ("account", "NAME or ID, or all"),
-    ("region", "REGION, or all"),
+    ("group", "control, resource, account or none"),
+    ("account", "NAME or ID, or all; alone: the picker"),
+    ("region", "REGION, or all; alone: the picker"),
     ("sort", "KEY [asc|desc]"),
     ("theme", "NAME"),
     ("quit", ""),
@@ -32,6 +33,8 @@ pub enum CommandOutcome {
     Done,
     /// `:overview`: show the Overview.
     ShowOverview,
+    /// `:account` or `:region` without an argument: open the picker.
+    Pick(super::picker::PickerKind),
 }
 
 /// The command line.
@@ -64,6 +67,9 @@ impl Component for CommandLine {
                 if !first.is_empty() && "overview".starts_with(&first) && first.len() >= 2 {
                     ctx.say("Overview");
                     return CommandOutcome::ShowOverview;
+                }
+                if let Some(kind) = picker_of(&text) {
+                    return CommandOutcome::Pick(kind);
                 }
                 let answer = match run_command(&text, ctx) {
                     Ok(done) => done,
@@ -104,6 +110,7 @@ impl CommandLine {
             }
             ["sort"] => SortKey::NAMED.iter().map(|k| k.name().to_string()).collect(),
             ["sort", _] => vec!["asc".into(), "desc".into()],
+            ["group"] => crate::ui::listing::GroupBy::ALL.iter().map(|g| g.name().to_string()).collect(),
             ["theme"] => crate::ui::theme::builtin_names().into_iter().map(String::from).collect(),
             _ => Vec::new(),
         };
@@ -128,11 +135,25 @@ impl CommandLine {
     }
 }
 
+/// The picker `:account` or `:region` typed alone opens.
+fn picker_of(text: &str) -> Option<super::picker::PickerKind> {
+    let mut words = text.split_whitespace();
+    let command = words.next()?.to_lowercase();
+    if words.next().is_some() {
+        return None;
+    }
+    match COMMANDS.iter().map(|(c, _)| *c).find(|c| c.starts_with(&command)) {
+        Some("account") => Some(super::picker::PickerKind::Account),
+        Some("region") => Some(super::picker::PickerKind::Region),
+        _ => None,
+    }
+}
+
 /// Runs a command; the answer for the status line, or why it could not run.
 fn run_command(text: &str, ctx: &mut Context) -> Result<String, String> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let (command, args) =
-        words.split_first().ok_or("type a command: overview, account, region, sort, theme or quit")?;
+        words.split_first().ok_or("type a command: overview, group, account, region, sort, theme or quit")?;
     let arg = args.join(" ");
     let full = COMMANDS.iter().map(|(c, _)| *c).find(|c| c.starts_with(&command.to_lowercase()));
     match (full, arg.as_str()) {
@@ -140,7 +161,7 @@ fn run_command(text: &str, ctx: &mut Context) -> Result<String, String> {
             ctx.quit = true;
             Ok("quitting".into())
         }
-        (Some("account"), "" | "all") => {
+        (Some("account"), "all") => {
             ctx.listing.filters.account = None;
             Ok("every account".into())
         }
@@ -150,7 +171,7 @@ fn run_command(text: &str, ctx: &mut Context) -> Result<String, String> {
             ctx.listing.filters.account = Some(id);
             Ok(format!("account {shown}"))
         }
-        (Some("region"), "" | "all") => {
+        (Some("region"), "all") => {
             ctx.listing.filters.region = None;
             Ok("every region".into())
         }
@@ -163,13 +184,16 @@ fn run_command(text: &str, ctx: &mut Context) -> Result<String, String> {
             Ok(format!("region {region}"))
         }
         (Some("sort"), spec) => sort_by(spec, ctx),
+        (Some("group"), name) => super::findings::grouping::command(name, ctx),
         (Some("theme"), name) => {
             let config_dir =
                 crate::config::Config::default_path().and_then(|p| p.parent().map(std::path::Path::to_path_buf));
             ctx.theme = crate::ui::Theme::load(name, config_dir.as_deref())?;
             Ok(format!("theme {name}"))
         }
-        _ => Err(format!("unknown command `{command}`: expected overview, account, region, sort, theme or quit")),
+        _ => {
+            Err(format!("unknown command `{command}`: expected overview, group, account, region, sort, theme or quit"))
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use super::component::{Component, Step};
 use super::exception_form::ExceptionDialog;
 use super::exception_removal::RemoveExceptionDialog;
 use super::incident::IncidentDialog;
+use super::picker::Picker;
 use super::rollback::RollbackDialog;
 use crate::ui::context::Context;
 use crate::ui::keys::Binding;
@@ -37,6 +38,8 @@ pub enum Dialog {
     ApprovalText(Box<ApprovalTextForm>),
     /// Approve this request and carry it out?
     Approve(Box<ApproveDialog>),
+    /// The account or region picker (`A`, `R`).
+    Picker(Box<Picker>),
 }
 
 /// What a key does in a view.
@@ -63,6 +66,7 @@ impl Dialog {
             Dialog::Actions(d) => d.as_ref(),
             Dialog::ApprovalText(d) => d.as_ref(),
             Dialog::Approve(d) => d.as_ref(),
+            Dialog::Picker(d) => d.as_ref(),
         }
     }
 
@@ -77,6 +81,7 @@ impl Dialog {
             Dialog::Actions(d) => d.as_mut(),
             Dialog::ApprovalText(d) => d.as_mut(),
             Dialog::Approve(d) => d.as_mut(),
+            Dialog::Picker(d) => d.as_mut(),
         }
     }
 

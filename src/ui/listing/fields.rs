@@ -80,6 +80,8 @@ pub(super) struct Fields {
     pub account: u32,
     pub region: u32,
     pub title: u32,
+    /// A hash of the primary resource's id: what grouping by resource groups on (no text kept per resource).
+    pub resource: u64,
 }
 
 pub(super) use crate::model::hash::finding_key_hash as key_hash;
@@ -100,6 +102,10 @@ impl Fields {
             account: columns.account.intern(&f.account_id),
             region: columns.region.intern(&f.region),
             title: columns.title.intern(&f.title),
+            resource: crate::model::hash::fnv1a(
+                crate::model::hash::FNV_OFFSET,
+                &[f.primary_resource().map_or("", |r| r.id.as_str())],
+            ),
         }
     }
 }

@@ -203,3 +203,62 @@ fn a_query_shows_what_it_matches_whether_loaded_at_once_or_streamed() {
         assert_eq!(shown(&l), shown(&at_once), "{text}");
     }
 }
+
+/// The control of every line of a grouped listing: `[S3.8] 4` for a header of four rows, `S3.8` for a row.
+fn grouped_lines(l: &Listing) -> Vec<String> {
+    l.shown(0, usize::MAX)
+        .iter()
+        .map(|s| match s {
+            Shown::Header(h) => format!("[{}] {}", h.first.finding.control_or_type(), h.group.len()),
+            Shown::Row(r) => r.finding.control_or_type().to_string(),
+        })
+        .collect()
+}
+
+/// The severities of the rows shown, headers left out.
+fn row_severities(l: &Listing) -> Vec<crate::model::Severity> {
+    l.shown(0, usize::MAX)
+        .iter()
+        .filter_map(|s| match s {
+            Shown::Row(r) => Some(r.finding.severity),
+            Shown::Header(_) => None,
+        })
+        .collect()
+}
+
+#[test]
+fn grouped_by_control_the_query_applies_inside_groups_and_the_sort_inside_each() {
+    let rows: Vec<Row> = (0..30).map(row).collect();
+    let mut l = Listing { descending: true, ..Listing::default() };
+    l.put(rows);
+    l.refresh();
+    l.set_group_by(GroupBy::Control);
+    // Closed findings are hidden: the groups count what passes the filters.
+    let visible = l.visible_len();
+    assert_eq!(l.group_count(), 3);
+    let counted: usize = l.shown(0, 10).iter().map(|s| if let Shown::Header(h) = s { h.group.len() } else { 0 }).sum();
+    assert_eq!(counted, visible);
+    assert!(l.selected_row().is_none(), "the cursor is on a header");
+    l.toggle_all_folds();
+    assert_eq!(grouped_lines(&l).len(), 3 + visible);
+    // A query narrows each group; a group none of whose rows pass disappears.
+    l.filters.text = "control:S3.8".into();
+    l.invalidate();
+    l.refresh();
+    assert_eq!(l.group_count(), 1);
+    let lines = grouped_lines(&l);
+    assert!(lines.len() > 2 && lines.iter().all(|s| s.contains("S3.8")), "{lines:?}");
+    // Inside the group the rows follow the table's order, and follow it when it turns round.
+    let severities = row_severities(&l);
+    assert!(severities.windows(2).all(|w| w[0] >= w[1]), "{severities:?}");
+    assert!(severities.first() != severities.last(), "{severities:?}");
+    l.descending = false;
+    l.invalidate();
+    l.refresh();
+    let severities = row_severities(&l);
+    assert!(severities.windows(2).all(|w| w[0] <= w[1]), "{severities:?}");
+    // Ungrouped again: every visible row, the selection on a row.
+    l.set_group_by(GroupBy::None);
+    assert_eq!(l.display_len(), l.visible_len());
+    assert!(l.selected_row().is_some());
+}

@@ -28,7 +28,10 @@ pub fn draw(frame: &mut Frame, area: Rect, ctx: &Context, view: &FindingsView) {
         .border_style(Style::default().fg(border))
         .title(Span::styled(title, Style::default().fg(t.title)));
     let lines = match ctx.listing.selected_row() {
-        None => vec![Line::from(Span::styled("No finding selected.", Style::default().fg(t.muted)))],
+        None => match super::group_line::summary(ctx) {
+            Some(summary) => summary,
+            None => vec![Line::from(Span::styled("No finding selected.", Style::default().fg(t.muted)))],
+        },
         Some(row) if view.show_raw => raw_lines(row),
         Some(row) => lines(row, ctx),
     };

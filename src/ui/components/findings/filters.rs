@@ -1,7 +1,7 @@
-//! The Findings view's filters and sort order: the cycling filters (`S`, `A`, `R`, `V`, `C`), the sort keys (`o`,
+//! The Findings view's filters and sort order: the cycling filters (`S`, `V`, `C`; `A` and `R` open pickers), the sort keys (`o`,
 //! `O`) and `Esc`.
 
-use crate::model::{Finding, Severity};
+use crate::model::Severity;
 use crate::policy::Verdict;
 use crate::ui::context::Context;
 use crate::ui::keys::Action;
@@ -22,16 +22,6 @@ pub fn apply(action: Action, ctx: &mut Context) {
             let order =
                 [Some(Severity::Critical), Some(Severity::High), Some(Severity::Medium), Some(Severity::Low), None];
             ctx.listing.filters.min_severity = next_in(&order, &ctx.listing.filters.min_severity);
-            ctx.listing.invalidate();
-        }
-        Action::CycleAccount => {
-            let accounts: Vec<Option<String>> = distinct(ctx, |f| f.account_id.to_string());
-            ctx.listing.filters.account = next_in(&accounts, &ctx.listing.filters.account);
-            ctx.listing.invalidate();
-        }
-        Action::CycleRegion => {
-            let regions: Vec<Option<String>> = distinct(ctx, |f| f.region.to_string());
-            ctx.listing.filters.region = next_in(&regions, &ctx.listing.filters.region);
             ctx.listing.invalidate();
         }
         Action::CycleVerdict => {
@@ -55,12 +45,6 @@ pub fn apply(action: Action, ctx: &mut Context) {
         }
         _ => {}
     }
-}
-
-/// Distinct values of a field over all rows, sorted, followed by `None` ("all").
-fn distinct(ctx: &Context, field: impl Fn(&Finding) -> String) -> Vec<Option<String>> {
-    let set: std::collections::BTreeSet<String> = ctx.listing.all().iter().map(|r| field(&r.finding)).collect();
-    set.into_iter().map(Some).chain([None]).collect()
 }
 
 /// The element after `current` in `order` (wrapping); the first when `current` is not in it.

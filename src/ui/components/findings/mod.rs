@@ -8,6 +8,7 @@ use super::component::Component;
 use super::dialog::{Dialog, Outcome};
 use super::exception_form::{ExceptionDialog, ExceptionTarget, Subject};
 use super::exception_removal::RemoveExceptionDialog;
+use super::picker::{Picker, PickerKind};
 use super::rollback::RollbackDialog;
 use crate::ui::context::{Context, NEEDS_LIVE_ACCESS};
 use crate::ui::effect::Effect;
@@ -17,8 +18,11 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::Frame;
 
+mod columns;
 pub mod detail;
 mod filters;
+mod group_line;
+pub mod grouping;
 mod history;
 mod state;
 pub mod table;
@@ -36,15 +40,18 @@ pub const KEYS: &[Binding] = &[
     b(&[k(KeyCode::Tab), k(KeyCode::Enter)], A::ToggleFocus, "move focus between table and detail pane"),
     b(&[c('/')], A::StartFilter, "query: words, or sev>=high control:S3.* age>7d … (Esc cancels)"),
     b(&[c('S')], A::CycleSeverity, "severity filter: CRITICAL, HIGH+, MEDIUM+, LOW+, all"),
-    b(&[c('A')], A::CycleAccount, "account filter: cycle through accounts"),
-    b(&[c('R')], A::CycleRegion, "region filter: cycle through regions"),
+    b(&[c('A')], A::PickAccount, "account filter: pick one, type to narrow (:account)"),
+    b(&[c('R')], A::PickRegion, "region filter: pick one, type to narrow (:region)"),
     b(&[c('V')], A::CycleVerdict, "verdict filter: cycle through verdicts"),
     b(&[k(KeyCode::Esc)], A::ClearFilters, "clear every filter; with no filter set, clear the marks"),
     b(&[c('o')], A::CycleSort, "sort by the next column"),
     b(&[c('O')], A::ReverseSort, "reverse the sort order"),
     b(&[c('J')], A::ToggleRaw, "show / hide the raw JSON in the detail pane"),
     b(&[c('C')], A::ToggleClosed, "show / hide resolved, suppressed and archived findings"),
-    b(&[c(' ')], A::ToggleMark, "mark / unmark the finding (a applies to all marked)"),
+    b(&[c('b')], A::CycleGroup, "group by control, resource, account, or not (:group)"),
+    b(&[c('z')], A::ToggleFold, "open / fold the group (Enter on a group header too)"),
+    b(&[c('Z')], A::ToggleAllFolds, "open every group / fold them all"),
+    b(&[c(' ')], A::ToggleMark, "mark / unmark the finding or a whole group (a applies to marks)"),
     b(&[c('a')], A::Apply, "apply the marked (or selected) findings: live plans, confirm"),
     b(&[c('u')], A::Rollback, "roll back the last verified fix of the finding's resource"),
     b(&[c('x')], A::AddException, "add or renew an exception on the resource (form)"),
@@ -108,6 +115,10 @@ impl FindingsView {
             Action::PageUp => ctx.listing.move_by(-page),
             Action::Top => ctx.listing.select_edge(false),
             Action::Bottom => ctx.listing.select_edge(true),
+            Action::ToggleFocus if ctx.listing.on_header() => ctx.listing.toggle_fold(),
+            Action::PickAccount => return Some(Dialog::Picker(Box::new(Picker::open(PickerKind::Account, ctx)))),
+            Action::PickRegion => return Some(Dialog::Picker(Box::new(Picker::open(PickerKind::Region, ctx)))),
+            Action::CycleGroup | Action::ToggleFold | Action::ToggleAllFolds => grouping::apply(action, ctx),
             Action::ToggleFocus => {
                 self.focus = if self.focus == Focus::Table { Focus::Detail } else { Focus::Table };
             }
@@ -115,13 +126,7 @@ impl FindingsView {
                 self.show_raw = !self.show_raw;
                 self.detail_scroll = 0;
             }
-            Action::ToggleMark => {
-                if let Some(key) = ctx.selected_key() {
-                    if !ctx.marks.remove(&key) {
-                        ctx.marks.insert(key);
-                    }
-                }
-            }
+            Action::ToggleMark => grouping::toggle_mark(ctx),
             Action::Apply => return start_apply(ctx),
             Action::Rollback => return RollbackDialog::open(ctx).map(|d| Dialog::Rollback(Box::new(d))),
             Action::AddException => {
