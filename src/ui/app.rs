@@ -207,7 +207,7 @@ impl App {
         match action {
             Action::Quit => self.ctx.quit = true,
             Action::ToggleHelp => {
-                self.help = Help { entries: self.help_entries() };
+                self.help = Help { entries: self.help_entries(), ..Help::default() };
                 self.mode = Mode::Help;
             }
             Action::StartCommand => {

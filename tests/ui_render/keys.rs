@@ -86,3 +86,26 @@ fn a_key_of_another_view_says_where_it_works() {
     let status = app.status_message.clone().unwrap_or_default();
     assert!(status.ends_with("in the Approvals view (7)"), "{status}");
 }
+
+#[test]
+fn on_a_short_screen_the_help_scrolls_and_its_own_keys_always_show() {
+    let mut app = app("dark");
+    press(&mut app, KeyCode::Char('?'));
+    let entries = app.help_entries();
+    let last = format!(" {:<14}{}", entries[entries.len() - 1].label(), entries[entries.len() - 1].help);
+    let own: String = HELP.iter().map(|b| format!(" {}: {}", b.label(), b.help)).collect();
+    let screen = text(&render(&app, 80, 24));
+    assert!(screen.contains(own.trim()), "the help's own keys at 80×24:\n{screen}");
+    assert!(screen.contains("0 above,") && screen.contains("below (j / k)"), "{screen}");
+    assert!(!screen.contains(last.trim_end()), "the last entry is below the fold:\n{screen}");
+    for _ in 0..entries.len() {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    let screen = text(&render(&app, 80, 24));
+    assert!(screen.contains(last.trim_end()), "scrolled to the last entry:\n{screen}");
+    assert!(screen.contains(", 0 below (j / k)") && screen.contains(own.trim()), "{screen}");
+    press(&mut app, KeyCode::Char('k'));
+    assert!(text(&render(&app, 80, 24)).contains(", 1 below (j / k)"));
+    let tall = text(&render(&app, 200, 50));
+    assert!(tall.contains(" Keys ") && !tall.contains("below (j / k)"), "everything fits at 200×50:\n{tall}");
+}

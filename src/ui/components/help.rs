@@ -12,12 +12,21 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
 /// The help overlay.
-pub const KEYS: &[Binding] = &[b(&[k(KeyCode::Esc), c('?'), c('q')], A::CloseHelp, "close this help")];
+pub const KEYS: &[Binding] = &[
+    b(&[k(KeyCode::Esc), c('?'), c('q')], A::CloseHelp, "close this help"),
+    b(&[c('j'), k(KeyCode::Down)], A::Down, "scroll"),
+    b(&[c('k'), k(KeyCode::Up)], A::Up, "back"),
+];
 
-/// The help overlay: the entries of the key tables of the view it was opened in.
+/// The help overlay: the entries of the key tables of the view it was opened in, scrolled when the screen is too
+/// short for them (its last line, the help's own keys, always shows).
 #[derive(Debug, Clone, Default)]
 pub struct Help {
     pub entries: Vec<&'static Binding>,
+    /// The first entry shown.
+    pub scroll: usize,
+    /// The last first entry the screen had room for when last drawn: `j` goes no further.
+    pub last_top: std::cell::Cell<usize>,
 }
 
 impl Component for Help {
@@ -28,24 +37,32 @@ impl Component for Help {
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context) {
-        draw(frame, area, ctx, &self.entries);
+        self.last_top.set(draw(frame, area, ctx, &self.entries, self.scroll));
     }
 
     fn handle_key(&mut self, key: KeyEvent, _ctx: &mut Context) -> Step {
         match self.action_of(key) {
-            Some(Action::CloseHelp) => Step::Close,
-            _ => Step::Stay,
+            Some(Action::CloseHelp) => return Step::Close,
+            Some(Action::Down) => self.scroll = (self.scroll + 1).min(self.last_top.get()),
+            Some(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
+            _ => {}
         }
+        Step::Stay
     }
 }
 
-/// Draws the help overlay in the middle of `area`.
-fn draw(frame: &mut Frame, area: Rect, ctx: &Context, entries: &[&'static Binding]) {
+/// Draws the help overlay in the middle of `area`: the entries from `scroll` on (kept so the last ones fill the box),
+/// then the help's own keys. Returns the last first entry there is room for.
+fn draw(frame: &mut Frame, area: Rect, ctx: &Context, entries: &[&'static Binding], scroll: usize) -> usize {
     let t = &ctx.theme;
     let height = (entries.len() as u16 + 4).min(area.height);
     let [popup] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
     let [popup] = Layout::horizontal([Constraint::Length(84.min(area.width))]).flex(Flex::Center).areas(popup);
-    let mut lines: Vec<Line> = entries
+    // Inside the borders: the entries, a blank line when there is room, and the help's own keys.
+    let room = usize::from(height.saturating_sub(3)).min(entries.len());
+    let top = scroll.min(entries.len() - room);
+    let below = entries.len() - top - room;
+    let mut lines: Vec<Line> = entries[top..top + room]
         .iter()
         .map(|b| {
             Line::from(vec![
@@ -56,11 +73,16 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Context, entries: &[&'static Bindin
         .collect();
     let close = KEYS.iter().map(|b| format!(" {}: {}", b.label(), b.help)).collect::<String>();
     lines.push(Line::from(Span::styled(close, Style::default().fg(t.muted))));
+    let title = match (top, below) {
+        (0, 0) => " Keys ".to_string(),
+        (above, below) => format!(" Keys: {above} above, {below} below (j / k) "),
+    };
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines).style(t.base()).block(
-            Block::default().borders(Borders::ALL).border_style(Style::default().fg(t.border_focused)).title(" Keys "),
+            Block::default().borders(Borders::ALL).border_style(Style::default().fg(t.border_focused)).title(title),
         ),
         popup,
     );
+    entries.len() - room
 }
