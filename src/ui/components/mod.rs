@@ -22,6 +22,7 @@ pub mod help;
 pub mod hints;
 pub mod incident;
 pub mod jobs;
+pub mod list_table;
 pub mod output;
 pub mod overview;
 pub mod picker;

@@ -5,13 +5,13 @@
 use super::list::{short_identity, ApprovalList};
 use crate::model::sanitize::single_line;
 use crate::review::{ApprovalRequest, ApprovalStatus};
-use crate::ui::components::format;
 use crate::ui::components::request_detail::{detail, status_style};
+use crate::ui::components::{format, list_table};
 use crate::ui::context::Context;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 /// The title: counts, and whether a listing is on its way.
@@ -50,8 +50,7 @@ pub fn draw(frame: &mut Frame, area: Rect, ctx: &Context, list: &ApprovalList) {
     let t = &ctx.theme;
     let rows = (list.requests.len() as u16).saturating_add(3).clamp(5, (area.height / 3).max(5));
     let [table_area, detail_area] = Layout::vertical([Constraint::Length(rows), Constraint::Min(3)]).areas(area);
-    let header = Row::new(["Id", "Status", "Control", "Resource", "Account", "Requested by", "Expires / decided"])
-        .style(Style::default().fg(t.header).add_modifier(Modifier::BOLD));
+    let header = Row::new(["Id", "Status", "Control", "Resource", "Account", "Requested by", "Expires / decided"]);
     let table = Table::new(
         list.requests.iter().map(|r| row(r, ctx)),
         [
@@ -63,19 +62,9 @@ pub fn draw(frame: &mut Frame, area: Rect, ctx: &Context, list: &ApprovalList) {
             Constraint::Fill(1),
             Constraint::Length(27),
         ],
-    )
-    .header(header)
-    .block(
-        Block::default().borders(Borders::ALL).border_style(Style::default().fg(t.border_focused)).title(title(list)),
-    )
-    .row_highlight_style(Style::default().bg(t.selection_bg).add_modifier(Modifier::BOLD))
-    .highlight_symbol("▶ ")
-    .style(t.base());
-    let mut state = TableState::default();
-    if !list.requests.is_empty() {
-        state.select(Some(list.selected.min(list.requests.len() - 1)));
-    }
-    frame.render_stateful_widget(table, table_area, &mut state);
+    );
+    let table = list_table::styled(table, header, title(list), t);
+    list_table::render(frame, table, table_area, list.selected, list.requests.len());
     let muted = Style::default().fg(t.muted);
     let lines = match list.selected_request() {
         Some(r) => detail(r, ctx),

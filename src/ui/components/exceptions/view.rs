@@ -4,12 +4,12 @@
 use super::list::{days_left_words, status_word, ExceptionList};
 use crate::engine::exceptions::ExceptionEntry;
 use crate::model::sanitize;
-use crate::ui::components::format;
+use crate::ui::components::{format, list_table};
 use crate::ui::context::Context;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 /// The title: counts, flags, and what could not be listed.
@@ -53,8 +53,7 @@ pub fn draw(frame: &mut Frame, area: Rect, ctx: &Context, list: &ExceptionList) 
             .collect();
         frame.render_widget(Paragraph::new(lines).style(t.base()), problems_area);
     }
-    let header = Row::new(["Resource", "Account", "Region", "Reason", "Owner", "Expires", "Days left", "Status"])
-        .style(Style::default().fg(t.header).add_modifier(Modifier::BOLD));
+    let header = Row::new(["Resource", "Account", "Region", "Reason", "Owner", "Expires", "Days left", "Status"]);
     let table = Table::new(
         list.entries.iter().map(|e| row(e, ctx)),
         [
@@ -67,20 +66,10 @@ pub fn draw(frame: &mut Frame, area: Rect, ctx: &Context, list: &ExceptionList) 
             Constraint::Length(20),
             Constraint::Length(16),
         ],
-    )
-    .header(header)
-    .block(
-        Block::default().borders(Borders::ALL).border_style(Style::default().fg(t.border_focused)).title(title(list)),
-    )
+    );
     // No foreground in the highlight: the selected exception keeps its flag colour.
-    .row_highlight_style(Style::default().bg(t.selection_bg).add_modifier(Modifier::BOLD))
-    .highlight_symbol("▶ ")
-    .style(t.base());
-    let mut state = TableState::default();
-    if !list.entries.is_empty() {
-        state.select(Some(list.selected.min(list.entries.len() - 1)));
-    }
-    frame.render_stateful_widget(table, table_area, &mut state);
+    let table = list_table::styled(table, header, title(list), t);
+    list_table::render(frame, table, table_area, list.selected, list.entries.len());
     let lines = match list.selected_entry() {
         Some(e) => detail(e, ctx),
         None if list.loading => vec![Line::styled("listing exceptions…", Style::default().fg(t.muted))],
