@@ -108,8 +108,7 @@ impl Store {
             restrict_file(path).map_err(|e| OpenFailure::Other(format!("cannot make it private (0600): {e}")))?;
         }
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(OpenFailure::from_sql)?;
-        let mode: String =
-            conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(OpenFailure::from_sql)?;
+        let mode = wal_mode(&conn).map_err(OpenFailure::from_sql)?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(path = %path.display(), mode, "the store runs without WAL");
         }
@@ -295,6 +294,25 @@ fn check_whole(conn: &Connection, path: &Path) -> Result<(), OpenFailure> {
         return Err(OpenFailure::Damaged(format!("the file is truncated ({len} of {expected} bytes)")));
     }
     Ok(())
+}
+
+/// Asks for WAL and returns the journal mode in effect. Switching a new database to WAL takes an exclusive lock
+/// that SQLite does not wait for (the busy timeout does not apply): a second process opening the same new store at
+/// that moment is told "database is locked" at once, so the switch is tried again for as long as the busy timeout.
+fn wal_mode(conn: &Connection) -> Result<String, rusqlite::Error> {
+    const TRIES: u32 = 100;
+    let mut tries = 0;
+    loop {
+        match conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy && tries < TRIES =>
+            {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// The device and inode of the file at `path`, when there is one.
