@@ -4,7 +4,7 @@
 
 use super::approval_text::{ApprovalTextForm, TextPurpose};
 use super::approve::ApproveDialog;
-use super::component::Component;
+use super::component::{nav_delta, Component};
 use super::dialog::{Dialog, Outcome};
 use crate::engine::approval_work::{ApprovalOp, ApprovalReply};
 use crate::engine::jobs::JobState;
@@ -122,14 +122,10 @@ impl Component for ApprovalList {
     }
 
     fn handle_key(&mut self, key: KeyEvent, ctx: &mut Context) -> Outcome {
-        let page = ctx.table_height.max(1) as isize;
         match self.action_of(key) {
-            Some(Action::Down) => self.move_by(1),
-            Some(Action::Up) => self.move_by(-1),
-            Some(Action::PageDown) => self.move_by(page),
-            Some(Action::PageUp) => self.move_by(-page),
-            Some(Action::Top) => self.move_by(isize::MIN),
-            Some(Action::Bottom) => self.move_by(isize::MAX),
+            Some(
+                action @ (Action::Down | Action::Up | Action::PageDown | Action::PageUp | Action::Top | Action::Bottom),
+            ) => self.move_by(nav_delta(action, ctx.table_height)),
             Some(Action::RefreshNow) => self.refresh(ctx),
             Some(Action::ApproveRequest) => {
                 let Some(request) = self.pending_selected(ctx) else { return Outcome::Handled };

@@ -1,7 +1,7 @@
 //! The Exceptions view (`5`): every exception across accounts and regions, soonest expiry first; `x` renews and
 //! `X` removes the selected one, `r` lists again; an ended exception job lists them again.
 
-use super::component::{step, Component};
+use super::component::{nav_delta, step, Component};
 use super::dialog::{Dialog, Outcome};
 use super::exception_form::{ExceptionDialog, ExceptionTarget, Subject, EXCEPTIONS_NEED_LIVE_ACCESS};
 use super::exception_removal::RemoveExceptionDialog;
@@ -91,15 +91,10 @@ impl Component for ExceptionList {
     }
 
     fn handle_key(&mut self, key: KeyEvent, ctx: &mut Context) -> Outcome {
-        let page = ctx.table_height.max(1) as isize;
-        let len = self.entries.len();
         match self.action_of(key) {
-            Some(Action::Down) => self.selected = step(self.selected, len, 1),
-            Some(Action::Up) => self.selected = step(self.selected, len, -1),
-            Some(Action::PageDown) => self.selected = step(self.selected, len, page),
-            Some(Action::PageUp) => self.selected = step(self.selected, len, -page),
-            Some(Action::Top) => self.selected = step(self.selected, len, isize::MIN),
-            Some(Action::Bottom) => self.selected = step(self.selected, len, isize::MAX),
+            Some(
+                action @ (Action::Down | Action::Up | Action::PageDown | Action::PageUp | Action::Top | Action::Bottom),
+            ) => self.selected = step(self.selected, self.entries.len(), nav_delta(action, ctx.table_height)),
             Some(Action::RefreshNow) => self.refresh(ctx),
             Some(Action::AddException) => {
                 return match ExceptionDialog::open(self.subject(), String::new(), ctx) {
