@@ -99,7 +99,11 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         inert_eprintln!("hubtriage: log written to {}", log_path.display());
         return Ok(0);
     };
-    let backend = session::connect_backend(&cli.global, &config).await?;
+    let json = match command {
+        Command::Plan { .. } | Command::Report { .. } => session::FindingJson::NotNeeded,
+        _ => session::FindingJson::Kept,
+    };
+    let backend = session::connect_backend_for(&cli.global, &config, json).await?;
     tracing::info!(backend = %backend.label, "starting");
     // `plan` changes nothing: it neither needs the remote copy of the audit log nor waits for its check.
     let copy = match command {

@@ -68,8 +68,21 @@ pub fn triage(config: &Config) -> anyhow::Result<Arc<Triage>> {
     Ok(Arc::new(Triage { policy, playbooks: Playbooks::new(&config.playbooks) }))
 }
 
+/// Whether the command shows or sends the findings' own JSON (the detail view, custom actions, notifications,
+/// approval requests); `plan` and `report` do not, and read offline files without keeping it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingJson {
+    Kept,
+    NotNeeded,
+}
+
 /// The backend the arguments ask for.
 pub fn backend(args: &GlobalArgs) -> anyhow::Result<Backend> {
+    backend_for(args, FindingJson::Kept)
+}
+
+/// [`backend`], keeping the findings' JSON or not.
+fn backend_for(args: &GlobalArgs, json: FindingJson) -> anyhow::Result<Backend> {
     if args.demo {
         let org = Arc::new(SimOrg::new(DEMO_SEED, chrono::Utc::now()));
         return Ok(Backend {
@@ -89,7 +102,7 @@ pub fn backend(args: &GlobalArgs) -> anyhow::Result<Backend> {
         if !path.exists() {
             bail!("--findings {}: no such file or directory", path.display());
         }
-        let source = FileSource::open(path);
+        let source = FileSource::open(path).keeping_json(json == FindingJson::Kept);
         let label = format!("offline: {} ({} files)", path.display(), source.files());
         return Ok(Backend {
             label,
@@ -114,8 +127,13 @@ fn offline_operator() -> String {
 
 /// The backend the arguments ask for, live AWS included (`--demo` and `--findings` as [`backend`]).
 pub async fn connect_backend(args: &GlobalArgs, config: &Config) -> anyhow::Result<Backend> {
+    connect_backend_for(args, config, FindingJson::Kept).await
+}
+
+/// [`connect_backend`] for a command that keeps the findings' JSON or not.
+pub async fn connect_backend_for(args: &GlobalArgs, config: &Config, json: FindingJson) -> anyhow::Result<Backend> {
     if args.demo || args.findings.is_some() {
-        let mut backend = backend(args)?;
+        let mut backend = backend_for(args, json)?;
         if args.demo {
             backend.refresh_every = crate::cloud::refresh_interval(config.aws.refresh_seconds);
         }

@@ -11,6 +11,7 @@ mod audit_list_format;
 pub mod collect;
 pub mod exceptions;
 pub mod iam_policy;
+mod json_pretty;
 pub mod manual;
 pub mod plan;
 pub mod plan_json;

@@ -33,7 +33,7 @@ pub async fn run(
     if out_file.is_none() && format == PlanFormat::Md {
         anyhow::bail!("--format md renders a plan file: give it --out FILE");
     }
-    let mut collected = match &query {
+    let collected = match &query {
         None => collect_with(backend, triage, |_| true, options).await,
         Some(q) => {
             let ctx = Context { now: Utc::now(), account_names: &q.account_names };
@@ -51,25 +51,26 @@ pub async fn run(
         crate::inert_eprintln!("hubtriage: {written}");
         return Ok(code);
     }
-    sort_for_output(&mut collected);
+    let order = output_order(&collected);
     let now = Utc::now();
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
     match format {
         PlanFormat::Md | PlanFormat::Json => {
-            let entries: Vec<PlanEntry> = collected
-                .rows
-                .iter()
-                .zip(&collected.live_errors)
-                .map(|(row, err)| PlanEntry::new(row, err.as_deref(), now))
-                .collect();
-            serde_json::to_writer_pretty(&mut out, &entries)?;
+            let (rows, errors) = (&collected.rows, &collected.live_errors);
+            let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+            super::json_pretty::write_array(&mut out, order.len(), threads, |i| {
+                PlanEntry::new(&rows[order[i]], errors[order[i]].as_deref(), now)
+            })?;
             writeln!(out)?;
         }
-        PlanFormat::Table => write_table(&mut out, &collected)?,
+        PlanFormat::Table => write_table(&mut out, order.iter().map(|&i| &collected.rows[i]))?,
     }
     out.flush()?;
-    Ok(report(&collected))
+    let code = report(&collected);
+    // A hundred thousand findings take tens of milliseconds to free: the process ends meanwhile.
+    std::thread::spawn(move || drop(collected));
+    Ok(code)
 }
 
 /// Keeps the rows (and their live errors) that `keep` accepts.
@@ -78,12 +79,14 @@ fn keep_matching(c: &mut Collected, keep: impl Fn(&crate::engine::Row) -> bool) 
     (c.rows, c.live_errors) = pairs.into_iter().filter(|(row, _)| keep(row)).unzip();
 }
 
-fn sort_for_output(c: &mut Collected) {
-    let mut pairs: Vec<_> = std::mem::take(&mut c.rows).into_iter().zip(std::mem::take(&mut c.live_errors)).collect();
-    pairs.sort_by(|(a, _), (b, _)| {
-        b.finding.severity.cmp(&a.finding.severity).then_with(|| a.finding.public_id().cmp(b.finding.public_id()))
+/// The order rows are printed in: most severe first, then by id (rows with equal keys as collected).
+fn output_order(c: &Collected) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..c.rows.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&c.rows[a].finding, &c.rows[b].finding);
+        b.severity.cmp(&a.severity).then_with(|| a.public_id().cmp(b.public_id()))
     });
-    (c.rows, c.live_errors) = pairs.into_iter().unzip();
+    order
 }
 
 fn clip(text: &str, width: usize) -> String {
@@ -96,13 +99,13 @@ fn clip(text: &str, width: usize) -> String {
     }
 }
 
-fn write_table(out: &mut impl Write, c: &Collected) -> std::io::Result<()> {
+fn write_table<'r>(out: &mut impl Write, rows: impl Iterator<Item = &'r crate::engine::Row>) -> std::io::Result<()> {
     writeln!(
         out,
         "{:<13} {:<14} {:<12} {:<12} {:<11} {:<40} PLAN",
         "SEVERITY", "CONTROL", "ACCOUNT", "REGION", "VERDICT", "RESOURCE"
     )?;
-    for row in &c.rows {
+    for row in rows {
         let f = &row.finding;
         let plan = match row.plan() {
             crate::triage::PlanStatus::Planned(p) => p.summary.clone(),

@@ -67,6 +67,8 @@ const PAGES_AHEAD: usize = 2;
 pub struct FileSource {
     path: PathBuf,
     walk: Walk,
+    /// Whether the findings keep their JSON ([`Limits::keep_json`]).
+    keep_json: bool,
     reading: tokio::sync::Mutex<Option<Reading>>,
 }
 
@@ -79,7 +81,13 @@ struct Reading {
 impl FileSource {
     /// The files of `path` (a file, or a directory tree walked for its JSON files), to be read when asked for.
     pub fn open(path: &Path) -> Self {
-        Self { path: path.to_path_buf(), walk: walk(path), reading: tokio::sync::Mutex::new(None) }
+        Self { path: path.to_path_buf(), walk: walk(path), keep_json: true, reading: tokio::sync::Mutex::new(None) }
+    }
+
+    /// The same source, its findings without JSON of their own when `keep` is false: for commands that never show
+    /// or send a finding's JSON (`plan`, `report`), which then read a pretty-printed export in about half the work.
+    pub fn keeping_json(self, keep: bool) -> Self {
+        Self { keep_json: keep, ..self }
     }
 
     /// How many files there are to read.
@@ -91,9 +99,10 @@ impl FileSource {
     fn start(&self) -> Result<Reading, CloudError> {
         let (tx, rx) = mpsc::channel(PAGES_AHEAD);
         let (files, problems) = (self.walk.files.clone(), self.walk.problems.clone());
+        let limits = Limits { keep_json: self.keep_json, ..Limits::default() };
         std::thread::Builder::new()
             .name("findings-files".into())
-            .spawn(move || hand_over(&files, problems, &tx))
+            .spawn(move || hand_over(&files, problems, limits, &tx))
             .map_err(|e| CloudError::Other(format!("cannot start reading the files: {e}")))?;
         Ok(Reading { pages: rx, next: 0 })
     }
@@ -106,10 +115,10 @@ fn workers() -> usize {
 
 /// Reads every file, sending pages of at most [`PAGE`] findings; each page but the last says another follows. The
 /// walk's problems come with the first page.
-fn hand_over(files: &[PathBuf], problems: Vec<FileProblem>, tx: &mpsc::Sender<FindingsPage>) {
+fn hand_over(files: &[PathBuf], problems: Vec<FileProblem>, limits: Limits, tx: &mpsc::Sender<FindingsPage>) {
     let mut held = FindingsPage { problems: problems.iter().map(ToString::to_string).collect(), ..Default::default() };
     let send = |page: FindingsPage| tx.blocking_send(page).is_ok();
-    read_files(files, workers(), Limits::default(), |batch: Batch| {
+    read_files(files, workers(), limits, |batch: Batch| {
         held.problems.extend(batch.problems.iter().map(ToString::to_string));
         let mut findings = batch.findings.into_iter().peekable();
         while findings.peek().is_some() {

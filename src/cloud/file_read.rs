@@ -27,11 +27,14 @@ pub struct Limits {
     /// The largest document of a shape other than a list of findings that is read (it is read whole, as a JSON
     /// tree several times its size); a larger one is named as a problem.
     pub whole_document: u64,
+    /// Whether each finding keeps its JSON (false for commands that never show or send it: the findings' JSON is
+    /// then neither compacted nor spilled, which is most of the reading's work on a pretty-printed export).
+    pub keep_json: bool,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { block: 4 << 20, item: 32 << 20, whole_document: 64 << 20 }
+        Self { block: 4 << 20, item: 32 << 20, whole_document: 64 << 20, keep_json: true }
     }
 }
 
@@ -55,15 +58,22 @@ impl Blocks {
         Ok(())
     }
 
-    /// Forgets the bytes before `offset` (copying the rest when the block is shared with work sent out).
-    fn keep_from(&mut self, offset: u64) {
+    /// Forgets the bytes before `offset` (copying the rest when the block is shared with work sent out), with room
+    /// for `more` bytes after them: the next [`Self::fill`] then reads in place, never moving the block as it grows.
+    fn keep_from(&mut self, offset: u64, more: usize, outbox: &Outbox) {
         let skip = usize::try_from(offset.saturating_sub(self.base)).unwrap_or(usize::MAX).min(self.block.len());
         self.block = match Arc::try_unwrap(std::mem::take(&mut self.block)) {
             Ok(mut bytes) => {
                 bytes.drain(..skip);
+                bytes.reserve(more);
                 Arc::new(bytes)
             }
-            Err(shared) => Arc::new(shared[skip..].to_vec()),
+            Err(shared) => {
+                let rest = &shared[skip..];
+                let mut bytes = outbox.buffer(rest.len() + more);
+                bytes.extend_from_slice(rest);
+                Arc::new(bytes)
+            }
         };
         self.base += skip as u64;
     }
@@ -201,6 +211,7 @@ fn read_list(
             block: blocks.block.clone(),
             base: blocks.base,
             items: std::mem::take(items),
+            keep_json: limits.keep_json,
         };
         outbox.work(work)
     };
@@ -226,7 +237,11 @@ fn read_list(
                     return Ok(());
                 }
                 let unfinished = blocks.end() - keep_from;
-                blocks.keep_from(if unfinished > limits.item { split.resume_at() } else { keep_from });
+                blocks.keep_from(
+                    if unfinished > limits.item { split.resume_at() } else { keep_from },
+                    limits.block,
+                    outbox,
+                );
                 blocks.fill(limits.block)?;
             }
             Split::End(offset) => break Ok(offset),
@@ -273,7 +288,7 @@ fn members_after(
                 return Ok(Some(range.end));
             }
             Split::More { keep_from } if blocks.end() - keep_from <= limits.whole_document && outbox.go_on() => {
-                blocks.keep_from(keep_from);
+                blocks.keep_from(keep_from, limits.block, outbox);
                 blocks.fill(limits.block)?;
             }
             Split::More { .. } => {
@@ -305,7 +320,7 @@ fn trailing(blocks: &mut Blocks, mut offset: u64, limits: &Limits, outbox: &mut 
             return Ok(());
         }
         offset = blocks.end();
-        blocks.keep_from(offset);
+        blocks.keep_from(offset, limits.block, outbox);
         blocks.fill(limits.block)?;
     }
 }

@@ -30,7 +30,7 @@ pub struct Batch {
 /// Work for a worker thread.
 pub(super) enum Work {
     /// Items of a list: (index in the list, absolute offsets) in `block`, which starts at offset `base`.
-    Items { list: FindingList, block: Arc<Vec<u8>>, base: u64, items: Vec<(usize, Range<u64>)> },
+    Items { list: FindingList, block: Arc<Vec<u8>>, base: u64, items: Vec<(usize, Range<u64>)>, keep_json: bool },
     /// A whole document.
     Whole { bytes: Vec<u8> },
     /// The members that follow a `Findings` list, from offset `at`.
@@ -96,6 +96,9 @@ struct Shared {
     cancelled: AtomicBool,
     /// One more than the number of a file not to read further (0: none).
     stopped_file: AtomicUsize,
+    /// Blocks the workers are done with, to be read into again: a fresh block of megabytes costs the allocator and
+    /// the kernel (zeroed pages) more than reading into it does.
+    spare_blocks: Mutex<Vec<Vec<u8>>>,
 }
 
 /// The reading thread's way out: numbers every unit, keeps to the window, and sends work to the workers.
@@ -128,6 +131,15 @@ impl Outbox<'_> {
             && self.shared.stopped_file.load(Ordering::Relaxed) != self.file + 1
     }
 
+    /// An empty buffer for a block of `capacity` bytes: a spare one when there is one.
+    pub fn buffer(&self, capacity: usize) -> Vec<u8> {
+        let spare = self.shared.spare_blocks.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut bytes = spare.unwrap_or_default();
+        bytes.clear();
+        bytes.reserve(capacity);
+        bytes
+    }
+
     /// Sends work; false when there is no point reading on.
     pub fn work(&mut self, work: Work) -> bool {
         let Some(seq) = self.reserve() else { return false };
@@ -149,18 +161,20 @@ pub fn read_files(files: &[PathBuf], workers: usize, limits: Limits, mut sink: i
         moved: Condvar::new(),
         cancelled: AtomicBool::new(false),
         stopped_file: AtomicUsize::new(0),
+        spare_blocks: Mutex::new(Vec::new()),
     };
     let (jobs_tx, jobs_rx) = mpsc::sync_channel::<(u64, usize, Work)>(WINDOW as usize);
     let jobs_rx = Mutex::new(jobs_rx);
     let (results_tx, results_rx) = mpsc::channel::<Unit>();
     std::thread::scope(|scope| {
         for _ in 0..workers.max(1) {
-            let (jobs_rx, results_tx) = (&jobs_rx, results_tx.clone());
+            let (jobs_rx, results_tx, shared) = (&jobs_rx, results_tx.clone(), &shared);
             scope.spawn(move || loop {
                 let job = jobs_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                 let Ok((seq, file, work)) = job else { return };
                 // A piece that cannot be read must still be answered, or the input order waits for it forever.
-                let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(work))).unwrap_or_else(|_| {
+                let run = || run(work, &shared.spare_blocks);
+                let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
                     let reason = "internal error while reading this part of the file; it is not read".into();
                     Done { broken: Some(Located { path: None, at: At::Unplaced, reason }), ..Done::default() }
                 });
@@ -200,11 +214,14 @@ pub fn read_files(files: &[PathBuf], workers: usize, limits: Limits, mut sink: i
     });
 }
 
-/// Does one piece of work.
-fn run(work: Work) -> Done {
+/// Blocks kept for reading into again: the pieces of work out at once, and one being read.
+const SPARE_BLOCKS: usize = WINDOW as usize + 2;
+
+/// Does one piece of work; a block no other work holds is handed to `spare_blocks`.
+fn run(work: Work, spare_blocks: &Mutex<Vec<Vec<u8>>>) -> Done {
     let mut done = Done::default();
     match work {
-        Work::Items { list, block, base, items } => {
+        Work::Items { list, block, base, items, keep_json } => {
             for (index, range) in items {
                 let bytes = block.get((range.start - base) as usize..(range.end - base) as usize).unwrap_or_default();
                 let path = || Some(format!("{}[{index}]", list.path()));
@@ -216,7 +233,7 @@ fn run(work: Work) -> Done {
                         continue;
                     }
                 };
-                match list.read_item(index, text) {
+                match list.read_item_keeping(index, text, keep_json) {
                     Ok(read) => {
                         done.outcome.findings.extend(read.outcome.findings);
                         done.outcome.problems.extend(read.outcome.problems);
@@ -227,6 +244,12 @@ fn run(work: Work) -> Done {
                         done.broken = Some(Located { path: path(), at, reason: not_json(&e) });
                         break;
                     }
+                }
+            }
+            if let Ok(bytes) = Arc::try_unwrap(block) {
+                let mut spare = spare_blocks.lock().unwrap_or_else(|p| p.into_inner());
+                if spare.len() < SPARE_BLOCKS {
+                    spare.push(bytes);
                 }
             }
         }

@@ -27,7 +27,7 @@ fn export(findings: &[Value]) -> String {
 }
 
 /// Small blocks and limits, so that a few kilobytes cross every boundary.
-const SMALL: Limits = Limits { block: 1000, item: 3000, whole_document: 5000 };
+const SMALL: Limits = Limits { block: 1000, item: 3000, whole_document: 5000, keep_json: true };
 
 fn write(dir: &tempfile::TempDir, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.path().join(name);
@@ -56,6 +56,23 @@ fn an_export_read_in_small_blocks_reads_as_the_whole_document() {
     for (streamed, whole) in read.findings.iter().zip(&whole.findings) {
         assert_eq!(streamed.raw.text().expect("raw"), whole.raw.text().expect("raw"), "compact JSON, as received");
         assert!(streamed.raw.is_spilled(), "the JSON is moved to the spill file as it is read");
+    }
+}
+
+#[test]
+fn without_json_kept_the_export_reads_as_the_same_findings_with_no_json_of_their_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let findings: Vec<Value> = (0..300).map(finding).collect();
+    let path = write(&dir, "export.json", export(&findings));
+    let kept = read_path_within(&path, SMALL);
+    let bare = read_path_within(&path, Limits { keep_json: false, ..SMALL });
+    assert!(bare.problems.is_empty(), "{:?}", problems(&bare));
+    assert_eq!(ids(&bare.findings), ids(&kept.findings));
+    for (bare, kept) in bare.findings.iter().zip(&kept.findings) {
+        let error = bare.raw.text().expect_err("no JSON kept");
+        assert!(error.contains("does not keep"), "{error}");
+        assert!(!bare.raw.is_spilled(), "nothing is written to the spill file");
+        assert_eq!((&bare.title, &bare.control_id, &bare.resources), (&kept.title, &kept.control_id, &kept.resources));
     }
 }
 
@@ -195,7 +212,7 @@ async fn pages_are_handed_over_as_the_files_are_read() {
 #[test]
 fn the_ocsf_samples_read_in_small_blocks_as_whole_documents_and_a_v2_response_is_split_into_its_items() {
     let samples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/ocsf");
-    let limits = Limits { block: 1000, item: 64 << 10, whole_document: 64 << 10 };
+    let limits = Limits { block: 1000, item: 64 << 10, whole_document: 64 << 10, keep_json: true };
     let read = read_path_within(&samples, limits);
     assert!(read.problems.is_empty(), "{:?}", problems(&read));
     assert_eq!(read.findings.len(), 14, "every finding of the four files");

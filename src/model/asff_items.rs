@@ -50,8 +50,14 @@ impl FindingList {
     /// Reads item `index` of the list, whose text is `text` (exactly one JSON value: anything else is the error
     /// `serde_json` gives, with line and column within `text`).
     pub fn read_item(&self, index: usize, text: &str) -> Result<ItemRead, serde_json::Error> {
+        self.read_item_keeping(index, text, true)
+    }
+
+    /// [`Self::read_item`]; `keep_json` false gives the findings no JSON of their own ([`RawJson::not_kept`]: for
+    /// commands that never show or send it).
+    pub fn read_item_keeping(&self, index: usize, text: &str, keep_json: bool) -> Result<ItemRead, serde_json::Error> {
         let location = format!("{}[{index}]", self.path);
-        if let Some(read) = fast_item(text, &location) {
+        if let Some(read) = fast_item(text, &location, keep_json) {
             return Ok(read);
         }
         let tree = json_tree::parse(text, &location)?;
@@ -73,12 +79,16 @@ impl FindingList {
 
 /// An item the scanner reads exactly as the general path would: one finding object (OCSF or ASFF), every field it
 /// reads given once, keys without escapes. `None` for anything else.
-fn fast_item(text: &str, location: &str) -> Option<ItemRead> {
+fn fast_item(text: &str, location: &str, keep_json: bool) -> Option<ItemRead> {
     let mut s = Scanner::new(text);
     if s.kind().ok()? != Kind::Object {
         return None;
     }
-    let raw = |spaced: bool| RawJson::inline(if spaced { compact(text) } else { text.to_owned() });
+    let raw = |spaced: bool| match (keep_json, spaced) {
+        (false, _) => RawJson::not_kept(),
+        (true, true) => RawJson::inline(compact(text)),
+        (true, false) => RawJson::inline(text.to_owned()),
+    };
     let mut read = ItemRead::default();
     if super::ocsf_scan::starts_like_ocsf(&s) {
         if let Some(fields) = super::ocsf_scan::read(&mut s) {

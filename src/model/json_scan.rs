@@ -48,6 +48,16 @@ fn string_stops(chunk: &[u8; 16]) -> u128 {
     u128::from_le_bytes(flags)
 }
 
+/// As [`string_stops`] for the bytes that are not JSON whitespace.
+#[inline(always)]
+fn token_bytes(chunk: &[u8; 16]) -> u128 {
+    let mut flags = [0u8; 16];
+    for (flag, &b) in flags.iter_mut().zip(chunk) {
+        *flag = u8::from((b != b' ') & (b != b'\n') & (b != b'\r') & (b != b'\t')).wrapping_neg();
+    }
+    u128::from_le_bytes(flags)
+}
+
 impl<'a> Scanner<'a> {
     pub fn new(text: &'a str) -> Self {
         Self { text, pos: 0, depth: 0, spaced: false }
@@ -71,12 +81,26 @@ impl<'a> Scanner<'a> {
         self.text.as_bytes()
     }
 
+    /// Skips whitespace sixteen bytes at a time (a pretty-printed export indents every line by up to 24 spaces).
     fn skip_ws(&mut self) {
         let bytes = self.bytes();
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(self.pos) {
-            self.pos += 1;
-            self.spaced = true;
+        let mut pos = self.pos;
+        loop {
+            let Some(chunk) = bytes.get(pos..pos + 16) else {
+                while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(pos) {
+                    pos += 1;
+                }
+                break;
+            };
+            let tokens = token_bytes(chunk.try_into().unwrap_or(&[0; 16]));
+            if tokens != 0 {
+                pos += (tokens.trailing_zeros() / 8) as usize;
+                break;
+            }
+            pos += 16;
         }
+        self.spaced |= pos != self.pos;
+        self.pos = pos;
     }
 
     /// Whether whitespace was skipped between tokens since the last call.

@@ -39,6 +39,8 @@ enum Repr {
         source: Arc<dyn RawSource>,
         number: i64,
     },
+    /// Not kept: the command that read the finding never shows or sends its JSON (`plan`, `report`).
+    NotKept,
 }
 
 impl RawJson {
@@ -61,6 +63,11 @@ impl RawJson {
         Self(Repr::Kept { source, number })
     }
 
+    /// No JSON: for commands that never show or send it, so reading a large export neither copies nor spills it.
+    pub fn not_kept() -> Self {
+        Self(Repr::NotKept)
+    }
+
     /// Moves the JSON to the spill file when there is one (it stays in memory otherwise). JSON in a page moves with
     /// its page: the page is written once, for the first of its findings.
     pub fn spill(&mut self) {
@@ -74,7 +81,7 @@ impl RawJson {
                 Some(offset) => Repr::Spilled { offset: offset + u64::from(*start), len: *len },
                 None => return,
             },
-            Repr::Spilled { .. } | Repr::Kept { .. } => return,
+            Repr::Spilled { .. } | Repr::Kept { .. } | Repr::NotKept => return,
         };
     }
 
@@ -97,6 +104,7 @@ impl RawJson {
                 String::from_utf8(bytes).map(Cow::Owned).map_err(|_| "the spill file holds invalid text".into())
             }
             Repr::Kept { source, number } => source.read_raw(*number).map(Cow::Owned),
+            Repr::NotKept => Err("this command does not keep the findings' JSON".into()),
         }
     }
 }
@@ -108,6 +116,7 @@ impl fmt::Debug for RawJson {
             Repr::InPage { len, .. } => write!(f, "RawJson({len} bytes of a page in memory)"),
             Repr::Spilled { offset, len } => write!(f, "RawJson({len} bytes at {offset} in the spill file)"),
             Repr::Kept { number, .. } => write!(f, "RawJson(kept as {number})"),
+            Repr::NotKept => write!(f, "RawJson(not kept)"),
         }
     }
 }
