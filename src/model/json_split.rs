@@ -93,6 +93,71 @@ fn next_stop(bytes: &[u8], mut i: usize, stops: impl Fn(&[u8; 16]) -> u128, is_s
     i
 }
 
+/// Where [`blocks_of_64`] stopped.
+enum Blocks {
+    /// The item ends just before this index.
+    ItemEnd(usize),
+    /// At a block of 64 bytes with a backslash in it, or with fewer than 64 bytes left: the state there.
+    Stopped { at: usize, depth: u32, in_string: bool },
+}
+
+/// One bit per byte of `chunk` for which `is` holds: bytes as 0 or 1 flags (which the compiler compares as vectors),
+/// eight flags to eight bits by one multiplication.
+#[inline(always)]
+fn bits(chunk: &[u8; 64], is: impl Fn(u8) -> bool) -> u64 {
+    let mut flags = [0u8; 64];
+    for (flag, &b) in flags.iter_mut().zip(chunk) {
+        *flag = u8::from(is(b));
+    }
+    let mut mask = 0u64;
+    for (k, word) in flags.chunks_exact(8).enumerate() {
+        let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        // Flag byte j lands on bit 56 + j of the product (the other products stay below bit 56 or overflow).
+        mask |= (word.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+    }
+    mask
+}
+
+/// Each bit set from an opening quote up to (not including) its closing quote: the bytes inside strings.
+#[inline(always)]
+fn inside_strings(quotes: u64) -> u64 {
+    let mut x = quotes;
+    for shift in [1, 2, 4, 8, 16, 32] {
+        x ^= x << shift;
+    }
+    x
+}
+
+/// Follows an item's brackets from `i`, 64 bytes at a time, while the bytes hold no backslash (an escape is read
+/// byte by byte, where an escaped quote is told apart): strings are found from their quotes as bit masks, and only the
+/// brackets outside them count. `depth` > 0: inside an object or array.
+fn blocks_of_64(text: &[u8], mut i: usize, mut depth: u32, mut in_string: bool) -> Blocks {
+    while let Some(chunk) = text.get(i..i + 64) {
+        let chunk: &[u8; 64] = chunk.try_into().unwrap_or(&[0; 64]);
+        if bits(chunk, |b| b == b'\\') != 0 {
+            break;
+        }
+        let strings = inside_strings(bits(chunk, |b| b == b'"')) ^ if in_string { !0 } else { 0 };
+        let opens = bits(chunk, |b| b | 0x20 == b'{') & !strings;
+        let mut brackets = (opens | bits(chunk, |b| b | 0x20 == b'}')) & !strings;
+        while brackets != 0 {
+            let at = brackets.trailing_zeros();
+            if opens >> at & 1 == 1 {
+                depth += 1;
+            } else {
+                depth -= 1;
+                if depth == 0 {
+                    return Blocks::ItemEnd(i + at as usize + 1);
+                }
+            }
+            brackets &= brackets - 1;
+        }
+        in_string = strings >> 63 == 1;
+        i += 64;
+    }
+    Blocks::Stopped { at: i, depth, in_string }
+}
+
 impl ArraySplit {
     /// A splitter for the array whose `[` ends at absolute offset `after_bracket`.
     pub fn new(after_bracket: u64) -> Self {
@@ -187,7 +252,19 @@ impl ArraySplit {
             self.pos = base + i as u64;
             return None;
         }
+        // Where the sixty-four-byte path may be tried again after it met a backslash.
+        let mut bytewise_until = 0;
         loop {
+            if depth > 0 && i >= bytewise_until {
+                match blocks_of_64(text, i, depth, in_string) {
+                    Blocks::ItemEnd(end) => return Some(end),
+                    Blocks::Stopped { at, depth: d, in_string: s } => {
+                        (i, depth, in_string) = (at, d, s);
+                        // A backslash in the next 64 bytes, or fewer than 64 left: those are read byte by byte.
+                        bytewise_until = i + 64;
+                    }
+                }
+            }
             if in_string {
                 i = next_stop(text, i, string_stops, |b| b == b'"' || b == b'\\');
                 match text.get(i) {

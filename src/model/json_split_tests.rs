@@ -57,6 +57,30 @@ fn items_are_found_whatever_the_pieces_the_text_arrives_in() {
 }
 
 #[test]
+fn long_items_are_split_exactly_where_brackets_and_quotes_cross_blocks_of_64_bytes() {
+    // Strings full of brackets, longer than a block, an escape now and then, items nested and pretty-printed: every
+    // bracket and quote lands at each position of a 64-byte block in one item or another.
+    let items: Vec<Value> = (0..12)
+        .map(|n| {
+            serde_json::json!({
+                "Title": format!("{}{{[}}]é{}", "x".repeat(n * 7), "]".repeat(n)),
+                "Description": if n % 4 == 0 { format!("a \"quoted\" {{ and \\ {n}") } else { "}".repeat(70 + n) },
+                "Resources": [{"Id": format!("arn:{n}"), "Details": {"Nested": [[], {}, [{"deep": "[[["}]]}}],
+                "Padding": " ".repeat(n * 5),
+            })
+        })
+        .collect();
+    for text in [serde_json::to_string(&items).expect("json"), serde_json::to_string_pretty(&items).expect("json")] {
+        for piece in [1, 7, 63, 64, 65, 100, 1000, text.len()] {
+            let (split, end) = split_in_pieces(&text, piece);
+            let read: Vec<Value> = split.iter().map(|i| serde_json::from_str(i).expect("one item")).collect();
+            assert_eq!(read, items, "pieces of {piece}");
+            assert_eq!(end, Split::End(text.len() as u64), "pieces of {piece}");
+        }
+    }
+}
+
+#[test]
 fn broken_separators_and_a_cut_text_are_invalid_where_they_are() {
     for (text, at) in [
         ("[1,]", 3),
