@@ -36,26 +36,30 @@ pub struct Scanner<'a> {
     spaced: bool,
 }
 
-/// Each byte of `chunk` that ends or interrupts a string run (`"`, `\\` or a control character) as `0xff`, the
-/// others as 0, in one number: its trailing zeros locate the first. Written so the compiler makes it a few vector
-/// instructions.
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `word` that is zero. Exact for the lowest such byte (a byte above a zero one may be
+/// flagged too), which is all the callers look at.
 #[inline(always)]
-fn string_stops(chunk: &[u8; 16]) -> u128 {
-    let mut flags = [0u8; 16];
-    for (flag, &b) in flags.iter_mut().zip(chunk) {
-        *flag = u8::from((b == b'"') | (b == b'\\') | (b < 0x20)).wrapping_neg();
-    }
-    u128::from_le_bytes(flags)
+fn zero_bytes(word: u64) -> u64 {
+    word.wrapping_sub(ONES) & !word & HIGH_BITS
 }
 
-/// As [`string_stops`] for the bytes that are not JSON whitespace.
+/// The index of the first of the eight bytes of `word` (little-endian) that ends or interrupts a string run — `"`,
+/// `\` or a control character — or 8 when none does. Eight bytes at a time in ordinary registers.
 #[inline(always)]
-fn token_bytes(chunk: &[u8; 16]) -> u128 {
-    let mut flags = [0u8; 16];
-    for (flag, &b) in flags.iter_mut().zip(chunk) {
-        *flag = u8::from((b != b' ') & (b != b'\n') & (b != b'\r') & (b != b'\t')).wrapping_neg();
-    }
-    u128::from_le_bytes(flags)
+fn string_stop(word: u64) -> usize {
+    let quotes = zero_bytes(word ^ (ONES * u64::from(b'"')));
+    let backslashes = zero_bytes(word ^ (ONES * u64::from(b'\\')));
+    let controls = word.wrapping_sub(ONES * 0x20) & !word & HIGH_BITS;
+    ((quotes | backslashes | controls).trailing_zeros() / 8) as usize
+}
+
+/// Eight bytes from `at`, when there are eight.
+#[inline(always)]
+fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+    bytes.get(at..at + 8).map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()))
 }
 
 impl<'a> Scanner<'a> {
@@ -81,23 +85,24 @@ impl<'a> Scanner<'a> {
         self.text.as_bytes()
     }
 
-    /// Skips whitespace sixteen bytes at a time (a pretty-printed export indents every line by up to 24 spaces).
+    /// Skips whitespace, runs of spaces eight at a time (a pretty-printed export indents every line by up to 24).
     fn skip_ws(&mut self) {
+        const SPACES: u64 = ONES * b' ' as u64;
         let bytes = self.bytes();
         let mut pos = self.pos;
         loop {
-            let Some(chunk) = bytes.get(pos..pos + 16) else {
-                while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(pos) {
-                    pos += 1;
+            if let Some(word) = word_at(bytes, pos) {
+                let other = word ^ SPACES;
+                if other == 0 {
+                    pos += 8;
+                    continue;
                 }
-                break;
-            };
-            let tokens = token_bytes(chunk.try_into().unwrap_or(&[0; 16]));
-            if tokens != 0 {
-                pos += (tokens.trailing_zeros() / 8) as usize;
-                break;
+                pos += (other.trailing_zeros() / 8) as usize;
             }
-            pos += 16;
+            match bytes.get(pos) {
+                Some(b' ' | b'\n' | b'\r' | b'\t') => pos += 1,
+                _ => break,
+            }
         }
         self.spaced |= pos != self.pos;
         self.pos = pos;
@@ -220,17 +225,19 @@ impl<'a> Scanner<'a> {
     /// end within sixteen bytes without an escape: that case is decided here, inline.
     #[inline(always)]
     fn string_end(&mut self) -> Scan<bool> {
-        let start = self.pos + 1;
-        let Some(chunk) = self.bytes().get(start..start + 16) else {
-            return self.string_end_from(start);
-        };
-        let stops = string_stops(chunk.try_into().unwrap_or(&[0; 16]));
-        // The first stop, or the byte after the chunk when it holds none: either way, a quote there ends the string
-        // with no escape before it.
-        let stop = start + (stops.trailing_zeros() / 8) as usize;
-        if self.bytes().get(stop) == Some(&b'"') {
-            self.pos = stop + 1;
-            return Ok(false);
+        let bytes = self.bytes();
+        let mut stop = self.pos + 1;
+        for _ in 0..2 {
+            let Some(word) = word_at(bytes, stop) else { break };
+            let found = string_stop(word);
+            stop += found;
+            if found < 8 {
+                if bytes.get(stop) == Some(&b'"') {
+                    self.pos = stop + 1;
+                    return Ok(false);
+                }
+                break;
+            }
         }
         self.string_end_from(stop)
     }
@@ -241,13 +248,12 @@ impl<'a> Scanner<'a> {
         let bytes = self.bytes();
         let mut escaped = false;
         loop {
-            while let Some(chunk) = bytes.get(pos..pos + 16) {
-                let stops = string_stops(chunk.try_into().unwrap_or(&[0; 16]));
-                if stops != 0 {
-                    pos += (stops.trailing_zeros() / 8) as usize;
+            while let Some(word) = word_at(bytes, pos) {
+                let found = string_stop(word);
+                pos += found;
+                if found < 8 {
                     break;
                 }
-                pos += 16;
             }
             match bytes.get(pos).ok_or(Bail)? {
                 b'"' => {

@@ -105,3 +105,17 @@ fn keys_and_depth() {
     s.next_item(&mut first).expect("scan");
     assert_eq!(s.number(), Ok(40.0));
 }
+
+#[test]
+fn whitespace_runs_of_every_length_are_skipped_and_other_control_bytes_are_not_whitespace() {
+    for n in 0..40 {
+        let ws: String = (0..n).map(|i| [' ', ' ', ' ', '\n', ' ', '\t', ' ', '\r'][i % 8]).collect();
+        let text = format!("{ws}{{{ws}\"a\"{ws}:{ws}[{ws}1{ws},{ws}\"b\"{ws}]{ws}}}{ws}");
+        let mut s = Scanner::new(&text);
+        assert_eq!(s.skip_value(), Ok(()), "{text:?}");
+        assert!(s.at_end(), "{text:?}");
+        assert_eq!(s.take_spaced(), n > 0, "{text:?}");
+        let vertical_tab = format!("{{{ws}\u{b}\"a\":1}}");
+        assert_eq!(Scanner::new(&vertical_tab).skip_value(), Err(Bail), "{vertical_tab:?}");
+    }
+}
