@@ -1,0 +1,32 @@
+#![allow(clippy::unwrap_used)]
+
+use super::output_order;
+use crate::cli::collect::Collected;
+use crate::engine::Row;
+use crate::model::testing::control_finding;
+use crate::model::Severity;
+
+#[test]
+fn rows_are_printed_most_severe_first_then_by_id_and_equal_keys_as_collected() {
+    let triage = crate::session::triage(&crate::config::Config::default()).unwrap();
+    let severities = [Severity::Low, Severity::Critical, Severity::Medium, Severity::High, Severity::Informational];
+    // Odd counts on both halves, ids that repeat (equal keys), severities in no order.
+    let rows: Vec<Row> = (0..1_001usize)
+        .map(|i| {
+            let mut f = control_finding("S3.8", severities[(i * 7) % 5], "111111111111", "AwsS3Bucket");
+            f.id = format!("finding-{:03}", (i * 13) % 400).into();
+            Row::from_snapshot(f, &triage, chrono::Utc::now())
+        })
+        .collect();
+    let collected =
+        Collected { live_errors: vec![None; rows.len()], rows, sources: Vec::new(), problems: Vec::new(), live: None };
+    let mut expected: Vec<usize> = (0..collected.rows.len()).collect();
+    expected.sort_by(|&a, &b| {
+        let (a, b) = (&collected.rows[a].finding, &collected.rows[b].finding);
+        b.severity.cmp(&a.severity).then_with(|| a.public_id().cmp(b.public_id()))
+    });
+    assert_eq!(output_order(&collected), expected);
+    let empty =
+        Collected { rows: Vec::new(), live_errors: Vec::new(), sources: Vec::new(), problems: Vec::new(), live: None };
+    assert!(output_order(&empty).is_empty());
+}
