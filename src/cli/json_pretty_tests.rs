@@ -11,10 +11,10 @@ fn item(i: usize) -> Value {
         "n": i,
         "ratio": i as f64 / 7.0,
         "none": null,
-        "flag": i % 2 == 0,
+        "flag": i.is_multiple_of(2),
         "empty_list": [],
         "empty_object": {},
-        "plan": if i % 3 == 0 { Value::Null } else { json!({"steps": [{"op": "put", "args": ["a", {"b": []}]}], "x": {}}) },
+        "plan": if i.is_multiple_of(3) { Value::Null } else { json!({"steps": [{"op": "put", "args": ["a", {"b": []}]}], "x": {}}) },
         "errors": (0..i % 4).map(|e| format!("problem {e}")).collect::<Vec<_>>(),
     })
 }

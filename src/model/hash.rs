@@ -58,9 +58,30 @@ impl std::hash::Hasher for WordHasher {
 /// Builds [`WordHasher`]s, for `HashMap::with_hasher`.
 pub type BuildWordHasher = std::hash::BuildHasherDefault<WordHasher>;
 
+/// Builds hashers for tables keyed by text a finding carries (written by whoever imported it): foldhash, seeded per
+/// table from the operating system's randomness as std's `RandomState` is, so nobody can choose ids that pile up in
+/// one bucket; faster than std's SipHash on text of finding ids' length.
+pub type KeyedHasher = foldhash::quality::SeedableRandomState;
+
+/// A [`KeyedHasher`] with a fresh random seed.
+pub fn keyed_hasher() -> KeyedHasher {
+    use std::hash::BuildHasher;
+    let seed = std::collections::hash_map::RandomState::new().hash_one(0x6875_6274_7269_6167_u64);
+    KeyedHasher::with_seed(seed, foldhash::SharedSeed::global_random())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keyed_hashers_are_seeded_apart_and_each_is_consistent() {
+        use std::hash::BuildHasher;
+        let key = ("arn:aws:securityhub:eu-west-1::product/aws/securityhub", "finding/1");
+        let (a, b) = (keyed_hasher(), keyed_hasher());
+        assert_eq!(a.hash_one(key), a.hash_one(key));
+        assert_ne!(a.hash_one(key), b.hash_one(key), "two tables, two seeds");
+    }
 
     #[test]
     fn word_hasher_tells_texts_apart() {
@@ -78,16 +99,4 @@ mod tests {
         assert_eq!(fnv1a(FNV_OFFSET, &[]), FNV_OFFSET);
         assert_eq!(finding_key_hash("a", "b"), finding_key_hash("a", "b"));
     }
-}
-
-/// Builds hashers for tables keyed by text a finding carries (written by whoever imported it): foldhash, seeded per
-/// table from the operating system's randomness as std's `RandomState` is, so nobody can choose ids that pile up in
-/// one bucket; about ten times faster than std's SipHash on finding ids.
-pub type KeyedHasher = foldhash::quality::SeedableRandomState;
-
-/// A [`KeyedHasher`] with a fresh random seed.
-pub fn keyed_hasher() -> KeyedHasher {
-    use std::hash::BuildHasher;
-    let seed = std::collections::hash_map::RandomState::new().hash_one(0x6875_6274_7269_6167_u64);
-    KeyedHasher::with_seed(seed, foldhash::SharedSeed::global_random())
 }
