@@ -15,9 +15,12 @@ use std::time::Duration;
 /// How long the record that a copy of a finding was fixed is kept for other replicas.
 const FIXED_RECORD: Duration = Duration::from_secs(24 * 3600);
 
-/// Wait before asking again about a copy another replica claims: it grows by this much per ask, up to
-/// [`MAX_CLAIM_WAIT`] (a fix takes a few seconds; the answer only decides when the message is deleted).
-const CLAIM_WAIT_STEP: Duration = Duration::from_millis(500);
+/// Wait before asking again about a copy another replica claims: this long for the first [`ASKS_PER_STEP`] asks
+/// (most fixes end within a second or two of their claim: the message is deleted, and the replica drained, soon
+/// after), then longer by as much per as many asks, up to [`MAX_CLAIM_WAIT`] (each ask is one call to the lease
+/// store).
+const CLAIM_WAIT_STEP: Duration = Duration::from_millis(250);
+const ASKS_PER_STEP: u32 = 8;
 const MAX_CLAIM_WAIT: Duration = Duration::from_secs(1);
 
 /// Fixes waiting for a job slot, per slot, beyond which no more messages are received (they stay in the queue for
@@ -78,7 +81,7 @@ impl Watch {
                         self.log.write(&Decision { reason: Some(why.clone()), ..line });
                     }
                 }
-                self.ask_claim(id, &finding, (CLAIM_WAIT_STEP * waits).min(MAX_CLAIM_WAIT));
+                self.ask_claim(id, &finding, claim_wait(waits));
             }
         }
     }
@@ -148,6 +151,11 @@ impl Watch {
             });
         }
     }
+}
+
+/// How long to wait before asking again about a copy found claimed by another process `waits` times.
+fn claim_wait(waits: u32) -> Duration {
+    (CLAIM_WAIT_STEP * (1 + waits.saturating_sub(1) / ASKS_PER_STEP)).min(MAX_CLAIM_WAIT)
 }
 
 /// A finding's identity and the copy (its `UpdatedAt`) as a claim names them.

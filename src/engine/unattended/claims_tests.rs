@@ -139,3 +139,27 @@ async fn a_replica_takes_from_the_queue_no_more_fixes_than_twice_its_job_slots_c
     let asked = queue.asked();
     assert!(asked.iter().all(|n| *n as usize <= 2 * slots), "asked for {asked:?} with {slots} slots");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_message_awaiting_another_replicas_fix_is_deleted_soon_after_that_fix_is_recorded() {
+    let f = fixture_with(false, Default::default());
+    let leases: Arc<dyn Leases> = Arc::new(MemoryLeases::default());
+    let rows = auto_fix_rows(&f).await;
+    let (finding, copy) = names(&rows[0]);
+    leases.claim(&finding, &copy, OTHER, Duration::from_secs(60)).await.unwrap();
+    let other = leases.clone();
+    let recorded = tokio::spawn(async move {
+        // The other replica's fix ends a little over a second after its claim (a no-op, or a short fix).
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        other.end_claim(&finding, &copy, OTHER, Some("J-OTHER"), Duration::from_secs(60)).await.unwrap();
+        tokio::time::Instant::now()
+    });
+    let queue = Arc::new(MemQueue::default());
+    queue.send("m1", &event(IMPORTED, &[&rows[0]]), 1);
+
+    let (_, lines) = drain_on(&replica(&f, &leases), &queue).await;
+
+    let late = tokio::time::Instant::now() - recorded.await.unwrap();
+    assert_eq!(queue.deleted(), vec!["m1"], "{lines:#?}");
+    assert!(late <= Duration::from_millis(300), "deleted {late:?} after the other replica recorded its fix");
+}

@@ -1,36 +1,72 @@
 //! Receives from the queue in its own task, so a long poll is never cut short (a ReceiveMessage dropped midway would
 //! hide the messages it took until their visibility timeout), and only while there is room for more work: fewer
 //! than `max_in_flight` messages handled, and few enough fixes waiting for a job slot that new ones start soon —
-//! the rest stays in the queue, for whichever replica has room first.
+//! the rest stays in the queue, for whichever replica has room first. The room counts the messages already
+//! received and not yet handed over (never more than the room asks for), and room that opens wakes the task at once.
 
 use super::WatchSettings;
 use crate::cloud::events::{EventQueue, QueueMessage};
 use crate::cloud::CloudError;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 
 /// Longest wait before receiving again after the queue failed.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
+/// How much room the engine has, and how many received messages it had been handed when it said so.
+#[derive(Default)]
+struct Room {
+    room: usize,
+    handed: usize,
+}
+
+/// What the engine and the receiving task share.
+#[derive(Default)]
+struct Shared {
+    room: Mutex<Room>,
+    /// Wakes the task waiting for room (or to stop).
+    wake: Notify,
+    stopped: AtomicBool,
+}
+
+impl Shared {
+    /// Room for more messages now, given that `received` were received in all: those not handed over yet (the
+    /// engine has not counted them) take their share of it.
+    fn room_after(&self, received: usize) -> usize {
+        let room = self.room.lock().unwrap_or_else(|p| p.into_inner());
+        room.room.saturating_sub(received.saturating_sub(room.handed))
+    }
+}
+
 /// The receiving task's end: batches come out here.
 pub(super) struct Batches {
     rx: mpsc::Receiver<Result<Vec<QueueMessage>, CloudError>>,
-    room: Arc<AtomicUsize>,
-    stopped: Arc<AtomicBool>,
+    shared: Arc<Shared>,
+    /// Messages handed over so far.
+    handed: usize,
 }
 
 impl Batches {
-    /// The next batch, telling the task how many more messages there is room for now; `None` once it stopped.
+    /// The next batch, telling the task how many more messages there is room for now (counting every message
+    /// handed over before); `None` once it stopped.
     pub(super) async fn next(&mut self, room: usize) -> Option<Result<Vec<QueueMessage>, CloudError>> {
-        self.room.store(room, Ordering::SeqCst);
-        self.rx.recv().await
+        *self.shared.room.lock().unwrap_or_else(|p| p.into_inner()) = Room { room, handed: self.handed };
+        if room > 0 {
+            self.shared.wake.notify_one();
+        }
+        let batch = self.rx.recv().await;
+        if let Some(Ok(messages)) = &batch {
+            self.handed += messages.len();
+        }
+        batch
     }
 
     /// Receives no more (a receive under way ends on its own; what it got comes back to the queue).
     pub(super) fn stop(&mut self) {
-        self.stopped.store(true, Ordering::SeqCst);
+        self.shared.stopped.store(true, Ordering::SeqCst);
+        self.shared.wake.notify_one();
         self.rx.close();
     }
 }
@@ -38,16 +74,15 @@ impl Batches {
 /// Starts receiving.
 pub(super) fn spawn(queue: Arc<dyn EventQueue>, settings: &WatchSettings) -> Batches {
     let (tx, rx) = mpsc::channel(1);
-    let room = Arc::new(AtomicUsize::new(0));
-    let stopped = Arc::new(AtomicBool::new(false));
-    let (room_of, stop) = (room.clone(), stopped.clone());
+    let shared = Arc::new(Shared::default());
+    let task = shared.clone();
     let (wait, once, visibility) = (settings.wait, settings.once, settings.visibility);
     tokio::spawn(async move {
-        let mut failures = 0u32;
-        while !stop.load(Ordering::SeqCst) {
-            let room = room_of.load(Ordering::SeqCst);
+        let (mut failures, mut received) = (0u32, 0usize);
+        while !task.stopped.load(Ordering::SeqCst) {
+            let room = task.room_after(received);
             if room == 0 {
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                task.wake.notified().await;
                 continue;
             }
             // `--once` drains: a short poll that comes back empty means the queue is.
@@ -55,6 +90,9 @@ pub(super) fn spawn(queue: Arc<dyn EventQueue>, settings: &WatchSettings) -> Bat
             // Hidden for `watch.visibility_seconds` from the start: renewed only once a third of it has passed.
             let batch = queue.receive(room.min(10) as u32, wait, Some(visibility)).await;
             let failed = batch.is_err();
+            if let Ok(messages) = &batch {
+                received += messages.len();
+            }
             if tx.send(batch).await.is_err() {
                 return;
             }
@@ -67,5 +105,9 @@ pub(super) fn spawn(queue: Arc<dyn EventQueue>, settings: &WatchSettings) -> Bat
             }
         }
     });
-    Batches { rx, room, stopped }
+    Batches { rx, shared, handed: 0 }
 }
+
+#[cfg(test)]
+#[path = "receiver_tests.rs"]
+mod tests;
