@@ -119,11 +119,13 @@ impl Watch {
     }
 
     /// How many more messages to receive now: up to `max_in_flight` handled at once, and no more while the fixes
-    /// waiting here for a job slot (not those awaiting another replica's outcome or someone else's lease) would
-    /// keep twice the slots busy.
+    /// waiting here for a job slot (not those awaiting another replica's outcome or someone else's lease, nor those
+    /// waiting behind another fix of their resource here: they need no slot before it ends) would keep twice the
+    /// slots busy.
     pub(super) fn room(&self) -> usize {
         let slots = self.remediator.settings().remediation.max_parallel_jobs.max(1);
-        let queued = self.jobs.values().filter(|f| !f.resting).count().saturating_sub(self.remediator.running_jobs());
+        let waiting = self.remediator.running_jobs() + self.remediator.jobs_behind_their_resource();
+        let queued = self.jobs.values().filter(|f| !f.resting).count().saturating_sub(waiting);
         let backlog = (BACKLOG_PER_SLOT * slots).saturating_sub(queued);
         self.settings.max_in_flight.saturating_sub(self.pending.len()).min(backlog)
     }

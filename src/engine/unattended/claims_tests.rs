@@ -163,3 +163,52 @@ async fn a_message_awaiting_another_replicas_fix_is_deleted_soon_after_that_fix_
     assert_eq!(queue.deleted(), vec!["m1"], "{lines:#?}");
     assert!(late <= Duration::from_millis(300), "deleted {late:?} after the other replica recorded its fix");
 }
+
+/// An event carrying `finding` under another id (another finding on the same resource).
+fn renamed(row: &Row, suffix: &str) -> String {
+    let mut finding: serde_json::Value = serde_json::from_str(&row.finding.raw.text().unwrap()).unwrap();
+    finding["Id"] = format!("{}-{suffix}", row.finding.id).into();
+    serde_json::json!({
+        "version": "0", "id": "event-1", "detail-type": IMPORTED, "source": "aws.securityhub",
+        "account": &*row.finding.account_id, "region": &*row.finding.region, "time": "2026-12-04T10:00:00Z",
+        "detail": {"findings": [finding]}
+    })
+    .to_string()
+}
+
+#[tokio::test(start_paused = true)]
+async fn fixes_waiting_behind_another_fix_of_their_resource_leave_room_for_other_work() {
+    let f = fixture_with(false, Default::default());
+    let mut settings = f.remediator.settings().clone();
+    // One slot, and each fix takes a second (its verification waits that long).
+    settings.remediation.max_parallel_jobs = 1;
+    settings.remediation.verify_first_delay_ms = 1000;
+    let remediator = Remediator::new(
+        &backend_of(&f.org),
+        f.remediator.triage().clone(),
+        AuditLog::open(&f.audit_path).unwrap(),
+        Vec::new(),
+        settings,
+    )
+    .unwrap();
+    let rows = auto_fix_rows(&f).await;
+    let resource = |row: &Row| row.finding.primary_resource().unwrap().id.clone();
+    let other = rows.iter().find(|r| resource(r) != resource(&rows[0])).unwrap();
+    let queue = Arc::new(MemQueue::default());
+    for i in 0..3 {
+        queue.send(&format!("same-{i}"), &renamed(&rows[0], &i.to_string()), 1);
+    }
+    queue.send("other", &event(IMPORTED, &[other]), 1);
+
+    let (summary, lines) = drain_on(&remediator, &queue).await;
+
+    assert_eq!((summary.fixed, summary.failed, summary.left), (4, 0, 0), "{lines:#?}");
+    let started: Vec<String> = lines
+        .iter()
+        .filter(|l| l["event"] == "checking")
+        .map(|l| l["resource"].as_str().unwrap().to_string())
+        .collect();
+    // The other resource's fix took the slot as soon as the first fix ended, not after the fixes waiting behind it.
+    assert_eq!(started.len(), 4, "{lines:#?}");
+    assert_eq!(started[1], resource(other), "received only once the resource's fixes were done: {started:?}");
+}
