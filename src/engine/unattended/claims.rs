@@ -27,6 +27,13 @@ const MAX_CLAIM_WAIT: Duration = Duration::from_secs(1);
 /// any replica with room: a replica does not hoard work another could start at once).
 const BACKLOG_PER_SLOT: usize = 2;
 
+/// How much a message weighs in the share of messages that start a fix (the rest: the share before it).
+const FIX_SHARE_WEIGHT: f64 = 0.1;
+
+/// The smallest share of messages counted on to start a fix: at most five times as many messages as fixes the
+/// backlog has room for are received.
+const MIN_FIX_SHARE: f64 = 0.2;
+
 /// What the lease store answered about a claim, for the fix waiting under a job id.
 pub(super) type ClaimAnswer = (JobId, Result<Claim, String>);
 
@@ -118,16 +125,25 @@ impl Watch {
         });
     }
 
-    /// How many more messages to receive now: up to `max_in_flight` handled at once, and no more while the fixes
-    /// waiting here for a job slot (not those awaiting another replica's outcome or someone else's lease, nor those
-    /// waiting behind another fix of their resource here: they need no slot before it ends) would keep twice the
-    /// slots busy.
+    /// How many more messages to receive now: up to `max_in_flight` handled at once, and no more than would bring,
+    /// going by the share of recent messages that started a fix, the fixes that keep twice the slots busy — counting
+    /// the fixes waiting here for a job slot (not those awaiting another replica's outcome or someone else's lease,
+    /// nor those waiting behind another fix of their resource here: they need no slot before it ends).
     pub(super) fn room(&self) -> usize {
         let slots = self.remediator.settings().remediation.max_parallel_jobs.max(1);
         let waiting = self.remediator.running_jobs() + self.remediator.jobs_behind_their_resource();
         let queued = self.jobs.values().filter(|f| !f.resting).count().saturating_sub(waiting);
         let backlog = (BACKLOG_PER_SLOT * slots).saturating_sub(queued);
-        self.settings.max_in_flight.saturating_sub(self.pending.len()).min(backlog)
+        // Messages that start no fix (a duplicate, a finding fixed or being fixed) need no slot: as many messages are
+        // received as, going by the recent ones, bring the fixes there is room for.
+        let messages = (backlog as f64 / self.fix_share.max(MIN_FIX_SHARE)).ceil() as usize;
+        self.settings.max_in_flight.saturating_sub(self.pending.len()).min(messages)
+    }
+
+    /// Counts a handled message in the share of messages that start a fix.
+    pub(super) fn count_fix_share(&mut self, started_a_fix: bool) {
+        let this = if started_a_fix { 1.0 } else { 0.0 };
+        self.fix_share = self.fix_share * (1.0 - FIX_SHARE_WEIGHT) + this * FIX_SHARE_WEIGHT;
     }
 
     /// Renews the claims of the fixes running here before they expire (a third of the lease time after the last).

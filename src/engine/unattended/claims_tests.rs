@@ -212,3 +212,22 @@ async fn fixes_waiting_behind_another_fix_of_their_resource_leave_room_for_other
     assert_eq!(started.len(), 4, "{lines:#?}");
     assert_eq!(started[1], resource(other), "received only once the resource's fixes were done: {started:?}");
 }
+
+#[tokio::test]
+async fn a_replica_whose_messages_need_no_new_fix_takes_them_in_faster_than_its_fix_backlog_alone_allows() {
+    let f = fixture_with(false, Default::default());
+    let rows = auto_fix_rows(&f).await;
+    let queue = Arc::new(MemQueue::default());
+    // One finding's event, forty times: one fix, the other messages join it or find the copy fixed.
+    let body = event(IMPORTED, &[&rows[0]]);
+    for i in 0..40 {
+        queue.send(&format!("m{i}"), &body, 1);
+    }
+    let slots = f.remediator.settings().remediation.max_parallel_jobs;
+
+    let (summary, lines) = drain_on(&f.remediator, &queue).await;
+
+    assert_eq!((summary.fixed, summary.deleted, summary.left), (1, 40, 0), "{lines:#?}");
+    let asked = queue.asked();
+    assert!(asked.iter().any(|n| *n as usize > 2 * slots), "asked for {asked:?} with {slots} slots");
+}

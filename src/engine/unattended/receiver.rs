@@ -7,6 +7,7 @@
 use super::WatchSettings;
 use crate::cloud::events::{EventQueue, QueueMessage};
 use crate::cloud::CloudError;
+use futures::stream::{FuturesUnordered, StreamExt};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -71,30 +72,45 @@ impl Batches {
     }
 }
 
+/// Receives at most this many at once (SQS gives up to ten messages per receive): room for more than one batch is
+/// filled by receives side by side, so a replica whose messages mostly need no fix takes them in as fast as it
+/// handles them.
+const RECEIVES_AT_ONCE: usize = 3;
+
 /// Starts receiving.
 pub(super) fn spawn(queue: Arc<dyn EventQueue>, settings: &WatchSettings) -> Batches {
-    let (tx, rx) = mpsc::channel(1);
+    let (tx, rx) = mpsc::channel(RECEIVES_AT_ONCE);
     let shared = Arc::new(Shared::default());
     let task = shared.clone();
     let (wait, once, visibility) = (settings.wait, settings.once, settings.visibility);
+    // `--once` drains: a short poll that comes back empty means the queue is (one at a time, so that no other
+    // receive is under way then).
+    let (wait, at_once) = if once { (wait.min(Duration::from_secs(2)), 1) } else { (wait, RECEIVES_AT_ONCE) };
     tokio::spawn(async move {
-        let (mut failures, mut received) = (0u32, 0usize);
+        let (mut failures, mut received, mut asked) = (0u32, 0usize, 0usize);
+        let mut receives = FuturesUnordered::new();
         while !task.stopped.load(Ordering::SeqCst) {
-            let room = task.room_after(received);
-            if room == 0 {
-                task.wake.notified().await;
+            // Messages asked for by receives under way count against the room until they come back.
+            let room = task.room_after(received).saturating_sub(asked);
+            if room > 0 && receives.len() < at_once {
+                let max = room.min(10);
+                asked += max;
+                let queue = queue.clone();
+                // Hidden for `watch.visibility_seconds` from the start: renewed only once a third of it has passed.
+                receives.push(async move { (max, queue.receive(max as u32, wait, Some(visibility)).await) });
                 continue;
             }
-            // `--once` drains: a short poll that comes back empty means the queue is.
-            let wait = if once { wait.min(Duration::from_secs(2)) } else { wait };
-            // Hidden for `watch.visibility_seconds` from the start: renewed only once a third of it has passed.
-            let batch = queue.receive(room.min(10) as u32, wait, Some(visibility)).await;
+            let (max, batch) = tokio::select! {
+                Some(done) = receives.next(), if !receives.is_empty() => done,
+                _ = task.wake.notified() => continue,
+            };
+            asked -= max;
             let failed = batch.is_err();
             if let Ok(messages) = &batch {
                 received += messages.len();
             }
             if tx.send(batch).await.is_err() {
-                return;
+                break;
             }
             if failed {
                 failures += 1;
@@ -104,6 +120,8 @@ pub(super) fn spawn(queue: Arc<dyn EventQueue>, settings: &WatchSettings) -> Bat
                 failures = 0;
             }
         }
+        // Receives under way end on their own (what they got comes back to the queue after its visibility timeout).
+        while receives.next().await.is_some() {}
     });
     Batches { rx, shared, handed: 0 }
 }

@@ -52,3 +52,24 @@ async fn room_that_opens_is_used_at_once() {
     assert!(waited < Duration::from_millis(5), "the receiver noticed the room {waited:?} late");
     batches.stop();
 }
+
+#[tokio::test(start_paused = true)]
+async fn room_for_more_than_one_batch_is_filled_by_receives_side_by_side() {
+    let queue = queue_of(30);
+    queue.slow(Duration::from_millis(100));
+    let mut batches = spawn(queue.clone(), &settings());
+    let asked_at = tokio::time::Instant::now();
+
+    let mut got = 0;
+    while got < 25 {
+        got += batches.next(25 - got).await.unwrap().unwrap().len();
+    }
+
+    assert_eq!(got, 25, "more than the room");
+    let took = asked_at.elapsed();
+    assert!(took < Duration::from_millis(150), "the receives ran one after another: {took:?}");
+    let mut asked = queue.asked();
+    asked.sort();
+    assert_eq!(asked, vec![5, 10, 10]);
+    batches.stop();
+}
