@@ -63,6 +63,8 @@ pub struct Remediator {
     cancelled: std::sync::atomic::AtomicBool,
     /// Jobs past their queue (holding their resource), for a clean stop.
     running: std::sync::atomic::AtomicUsize,
+    /// Jobs waiting for their resource while another job of this process changes it (they need no slot till then).
+    behind: std::sync::atomic::AtomicUsize,
     /// Where the workflow status set on findings is kept between runs (with the finding's history), when a store
     /// is open.
     store: std::sync::OnceLock<Arc<crate::store::Store>>,
@@ -85,7 +87,7 @@ struct JobGuard<'a> {
     takeover: Option<String>,
 }
 
-/// Counts a job as running while it lives.
+/// Counts a job (as running, or as waiting behind another job of its resource) while it lives.
 pub(super) struct RunningJob<'a>(&'a std::sync::atomic::AtomicUsize);
 
 impl Drop for RunningJob<'_> {
@@ -130,6 +132,7 @@ impl Remediator {
             next_id: AtomicU64::new(1),
             cancelled: std::sync::atomic::AtomicBool::new(false),
             running: std::sync::atomic::AtomicUsize::new(0),
+            behind: std::sync::atomic::AtomicUsize::new(0),
             store: std::sync::OnceLock::new(),
             session: coordinate::session_id(),
             coordination: backend
@@ -202,6 +205,11 @@ impl Remediator {
         self.running.load(Ordering::SeqCst)
     }
 
+    /// How many jobs wait for their resource while another job of this process changes it.
+    pub fn jobs_behind_their_resource(&self) -> usize {
+        self.behind.load(Ordering::SeqCst)
+    }
+
     /// Waits until no job is running, or `timeout` passes; returns how many still run.
     pub async fn wait_idle(&self, timeout: std::time::Duration) -> usize {
         let deadline = tokio::time::Instant::now() + timeout;
@@ -216,7 +224,15 @@ impl Remediator {
     /// stopping, read-only mode, another process holds the lease). The guard holds them until the job ends
     /// ([`Remediator::end`]).
     async fn begin(&self, job: &Job) -> Result<JobGuard<'_>, String> {
-        let resource = self.lock_for(&job.resource_key()).lock_owned().await;
+        let lock = self.lock_for(&job.resource_key());
+        let resource = match lock.clone().try_lock_owned() {
+            Ok(resource) => resource,
+            Err(_) => {
+                self.behind.fetch_add(1, Ordering::SeqCst);
+                let _behind = RunningJob(&self.behind);
+                lock.lock_owned().await
+            }
+        };
         let slot = self.slots.acquire().await.map_err(|e| format!("no job slot: {e}"))?;
         let running = self.start_running()?;
         job.update(&JobState::Checking);

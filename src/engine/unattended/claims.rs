@@ -15,14 +15,24 @@ use std::time::Duration;
 /// How long the record that a copy of a finding was fixed is kept for other replicas.
 const FIXED_RECORD: Duration = Duration::from_secs(24 * 3600);
 
-/// Wait before asking again about a copy another replica claims: it grows by this much per ask, up to
-/// [`MAX_CLAIM_WAIT`] (a fix takes a few seconds; the answer only decides when the message is deleted).
-const CLAIM_WAIT_STEP: Duration = Duration::from_millis(500);
+/// Wait before asking again about a copy another replica claims: this long for the first [`ASKS_PER_STEP`] asks
+/// (most fixes end within a second or two of their claim: the message is deleted, and the replica drained, soon
+/// after), then longer by as much per as many asks, up to [`MAX_CLAIM_WAIT`] (each ask is one call to the lease
+/// store).
+const CLAIM_WAIT_STEP: Duration = Duration::from_millis(250);
+const ASKS_PER_STEP: u32 = 8;
 const MAX_CLAIM_WAIT: Duration = Duration::from_secs(1);
 
 /// Fixes waiting for a job slot, per slot, beyond which no more messages are received (they stay in the queue for
 /// any replica with room: a replica does not hoard work another could start at once).
 const BACKLOG_PER_SLOT: usize = 2;
+
+/// How much a message weighs in the share of messages that start a fix (the rest: the share before it).
+const FIX_SHARE_WEIGHT: f64 = 0.1;
+
+/// The smallest share of messages counted on to start a fix: at most five times as many messages as fixes the
+/// backlog has room for are received.
+const MIN_FIX_SHARE: f64 = 0.2;
 
 /// What the lease store answered about a claim, for the fix waiting under a job id.
 pub(super) type ClaimAnswer = (JobId, Result<Claim, String>);
@@ -78,7 +88,7 @@ impl Watch {
                         self.log.write(&Decision { reason: Some(why.clone()), ..line });
                     }
                 }
-                self.ask_claim(id, &finding, (CLAIM_WAIT_STEP * waits).min(MAX_CLAIM_WAIT));
+                self.ask_claim(id, &finding, claim_wait(waits));
             }
         }
     }
@@ -115,14 +125,25 @@ impl Watch {
         });
     }
 
-    /// How many more messages to receive now: up to `max_in_flight` handled at once, and no more while the fixes
-    /// waiting here for a job slot (not those awaiting another replica's outcome or someone else's lease) would
-    /// keep twice the slots busy.
+    /// How many more messages to receive now: up to `max_in_flight` handled at once, and no more than would bring,
+    /// going by the share of recent messages that started a fix, the fixes that keep twice the slots busy — counting
+    /// the fixes waiting here for a job slot (not those awaiting another replica's outcome or someone else's lease,
+    /// nor those waiting behind another fix of their resource here: they need no slot before it ends).
     pub(super) fn room(&self) -> usize {
         let slots = self.remediator.settings().remediation.max_parallel_jobs.max(1);
-        let queued = self.jobs.values().filter(|f| !f.resting).count().saturating_sub(self.remediator.running_jobs());
+        let waiting = self.remediator.running_jobs() + self.remediator.jobs_behind_their_resource();
+        let queued = self.jobs.values().filter(|f| !f.resting).count().saturating_sub(waiting);
         let backlog = (BACKLOG_PER_SLOT * slots).saturating_sub(queued);
-        self.settings.max_in_flight.saturating_sub(self.pending.len()).min(backlog)
+        // Messages that start no fix (a duplicate, a finding fixed or being fixed) need no slot: as many messages are
+        // received as, going by the recent ones, bring the fixes there is room for.
+        let messages = (backlog as f64 / self.fix_share.max(MIN_FIX_SHARE)).ceil() as usize;
+        self.settings.max_in_flight.saturating_sub(self.pending.len()).min(messages)
+    }
+
+    /// Counts a handled message in the share of messages that start a fix.
+    pub(super) fn count_fix_share(&mut self, started_a_fix: bool) {
+        let this = if started_a_fix { 1.0 } else { 0.0 };
+        self.fix_share = self.fix_share * (1.0 - FIX_SHARE_WEIGHT) + this * FIX_SHARE_WEIGHT;
     }
 
     /// Renews the claims of the fixes running here before they expire (a third of the lease time after the last).
@@ -148,6 +169,11 @@ impl Watch {
             });
         }
     }
+}
+
+/// How long to wait before asking again about a copy found claimed by another process `waits` times.
+fn claim_wait(waits: u32) -> Duration {
+    (CLAIM_WAIT_STEP * (1 + waits.saturating_sub(1) / ASKS_PER_STEP)).min(MAX_CLAIM_WAIT)
 }
 
 /// A finding's identity and the copy (its `UpdatedAt`) as a claim names them.

@@ -139,3 +139,95 @@ async fn a_replica_takes_from_the_queue_no_more_fixes_than_twice_its_job_slots_c
     let asked = queue.asked();
     assert!(asked.iter().all(|n| *n as usize <= 2 * slots), "asked for {asked:?} with {slots} slots");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_message_awaiting_another_replicas_fix_is_deleted_soon_after_that_fix_is_recorded() {
+    let f = fixture_with(false, Default::default());
+    let leases: Arc<dyn Leases> = Arc::new(MemoryLeases::default());
+    let rows = auto_fix_rows(&f).await;
+    let (finding, copy) = names(&rows[0]);
+    leases.claim(&finding, &copy, OTHER, Duration::from_secs(60)).await.unwrap();
+    let other = leases.clone();
+    let recorded = tokio::spawn(async move {
+        // The other replica's fix ends a little over a second after its claim (a no-op, or a short fix).
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        other.end_claim(&finding, &copy, OTHER, Some("J-OTHER"), Duration::from_secs(60)).await.unwrap();
+        tokio::time::Instant::now()
+    });
+    let queue = Arc::new(MemQueue::default());
+    queue.send("m1", &event(IMPORTED, &[&rows[0]]), 1);
+
+    let (_, lines) = drain_on(&replica(&f, &leases), &queue).await;
+
+    let late = tokio::time::Instant::now() - recorded.await.unwrap();
+    assert_eq!(queue.deleted(), vec!["m1"], "{lines:#?}");
+    assert!(late <= Duration::from_millis(300), "deleted {late:?} after the other replica recorded its fix");
+}
+
+/// An event carrying `finding` under another id (another finding on the same resource).
+fn renamed(row: &Row, suffix: &str) -> String {
+    let mut finding: serde_json::Value = serde_json::from_str(&row.finding.raw.text().unwrap()).unwrap();
+    finding["Id"] = format!("{}-{suffix}", row.finding.id).into();
+    serde_json::json!({
+        "version": "0", "id": "event-1", "detail-type": IMPORTED, "source": "aws.securityhub",
+        "account": &*row.finding.account_id, "region": &*row.finding.region, "time": "2026-12-04T10:00:00Z",
+        "detail": {"findings": [finding]}
+    })
+    .to_string()
+}
+
+#[tokio::test(start_paused = true)]
+async fn fixes_waiting_behind_another_fix_of_their_resource_leave_room_for_other_work() {
+    let f = fixture_with(false, Default::default());
+    let mut settings = f.remediator.settings().clone();
+    // One slot, and each fix takes a second (its verification waits that long).
+    settings.remediation.max_parallel_jobs = 1;
+    settings.remediation.verify_first_delay_ms = 1000;
+    let remediator = Remediator::new(
+        &backend_of(&f.org),
+        f.remediator.triage().clone(),
+        AuditLog::open(&f.audit_path).unwrap(),
+        Vec::new(),
+        settings,
+    )
+    .unwrap();
+    let rows = auto_fix_rows(&f).await;
+    let resource = |row: &Row| row.finding.primary_resource().unwrap().id.clone();
+    let other = rows.iter().find(|r| resource(r) != resource(&rows[0])).unwrap();
+    let queue = Arc::new(MemQueue::default());
+    for i in 0..3 {
+        queue.send(&format!("same-{i}"), &renamed(&rows[0], &i.to_string()), 1);
+    }
+    queue.send("other", &event(IMPORTED, &[other]), 1);
+
+    let (summary, lines) = drain_on(&remediator, &queue).await;
+
+    assert_eq!((summary.fixed, summary.failed, summary.left), (4, 0, 0), "{lines:#?}");
+    let started: Vec<String> = lines
+        .iter()
+        .filter(|l| l["event"] == "checking")
+        .map(|l| l["resource"].as_str().unwrap().to_string())
+        .collect();
+    // The other resource's fix took the slot as soon as the first fix ended, not after the fixes waiting behind it.
+    assert_eq!(started.len(), 4, "{lines:#?}");
+    assert_eq!(started[1], resource(other), "received only once the resource's fixes were done: {started:?}");
+}
+
+#[tokio::test]
+async fn a_replica_whose_messages_need_no_new_fix_takes_them_in_faster_than_its_fix_backlog_alone_allows() {
+    let f = fixture_with(false, Default::default());
+    let rows = auto_fix_rows(&f).await;
+    let queue = Arc::new(MemQueue::default());
+    // One finding's event, forty times: one fix, the other messages join it or find the copy fixed.
+    let body = event(IMPORTED, &[&rows[0]]);
+    for i in 0..40 {
+        queue.send(&format!("m{i}"), &body, 1);
+    }
+    let slots = f.remediator.settings().remediation.max_parallel_jobs;
+
+    let (summary, lines) = drain_on(&f.remediator, &queue).await;
+
+    assert_eq!((summary.fixed, summary.deleted, summary.left), (1, 40, 0), "{lines:#?}");
+    let asked = queue.asked();
+    assert!(asked.iter().any(|n| *n as usize > 2 * slots), "asked for {asked:?} with {slots} slots");
+}

@@ -85,6 +85,11 @@ impl Watch {
             ..finding_line_of(event, &finding, None)
         };
         let ended = match &update.state {
+            JobState::Checking => {
+                // It holds a job slot and its resource from now on.
+                self.log.write(&line("checking"));
+                false
+            }
             JobState::Applying => {
                 self.log.write(&line("applying"));
                 false

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 /// One line of the decision log. Empty fields are left out.
 #[derive(Debug, Default, Clone, Serialize, PartialEq)]
 pub struct Decision {
-    /// `received`, `unreadable`, `verdict`, `skipped`, `applying`, `applied`, `verified`, `failed`, `deleted`, `left`,
-    /// `sync`, `source`, `stopping`, `stopped`.
+    /// `received`, `unreadable`, `verdict`, `skipped`, `checking` (a job took its slot and re-reads its resource),
+    /// `applying`, `applied`, `verified`, `failed`, `deleted`, `left`, `sync`, `source`, `stopping`, `stopped`.
     pub event: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,

@@ -74,6 +74,8 @@ pub struct Watch {
     owner: String,
     /// Set once stopping: nothing new starts.
     stopping: bool,
+    /// The share of recent messages that started a fix (the others were duplicates, or needed nothing).
+    fix_share: f64,
     summary: WatchSummary,
 }
 
@@ -111,6 +113,7 @@ impl Watch {
             owner,
             queue_calls: tokio::task::JoinSet::new(),
             stopping: false,
+            fix_share: 1.0,
             summary: WatchSummary::default(),
         }
     }
@@ -282,6 +285,7 @@ impl Watch {
             self.log.write(&Decision::new("unreadable").message(&pending.message.message_id).reason(problem.clone()));
         }
         let keys = self.ingest(event.findings);
+        let mut fixes = false;
         for (key, own) in keys {
             let row = self.current.get(&key).cloned().unwrap_or(own);
             let cx = self.context(&key, &row);
@@ -291,6 +295,7 @@ impl Watch {
                 Action::Fix => {
                     let job = self.claim_then_fix(&row, Some(&pending.message.message_id));
                     pending.waiting.insert(job);
+                    fixes = true;
                 }
                 Action::Join(job) => {
                     if let Some(fix) = self.jobs.get_mut(&job) {
@@ -304,6 +309,7 @@ impl Watch {
             }
         }
         self.pending.insert(pending.message.message_id.clone(), pending);
+        self.count_fix_share(fixes);
     }
 
     /// Keeps an event's findings (the store, then the stage, which decides which copy is current); returns each

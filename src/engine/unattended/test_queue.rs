@@ -15,6 +15,8 @@ pub(super) struct MemQueue {
     extended: Mutex<Vec<(String, Duration)>>,
     /// How many messages each receive asked for.
     asked: Mutex<Vec<u32>>,
+    /// How long a receive takes.
+    delay: Mutex<Duration>,
 }
 
 impl MemQueue {
@@ -22,6 +24,11 @@ impl MemQueue {
         let message =
             QueueMessage { message_id: id.into(), receipt: format!("receipt-{id}"), receive_count, body: body.into() };
         self.ready.lock().unwrap().push(message);
+    }
+
+    /// Every receive takes `delay` from now on.
+    pub(super) fn slow(&self, delay: Duration) {
+        *self.delay.lock().unwrap() = delay;
     }
 
     pub(super) fn extended(&self) -> Vec<(String, Duration)> {
@@ -50,6 +57,10 @@ impl EventQueue for MemQueue {
         _visibility: Option<Duration>,
     ) -> Result<Vec<QueueMessage>, CloudError> {
         self.asked.lock().unwrap().push(max);
+        let delay = *self.delay.lock().unwrap();
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
         let mut ready = self.ready.lock().unwrap();
         let n = ready.len().min(max as usize);
         Ok(ready.drain(..n).collect())
