@@ -217,6 +217,9 @@ pub fn read_files(files: &[PathBuf], workers: usize, limits: Limits, mut sink: i
 /// Blocks kept for reading into again: the pieces of work out at once, and one being read.
 const SPARE_BLOCKS: usize = WINDOW as usize + 2;
 
+/// A block grown larger than this (around a finding of many megabytes) is freed, not kept.
+const SPARE_BLOCK_BYTES: usize = 16 << 20;
+
 /// Does one piece of work; a block no other work holds is handed to `spare_blocks`.
 fn run(work: Work, spare_blocks: &Mutex<Vec<Vec<u8>>>) -> Done {
     let mut done = Done::default();
@@ -248,7 +251,7 @@ fn run(work: Work, spare_blocks: &Mutex<Vec<Vec<u8>>>) -> Done {
             }
             if let Ok(bytes) = Arc::try_unwrap(block) {
                 let mut spare = spare_blocks.lock().unwrap_or_else(|p| p.into_inner());
-                if spare.len() < SPARE_BLOCKS {
+                if spare.len() < SPARE_BLOCKS && bytes.capacity() <= SPARE_BLOCK_BYTES {
                     spare.push(bytes);
                 }
             }
