@@ -83,25 +83,25 @@ fn keep_matching(c: &mut Collected, keep: impl Fn(&crate::engine::Row) -> bool) 
 /// gathered first and the two halves sorted on two threads, then merged: a hundred thousand rows sorted in place
 /// were the one part of the command left on a single core.
 fn output_order(c: &Collected) -> Vec<usize> {
-    let keys: Vec<(std::cmp::Reverse<crate::model::Severity>, &str, usize)> = c
+    let mut keys: Vec<(std::cmp::Reverse<crate::model::Severity>, &str, usize)> = c
         .rows
         .iter()
         .enumerate()
         .map(|(i, row)| (std::cmp::Reverse(row.finding.severity), row.finding.public_id(), i))
         .collect();
     // The index breaks ties: the sort gives the order a stable sort by (severity, id) would.
-    let (mut left, mut right) = (keys[..keys.len() / 2].to_vec(), keys[keys.len() / 2..].to_vec());
+    let (left, right) = keys.split_at_mut(c.rows.len() / 2);
     std::thread::scope(|scope| {
         scope.spawn(|| left.sort_unstable());
         right.sort_unstable();
     });
-    let mut order = Vec::with_capacity(keys.len());
-    let (mut l, mut r) = (left.into_iter().peekable(), right.into_iter().peekable());
+    let mut order = Vec::with_capacity(c.rows.len());
+    let (mut l, mut r) = (left.iter().peekable(), right.iter().peekable());
     while let (Some(a), Some(b)) = (l.peek(), r.peek()) {
         let next = if a <= b { l.next() } else { r.next() };
-        order.extend(next.map(|(.., i)| i));
+        order.extend(next.map(|&(.., i)| i));
     }
-    order.extend(l.chain(r).map(|(.., i)| i));
+    order.extend(l.chain(r).map(|&(.., i)| i));
     order
 }
 
