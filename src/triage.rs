@@ -2,7 +2,7 @@
 
 use crate::model::Finding;
 use crate::playbook::state::NO_TAGS;
-use crate::playbook::{snapshot, Basis, Plan, PlanOutcome, Playbook, Playbooks, ResourceState};
+use crate::playbook::{snapshot, Basis, BucketParts, Plan, PlanOutcome, Playbook, Playbooks, ResourceState};
 use crate::policy::{Decision, Policy, PolicyInput, Provenance};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -73,6 +73,15 @@ impl Triage {
         let Some(state) = live else {
             return Assessment { decision: self.snapshot_decision(finding, now), plan: self.snapshot_plan(finding) };
         };
+        if let ResourceState::S3Bucket(b) = state {
+            if b.unread.contains(BucketParts::TAGS) {
+                let why = format!("bucket {}: its tags were not read, so its exceptions are unknown", b.name);
+                return Assessment {
+                    decision: self.snapshot_decision(finding, now),
+                    plan: PlanStatus::Unavailable(why),
+                };
+            }
+        }
         let handler = self.handler(finding);
         let decision = self.decide(finding, &handler, state.tags(), now);
         let plan = match (handler.playbook(), finding.control_id.as_deref()) {
@@ -80,6 +89,16 @@ impl Triage {
             _ => PlanStatus::NoPlaybook,
         };
         Assessment { decision, plan }
+    }
+
+    /// The parts of a bucket the finding's verdict and plan look at: its tags (exceptions), and what its playbook
+    /// names.
+    pub fn bucket_parts(&self, finding: &Finding) -> BucketParts {
+        let named = match (self.handler(finding).playbook(), finding.control_id.as_deref()) {
+            (Some(playbook), Some(control)) => playbook.bucket_parts(control),
+            _ => BucketParts::NONE,
+        };
+        named.and(BucketParts::TAGS)
     }
 
     /// The verdict from the finding alone: the tags its snapshot records (those of the state the snapshot plan

@@ -23,7 +23,7 @@ pub use api::{ApiChoice, SourceApi};
 pub use updates::{FindingUpdate, FindingUpdates, Notification, Notifier, UpdateReport};
 
 use crate::model::{Finding, ResourceRef};
-use crate::playbook::{Change, ResourceState};
+use crate::playbook::{BucketParts, Change, ResourceState};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::fmt;
@@ -161,6 +161,19 @@ pub trait Resources: Send + Sync {
         resource: &ResourceRef,
     ) -> Result<ResourceState, CloudError>;
 
+    /// Reads only the named parts of a bucket, one call each, leaving the others marked unread (a bulk plan reads
+    /// what its findings' playbooks look at); any other resource is read whole. Whole by default.
+    async fn read_state_parts(
+        &self,
+        account_id: &str,
+        region: &str,
+        resource: &ResourceRef,
+        parts: BucketParts,
+    ) -> Result<ResourceState, CloudError> {
+        let _ = parts;
+        self.read_state(account_id, region, resource).await
+    }
+
     /// Makes one change in the given account (assumed role) and region.
     async fn apply(&self, account_id: &str, region: &str, change: &Change) -> Result<(), CloudError>;
 
@@ -230,6 +243,16 @@ impl<T: Resources + ?Sized> Resources for ReadOnly<T> {
         resource: &ResourceRef,
     ) -> Result<ResourceState, CloudError> {
         self.0.read_state(account_id, region, resource).await
+    }
+
+    async fn read_state_parts(
+        &self,
+        account_id: &str,
+        region: &str,
+        resource: &ResourceRef,
+        parts: BucketParts,
+    ) -> Result<ResourceState, CloudError> {
+        self.0.read_state_parts(account_id, region, resource, parts).await
     }
 
     async fn apply(&self, account_id: &str, region: &str, change: &Change) -> Result<(), CloudError> {

@@ -7,6 +7,7 @@ use crate::cloud::sim::SimOrg;
 use crate::cloud::Resources;
 use crate::config::Config;
 use crate::model::Finding;
+use crate::playbook::BucketParts;
 use chrono::{DateTime, Duration, Utc};
 
 fn anchor() -> DateTime<Utc> {
@@ -47,6 +48,21 @@ impl Bed {
         self.triage.assess(finding, Some(&state), Utc::now())
     }
 
+    /// How many reads the findings need: one per resource, and of a bucket one per part its findings look at.
+    fn reads_needed(&self, findings: &[&Finding]) -> usize {
+        let mut parts: std::collections::HashMap<(&str, &str, &str), BucketParts> = Default::default();
+        for f in findings {
+            let resource = f.primary_resource().expect("resource");
+            let needed = match &*resource.kind {
+                "AwsS3Bucket" => self.triage.bucket_parts(f),
+                _ => BucketParts::ALL,
+            };
+            let held = parts.entry((&f.account_id, &f.region, &resource.id)).or_default();
+            *held = held.and(needed);
+        }
+        parts.values().map(|p| p.each().count()).sum()
+    }
+
     /// A finding about a bucket, and another about a different bucket of the same source.
     fn two_buckets(&self) -> (Finding, Finding) {
         let buckets: Vec<&Finding> =
@@ -81,7 +97,12 @@ async fn findings_about_one_resource_share_one_read_and_each_gets_its_live_plan(
         live.add(bed.row(f), true);
     }
     let (rows, errors, assessed) = live.finish().await;
-    assert_eq!(bed.org.call_count("ReadState"), 2, "one read per resource: the shared bucket and the other");
+    let all: Vec<&Finding> = about_bucket.iter().chain([&other]).collect();
+    assert_eq!(
+        bed.org.call_count("ReadState"),
+        bed.reads_needed(&all),
+        "one read per resource (of a bucket, per part): the shared bucket and the other"
+    );
     assert_eq!((rows.len(), assessed), (5, 5));
     assert!(errors.iter().all(Option::is_none), "{errors:?}");
     for (row, f) in rows.iter().zip(about_bucket.iter().chain([&other])) {
@@ -127,7 +148,7 @@ async fn a_resource_that_cannot_be_read_is_an_error_for_each_finding_about_it() 
     live.add(bed.row(&gone), true);
     live.add(bed.row(&another(&gone, 1)), true);
     let (rows, errors, assessed) = live.finish().await;
-    assert_eq!(bed.org.call_count("ReadState"), 1);
+    assert_eq!(bed.org.call_count("ReadState"), bed.reads_needed(&[&gone]), "each part once, for both findings");
     assert_eq!((rows.len(), assessed), (2, 2));
     for (row, error) in rows.iter().zip(&errors) {
         let error = error.as_deref().unwrap_or_else(|| panic!("{} has no error", row.finding.id));
@@ -145,7 +166,7 @@ async fn findings_the_command_does_not_want_are_neither_read_nor_listed() {
     live.add(bed.row(&bucket), false);
     live.add(bed.row(&other), true);
     let (rows, _, assessed) = live.finish().await;
-    assert_eq!(bed.org.call_count("ReadState"), 1);
+    assert_eq!(bed.org.call_count("ReadState"), bed.reads_needed(&[&other]));
     assert_eq!(assessed, 1);
     assert_eq!(rows.iter().map(|r| &*r.finding.id).collect::<Vec<_>>(), vec![&*other.id]);
 }

@@ -1,11 +1,12 @@
 //! Live reads shared between findings: findings about the same resource (same account, region and resource) share
-//! one `read_state`, started by the first of them and awaited by the others; each finding is then assessed from
-//! that state on its own (its own verdict, plan and error). Meant for one pass over many findings (a headless
-//! command): the states read stay for the life of the value, so a later pass makes a new one.
+//! its reads, started by the first of them and awaited by the others; each finding is then assessed from that state
+//! on its own (its own verdict, plan and error). A bucket is read by parts (`BucketParts`, one call each), only those
+//! its findings' playbooks look at, each part once. Meant for one pass over many findings (a headless command): the
+//! states read stay for the life of the value, so a later pass makes a new one.
 
 use crate::cloud::Resources;
 use crate::model::{Finding, ResourceRef};
-use crate::playbook::ResourceState;
+use crate::playbook::{BucketParts, ResourceState};
 use crate::triage::{Assessment, Triage};
 use chrono::Utc;
 use futures::future::{BoxFuture, FutureExt, Shared};
@@ -39,10 +40,11 @@ impl ResourceKey {
 /// A read in flight or done, awaited by every finding about its resource; the error already names what failed.
 type SharedRead = Shared<BoxFuture<'static, Result<Arc<ResourceState>, String>>>;
 
-/// Reads each resource at most once, however many findings are about it.
+/// Reads each resource (each part of a bucket) at most once, however many findings are about it.
 pub struct SharedReads {
     resources: Arc<dyn Resources>,
-    reads: Mutex<HashMap<ResourceKey, SharedRead>>,
+    /// Per resource, its reads by the parts they read (`BucketParts::ALL` for a whole read).
+    reads: Mutex<HashMap<ResourceKey, HashMap<BucketParts, SharedRead>>>,
     started: AtomicUsize,
 }
 
@@ -57,30 +59,48 @@ impl SharedReads {
         self.started.load(Ordering::SeqCst)
     }
 
-    /// The resource's live state, read on the first ask; later asks await that same read.
+    /// The resource's live state, read on the first ask; later asks await that same read. Of a bucket, only
+    /// `parts` are read (each part once, whichever finding asked for it first); the others stay unread.
     pub async fn read(
         &self,
         account_id: &str,
         region: &str,
         resource: &ResourceRef,
+        parts: BucketParts,
     ) -> Result<Arc<ResourceState>, String> {
         let key = ResourceKey::new(account_id, region, resource);
-        let read = {
+        // The tags always: every verdict reads them (exceptions).
+        let each: Vec<BucketParts> = match &*resource.kind {
+            "AwsS3Bucket" => parts.and(BucketParts::TAGS).each().collect(),
+            _ => vec![BucketParts::ALL],
+        };
+        let reads: Vec<SharedRead> = {
             // Never held across an await; a poisoned map still holds whole entries.
             let mut reads = self.reads.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            reads.entry(key).or_insert_with(|| self.start(account_id, region, resource)).clone()
+            let of_resource = reads.entry(key).or_insert_with(|| {
+                self.started.fetch_add(1, Ordering::SeqCst);
+                HashMap::new()
+            });
+            each.iter()
+                .map(|part| {
+                    of_resource.entry(*part).or_insert_with(|| self.start(account_id, region, resource, *part)).clone()
+                })
+                .collect()
         };
-        read.await
+        let mut states = Vec::with_capacity(reads.len());
+        for read in reads {
+            states.push(read.await?);
+        }
+        merged(states)
     }
 
     /// Starts a read as a task of its own, so it goes on whichever finding awaits it (or stops awaiting).
-    fn start(&self, account_id: &str, region: &str, resource: &ResourceRef) -> SharedRead {
-        self.started.fetch_add(1, Ordering::SeqCst);
+    fn start(&self, account_id: &str, region: &str, resource: &ResourceRef, parts: BucketParts) -> SharedRead {
         let resources = self.resources.clone();
         let (account_id, region, resource) = (account_id.to_string(), region.to_string(), resource.clone());
         let task = tokio::spawn(async move {
             resources
-                .read_state(&account_id, &region, &resource)
+                .read_state_parts(&account_id, &region, &resource, parts)
                 .await
                 .map(Arc::new)
                 .map_err(|e| format!("reading {} in {account_id}/{region}: {e}", resource.short_id()))
@@ -91,7 +111,27 @@ impl SharedReads {
     /// Verdict and plan of the finding from its resource's live state; the error says what could not be read.
     pub async fn assess(&self, triage: &Triage, finding: &Finding) -> Result<Assessment, String> {
         let resource = finding.primary_resource().ok_or("the finding names no resource")?;
-        let state = self.read(&finding.account_id, &finding.region, resource).await?;
+        let parts = triage.bucket_parts(finding);
+        let state = self.read(&finding.account_id, &finding.region, resource, parts).await?;
         Ok(triage.assess(finding, Some(&state), Utc::now()))
     }
+}
+
+/// One state from the reads of one resource: the first, with the parts of a bucket the others read taken over.
+fn merged(states: Vec<Arc<ResourceState>>) -> Result<Arc<ResourceState>, String> {
+    let mut states = states.into_iter();
+    let first = states.next().ok_or("nothing was read")?;
+    let rest: Vec<Arc<ResourceState>> = states.collect();
+    if rest.is_empty() {
+        return Ok(first);
+    }
+    let mut state = (*first).clone();
+    if let ResourceState::S3Bucket(bucket) = &mut state {
+        for other in &rest {
+            if let ResourceState::S3Bucket(part) = &**other {
+                bucket.take_parts_from(part);
+            }
+        }
+    }
+    Ok(Arc::new(state))
 }

@@ -142,6 +142,7 @@ mod tests {
             encryption_kms_key: None,
             policy: None,
             tags: Default::default(),
+            unread: crate::playbook::BucketParts::NONE,
         });
         assert!(matches!(
             EbsEncryptionByDefault.plan("EC2.7", &bucket, Basis::Live),

@@ -1,5 +1,6 @@
 //! Pure plan logic: one file per playbook, `plan(state) → Plan` and `verify(state) → bool`.
 
+pub mod bucket_parts;
 mod bucket_policy;
 pub mod catalogue;
 pub mod change;
@@ -26,6 +27,7 @@ pub mod snapshot_services;
 pub mod state;
 pub mod state_diff;
 
+pub use bucket_parts::BucketParts;
 pub use catalogue::{About, CatalogueEntry, Risk};
 pub use change::Change;
 pub use plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
@@ -54,6 +56,12 @@ pub trait Playbook: Send + Sync {
     fn verify(&self, control_id: &str, state: &ResourceState) -> bool;
     /// Every IAM action needed to read the state, apply the plan and roll it back.
     fn iam_actions(&self) -> &'static [&'static str];
+    /// The parts of a bucket's state that `plan` and `verify` look at, besides its tags (which the verdict always
+    /// reads). A bulk plan reads only these; every part unless the playbook names fewer.
+    fn bucket_parts(&self, control_id: &str) -> BucketParts {
+        let _ = control_id;
+        BucketParts::ALL
+    }
 }
 
 /// Settings that shape the playbooks (`[playbooks]` in the config file).
@@ -192,7 +200,19 @@ impl Playbooks {
         state: &ResourceState,
         basis: Basis,
     ) -> Option<Result<PlanOutcome, PlanError>> {
-        let outcome = self.for_control(control_id)?.plan(control_id, state, basis);
+        let playbook = self.for_control(control_id)?;
+        if let ResourceState::S3Bucket(b) = state {
+            let missing = b.unread.common(playbook.bucket_parts(control_id).and(BucketParts::TAGS));
+            if !missing.is_empty() {
+                return Some(Err(PlanError::Unread(format!(
+                    "bucket {}: its {} {} not read",
+                    b.name,
+                    missing.describe(),
+                    if missing.each().count() == 1 { "was" } else { "were" }
+                ))));
+            }
+        }
+        let outcome = playbook.plan(control_id, state, basis);
         Some(outcome.map(|outcome| match outcome {
             PlanOutcome::Change(mut plan) => {
                 if let Some(warning) = iac::warning(state.tags(), &self.iac_tag_keys) {

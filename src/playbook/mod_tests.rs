@@ -11,6 +11,7 @@ fn bucket(tags: &[(&str, &str)]) -> ResourceState {
         encryption_kms_key: None,
         policy: None,
         tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        unread: crate::playbook::BucketParts::NONE,
     })
 }
 

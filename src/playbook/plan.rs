@@ -74,6 +74,9 @@ pub enum PlanError {
     WrongResource { playbook: &'static str, wanted: &'static str, found: &'static str },
     #[error("{0}")]
     Unsafe(String),
+    /// A bulk read left out a part of the state the plan looks at (never planned from a guess).
+    #[error("{0}")]
+    Unread(String),
 }
 
 /// A short, stable hash of the state a plan was computed from.

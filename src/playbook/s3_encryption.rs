@@ -5,7 +5,7 @@ use super::change::Change;
 use super::common::bucket;
 use super::plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
 use super::state::{BucketState, ResourceState};
-use super::{About, Playbook, Risk};
+use super::{About, BucketParts, Playbook, Risk};
 
 /// Default bucket encryption.
 pub struct DefaultEncryption {
@@ -86,6 +86,10 @@ impl Playbook for DefaultEncryption {
 
     fn resource_type(&self) -> &'static str {
         "AwsS3Bucket"
+    }
+
+    fn bucket_parts(&self, _control_id: &str) -> BucketParts {
+        BucketParts::ENCRYPTION
     }
 
     fn plan(&self, control_id: &str, state: &ResourceState, basis: Basis) -> Result<PlanOutcome, PlanError> {

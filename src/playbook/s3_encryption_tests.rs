@@ -14,6 +14,7 @@ fn bucket_with(encryption: Option<&str>, key: Option<&str>) -> ResourceState {
         encryption_kms_key: key.map(String::from),
         policy: None,
         tags: BTreeMap::new(),
+        unread: crate::playbook::BucketParts::NONE,
     })
 }
 

@@ -4,7 +4,7 @@ use super::change::Change;
 use super::common::bucket;
 use super::plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
 use super::state::{BucketPublicAccessBlock, PublicAccessBlock, ResourceState};
-use super::{About, Playbook, Risk};
+use super::{About, BucketParts, Playbook, Risk};
 
 /// Bucket-level Block Public Access.
 pub struct BucketPublicAccess;
@@ -28,6 +28,11 @@ impl Playbook for BucketPublicAccess {
 
     fn resource_type(&self) -> &'static str {
         "AwsS3Bucket"
+    }
+
+    // The policy only for the warning that public readers of a public policy lose access.
+    fn bucket_parts(&self, _control_id: &str) -> BucketParts {
+        BucketParts::PUBLIC_ACCESS_BLOCK.and(BucketParts::POLICY)
     }
 
     fn plan(&self, _control_id: &str, state: &ResourceState, basis: Basis) -> Result<PlanOutcome, PlanError> {
@@ -125,6 +130,7 @@ mod tests {
             encryption_kms_key: None,
             policy: None,
             tags: BTreeMap::new(),
+            unread: crate::playbook::BucketParts::NONE,
         })
     }
 

@@ -6,7 +6,7 @@ use super::change::Change;
 use super::common::{bucket, partition};
 use super::plan::{fingerprint, shell_word, Basis, Plan, PlanError, PlanOutcome, Step};
 use super::state::ResourceState;
-use super::{About, Playbook, Risk};
+use super::{About, BucketParts, Playbook, Risk};
 
 /// The Sid of the statement the playbook adds.
 pub const SID: &str = "HubtriageDenyInsecureTransport";
@@ -47,6 +47,10 @@ impl Playbook for SslOnly {
 
     fn resource_type(&self) -> &'static str {
         "AwsS3Bucket"
+    }
+
+    fn bucket_parts(&self, _control_id: &str) -> BucketParts {
+        BucketParts::POLICY
     }
 
     fn plan(&self, _control_id: &str, state: &ResourceState, basis: Basis) -> Result<PlanOutcome, PlanError> {

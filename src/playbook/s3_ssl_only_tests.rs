@@ -15,6 +15,7 @@ fn bucket_with(policy: Option<&str>, region: &str) -> ResourceState {
         encryption_kms_key: None,
         policy: policy.map(String::from),
         tags: BTreeMap::new(),
+        unread: crate::playbook::BucketParts::NONE,
     })
 }
 

@@ -78,6 +78,7 @@ fn bucket(finding: &Finding, resource: &ResourceRef) -> BucketState {
         encryption,
         policy: None,
         tags: (*resource.tags).clone(),
+        unread: crate::playbook::BucketParts::NONE,
     }
 }
 

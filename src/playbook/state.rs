@@ -1,5 +1,6 @@
 //! Resource state as playbooks see it: read live through the cloud traits, or taken from a finding's snapshot.
 
+use super::bucket_parts::BucketParts;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -137,6 +138,9 @@ pub struct BucketState {
     /// The bucket policy document, when there is one.
     pub policy: Option<String>,
     pub tags: BTreeMap<String, String>,
+    /// The parts a bulk read left out (`BucketParts`): none for a whole read or a finding's snapshot.
+    #[serde(default, skip_serializing_if = "BucketParts::is_empty")]
+    pub unread: BucketParts,
 }
 
 /// A security group rule (ingress unless `is_egress`).

@@ -106,6 +106,7 @@ mod tests {
             encryption_kms_key: None,
             policy: Some(r#"{"Statement":[]}"#.into()),
             tags: [("team".to_string(), "a".to_string())].into(),
+            unread: crate::playbook::BucketParts::NONE,
         }
     }
 

@@ -1,7 +1,8 @@
-//! Live plans against moto, counted at a proxy: findings about one bucket share one set of S3 reads, reads start
-//! while a slow source is still paging, and S3 throttling is retried without losing a finding's live plan.
+//! Live plans against moto, counted at a proxy: findings about one bucket share its S3 reads, only the parts of a
+//! bucket its findings' playbooks look at are read, reads start while a slow source is still paging, and S3
+//! throttling is retried without losing a finding's live plan.
 
-use super::support::asff::s3_8_asff;
+use super::support::asff::bucket_control_asff;
 use super::support::moto::moto;
 use super::support::proxy::{self, Fault};
 use super::support::seed::import_findings;
@@ -13,11 +14,13 @@ use serde_json::Value;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// What a test sets up: in `account`/`region`, these buckets, and these findings (S3.8, bucket `n % buckets`).
+/// What a test sets up: in `account`/`region`, these buckets, and these findings (finding `n`: control
+/// `n % controls`, bucket `n % buckets`).
 struct Setup {
     account: &'static str,
     region: &'static str,
     buckets: Vec<String>,
+    controls: &'static [&'static str],
     findings: usize,
 }
 
@@ -30,12 +33,15 @@ impl Setup {
         let fault = proxy::start(port, rule);
         let (endpoint, through) = (server.endpoint(), fault.endpoint());
         super::support::sdk::run(async move {
-            let Setup { account, region, buckets, findings } = self;
+            let Setup { account, region, buckets, controls, findings } = self;
             for bucket in &buckets {
                 super::support::s3::new_bucket(&endpoint, account, region, bucket).await;
             }
             let findings: Vec<Value> = (0..findings)
-                .map(|n| s3_8_asff(account, region, &buckets[n % buckets.len()], &format!("{}-{n:04}", buckets[0])))
+                .map(|n| {
+                    let (control, bucket) = (controls[n % controls.len()], &buckets[n % buckets.len()]);
+                    bucket_control_asff(control, account, region, bucket, &format!("{}-{n:04}", buckets[0]))
+                })
                 .collect();
             tokio::task::spawn_blocking(move || import_findings(port, ROLE, account, region, &findings)).await.unwrap();
             let backend = super::support::sdk::backend(&through, &[account], &[region]).await;
@@ -45,16 +51,22 @@ impl Setup {
     }
 }
 
-/// Every row has its live plan and no error.
+/// Every row has its live plan (or is found already compliant live) and no error.
 fn assert_all_live(collected: &Collected, findings: usize) {
     assert_eq!(collected.rows.len(), findings);
     for (row, error) in collected.rows.iter().zip(&collected.live_errors) {
         assert_eq!(error, &None, "{}", row.finding.id);
         match row.plan() {
             PlanStatus::Planned(plan) => assert_eq!(plan.basis, Basis::Live, "{}", row.finding.id),
+            PlanStatus::AlreadyCompliant(_) => assert!(row.finding.id.contains("/S3.4/"), "{}", row.finding.id),
             other => panic!("{}: {other:?}", row.finding.id),
         }
     }
+}
+
+/// How many of `calls` are on the bucket setting `setting` (`publicAccessBlock`, `encryption`, …).
+fn count_of(calls: &[String], setting: &str) -> usize {
+    calls.iter().filter(|c| c.contains(&format!("?{setting}"))).count()
 }
 
 /// The request line of calls on any of `buckets`, in the order the proxy received them, into `log`.
@@ -67,24 +79,78 @@ fn log_bucket_calls(buckets: &[&str], req: &super::support::http::IncomingReques
 }
 
 #[test]
-fn findings_about_one_bucket_share_one_set_of_s3_reads_and_each_gets_its_live_plan() {
+fn findings_about_one_bucket_share_its_reads_and_read_only_what_their_playbook_looks_at() {
     let bucket = "hubtriage-shared-reads";
     let calls = Arc::new(Mutex::new(Vec::new()));
     let log = calls.clone();
-    let setup = Setup { account: "818181818181", region: "eu-west-1", buckets: vec![bucket.into()], findings: 5 };
+    let setup = Setup {
+        account: "818181818181",
+        region: "eu-west-1",
+        buckets: vec![bucket.into()],
+        controls: &["S3.8"],
+        findings: 5,
+    };
     let collected = setup.collect_through(Arc::new(move |req| {
         log_bucket_calls(&[bucket], req, &log);
         None
     }));
     assert_all_live(&collected, 5);
     let calls = calls.lock().unwrap().clone();
-    // One GetPublicAccessBlock, GetBucketEncryption, GetBucketPolicy and GetBucketTagging for all five findings.
-    assert_eq!(calls.len(), 4, "{calls:#?}");
-    for setting in ["publicAccessBlock", "encryption", "policy", "tagging"] {
-        assert_eq!(calls.iter().filter(|c| c.contains(&format!("?{setting}"))).count(), 1, "{setting}: {calls:#?}");
+    // S3.8 plans from Block Public Access (and warns of a policy); the verdict reads the tags. One call each for all
+    // five findings, and the default encryption is never asked for.
+    assert_eq!(calls.len(), 3, "{calls:#?}");
+    for setting in ["publicAccessBlock", "policy", "tagging"] {
+        assert_eq!(count_of(&calls, setting), 1, "{setting}: {calls:#?}");
     }
     let live = collected.live.expect("read live");
     assert_eq!((live.findings, live.resources), (5, 1));
+}
+
+#[test]
+fn a_bucket_is_read_by_the_parts_its_findings_need_each_part_once() {
+    let (mixed, encrypted) = ("hubtriage-parts-mixed", "hubtriage-parts-encryption");
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let log = calls.clone();
+    let setup = Setup {
+        account: "848484848484",
+        region: "eu-west-1",
+        // Finding n is on bucket n % 2 with control n % 3: the first bucket gets all three controls, and so does the
+        // second; a third setup below has only S3.4.
+        buckets: vec![mixed.into(), encrypted.into()],
+        controls: &["S3.4", "S3.5", "S3.8"],
+        findings: 12,
+    };
+    let collected = setup.collect_through(Arc::new(move |req| {
+        log_bucket_calls(&[mixed, encrypted], req, &log);
+        None
+    }));
+    assert_all_live(&collected, 12);
+    let calls = calls.lock().unwrap().clone();
+    for bucket in [mixed, encrypted] {
+        let of_bucket: Vec<String> = calls.iter().filter(|c| c.contains(bucket)).cloned().collect();
+        for setting in ["publicAccessBlock", "encryption", "policy", "tagging"] {
+            assert_eq!(count_of(&of_bucket, setting), 1, "{bucket} {setting}: {calls:#?}");
+        }
+    }
+
+    let only = "hubtriage-parts-only-s3-4";
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let log = calls.clone();
+    let setup = Setup {
+        account: "848484848484",
+        region: "eu-central-1",
+        buckets: vec![only.into()],
+        controls: &["S3.4"],
+        findings: 2,
+    };
+    let collected = setup.collect_through(Arc::new(move |req| {
+        log_bucket_calls(&[only], req, &log);
+        None
+    }));
+    assert_all_live(&collected, 2);
+    let calls = calls.lock().unwrap().clone();
+    assert_eq!((count_of(&calls, "encryption"), count_of(&calls, "tagging")), (1, 1), "{calls:#?}");
+    assert_eq!(calls.len(), 2, "S3.4 needs neither Block Public Access nor the policy: {calls:#?}");
 }
 
 #[test]
@@ -98,6 +164,7 @@ fn live_reads_start_before_the_last_page_of_a_slow_source_arrives() {
         account: "828282828282",
         region: "eu-west-1",
         buckets: buckets.iter().map(|b| b.to_string()).collect(),
+        controls: &["S3.8"],
         // Three pages of 100.
         findings: 250,
     };
@@ -118,8 +185,8 @@ fn live_reads_start_before_the_last_page_of_a_slow_source_arrives() {
     let first_read = order.iter().position(|c| *c == "read").expect("bucket reads");
     assert_eq!(order.iter().filter(|c| **c == "page").count(), 3, "{order:?}");
     assert!(first_read < last_page, "the first read came after the last page was asked for: {order:?}");
-    // And still one set of reads per bucket.
-    assert_eq!(bucket_calls.lock().unwrap().len(), 4 * buckets.len(), "{:#?}", bucket_calls.lock().unwrap());
+    // And still one set of reads per bucket: Block Public Access, policy and tags.
+    assert_eq!(bucket_calls.lock().unwrap().len(), 3 * buckets.len(), "{:#?}", bucket_calls.lock().unwrap());
 }
 
 #[test]
@@ -127,7 +194,13 @@ fn throttled_bucket_reads_are_retried_and_every_finding_keeps_its_live_plan() {
     let bucket = "hubtriage-throttled-reads";
     let calls = Arc::new(Mutex::new(Vec::new()));
     let log = calls.clone();
-    let setup = Setup { account: "838383838383", region: "us-west-2", buckets: vec![bucket.into()], findings: 3 };
+    let setup = Setup {
+        account: "838383838383",
+        region: "us-west-2",
+        buckets: vec![bucket.into()],
+        controls: &["S3.8"],
+        findings: 3,
+    };
     let collected = setup.collect_through(Arc::new(move |req| {
         // The first try of every call on the bucket is told to slow down.
         let before = log.lock().unwrap().clone();
@@ -135,7 +208,7 @@ fn throttled_bucket_reads_are_retried_and_every_finding_keeps_its_live_plan() {
         first_try.then(Fault::s3_slow_down)
     }));
     assert_all_live(&collected, 3);
-    // Four reads, each answered SlowDown once and then retried by the SDK.
+    // Three reads, each answered SlowDown once and then retried by the SDK.
     let calls = calls.lock().unwrap().clone();
-    assert_eq!(calls.len(), 8, "{calls:#?}");
+    assert_eq!(calls.len(), 6, "{calls:#?}");
 }

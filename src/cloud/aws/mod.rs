@@ -8,6 +8,7 @@ mod apply;
 mod approvals;
 mod audit_copy;
 pub mod automation;
+mod bucket_read;
 mod claims;
 mod convert;
 mod document;

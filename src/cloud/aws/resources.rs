@@ -7,15 +7,14 @@ use super::session::Accounts;
 use crate::cloud::{CloudError, Resources, TaggedResource};
 use crate::model::ResourceRef;
 use crate::playbook::state::{
-    AccountState, BucketPublicAccessBlock, BucketState, InstanceState, PublicAccessBlock, ResourceState,
-    SecurityGroupRule, SecurityGroupState,
+    AccountState, BucketPublicAccessBlock, InstanceState, PublicAccessBlock, ResourceState, SecurityGroupRule,
+    SecurityGroupState,
 };
-use crate::playbook::Change;
+use crate::playbook::{BucketParts, Change};
 use async_trait::async_trait;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -56,6 +55,7 @@ macro_rules! block_configuration {
         }
     };
 }
+pub(super) use block_configuration;
 
 impl AwsResources {
     /// Reads (and changes) with the default bounds on calls in flight.
@@ -81,76 +81,8 @@ impl AwsResources {
     }
 
     /// An S3 read call through the S3 gate of that account and region.
-    async fn s3_call<T>(&self, account_id: &str, region: &str, call: impl Future<Output = T>) -> T {
+    pub(super) async fn s3_call<T>(&self, account_id: &str, region: &str, call: impl Future<Output = T>) -> T {
         self.gated(account_id, region, ReadService::S3, call).await
-    }
-
-    async fn bucket(&self, account_id: &str, region: &str, name: &str) -> Result<BucketState, CloudError> {
-        let config = Box::pin(self.accounts.config_for(account_id)).await?;
-        let s3 = Accounts::s3(&config, region);
-        let ctx = |op: &str| format!("{op} {name} in {account_id}/{region}");
-        // The four settings are independent: read together, the bucket costs one round trip instead of four.
-        let (pab, encryption, policy, tags) = tokio::try_join!(
-            async {
-                let sent = self.s3_call(
-                    account_id,
-                    region,
-                    s3.get_public_access_block().bucket(name).expected_bucket_owner(account_id).send(),
-                );
-                absent_ok(sent.await, &["NoSuchPublicAccessBlockConfiguration"], &ctx("GetPublicAccessBlock"))
-            },
-            async {
-                let sent = self.s3_call(
-                    account_id,
-                    region,
-                    s3.get_bucket_encryption().bucket(name).expected_bucket_owner(account_id).send(),
-                );
-                absent_ok(sent.await, &["ServerSideEncryptionConfigurationNotFoundError"], &ctx("GetBucketEncryption"))
-            },
-            async {
-                let sent = self.s3_call(
-                    account_id,
-                    region,
-                    s3.get_bucket_policy().bucket(name).expected_bucket_owner(account_id).send(),
-                );
-                absent_ok(sent.await, &["NoSuchBucketPolicy"], &ctx("GetBucketPolicy"))
-            },
-            async {
-                let sent = self.s3_call(
-                    account_id,
-                    region,
-                    s3.get_bucket_tagging().bucket(name).expected_bucket_owner(account_id).send(),
-                );
-                absent_ok(sent.await, &["NoSuchTagSet"], &ctx("GetBucketTagging"))
-            },
-        )?;
-        let public_access_block =
-            block_configuration!(pab.as_ref().and_then(|o| o.public_access_block_configuration()));
-        let encryption = encryption.and_then(|o| {
-            o.server_side_encryption_configuration()?
-                .rules()
-                .iter()
-                .find_map(|r| r.apply_server_side_encryption_by_default())
-                .map(|d| (d.sse_algorithm().as_str().to_string(), d.kms_master_key_id().map(String::from)))
-        });
-        let (encryption, encryption_kms_key) = match encryption {
-            Some((algorithm, key)) => (Some(algorithm), key),
-            None => (None, None),
-        };
-        let policy = policy.and_then(|o| o.policy().map(String::from));
-        let tags: BTreeMap<String, String> = tags
-            .map(|o| o.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect())
-            .unwrap_or_default();
-        Ok(BucketState {
-            name: name.to_string(),
-            account_id: account_id.to_string(),
-            region: region.to_string(),
-            public_access_block,
-            encryption,
-            encryption_kms_key,
-            policy,
-            tags,
-        })
     }
 
     async fn security_group(
@@ -329,7 +261,8 @@ impl Resources for AwsResources {
         let region = resource.region.as_deref().filter(|r| !r.is_empty()).unwrap_or(region);
         match &*resource.kind {
             "AwsS3Bucket" => {
-                Ok(ResourceState::S3Bucket(Box::pin(self.bucket(account_id, region, resource.short_id())).await?))
+                let name = resource.short_id();
+                Ok(ResourceState::S3Bucket(Box::pin(self.bucket(account_id, region, name, BucketParts::ALL)).await?))
             }
             "AwsEc2SecurityGroup" => Ok(ResourceState::SecurityGroup(
                 Box::pin(self.security_group(account_id, region, resource.short_id())).await?,
@@ -346,6 +279,20 @@ impl Resources for AwsResources {
             "AwsIamUser" => Ok(ResourceState::IamUser(Box::pin(self.iam_user(account_id, region, resource)).await?)),
             other => Err(CloudError::Unsupported(format!("no live reader for {other} resources"))),
         }
+    }
+
+    async fn read_state_parts(
+        &self,
+        account_id: &str,
+        region: &str,
+        resource: &ResourceRef,
+        parts: BucketParts,
+    ) -> Result<ResourceState, CloudError> {
+        if &*resource.kind != "AwsS3Bucket" {
+            return self.read_state(account_id, region, resource).await;
+        }
+        let region = resource.region.as_deref().filter(|r| !r.is_empty()).unwrap_or(region);
+        Ok(ResourceState::S3Bucket(Box::pin(self.bucket(account_id, region, resource.short_id(), parts)).await?))
     }
 
     async fn apply(&self, account_id: &str, region: &str, change: &Change) -> Result<(), CloudError> {

@@ -308,6 +308,20 @@ impl Resources for SimOrg {
         read::read(&mut self.lock(), account_id, region, resource)
     }
 
+    /// Of a bucket, only `parts` (one `ReadState` call, as each part is one S3 call); anything else whole.
+    async fn read_state_parts(
+        &self,
+        account_id: &str,
+        region: &str,
+        resource: &ResourceRef,
+        parts: crate::playbook::BucketParts,
+    ) -> Result<ResourceState, CloudError> {
+        Ok(match read::read(&mut self.lock(), account_id, region, resource)? {
+            ResourceState::S3Bucket(bucket) => ResourceState::S3Bucket(bucket.only(parts)),
+            whole => whole,
+        })
+    }
+
     async fn apply(&self, account_id: &str, region: &str, change: &Change) -> Result<(), CloudError> {
         apply::apply(&mut self.lock(), account_id, region, change)
     }

@@ -205,6 +205,7 @@ fn build(place: &Place, rng: &mut SplitMix64, s: Spec) -> SimBucket {
             encryption_kms_key: None,
             policy,
             tags,
+            unread: crate::playbook::BucketParts::NONE,
         },
         created_at: place.now - Duration::days(rng.between(40, 1400)) - Duration::minutes(rng.between(0, 1439)),
         logging_target: s.logging.then(|| format!("{}-s3-access-logs-{}", place.account_name, place.region)),
