@@ -4,6 +4,8 @@
 
 mod support;
 
+#[path = "aws_moto/ec2_batches.rs"]
+mod ec2_batches;
 #[path = "aws_moto/live_reads.rs"]
 mod live_reads;
 

@@ -174,6 +174,27 @@ pub trait Resources: Send + Sync {
         self.read_state(account_id, region, resource).await
     }
 
+    /// Whether resources of this kind are read many at a time by `read_states` (so a bulk plan gathers them).
+    fn reads_together(&self, kind: &str) -> bool {
+        let _ = kind;
+        false
+    }
+
+    /// Reads resources of one account and region, each whole, together where the service reads many in one call
+    /// (`reads_together`); one result each, in their order. One after another by default.
+    async fn read_states(
+        &self,
+        account_id: &str,
+        region: &str,
+        resources: &[ResourceRef],
+    ) -> Vec<Result<ResourceState, CloudError>> {
+        let mut states = Vec::with_capacity(resources.len());
+        for resource in resources {
+            states.push(self.read_state(account_id, region, resource).await);
+        }
+        states
+    }
+
     /// Makes one change in the given account (assumed role) and region.
     async fn apply(&self, account_id: &str, region: &str, change: &Change) -> Result<(), CloudError>;
 
@@ -253,6 +274,19 @@ impl<T: Resources + ?Sized> Resources for ReadOnly<T> {
         parts: BucketParts,
     ) -> Result<ResourceState, CloudError> {
         self.0.read_state_parts(account_id, region, resource, parts).await
+    }
+
+    fn reads_together(&self, kind: &str) -> bool {
+        self.0.reads_together(kind)
+    }
+
+    async fn read_states(
+        &self,
+        account_id: &str,
+        region: &str,
+        resources: &[ResourceRef],
+    ) -> Vec<Result<ResourceState, CloudError>> {
+        self.0.read_states(account_id, region, resources).await
     }
 
     async fn apply(&self, account_id: &str, region: &str, change: &Change) -> Result<(), CloudError> {

@@ -4,6 +4,7 @@
 //! its findings' playbooks look at, each part once. Meant for one pass over many findings (a headless command): the
 //! states read stay for the life of the value, so a later pass makes a new one.
 
+use super::read_batches::ReadBatches;
 use crate::cloud::Resources;
 use crate::model::{Finding, ResourceRef};
 use crate::playbook::{BucketParts, ResourceState};
@@ -45,13 +46,16 @@ pub struct SharedReads {
     resources: Arc<dyn Resources>,
     /// Per resource, its reads by the parts they read (`BucketParts::ALL` for a whole read).
     reads: Mutex<HashMap<ResourceKey, HashMap<BucketParts, SharedRead>>>,
+    /// Reads of the kinds the adapter reads many at a time, gathered.
+    batches: Arc<ReadBatches>,
     started: AtomicUsize,
 }
 
 impl SharedReads {
     /// Reads through `resources` (whose adapter keeps each service's limits).
     pub fn new(resources: Arc<dyn Resources>) -> Self {
-        Self { resources, reads: Mutex::new(HashMap::new()), started: AtomicUsize::new(0) }
+        let batches = ReadBatches::new(resources.clone());
+        Self { resources, reads: Mutex::new(HashMap::new()), batches, started: AtomicUsize::new(0) }
     }
 
     /// How many resources were read (or are being read): one per distinct resource asked for.
@@ -94,8 +98,12 @@ impl SharedReads {
         merged(states)
     }
 
-    /// Starts a read as a task of its own, so it goes on whichever finding awaits it (or stops awaiting).
+    /// Starts a read as a task of its own, so it goes on whichever finding awaits it (or stops awaiting); a
+    /// resource the adapter reads many at a time joins a batch.
     fn start(&self, account_id: &str, region: &str, resource: &ResourceRef, parts: BucketParts) -> SharedRead {
+        if self.resources.reads_together(&resource.kind) {
+            return self.batches.read(account_id, region, resource).shared();
+        }
         let resources = self.resources.clone();
         let (account_id, region, resource) = (account_id.to_string(), region.to_string(), resource.clone());
         let task = tokio::spawn(async move {

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod live_assessments;
 pub mod live_plan;
 pub mod live_reads;
+mod read_batches;
 pub mod refresh;
 pub mod remediate;
 pub mod rollback_target;

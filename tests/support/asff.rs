@@ -11,6 +11,15 @@ pub fn s3_8_asff(account: &str, region: &str, bucket: &str, name: &str) -> Value
     bucket_control_asff("S3.8", account, region, bucket, name)
 }
 
+/// A finding of Security Hub's own control `control` on the resource `resource_type`/`resource_id`, with the id
+/// `…:security-control/{control}/finding/{name}`.
+pub fn control_asff(control: &str, account: &str, region: &str, resource: (&str, &str), name: &str) -> Value {
+    let mut finding = bucket_control_asff(control, account, region, "placeholder", name);
+    finding["Title"] = json!(format!("Security Hub control {control}"));
+    finding["Resources"] = json!([{"Type": resource.0, "Id": resource.1, "Region": region}]);
+    finding
+}
+
 /// A finding of Security Hub's own bucket control `control` (`S3.4`, `S3.5`, `S3.8`, …) on `bucket`, with the id
 /// `…:security-control/{control}/finding/{name}`.
 pub fn bucket_control_asff(control: &str, account: &str, region: &str, bucket: &str, name: &str) -> Value {

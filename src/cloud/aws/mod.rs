@@ -12,6 +12,8 @@ mod bucket_read;
 mod claims;
 mod convert;
 mod document;
+mod ec2_batches;
+mod ec2_read;
 mod errors;
 mod findings;
 mod findings_v2;

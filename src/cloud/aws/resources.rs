@@ -6,10 +6,7 @@ use super::read_limits::{ReadGates, ReadLimits, ReadService};
 use super::session::Accounts;
 use crate::cloud::{CloudError, Resources, TaggedResource};
 use crate::model::ResourceRef;
-use crate::playbook::state::{
-    AccountState, BucketPublicAccessBlock, InstanceState, PublicAccessBlock, ResourceState, SecurityGroupRule,
-    SecurityGroupState,
-};
+use crate::playbook::state::{AccountState, BucketPublicAccessBlock, PublicAccessBlock, ResourceState};
 use crate::playbook::{BucketParts, Change};
 use async_trait::async_trait;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -84,97 +81,6 @@ impl AwsResources {
     pub(super) async fn s3_call<T>(&self, account_id: &str, region: &str, call: impl Future<Output = T>) -> T {
         self.gated(account_id, region, ReadService::S3, call).await
     }
-
-    async fn security_group(
-        &self,
-        account_id: &str,
-        region: &str,
-        group_id: &str,
-    ) -> Result<SecurityGroupState, CloudError> {
-        let config = Box::pin(self.accounts.config_for(account_id)).await?;
-        let ec2 = Accounts::ec2(&config, region);
-        let ctx = |op: &str| format!("{op} {group_id} in {account_id}/{region}");
-        // The group and its rules are independent calls: read together.
-        let (groups, rules) = tokio::try_join!(
-            async {
-                self.gated(
-                    account_id,
-                    region,
-                    ReadService::Ec2,
-                    ec2.describe_security_groups().group_ids(group_id).send(),
-                )
-                .await
-                .map_err(|e| map_sdk_error(&ctx("DescribeSecurityGroups"), e))
-            },
-            self.security_group_rules(&ec2, account_id, region, group_id),
-        )?;
-        let group = groups
-            .security_groups()
-            .iter()
-            .find(|g| g.group_id() == Some(group_id))
-            .ok_or_else(|| CloudError::NotFound(ctx("security group")))?;
-        let tags = group
-            .tags()
-            .iter()
-            .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
-            .collect();
-        Ok(SecurityGroupState {
-            group_id: group_id.to_string(),
-            group_name: group.group_name().unwrap_or_default().to_string(),
-            vpc_id: group.vpc_id().map(String::from),
-            account_id: account_id.to_string(),
-            region: region.to_string(),
-            rules,
-            tags,
-        })
-    }
-
-    /// Every rule of the group, sorted, page by page.
-    async fn security_group_rules(
-        &self,
-        ec2: &aws_sdk_ec2::Client,
-        account_id: &str,
-        region: &str,
-        group_id: &str,
-    ) -> Result<Vec<SecurityGroupRule>, CloudError> {
-        let mut rules = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let filter = aws_sdk_ec2::types::Filter::builder().name("group-id").values(group_id).build();
-            let call = ec2
-                .describe_security_group_rules()
-                .filters(filter)
-                .max_results(1000)
-                .set_next_token(token.take())
-                .send();
-            let page = self.gated(account_id, region, ReadService::Ec2, call).await.map_err(|e| {
-                map_sdk_error(&format!("DescribeSecurityGroupRules {group_id} in {account_id}/{region}"), e)
-            })?;
-            for r in page.security_group_rules() {
-                rules.push(SecurityGroupRule {
-                    rule_id: r.security_group_rule_id().map(String::from),
-                    protocol: r.ip_protocol().unwrap_or("-1").to_string(),
-                    from_port: r.from_port().unwrap_or(-1),
-                    to_port: r.to_port().unwrap_or(-1),
-                    cidr_ipv4: r.cidr_ipv4().map(String::from),
-                    cidr_ipv6: r.cidr_ipv6().map(String::from),
-                    referenced_group: r
-                        .referenced_group_info()
-                        .and_then(|g| g.group_id())
-                        .or(r.prefix_list_id())
-                        .map(String::from),
-                    description: r.description().map(String::from),
-                    is_egress: r.is_egress().unwrap_or(false),
-                });
-            }
-            token = page.next_token().filter(|t| !t.is_empty()).map(String::from);
-            if token.is_none() {
-                break;
-            }
-        }
-        rules.sort();
-        Ok(rules)
-    }
 }
 
 impl AwsResources {
@@ -215,37 +121,10 @@ impl AwsResources {
             public_ebs_snapshots,
         })
     }
-
-    async fn instance(&self, account_id: &str, region: &str, instance_id: &str) -> Result<InstanceState, CloudError> {
-        let config = Box::pin(self.accounts.config_for(account_id)).await?;
-        let ctx = format!("DescribeInstances {instance_id} in {account_id}/{region}");
-        let call = Accounts::ec2(&config, region).describe_instances().instance_ids(instance_id).send();
-        let out = self.gated(account_id, region, ReadService::Ec2, call).await.map_err(|e| map_sdk_error(&ctx, e))?;
-        let instance = out
-            .reservations()
-            .iter()
-            .flat_map(|r| r.instances())
-            .find(|i| i.instance_id() == Some(instance_id))
-            .ok_or_else(|| CloudError::NotFound(format!("{ctx}: no such instance")))?;
-        let options = instance.metadata_options();
-        let tags = instance
-            .tags()
-            .iter()
-            .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
-            .collect();
-        Ok(InstanceState {
-            instance_id: instance_id.to_string(),
-            account_id: account_id.to_string(),
-            region: region.to_string(),
-            http_tokens: options.and_then(|o| o.http_tokens()).map(|t| t.as_str().to_string()),
-            http_endpoint: options.and_then(|o| o.http_endpoint()).map(|e| e.as_str().to_string()),
-            tags,
-        })
-    }
 }
 
 /// The instance id of an `AwsEc2Instance` resource: `i-…` itself, or the part after `instance/` in its ARN.
-fn instance_id(resource: &ResourceRef) -> &str {
+pub(super) fn instance_id(resource: &ResourceRef) -> &str {
     resource.id.split_once("instance/").map_or_else(|| resource.short_id(), |(_, id)| id)
 }
 
@@ -293,6 +172,19 @@ impl Resources for AwsResources {
         }
         let region = resource.region.as_deref().filter(|r| !r.is_empty()).unwrap_or(region);
         Ok(ResourceState::S3Bucket(Box::pin(self.bucket(account_id, region, resource.short_id(), parts)).await?))
+    }
+
+    fn reads_together(&self, kind: &str) -> bool {
+        matches!(kind, "AwsEc2SecurityGroup" | "AwsEc2Instance")
+    }
+
+    async fn read_states(
+        &self,
+        account_id: &str,
+        region: &str,
+        resources: &[ResourceRef],
+    ) -> Vec<Result<ResourceState, CloudError>> {
+        Box::pin(super::ec2_batches::read_states(self, account_id, region, resources)).await
     }
 
     async fn apply(&self, account_id: &str, region: &str, change: &Change) -> Result<(), CloudError> {
