@@ -88,6 +88,9 @@ impl LiveAssessments {
     /// Waits for every live assessment; returns the wanted rows in the order first seen, each with the problem of
     /// its live read (its row then keeps the snapshot assessment), and how many were assessed live (or tried).
     pub async fn finish(mut self) -> (Vec<Row>, Vec<Option<String>>, usize) {
+        if let Some(reads) = &self.reads {
+            reads.last_page_in();
+        }
         let slots = std::mem::take(&mut self.slots);
         let mut rows = Vec::with_capacity(slots.len());
         let mut errors = Vec::with_capacity(slots.len());

@@ -116,6 +116,11 @@ impl SharedReads {
         task.map(|joined| joined.unwrap_or_else(|e| Err(format!("the read stopped: {e}")))).boxed().shared()
     }
 
+    /// No more findings will come: reads gathered into batches go out without waiting for the next page's.
+    pub fn last_page_in(&self) {
+        self.batches.last_page_in();
+    }
+
     /// Verdict and plan of the finding from its resource's live state; the error says what could not be read.
     pub async fn assess(&self, triage: &Triage, finding: &Finding) -> Result<Assessment, String> {
         let resource = finding.primary_resource().ok_or("the finding names no resource")?;

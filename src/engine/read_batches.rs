@@ -1,19 +1,23 @@
 //! Reads of the resources an adapter reads many at a time (`Resources::reads_together`: security groups,
-//! instances), gathered per account, region and kind for a moment (`LINGER`, or until `PER_BATCH` wait) and sent as
-//! one `read_states`. The findings of a page arrive together, so their groups and instances cost one call a page
-//! instead of one or two each.
+//! instances), gathered per account, region and kind and sent as one `read_states` once `PER_BATCH` wait or the first
+//! of them has waited `LINGER` — a little longer than a source takes between two pages (Security Hub serves about 3
+//! a second), so the groups and instances of two pages share their calls. Once the last page is in, what waits goes
+//! out at once and later reads wait only `LINGER_AT_END`.
 
 use crate::cloud::Resources;
 use crate::model::ResourceRef;
 use crate::playbook::ResourceState;
 use futures::future::{BoxFuture, FutureExt};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::sync::oneshot;
 
-/// How long the first read of a batch waits for others.
-const LINGER: Duration = Duration::from_millis(10);
+/// How long the first read of a batch waits for others while pages arrive.
+const LINGER: Duration = Duration::from_millis(400);
+/// The same once the last page is in (the reads of its findings are being asked for).
+const LINGER_AT_END: Duration = Duration::from_millis(10);
 /// At most this many resources in one batch.
 const PER_BATCH: usize = 100;
 
@@ -31,11 +35,13 @@ struct BatchKey {
 pub(super) struct ReadBatches {
     resources: Arc<dyn Resources>,
     waiting: Mutex<HashMap<BatchKey, Vec<(ResourceRef, Answer)>>>,
+    /// Whether the last page is in.
+    pages_in: AtomicBool,
 }
 
 impl ReadBatches {
     pub(super) fn new(resources: Arc<dyn Resources>) -> Arc<Self> {
-        Arc::new(Self { resources, waiting: Mutex::new(HashMap::new()) })
+        Arc::new(Self { resources, waiting: Mutex::new(HashMap::new()), pages_in: AtomicBool::new(false) })
     }
 
     /// Never held across an await; a poisoned map still holds whole entries.
@@ -71,11 +77,21 @@ impl ReadBatches {
         async move { answered.await.unwrap_or_else(|_| Err("the read stopped".into())) }.boxed()
     }
 
-    /// Sends the batch under `key` after `LINGER`, unless it went out full before.
+    /// No more pages: what waits goes out now, and later reads wait only `LINGER_AT_END`.
+    pub(super) fn last_page_in(&self) {
+        self.pages_in.store(true, Ordering::SeqCst);
+        let waiting = std::mem::take(&mut *self.waiting());
+        for (key, batch) in waiting {
+            self.send(key, batch);
+        }
+    }
+
+    /// Sends the batch under `key` after its linger, unless it went out before.
     fn send_after_linger(self: &Arc<Self>, key: BatchKey) {
         let batches = self.clone();
+        let linger = if self.pages_in.load(Ordering::SeqCst) { LINGER_AT_END } else { LINGER };
         tokio::spawn(async move {
-            tokio::time::sleep(LINGER).await;
+            tokio::time::sleep(linger).await;
             let batch = batches.waiting().remove(&key);
             if let Some(batch) = batch {
                 batches.send(key, batch);
