@@ -16,9 +16,14 @@ pub const ROLE: &str = "HubtriageRemediation";
 /// moto's account for the base credentials.
 pub const BASE_ACCOUNT: &str = "123456789012";
 
-/// The base configuration: fake keys, `us-east-1`, every client pointed at `endpoint`.
+/// The base configuration: fake keys, `us-east-1`, every client pointed at `endpoint`, one HTTP client for all of
+/// them (as the product's own base configuration has).
 pub fn base_config(endpoint: &str) -> SdkConfig {
-    SdkConfig::builder()
+    let mut config = SdkConfig::builder();
+    if let Some(client) = hubtriage::cloud::aws::shared_http_client() {
+        config = config.http_client(client);
+    }
+    config
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .endpoint_url(endpoint)

@@ -48,7 +48,7 @@ pub use notify::{publish_with, topic_region, AwsNotifier};
 pub use queue::SqsEventQueue;
 pub use read_limits::ReadLimits;
 pub use resources::AwsResources;
-pub use session::{load_base, needs_refresh, Accounts, Identity};
+pub use session::{load_base, needs_refresh, shared_http_client, Accounts, Identity};
 pub use tagged::ec2_tag_kinds;
 pub use updates::{batch_update_findings, batch_update_findings_v2, AwsFindingUpdates};
 

@@ -9,6 +9,9 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponentsBuilder;
+use aws_smithy_runtime_api::client::runtime_plugin::RuntimePlugin;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -61,10 +64,21 @@ fn with_attempt_timeout(config: SdkConfig) -> SdkConfig {
     config.to_builder().timeout_config(timeouts).build()
 }
 
-/// The base configuration: the default credential chain (or `settings.profile`), `settings.endpoint_url`, and an
-/// attempt timeout on every call.
+/// The SDK's default HTTPS client, built once. Every SDK client made from a configuration that carries it shares its
+/// connection pools and TLS setup; without it each client (one per read) builds its own, parsing the root
+/// certificates and opening a new connection every time.
+pub fn shared_http_client() -> Option<SharedHttpClient> {
+    let plugin = aws_smithy_runtime::client::defaults::default_http_client_plugin_v2(BehaviorVersion::latest())?;
+    plugin.runtime_components(&RuntimeComponentsBuilder::new("hubtriage")).http_client()
+}
+
+/// The base configuration: the default credential chain (or `settings.profile`), `settings.endpoint_url`, one HTTPS
+/// client for every call, and an attempt timeout on every call.
 pub async fn load_base(settings: &AwsSettings) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(client) = shared_http_client() {
+        loader = loader.http_client(client);
+    }
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
     }
@@ -271,6 +285,10 @@ impl Accounts {
         aws_sdk_sns::Client::from_conf(conf)
     }
 }
+
+#[cfg(test)]
+#[path = "session_http_tests.rs"]
+mod http_tests;
 
 #[cfg(test)]
 mod tests {
