@@ -51,6 +51,22 @@ impl Setup {
     }
 }
 
+impl Setup {
+    /// Collects as `collect_through` does, logging the calls on the setup's buckets; the rows and the calls.
+    fn collect_logging_bucket_calls(self) -> (Collected, Vec<String>) {
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let log = calls.clone();
+        let buckets = self.buckets.clone();
+        let collected = self.collect_through(Arc::new(move |req| {
+            let names: Vec<&str> = buckets.iter().map(String::as_str).collect();
+            log_bucket_calls(&names, req, &log);
+            None
+        }));
+        let calls = calls.lock().unwrap().clone();
+        (collected, calls)
+    }
+}
+
 /// Every row has its live plan (or is found already compliant live) and no error.
 fn assert_all_live(collected: &Collected, findings: usize) {
     assert_eq!(collected.rows.len(), findings);
@@ -81,8 +97,6 @@ fn log_bucket_calls(buckets: &[&str], req: &super::support::http::IncomingReques
 #[test]
 fn findings_about_one_bucket_share_its_reads_and_read_only_what_their_playbook_looks_at() {
     let bucket = "hubtriage-shared-reads";
-    let calls = Arc::new(Mutex::new(Vec::new()));
-    let log = calls.clone();
     let setup = Setup {
         account: "818181818181",
         region: "eu-west-1",
@@ -90,12 +104,8 @@ fn findings_about_one_bucket_share_its_reads_and_read_only_what_their_playbook_l
         controls: &["S3.8"],
         findings: 5,
     };
-    let collected = setup.collect_through(Arc::new(move |req| {
-        log_bucket_calls(&[bucket], req, &log);
-        None
-    }));
+    let (collected, calls) = setup.collect_logging_bucket_calls();
     assert_all_live(&collected, 5);
-    let calls = calls.lock().unwrap().clone();
     // S3.8 plans from Block Public Access (and warns of a policy); the verdict reads the tags. One call each for all
     // five findings, and the default encryption is never asked for.
     assert_eq!(calls.len(), 3, "{calls:#?}");
@@ -109,8 +119,6 @@ fn findings_about_one_bucket_share_its_reads_and_read_only_what_their_playbook_l
 #[test]
 fn a_bucket_is_read_by_the_parts_its_findings_need_each_part_once() {
     let (mixed, encrypted) = ("hubtriage-parts-mixed", "hubtriage-parts-encryption");
-    let calls = Arc::new(Mutex::new(Vec::new()));
-    let log = calls.clone();
     let setup = Setup {
         account: "848484848484",
         region: "eu-west-1",
@@ -120,12 +128,8 @@ fn a_bucket_is_read_by_the_parts_its_findings_need_each_part_once() {
         controls: &["S3.4", "S3.5", "S3.8"],
         findings: 12,
     };
-    let collected = setup.collect_through(Arc::new(move |req| {
-        log_bucket_calls(&[mixed, encrypted], req, &log);
-        None
-    }));
+    let (collected, calls) = setup.collect_logging_bucket_calls();
     assert_all_live(&collected, 12);
-    let calls = calls.lock().unwrap().clone();
     for bucket in [mixed, encrypted] {
         let of_bucket: Vec<String> = calls.iter().filter(|c| c.contains(bucket)).cloned().collect();
         for setting in ["publicAccessBlock", "encryption", "policy", "tagging"] {
@@ -134,8 +138,6 @@ fn a_bucket_is_read_by_the_parts_its_findings_need_each_part_once() {
     }
 
     let only = "hubtriage-parts-only-s3-4";
-    let calls = Arc::new(Mutex::new(Vec::new()));
-    let log = calls.clone();
     let setup = Setup {
         account: "848484848484",
         region: "eu-central-1",
@@ -143,12 +145,8 @@ fn a_bucket_is_read_by_the_parts_its_findings_need_each_part_once() {
         controls: &["S3.4"],
         findings: 2,
     };
-    let collected = setup.collect_through(Arc::new(move |req| {
-        log_bucket_calls(&[only], req, &log);
-        None
-    }));
+    let (collected, calls) = setup.collect_logging_bucket_calls();
     assert_all_live(&collected, 2);
-    let calls = calls.lock().unwrap().clone();
     assert_eq!((count_of(&calls, "encryption"), count_of(&calls, "tagging")), (1, 1), "{calls:#?}");
     assert_eq!(calls.len(), 2, "S3.4 needs neither Block Public Access nor the policy: {calls:#?}");
 }
