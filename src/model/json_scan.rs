@@ -49,7 +49,7 @@ fn zero_bytes(word: u64) -> u64 {
 /// The index of the first of the eight bytes of `word` (little-endian) that ends or interrupts a string run — `"`,
 /// `\` or a control character — or 8 when none does. Eight bytes at a time in ordinary registers.
 #[inline(always)]
-fn string_stop(word: u64) -> usize {
+pub(crate) fn string_stop(word: u64) -> usize {
     let quotes = zero_bytes(word ^ (ONES * u64::from(b'"')));
     let backslashes = zero_bytes(word ^ (ONES * u64::from(b'\\')));
     let controls = word.wrapping_sub(ONES * 0x20) & !word & HIGH_BITS;
