@@ -64,19 +64,21 @@ impl<'a> Scanner<'a> {
         self.text.as_bytes()
     }
 
-    /// Skips whitespace, runs of spaces eight at a time (a pretty-printed export indents every line by up to 24).
+    /// Skips whitespace, runs of spaces sixteen at a time (a pretty-printed export indents every line by 12 to 28).
     fn skip_ws(&mut self) {
-        const SPACES: u64 = ONES * b' ' as u64;
+        const SPACES: u128 = ONES as u128 * 0x0001_0000_0000_0000_0001 * b' ' as u128;
         let bytes = self.bytes();
         let mut pos = self.pos;
         loop {
-            if let Some(word) = word_at(bytes, pos) {
-                let other = word ^ SPACES;
+            if let Some(run) = bytes.get(pos..pos + 16) {
+                let other = u128::from_le_bytes(run.try_into().unwrap_or_default()) ^ SPACES;
                 if other == 0 {
-                    pos += 8;
+                    pos += 16;
                     continue;
                 }
                 pos += (other.trailing_zeros() / 8) as usize;
+            } else if let Some(word) = word_at(bytes, pos) {
+                pos += ((word ^ ONES * b' ' as u64).trailing_zeros() / 8) as usize;
             }
             match bytes.get(pos) {
                 Some(b' ' | b'\n' | b'\r' | b'\t') => pos += 1,
