@@ -49,8 +49,8 @@ struct Remembered {
     unused_role: bool,
 }
 
-/// Remembered answers (a power of two).
-const REMEMBERED: usize = 64;
+/// Remembered answers (a power of two): room for the few hundred titles of all the controls.
+const REMEMBERED: usize = 1024;
 
 thread_local! {
     static ANSWERS: RefCell<Vec<Option<Remembered>>> = RefCell::new((0..REMEMBERED).map(|_| None).collect());
@@ -60,7 +60,8 @@ thread_local! {
 fn names_unused_role_cached(finding: &Finding) -> bool {
     let (title, types) = (&finding.title, &finding.types);
     let compute = || names_unused_role(types.iter().map(|t| t.as_ref()).chain([title.as_ref()]));
-    let slot = (Arc::as_ptr(title) as *const u8 as usize >> 4) % REMEMBERED;
+    let address = Arc::as_ptr(title) as *const u8 as usize as u64;
+    let slot = (address.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize % REMEMBERED;
     let same = |r: &Remembered| {
         Arc::ptr_eq(&r.title, title)
             && r.types.len() == types.len()
