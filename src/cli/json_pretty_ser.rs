@@ -64,8 +64,11 @@ impl<'o> Pretty<'o> {
     }
 
     fn indent(&mut self) {
-        for _ in 0..self.depth {
-            self.out.extend_from_slice(INDENT);
+        // Most lines are a few levels in: their indentation is one copy.
+        const SPACES: &[u8; 64] = &[b' '; 64];
+        match SPACES.get(..self.depth * INDENT.len()) {
+            Some(spaces) => self.out.extend_from_slice(spaces),
+            None => (0..self.depth).for_each(|_| self.out.extend_from_slice(INDENT)),
         }
     }
 

@@ -167,3 +167,14 @@ fn serde_bytes_like() -> impl Serialize {
     }
     Bytes
 }
+
+#[test]
+fn deep_nesting_is_indented_as_serde_json_indents_it() {
+    let mut value = serde_json::json!({"leaf": [1, "x"]});
+    for depth in 0..45 {
+        value = if depth % 2 == 0 { serde_json::json!([value, []]) } else { serde_json::json!({"k": value, "e": {}}) };
+        let mut out = Vec::new();
+        write_pretty(&mut out, &value, 1).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), serde_json_item(&value), "depth {depth}");
+    }
+}
