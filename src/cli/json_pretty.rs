@@ -152,7 +152,13 @@ pub fn write_array<T: Serialize>(
             pending.insert(chunk, text);
             while let Some(text) = pending.remove(&written) {
                 match text.and_then(|text| out.write_all(&text).map(|()| text)) {
-                    Ok(text) => spare.lock().unwrap_or_else(|p| p.into_inner()).push(text),
+                    Ok(text) => {
+                        // One spare per thread: chunks finished ahead of the writer are not all kept.
+                        let mut spare = spare.lock().unwrap_or_else(|p| p.into_inner());
+                        if spare.len() < threads {
+                            spare.push(text);
+                        }
+                    }
                     Err(e) => {
                         // The workers stop at their next send.
                         next.store(chunks, Ordering::Relaxed);
