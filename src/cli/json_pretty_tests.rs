@@ -18,7 +18,7 @@ fn item(i: usize) -> Value {
         "plan": if i.is_multiple_of(3) { Value::Null } else { json!({"steps": [{"op": "put", "args": ["a", {"b": []}]}], "x": {}}) },
         "errors": (0..i % 4).map(|e| format!("problem {e}")).collect::<Vec<_>>(),
     });
-    if i % 5 != 0 {
+    if !i.is_multiple_of(5) {
         item.as_object_mut().unwrap().remove("ratio");
     }
     item

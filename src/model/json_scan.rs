@@ -78,7 +78,7 @@ impl<'a> Scanner<'a> {
                 }
                 pos += (other.trailing_zeros() / 8) as usize;
             } else if let Some(word) = word_at(bytes, pos) {
-                pos += ((word ^ ONES * b' ' as u64).trailing_zeros() / 8) as usize;
+                pos += ((word ^ (ONES * b' ' as u64)).trailing_zeros() / 8) as usize;
             }
             match bytes.get(pos) {
                 Some(b' ' | b'\n' | b'\r' | b'\t') => pos += 1,

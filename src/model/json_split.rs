@@ -137,10 +137,10 @@ fn blocks_of_64(text: &[u8], mut i: usize, mut depth: u32, mut in_string: bool) 
         let (mut quotes, mut brackets, mut backslashes) = ([0u64; 8], [0u64; 8], 0u64);
         for (k, word) in chunk.chunks_exact(8).enumerate() {
             let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
-            let folded = word | ONES * 0x20;
-            quotes[k] = zero_bytes(word ^ ONES * u64::from(b'"'));
-            brackets[k] = zero_bytes(folded ^ ONES * u64::from(b'{')) | zero_bytes(folded ^ ONES * u64::from(b'}'));
-            backslashes |= zero_bytes(word ^ ONES * u64::from(b'\\'));
+            let folded = word | (ONES * 0x20);
+            quotes[k] = zero_bytes(word ^ (ONES * u64::from(b'"')));
+            brackets[k] = zero_bytes(folded ^ (ONES * u64::from(b'{'))) | zero_bytes(folded ^ (ONES * u64::from(b'}')));
+            backslashes |= zero_bytes(word ^ (ONES * u64::from(b'\\')));
         }
         if backslashes != 0 {
             break;
