@@ -7,7 +7,7 @@ use serde_json::ser::Formatter;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex};
 
 /// Items serialised together, as one piece of work.
 const CHUNK: usize = 1_000;
@@ -91,14 +91,24 @@ impl Formatter for Pretty {
     }
 }
 
-/// Items `range` of `len`, each made by `item` and serialised as the items of a pretty-printed array.
-fn chunk_text<T: Serialize>(range: std::ops::Range<usize>, item: &(impl Fn(usize) -> T + Sync)) -> io::Result<Vec<u8>> {
-    let mut out = Vec::new();
+/// Items `range` of `len`, each made by `item` and serialised as the items of a pretty-printed array, into `out`
+/// (emptied first). Each item is written by [`ser::write_pretty`], or through `serde_json` when it holds what that
+/// does not write.
+fn chunk_text<T: Serialize>(
+    range: std::ops::Range<usize>,
+    item: &(impl Fn(usize) -> T + Sync),
+    mut out: Vec<u8>,
+) -> io::Result<Vec<u8>> {
+    out.clear();
     for i in range {
         out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
         out.extend_from_slice(INDENT);
-        let mut serializer = serde_json::Serializer::with_formatter(&mut out, Pretty::at(1));
-        item(i).serialize(&mut serializer).map_err(io::Error::other)?;
+        let (value, start) = (item(i), out.len());
+        if ser::write_pretty(&mut out, &value, 1).is_err() {
+            out.truncate(start);
+            let mut serializer = serde_json::Serializer::with_formatter(&mut out, Pretty::at(1));
+            value.serialize(&mut serializer).map_err(io::Error::other)?;
+        }
     }
     Ok(out)
 }
@@ -117,16 +127,19 @@ pub fn write_array<T: Serialize>(
     out.write_all(b"[")?;
     let chunks = len.div_ceil(CHUNK);
     let next = AtomicUsize::new(0);
+    // Buffers written out, to be filled again: fresh megabytes cost page faults, growing ones copies.
+    let spare = Mutex::new(Vec::<Vec<u8>>::new());
     let (tx, rx) = mpsc::channel::<(usize, io::Result<Vec<u8>>)>();
     std::thread::scope(|scope| {
         for _ in 0..threads.clamp(1, chunks) {
-            let (tx, next, item) = (tx.clone(), &next, &item);
+            let (tx, next, item, spare) = (tx.clone(), &next, &item, &spare);
             scope.spawn(move || loop {
                 let chunk = next.fetch_add(1, Ordering::Relaxed);
                 if chunk >= chunks {
                     return;
                 }
-                let text = chunk_text(chunk * CHUNK..((chunk + 1) * CHUNK).min(len), item);
+                let buffer = spare.lock().unwrap_or_else(|p| p.into_inner()).pop().unwrap_or_default();
+                let text = chunk_text(chunk * CHUNK..((chunk + 1) * CHUNK).min(len), item, buffer);
                 if tx.send((chunk, text)).is_err() {
                     return;
                 }
@@ -138,10 +151,19 @@ pub fn write_array<T: Serialize>(
         for (chunk, text) in rx {
             pending.insert(chunk, text);
             while let Some(text) = pending.remove(&written) {
-                if let Err(e) = text.and_then(|text| out.write_all(&text)) {
-                    // The workers stop at their next send.
-                    next.store(chunks, Ordering::Relaxed);
-                    return Err(e);
+                match text.and_then(|text| out.write_all(&text).map(|()| text)) {
+                    Ok(text) => {
+                        // One spare per thread: chunks finished ahead of the writer are not all kept.
+                        let mut spare = spare.lock().unwrap_or_else(|p| p.into_inner());
+                        if spare.len() < threads {
+                            spare.push(text);
+                        }
+                    }
+                    Err(e) => {
+                        // The workers stop at their next send.
+                        next.store(chunks, Ordering::Relaxed);
+                        return Err(e);
+                    }
                 }
                 written += 1;
             }
@@ -150,6 +172,9 @@ pub fn write_array<T: Serialize>(
     })?;
     out.write_all(b"\n]")
 }
+
+#[path = "json_pretty_ser.rs"]
+mod ser;
 
 #[cfg(test)]
 #[path = "json_pretty_tests.rs"]

@@ -14,7 +14,17 @@ fn rows_are_printed_most_severe_first_then_by_id_and_equal_keys_as_collected() {
     let rows: Vec<Row> = (0..1_001usize)
         .map(|i| {
             let mut f = control_finding("S3.8", severities[(i * 7) % 5], "111111111111", "AwsS3Bucket");
-            f.id = format!("finding-{:03}", (i * 13) % 400).into();
+            // A long prefix shared by every id; ids that differ within the eight bytes after it, only beyond them,
+            // that are a prefix of others, or that hold a NUL or a multi-byte character there.
+            let n = (i * 13) % 400;
+            f.id = match i % 5 {
+                0 => format!("arn:aws:securityhub:eu-west-1:1:finding/{n:03}"),
+                1 => format!("arn:aws:securityhub:eu-west-1:1:finding/{n:03}-and-a-long-tail-{}", i % 3),
+                2 => format!("arn:aws:securityhub:eu-west-1:1:finding/{}", n % 40),
+                3 => format!("arn:aws:securityhub:eu-west-1:1:finding/{n:03}\0x{}", i % 2),
+                _ => format!("arn:aws:securityhub:eu-west-1:1:finding/{n:03}é{}", i % 2),
+            }
+            .into();
             Row::from_snapshot(f, &triage, chrono::Utc::now())
         })
         .collect();

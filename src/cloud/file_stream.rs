@@ -225,6 +225,7 @@ fn run(work: Work, spare_blocks: &Mutex<Vec<Vec<u8>>>) -> Done {
     let mut done = Done::default();
     match work {
         Work::Items { list, block, base, items, keep_json } => {
+            done.outcome.findings.reserve(items.len());
             for (index, range) in items {
                 let bytes = block.get((range.start - base) as usize..(range.end - base) as usize).unwrap_or_default();
                 let path = || Some(format!("{}[{index}]", list.path()));
@@ -236,12 +237,8 @@ fn run(work: Work, spare_blocks: &Mutex<Vec<Vec<u8>>>) -> Done {
                         continue;
                     }
                 };
-                match list.read_item_keeping(index, text, keep_json) {
-                    Ok(read) => {
-                        done.outcome.findings.extend(read.outcome.findings);
-                        done.outcome.problems.extend(read.outcome.problems);
-                        done.foreign.extend(read.foreign.map(|reason| (index, reason)));
-                    }
+                match list.read_item_into(index, text, keep_json, &mut done.outcome) {
+                    Ok(foreign) => done.foreign.extend(foreign.map(|reason| (index, reason))),
                     Err(e) => {
                         let at = At::Within { start: range.start, line: e.line() as u64, column: e.column() as u64 };
                         done.broken = Some(Located { path: path(), at, reason: not_json(&e) });

@@ -3,7 +3,7 @@
 use super::{Msg, OpenTotals, Row, SourceStatus};
 use crate::cloud::quota::{Quota, TokenBucket};
 use crate::cloud::{CloudError, FindingSource, SourceApi, SourceId};
-use crate::model::hash::finding_key_hash;
+use crate::model::hash::paging_key_hash;
 use crate::model::Finding;
 use crate::store::Store;
 use crate::triage::Triage;
@@ -153,7 +153,7 @@ impl Pager {
     /// Keeps every page read in `store` as well; the open findings stored for the source count as listed.
     pub(crate) fn keeping_in(mut self, store: Option<Arc<Store>>) -> Self {
         if let Some(Ok(keys)) = store.as_deref().map(|s| s.open_keys(&self.id.account_id, &self.id.region)) {
-            self.listed.extend(keys.iter().map(|k| finding_key_hash(&k.id, &k.product_arn)));
+            self.listed.extend(keys.iter().map(|k| paging_key_hash(&k.id, &k.product_arn)));
         }
         self.store = store;
         self
@@ -214,7 +214,7 @@ async fn run_pass(
                 pages += 1;
                 total += page.findings.len();
                 for f in &page.findings {
-                    let key = finding_key_hash(&f.id, &f.product_arn);
+                    let key = paging_key_hash(&f.id, &f.product_arn);
                     if f.is_open() {
                         listed.insert(key);
                     } else {

@@ -8,6 +8,7 @@ use crate::cloud::Resources;
 use crate::model::hash::{keyed_hasher, KeyedHasher};
 use crate::model::FindingKey;
 use crate::triage::{Assessment, PlanStatus, Triage};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
@@ -57,8 +58,14 @@ impl LiveAssessments {
     /// Adds a finding's row. An older copy than the one held is dropped; a copy at least as new replaces it, and its
     /// live assessment replaces the old one's. `keep`: whether the command wants this finding (only those are read).
     pub fn add(&mut self, row: Row, keep: bool) {
-        let key = row.finding.key();
-        let held = self.index.get(&key).copied();
+        // One lookup: a new finding's slot is reserved in the index at once (the next one pushed).
+        let held = match self.index.entry(row.finding.key()) {
+            Entry::Occupied(held) => Some(*held.get()),
+            Entry::Vacant(new) => {
+                new.insert(self.slots.len());
+                None
+            }
+        };
         if held.is_some_and(|i| row.finding.updated_at < self.slots[i].row.finding.updated_at) {
             return;
         }
@@ -71,10 +78,7 @@ impl LiveAssessments {
                     task.abort();
                 }
             }
-            None => {
-                self.index.insert(key, self.slots.len());
-                self.slots.push(slot);
-            }
+            None => self.slots.push(slot),
         }
     }
 

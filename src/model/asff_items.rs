@@ -56,18 +56,31 @@ impl FindingList {
     /// [`Self::read_item`]; `keep_json` false gives the findings no JSON of their own ([`RawJson::not_kept`]: for
     /// commands that never show or send it).
     pub fn read_item_keeping(&self, index: usize, text: &str, keep_json: bool) -> Result<ItemRead, serde_json::Error> {
-        let location = format!("{}[{index}]", self.path);
-        if let Some(read) = fast_item(text, &location, keep_json) {
-            return Ok(read);
-        }
-        let tree = json_tree::parse(text, &location)?;
         let mut read = ItemRead::default();
-        if tree.value.is_object() && !contains_finding(&tree.value, self.depth) {
-            read.foreign = Some(not_a_finding_reason(&tree.value));
-        } else {
-            collect(&tree.value, &location, &Envelope::default(), self.depth + 1, &tree.duplicates, &mut read.outcome);
-        }
+        read.foreign = self.read_item_into(index, text, keep_json, &mut read.outcome)?;
         Ok(read)
+    }
+
+    /// [`Self::read_item_keeping`], adding the item's findings and problems to `outcome` (a worker reads thousands of
+    /// items into one); returns why the item is not read when it is an object that is not a finding.
+    pub fn read_item_into(
+        &self,
+        index: usize,
+        text: &str,
+        keep_json: bool,
+        outcome: &mut ReadOutcome,
+    ) -> Result<Option<String>, serde_json::Error> {
+        let location = || format!("{}[{index}]", self.path);
+        if fast_item(text, &location, keep_json, outcome) {
+            return Ok(None);
+        }
+        let location = location();
+        let tree = json_tree::parse(text, &location)?;
+        if tree.value.is_object() && !contains_finding(&tree.value, self.depth) {
+            return Ok(Some(not_a_finding_reason(&tree.value)));
+        }
+        collect(&tree.value, &location, &Envelope::default(), self.depth + 1, &tree.duplicates, outcome);
+        Ok(None)
     }
 
     /// One problem for the items of the list that are objects but not findings: their indices (in order), how many
@@ -78,41 +91,41 @@ impl FindingList {
 }
 
 /// An item the scanner reads exactly as the general path would: one finding object (OCSF or ASFF), every field it
-/// reads given once, keys without escapes. `None` for anything else.
-fn fast_item(text: &str, location: &str, keep_json: bool) -> Option<ItemRead> {
+/// reads given once, keys without escapes; its finding or problem is added to `outcome`. False (and nothing added)
+/// for anything else.
+fn fast_item(text: &str, location: &dyn Fn() -> String, keep_json: bool, outcome: &mut ReadOutcome) -> bool {
     let mut s = Scanner::new(text);
-    if s.kind().ok()? != Kind::Object {
-        return None;
+    if s.kind() != Ok(Kind::Object) {
+        return false;
     }
     let raw = |spaced: bool| match (keep_json, spaced) {
         (false, _) => RawJson::not_kept(),
         (true, true) => RawJson::inline(compact(text)),
         (true, false) => RawJson::inline(text.to_owned()),
     };
-    let mut read = ItemRead::default();
-    if super::ocsf_scan::starts_like_ocsf(&s) {
-        if let Some(fields) = super::ocsf_scan::read(&mut s) {
+    let ocsf = super::ocsf_scan::starts_like_ocsf(&s).then(|| super::ocsf_scan::read(&mut s)).flatten();
+    let normalized = match ocsf {
+        Some(fields) => {
             let spaced = s.take_spaced();
             if !s.at_end() {
-                return None;
+                return false;
             }
-            match super::ocsf::normalize_scanned(&fields, raw(spaced), &Envelope::default()) {
-                Ok(finding) => read.outcome.findings.push(finding),
-                Err(reason) => read.outcome.problems.push(ReadProblem { location: location.to_owned(), reason }),
-            }
-            return Some(read);
+            super::ocsf::normalize_scanned(&fields, raw(spaced), &Envelope::default())
         }
+        None => {
+            let Ok(fields) = super::asff_scan::finding(&mut s) else { return false };
+            let spaced = s.take_spaced();
+            if !fields.is_finding_like() || !s.at_end() {
+                return false;
+            }
+            normalize(fields, raw(spaced), &Envelope::default())
+        }
+    };
+    match normalized {
+        Ok(finding) => outcome.findings.push(finding),
+        Err(reason) => outcome.problems.push(ReadProblem { location: location(), reason }),
     }
-    let fields = super::asff_scan::finding(&mut s).ok()?;
-    let spaced = s.take_spaced();
-    if !fields.is_finding_like() || !s.at_end() {
-        return None;
-    }
-    match normalize(fields, raw(spaced), &Envelope::default()) {
-        Ok(finding) => read.outcome.findings.push(finding),
-        Err(reason) => read.outcome.problems.push(ReadProblem { location: location.to_owned(), reason }),
-    }
-    Some(read)
+    true
 }
 
 /// Reads the members of a GetFindings response that follow its `Findings` list: `rest` is the text from just after

@@ -20,6 +20,17 @@ pub fn finding_key_hash(id: &str, product_arn: &str) -> u64 {
     fnv1a(FNV_OFFSET, &[id, product_arn])
 }
 
+/// A finding's key hashed eight bytes at a time, for counts kept within one run (the paging tasks' open findings):
+/// several times faster than [`finding_key_hash`], whose values the table's order depends on.
+pub fn paging_key_hash(id: &str, product_arn: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = WordHasher::default();
+    // Each write ends with its length: `("ab", "")` and `("a", "b")` differ.
+    h.write(id.as_bytes());
+    h.write(product_arn.as_bytes());
+    h.finish()
+}
+
 /// A fast hasher for in-memory tables of text, eight bytes at a time (std's SipHash resists flooding attacks, which
 /// a table the process fills itself with a bounded number of entries does not need).
 #[derive(Debug, Clone, Copy, Default)]
@@ -98,5 +109,10 @@ mod tests {
         assert_ne!(fnv1a(FNV_OFFSET, &["ab", ""]), fnv1a(FNV_OFFSET, &["a", "b"]));
         assert_eq!(fnv1a(FNV_OFFSET, &[]), FNV_OFFSET);
         assert_eq!(finding_key_hash("a", "b"), finding_key_hash("a", "b"));
+        assert_eq!(paging_key_hash("a", "b"), paging_key_hash("a", "b"));
+        assert_ne!(paging_key_hash("ab", ""), paging_key_hash("a", "b"));
+        assert_ne!(paging_key_hash("a", "b"), paging_key_hash("b", "a"));
+        let long = "arn:aws:securityhub:eu-west-1:111111111111:finding/";
+        assert_ne!(paging_key_hash(&format!("{long}1"), long), paging_key_hash(&format!("{long}2"), long));
     }
 }

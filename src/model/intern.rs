@@ -38,8 +38,10 @@ fn sample_hash(text: &str) -> u64 {
     h.finish()
 }
 
-/// Slots of each thread's cache of recent texts (a power of two).
-const RECENT_SLOTS: usize = 512;
+/// Slots of each thread's cache of recent texts (a power of two): a few times the texts an export repeats (titles,
+/// descriptions and generators of a few hundred controls, accounts, regions), so that they seldom evict each other
+/// and the table's lock is seldom taken.
+const RECENT_SLOTS: usize = 4096;
 
 thread_local! {
     /// Texts this thread interned lately, by hash: most findings repeat them, and a hit takes no lock.

@@ -115,6 +115,14 @@ fn whitespace_runs_of_every_length_are_skipped_and_other_control_bytes_are_not_w
         assert_eq!(s.skip_value(), Ok(()), "{text:?}");
         assert!(s.at_end(), "{text:?}");
         assert_eq!(s.take_spaced(), n > 0, "{text:?}");
+        // Runs of spaces alone, as a pretty printer indents, ending at every offset of sixteen bytes and at the end.
+        let spaces = " ".repeat(n);
+        let text = format!("{{\n{spaces}\"a\":{spaces}[\n{spaces}1,\n{spaces}\"b\"{spaces}]{spaces}}}{spaces}");
+        let mut s = Scanner::new(&text);
+        assert_eq!(s.skip_value(), Ok(()), "{text:?}");
+        assert!(s.at_end(), "{text:?}");
+        assert_eq!(Scanner::new(&format!("{spaces}x")).kind(), Ok(Kind::Other));
+        assert_eq!(Scanner::new(&format!("{spaces}\"")).kind(), Ok(Kind::String));
         let vertical_tab = format!("{{{ws}\u{b}\"a\":1}}");
         assert_eq!(Scanner::new(&vertical_tab).skip_value(), Err(Bail), "{vertical_tab:?}");
     }

@@ -101,21 +101,20 @@ enum Blocks {
     Stopped { at: usize, depth: u32, in_string: bool },
 }
 
-/// One bit per byte of `chunk` for which `is` holds: bytes as 0 or 1 flags (which the compiler compares as vectors),
-/// eight flags to eight bits by one multiplication.
+const ONES: u64 = 0x0101_0101_0101_0101;
+const LOW_BITS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+
+/// The high bit of each byte of `word` that is zero (exactly: the test of each byte carries into no other).
 #[inline(always)]
-fn bits(chunk: &[u8; 64], is: impl Fn(u8) -> bool) -> u64 {
-    let mut flags = [0u8; 64];
-    for (flag, &b) in flags.iter_mut().zip(chunk) {
-        *flag = u8::from(is(b));
-    }
-    let mut mask = 0u64;
-    for (k, word) in flags.chunks_exact(8).enumerate() {
-        let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        // Flag byte j lands on bit 56 + j of the product (the other products stay below bit 56 or overflow).
-        mask |= (word.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
-    }
-    mask
+fn zero_bytes(word: u64) -> u64 {
+    !(((word & LOW_BITS) + LOW_BITS) | word) & !LOW_BITS
+}
+
+/// The high bits of [`zero_bytes`] as eight bits, one per byte (by one multiplication: byte j's bit lands on bit
+/// 56 + j of the product).
+#[inline(always)]
+fn packed(high_bits: u64) -> u64 {
+    (high_bits >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
 }
 
 /// Each bit set from an opening quote up to (not including) its closing quote: the bytes inside strings.
@@ -129,28 +128,42 @@ fn inside_strings(quotes: u64) -> u64 {
 }
 
 /// Follows an item's brackets from `i`, 64 bytes at a time, while the bytes hold no backslash (an escape is read
-/// byte by byte, where an escaped quote is told apart): strings are found from their quotes as bit masks, and only the
-/// brackets outside them count. `depth` > 0: inside an object or array.
+/// byte by byte, where an escaped quote is told apart). Each eight bytes are tested for quotes and brackets in
+/// ordinary registers; a block without brackets only flips the string state by the parity of its quotes, and in a
+/// block with brackets the strings are found from their quotes as bit masks and only the brackets outside them
+/// count (`{` and `[` have bit 1 set, `}` and `]` not). `depth` > 0: inside an object or array.
 fn blocks_of_64(text: &[u8], mut i: usize, mut depth: u32, mut in_string: bool) -> Blocks {
     while let Some(chunk) = text.get(i..i + 64) {
-        let chunk: &[u8; 64] = chunk.try_into().unwrap_or(&[0; 64]);
-        if bits(chunk, |b| b == b'\\') != 0 {
+        let (mut quotes, mut brackets, mut backslashes) = ([0u64; 8], [0u64; 8], 0u64);
+        for (k, word) in chunk.chunks_exact(8).enumerate() {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+            let folded = word | (ONES * 0x20);
+            quotes[k] = zero_bytes(word ^ (ONES * u64::from(b'"')));
+            brackets[k] = zero_bytes(folded ^ (ONES * u64::from(b'{'))) | zero_bytes(folded ^ (ONES * u64::from(b'}')));
+            backslashes |= zero_bytes(word ^ (ONES * u64::from(b'\\')));
+        }
+        if backslashes != 0 {
             break;
         }
-        let strings = inside_strings(bits(chunk, |b| b == b'"')) ^ if in_string { !0 } else { 0 };
-        let opens = bits(chunk, |b| b | 0x20 == b'{') & !strings;
-        let mut brackets = (opens | bits(chunk, |b| b | 0x20 == b'}')) & !strings;
-        while brackets != 0 {
-            let at = brackets.trailing_zeros();
-            if opens >> at & 1 == 1 {
+        if brackets.iter().all(|&b| b == 0) {
+            in_string ^= quotes.iter().map(|q| q.count_ones()).sum::<u32>() & 1 == 1;
+            i += 64;
+            continue;
+        }
+        let pack = |words: &[u64; 8]| words.iter().enumerate().fold(0u64, |mask, (k, &w)| mask | packed(w) << (8 * k));
+        let strings = inside_strings(pack(&quotes)) ^ if in_string { !0 } else { 0 };
+        let mut outside = pack(&brackets) & !strings;
+        while outside != 0 {
+            let at = outside.trailing_zeros() as usize;
+            if chunk[at] & 2 != 0 {
                 depth += 1;
             } else {
                 depth -= 1;
                 if depth == 0 {
-                    return Blocks::ItemEnd(i + at as usize + 1);
+                    return Blocks::ItemEnd(i + at + 1);
                 }
             }
-            brackets &= brackets - 1;
+            outside &= outside - 1;
         }
         in_string = strings >> 63 == 1;
         i += 64;

@@ -99,3 +99,28 @@ fn broken_separators_and_a_cut_text_are_invalid_where_they_are() {
         }
     }
 }
+
+#[test]
+fn blocks_of_64_bytes_with_quotes_but_no_brackets_keep_track_of_the_strings() {
+    // Many short members: most 64-byte blocks hold quotes (an odd number of them as often as an even one) and no
+    // bracket at all; a string holding `}`, `]` and `{` ends every item, so a block that lost count of its quotes
+    // would end the item early or late.
+    let items: Vec<Value> = (0..40)
+        .map(|n| {
+            let mut item = serde_json::Map::new();
+            for m in 0..(n % 9 + 3) {
+                item.insert(format!("k{m}{}", "y".repeat((n + m) % 13)), Value::String("v".repeat((n * m) % 23)));
+            }
+            item.insert("zz".into(), Value::String(format!("{}}}]{{[{}", "q".repeat(n), " ".repeat(n % 64))));
+            Value::Object(item)
+        })
+        .collect();
+    for text in [serde_json::to_string(&items).expect("json"), serde_json::to_string_pretty(&items).expect("json")] {
+        for piece in [1, 64, 100, text.len()] {
+            let (split, end) = split_in_pieces(&text, piece);
+            let read: Vec<Value> = split.iter().map(|i| serde_json::from_str(i).expect("one item")).collect();
+            assert_eq!(read, items, "pieces of {piece}");
+            assert_eq!(end, Split::End(text.len() as u64), "pieces of {piece}");
+        }
+    }
+}

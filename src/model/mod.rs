@@ -16,7 +16,7 @@ pub mod hash;
 pub mod intern;
 mod invisible;
 mod json_compact;
-mod json_scan;
+pub(crate) mod json_scan;
 pub mod json_split;
 mod json_tree;
 mod ocsf;

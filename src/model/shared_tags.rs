@@ -17,6 +17,15 @@ fn table() -> &'static Mutex<HashSet<Tags>> {
 
 /// The shared copy of `tags`, made the shared copy when new.
 pub fn share(tags: BTreeMap<String, String>) -> Tags {
+    // Most resources carry no tags: their one map is handed out without the table's lock.
+    static EMPTY: OnceLock<Tags> = OnceLock::new();
+    if tags.is_empty() {
+        return EMPTY.get_or_init(|| share_in_table(BTreeMap::new())).clone();
+    }
+    share_in_table(tags)
+}
+
+fn share_in_table(tags: BTreeMap<String, String>) -> Tags {
     // A poisoned table still holds valid entries: a panic elsewhere does not stop sharing.
     let mut table = table().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(shared) = table.get(&tags) {
