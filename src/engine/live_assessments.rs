@@ -85,8 +85,8 @@ impl LiveAssessments {
     /// Starts the live assessment of a wanted finding that has a playbook.
     fn start(&self, row: &Row, keep: bool) -> Option<JoinHandle<Result<Assessment, String>>> {
         let reads = self.reads.clone().filter(|_| keep && *row.plan() != PlanStatus::NoPlaybook)?;
-        let (triage, finding) = (self.triage.clone(), row.finding.clone());
-        Some(tokio::spawn(async move { reads.assess(&triage, &finding).await }))
+        // The reads are asked for here, as the finding arrives, not when the task first runs.
+        Some(tokio::spawn(reads.assess(self.triage.clone(), row.finding.clone())))
     }
 
     /// Waits for every live assessment; returns the wanted rows in the order first seen, each with the problem of

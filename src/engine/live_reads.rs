@@ -12,6 +12,7 @@ use crate::triage::{Assessment, Triage};
 use chrono::Utc;
 use futures::future::{BoxFuture, FutureExt, Shared};
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -63,39 +64,27 @@ impl SharedReads {
         self.started.load(Ordering::SeqCst)
     }
 
-    /// The resource's live state, read on the first ask; later asks await that same read. Of a bucket, only
-    /// `parts` are read (each part once, whichever finding asked for it first); the others stay unread.
-    pub async fn read(
-        &self,
-        account_id: &str,
-        region: &str,
-        resource: &ResourceRef,
-        parts: BucketParts,
-    ) -> Result<Arc<ResourceState>, String> {
+    /// The reads of the resource's state, started on the first ask (later asks join them); awaiting them is left to
+    /// the caller. Of a bucket, only `parts` are read (each part once, whichever finding asked for it first); the
+    /// others stay unread.
+    fn request(&self, account_id: &str, region: &str, resource: &ResourceRef, parts: BucketParts) -> Vec<SharedRead> {
         let key = ResourceKey::new(account_id, region, resource);
         // The tags always: every verdict reads them (exceptions).
         let each: Vec<BucketParts> = match &*resource.kind {
             "AwsS3Bucket" => parts.and(BucketParts::TAGS).each().collect(),
             _ => vec![BucketParts::ALL],
         };
-        let reads: Vec<SharedRead> = {
-            // Never held across an await; a poisoned map still holds whole entries.
-            let mut reads = self.reads.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let of_resource = reads.entry(key).or_insert_with(|| {
-                self.started.fetch_add(1, Ordering::SeqCst);
-                HashMap::new()
-            });
-            each.iter()
-                .map(|part| {
-                    of_resource.entry(*part).or_insert_with(|| self.start(account_id, region, resource, *part)).clone()
-                })
-                .collect()
-        };
-        let mut states = Vec::with_capacity(reads.len());
-        for read in reads {
-            states.push(read.await?);
-        }
-        merged(states)
+        // Never held across an await; a poisoned map still holds whole entries.
+        let mut reads = self.reads.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let of_resource = reads.entry(key).or_insert_with(|| {
+            self.started.fetch_add(1, Ordering::SeqCst);
+            HashMap::new()
+        });
+        each.iter()
+            .map(|part| {
+                of_resource.entry(*part).or_insert_with(|| self.start(account_id, region, resource, *part)).clone()
+            })
+            .collect()
     }
 
     /// Starts a read as a task of its own, so it goes on whichever finding awaits it (or stops awaiting); a
@@ -121,13 +110,31 @@ impl SharedReads {
         self.batches.last_page_in();
     }
 
-    /// Verdict and plan of the finding from its resource's live state; the error says what could not be read.
-    pub async fn assess(&self, triage: &Triage, finding: &Finding) -> Result<Assessment, String> {
-        let resource = finding.primary_resource().ok_or("the finding names no resource")?;
-        let parts = triage.bucket_parts(finding);
-        let state = self.read(&finding.account_id, &finding.region, resource, parts).await?;
-        Ok(triage.assess(finding, Some(&state), Utc::now()))
+    /// Verdict and plan of the finding from its resource's live state; the error says what could not be read. The
+    /// reads are asked for at once (so a batch the last page sends includes them); the answer comes when awaited.
+    pub fn assess(
+        &self,
+        triage: Arc<Triage>,
+        finding: Arc<Finding>,
+    ) -> impl Future<Output = Result<Assessment, String>> + Send + 'static {
+        let reads = finding.primary_resource().map(|resource| {
+            let parts = triage.bucket_parts(&finding);
+            self.request(&finding.account_id, &finding.region, resource, parts)
+        });
+        async move {
+            let state = awaited(reads.ok_or("the finding names no resource")?).await?;
+            Ok(triage.assess(&finding, Some(&state), Utc::now()))
+        }
     }
+}
+
+/// The state the reads of one resource give together.
+async fn awaited(reads: Vec<SharedRead>) -> Result<Arc<ResourceState>, String> {
+    let mut states = Vec::with_capacity(reads.len());
+    for read in reads {
+        states.push(read.await?);
+    }
+    merged(states)
 }
 
 /// One state from the reads of one resource: the first, with the parts of a bucket the others read taken over.
