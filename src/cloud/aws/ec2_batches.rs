@@ -2,7 +2,7 @@
 //! `PER_CALL` each (ids that are not well formed, and every other kind, are read one by one).
 
 use super::ec2_read::{well_formed, PER_CALL};
-use super::resources::{instance_id, AwsResources};
+use super::resources::{instance_id, own_region, AwsResources};
 use crate::cloud::{CloudError, Resources};
 use crate::model::ResourceRef;
 use crate::playbook::ResourceState;
@@ -26,7 +26,7 @@ pub(super) async fn read_states(
     // By kind and the resource's own region (which wins over the finding's): positions and ids.
     let mut together: BTreeMap<(Together, &str), Vec<(usize, &str)>> = BTreeMap::new();
     for (n, resource) in resources.iter().enumerate() {
-        let own_region = resource.region.as_deref().filter(|r| !r.is_empty()).unwrap_or(region);
+        let resource_region = own_region(resource, region);
         let batch = match &*resource.kind {
             "AwsEc2SecurityGroup" if well_formed(resource.short_id(), "sg-") => {
                 Some((Together::SecurityGroups, resource.short_id()))
@@ -37,20 +37,20 @@ pub(super) async fn read_states(
             _ => None,
         };
         match batch {
-            Some((kind, id)) => together.entry((kind, own_region)).or_default().push((n, id)),
+            Some((kind, id)) => together.entry((kind, resource_region)).or_default().push((n, id)),
             None => results[n] = Some(aws.read_state(account_id, region, resource).await),
         }
     }
-    for ((kind, own_region), members) in together {
+    for ((kind, resource_region), members) in together {
         for chunk in members.chunks(PER_CALL) {
             let ids: Vec<&str> = chunk.iter().map(|(_, id)| *id).collect();
             let read: Result<BTreeMap<String, ResourceState>, CloudError> = match kind {
                 Together::SecurityGroups => aws
-                    .security_groups(account_id, own_region, &ids)
+                    .security_groups(account_id, resource_region, &ids)
                     .await
                     .map(|found| found.into_iter().map(|(id, g)| (id, ResourceState::SecurityGroup(g))).collect()),
                 Together::Instances => aws
-                    .instances(account_id, own_region, &ids)
+                    .instances(account_id, resource_region, &ids)
                     .await
                     .map(|found| found.into_iter().map(|(id, i)| (id, ResourceState::Instance(i))).collect()),
             };
@@ -58,7 +58,7 @@ pub(super) async fn read_states(
                 results[*n] = Some(match &read {
                     Ok(found) => found.get(*id).cloned().ok_or_else(|| {
                         let what = if kind == Together::SecurityGroups { "security group" } else { "instance" };
-                        CloudError::NotFound(format!("{what} {id} in {account_id}/{own_region}"))
+                        CloudError::NotFound(format!("{what} {id} in {account_id}/{resource_region}"))
                     }),
                     Err(e) => Err(e.clone()),
                 });

@@ -123,6 +123,12 @@ impl AwsResources {
     }
 }
 
+/// Where to read a resource: its own region when it names one (global S3 findings carry it there), else the
+/// finding's.
+pub(super) fn own_region<'a>(resource: &'a ResourceRef, finding_region: &'a str) -> &'a str {
+    resource.region.as_deref().filter(|r| !r.is_empty()).unwrap_or(finding_region)
+}
+
 /// The instance id of an `AwsEc2Instance` resource: `i-…` itself, or the part after `instance/` in its ARN.
 pub(super) fn instance_id(resource: &ResourceRef) -> &str {
     resource.id.split_once("instance/").map_or_else(|| resource.short_id(), |(_, id)| id)
@@ -137,7 +143,7 @@ impl Resources for AwsResources {
         resource: &ResourceRef,
     ) -> Result<ResourceState, CloudError> {
         // A resource's own region (global S3 findings carry it there) wins over the finding's.
-        let region = resource.region.as_deref().filter(|r| !r.is_empty()).unwrap_or(region);
+        let region = own_region(resource, region);
         match &*resource.kind {
             "AwsS3Bucket" => {
                 let name = resource.short_id();
@@ -170,7 +176,7 @@ impl Resources for AwsResources {
         if &*resource.kind != "AwsS3Bucket" {
             return self.read_state(account_id, region, resource).await;
         }
-        let region = resource.region.as_deref().filter(|r| !r.is_empty()).unwrap_or(region);
+        let region = own_region(resource, region);
         Ok(ResourceState::S3Bucket(Box::pin(self.bucket(account_id, region, resource.short_id(), parts)).await?))
     }
 
