@@ -11,7 +11,8 @@
   cloud.region, which get V2 enabled), for tests and scripts;
 - POST /_hubtriage/iam-access-key-dates with {"account", "access_key_id", "created", "last_used"} (RFC 3339 times,
   last_used may be null) backdates an IAM access key: moto dates every key "now" and records no use, so a test of a
-  playbook that acts on old or unused keys sets the dates AWS would report.
+  playbook that acts on old or unused keys sets the dates AWS would report;
+- DescribeSnapshots' OwnerIds and RestorableByUserIds (see ec2_snapshots), which moto ignores.
 
 Run: python hubtriage_emulator.py [-H HOST] [-p PORT] (the moto_server options).
 """
@@ -24,6 +25,7 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import ec2_snapshots  # noqa: E402
 import ocsf_filter  # noqa: E402
 import ocsf_trends  # noqa: E402
 
@@ -321,6 +323,7 @@ def make_app():
     from moto.server import DomainDispatcherApplication, create_backend_app
 
     install()
+    ec2_snapshots.install()
     return with_seeding(DomainDispatcherApplication(create_backend_app))
 
 
