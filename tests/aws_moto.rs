@@ -4,6 +4,8 @@
 
 mod support;
 
+#[path = "aws_moto/bucket_owner.rs"]
+mod bucket_owner;
 #[path = "aws_moto/ec2_batches.rs"]
 mod ec2_batches;
 #[path = "aws_moto/live_reads.rs"]

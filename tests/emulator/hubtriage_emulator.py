@@ -12,7 +12,8 @@
 - POST /_hubtriage/iam-access-key-dates with {"account", "access_key_id", "created", "last_used"} (RFC 3339 times,
   last_used may be null) backdates an IAM access key: moto dates every key "now" and records no use, so a test of a
   playbook that acts on old or unused keys sets the dates AWS would report;
-- DescribeSnapshots' OwnerIds and RestorableByUserIds (see ec2_snapshots), which moto ignores.
+- DescribeSnapshots' OwnerIds and RestorableByUserIds (see ec2_snapshots), which moto ignores;
+- S3's bucket owner condition (ExpectedBucketOwner, see s3_bucket_owner): moto lets any account reach any bucket.
 
 Run: python hubtriage_emulator.py [-H HOST] [-p PORT] (the moto_server options).
 """
@@ -27,6 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import ec2_snapshots  # noqa: E402
 import ocsf_filter  # noqa: E402
+import s3_bucket_owner  # noqa: E402
 import ocsf_trends  # noqa: E402
 
 ASFF_WORKFLOW = ("NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED")
@@ -324,7 +326,7 @@ def make_app():
 
     install()
     ec2_snapshots.install()
-    return with_seeding(DomainDispatcherApplication(create_backend_app))
+    return with_seeding(s3_bucket_owner.with_bucket_owner_check(DomainDispatcherApplication(create_backend_app)))
 
 
 def main(argv=None):
