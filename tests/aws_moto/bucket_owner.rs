@@ -1,6 +1,7 @@
 //! Bucket names are global: a finding in one account can name a bucket of another. Every bucket call says which
 //! account it expects to own the bucket (ExpectedBucketOwner), and the emulator refuses a mismatch as S3 does, so
 //! such a bucket is neither read nor changed in the finding's account's name, and the finding says why.
+//! (Accounts of their own: the test binary shares one emulator.)
 
 use super::support::asff::bucket_control_asff;
 use super::support::moto::moto;
@@ -13,8 +14,8 @@ use hubtriage::model::ResourceRef;
 use hubtriage::playbook::{Change, PublicAccessBlock, ResourceState};
 use hubtriage::triage::PlanStatus;
 
-const FINDING_ACCOUNT: &str = "111111111111";
-const OWNER: &str = "222222222222";
+const FINDING_ACCOUNT: &str = "868686868686";
+const OWNER: &str = "878787878787";
 const REGION: &str = "eu-west-1";
 
 fn bucket_ref(bucket: &str) -> ResourceRef {

@@ -5,29 +5,21 @@ moto's own AMI snapshots.
 Run: .venv/bin/python -m unittest discover -s tests/emulator  (scripts/test runs it)
 """
 
-import threading
 import unittest
 
 import boto3
-from werkzeug.serving import WSGIRequestHandler, make_server
 
-import hubtriage_emulator
+import serving
 
 ACCOUNT = "123456789012"  # moto's default account for any credentials
 OTHER = "222222222222"
 
 
-class Quiet(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):
-        pass
-
-
 class Snapshots(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = make_server("127.0.0.1", 0, hubtriage_emulator.make_app(), threaded=True, request_handler=Quiet)
-        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
-        cls.ec2 = boto3.client("ec2", region_name="eu-west-1", endpoint_url=f"http://127.0.0.1:{cls.server.server_port}",
+        cls.server, endpoint = serving.start()
+        cls.ec2 = boto3.client("ec2", region_name="eu-west-1", endpoint_url=endpoint,
                                aws_access_key_id="testing", aws_secret_access_key="testing")
         volume = cls.ec2.create_volume(AvailabilityZone="eu-west-1a", Size=8)["VolumeId"]
         cls.private, cls.public, cls.shared = (cls.ec2.create_snapshot(VolumeId=volume)["SnapshotId"] for _ in range(3))

@@ -8,17 +8,16 @@ Run: .venv/bin/python -m unittest discover -s tests/emulator  (scripts/test runs
 import datetime
 import json
 import os
-import threading
 import unittest
 import urllib.error
 import urllib.request
 
 import boto3
 from botocore.exceptions import ClientError
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 import hubtriage_emulator
 import ocsf_filter
+import serving
 
 ACCOUNT = "123456789012"  # moto's default account for any credentials
 REGION = "eu-west-1"
@@ -40,17 +39,10 @@ def ocsf(n, status_id=1, severity_id=3, control="S3.8", compliance="Fail", modif
     }
 
 
-class Quiet(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):
-        pass
-
-
 class Emulator(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = make_server("127.0.0.1", 0, hubtriage_emulator.make_app(), threaded=True, request_handler=Quiet)
-        cls.endpoint = f"http://127.0.0.1:{cls.server.server_port}"
-        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
+        cls.server, cls.endpoint = serving.start()
         cls.hub = boto3.client("securityhub", region_name=REGION, endpoint_url=cls.endpoint,
                                aws_access_key_id="testing", aws_secret_access_key="testing")
 

@@ -5,14 +5,12 @@ reaches moto as before.
 Run: .venv/bin/python -m unittest discover -s tests/emulator  (scripts/test runs it)
 """
 
-import threading
 import unittest
 
 import boto3
 from botocore.exceptions import ClientError
-from werkzeug.serving import WSGIRequestHandler, make_server
 
-import hubtriage_emulator
+import serving
 
 MINE = "123456789012"  # moto's default account for any credentials
 THEIRS = "222222222222"
@@ -20,17 +18,10 @@ BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPoli
              "RestrictPublicBuckets": True}
 
 
-class Quiet(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):
-        pass
-
-
 class BucketOwner(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = make_server("127.0.0.1", 0, hubtriage_emulator.make_app(), threaded=True, request_handler=Quiet)
-        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
-        endpoint = f"http://127.0.0.1:{cls.server.server_port}"
+        cls.server, endpoint = serving.start()
         common = dict(region_name="us-east-1", endpoint_url=endpoint)
         cls.mine = boto3.client("s3", aws_access_key_id="testing", aws_secret_access_key="testing", **common)
         sts = boto3.client("sts", aws_access_key_id="testing", aws_secret_access_key="testing", **common)
