@@ -21,7 +21,7 @@ const REGION: &str = "eu-west-1";
 fn bucket_ref(bucket: &str) -> ResourceRef {
     ResourceRef {
         kind: "AwsS3Bucket".into(),
-        id: format!("arn:aws:s3:::{bucket}").into(),
+        id: format!("arn:aws:s3:::{bucket}"),
         region: Some(REGION.into()),
         tags: Default::default(),
         details: None,
