@@ -60,7 +60,7 @@ fn proxy_with(
     (proxy, wire)
 }
 
-/// Seeds `FINDINGS` findings into `account`/`REGION`; their ids.
+/// Seeds `FINDINGS` findings into `account`/`REGION`; the ids of those in the default view.
 async fn seed(port: u16, account: &'static str) -> BTreeSet<String> {
     tokio::task::spawn_blocking(move || seed_source(port, ROLE, account, REGION, &sample_findings(), FINDINGS))
         .await

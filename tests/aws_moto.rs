@@ -48,6 +48,11 @@ fn hubtriage(endpoint: &str, accounts: &[&str], dir: &tempfile::TempDir) -> Comm
     cmd
 }
 
+/// How many of the seeded findings are in `account`/`region`'s default view.
+fn in_view(expected: &BTreeMap<String, (String, String)>, account: &str, region: &str) -> usize {
+    expected.values().filter(|(a, r)| a == account && r == region).count()
+}
+
 /// Every expected finding exactly once, with its own account and region; nothing else from these accounts.
 fn assert_exactly_once(entries: &[Value], expected: &BTreeMap<String, (String, String)>) {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -72,7 +77,8 @@ fn plan_json_returns_every_seeded_finding_once_with_its_account_and_region() {
     let server = moto();
     let accounts = ["111111111111", "222222222222"];
     let expected = seed(server.port, &accounts, PER_SOURCE);
-    assert_eq!(expected.len(), accounts.len() * REGIONS.len() * PER_SOURCE);
+    // Some samples are archived, closed or passed: imported, but not in the default view GetFindings answers.
+    assert!(expected.len() < accounts.len() * REGIONS.len() * PER_SOURCE, "{}", expected.len());
     let dir = tempfile::tempdir().unwrap();
     let out = hubtriage(&server.endpoint(), &accounts, &dir).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -82,7 +88,8 @@ fn plan_json_returns_every_seeded_finding_once_with_its_account_and_region() {
     // Paging happened: 230 findings per source is 3 pages.
     for account in accounts {
         for region in REGIONS {
-            let line = format!("source {account}/{region}: {PER_SOURCE} findings in 3 pages");
+            let line =
+                format!("source {account}/{region}: {} findings in 3 pages", in_view(&expected, account, region));
             assert!(stderr.contains(&line), "no {line:?} in stderr:\n{stderr}");
         }
     }
@@ -110,7 +117,8 @@ fn a_denied_account_is_reported_and_the_others_still_deliver() {
     for region in REGIONS {
         let line = format!("source {denied}/{region} failed after 0 findings: access denied");
         assert!(stderr.contains(&line), "no {line:?} in stderr:\n{stderr}");
-        assert!(stderr.contains(&format!("source {good}/{region}: 120 findings")), "stderr:\n{stderr}");
+        let line = format!("source {good}/{region}: {} findings", in_view(&expected, good, region));
+        assert!(stderr.contains(&line), "stderr:\n{stderr}");
     }
     assert!(stderr.contains("AssumeRole arn:aws:iam::444444444444:role/HubtriageAudit"), "stderr:\n{stderr}");
 }
@@ -158,7 +166,7 @@ async fn throttled_every_other_call_still_delivers_everything() {
     let (collected, elapsed) = work.await.unwrap();
     for s in &collected.sources {
         assert!(s.error.is_none(), "{}: {:?}", s.source, s.error);
-        assert_eq!(s.findings, 150, "{}", s.source);
+        assert_eq!(s.findings, in_view(&expected, &s.source.account_id, &s.source.region), "{}", s.source);
     }
     let ids: BTreeSet<String> = collected.rows.iter().map(|r| r.finding.id.to_string()).collect();
     assert_eq!(ids.len(), collected.rows.len(), "duplicates");
@@ -183,10 +191,22 @@ async fn a_refresh_of_several_pages_reads_every_page() {
     let server = moto();
     let account = "777777777777";
     let port = server.port;
-    let seeded =
-        tokio::task::spawn_blocking(move || seed_source(port, ROLE, account, REGIONS[0], &sample_findings(), 230))
-            .await
-            .unwrap();
+    // Findings last updated long ago, then 230 updated now: the refresh reads only the recent ones.
+    let seeded = tokio::task::spawn_blocking(move || {
+        let samples = sample_findings();
+        seed_source(port, ROLE, account, REGIONS[0], &samples, 40);
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let recent: Vec<Value> = (1000..1230)
+            .map(|n| {
+                let mut f = support::seed::rewrite(&samples[n % samples.len()], account, REGIONS[0], n);
+                f["UpdatedAt"] = Value::String(now.clone());
+                f
+            })
+            .collect();
+        support::seed::import_findings(port, ROLE, account, REGIONS[0], &recent)
+    })
+    .await
+    .unwrap();
     let backend = support::sdk::backend(&server.endpoint(), &[account], &[REGIONS[0]]).await;
     let source = SourceId { account_id: account.into(), region: REGIONS[0].into() };
     let since = chrono::Utc::now() - chrono::Duration::hours(1);
@@ -205,6 +225,7 @@ async fn a_refresh_of_several_pages_reads_every_page() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(pages, 3);
-    // moto does not apply GetFindings filters (AWS-NOTES §3), but checks them against the token: all 230 come back.
+    // The emulator applies the UpdatedAt filter (moto alone ignores filters, AWS-NOTES §3) and checks it against the
+    // token: the 230 recent findings, closed ones included, and none of the old ones.
     assert_eq!(ids, seeded.into_iter().collect::<BTreeSet<_>>());
 }

@@ -83,7 +83,9 @@ async fn a_restart_shows_the_stored_findings_first_then_syncs_from_the_mark() {
     let first = start(&server.endpoint(), &store).await;
     assert_eq!(first.events.first().map(String::as_str), Some("status:cached"), "{:?}", first.events);
     assert_eq!(first.events.last().map(String::as_str), Some("status:ok"));
-    assert_eq!(first.workflow.len(), FINDINGS);
+    // Samples that are archived, closed or passed are not in the default view GetFindings answers.
+    assert!(ids.len() < FINDINGS, "{}", ids.len());
+    assert_eq!(first.workflow.len(), ids.len());
     let source = SourceId { account_id: ACCOUNT.into(), region: REGION.into() };
     // The mark is written as the pass ends, just after its status went out.
     for _ in 0..100 {
@@ -101,7 +103,8 @@ async fn a_restart_shows_the_stored_findings_first_then_syncs_from_the_mark() {
     let samples = sample_findings();
     let mut finding: Value = support::seed::rewrite(&samples[n % samples.len()], ACCOUNT, REGION, n);
     finding["Workflow"] = json!({"Status": "RESOLVED"});
-    finding["UpdatedAt"] = json!("2030-01-01T00:00:00Z");
+    // Updated now: after the mark, and within the refresh's UpdatedAt filter, which the emulator applies.
+    finding["UpdatedAt"] = json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
     let keys = assume(port, ACCOUNT, ROLE);
     let body = serde_json::to_vec(&json!({ "Findings": [finding] })).unwrap();
     let r = aws_call(port, &keys, ("securityhub", REGION), "POST", "/findings/import", "application/json", &body);
@@ -122,7 +125,7 @@ async fn a_restart_shows_the_stored_findings_first_then_syncs_from_the_mark() {
     let cached_at = second.events.iter().position(|e| e == "status:cached").unwrap();
     let stored_rows: usize =
         second.events[..cached_at].iter().filter_map(|e| e.strip_prefix("page:")?.parse::<usize>().ok()).sum();
-    assert_eq!(stored_rows, FINDINGS, "every stored finding before the first page: {:?}", second.events);
+    assert_eq!(stored_rows, ids.len(), "every stored finding before the first page: {:?}", second.events);
     assert_eq!(second.events.last().map(String::as_str), Some("status:ok"), "{:?}", second.events);
     assert_eq!(second.workflow[&resolved], "RESOLVED", "the sync brought the resolved copy");
     let history: Vec<String> = store
@@ -146,7 +149,7 @@ async fn a_restart_shows_the_stored_findings_first_then_syncs_from_the_mark() {
     );
     let store = Arc::new(Store::open(&path).unwrap());
     let third = start(&failing.endpoint(), &store).await;
-    assert_eq!(third.workflow.len(), FINDINGS, "the cached rows are kept: {:?}", third.events);
+    assert_eq!(third.workflow.len(), ids.len(), "the cached rows are kept: {:?}", third.events);
     assert_eq!(third.events.last().map(String::as_str), Some("status:error"), "{:?}", third.events);
 }
 

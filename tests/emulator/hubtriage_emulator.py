@@ -12,6 +12,7 @@
 - POST /_hubtriage/iam-access-key-dates with {"account", "access_key_id", "created", "last_used"} (RFC 3339 times,
   last_used may be null) backdates an IAM access key: moto dates every key "now" and records no use, so a test of a
   playbook that acts on old or unused keys sets the dates AWS would report;
+- GetFindings' Filters on moto's ASFF findings (string and date filters, see asff_filter), which moto ignores;
 - DescribeSnapshots' OwnerIds and RestorableByUserIds (see ec2_snapshots), which moto ignores;
 - S3's bucket owner condition (ExpectedBucketOwner, see s3_bucket_owner): moto lets any account reach any bucket.
 
@@ -26,6 +27,7 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import asff_filter  # noqa: E402
 import ec2_snapshots  # noqa: E402
 import ocsf_filter  # noqa: E402
 import s3_bucket_owner  # noqa: E402
@@ -325,6 +327,7 @@ def make_app():
     from moto.server import DomainDispatcherApplication, create_backend_app
 
     install()
+    asff_filter.install()
     ec2_snapshots.install()
     return with_seeding(s3_bucket_owner.with_bucket_owner_check(DomainDispatcherApplication(create_backend_app)))
 

@@ -108,10 +108,21 @@ pub fn assume_as(port: u16, account: &str, role: &str, session: &str) -> Keys {
     }
 }
 
-/// EnableSecurityHub, then BatchImportFindings in batches of at most 100. Returns the imported ids.
+/// EnableSecurityHub, then BatchImportFindings of `count` samples in batches of at most 100. Returns the ids of
+/// those in the default view, the ones GetFindings answers to hubtriage's default filters (the emulator applies
+/// them, as Security Hub does): a sample that is archived, closed or passed is imported but not returned.
 pub fn seed_source(port: u16, role: &str, account: &str, region: &str, samples: &[Value], count: usize) -> Vec<String> {
     let findings: Vec<Value> = (0..count).map(|n| rewrite(&samples[n % samples.len()], account, region, n)).collect();
-    import_findings(port, role, account, region, &findings)
+    let ids = import_findings(port, role, account, region, &findings);
+    ids.into_iter().zip(&findings).filter(|(_, f)| in_default_view(f)).map(|(id, _)| id).collect()
+}
+
+/// Whether GetFindings with hubtriage's default filters returns `finding`: RecordState ACTIVE, workflow NEW or
+/// NOTIFIED (what Security Hub sets on import when a finding gives none), compliance anything but PASSED.
+pub fn in_default_view(finding: &Value) -> bool {
+    let record = finding["RecordState"].as_str().unwrap_or("ACTIVE");
+    let workflow = finding["Workflow"]["Status"].as_str().unwrap_or("NEW");
+    record == "ACTIVE" && matches!(workflow, "NEW" | "NOTIFIED") && finding["Compliance"]["Status"] != "PASSED"
 }
 
 /// EnableSecurityHub, then BatchImportFindings of these findings as they are, in batches of at most 100. Returns
