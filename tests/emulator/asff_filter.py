@@ -117,7 +117,7 @@ def install():
         every = unfiltered(self, filters=None, sort_criteria=sort_criteria, max_results=max_results)
         try:
             return [f for f in every if matches(f, filters)]
-        except (FilterError, ValueError, KeyError, TypeError) as e:
+        except (ValueError, TypeError) as e:  # FilterError, and dates that do not parse
             raise InvalidInputException(op="GetFindings", msg=str(e))
 
     SecurityHubBackend.get_findings = get_findings

@@ -30,8 +30,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import asff_filter  # noqa: E402
 import ec2_snapshots  # noqa: E402
 import ocsf_filter  # noqa: E402
-import s3_bucket_owner  # noqa: E402
 import ocsf_trends  # noqa: E402
+import s3_bucket_owner  # noqa: E402
 
 ASFF_WORKFLOW = ("NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED")
 ASFF_SEVERITY = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL")

@@ -117,12 +117,16 @@ pub fn seed_source(port: u16, role: &str, account: &str, region: &str, samples: 
     ids.into_iter().zip(&findings).filter(|(_, f)| in_default_view(f)).map(|(id, _)| id).collect()
 }
 
-/// Whether GetFindings with hubtriage's default filters returns `finding`: RecordState ACTIVE, workflow NEW or
-/// NOTIFIED (what Security Hub sets on import when a finding gives none), compliance anything but PASSED.
+/// Whether GetFindings with hubtriage's default filters (`FindingFilters::default`) returns `finding`; a finding
+/// without RecordState or workflow has the ACTIVE and NEW Security Hub sets on import.
 pub fn in_default_view(finding: &Value) -> bool {
+    let view = hubtriage::cloud::aws::FindingFilters::default();
     let record = finding["RecordState"].as_str().unwrap_or("ACTIVE");
     let workflow = finding["Workflow"]["Status"].as_str().unwrap_or("NEW");
-    record == "ACTIVE" && matches!(workflow, "NEW" | "NOTIFIED") && finding["Compliance"]["Status"] != "PASSED"
+    let compliance = finding["Compliance"]["Status"].as_str();
+    view.record_state.iter().any(|r| r == record)
+        && view.workflow_status.iter().any(|w| w == workflow)
+        && !view.compliance_status_not.iter().any(|c| Some(c.as_str()) == compliance)
 }
 
 /// EnableSecurityHub, then BatchImportFindings of these findings as they are, in batches of at most 100. Returns
