@@ -4,12 +4,14 @@
 //! exports) or an array — is cut into its items as it is read, whatever its size. Every other shape (a single
 //! finding, EventBridge events, wrapper objects, JSON Lines) is read whole, up to a limit ([`Limits`]).
 
-use super::file_stream::{Note, Outbox, Work};
+use super::file_outbox::Outbox;
+use super::file_runs::{layout_of, read_runs, Runs};
+use super::file_stream::{Note, Work};
 use super::file_walk::special_file_reason;
 use crate::model::asff_items::FindingList;
 use crate::model::json_split::{ArraySplit, Split};
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -42,16 +44,16 @@ impl Default for Limits {
 const BYTE_ORDER_MARK: &[u8] = b"\xef\xbb\xbf";
 
 /// The file, and the part of it in memory: `block` holds its bytes from offset `base` on.
-struct Blocks {
+pub(super) struct Blocks {
     file: File,
-    block: Arc<Vec<u8>>,
-    base: u64,
-    at_end: bool,
+    pub block: Arc<Vec<u8>>,
+    pub base: u64,
+    pub at_end: bool,
 }
 
 impl Blocks {
     /// Reads up to `want` more bytes (fewer at the end of the file).
-    fn fill(&mut self, want: usize) -> std::io::Result<()> {
+    pub fn fill(&mut self, want: usize) -> std::io::Result<()> {
         let bytes = Arc::make_mut(&mut self.block);
         let read = Read::take(&mut self.file, want as u64).read_to_end(bytes)?;
         self.at_end = read < want;
@@ -60,7 +62,7 @@ impl Blocks {
 
     /// Forgets the bytes before `offset` (copying the rest when the block is shared with work sent out), with room
     /// for `more` bytes after them: the next [`Self::fill`] then reads in place, never moving the block as it grows.
-    fn keep_from(&mut self, offset: u64, more: usize, outbox: &Outbox) {
+    pub fn keep_from(&mut self, offset: u64, more: usize, outbox: &Outbox) {
         let skip = usize::try_from(offset.saturating_sub(self.base)).unwrap_or(usize::MAX).min(self.block.len());
         self.block = match Arc::try_unwrap(std::mem::take(&mut self.block)) {
             Ok(mut bytes) => {
@@ -78,13 +80,21 @@ impl Blocks {
         self.base += skip as u64;
     }
 
+    /// Forgets the bytes in memory and reads `want` bytes from `offset` on.
+    fn read_at(&mut self, offset: u64, want: usize, outbox: &Outbox) -> std::io::Result<()> {
+        self.file.seek(std::io::SeekFrom::Start(offset))?;
+        self.block = Arc::new(outbox.buffer(want));
+        (self.base, self.at_end) = (offset, false);
+        self.fill(want)
+    }
+
     /// Offset just past the bytes in memory.
-    fn end(&self) -> u64 {
+    pub fn end(&self) -> u64 {
         self.base + self.block.len() as u64
     }
 
     /// The bytes in memory from `offset` on.
-    fn from(&self, offset: u64) -> &[u8] {
+    pub fn from(&self, offset: u64) -> &[u8] {
         let skip = usize::try_from(offset.saturating_sub(self.base)).unwrap_or(usize::MAX);
         self.block.get(skip..).unwrap_or_default()
     }
@@ -148,7 +158,7 @@ pub(super) fn read_file(path: &Path, outbox: &mut Outbox) {
     }
     let limits = outbox.limits;
     let outcome = match list_start(&blocks.block) {
-        Some((list, after_bracket)) => read_list(&mut blocks, list, after_bracket, &limits, outbox),
+        Some((list, after_bracket)) => read_list(&mut blocks, list, after_bracket, size, &limits, outbox),
         None => read_whole(&mut blocks, size, &limits, outbox),
     };
     if let Err(e) = outcome {
@@ -192,16 +202,37 @@ fn read_whole(blocks: &mut Blocks, size: u64, limits: &Limits, outbox: &mut Outb
     Ok(())
 }
 
-/// A list of findings, cut into its items block by block; then what follows it.
+/// Lists in files smaller than this many blocks are cut item by item: runs save little there, and a file read in
+/// runs is left only once they are checked.
+const RUNS_FROM_BLOCKS: u64 = 4;
+
+/// A list of findings, cut into its items block by block (in runs first, where its layout allows); then what follows
+/// it.
 fn read_list(
     blocks: &mut Blocks,
     list: FindingList,
     after_bracket: u64,
+    size: u64,
     limits: &Limits,
     outbox: &mut Outbox,
 ) -> std::io::Result<()> {
-    let mut split = ArraySplit::new(after_bracket);
-    let (mut items, mut index) = (Vec::new(), 0usize);
+    let (mut split, mut index) = (ArraySplit::new(after_bracket), 0usize);
+    let layout = layout_of(blocks.from(after_bracket)).filter(|_| size >= RUNS_FROM_BLOCKS * limits.block as u64);
+    if let Some((layout, first)) = layout {
+        let first = after_bracket + first as u64;
+        if let Runs::Ended { at } = read_runs(blocks, &list, first, layout, limits, outbox)? {
+            if let Some(items) = outbox.settle() {
+                (split, index) = (ArraySplit::item_at(at), items);
+            }
+        }
+        if let Some(rewind) = outbox.take_rewind() {
+            blocks.read_at(rewind.at, limits.block, outbox)?;
+            (split, index) = (ArraySplit::item_at(rewind.at), rewind.index);
+        } else if !outbox.go_on() {
+            return Ok(());
+        }
+    }
+    let mut items = Vec::new();
     let send = |outbox: &mut Outbox, blocks: &Blocks, items: &mut Vec<_>| {
         if items.is_empty() {
             return true;

@@ -1,24 +1,29 @@
 //! Reads the input files on every core, in bounded memory, and hands out what they hold in the order of the input.
 //!
 //! One thread reads the files in blocks and cuts them into work: the items of a list of findings (a few megabytes at
-//! a time), or a whole document. Worker threads read the work (the fast scanner per finding, a JSON tree where
-//! needed) and move each finding's JSON to the spill file. The calling thread puts the results back in input order
-//! and hands them on. At most [`WINDOW`] pieces of work are out at once, so memory does not grow with the input.
+//! a time), or a whole document. A large list laid out one item per indentation, as the AWS CLI prints it, is cut
+//! only where its layout says an item ends — a search back from the end of each block, not a look at every byte —
+//! and the worker reading such a run checks that it holds exactly whole items; when one does not, the list is read
+//! again from that run on, item by item (`file_outbox`). Worker threads read the work (the fast scanner per finding,
+//! a JSON tree where needed) and move each finding's JSON to the spill file. The calling thread puts the results
+//! back in input order and hands them on. At most [`WINDOW`] pieces of work are out at once, so memory does not grow
+//! with the input.
 
 use super::file::FileProblem;
-use super::file_locate::{locate_in, Locator};
+use super::file_locate::Locator;
+use super::file_outbox::{Outbox, Rewind, Shared};
 use super::file_read::{read_file, Limits};
-use crate::model::asff::{read_owned_document, ReadOutcome, ReadProblem};
-use crate::model::asff_items::{read_members_after_findings, FindingList};
+use super::file_work::{run, At, Done, Located, RunRead};
+use crate::model::asff_items::FindingList;
 use crate::model::Finding;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Condvar, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
 
 /// Pieces of work out at once (read but not yet handed on).
-const WINDOW: u64 = 8;
+pub(super) const WINDOW: u64 = 8;
 
 /// Findings and problems, in the order of the input.
 #[derive(Debug, Default)]
@@ -31,6 +36,9 @@ pub struct Batch {
 pub(super) enum Work {
     /// Items of a list: (index in the list, absolute offsets) in `block`, which starts at offset `base`.
     Items { list: FindingList, block: Arc<Vec<u8>>, base: u64, items: Vec<(usize, Range<u64>)>, keep_json: bool },
+    /// A run of items of a list, at absolute offsets `range` in `block` (which starts at offset `base`), cut where the
+    /// file's layout says items end: the worker checks it is exactly whole items, none larger than `max_item`.
+    Run { list: FindingList, block: Arc<Vec<u8>>, base: u64, range: Range<u64>, max_item: u64, keep_json: bool },
     /// A whole document.
     Whole { bytes: Vec<u8> },
     /// The members that follow a `Findings` list, from offset `at`.
@@ -45,125 +53,42 @@ pub(super) enum Note {
     ListEnd { list: FindingList, total: usize },
 }
 
-/// Where a problem found by a worker is.
-enum At {
-    /// Somewhere in the file.
-    Unplaced,
-    Offset(u64),
-    /// At a line and column of the text that starts at offset `start` (as `serde_json` counts them).
-    Within {
-        start: u64,
-        line: u64,
-        column: u64,
-    },
+/// A piece of work for a worker: number `seq` of `epoch` in the order of the input, of file number `file`.
+pub(super) struct Job {
+    pub seq: u64,
+    pub epoch: u64,
+    pub file: usize,
+    pub work: Work,
 }
 
-/// A problem a worker locates by offset; the calling thread turns it into a line and column.
-struct Located {
-    path: Option<String>,
-    at: At,
-    reason: String,
-}
-
-/// A piece of work done.
-#[derive(Default)]
-struct Done {
-    outcome: ReadOutcome,
-    /// Items that are objects but not findings: (index, reason).
-    foreign: Vec<(usize, String)>,
-    located: Vec<Located>,
-    /// An item that is not JSON: the file is read no further.
-    broken: Option<Located>,
-}
-
-enum Event {
+pub(super) enum Event {
     Done(Done),
     Note(Note),
 }
 
-/// An event of file number `file`, number `seq` in the order of the input.
-struct Unit {
-    seq: u64,
-    file: usize,
-    event: Event,
+/// An event of file number `file`, number `seq` of `epoch` in the order of the input.
+pub(super) struct Unit {
+    pub seq: u64,
+    pub epoch: u64,
+    pub file: usize,
+    pub event: Event,
 }
 
-/// What the threads share.
-struct Shared {
-    /// Units handed on so far; the reading thread waits while it is [`WINDOW`] behind.
-    handed_on: Mutex<u64>,
-    moved: Condvar,
-    cancelled: AtomicBool,
-    /// One more than the number of a file not to read further (0: none).
-    stopped_file: AtomicUsize,
-    /// Blocks the workers are done with, to be read into again: a fresh block of megabytes costs the allocator and
-    /// the kernel (zeroed pages) more than reading into it does.
-    spare_blocks: Mutex<Vec<Vec<u8>>>,
-}
-
-/// The reading thread's way out: numbers every unit, keeps to the window, and sends work to the workers.
-pub(super) struct Outbox<'s> {
-    pub limits: Limits,
-    shared: &'s Shared,
-    jobs: mpsc::SyncSender<(u64, usize, Work)>,
-    results: mpsc::Sender<Unit>,
-    next_seq: u64,
-    file: usize,
-}
-
-impl Outbox<'_> {
-    /// Waits for room in the window; false when reading is cancelled or this file is stopped.
-    fn reserve(&mut self) -> Option<u64> {
-        let mut handed_on = self.shared.handed_on.lock().unwrap_or_else(|p| p.into_inner());
-        while self.next_seq >= *handed_on + WINDOW && !self.shared.cancelled.load(Ordering::Relaxed) {
-            handed_on = self.shared.moved.wait(handed_on).unwrap_or_else(|p| p.into_inner());
-        }
-        if !self.go_on() {
-            return None;
-        }
-        self.next_seq += 1;
-        Some(self.next_seq - 1)
-    }
-
-    /// Whether to go on reading this file.
-    pub fn go_on(&self) -> bool {
-        !self.shared.cancelled.load(Ordering::Relaxed)
-            && self.shared.stopped_file.load(Ordering::Relaxed) != self.file + 1
-    }
-
-    /// An empty buffer for a block of `capacity` bytes: a spare one when there is one.
-    pub fn buffer(&self, capacity: usize) -> Vec<u8> {
-        let spare = self.shared.spare_blocks.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let mut bytes = spare.unwrap_or_default();
-        bytes.clear();
-        bytes.reserve(capacity);
-        bytes
-    }
-
-    /// Sends work; false when there is no point reading on.
-    pub fn work(&mut self, work: Work) -> bool {
-        let Some(seq) = self.reserve() else { return false };
-        self.jobs.send((seq, self.file, work)).is_ok()
-    }
-
-    /// Sends a note; false when there is no point reading on.
-    pub fn note(&mut self, note: Note) -> bool {
-        let Some(seq) = self.reserve() else { return false };
-        self.results.send(Unit { seq, file: self.file, event: Event::Note(note) }).is_ok()
-    }
+/// What applying a unit in order gives.
+enum Applied {
+    Batch(Batch),
+    /// A run that is not whole items: the list is read again from `at`, item `index`.
+    Rewind {
+        at: u64,
+        index: usize,
+    },
 }
 
 /// Reads `files` in order on `workers` threads (and one reading thread), handing batches to `sink` in the order of
 /// the input; `sink` returns false to stop the reading.
 pub fn read_files(files: &[PathBuf], workers: usize, limits: Limits, mut sink: impl FnMut(Batch) -> bool) {
-    let shared = Shared {
-        handed_on: Mutex::new(0),
-        moved: Condvar::new(),
-        cancelled: AtomicBool::new(false),
-        stopped_file: AtomicUsize::new(0),
-        spare_blocks: Mutex::new(Vec::new()),
-    };
-    let (jobs_tx, jobs_rx) = mpsc::sync_channel::<(u64, usize, Work)>(WINDOW as usize);
+    let shared = Shared::new();
+    let (jobs_tx, jobs_rx) = mpsc::sync_channel::<Job>(WINDOW as usize);
     let jobs_rx = Mutex::new(jobs_rx);
     let (results_tx, results_rx) = mpsc::channel::<Unit>();
     std::thread::scope(|scope| {
@@ -171,23 +96,27 @@ pub fn read_files(files: &[PathBuf], workers: usize, limits: Limits, mut sink: i
             let (jobs_rx, results_tx, shared) = (&jobs_rx, results_tx.clone(), &shared);
             scope.spawn(move || loop {
                 let job = jobs_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
-                let Ok((seq, file, work)) = job else { return };
+                let Ok(Job { seq, epoch, file, work }) = job else { return };
+                if epoch != shared.epoch() {
+                    // Work of a reading given up (rewound): its result would be dropped.
+                    continue;
+                }
                 // A piece that cannot be read must still be answered, or the input order waits for it forever.
                 let run = || run(work, &shared.spare_blocks);
                 let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
                     let reason = "internal error while reading this part of the file; it is not read".into();
                     Done { broken: Some(Located { path: None, at: At::Unplaced, reason }), ..Done::default() }
                 });
-                if results_tx.send(Unit { seq, file, event: Event::Done(done) }).is_err() {
+                if results_tx.send(Unit { seq, epoch, file, event: Event::Done(done) }).is_err() {
                     return;
                 }
             });
         }
         let shared = &shared;
         scope.spawn(move || {
-            let mut outbox = Outbox { limits, shared, jobs: jobs_tx, results: results_tx, next_seq: 0, file: 0 };
+            let mut outbox = Outbox::new(limits, shared, jobs_tx, results_tx);
             for (i, path) in files.iter().enumerate() {
-                if shared.cancelled.load(Ordering::Relaxed) {
+                if shared.is_cancelled() {
                     break;
                 }
                 outbox.file = i;
@@ -196,97 +125,35 @@ pub fn read_files(files: &[PathBuf], workers: usize, limits: Limits, mut sink: i
         });
         let mut order = InOrder::new(files);
         for unit in results_rx {
+            if unit.epoch != order.epoch {
+                continue;
+            }
             order.pending.insert(unit.seq, unit);
             while let Some(unit) = order.pending.remove(&order.next) {
+                let seq = unit.seq;
                 order.next += 1;
-                *shared.handed_on.lock().unwrap_or_else(|p| p.into_inner()) = order.next;
-                shared.moved.notify_all();
-                if shared.cancelled.load(Ordering::Relaxed) {
+                if shared.is_cancelled() {
+                    shared.handed_on(order.next, 0);
                     continue;
                 }
-                let batch = order.apply(unit, &shared.stopped_file);
-                if (!batch.findings.is_empty() || !batch.problems.is_empty()) && !sink(batch) {
-                    shared.cancelled.store(true, Ordering::Relaxed);
-                    shared.moved.notify_all();
-                }
-            }
-        }
-    });
-}
-
-/// Blocks kept for reading into again: the pieces of work out at once, and one being read.
-const SPARE_BLOCKS: usize = WINDOW as usize + 2;
-
-/// A block grown larger than this (around a finding of many megabytes) is freed, not kept.
-const SPARE_BLOCK_BYTES: usize = 16 << 20;
-
-/// Does one piece of work; a block no other work holds is handed to `spare_blocks`.
-fn run(work: Work, spare_blocks: &Mutex<Vec<Vec<u8>>>) -> Done {
-    let mut done = Done::default();
-    match work {
-        Work::Items { list, block, base, items, keep_json } => {
-            done.outcome.findings.reserve(items.len());
-            for (index, range) in items {
-                let bytes = block.get((range.start - base) as usize..(range.end - base) as usize).unwrap_or_default();
-                let path = || Some(format!("{}[{index}]", list.path()));
-                let text = match std::str::from_utf8(bytes) {
-                    Ok(text) => text,
-                    Err(e) => {
-                        let at = At::Offset(range.start + e.valid_up_to() as u64);
-                        done.located.push(Located { path: path(), at, reason: not_utf8() });
-                        continue;
+                match order.apply(unit, &shared.stopped_file) {
+                    Applied::Batch(batch) => {
+                        shared.handed_on(order.next, order.items_read());
+                        if (!batch.findings.is_empty() || !batch.problems.is_empty()) && !sink(batch) {
+                            shared.cancel();
+                        }
                     }
-                };
-                match list.read_item_into(index, text, keep_json, &mut done.outcome) {
-                    Ok(foreign) => done.foreign.extend(foreign.map(|reason| (index, reason))),
-                    Err(e) => {
-                        let at = At::Within { start: range.start, line: e.line() as u64, column: e.column() as u64 };
-                        done.broken = Some(Located { path: path(), at, reason: not_json(&e) });
+                    Applied::Rewind { at, index } => {
+                        order.epoch += 1;
+                        order.pending.clear();
+                        order.next = seq;
+                        shared.rewind(Rewind { at, index, seq, epoch: order.epoch });
                         break;
                     }
                 }
             }
-            if let Ok(bytes) = Arc::try_unwrap(block) {
-                let mut spare = spare_blocks.lock().unwrap_or_else(|p| p.into_inner());
-                if spare.len() < SPARE_BLOCKS && bytes.capacity() <= SPARE_BLOCK_BYTES {
-                    spare.push(bytes);
-                }
-            }
         }
-        Work::Whole { bytes } => match String::from_utf8(bytes) {
-            Ok(text) => done.outcome = read_owned_document(text),
-            Err(e) => {
-                let place = locate_in(e.as_bytes(), e.utf8_error().valid_up_to());
-                done.outcome.problems.push(ReadProblem { location: place.to_string(), reason: not_utf8() });
-            }
-        },
-        Work::Members { rest, at } => match std::str::from_utf8(&rest).map(read_members_after_findings) {
-            Ok(Ok(outcome)) => done.outcome = outcome,
-            Ok(Err(e)) => {
-                let reason = format!("after the Findings list, {}", not_json(&e));
-                done.broken = Some(Located { path: None, at: At::Offset(at), reason });
-            }
-            Err(e) => {
-                let at = At::Offset(at + e.valid_up_to() as u64);
-                done.located.push(Located { path: None, at, reason: not_utf8() });
-            }
-        },
-    }
-    for finding in &mut done.outcome.findings {
-        finding.raw.spill();
-    }
-    done
-}
-
-fn not_utf8() -> String {
-    "not valid UTF-8 (JSON text is UTF-8): not read".into()
-}
-
-/// `serde_json`'s message without its position (the caller gives the position in the file).
-fn not_json(e: &serde_json::Error) -> String {
-    let message = e.to_string();
-    let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m);
-    format!("not valid JSON: {message}; the rest of the file is not read")
+    });
 }
 
 /// Puts units back in input order and turns them into batches.
@@ -294,6 +161,8 @@ struct InOrder<'f> {
     files: &'f [PathBuf],
     pending: BTreeMap<u64, Unit>,
     next: u64,
+    /// The epoch of the units taken: one more after each rewind.
+    epoch: u64,
     /// The file the last unit was of, and what is known of it.
     file: Option<FileState>,
 }
@@ -305,22 +174,36 @@ struct FileState {
     foreign: Vec<usize>,
     first_reason: Option<String>,
     stopped: bool,
+    /// Items of the list read from runs so far (the number of the next run's first item).
+    items_read: usize,
 }
 
 impl<'f> InOrder<'f> {
     fn new(files: &'f [PathBuf]) -> Self {
-        Self { files, pending: BTreeMap::new(), next: 0, file: None }
+        Self { files, pending: BTreeMap::new(), next: 0, epoch: 0, file: None }
     }
 
-    fn apply(&mut self, unit: Unit, stopped_file: &AtomicUsize) -> Batch {
+    /// Items of the current file's list read from runs so far.
+    fn items_read(&self) -> usize {
+        self.file.as_ref().map_or(0, |f| f.items_read)
+    }
+
+    fn apply(&mut self, unit: Unit, stopped_file: &AtomicUsize) -> Applied {
         let path = self.files.get(unit.file).cloned().unwrap_or_default();
         if self.file.as_ref().is_none_or(|f| f.index != unit.file) {
             let locator = Locator::new(&path);
-            self.file =
-                Some(FileState { index: unit.file, locator, foreign: Vec::new(), first_reason: None, stopped: false });
+            let state = FileState {
+                index: unit.file,
+                locator,
+                foreign: Vec::new(),
+                first_reason: None,
+                stopped: false,
+                items_read: 0,
+            };
+            self.file = Some(state);
         }
         let mut batch = Batch::default();
-        let Some(state) = self.file.as_mut().filter(|s| !s.stopped) else { return batch };
+        let Some(state) = self.file.as_mut().filter(|s| !s.stopped) else { return Applied::Batch(batch) };
         let mut problems: Vec<(Option<String>, String)> = Vec::new();
         match unit.event {
             Event::Note(Note::Problem { at, location, reason }) => {
@@ -333,7 +216,19 @@ impl<'f> InOrder<'f> {
                     problems.push((Some(p.location), p.reason));
                 }
             }
-            Event::Done(done) => {
+            Event::Done(mut done) => {
+                match done.run {
+                    Some(RunRead::Failed { at }) => return Applied::Rewind { at, index: state.items_read },
+                    Some(RunRead::Items(items)) => {
+                        let first = state.items_read;
+                        for problem in &mut done.outcome.problems {
+                            problem.location = renumbered(&problem.location, first);
+                        }
+                        done.foreign.iter_mut().for_each(|(index, _)| *index += first);
+                        state.items_read += items;
+                    }
+                    None => {}
+                }
                 batch.findings = done.outcome.findings;
                 problems.extend(done.outcome.problems.into_iter().map(|p| (Some(p.location), p.reason)));
                 for (index, reason) in done.foreign {
@@ -356,7 +251,7 @@ impl<'f> InOrder<'f> {
             .into_iter()
             .map(|(location, reason)| FileProblem { file: path.clone(), location, reason })
             .collect();
-        batch
+        Applied::Batch(batch)
     }
 }
 
@@ -377,6 +272,17 @@ impl FileState {
         };
         Some(place.to_string())
     }
+}
+
+/// A location in a run of items (`$.Findings[3].Resources`, its item numbered within the run) with the item numbered
+/// within its list, `first` being the number of the run's first item.
+fn renumbered(location: &str, first: usize) -> String {
+    let renumber = || {
+        let (path, rest) = location.split_once('[')?;
+        let (number, rest) = rest.split_once(']')?;
+        Some(format!("{path}[{}]{rest}", number.parse::<usize>().ok()? + first))
+    };
+    renumber().unwrap_or_else(|| location.to_owned())
 }
 
 /// `$.Findings[3], line 7, column 1`: a JSON path and a place in the file, either or both.

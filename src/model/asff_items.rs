@@ -8,6 +8,7 @@ use super::asff::normalize;
 use super::asff_tree::{collect, collect_members, contains_finding, foreign_items_problem, not_a_finding_reason};
 use super::json_compact::compact;
 use super::json_scan::{Kind, Scanner};
+use super::json_split::{ArraySplit, Split};
 use super::json_tree;
 use super::raw_json::RawJson;
 use super::read::{Envelope, ReadOutcome, ReadProblem};
@@ -71,7 +72,7 @@ impl FindingList {
         outcome: &mut ReadOutcome,
     ) -> Result<Option<String>, serde_json::Error> {
         let location = || format!("{}[{index}]", self.path);
-        if fast_item(text, &location, keep_json, outcome) {
+        if fast_item(text, true, &location, keep_json, outcome).is_some() {
             return Ok(None);
         }
         let location = location();
@@ -83,6 +84,59 @@ impl FindingList {
         Ok(None)
     }
 
+    /// Reads a run of the list's items that `text` holds whole: items separated by commas (and whitespace), `text`
+    /// starting with the first and ending with the last. Items are numbered from 0 in problem locations and in
+    /// `foreign` (the caller adds the number of the run's first item). `None` when `text` is not exactly such a run
+    /// of objects, or holds one larger than `max_item` bytes or one that is not JSON: then nothing added to `outcome`
+    /// or `foreign` may be used, and the caller reads the items one by one.
+    pub fn read_run_into(
+        &self,
+        text: &str,
+        max_item: u64,
+        keep_json: bool,
+        outcome: &mut ReadOutcome,
+        foreign: &mut Vec<(usize, String)>,
+    ) -> Option<usize> {
+        let bytes = text.as_bytes();
+        let skip_space = |mut pos: usize| {
+            while bytes.get(pos).is_some_and(|b| matches!(b, b' ' | b'\n' | b'\r' | b'\t')) {
+                pos += 1;
+            }
+            pos
+        };
+        let (mut pos, mut index) = (0, 0);
+        loop {
+            if bytes.get(pos) != Some(&b'{') {
+                return None;
+            }
+            let rest = &text[pos..];
+            let location = || format!("{}[{index}]", self.path);
+            let len = match fast_item(rest, false, &location, keep_json, outcome) {
+                Some(len) => len,
+                None => {
+                    let Split::Item(range) = ArraySplit::item_at(0).next(rest.as_bytes(), 0, true) else { return None };
+                    let len = usize::try_from(range.end).ok()?;
+                    if len as u64 > max_item {
+                        return None;
+                    }
+                    foreign
+                        .extend(self.read_item_into(index, &rest[..len], keep_json, outcome).ok()?.map(|r| (index, r)));
+                    len
+                }
+            };
+            if len as u64 > max_item {
+                return None;
+            }
+            index += 1;
+            pos = skip_space(pos + len);
+            match bytes.get(pos) {
+                None => return Some(index),
+                Some(b',') => pos = skip_space(pos + 1),
+                Some(_) => return None,
+            }
+        }
+    }
+
     /// One problem for the items of the list that are objects but not findings: their indices (in order), how many
     /// items the list has, and the reason the first of them gave.
     pub fn foreign_items(&self, indices: &[usize], total: usize, first_reason: &str) -> ReadProblem {
@@ -91,41 +145,46 @@ impl FindingList {
 }
 
 /// An item the scanner reads exactly as the general path would: one finding object (OCSF or ASFF), every field it
-/// reads given once, keys without escapes; its finding or problem is added to `outcome`. False (and nothing added)
-/// for anything else.
-fn fast_item(text: &str, location: &dyn Fn() -> String, keep_json: bool, outcome: &mut ReadOutcome) -> bool {
+/// reads given once, keys without escapes; its finding or problem is added to `outcome`. `whole`: `text` is exactly
+/// the item (else it starts with the item and may go on past it). The length of the item, or `None` (and nothing
+/// added) for anything else.
+fn fast_item(
+    text: &str,
+    whole: bool,
+    location: &dyn Fn() -> String,
+    keep_json: bool,
+    outcome: &mut ReadOutcome,
+) -> Option<usize> {
     let mut s = Scanner::new(text);
     if s.kind() != Ok(Kind::Object) {
-        return false;
+        return None;
     }
-    let raw = |spaced: bool| match (keep_json, spaced) {
-        (false, _) => RawJson::not_kept(),
-        (true, true) => RawJson::inline(compact(text)),
-        (true, false) => RawJson::inline(text.to_owned()),
-    };
     let ocsf = super::ocsf_scan::starts_like_ocsf(&s).then(|| super::ocsf_scan::read(&mut s)).flatten();
-    let normalized = match ocsf {
-        Some(fields) => {
-            let spaced = s.take_spaced();
-            if !s.at_end() {
-                return false;
-            }
-            super::ocsf::normalize_scanned(&fields, raw(spaced), &Envelope::default())
-        }
-        None => {
-            let Ok(fields) = super::asff_scan::finding(&mut s) else { return false };
-            let spaced = s.take_spaced();
-            if !fields.is_finding_like() || !s.at_end() {
-                return false;
-            }
-            normalize(fields, raw(spaced), &Envelope::default())
-        }
+    let asff = match ocsf {
+        Some(_) => None,
+        None => Some(super::asff_scan::finding(&mut s).ok().filter(|fields| fields.is_finding_like())?),
+    };
+    let spaced = s.take_spaced();
+    let end = s.pos();
+    if whole && !s.at_end() {
+        return None;
+    }
+    let item = if whole { text } else { &text[..end] };
+    let raw = match (keep_json, spaced) {
+        (false, _) => RawJson::not_kept(),
+        (true, true) => RawJson::inline(compact(item)),
+        (true, false) => RawJson::inline(item.to_owned()),
+    };
+    let normalized = match (ocsf, asff) {
+        (Some(fields), _) => super::ocsf::normalize_scanned(&fields, raw, &Envelope::default()),
+        (None, Some(fields)) => normalize(fields, raw, &Envelope::default()),
+        (None, None) => return None,
     };
     match normalized {
         Ok(finding) => outcome.findings.push(finding),
         Err(reason) => outcome.problems.push(ReadProblem { location: location(), reason }),
     }
-    true
+    Some(if whole { text.len() } else { end })
 }
 
 /// Reads the members of a GetFindings response that follow its `Findings` list: `rest` is the text from just after

@@ -177,6 +177,12 @@ impl ArraySplit {
         Self { pos: after_bracket, state: State::First }
     }
 
+    /// A splitter for the rest of an array whose next item starts at `pos` (after whitespace): after a `,`, or where
+    /// a reading of the array in other ways stopped.
+    pub fn item_at(pos: u64) -> Self {
+        Self { pos, state: State::AfterComma }
+    }
+
     /// A splitter that finds the end of the object or array that the text at `pos` is inside: its closing bracket
     /// ends the item `pos..end` that [`Self::next`] returns (the members of a GetFindings response after its list).
     pub fn rest_of_container(pos: u64) -> Self {
