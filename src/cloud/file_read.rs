@@ -220,7 +220,13 @@ fn read_list(
     let layout = layout_of(blocks.from(after_bracket)).filter(|_| size >= RUNS_FROM_BLOCKS * limits.block as u64);
     if let Some((layout, first)) = layout {
         let first = after_bracket + first as u64;
-        if let Runs::Ended { at } = read_runs(blocks, &list, first, layout, limits, outbox)? {
+        let runs = read_runs(blocks, &list, first, layout, limits, outbox);
+        if runs.is_err() {
+            // The file is left: what was sent of it is checked first, and a rewind that comes is given up.
+            outbox.settle();
+            outbox.take_rewind();
+        }
+        if let Runs::Ended { at } = runs? {
             if let Some(items) = outbox.settle() {
                 (split, index) = (ArraySplit::item_at(at), items);
             }
