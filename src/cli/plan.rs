@@ -54,6 +54,7 @@ pub async fn run(
     let order = output_order(&collected);
     let now = Utc::now();
     let stdout = std::io::stdout();
+    widen_pipe(&stdout);
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
     match format {
         PlanFormat::Md | PlanFormat::Json => {
@@ -72,6 +73,18 @@ pub async fn run(
     std::thread::spawn(move || drop(collected));
     Ok(code)
 }
+
+/// When `out` is a pipe, makes it hold a megabyte (Linux's most for any user) instead of 64 KB: the plans of a
+/// hundred thousand findings are about 100 MB, and through a small pipe every 64 KB written waits for the reader to
+/// wake up and take them. Anything else (a file, a terminal, a pipe that stays small) is written to as it is.
+#[cfg(target_os = "linux")]
+fn widen_pipe(out: impl std::os::fd::AsFd) {
+    // Fails on what is not a pipe, and past the system's limit: either way the output is the same.
+    let _ = rustix::pipe::fcntl_setpipe_size(out, 1 << 20);
+}
+
+#[cfg(not(target_os = "linux"))]
+fn widen_pipe<T>(_out: T) {}
 
 /// Keeps the rows (and their live errors) that `keep` accepts.
 fn keep_matching(c: &mut Collected, keep: impl Fn(&crate::engine::Row) -> bool) {

@@ -40,3 +40,17 @@ fn rows_are_printed_most_severe_first_then_by_id_and_equal_keys_as_collected() {
         Collected { rows: Vec::new(), live_errors: Vec::new(), sources: Vec::new(), problems: Vec::new(), live: None };
     assert!(output_order(&empty).is_empty());
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_pipe_written_to_holds_a_megabyte_and_a_file_is_left_as_it_is() {
+    use rustix::pipe::{fcntl_getpipe_size, pipe};
+    let (reader, writer) = pipe().unwrap();
+    let most: usize = std::fs::read_to_string("/proc/sys/fs/pipe-max-size").unwrap().trim().parse().unwrap();
+    assert!(fcntl_getpipe_size(&writer).unwrap() < most.min(1 << 20), "a new pipe holds less (64 KB)");
+    super::widen_pipe(&writer);
+    assert_eq!(fcntl_getpipe_size(&reader).unwrap(), most.min(1 << 20));
+    let file = tempfile::tempfile().unwrap();
+    super::widen_pipe(&file);
+    assert!(fcntl_getpipe_size(&file).is_err(), "a file is no pipe, and nothing failed");
+}
