@@ -182,4 +182,4 @@ pub fn read_path_within(path: &Path, limits: Limits) -> Batch {
 
 #[cfg(test)]
 #[path = "file_tests.rs"]
-mod tests;
+pub(super) mod tests;

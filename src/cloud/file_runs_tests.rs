@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
+use crate::cloud::file::tests::export;
 use crate::cloud::file::{read_path_within, FileProblem};
 use crate::cloud::file_read::Limits;
 use crate::model::Finding;
@@ -39,35 +40,16 @@ fn both_ways(path: &Path, item: u64) -> [(Vec<String>, Vec<String>); 2] {
     [read(1000), read(1 << 24)]
 }
 
+/// A finding (as the file source's tests make them) whose `extra` members come first, as in a finding that starts
+/// with a nested object.
 fn finding(n: usize, extra: Value) -> Value {
-    let f = json!({
-        "SchemaVersion": "2018-10-08",
-        "Id": format!("arn:aws:securityhub:eu-west-1:111111111111:security-control/S3.8/finding/{n:05}"),
-        "ProductArn": "arn:aws:securityhub:eu-west-1::product/aws/securityhub",
-        "GeneratorId": "security-control/S3.8",
-        "AwsAccountId": "111111111111",
-        "Region": "eu-west-1",
-        "Title": format!("S3 general purpose buckets should block public access {n}"),
-        "Severity": {"Label": "HIGH"},
-        "Resources": [{"Type": "AwsS3Bucket", "Id": format!("arn:aws:s3:::bucket-{n}")}]
-    });
-    // The extra members come first, as a finding that starts with a nested object.
-    match (f, extra) {
-        (Value::Object(base), Value::Object(mut extra)) => {
+    match (extra, crate::cloud::file::tests::finding(n)) {
+        (Value::Object(mut extra), Value::Object(base)) => {
             extra.extend(base);
             Value::Object(extra)
         }
-        (f, _) => f,
+        (_, f) => f,
     }
-}
-
-/// `{"Findings": [...]}` indented by four spaces, as the AWS CLI writes it.
-fn export(findings: &[Value]) -> String {
-    let mut out = Vec::new();
-    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
-    serde::Serialize::serialize(&json!({ "Findings": findings }), &mut serializer).unwrap();
-    String::from_utf8(out).unwrap()
 }
 
 fn write(dir: &tempfile::TempDir, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
@@ -132,9 +114,9 @@ fn damage_in_a_run_is_named_as_item_by_item_reading_names_it() {
     let (at, _) = text.match_indices("\"HIGH\"").nth(137).unwrap();
     let damaged = format!("{}HIGH{}", &text[..at], &text[at + 6..]);
     let mut utf8 = text.clone().into_bytes();
-    let title = utf8.windows(10).position(|w| w == b"access 244").unwrap();
+    let title = utf8.windows(7).position(|w| w == "é 244\"".as_bytes()).unwrap();
     utf8[title] = 0xff;
-    let oversized = text.replacen("public access 129", &format!("public access {}", "x".repeat(3000)), 1);
+    let oversized = text.replacen("é 129\"", &format!("é {}\"", "x".repeat(3000)), 1);
     for (name, bytes, item) in [
         ("damaged", damaged.into_bytes(), 1 << 20),
         ("utf8", utf8, 1 << 20),

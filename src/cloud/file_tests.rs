@@ -2,7 +2,7 @@ use super::*;
 use crate::model::asff::read_document;
 use serde_json::{json, Value};
 
-fn finding(n: usize) -> Value {
+pub(in crate::cloud) fn finding(n: usize) -> Value {
     json!({
         "SchemaVersion": "2018-10-08",
         "Id": format!("arn:aws:securityhub:eu-west-1:111111111111:security-control/S3.8/finding/{n:05}"),
@@ -18,7 +18,7 @@ fn finding(n: usize) -> Value {
 }
 
 /// `{"Findings": [...]}` as the AWS CLI writes it: indented by four spaces.
-fn export(findings: &[Value]) -> String {
+pub(in crate::cloud) fn export(findings: &[Value]) -> String {
     let mut out = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
