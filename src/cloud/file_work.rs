@@ -52,7 +52,7 @@ pub(super) struct Done {
 }
 
 /// Blocks kept for reading into again: the pieces of work out at once, and one being read.
-pub(super) const SPARE_BLOCKS: usize = super::file_stream::WINDOW as usize + 2;
+const SPARE_BLOCKS: usize = super::file_stream::WINDOW as usize + 2;
 
 /// A block grown larger than this (around a finding of many megabytes) is freed, not kept.
 const SPARE_BLOCK_BYTES: usize = 16 << 20;
@@ -67,6 +67,11 @@ fn give_back(block: Arc<Vec<u8>>, spare_blocks: &Mutex<Vec<Vec<u8>>>) {
     }
 }
 
+/// The bytes at absolute offsets `range` of `block`, which starts at offset `base`.
+fn piece<'b>(block: &'b [u8], base: u64, range: &std::ops::Range<u64>) -> &'b [u8] {
+    block.get((range.start - base) as usize..(range.end - base) as usize).unwrap_or_default()
+}
+
 /// Does one piece of work; a block no other work holds is handed to `spare_blocks`.
 pub(super) fn run(work: Work, spare_blocks: &Mutex<Vec<Vec<u8>>>) -> Done {
     let mut done = Done::default();
@@ -74,7 +79,7 @@ pub(super) fn run(work: Work, spare_blocks: &Mutex<Vec<Vec<u8>>>) -> Done {
         Work::Items { list, block, base, items, keep_json } => {
             done.outcome.findings.reserve(items.len());
             for (index, range) in items {
-                let bytes = block.get((range.start - base) as usize..(range.end - base) as usize).unwrap_or_default();
+                let bytes = piece(&block, base, &range);
                 let path = || Some(format!("{}[{index}]", list.path()));
                 let text = match std::str::from_utf8(bytes) {
                     Ok(text) => text,
@@ -96,7 +101,7 @@ pub(super) fn run(work: Work, spare_blocks: &Mutex<Vec<Vec<u8>>>) -> Done {
             give_back(block, spare_blocks);
         }
         Work::Run { list, block, base, range, max_item, keep_json } => {
-            let bytes = block.get((range.start - base) as usize..(range.end - base) as usize).unwrap_or_default();
+            let bytes = piece(&block, base, &range);
             let read = std::str::from_utf8(bytes)
                 .ok()
                 .and_then(|text| list.read_run_into(text, max_item, keep_json, &mut done.outcome, &mut done.foreign));
