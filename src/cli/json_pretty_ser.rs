@@ -1,11 +1,11 @@
 //! A serializer that writes what `serde_json`'s pretty printer writes, byte for byte, for the shapes `plan --format
 //! json` prints (structs, options, sequences, strings, integers, string-keyed maps), several times faster: strings
-//! are copied eight bytes at a time up to the next byte that needs an escape, where `serde_json` looks up every byte.
+//! are copied sixteen bytes at a time up to the next byte that needs an escape, where `serde_json` looks up every byte.
 //!
 //! Anything else — floats, bytes, maps with keys that are not strings, `RawValue` — is refused ([`Unsupported`]),
 //! and the caller writes that item through `serde_json` instead.
 
-use crate::model::json_scan::string_stop;
+use crate::model::json_scan::chunks::{chunk_at, string_stops};
 use serde::ser::{self, Serialize};
 use std::fmt;
 
@@ -115,12 +115,13 @@ pub fn write_escaped(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
     let (mut start, mut i) = (0, 0);
     loop {
-        while let Some(word) = bytes.get(i..i + 8) {
-            let found = string_stop(u64::from_le_bytes(word.try_into().unwrap_or_default()));
-            i += found;
-            if found < 8 {
+        while let Some(chunk) = chunk_at(bytes, i) {
+            let stops = string_stops(chunk);
+            if stops != 0 {
+                i += stops.trailing_zeros() as usize;
                 break;
             }
+            i += 16;
         }
         while bytes.get(i).is_some_and(|&b| b >= 0x20 && b != b'"' && b != b'\\') {
             i += 1;

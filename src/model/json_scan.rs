@@ -36,10 +36,9 @@ pub struct Scanner<'a> {
     spaced: bool,
 }
 
-#[path = "json_words.rs"]
-mod words;
-pub(crate) use words::string_stop;
-use words::{string_stops, word_at, ONES};
+#[path = "json_chunks.rs"]
+pub(crate) mod chunks;
+use chunks::{chunk_at, non_spaces, string_stops};
 
 impl<'a> Scanner<'a> {
     pub fn new(text: &'a str) -> Self {
@@ -64,21 +63,20 @@ impl<'a> Scanner<'a> {
         self.text.as_bytes()
     }
 
-    /// Skips whitespace, runs of spaces sixteen at a time (a pretty-printed export indents every line by 12 to 28).
+    /// Skips whitespace sixteen bytes at a time: a pretty-printed export's line break and indentation (12 to 28
+    /// spaces) are one or two turns.
     fn skip_ws(&mut self) {
-        const SPACES: u128 = ONES as u128 * 0x0001_0000_0000_0000_0001 * b' ' as u128;
         let bytes = self.bytes();
         let mut pos = self.pos;
         loop {
-            if let Some(run) = bytes.get(pos..pos + 16) {
-                let other = u128::from_le_bytes(run.try_into().unwrap_or_default()) ^ SPACES;
-                if other == 0 {
+            if let Some(chunk) = chunk_at(bytes, pos) {
+                let others = non_spaces(chunk);
+                if others == 0 {
                     pos += 16;
                     continue;
                 }
-                pos += (other.trailing_zeros() / 8) as usize;
-            } else if let Some(word) = word_at(bytes, pos) {
-                pos += ((word ^ (ONES * b' ' as u64)).trailing_zeros() / 8) as usize;
+                pos += others.trailing_zeros() as usize;
+                break;
             }
             match bytes.get(pos) {
                 Some(b' ' | b'\n' | b'\r' | b'\t') => pos += 1,
@@ -207,18 +205,16 @@ impl<'a> Scanner<'a> {
     #[inline(always)]
     fn string_end(&mut self) -> Scan<bool> {
         let bytes = self.bytes();
-        let mut stop = self.pos + 1;
-        for _ in 0..2 {
-            let Some(word) = word_at(bytes, stop) else { break };
-            let found = string_stop(word);
-            stop += found;
-            if found < 8 {
-                if bytes.get(stop) == Some(&b'"') {
-                    self.pos = stop + 1;
-                    return Ok(false);
-                }
-                break;
-            }
+        let start = self.pos + 1;
+        let Some(chunk) = chunk_at(bytes, start) else { return self.string_end_from(start) };
+        let stops = string_stops(chunk);
+        if stops == 0 {
+            return self.string_end_from(start + 16);
+        }
+        let stop = start + stops.trailing_zeros() as usize;
+        if bytes.get(stop) == Some(&b'"') {
+            self.pos = stop + 1;
+            return Ok(false);
         }
         self.string_end_from(stop)
     }
@@ -229,20 +225,18 @@ impl<'a> Scanner<'a> {
         let bytes = self.bytes();
         let mut escaped = false;
         loop {
-            // Sixteen bytes a turn through the long runs of descriptions and ARNs, then eight.
-            while let (Some(low), Some(high)) = (word_at(bytes, pos), word_at(bytes, pos + 8)) {
-                let (low, high) = (string_stops(low), string_stops(high));
-                if low | high != 0 {
-                    pos += if low != 0 { low.trailing_zeros() / 8 } else { 8 + high.trailing_zeros() / 8 } as usize;
+            while let Some(chunk) = chunk_at(bytes, pos) {
+                let stops = string_stops(chunk);
+                if stops != 0 {
+                    pos += stops.trailing_zeros() as usize;
                     break;
                 }
                 pos += 16;
             }
-            while let Some(word) = word_at(bytes, pos) {
-                let found = string_stop(word);
-                pos += found;
-                if found < 8 {
-                    break;
+            // The last few bytes of the text, one at a time.
+            if chunk_at(bytes, pos).is_none() {
+                while bytes.get(pos).is_some_and(|&b| b >= 0x20 && b != b'"' && b != b'\\') {
+                    pos += 1;
                 }
             }
             match bytes.get(pos).ok_or(Bail)? {
