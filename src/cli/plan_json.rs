@@ -5,6 +5,7 @@ use crate::playbook::Plan;
 use crate::triage::PlanStatus;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// One finding in `plan --format json`.
 #[derive(Debug, Serialize)]
@@ -28,8 +29,26 @@ pub struct PlanEntry<'a> {
     pub exception: Option<ExceptionEntry<'a>>,
     /// `planned`, `already-compliant`, `unavailable` or `no-playbook`.
     pub plan_status: &'static str,
-    pub plan: Option<&'a Plan>,
+    /// The plan (`null` when there is none).
+    pub plan: PlanField<'a>,
     pub errors: Vec<String>,
+}
+
+/// A row's plan, worked out for the entry when the row had not yet (and then not kept: see [`Row::plan_unkept`]);
+/// written as the plan or `null`.
+#[derive(Debug)]
+pub struct PlanField<'a>(Cow<'a, PlanStatus>);
+
+impl PlanField<'_> {
+    pub fn plan(&self) -> Option<&Plan> {
+        self.0.plan()
+    }
+}
+
+impl Serialize for PlanField<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.plan().serialize(serializer)
+    }
 }
 
 /// A valid exception on the resource.
@@ -45,7 +64,7 @@ impl<'a> PlanEntry<'a> {
     /// The entry for a row; `live_error` is a problem met while reading live state.
     pub fn new(row: &'a Row, live_error: Option<&str>, now: DateTime<Utc>) -> Self {
         let f = &row.finding;
-        let (decision, plan) = (&row.decision, row.plan());
+        let (decision, plan) = (&row.decision, row.plan_unkept());
         let resource = f.primary_resource();
         let mut errors: Vec<String> = f.warnings.clone();
         if let Some(e) = live_error {
@@ -78,13 +97,13 @@ impl<'a> PlanEntry<'a> {
                 owner: e.owner.as_deref(),
                 days_left: e.days_left(now),
             }),
-            plan_status: match plan {
+            plan_status: match *plan {
                 PlanStatus::NoPlaybook => "no-playbook",
                 PlanStatus::Planned(_) => "planned",
                 PlanStatus::AlreadyCompliant(_) => "already-compliant",
                 PlanStatus::Unavailable(_) => "unavailable",
             },
-            plan: plan.plan(),
+            plan: PlanField(plan),
             errors,
         }
     }

@@ -4,6 +4,7 @@ use crate::model::Finding;
 use crate::policy::{Decision, Verdict};
 use crate::triage::{Assessment, PlanStatus, Triage};
 use chrono::{DateTime, Utc};
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
 /// A finding with its verdict and dry-run plan.
@@ -45,6 +46,16 @@ impl Row {
             Some(triage) => triage.snapshot_plan(&self.finding),
             None => PlanStatus::NoPlaybook,
         })
+    }
+
+    /// The plan, without keeping it when it is worked out now: for a command that shows each row once (`plan
+    /// --format json` over a large export would otherwise hold every plan until it ends, tens of megabytes).
+    pub fn plan_unkept(&self) -> Cow<'_, PlanStatus> {
+        match (self.plan.get(), &self.planner) {
+            (Some(known), _) => Cow::Borrowed(known),
+            (None, Some(triage)) => Cow::Owned(triage.snapshot_plan(&self.finding)),
+            (None, None) => Cow::Owned(PlanStatus::NoPlaybook),
+        }
     }
 
     /// The plan when it was already worked out.

@@ -48,6 +48,22 @@ fn a_row_that_is_not_auto_fix_works_out_its_snapshot_plan_when_first_asked() {
 }
 
 #[test]
+fn a_plan_worked_out_for_one_showing_is_not_kept_and_one_already_known_is_lent() {
+    let triage = triage();
+    let finding = open_ssh(UNCLASSIFIED);
+    let eager = triage.assess(&finding, None, now());
+    let row = Row::from_snapshot(finding, &triage, now());
+    let unkept = row.plan_unkept();
+    assert!(matches!(unkept, Cow::Owned(_)));
+    assert_eq!(*unkept, eager.plan);
+    assert!(row.plan_if_known().is_none(), "a plan shown once is not held by the row");
+    row.plan();
+    assert!(matches!(row.plan_unkept(), Cow::Borrowed(plan) if *plan == eager.plan));
+    let given = Row::new(row.finding.clone(), Assessment { decision: eager.decision, plan: PlanStatus::NoPlaybook });
+    assert!(matches!(given.plan_unkept(), Cow::Borrowed(PlanStatus::NoPlaybook)));
+}
+
+#[test]
 fn an_auto_fix_row_has_its_plan_with_its_verdict() {
     let triage = triage();
     let finding = open_ssh(SANDBOX);
