@@ -5,11 +5,12 @@
 use super::live_reads::SharedReads;
 use super::Row;
 use crate::cloud::Resources;
-use crate::model::hash::{keyed_hasher, KeyedHasher};
-use crate::model::FindingKey;
+use crate::model::hash::{keyed_hasher, BuildWordHasher, KeyedHasher};
+use crate::model::{Finding, FindingKey};
 use crate::triage::{Assessment, PlanStatus, Triage};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
 
@@ -27,17 +28,35 @@ struct Slot {
 pub struct LiveAssessments {
     reads: Option<Arc<SharedReads>>,
     triage: Arc<Triage>,
-    /// Keyed by a randomly seeded hash, faster than std's SipHash (which cost a tenth of the command's thread in a
-    /// 100,000-finding `plan`).
-    index: HashMap<FindingKey, usize, KeyedHasher>,
+    /// Slots by a randomly seeded hash of their key (faster than std's SipHash, which cost a tenth of the command's
+    /// thread in a 100,000-finding `plan`), computed once per finding: a table of texts hashes every key again each
+    /// time it grows, reading a hundred thousand ids scattered in memory.
+    index: HashMap<u64, usize, BuildWordHasher>,
+    /// Slots of keys whose hash an earlier, other key has (never in practice, but a finding must not replace another).
+    collided: HashMap<FindingKey, usize, KeyedHasher>,
+    hasher: KeyedHasher,
+    /// How a key is hashed for `index` (the tests make every key collide).
+    hash_of: fn(&KeyedHasher, &Finding) -> u64,
     slots: Vec<Slot>,
+}
+
+fn key_hash(hasher: &KeyedHasher, finding: &Finding) -> u64 {
+    hasher.hash_one((&*finding.product_arn, &*finding.id))
 }
 
 impl LiveAssessments {
     /// Assesses live through `resources`; without them (offline, or plans from snapshots) rows stay as assessed.
     pub fn new(resources: Option<Arc<dyn Resources>>, triage: Arc<Triage>) -> Self {
         let reads = resources.map(|r| Arc::new(SharedReads::new(r)));
-        Self { reads, triage, index: HashMap::with_hasher(keyed_hasher()), slots: Vec::new() }
+        Self {
+            reads,
+            triage,
+            index: HashMap::default(),
+            collided: HashMap::with_hasher(keyed_hasher()),
+            hasher: keyed_hasher(),
+            hash_of: key_hash,
+            slots: Vec::new(),
+        }
     }
 
     /// The shared reads (for counting them), when reading live.
@@ -58,14 +77,7 @@ impl LiveAssessments {
     /// Adds a finding's row. An older copy than the one held is dropped; a copy at least as new replaces it, and its
     /// live assessment replaces the old one's. `keep`: whether the command wants this finding (only those are read).
     pub fn add(&mut self, row: Row, keep: bool) {
-        // One lookup: a new finding's slot is reserved in the index at once (the next one pushed).
-        let held = match self.index.entry(row.finding.key()) {
-            Entry::Occupied(held) => Some(*held.get()),
-            Entry::Vacant(new) => {
-                new.insert(self.slots.len());
-                None
-            }
-        };
+        let held = self.slot_of(&row.finding);
         if held.is_some_and(|i| row.finding.updated_at < self.slots[i].row.finding.updated_at) {
             return;
         }
@@ -79,6 +91,18 @@ impl LiveAssessments {
                 }
             }
             None => self.slots.push(slot),
+        }
+    }
+
+    /// The slot held for `finding`'s key; `None` for a new key, whose slot is reserved at once (the next one pushed).
+    fn slot_of(&mut self, finding: &Finding) -> Option<usize> {
+        let next = self.slots.len();
+        let hash = (self.hash_of)(&self.hasher, finding);
+        match self.index.entry(hash) {
+            Entry::Occupied(held) if !self.slots[*held.get()].row.finding.same_key(finding) => {
+                reserve(self.collided.entry(finding.key()), next)
+            }
+            entry => reserve(entry, next),
         }
     }
 
@@ -121,6 +145,17 @@ impl LiveAssessments {
             errors.push(error);
         }
         (rows, errors, assessed)
+    }
+}
+
+/// The slot an index entry holds, or `None` after reserving `next` for a new key.
+fn reserve<K>(entry: Entry<'_, K, usize>, next: usize) -> Option<usize> {
+    match entry {
+        Entry::Occupied(held) => Some(*held.get()),
+        Entry::Vacant(new) => {
+            new.insert(next);
+            None
+        }
     }
 }
 

@@ -182,3 +182,22 @@ async fn without_resources_rows_keep_their_snapshot_assessment() {
     assert_eq!(errors, vec![None]);
     assert_eq!(rows[0].plan(), &bed.triage.snapshot_plan(&bucket));
 }
+
+#[tokio::test]
+async fn findings_whose_keys_hash_alike_stay_apart_and_copies_of_each_still_replace_it() {
+    let bed = bed();
+    let (bucket, other) = bed.two_buckets();
+    let mut newer = bucket.clone();
+    newer.updated_at = Some(bucket.updated_at.unwrap_or_else(anchor) + Duration::hours(1));
+    newer.title = "updated".into();
+    let mut live = LiveAssessments::new(None, bed.triage.clone());
+    live.hash_of = |_, _| 7;
+    for f in [&bucket, &other, &another(&bucket, 1), &newer, &another(&other, 2)] {
+        live.add(bed.row(f), true);
+    }
+    let (rows, ..) = live.finish().await;
+    let ids: Vec<&str> = rows.iter().map(|r| &*r.finding.id).collect();
+    let expected = [&*bucket.id, &*other.id, &*another(&bucket, 1).id, &*another(&other, 2).id];
+    assert_eq!(ids, expected, "every key once, in the order first seen");
+    assert_eq!(&*rows[0].finding.title, "updated", "the newer copy replaced the first one");
+}

@@ -281,6 +281,11 @@ impl Finding {
         FindingKey { product_arn: self.product_arn.clone(), id: self.id.clone() }
     }
 
+    /// Whether `other` has the same key (without making the keys).
+    pub fn same_key(&self, other: &Finding) -> bool {
+        self.id == other.id && self.product_arn == other.product_arn
+    }
+
     /// The id Security Hub shows and scripts pass on (`plan` JSON, `apply --finding`): ASFF `Id`, OCSF
     /// `finding_info.uid` (its `metadata.uid` when it has none).
     pub fn public_id(&self) -> &str {
