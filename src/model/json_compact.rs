@@ -1,23 +1,15 @@
 //! JSON without the whitespace between tokens: a pretty-printed finding (the AWS CLI indents by four spaces) is kept
 //! as the compact text GetFindings sends, about half its size.
 
-/// Each byte of `chunk` that ends a run of string text (`"` or `\`) as `0xff`, the others 0.
-#[inline(always)]
-fn string_stops(chunk: &[u8; 16]) -> u128 {
-    let mut flags = [0u8; 16];
-    for (flag, &b) in flags.iter_mut().zip(chunk) {
-        *flag = u8::from((b == b'"') | (b == b'\\')).wrapping_neg();
-    }
-    u128::from_le_bytes(flags)
-}
+use super::json_scan::chunks::{chunk_at, string_stops};
 
 /// The end of the string whose text starts at `i` (just past its closing quote), sixteen bytes at a time.
 fn string_end(bytes: &[u8], mut i: usize) -> usize {
     loop {
-        while let Some(chunk) = bytes.get(i..i + 16) {
-            let stops = string_stops(chunk.try_into().unwrap_or(&[0; 16]));
+        while let Some(chunk) = chunk_at(bytes, i) {
+            let stops = string_stops(chunk);
             if stops != 0 {
-                i += (stops.trailing_zeros() / 8) as usize;
+                i += stops.trailing_zeros() as usize;
                 break;
             }
             i += 16;
