@@ -153,7 +153,7 @@ fn write_table<'r>(out: &mut impl Write, rows: impl Iterator<Item = &'r crate::e
     )?;
     for row in rows {
         let f = &row.finding;
-        let plan = match row.plan() {
+        let plan = match &*row.plan_unkept() {
             crate::triage::PlanStatus::Planned(p) => p.summary.clone(),
             crate::triage::PlanStatus::AlreadyCompliant(why) => format!("nothing to do: {why}"),
             crate::triage::PlanStatus::Unavailable(why) => format!("no plan: {why}"),
