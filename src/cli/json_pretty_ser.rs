@@ -5,7 +5,7 @@
 //! Anything else — floats, bytes, maps with keys that are not strings, `RawValue` — is refused ([`Unsupported`]),
 //! and the caller writes that item through `serde_json` instead.
 
-use crate::model::json_scan::chunks::{chunk_at, string_stops};
+use crate::model::json_scan::chunks::next_string_stop;
 use serde::ser::{self, Serialize};
 use std::fmt;
 
@@ -115,17 +115,7 @@ pub fn write_escaped(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
     let (mut start, mut i) = (0, 0);
     loop {
-        while let Some(chunk) = chunk_at(bytes, i) {
-            let stops = string_stops(chunk);
-            if stops != 0 {
-                i += stops.trailing_zeros() as usize;
-                break;
-            }
-            i += 16;
-        }
-        while bytes.get(i).is_some_and(|&b| b >= 0x20 && b != b'"' && b != b'\\') {
-            i += 1;
-        }
+        i = next_string_stop(bytes, i);
         let Some(&b) = bytes.get(i) else { break };
         out.extend_from_slice(&bytes[start..i]);
         match b {

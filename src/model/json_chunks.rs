@@ -23,6 +23,21 @@ pub(crate) fn chunk_at(bytes: &[u8], at: usize) -> Option<&[u8; 16]> {
     bytes.get(at..at + 16).and_then(|chunk| chunk.try_into().ok())
 }
 
+/// The index of the first string stop (as [`string_stops`]) in `bytes` at or after `from`, or the length of `bytes`
+/// when there is none: sixteen bytes at a time, the last few one at a time.
+#[inline]
+pub(crate) fn next_string_stop(bytes: &[u8], mut from: usize) -> usize {
+    while let Some(chunk) = chunk_at(bytes, from) {
+        let stops = string_stops(chunk);
+        if stops != 0 {
+            return from + stops.trailing_zeros() as usize;
+        }
+        from += 16;
+    }
+    let rest = bytes.get(from..).unwrap_or_default();
+    from + rest.iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\').unwrap_or(rest.len())
+}
+
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 use sse2 as lanes;
 
@@ -143,6 +158,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_next_stop_is_found_in_long_runs_and_in_the_last_few_bytes() {
+        for len in 0..40 {
+            for at in 0..=len {
+                let mut text = vec![b'x'; len];
+                if at < len {
+                    text[at] = b'"';
+                }
+                for from in 0..=at {
+                    assert_eq!(next_string_stop(&text, from), at, "stop at {at} of {len}, from {from}");
+                }
+            }
+        }
+        assert_eq!(next_string_stop(b"ab", 5), 5, "past the end is the end");
     }
 
     #[test]

@@ -1,19 +1,12 @@
 //! JSON without the whitespace between tokens: a pretty-printed finding (the AWS CLI indents by four spaces) is kept
 //! as the compact text GetFindings sends, about half its size.
 
-use super::json_scan::chunks::{chunk_at, string_stops};
+use super::json_scan::chunks::next_string_stop;
 
 /// The end of the string whose text starts at `i` (just past its closing quote), sixteen bytes at a time.
 fn string_end(bytes: &[u8], mut i: usize) -> usize {
     loop {
-        while let Some(chunk) = chunk_at(bytes, i) {
-            let stops = string_stops(chunk);
-            if stops != 0 {
-                i += stops.trailing_zeros() as usize;
-                break;
-            }
-            i += 16;
-        }
+        i = next_string_stop(bytes, i);
         match bytes.get(i) {
             Some(b'"') => return i + 1,
             Some(b'\\') => i += 2,

@@ -38,7 +38,7 @@ pub struct Scanner<'a> {
 
 #[path = "json_chunks.rs"]
 pub(crate) mod chunks;
-use chunks::{chunk_at, non_spaces, string_stops};
+use chunks::{chunk_at, next_string_stop, non_spaces, string_stops};
 
 impl<'a> Scanner<'a> {
     pub fn new(text: &'a str) -> Self {
@@ -225,20 +225,7 @@ impl<'a> Scanner<'a> {
         let bytes = self.bytes();
         let mut escaped = false;
         loop {
-            while let Some(chunk) = chunk_at(bytes, pos) {
-                let stops = string_stops(chunk);
-                if stops != 0 {
-                    pos += stops.trailing_zeros() as usize;
-                    break;
-                }
-                pos += 16;
-            }
-            // The last few bytes of the text, one at a time.
-            if chunk_at(bytes, pos).is_none() {
-                while bytes.get(pos).is_some_and(|&b| b >= 0x20 && b != b'"' && b != b'\\') {
-                    pos += 1;
-                }
-            }
+            pos = next_string_stop(bytes, pos);
             match bytes.get(pos).ok_or(Bail)? {
                 b'"' => {
                     self.pos = pos + 1;
