@@ -15,6 +15,7 @@ mod json_pretty;
 pub mod manual;
 pub mod plan;
 pub mod plan_json;
+mod plan_order;
 pub mod plan_out;
 pub mod playbooks;
 pub mod progress;

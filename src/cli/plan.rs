@@ -92,47 +92,10 @@ fn keep_matching(c: &mut Collected, keep: impl Fn(&crate::engine::Row) -> bool) 
     (c.rows, c.live_errors) = pairs.into_iter().filter(|(row, _)| keep(row)).unzip();
 }
 
-/// The order rows are printed in: most severe first, then by id (rows with equal keys as collected). The keys are
-/// gathered first and the two halves sorted on two threads, then merged: a hundred thousand rows sorted in place
-/// were the one part of the command left on a single core.
+/// The order rows are printed in: most severe first, then by id (rows with equal keys as collected).
 fn output_order(c: &Collected) -> Vec<usize> {
-    let ids: Vec<&str> = c.rows.iter().map(|row| row.finding.public_id()).collect();
-    // Ids share a long prefix (`arn:aws:securityhub:region:account:subscription/…`) that orders nothing: the eight
-    // bytes after it, as a number, settle most comparisons, and only ids equal that far are compared whole.
-    let common = ids.iter().skip(1).fold(ids.first().map_or(0, |id| id.len()), |common, id| {
-        common.min(ids[0].bytes().zip(id.bytes()).take_while(|(a, b)| a == b).count())
-    });
-    let mut keys: Vec<(std::cmp::Reverse<crate::model::Severity>, u64, &str, usize)> = c
-        .rows
-        .iter()
-        .zip(ids)
-        .enumerate()
-        .map(|(i, (row, id))| (std::cmp::Reverse(row.finding.severity), order_key(id, common), id, i))
-        .collect();
-    // The index breaks ties: the sort gives the order a stable sort by (severity, id) would.
-    let (left, right) = keys.split_at_mut(c.rows.len() / 2);
-    std::thread::scope(|scope| {
-        scope.spawn(|| left.sort_unstable());
-        right.sort_unstable();
-    });
-    let mut order = Vec::with_capacity(c.rows.len());
-    let (mut l, mut r) = (left.iter().peekable(), right.iter().peekable());
-    while let (Some(a), Some(b)) = (l.peek(), r.peek()) {
-        let next = if a <= b { l.next() } else { r.next() };
-        order.extend(next.map(|&(.., i)| i));
-    }
-    order.extend(l.chain(r).map(|&(.., i)| i));
-    order
-}
-
-/// Bytes `from..from + 8` of `id` as a big-endian number, zeros past its end: of two ids equal up to `from`, the one
-/// with the smaller number sorts first (equal numbers say nothing).
-fn order_key(id: &str, from: usize) -> u64 {
-    let mut bytes = [0u8; 8];
-    for (to, b) in bytes.iter_mut().zip(id.as_bytes().iter().skip(from)) {
-        *to = *b;
-    }
-    u64::from_be_bytes(bytes)
+    let keys: Vec<_> = c.rows.iter().map(|row| (row.finding.severity, row.finding.public_id())).collect();
+    super::plan_order::by_severity_then_id(&keys)
 }
 
 fn clip(text: &str, width: usize) -> String {
