@@ -81,7 +81,7 @@ pub(super) fn run(work: Work, spare_blocks: &Mutex<Vec<Vec<u8>>>) -> Done {
             for (index, range) in items {
                 let bytes = piece(&block, base, &range);
                 let path = || Some(format!("{}[{index}]", list.path()));
-                let text = match std::str::from_utf8(bytes) {
+                let text = match simdutf8::compat::from_utf8(bytes) {
                     Ok(text) => text,
                     Err(e) => {
                         let at = At::Offset(range.start + e.valid_up_to() as u64);
@@ -102,7 +102,7 @@ pub(super) fn run(work: Work, spare_blocks: &Mutex<Vec<Vec<u8>>>) -> Done {
         }
         Work::Run { list, block, base, range, max_item, keep_json } => {
             let bytes = piece(&block, base, &range);
-            let read = std::str::from_utf8(bytes)
+            let read = simdutf8::compat::from_utf8(bytes)
                 .ok()
                 .and_then(|text| list.read_run_into(text, max_item, keep_json, &mut done.outcome, &mut done.foreign));
             done.run = Some(match read {
@@ -121,7 +121,7 @@ pub(super) fn run(work: Work, spare_blocks: &Mutex<Vec<Vec<u8>>>) -> Done {
                 done.outcome.problems.push(ReadProblem { location: place.to_string(), reason: not_utf8() });
             }
         },
-        Work::Members { rest, at } => match std::str::from_utf8(&rest).map(read_members_after_findings) {
+        Work::Members { rest, at } => match simdutf8::compat::from_utf8(&rest).map(read_members_after_findings) {
             Ok(Ok(outcome)) => done.outcome = outcome,
             Ok(Err(e)) => {
                 let reason = format!("after the Findings list, {}", not_json(&e));
