@@ -250,6 +250,10 @@ async fn run_pass(
                 if done {
                     return PassEnd::Done;
                 }
+                // A source that answers at once (the simulated organisation, a test double, a cached page) would
+                // otherwise keep this worker for all its pages: the Store stage, the timers and the other sources
+                // take their turn between two pages.
+                tokio::task::yield_now().await;
             }
             Err(CloudError::Unsupported(m)) if matches!(pass, Pass::ChangedSince(_)) => {
                 tracing::debug!(source = %id, reason = %m, "source cannot be refreshed");
@@ -300,6 +304,45 @@ mod tests {
         assert_eq!(reading.newly_decided(Some(SourceApi::V2)), Some(SourceApi::V2));
         assert_eq!(reading.newly_decided(Some(SourceApi::V2)), None);
         assert_eq!(reading.newly_decided(Some(SourceApi::Cspm)), Some(SourceApi::Cspm));
+    }
+
+    /// Sources that answer every page at once, as the simulated organisation and test doubles do.
+    struct Immediate;
+
+    #[async_trait::async_trait]
+    impl FindingSource for Immediate {
+        fn sources(&self) -> Vec<SourceId> {
+            ["first", "second"]
+                .map(|region| SourceId { account_id: "111111111111".into(), region: region.into() })
+                .into()
+        }
+        async fn fetch_page(
+            &self,
+            _: &SourceId,
+            token: Option<String>,
+        ) -> Result<crate::cloud::FindingsPage, CloudError> {
+            let page: u32 = token.map_or(1, |t| t.parse().unwrap_or(99));
+            let next_token = (page < 5).then(|| (page + 1).to_string());
+            Ok(crate::cloud::FindingsPage { next_token, ..Default::default() })
+        }
+    }
+
+    #[tokio::test]
+    async fn sources_that_answer_at_once_take_turns_page_by_page() {
+        let triage = crate::session::triage(&crate::config::Config::default()).expect("triage");
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        spawn_all(Arc::new(Immediate), triage, tx);
+        let mut pages = Vec::new();
+        while let Some(msg) = rx.recv().await {
+            if let Msg::FindingsPage { source, .. } = msg {
+                pages.push(source.region);
+            }
+        }
+        assert_eq!(pages.len(), 10, "{pages:?}");
+        // On one thread, a source that kept its turn would send its five pages before the other's first.
+        let last_of_first = pages.iter().rposition(|r| r == "first");
+        let first_of_second = pages.iter().position(|r| r == "second");
+        assert!(first_of_second < last_of_first, "pages arrived as {pages:?}");
     }
 
     #[test]
