@@ -22,6 +22,11 @@ mod stream;
 
 use report::Report;
 
+/// The allocator of the `hubtriage` binary (`src/main.rs`): the time and memory figures are the product's.
+#[cfg(target_os = "linux")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// Findings the benchmarks load.
 const FINDINGS: usize = 100_000;
 
