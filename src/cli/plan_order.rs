@@ -39,30 +39,63 @@ pub fn by_severity_then_id(rows: &[(Severity, &str)]) -> Vec<usize> {
     let shared = ids.split_first().map_or(0, |(first, rest)| {
         rest.iter().fold(first.len(), |shared, id| shared.min(common_prefix(&first[..shared], id)))
     });
-    let mut entries: Vec<Entry> = ids
+    let entries: Vec<Entry> = ids
         .iter()
         .zip(rows)
         .zip(0..count)
         .map(|((id, (severity, _)), index)| Entry { severity: Reverse(*severity), chunk: chunk(id, shared), index })
         .collect();
-    entries.sort_unstable();
-    let groups = groups_of(&entries, 0, shared + 8);
-    // The groups are ordered apart from each other: two threads take half the rows each.
-    let half = groups.partition_point(|g| g.end <= entries.len() / 2);
-    let (left_groups, right_groups) = groups.split_at(half);
-    let split = right_groups.first().map_or(entries.len(), |g| g.start);
-    let (left, right) = entries.split_at_mut(split);
-    std::thread::scope(|scope| {
-        scope.spawn(|| order_groups(left, left_groups, 0, &ids));
-        order_groups(right, right_groups, split, &ids);
-    });
+    let mut entries = sorted_on_two_threads(entries);
+    order_groups_on_two_threads(&mut entries, shared + 8, &ids);
     entries.iter().map(|e| e.index as usize).collect()
 }
 
-/// Orders the groups (positions counted in the whole list, of which `entries` starts at `base`).
-fn order_groups(entries: &mut [Entry], groups: &[Group], base: usize, ids: &[&[u8]]) {
-    let mut pending: Vec<Group> =
-        groups.iter().map(|g| Group { start: g.start - base, end: g.end - base, from: g.from }).collect();
+/// Orders the groups of entries equal before `from` apart from each other, each on one of two threads, the largest
+/// first.
+fn order_groups_on_two_threads(entries: &mut [Entry], from: usize, ids: &[&[u8]]) {
+    let mut groups: Vec<(&mut [Entry], usize)> = Vec::new();
+    let mut rest = entries;
+    let mut at = 0;
+    for group in groups_of(rest, 0, from) {
+        let (_, tail) = std::mem::take(&mut rest).split_at_mut(group.start - at);
+        let (this, tail) = tail.split_at_mut(group.end - group.start);
+        groups.push((this, group.from));
+        (rest, at) = (tail, group.end);
+    }
+    groups.sort_unstable_by_key(|(slice, _)| slice.len());
+    let groups = std::sync::Mutex::new(groups);
+    let take = || groups.lock().unwrap_or_else(|p| p.into_inner()).pop();
+    let work = || {
+        while let Some((slice, from)) = take() {
+            order_group(slice, from, ids);
+        }
+    };
+    std::thread::scope(|scope| {
+        scope.spawn(work);
+        work();
+    });
+}
+
+/// `entries` sorted, each half on a thread of its own, then merged.
+fn sorted_on_two_threads(mut entries: Vec<Entry>) -> Vec<Entry> {
+    let count = entries.len();
+    let (left, right) = entries.split_at_mut(count / 2);
+    std::thread::scope(|scope| {
+        scope.spawn(|| left.sort_unstable());
+        right.sort_unstable();
+    });
+    let mut merged = Vec::with_capacity(count);
+    let (mut l, mut r) = (left.iter().peekable(), right.iter().peekable());
+    while let (Some(a), Some(b)) = (l.peek(), r.peek()) {
+        merged.extend(if a <= b { l.next() } else { r.next() });
+    }
+    merged.extend(l.chain(r));
+    merged
+}
+
+/// Orders one group of entries equal before `from`, and the groups it splits into.
+fn order_group(entries: &mut [Entry], from: usize, ids: &[&[u8]]) {
+    let mut pending = vec![Group { start: 0, end: entries.len(), from }];
     while let Some(group) = pending.pop() {
         let slice = &mut entries[group.start..group.end];
         let longest = slice.iter().map(|e| ids[e.index as usize].len()).max().unwrap_or(0);
