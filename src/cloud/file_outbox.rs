@@ -147,18 +147,13 @@ impl<'s> Outbox<'s> {
         Some(rewind)
     }
 
-    /// An empty buffer for a block of `capacity` bytes: a spare one when there is one that large. A new one has an
-    /// eighth more room, for the unfinished finding a block carries over to the next: growing an empty buffer would
-    /// copy all it held before (the allocator does not know it is empty) into memory never touched yet.
+    /// An empty buffer for a block of `capacity` bytes: a spare one when there is one.
     pub fn buffer(&self, capacity: usize) -> Vec<u8> {
         let spare = self.shared.spare_blocks.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        match spare.filter(|bytes| bytes.capacity() >= capacity) {
-            Some(mut bytes) => {
-                bytes.clear();
-                bytes
-            }
-            None => Vec::with_capacity(capacity.saturating_add(capacity / 8)),
-        }
+        let mut bytes = spare.unwrap_or_default();
+        bytes.clear();
+        bytes.reserve(capacity);
+        bytes
     }
 
     /// Sends work; false when there is no point reading on.

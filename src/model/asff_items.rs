@@ -127,11 +127,6 @@ impl FindingList {
             if len as u64 > max_item {
                 return None;
             }
-            if index == 0 {
-                // Room for as many findings as the run holds if they are the size of the first: the list grows
-                // once at most, rather than by doubling, each time moving every finding into fresh memory.
-                outcome.findings.reserve(text.len() / len.max(256));
-            }
             index += 1;
             pos = skip_space(pos + len);
             match bytes.get(pos) {
