@@ -29,3 +29,11 @@ pub mod session_store;
 pub mod store;
 pub mod triage;
 pub mod ui;
+
+/// The runtime every command runs on (and the benchmarks, so their figures are the product's). SDK futures are
+/// large: worker threads get 8 MB stacks (debug builds overflow the default). Timers and I/O (frame ticks, key
+/// presses, sockets) are checked every 16 tasks a worker runs rather than tokio's 61: while paging keeps both
+/// workers busy a page at a time, 61 pages held a frame tick back by 50 ms.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(8 << 20).event_interval(16).build()
+}

@@ -42,9 +42,7 @@ fn parse_command_line() -> Cli {
 
 fn main() {
     let cli = parse_command_line();
-    // SDK futures are large; worker threads get room (debug builds overflow the default main-thread stack).
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(8 * 1024 * 1024).build();
-    let code = match runtime {
+    let code = match hubtriage::runtime() {
         Ok(rt) => match rt.block_on(async move { tokio::spawn(run(cli)).await }) {
             Ok(Ok(code)) => code,
             Ok(Err(e)) => {

@@ -95,7 +95,7 @@ pub fn run(corpus: &Corpus, findings: usize, report: &mut Report) {
 /// frame every 16 ms), until every finding is loaded; then prints `name=value` lines.
 pub fn child(args: &[String]) {
     let path = args.first().expect("export path");
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let runtime = hubtriage::runtime().expect("runtime");
     runtime.block_on(async move {
         let started = Instant::now();
         let source = Arc::new(FileSource::open(Path::new(path)));

@@ -128,7 +128,7 @@ impl ChildRun {
 /// `name=value` lines.
 pub fn child(args: &[String]) {
     let path = Path::new(args.first().expect("store path")).to_path_buf();
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let runtime = hubtriage::runtime().expect("runtime");
     runtime.block_on(async move {
         let started = Instant::now();
         let store = Arc::new(Store::open(&path).expect("store"));

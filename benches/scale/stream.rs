@@ -62,7 +62,7 @@ impl FindingSource for CorpusSource {
 pub fn child(args: &[String]) {
     let findings: usize = args.first().and_then(|a| a.parse().ok()).expect("finding count");
     let corpus = Arc::new(Corpus::load());
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let runtime = hubtriage::runtime().expect("runtime");
     runtime.block_on(async move {
         let source = Arc::new(CorpusSource { corpus, per_source: findings / SOURCES });
         let mut app = app_with(Vec::new());

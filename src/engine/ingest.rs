@@ -231,11 +231,14 @@ async fn run_pass(
                 spill_page(&mut findings);
                 let rows = assess_page(findings, triage, Utc::now());
                 let quiet = pass != Pass::Full && rows.is_empty() && problems.is_empty();
-                if !quiet && tx.send(Msg::FindingsPage { source: id.clone(), rows, problems }).is_err() {
-                    return PassEnd::Closed;
-                }
+                // Spawned before the page is sent, not after: a task spawned on a worker takes that worker's next
+                // turn, and would push the Store stage (woken by the page to take it next) behind every other
+                // source's paging.
                 if !std::mem::replace(&mut reading.counted, true) {
                     count_open(source.clone(), id.clone(), triage.clone(), tx.clone());
+                }
+                if !quiet && tx.send(Msg::FindingsPage { source: id.clone(), rows, problems }).is_err() {
+                    return PassEnd::Closed;
                 }
                 token = page.next_token;
                 let done = token.is_none();
