@@ -34,25 +34,28 @@ pub fn by_severity_then_id(rows: &[(Severity, &str)]) -> Vec<usize> {
         order.sort_by(|&a, &b| rows[b].0.cmp(&rows[a].0).then_with(|| rows[a].1.cmp(rows[b].1)));
         return order;
     };
-    let ids: Vec<&[u8]> = rows.iter().map(|(_, id)| id.as_bytes()).collect();
     // The bytes every id shares (`arn:aws:securityhub:`) order nothing: the first sort starts after them.
-    let shared = ids.split_first().map_or(0, |(first, rest)| {
-        rest.iter().fold(first.len(), |shared, id| shared.min(common_prefix(&first[..shared], id)))
+    let shared = rows.split_first().map_or(0, |((_, first), rest)| {
+        let first = first.as_bytes();
+        rest.iter().fold(first.len(), |shared, (_, id)| shared.min(common_prefix(&first[..shared], id.as_bytes())))
     });
-    let entries: Vec<Entry> = ids
+    let entries: Vec<Entry> = rows
         .iter()
-        .zip(rows)
         .zip(0..count)
-        .map(|((id, (severity, _)), index)| Entry { severity: Reverse(*severity), chunk: chunk(id, shared), index })
+        .map(|((severity, id), index)| Entry {
+            severity: Reverse(*severity),
+            chunk: chunk(id.as_bytes(), shared),
+            index,
+        })
         .collect();
     let mut entries = sorted_on_two_threads(entries);
-    order_groups_on_two_threads(&mut entries, shared + 8, &ids);
+    order_groups_on_two_threads(&mut entries, shared + 8, rows);
     entries.iter().map(|e| e.index as usize).collect()
 }
 
 /// Orders the groups of entries equal before `from` apart from each other, each on one of two threads, the largest
 /// first.
-fn order_groups_on_two_threads(entries: &mut [Entry], from: usize, ids: &[&[u8]]) {
+fn order_groups_on_two_threads(entries: &mut [Entry], from: usize, rows: &[(Severity, &str)]) {
     let mut groups: Vec<(&mut [Entry], usize)> = Vec::new();
     let mut rest = entries;
     let mut at = 0;
@@ -67,7 +70,7 @@ fn order_groups_on_two_threads(entries: &mut [Entry], from: usize, ids: &[&[u8]]
     let take = || groups.lock().unwrap_or_else(|p| p.into_inner()).pop();
     let work = || {
         while let Some((slice, from)) = take() {
-            order_group(slice, from, ids);
+            order_group(slice, from, rows);
         }
     };
     std::thread::scope(|scope| {
@@ -94,24 +97,25 @@ fn sorted_on_two_threads(mut entries: Vec<Entry>) -> Vec<Entry> {
 }
 
 /// Orders one group of entries equal before `from`, and the groups it splits into.
-fn order_group(entries: &mut [Entry], from: usize, ids: &[&[u8]]) {
+fn order_group(entries: &mut [Entry], from: usize, rows: &[(Severity, &str)]) {
+    let id = |e: &Entry| rows[e.index as usize].1.as_bytes();
     let mut pending = vec![Group { start: 0, end: entries.len(), from }];
     while let Some(group) = pending.pop() {
         let slice = &mut entries[group.start..group.end];
-        let longest = slice.iter().map(|e| ids[e.index as usize].len()).max().unwrap_or(0);
+        let longest = slice.iter().map(|e| id(e).len()).max().unwrap_or(0);
         if longest <= group.from {
             // Ids equal to their ends, but for zeros past the end of the shorter: the shorter is a prefix.
-            slice.sort_unstable_by_key(|e| (ids[e.index as usize].len(), e.index));
+            slice.sort_unstable_by_key(|e| (id(e).len(), e.index));
             continue;
         }
         // Bytes all ids of the group share past `from` are skipped: the next chunk is the first that tells them apart.
-        let first = ids[slice[0].index as usize].get(group.from..).unwrap_or_default();
+        let first = id(&slice[0]).get(group.from..).unwrap_or_default();
         let shared = slice.iter().skip(1).fold(first.len(), |shared, e| {
-            shared.min(common_prefix(&first[..shared], ids[e.index as usize].get(group.from..).unwrap_or_default()))
+            shared.min(common_prefix(&first[..shared], id(e).get(group.from..).unwrap_or_default()))
         });
         let from = group.from + shared;
         for e in slice.iter_mut() {
-            e.chunk = chunk(ids[e.index as usize], from);
+            e.chunk = chunk(id(e), from);
         }
         slice.sort_unstable();
         pending.extend(groups_of(slice, group.start, from + 8));
