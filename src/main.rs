@@ -59,6 +59,7 @@ fn main() {
             EXIT_ERROR
         }
     };
+    session::remove_demo_files();
     std::process::exit(code);
 }
 

@@ -57,7 +57,7 @@ pub fn load_config(args: &GlobalArgs) -> anyhow::Result<Config> {
         config.audit_log = Some(path.clone());
     } else if args.demo {
         // The simulated organisation's fixes are not the user's: they never reach the real audit log.
-        config.audit_log = Some(demo_audit_log());
+        config.audit_log = Some(demo_audit_log()?);
     }
     Ok(config)
 }
@@ -211,9 +211,34 @@ pub async fn retention_warning(copy: &dyn AuditCopy) -> Option<String> {
     }
 }
 
-/// A fresh audit log for one demo run: `<temp dir>/hubtriage-demo-<pid>/audit.jsonl`.
-fn demo_audit_log() -> PathBuf {
-    std::env::temp_dir().join(format!("hubtriage-demo-{}", std::process::id())).join("audit.jsonl")
+/// The directory of this demo run's audit log, removed by [`remove_demo_files`] when the run ends.
+static DEMO_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// A fresh audit log for one demo run, in a new directory of its own: `<temp dir>/hubtriage-demo-XXXXXX/audit.jsonl`.
+/// The name is random, so a run never reads the records of an earlier one.
+fn demo_audit_log() -> anyhow::Result<PathBuf> {
+    let dir = match DEMO_DIR.get() {
+        Some(dir) => dir.clone(),
+        None => {
+            let made = tempfile::Builder::new()
+                .prefix("hubtriage-demo-")
+                .tempdir()
+                .context("cannot create the demo's temporary audit log")?
+                .keep();
+            DEMO_DIR.get_or_init(|| made).clone()
+        }
+    };
+    Ok(dir.join("audit.jsonl"))
+}
+
+/// Removes what the demo wrote to the temporary directory (its audit log). Called when the process ends: it exits
+/// with `std::process::exit`, which runs no destructor.
+pub fn remove_demo_files() {
+    if let Some(dir) = DEMO_DIR.get() {
+        if let Err(e) = std::fs::remove_dir_all(dir) {
+            tracing::warn!(path = %dir.display(), "cannot remove the demo's temporary audit log: {e}");
+        }
+    }
 }
 
 /// The audit log path: `--audit-log` / `audit_log`, else `<data dir>/audit.jsonl`.
