@@ -17,12 +17,8 @@ use tokio::task::JoinHandle;
 /// What a finding whose live state could not be read gets instead: its snapshot plan, and this note.
 const SNAPSHOT_INSTEAD: &str = "live state unavailable, plan from the finding's snapshot";
 
-/// One finding: its newest copy, whether the command wants it, and its live assessment under way.
-struct Slot {
-    row: Row,
-    kept: bool,
-    live: Option<JoinHandle<Result<Assessment, String>>>,
-}
+/// A finding's live assessment under way.
+type LiveTask = JoinHandle<Result<Assessment, String>>;
 
 /// Findings by identity, in the order first seen, with their live assessments.
 pub struct LiveAssessments {
@@ -37,7 +33,13 @@ pub struct LiveAssessments {
     hasher: KeyedHasher,
     /// How a key is hashed for `index` (the tests make every key collide).
     hash_of: fn(&KeyedHasher, &Finding) -> u64,
-    slots: Vec<Slot>,
+    /// Each finding's newest copy, in the order first seen: handed back by `finish` as they are when every one is
+    /// wanted and none is read live (a file's findings), not moved one by one into a list of their own.
+    rows: Vec<Row>,
+    /// Whether the command wants the finding of the same place in `rows`.
+    kept: Vec<bool>,
+    /// The live assessments under way, by place in `rows`.
+    live: HashMap<usize, LiveTask, BuildWordHasher>,
 }
 
 fn key_hash(hasher: &KeyedHasher, finding: &Finding) -> u64 {
@@ -55,7 +57,9 @@ impl LiveAssessments {
             collided: HashMap::with_hasher(keyed_hasher()),
             hasher: keyed_hasher(),
             hash_of: key_hash,
-            slots: Vec::new(),
+            rows: Vec::new(),
+            kept: Vec::new(),
+            live: HashMap::default(),
         }
     }
 
@@ -66,40 +70,47 @@ impl LiveAssessments {
 
     /// Findings held so far (one per identity).
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.rows.len()
     }
 
     /// Whether no finding arrived yet.
     pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+        self.rows.is_empty()
     }
 
     /// Adds a finding's row. An older copy than the one held is dropped; a copy at least as new replaces it, and its
     /// live assessment replaces the old one's. `keep`: whether the command wants this finding (only those are read).
     pub fn add(&mut self, row: Row, keep: bool) {
         let held = self.slot_of(&row.finding);
-        if held.is_some_and(|i| row.finding.updated_at < self.slots[i].row.finding.updated_at) {
+        if held.is_some_and(|i| row.finding.updated_at < self.rows[i].finding.updated_at) {
             return;
         }
         let live = self.start(&row, keep);
-        let slot = Slot { row, kept: keep, live };
-        match held {
+        let at = match held {
             Some(i) => {
-                let older = std::mem::replace(&mut self.slots[i], slot);
-                if let Some(task) = older.live {
-                    task.abort();
+                (self.rows[i], self.kept[i]) = (row, keep);
+                if let Some(older) = self.live.remove(&i) {
+                    older.abort();
                 }
+                i
             }
-            None => self.slots.push(slot),
+            None => {
+                self.rows.push(row);
+                self.kept.push(keep);
+                self.rows.len() - 1
+            }
+        };
+        if let Some(task) = live {
+            self.live.insert(at, task);
         }
     }
 
     /// The slot held for `finding`'s key; `None` for a new key, whose slot is reserved at once (the next one pushed).
     fn slot_of(&mut self, finding: &Finding) -> Option<usize> {
-        let next = self.slots.len();
+        let next = self.rows.len();
         let hash = (self.hash_of)(&self.hasher, finding);
         match self.index.entry(hash) {
-            Entry::Occupied(held) if !self.slots[*held.get()].row.finding.same_key(finding) => {
+            Entry::Occupied(held) if !self.rows[*held.get()].finding.same_key(finding) => {
                 reserve(self.collided.entry(finding.key()), next)
             }
             entry => reserve(entry, next),
@@ -107,7 +118,7 @@ impl LiveAssessments {
     }
 
     /// Starts the live assessment of a wanted finding that has a playbook.
-    fn start(&self, row: &Row, keep: bool) -> Option<JoinHandle<Result<Assessment, String>>> {
+    fn start(&self, row: &Row, keep: bool) -> Option<LiveTask> {
         let reads = self.reads.clone().filter(|_| keep && *row.plan() != PlanStatus::NoPlaybook)?;
         // The reads are asked for here, as the finding arrives, not when the task first runs.
         Some(tokio::spawn(reads.assess(self.triage.clone(), row.finding.clone())))
@@ -119,30 +130,28 @@ impl LiveAssessments {
         if let Some(reads) = &self.reads {
             reads.last_page_in();
         }
-        let slots = std::mem::take(&mut self.slots);
-        let mut rows = Vec::with_capacity(slots.len());
-        let mut errors = Vec::with_capacity(slots.len());
-        let mut assessed = 0;
-        for Slot { mut row, kept, live } in slots {
-            if !kept {
-                continue;
-            }
-            let error = match live {
-                None => None,
-                Some(task) => {
-                    assessed += 1;
-                    match task.await {
-                        Ok(Ok(assessment)) => {
-                            row.set_assessment(assessment);
-                            None
-                        }
-                        Ok(Err(e)) => Some(format!("{SNAPSHOT_INSTEAD}: {e}")),
-                        Err(e) => Some(format!("{SNAPSHOT_INSTEAD}: the assessment stopped: {e}")),
-                    }
+        let (mut rows, kept, mut live) =
+            (std::mem::take(&mut self.rows), std::mem::take(&mut self.kept), std::mem::take(&mut self.live));
+        let mut errors = vec![None; rows.len()];
+        let assessed = live.len();
+        let mut tasks: Vec<_> = live.drain().collect();
+        tasks.sort_unstable_by_key(|(at, _)| *at);
+        for (at, task) in tasks {
+            errors[at] = match task.await {
+                Ok(Ok(assessment)) => {
+                    rows[at].set_assessment(assessment);
+                    None
                 }
+                Ok(Err(e)) => Some(format!("{SNAPSHOT_INSTEAD}: {e}")),
+                Err(e) => Some(format!("{SNAPSHOT_INSTEAD}: the assessment stopped: {e}")),
             };
-            rows.push(row);
-            errors.push(error);
+        }
+        if kept.contains(&false) {
+            // Only the wanted rows, in place.
+            let mut wanted = kept.iter();
+            rows.retain(|_| wanted.next() == Some(&true));
+            let mut wanted = kept.iter();
+            errors.retain(|_| wanted.next() == Some(&true));
         }
         (rows, errors, assessed)
     }
@@ -162,10 +171,8 @@ fn reserve<K>(entry: Entry<'_, K, usize>, next: usize) -> Option<usize> {
 impl Drop for LiveAssessments {
     /// Given up before `finish` (the command is stopping): no read goes on for nothing.
     fn drop(&mut self) {
-        for slot in &self.slots {
-            if let Some(task) = &slot.live {
-                task.abort();
-            }
+        for task in self.live.values() {
+            task.abort();
         }
     }
 }
