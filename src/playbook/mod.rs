@@ -27,6 +27,9 @@ pub mod snapshot_services;
 pub mod state;
 pub mod state_diff;
 
+use crate::model::hash::BuildWordHasher;
+use std::collections::HashMap;
+
 pub use bucket_parts::BucketParts;
 pub use catalogue::{About, CatalogueEntry, Risk};
 pub use change::Change;
@@ -42,10 +45,6 @@ pub trait Playbook: Send + Sync {
     fn name(&self) -> &'static str;
     /// The consolidated control ids the playbook fixes.
     fn controls(&self) -> &'static [&'static str];
-    /// Whether the playbook fixes this consolidated control id.
-    fn handles(&self, control_id: &str) -> bool {
-        self.controls().contains(&control_id)
-    }
     /// The change and rollback in words, and the risk class.
     fn about(&self) -> About;
     /// The ASFF resource type the playbook works on.
@@ -123,7 +122,18 @@ impl PlaybookSettings {
 /// Every playbook, whether the config switched it on, looked up by control id.
 pub struct Playbooks {
     all: Vec<(Box<dyn Playbook>, bool)>,
+    /// Each control's playbook (its place in `all`, the first that handles it), enabled and switched off: every
+    /// finding is looked up, a hundred thousand in a large `plan`, and a walk of every playbook's controls cost more
+    /// than the rest of its verdict.
+    by_control: HashMap<&'static str, ControlPlaybooks, BuildWordHasher>,
     iac_tag_keys: Vec<String>,
+}
+
+/// The playbooks that handle one control.
+#[derive(Default, Clone, Copy)]
+struct ControlPlaybooks {
+    enabled: Option<usize>,
+    disabled: Option<usize>,
 }
 
 impl Playbooks {
@@ -146,26 +156,36 @@ impl Playbooks {
         ];
         let enabled =
             |p: &dyn Playbook| catalogue::is_enabled(p.name(), settings.enabled.as_deref(), &settings.disabled);
-        Self {
-            all: built
-                .into_iter()
-                .map(|p| {
-                    let on = enabled(p.as_ref());
-                    (p, on)
-                })
-                .collect(),
-            iac_tag_keys: settings.iac_tag_keys.clone(),
+        let all: Vec<_> = built
+            .into_iter()
+            .map(|p| {
+                let on = enabled(p.as_ref());
+                (p, on)
+            })
+            .collect();
+        let mut by_control: HashMap<&'static str, ControlPlaybooks, BuildWordHasher> = HashMap::default();
+        for (at, (playbook, on)) in all.iter().enumerate() {
+            for &control in playbook.controls() {
+                let entry = by_control.entry(control).or_default();
+                let slot = if *on { &mut entry.enabled } else { &mut entry.disabled };
+                slot.get_or_insert(at);
+            }
         }
+        Self { all, by_control, iac_tag_keys: settings.iac_tag_keys.clone() }
+    }
+
+    fn at(&self, at: Option<usize>) -> Option<&dyn Playbook> {
+        at.and_then(|at| self.all.get(at)).map(|(p, _)| p.as_ref())
     }
 
     /// The enabled playbook for a control, if any.
     pub fn for_control(&self, control_id: &str) -> Option<&dyn Playbook> {
-        self.all.iter().find(|(p, on)| *on && p.handles(control_id)).map(|(p, _)| p.as_ref())
+        self.at(self.by_control.get(control_id)?.enabled)
     }
 
     /// The playbook for a control when the config switched it off.
     pub fn disabled_for(&self, control_id: &str) -> Option<&dyn Playbook> {
-        self.all.iter().find(|(p, on)| !*on && p.handles(control_id)).map(|(p, _)| p.as_ref())
+        self.at(self.by_control.get(control_id)?.disabled)
     }
 
     /// The enabled playbooks.

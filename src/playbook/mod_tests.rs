@@ -177,3 +177,29 @@ fn settings_read_from_toml_and_validate() {
     let port = PlaybookSettings { authorized_public_ports: vec![70000], ..Default::default() };
     assert!(port.validate().is_err_and(|e| e.contains("70000")));
 }
+
+#[test]
+fn each_control_finds_its_playbook_enabled_or_switched_off() {
+    let every = Playbooks::new(&PlaybookSettings::default());
+    let names: Vec<&str> = every.all.iter().map(|(p, _)| p.name()).collect();
+    // Every other playbook switched off: a control is found through the one list it is in.
+    let disabled: Vec<String> = names.iter().step_by(2).map(|n| n.to_string()).collect();
+    let half = Playbooks::new(&PlaybookSettings { disabled: disabled.clone(), ..Default::default() });
+    let mut controls = 0;
+    for (playbook, _) in &every.all {
+        for &control in playbook.controls() {
+            controls += 1;
+            let first = every.all.iter().find(|(p, _)| p.controls().contains(&control)).map(|(p, _)| p.name());
+            assert_eq!(every.for_control(control).map(|p| p.name()), first, "{control}");
+            assert!(every.disabled_for(control).is_none(), "{control}");
+            let off = disabled.iter().any(|d| Some(d.as_str()) == first);
+            let (on_name, off_name) = (half.for_control(control).map(|p| p.name()), half.disabled_for(control));
+            assert_eq!(on_name.is_some(), !off, "{control}");
+            assert_eq!(off_name.map(|p| p.name()), first.filter(|_| off), "{control}");
+        }
+    }
+    assert!(controls > 10, "{controls} controls");
+    for unknown in ["S3.999", "", "s3.8", "S3.8 ", "CloudFront.1"] {
+        assert!(every.for_control(unknown).is_none() && every.disabled_for(unknown).is_none(), "{unknown:?}");
+    }
+}
