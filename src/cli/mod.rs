@@ -17,6 +17,7 @@ pub mod plan;
 pub mod plan_json;
 mod plan_order;
 pub mod plan_out;
+mod plan_warm;
 pub mod playbooks;
 pub mod progress;
 pub mod report;

@@ -61,6 +61,7 @@ pub async fn run(
             let (rows, errors) = (&collected.rows, &collected.live_errors);
             let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
             super::json_pretty::write_array(&mut out, order.len(), threads, |i| {
+                super::plan_warm::ahead_of(rows, &order, i);
                 PlanEntry::new(&rows[order[i]], errors[order[i]].as_deref(), now)
             })?;
             writeln!(out)?;
