@@ -24,7 +24,7 @@ pub(crate) fn chunk_at(bytes: &[u8], at: usize) -> Option<&[u8; 16]> {
 }
 
 /// The index of the first string stop (as [`string_stops`]) in `bytes` at or after `from`, or the length of `bytes`
-/// when there is none: sixteen bytes at a time, the last few one at a time.
+/// when there is none: sixteen bytes at a time.
 #[inline]
 pub(crate) fn next_string_stop(bytes: &[u8], mut from: usize) -> usize {
     while let Some(chunk) = chunk_at(bytes, from) {
@@ -34,8 +34,15 @@ pub(crate) fn next_string_stop(bytes: &[u8], mut from: usize) -> usize {
         }
         from += 16;
     }
+    // Fewer than sixteen bytes left (most of the short texts the writer escapes): tested as one chunk, padded with
+    // spaces, which are no stops.
     let rest = bytes.get(from..).unwrap_or_default();
-    from + rest.iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\').unwrap_or(rest.len())
+    let mut padded = [b' '; 16];
+    padded.get_mut(..rest.len()).unwrap_or_default().copy_from_slice(rest);
+    match string_stops(&padded) {
+        0 => from + rest.len(),
+        stops => from + (stops.trailing_zeros() as usize).min(rest.len()),
+    }
 }
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
