@@ -95,7 +95,13 @@ fn keep_matching(c: &mut Collected, keep: impl Fn(&crate::engine::Row) -> bool) 
 
 /// The order rows are printed in: most severe first, then by id (rows with equal keys as collected).
 fn output_order(c: &Collected) -> Vec<usize> {
-    let keys: Vec<_> = c.rows.iter().map(|row| (row.finding.severity, row.finding.public_id())).collect();
+    let keys: Vec<_> = (0..c.rows.len())
+        .map(|i| {
+            super::plan_warm::finding_ahead(&c.rows, i);
+            let finding = &c.rows[i].finding;
+            (finding.severity, finding.public_id())
+        })
+        .collect();
     super::plan_order::by_severity_then_id(&keys)
 }
 

@@ -7,6 +7,7 @@
 //! is one row (or ids equal to the end, ordered by length, then as collected). Each id is read a few times in all,
 //! not once per comparison.
 
+use super::plan_warm::id_ahead;
 use crate::model::Severity;
 use std::cmp::Reverse;
 
@@ -35,17 +36,20 @@ pub fn by_severity_then_id(rows: &[(Severity, &str)]) -> Vec<usize> {
         return order;
     };
     // The bytes every id shares (`arn:aws:securityhub:`) order nothing: the first sort starts after them.
+    // Each id is somewhere else in memory: the one a few rows ahead is fetched while this one is read.
     let shared = rows.split_first().map_or(0, |((_, first), rest)| {
         let first = first.as_bytes();
-        rest.iter().fold(first.len(), |shared, (_, id)| shared.min(common_prefix(&first[..shared], id.as_bytes())))
+        rest.iter().enumerate().fold(first.len(), |shared, (i, (_, id))| {
+            id_ahead(rest, i, 0);
+            shared.min(common_prefix(&first[..shared], id.as_bytes()))
+        })
     });
     let entries: Vec<Entry> = rows
         .iter()
         .zip(0..count)
-        .map(|((severity, id), index)| Entry {
-            severity: Reverse(*severity),
-            chunk: chunk(id.as_bytes(), shared),
-            index,
+        .map(|((severity, id), index)| {
+            id_ahead(rows, index as usize, shared);
+            Entry { severity: Reverse(*severity), chunk: chunk(id.as_bytes(), shared), index }
         })
         .collect();
     let mut entries = sorted_on_two_threads(entries);

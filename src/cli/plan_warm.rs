@@ -42,6 +42,22 @@ pub fn ahead_of(rows: &[Row], order: &[usize], i: usize) {
     }
 }
 
+/// Fetches the severity and id of the finding of the row a few places after the `i`-th: the sort keys are gathered
+/// in the order the rows were collected, not the order their findings lie in memory.
+pub fn finding_ahead(rows: &[Row], i: usize) {
+    if let Some(row) = rows.get(i + FINDING_AHEAD) {
+        fetch(&row.finding.severity);
+        fetch(&row.finding.id);
+    }
+}
+
+/// Fetches the bytes from `from` on of the id of the row a few places after the `i`-th, as the ordering reads them.
+pub fn id_ahead<S>(rows: &[(S, &str)], i: usize, from: usize) {
+    if let Some(byte) = rows.get(i + FINDING_AHEAD).and_then(|(_, id)| id.as_bytes().get(from)) {
+        fetch(byte);
+    }
+}
+
 /// The cache lines of a text of up to 256 bytes (ids are ARNs of about 100 to 200).
 fn fetch_text(bytes: &[u8]) {
     for at in (0..bytes.len().min(256)).step_by(64) {
