@@ -91,10 +91,21 @@ impl Formatter for Pretty {
     }
 }
 
+/// An item of an array [`write_array`] writes: through [`ser::write_pretty`] unless the type writes itself faster.
+pub trait PrettyItem: Serialize {
+    /// Writes the item as `serde_json`'s pretty printer writes it as an item of an array (one level in), or refuses
+    /// (and nothing is kept of what it wrote: the item is then written through `serde_json`).
+    fn write_item(&self, out: &mut Vec<u8>) -> Result<(), Unsupported> {
+        ser::write_pretty(out, self, 1)
+    }
+}
+
+pub use ser::{write_escaped, write_pretty, Unsupported};
+
 /// Items `range` of `len`, each made by `item` and serialised as the items of a pretty-printed array, into `out`
-/// (emptied first). Each item is written by [`ser::write_pretty`], or through `serde_json` when it holds what that
-/// does not write.
-fn chunk_text<T: Serialize>(
+/// (emptied first). Each item is written by [`PrettyItem::write_item`], or through `serde_json` when it holds what
+/// that does not write.
+fn chunk_text<T: PrettyItem>(
     range: std::ops::Range<usize>,
     item: &(impl Fn(usize) -> T + Sync),
     mut out: Vec<u8>,
@@ -104,7 +115,7 @@ fn chunk_text<T: Serialize>(
         out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
         out.extend_from_slice(INDENT);
         let (value, start) = (item(i), out.len());
-        if ser::write_pretty(&mut out, &value, 1).is_err() {
+        if value.write_item(&mut out).is_err() {
             out.truncate(start);
             let mut serializer = serde_json::Serializer::with_formatter(&mut out, Pretty::at(1));
             value.serialize(&mut serializer).map_err(io::Error::other)?;
@@ -115,7 +126,7 @@ fn chunk_text<T: Serialize>(
 
 /// Writes the array of items `0..len` (item `i` made by `item(i)`) to `out` exactly as
 /// `serde_json::to_writer_pretty` writes a `Vec` of them, serialising on `threads` threads.
-pub fn write_array<T: Serialize>(
+pub fn write_array<T: PrettyItem>(
     out: &mut impl Write,
     len: usize,
     threads: usize,

@@ -3,6 +3,8 @@
 use super::write_array;
 use serde_json::{json, Value};
 
+impl super::PrettyItem for Value {}
+
 /// Items with every shape the pretty printer treats apart: empty and nested containers, escapes, non-ASCII text; one
 /// in five holds a float, which only `serde_json` writes (the others are written by the fast serializer).
 fn item(i: usize) -> Value {

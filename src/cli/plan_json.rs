@@ -108,3 +108,6 @@ impl<'a> PlanEntry<'a> {
         }
     }
 }
+
+#[path = "plan_json_write.rs"]
+mod write;
