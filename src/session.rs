@@ -211,13 +211,15 @@ pub async fn retention_warning(copy: &dyn AuditCopy) -> Option<String> {
     }
 }
 
-/// The directory of this demo run's audit log, removed by [`remove_demo_files`] when the run ends.
-static DEMO_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+/// The directory of this demo run's audit log, made on first use and removed by [`remove_demo_files`] when the run
+/// ends.
+static DEMO_DIR: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
 
 /// A fresh audit log for one demo run, in a new directory of its own: `<temp dir>/hubtriage-demo-XXXXXX/audit.jsonl`.
 /// The name is random, so a run never reads the records of an earlier one.
 fn demo_audit_log() -> anyhow::Result<PathBuf> {
-    let dir = match DEMO_DIR.get() {
+    let mut held = DEMO_DIR.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = match held.as_ref() {
         Some(dir) => dir.clone(),
         None => {
             let made = tempfile::Builder::new()
@@ -225,7 +227,7 @@ fn demo_audit_log() -> anyhow::Result<PathBuf> {
                 .tempdir()
                 .context("cannot create the demo's temporary audit log")?
                 .keep();
-            DEMO_DIR.get_or_init(|| made).clone()
+            held.insert(made).clone()
         }
     };
     Ok(dir.join("audit.jsonl"))
@@ -234,8 +236,8 @@ fn demo_audit_log() -> anyhow::Result<PathBuf> {
 /// Removes what the demo wrote to the temporary directory (its audit log). Called when the process ends: it exits
 /// with `std::process::exit`, which runs no destructor.
 pub fn remove_demo_files() {
-    if let Some(dir) = DEMO_DIR.get() {
-        if let Err(e) = std::fs::remove_dir_all(dir) {
+    if let Some(dir) = DEMO_DIR.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        if let Err(e) = std::fs::remove_dir_all(&dir) {
             tracing::warn!(path = %dir.display(), "cannot remove the demo's temporary audit log: {e}");
         }
     }
